@@ -1,0 +1,21 @@
+/*
+ * A function reference declared in a function's preamble (CLIF `fnN = [colocated]
+ * [patchable] %name(sig)`). `patchable` marks the call sites of this callee as patch
+ * sites: they ship as NOPs and must use the preserve_all ABI with no results.
+ */
+package dev.patchbay.codegen.ir;
+
+public final class ExtFunc {
+    /** The callee's name without the sigil: "callee_i64" for %callee_i64, "u0:1" for u0:1. */
+    public final String name;
+    public final int sigRef;
+    public final boolean colocated;
+    public final boolean patchable;
+
+    public ExtFunc(String name, int sigRef, boolean colocated, boolean patchable) {
+        this.name = name;
+        this.sigRef = sigRef;
+        this.colocated = colocated;
+        this.patchable = patchable;
+    }
+}

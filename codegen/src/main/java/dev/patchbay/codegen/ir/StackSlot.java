@@ -1,0 +1,19 @@
+/*
+ * An explicit stack slot (CLIF `ssN = explicit_slot SIZE, align = A`). The frame layout
+ * assigns its offset; the IR only knows the size and alignment.
+ */
+package dev.patchbay.codegen.ir;
+
+public final class StackSlot {
+    public final int size;
+    public final int align;
+
+    public StackSlot(int size, int align) {
+        if (size < 0) throw new IllegalArgumentException("stack slot size must be >= 0: " + size);
+        if (align <= 0 || Integer.bitCount(align) != 1) {
+            throw new IllegalArgumentException("stack slot alignment must be a power of two: " + align);
+        }
+        this.size = size;
+        this.align = align;
+    }
+}

@@ -1,0 +1,71 @@
+/*
+ * Trap codes, as CLIF spells them. Generated code stores the numeric code in the vmctx
+ * when it traps, so every code has a stable number: the built-in codes use 1..15 and
+ * user codes (`user1` .. `user255`) use 256 + N. Zero means "no trap".
+ */
+package dev.patchbay.codegen.ir;
+
+import java.util.Objects;
+
+public final class TrapCode {
+    public static final TrapCode STACK_OVERFLOW = new TrapCode("stk_ovf", 1);
+    public static final TrapCode HEAP_OUT_OF_BOUNDS = new TrapCode("heap_oob", 2);
+    public static final TrapCode INTEGER_OVERFLOW = new TrapCode("int_ovf", 3);
+    public static final TrapCode INTEGER_DIVISION_BY_ZERO = new TrapCode("int_divz", 4);
+    public static final TrapCode BAD_CONVERSION_TO_INTEGER = new TrapCode("bad_toint", 5);
+    public static final TrapCode UNREACHABLE = new TrapCode("unreachable", 6);
+    public static final TrapCode BAD_SIGNATURE = new TrapCode("bad_sig", 7);
+    public static final TrapCode INTERRUPT = new TrapCode("interrupt", 8);
+    /** A hostcall threw; the Java exception travels separately and becomes the Trap's cause. */
+    public static final TrapCode HOST_ERROR = new TrapCode("host_error", 9);
+
+    private static final TrapCode[] BUILTIN = {
+        STACK_OVERFLOW, HEAP_OUT_OF_BOUNDS, INTEGER_OVERFLOW, INTEGER_DIVISION_BY_ZERO,
+        BAD_CONVERSION_TO_INTEGER, UNREACHABLE, BAD_SIGNATURE, INTERRUPT, HOST_ERROR,
+    };
+
+    private final String name;
+    private final int code;
+
+    private TrapCode(String name, int code) {
+        this.name = name;
+        this.code = code;
+    }
+
+    public static TrapCode user(int n) {
+        if (n < 0 || n > 255) throw new IllegalArgumentException("user trap code out of range 0..255: " + n);
+        return new TrapCode("user" + n, 256 + n);
+    }
+
+    /** Parses a CLIF trap code name, or returns null. */
+    public static TrapCode parse(String s) {
+        for (TrapCode t : BUILTIN) if (t.name.equals(s)) return t;
+        if (s.startsWith("user") && s.length() > 4 && s.length() <= 7) {
+            try {
+                int n = Integer.parseInt(s.substring(4));
+                if (n >= 0 && n <= 255 && String.valueOf(n).equals(s.substring(4))) return user(n);
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    public static TrapCode fromCode(int code) {
+        for (TrapCode t : BUILTIN) if (t.code == code) return t;
+        if (code >= 256 && code <= 511) return user(code - 256);
+        throw new IllegalArgumentException("unknown trap code number " + code);
+    }
+
+    public String clifName() { return name; }
+
+    public int code() { return code; }
+
+    @Override public String toString() { return name; }
+
+    @Override public boolean equals(Object o) {
+        return o instanceof TrapCode && ((TrapCode) o).code == code;
+    }
+
+    @Override public int hashCode() { return Objects.hash(code); }
+}
