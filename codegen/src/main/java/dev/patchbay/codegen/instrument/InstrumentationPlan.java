@@ -1,0 +1,54 @@
+/*
+ * What the instrumentation pass inserts: a set of site kinds, and how epoch sites are
+ * emitted. Every mode of epoch site sits at exactly the same places (function entry and
+ * loop headers), except FUEL, which like Wasmtime's fuel charges every block.
+ */
+package dev.patchbay.codegen.instrument;
+
+import java.util.EnumSet;
+import java.util.Set;
+
+public final class InstrumentationPlan {
+    public static final InstrumentationPlan NONE = new InstrumentationPlan(EnumSet.noneOf(SiteKind.class), EpochMode.NONE);
+
+    private final Set<SiteKind> kinds;
+    private final EpochMode epochMode;
+
+    private InstrumentationPlan(Set<SiteKind> kinds, EpochMode epochMode) {
+        this.kinds = kinds;
+        this.epochMode = epochMode;
+    }
+
+    /** Idle patch sites of the given kinds; epoch sites (if included) as NOP sites. */
+    public static InstrumentationPlan of(SiteKind... kinds) {
+        EnumSet<SiteKind> s = EnumSet.noneOf(SiteKind.class);
+        for (SiteKind k : kinds) {
+            if (k == SiteKind.CUSTOM) throw new IllegalArgumentException("CUSTOM sites come from the IR, not from a plan");
+            s.add(k);
+        }
+        return new InstrumentationPlan(s, s.contains(SiteKind.EPOCH) ? EpochMode.NOP : EpochMode.NONE);
+    }
+
+    /** All of epoch, profile-entry and profile-exit, as idle sites. */
+    public static InstrumentationPlan all() {
+        return of(SiteKind.EPOCH, SiteKind.PROFILE_ENTRY, SiteKind.PROFILE_EXIT);
+    }
+
+    /** The same plan with epoch sites emitted in the given comparison mode (NONE removes them). */
+    public InstrumentationPlan withEpochMode(EpochMode mode) {
+        EnumSet<SiteKind> s = kinds.isEmpty() ? EnumSet.noneOf(SiteKind.class) : EnumSet.copyOf(kinds);
+        if (mode == EpochMode.NONE) s.remove(SiteKind.EPOCH);
+        else s.add(SiteKind.EPOCH);
+        return new InstrumentationPlan(s, mode);
+    }
+
+    public boolean includes(SiteKind k) { return kinds.contains(k); }
+
+    public Set<SiteKind> kinds() { return EnumSet.copyOf(kinds.isEmpty() ? EnumSet.noneOf(SiteKind.class) : kinds); }
+
+    public EpochMode epochMode() { return epochMode; }
+
+    public boolean isEmpty() { return kinds.isEmpty(); }
+
+    @Override public String toString() { return "plan" + kinds + " epoch=" + epochMode.label(); }
+}

@@ -1,0 +1,902 @@
+/*
+ * Emission: allocated VCode → x86-64 bytes for one function, plus its metadata.
+ *
+ * The frame is RBP-based: push rbp; mov rbp, rsp; a stack-limit check against the vmctx;
+ * callee-saved pushes; then one `sub rsp` for spill slots, stack slots and the outgoing
+ * argument area, so RSP stays 16-byte aligned at every call and nothing ever lives below
+ * RSP (no red zone: a patched-in call or a redirected signal may push there).
+ *
+ * Each instruction reads its operands from their allocated locations. A spilled operand is
+ * read from its slot by the x86 instruction itself where the instruction takes a memory
+ * operand, and through R10/R11 otherwise. Two-address instructions are careful when the
+ * destination register is also the second source.
+ *
+ * References outside the function (calls to other functions, the trap stub, hook
+ * trampolines) are recorded as symbol fixups for the module assembler. Branches are
+ * emitted in their near form in a first pass; the second pass uses the short form for
+ * every branch whose first-pass distance leaves room to spare (code only shrinks between
+ * passes, except around alignment padding, which the margin covers).
+ */
+package dev.patchbay.codegen.isa.x64;
+
+import dev.patchbay.codegen.CompileOptions;
+import dev.patchbay.codegen.instrument.EpochMode;
+import dev.patchbay.codegen.instrument.SiteKind;
+import dev.patchbay.codegen.ir.CallConv;
+import dev.patchbay.codegen.ir.Signature;
+import dev.patchbay.codegen.ir.StackSlot;
+import dev.patchbay.codegen.ir.TrapCode;
+import dev.patchbay.codegen.machinst.CodeBuffer;
+import dev.patchbay.codegen.machinst.Label;
+import dev.patchbay.codegen.machinst.Relocation;
+import dev.patchbay.codegen.machinst.TrapSite;
+import dev.patchbay.codegen.regalloc.LinearScan;
+import dev.patchbay.codegen.vm.VmctxLayout;
+
+import java.util.ArrayList;
+import java.util.List;
+
+final class Emit {
+    private static final Gpr[] BY_ENC = new Gpr[16];
+
+    static {
+        for (Gpr g : Gpr.values()) BY_ENC[g.enc()] = g;
+    }
+
+    static Gpr gpr(int enc) { return BY_ENC[enc]; }
+
+    private static final Gpr R10 = Abi.SCRATCH2, R11 = Abi.SCRATCH, RBP = Gpr.RBP, RSP = Gpr.RSP;
+
+    /** A rel32 field that must point at a module-level symbol. */
+    static final class SymFixup {
+        final int at;
+        final String symbol;
+
+        SymFixup(int at, String symbol) {
+            this.at = at;
+            this.symbol = symbol;
+        }
+    }
+
+    /** A patch site before the module knows where its target is. */
+    static final class PendingSite {
+        final int id, offset;
+        final SiteKind kind;
+        final String callee, targetSymbol, irLocation;
+
+        PendingSite(int id, int offset, SiteKind kind, String callee, String targetSymbol, String irLocation) {
+            this.id = id;
+            this.offset = offset;
+            this.kind = kind;
+            this.callee = callee;
+            this.targetSymbol = targetSymbol;
+            this.irLocation = irLocation;
+        }
+    }
+
+    static final class Output {
+        byte[] code;
+        final List<SymFixup> fixups = new ArrayList<>();
+        final List<TrapSite> traps = new ArrayList<>();
+        final List<int[]> callReturns = new ArrayList<>();
+        final List<String> callCallees = new ArrayList<>();
+        final List<PendingSite> sites = new ArrayList<>();
+        final List<Relocation> relocs = new ArrayList<>();
+        int frameSize;
+        /** Per branch emitted: source offset and target offset, for the short-branch pass. */
+        final List<int[]> branches = new ArrayList<>();
+    }
+
+    private final VCode vc;
+    private final LinearScan.Result alloc;
+    private final CompileOptions opts;
+    private final boolean[] shortOk;
+    private final CodeBuffer buf = new CodeBuffer();
+    private final Assembler asm = new Assembler(buf);
+    private final Output out = new Output();
+    private final Label[] blockLabels;
+    private final List<Runnable> islands = new ArrayList<>();
+    private final List<Runnable> tables = new ArrayList<>();
+    private final List<Label> branchTargets = new ArrayList<>();
+    private int branchIndex;
+
+    // frame
+    private final List<Gpr> saved = new ArrayList<>();
+    private final boolean preserveAll;
+    private final int spillBase;
+    private final int[] slotOffsets;
+    private final int subBytes;
+
+    Emit(VCode vc, LinearScan.Result alloc, CompileOptions opts, boolean[] shortOk) {
+        this.vc = vc;
+        this.alloc = alloc;
+        this.opts = opts;
+        this.shortOk = shortOk;
+        this.blockLabels = new Label[vc.blocks.size()];
+        for (int i = 0; i < blockLabels.length; i++) blockLabels[i] = buf.newLabel();
+
+        CallConv cc = vc.f.signature.callConv;
+        preserveAll = cc == CallConv.PRESERVE_ALL;
+        if (preserveAll) {
+            for (Gpr g : Gpr.values()) if (g != RSP && g != RBP && g != Abi.VMCTX) saved.add(g);
+        } else {
+            long cs = Abi.calleeSaved(cc);
+            for (Gpr g : Abi.ALLOCATABLE) {
+                if ((alloc.usedRegs & Abi.bit(g)) != 0 && (cs & Abi.bit(g)) != 0) saved.add(g);
+            }
+        }
+        int pushed = 8 * saved.size() + (preserveAll ? 8 : 0);
+        spillBase = pushed;
+        int off = pushed + 8 * alloc.numSpillSlots;
+        List<StackSlot> slots = vc.f.stackSlots;
+        slotOffsets = new int[slots.size()];
+        for (int i = 0; i < slots.size(); i++) {
+            StackSlot s = slots.get(i);
+            int align = Math.min(Math.max(s.align, 1), 16);
+            off = (off + s.size + align - 1) / align * align;
+            slotOffsets[i] = off;
+        }
+        int below = off - pushed + vc.outgoingBytes;
+        int total = pushed + below;
+        int aligned = (total + 15) & ~15;
+        subBytes = aligned - pushed;
+        out.frameSize = aligned;
+    }
+
+    Output emit() {
+        prologue();
+        for (VCode.VBlock b : vc.order) {
+            if (b.loopHeader && opts.loopAlign() > 0) NopUnits.align(buf, opts.loopAlign());
+            buf.bind(blockLabels[b.id]);
+            for (int i = b.first; i < b.end; i++) inst(vc.insts.get(i), b);
+        }
+        for (Runnable r : islands) r.run();
+        if (!tables.isEmpty()) {
+            NopUnits.align(buf, 4);
+            for (Runnable r : tables) r.run();
+        }
+        buf.finish();
+        out.code = buf.bytes();
+        for (int k = 0; k < out.branches.size(); k++) out.branches.get(k)[1] = buf.labelOffset(branchTargets.get(k));
+        return out;
+    }
+
+    // ---- locations ----
+
+    private boolean inReg(int v) { return alloc.loc[v] >= 0; }
+
+    private Gpr reg(int v) { return BY_ENC[alloc.loc[v]]; }
+
+    private int spillOffset(int v) { return -(spillBase + 8 * (alloc.spillSlot(v) + 1)); }
+
+    private Mem slot(int v) { return Mem.base(RBP, spillOffset(v)); }
+
+    private long loc(int v) {
+        if (alloc.loc[v] == LinearScan.Result.UNUSED) throw new IllegalStateException("vreg " + v + " has no location");
+        return inReg(v) ? ParallelMove.reg(reg(v)) : ParallelMove.stack(spillOffset(v));
+    }
+
+    private Gpr use(int v, Gpr scratch) {
+        if (inReg(v)) return reg(v);
+        asm.load(8, scratch, slot(v));
+        return scratch;
+    }
+
+    private void moveToReg(Gpr dst, int v) {
+        if (inReg(v)) {
+            if (reg(v) != dst) asm.mov(8, dst, reg(v));
+        } else {
+            asm.load(8, dst, slot(v));
+        }
+    }
+
+    private Gpr defReg(int v, Gpr scratch) { return inReg(v) ? reg(v) : scratch; }
+
+    /** Stores the value computed in r into v's location if it is not already there. */
+    private void commit(int v, Gpr r) {
+        if (inReg(v)) {
+            if (reg(v) != r) asm.mov(8, reg(v), r);
+        } else {
+            asm.store(8, slot(v), r);
+        }
+    }
+
+    /**
+     * Picks the register to compute dst = a op b in and loads a into it. Avoids clobbering
+     * b or `keep` (a memory operand's base) by computing in R11 when dst's register holds them.
+     */
+    private Gpr twoAddr(int dst, int a, int b, Gpr keep) {
+        Gpr d = defReg(dst, R11);
+        boolean aInD = inReg(a) && reg(a) == d;
+        if (!aInD && ((b >= 0 && inReg(b) && reg(b) == d) || keep == d)) d = R11;
+        moveToReg(d, a);
+        return d;
+    }
+
+    private Mem mem(MemArg m, Gpr scratch) {
+        if (m.slot >= 0) return Mem.base(RBP, -slotOffsets[m.slot] + m.disp);
+        return Mem.base(use(m.base, scratch), m.disp);
+    }
+
+    // ---- branches ----
+
+    private boolean shortBranch() {
+        int k = branchIndex++;
+        return shortOk != null && k < shortOk.length && shortOk[k];
+    }
+
+    private void jmp(Label target) {
+        int at = buf.offset();
+        asm.jmp(target, shortBranch());
+        out.branches.add(new int[] {at, -1});
+        branchTargets.add(target);
+    }
+
+    private void jcc(Cond c, Label target) {
+        int at = buf.offset();
+        asm.jcc(c, target, shortBranch());
+        out.branches.add(new int[] {at, -1});
+        branchTargets.add(target);
+    }
+
+    private void symRel32(int opcode, String symbol) {
+        buf.put1(opcode);
+        out.fixups.add(new SymFixup(buf.offset(), symbol));
+        buf.put4(0);
+    }
+
+    private void callSym(String symbol) { symRel32(0xE8, symbol); }
+
+    private void jmpSym(String symbol) { symRel32(0xE9, symbol); }
+
+    /** lea dst, [rip + symbol]. */
+    private void leaSym(Gpr dst, String symbol) {
+        buf.put1(0x48 | (dst.enc() >= 8 ? 4 : 0));
+        buf.put1(0x8D);
+        buf.put1(((dst.enc() & 7) << 3) | 5);
+        out.fixups.add(new SymFixup(buf.offset(), symbol));
+        buf.put4(0);
+    }
+
+    static String fnSymbol(String name) { return "fn:" + name; }
+
+    static String hookSymbol(SiteKind k) { return "hook:" + k.label(); }
+
+    static final String TRAP_STUB = "trap_stub";
+
+    // ---- traps ----
+
+    private void trapIsland(Label site, TrapCode code) {
+        Label island = buf.newLabel();
+        jcc(null, island, site);
+        islands.add(() -> {
+            buf.bind(island);
+            trapSequence(site, code);
+        });
+    }
+
+    private void jcc(Cond c, Label island, Label site) {
+        buf.bind(site);
+        out.traps.add(new TrapSite(buf.offset(), null));
+        pendingTrapIndex = out.traps.size() - 1;
+        if (c != null) jcc(c, island);
+    }
+
+    private int pendingTrapIndex = -1;
+
+    private void conditionalTrap(Cond c, TrapCode code) {
+        Label site = buf.newLabel();
+        Label island = buf.newLabel();
+        buf.bind(site);
+        out.traps.add(new TrapSite(buf.offset(), code));
+        jcc(c, island);
+        islands.add(() -> {
+            buf.bind(island);
+            trapSequence(site, code);
+        });
+    }
+
+    /** Records the trap in the vmctx and jumps to the module's trap stub, which unwinds. */
+    private void trapSequence(Label site, TrapCode code) {
+        asm.storeImm(8, Mem.base(Abi.VMCTX, VmctxLayout.TRAP_CODE), code.code());
+        asm.lea(8, R11, Mem.rip(site, 0));
+        jmpSym(TRAP_STUB);
+    }
+
+    // ---- prologue / epilogue ----
+
+    private boolean needsStackCheck() {
+        return vc.hasCalls || out.frameSize > 1024 || !vc.f.stackSlots.isEmpty() && out.frameSize > 256;
+    }
+
+    private void prologue() {
+        asm.push(RBP);
+        asm.mov(8, RBP, RSP);
+        if (needsStackCheck()) {
+            asm.lea(8, R11, Mem.base(RSP, -out.frameSize));
+            asm.alu(AluOp.CMP, 8, R11, Mem.base(Abi.VMCTX, VmctxLayout.STACK_LIMIT));
+            conditionalTrap(Cond.B, TrapCode.STACK_OVERFLOW);
+        }
+        if (preserveAll) asm.pushfq();
+        for (Gpr g : saved) asm.push(g);
+        if (subBytes > 0) asm.aluImm(AluOp.SUB, 8, RSP, subBytes);
+    }
+
+    private void epilogue() {
+        int pushed = 8 * saved.size() + (preserveAll ? 8 : 0);
+        if (pushed == 0) {
+            if (subBytes > 0) asm.mov(8, RSP, RBP);
+        } else if (subBytes > 0) {
+            asm.lea(8, RSP, Mem.base(RBP, -pushed));
+        }
+        for (int i = saved.size() - 1; i >= 0; i--) asm.pop(saved.get(i));
+        if (preserveAll) asm.popfq();
+        asm.pop(RBP);
+        asm.ret();
+    }
+
+    // ---- instructions ----
+
+    private void compare(MInst m) {
+        if (m.testZero) {
+            Gpr a = use(m.a, R11);
+            asm.test(m.cmpSize, a, a);
+        } else if (m.cmpImm) {
+            if (inReg(m.a)) asm.aluImm(AluOp.CMP, m.cmpSize, reg(m.a), (int) m.imm);
+            else asm.aluImm(AluOp.CMP, m.cmpSize, slot(m.a), (int) m.imm);
+        } else if (inReg(m.a)) {
+            if (inReg(m.b)) asm.alu(AluOp.CMP, m.cmpSize, reg(m.a), reg(m.b));
+            else asm.alu(AluOp.CMP, m.cmpSize, reg(m.a), slot(m.b));
+        } else if (inReg(m.b)) {
+            asm.alu(AluOp.CMP, m.cmpSize, slot(m.a), reg(m.b));
+        } else {
+            asm.load(8, R11, slot(m.a));
+            asm.alu(AluOp.CMP, m.cmpSize, R11, slot(m.b));
+        }
+    }
+
+    private void aluOperand(AluOp op, int size, Gpr d, int b) {
+        if (inReg(b)) asm.alu(op, size, d, reg(b));
+        else asm.alu(op, size, d, slot(b));
+    }
+
+    private static boolean commutative(AluOp op) {
+        return op == AluOp.ADD || op == AluOp.AND || op == AluOp.OR || op == AluOp.XOR;
+    }
+
+    private void inst(MInst m, VCode.VBlock block) {
+        switch (m.k) {
+            case PARAMS: params(m); return;
+            case MOV: {
+                if (alloc.loc[m.dst] == LinearScan.Result.UNUSED) return;
+                ParallelMove.copy(asm, loc(m.dst), loc(m.a));
+                return;
+            }
+            case MOV_IMM: {
+                if (inReg(m.dst)) {
+                    asm.movImm(reg(m.dst), m.imm);
+                } else if (m.imm == (int) m.imm) {
+                    asm.storeImm(8, slot(m.dst), (int) m.imm);
+                } else {
+                    asm.movImm(R11, m.imm);
+                    asm.store(8, slot(m.dst), R11);
+                }
+                return;
+            }
+            case ALU: {
+                int a = m.a, b = m.b;
+                if (commutative(m.alu) && inReg(b) && inReg(m.dst) && reg(b) == reg(m.dst)) {
+                    a = m.b;
+                    b = m.a;
+                }
+                Gpr d = twoAddr(m.dst, a, b, null);
+                aluOperand(m.alu, m.size, d, b);
+                commit(m.dst, d);
+                return;
+            }
+            case ALU_I: {
+                Gpr d = twoAddr(m.dst, m.a, -1, null);
+                asm.aluImm(m.alu, m.size, d, (int) m.imm);
+                commit(m.dst, d);
+                return;
+            }
+            case ALU_M: {
+                Mem mm = mem(m.mem, R10);
+                Gpr d = twoAddr(m.dst, m.a, -1, mm.base());
+                asm.alu(m.alu, m.size, d, mm);
+                commit(m.dst, d);
+                return;
+            }
+            case IMUL: {
+                int a = m.a, b = m.b;
+                if (inReg(b) && inReg(m.dst) && reg(b) == reg(m.dst)) {
+                    a = m.b;
+                    b = m.a;
+                }
+                Gpr d = twoAddr(m.dst, a, b, null);
+                if (inReg(b)) asm.imul(m.size, d, reg(b));
+                else asm.imul(m.size, d, slot(b));
+                commit(m.dst, d);
+                return;
+            }
+            case IMUL_I: {
+                Gpr src = use(m.a, R10);
+                Gpr d = defReg(m.dst, R11);
+                asm.imulImm(m.size, d, src, (int) m.imm);
+                commit(m.dst, d);
+                return;
+            }
+            case UNARY: unary(m); return;
+            case BSWAP: {
+                Gpr d = twoAddr(m.dst, m.a, -1, null);
+                asm.bswap(m.size, d);
+                commit(m.dst, d);
+                return;
+            }
+            case EXT: ext(m); return;
+            case SHIFT: {
+                moveToReg(Gpr.RCX, m.b);
+                Gpr d = defReg(m.dst, R11);
+                if (d == Gpr.RCX) d = R11;
+                moveToReg(d, m.a);
+                asm.shiftCl(m.shift, m.size, d);
+                commit(m.dst, d);
+                return;
+            }
+            case SHIFT_I: {
+                Gpr d = twoAddr(m.dst, m.a, -1, null);
+                asm.shiftImm(m.shift, m.size, d, (int) m.imm);
+                commit(m.dst, d);
+                return;
+            }
+            case MULHI: {
+                moveToReg(Gpr.RAX, m.a);
+                Gpr b = use(m.b, R11);
+                if (m.signed) asm.imulWide(8, b);
+                else asm.mul(8, b);
+                commit(m.dst, Gpr.RDX);
+                return;
+            }
+            case MUL_OVF_WIDE: {
+                moveToReg(Gpr.RAX, m.a);
+                asm.mul(8, use(m.b, R11));
+                asm.setcc(Cond.O, R10);
+                asm.movzx(1, 4, R10, R10);
+                commit(m.dst, Gpr.RAX);
+                commit(m.dst2, R10);
+                return;
+            }
+            case DIV: div(m); return;
+            case SETCC: {
+                compare(m);
+                Gpr d = defReg(m.dst, R11);
+                asm.setcc(m.cc, d);
+                asm.movzx(1, 4, d, d);
+                commit(m.dst, d);
+                return;
+            }
+            case SELECT: select(m); return;
+            case OVF: ovf(m); return;
+            case OVF_CARRY: {
+                moveToReg(R11, m.c);
+                asm.neg(1, R11);
+                int a = m.a, b = m.b;
+                Gpr d = twoAddr(m.dst, a, b, null);
+                aluOperand(m.alu, m.size, d, b);
+                Gpr fl = defReg(m.dst2, R10);
+                asm.setcc(m.cc, fl);
+                asm.movzx(1, 4, fl, fl);
+                commit(m.dst, d);
+                commit(m.dst2, fl);
+                return;
+            }
+            case BITCOUNT: bitcount(m); return;
+            case LOAD: {
+                Mem mm = mem(m.mem, R11);
+                Gpr d = defReg(m.dst, R11);
+                if (m.trap != null) out.traps.add(new TrapSite(buf.offset(), m.trap));
+                switch (m.size) {
+                    case 8: asm.load(8, d, mm); break;
+                    case 4:
+                        if (m.signed) asm.movsx(4, 8, d, mm);
+                        else asm.load(4, d, mm);
+                        break;
+                    default:
+                        if (m.signed) asm.movsx(m.size, 8, d, mm);
+                        else asm.movzx(m.size, 4, d, mm);
+                }
+                commit(m.dst, d);
+                return;
+            }
+            case STORE: {
+                Mem mm = mem(m.mem, R11);
+                Gpr v = use(m.a, R10);
+                if (m.trap != null) out.traps.add(new TrapSite(buf.offset(), m.trap));
+                asm.store(m.size, mm, v);
+                return;
+            }
+            case STORE_I: {
+                Mem mm = mem(m.mem, R11);
+                if (m.trap != null) out.traps.add(new TrapSite(buf.offset(), m.trap));
+                asm.storeImm(m.size, mm, (int) m.imm);
+                return;
+            }
+            case LEA: {
+                Mem mm = mem(m.mem, R11);
+                Gpr d = defReg(m.dst, R11);
+                asm.lea(8, d, mm);
+                commit(m.dst, d);
+                return;
+            }
+            case FUNC_ADDR: {
+                Gpr d = defReg(m.dst, R11);
+                if (m.calleeInModule) {
+                    leaSym(d, fnSymbol(m.callee));
+                } else {
+                    asm.movImm(d, 0x7FFF_FFFF_FFFFL);
+                    out.relocs.add(new Relocation(buf.offset() - 8, Relocation.Kind.ABS64, m.callee));
+                }
+                commit(m.dst, d);
+                return;
+            }
+            case GET_FP: {
+                Gpr d = defReg(m.dst, R11);
+                asm.mov(8, d, RBP);
+                commit(m.dst, d);
+                return;
+            }
+            case GET_SP: {
+                Gpr d = defReg(m.dst, R11);
+                asm.mov(8, d, RSP);
+                commit(m.dst, d);
+                return;
+            }
+            case GET_RA: {
+                Gpr d = defReg(m.dst, R11);
+                asm.load(8, d, Mem.base(RBP, 8));
+                commit(m.dst, d);
+                return;
+            }
+            case SITE: site(m, block); return;
+            case CALL: call(m); return;
+            case TRAP: {
+                Label site = buf.newLabel();
+                buf.bind(site);
+                out.traps.add(new TrapSite(buf.offset(), m.trap));
+                trapSequence(site, m.trap);
+                return;
+            }
+            case TRAP_IF: {
+                compare(m);
+                conditionalTrap(m.cc, m.trap);
+                return;
+            }
+            case BRANCH: {
+                compare(m);
+                int next = nextBlock(block);
+                int t = m.targets[0], f = m.targets[1];
+                if (t == next) {
+                    jcc(m.cc.invert(), blockLabels[f]);
+                } else {
+                    jcc(m.cc, blockLabels[t]);
+                    if (f != next) jmp(blockLabels[f]);
+                }
+                return;
+            }
+            case JUMP: {
+                VCode.VBlock target = vc.blocks.get(m.targets[0]);
+                ParallelMove pm = new ParallelMove();
+                for (int i = 0; i < m.list.length; i++) {
+                    int p = target.params[i];
+                    if (alloc.loc[p] == LinearScan.Result.UNUSED) continue;
+                    pm.add(loc(p), loc(m.list[i]));
+                }
+                pm.emit(asm);
+                if (target.id != nextBlock(block)) jmp(blockLabels[target.id]);
+                return;
+            }
+            case BR_TABLE: brTable(m); return;
+            case RET: ret(m); return;
+            default:
+                throw new AssertionError(m.k);
+        }
+    }
+
+    private int nextBlock(VCode.VBlock b) {
+        int idx = vc.order.indexOf(b);
+        return idx + 1 < vc.order.size() ? vc.order.get(idx + 1).id : -1;
+    }
+
+    private void params(MInst m) {
+        Signature sig = m.sig;
+        Abi.ArgLocs locs = Abi.argLocs(sig);
+        ParallelMove pm = new ParallelMove();
+        int n = sig.params.size();
+        for (int i = 0; i < n; i++) {
+            int v = m.list[i];
+            if (alloc.loc[v] == LinearScan.Result.UNUSED) continue;
+            if (locs.regs[i] != null) pm.add(loc(v), ParallelMove.reg(locs.regs[i]));
+        }
+        if (locs.retArea != null) pm.add(loc(m.list[n]), ParallelMove.reg(locs.retArea));
+        pm.emit(asm);
+        for (int i = 0; i < n; i++) {
+            int v = m.list[i];
+            if (locs.regs[i] != null || alloc.loc[v] == LinearScan.Result.UNUSED) continue;
+            ParallelMove.copy(asm, loc(v), ParallelMove.stack(16 + locs.stackOffsets[i]));
+        }
+    }
+
+    private void unary(MInst m) {
+        switch (m.alu) {
+            case SUB:
+            case XOR: {
+                Gpr d = twoAddr(m.dst, m.a, -1, null);
+                if (m.alu == AluOp.SUB) asm.neg(m.size, d);
+                else asm.not(m.size, d);
+                commit(m.dst, d);
+                return;
+            }
+            case CMP: {
+                // iabs: d = -a; if the result is negative, a was positive: take a.
+                Gpr d = defReg(m.dst, R11);
+                if (inReg(m.a) && reg(m.a) == d) {
+                    asm.mov(8, R10, d);
+                    asm.neg(m.size, d);
+                    asm.cmov(Cond.S, m.size, d, R10);
+                } else {
+                    moveToReg(d, m.a);
+                    asm.neg(m.size, d);
+                    if (inReg(m.a)) asm.cmov(Cond.S, m.size, d, reg(m.a));
+                    else asm.cmov(Cond.S, m.size, d, slot(m.a));
+                }
+                commit(m.dst, d);
+                return;
+            }
+            case SBB: {
+                // bmask: neg sets CF when the value is non-zero; sbb d, d gives -CF.
+                moveToReg(R11, m.a);
+                asm.neg(m.extFrom, R11);
+                Gpr d = defReg(m.dst, R10);
+                asm.alu(AluOp.SBB, m.size, d, d);
+                commit(m.dst, d);
+                return;
+            }
+            default:
+                throw new AssertionError(m.alu);
+        }
+    }
+
+    private void ext(MInst m) {
+        Gpr d = defReg(m.dst, R11);
+        int from = m.extFrom;
+        if (from == 8) {
+            moveToReg(d, m.a);
+        } else if (m.signed) {
+            if (inReg(m.a)) asm.movsx(from, 8, d, reg(m.a));
+            else asm.movsx(from, 8, d, slot(m.a));
+        } else if (from == 4) {
+            if (inReg(m.a)) asm.mov(4, d, reg(m.a));
+            else asm.load(4, d, slot(m.a));
+        } else {
+            if (inReg(m.a)) asm.movzx(from, 4, d, reg(m.a));
+            else asm.movzx(from, 4, d, slot(m.a));
+        }
+        commit(m.dst, d);
+    }
+
+    private void div(MInst m) {
+        Gpr b = use(m.b, R11);
+        if (m.checkZero) {
+            asm.test(m.size, b, b);
+            conditionalTrap(Cond.E, TrapCode.INTEGER_DIVISION_BY_ZERO);
+        }
+        Label done = buf.newLabel();
+        if (m.signed && m.checkOverflow) {
+            Label doDiv = buf.newLabel();
+            asm.aluImm(AluOp.CMP, m.size, b, -1);
+            jcc(Cond.NE, doDiv);
+            if (m.rem) {
+                asm.zero(Gpr.RDX);
+            } else {
+                // a / -1 is -a, which overflows exactly when a is the minimum of its type.
+                moveToReg(Gpr.RAX, m.a);
+                asm.neg(m.typeBytes, Gpr.RAX);
+                conditionalTrap(Cond.O, TrapCode.INTEGER_OVERFLOW);
+            }
+            jmp(done);
+            buf.bind(doDiv);
+        }
+        moveToReg(Gpr.RAX, m.a);
+        if (m.signed) {
+            asm.cwdCdqCqo(m.size);
+            asm.idiv(m.size, b);
+        } else {
+            asm.zero(Gpr.RDX);
+            asm.div(m.size, b);
+        }
+        buf.bind(done);
+        commit(m.dst, m.rem ? Gpr.RDX : Gpr.RAX);
+    }
+
+    private void select(MInst m) {
+        compare(m);
+        Gpr d = defReg(m.dst, R11);
+        int size = Math.max(4, m.size);
+        if (inReg(m.c) && reg(m.c) == d) {
+            if (inReg(m.d)) asm.cmov(m.cc.invert(), size, d, reg(m.d));
+            else asm.cmov(m.cc.invert(), size, d, slot(m.d));
+        } else {
+            moveToReg(d, m.d);
+            if (inReg(m.c)) asm.cmov(m.cc, size, d, reg(m.c));
+            else asm.cmov(m.cc, size, d, slot(m.c));
+        }
+        commit(m.dst, d);
+    }
+
+    private void ovf(MInst m) {
+        int a = m.a, b = m.b;
+        boolean comm = m.alu == null || m.alu == AluOp.ADD;
+        if (comm && inReg(b) && inReg(m.dst) && reg(b) == reg(m.dst)) {
+            a = m.b;
+            b = m.a;
+        }
+        Gpr d = twoAddr(m.dst, a, b, null);
+        if (m.alu == null) {
+            if (inReg(b)) asm.imul(m.size, d, reg(b));
+            else asm.imul(m.size, d, slot(b));
+        } else {
+            aluOperand(m.alu, m.size, d, b);
+        }
+        if (m.trap != null) {
+            conditionalTrap(m.cc, m.trap);
+            commit(m.dst, d);
+            return;
+        }
+        Gpr fl = defReg(m.dst2, R10);
+        asm.setcc(m.cc, fl);
+        asm.movzx(1, 4, fl, fl);
+        commit(m.dst, d);
+        commit(m.dst2, fl);
+    }
+
+    private void bitcount(MInst m) {
+        Gpr src = use(m.a, R10);
+        Gpr d = defReg(m.dst, R11);
+        int bits = (int) m.imm;
+        switch (m.bitOp) {
+            case CLZ:
+                asm.bsr(m.size, d, src);
+                asm.movImm(R10, -1);
+                asm.cmov(Cond.E, m.size, d, R10);
+                asm.neg(m.size, d);
+                asm.aluImm(AluOp.ADD, m.size, d, bits - 1);
+                break;
+            case CTZ:
+                asm.bsf(m.size, d, src);
+                asm.movImm32(R10, bits);
+                asm.cmov(Cond.E, m.size, d, R10);
+                break;
+            default:
+                asm.popcnt(m.size, d, src);
+        }
+        commit(m.dst, d);
+    }
+
+    private void site(MInst m, VCode.VBlock block) {
+        SiteKind kind = SiteKind.parse(m.siteKind);
+        String loc = (block.ir != null ? block.ir.name : "edge") + ":" + (m.origin != null ? m.origin.loc : "?");
+        EpochMode mode = opts.epochMode();
+        if (kind == SiteKind.EPOCH && mode != EpochMode.NOP) {
+            comparisonSite(mode, (int) m.imm);
+            return;
+        }
+        String target = kind == SiteKind.CUSTOM ? fnSymbol(m.callee) : hookSymbol(kind);
+        if (kind == SiteKind.CUSTOM && !m.calleeInModule) {
+            throw new dev.patchbay.codegen.CompileException("function %" + vc.f.name + ": patchable callee %" + m.callee
+                + " must be a function of the same module (colocated)");
+        }
+        out.sites.add(new PendingSite(m.siteId, buf.offset(), kind, m.callee, target, loc));
+        buf.putBytes(NopUnits.PATCH_SITE_OFF);
+    }
+
+    private void comparisonSite(EpochMode mode, int blockInsts) {
+        Label back = buf.newLabel();
+        Label cold = buf.newLabel();
+        switch (mode) {
+            case CHECK:
+                asm.load(8, R11, Mem.base(Abi.VMCTX, VmctxLayout.EPOCH_PTR));
+                asm.load(8, R11, Mem.base(R11, 0));
+                asm.alu(AluOp.CMP, 8, R11, Mem.base(Abi.VMCTX, VmctxLayout.EPOCH_DEADLINE));
+                jcc(Cond.AE, cold);
+                break;
+            case FUEL:
+                asm.aluImm(AluOp.SUB, 8, Mem.base(Abi.VMCTX, VmctxLayout.FUEL), Math.max(1, blockInsts));
+                jcc(Cond.S, cold);
+                break;
+            case POLL:
+                asm.load(8, R11, Mem.base(Abi.VMCTX, VmctxLayout.POLL_PAGE));
+                asm.load(4, R11, Mem.base(R11, 0));
+                return;
+            default:
+                throw new AssertionError(mode);
+        }
+        buf.bind(back);
+        islands.add(() -> {
+            buf.bind(cold);
+            callSym(hookSymbol(SiteKind.EPOCH));
+            jmp(back);
+        });
+    }
+
+    private void call(MInst m) {
+        Signature sig = m.sig;
+        Abi.ArgLocs locs = Abi.argLocs(sig);
+        for (int i = 0; i < m.list.length; i++) {
+            if (locs.regs[i] != null) continue;
+            Mem dst = Mem.base(RSP, locs.stackOffsets[i]);
+            asm.store(8, dst, use(m.list[i], R11));
+        }
+        ParallelMove pm = new ParallelMove();
+        for (int i = 0; i < m.list.length; i++) {
+            if (locs.regs[i] != null) pm.add(ParallelMove.reg(locs.regs[i]), loc(m.list[i]));
+        }
+        if (m.a >= 0) pm.add(ParallelMove.reg(Gpr.RAX), loc(m.a));
+        pm.emit(asm);
+        if (locs.retArea != null) asm.lea(8, locs.retArea, Mem.base(RSP, locs.stackBytes));
+        if (m.a >= 0) {
+            asm.call(Gpr.RAX);
+        } else if (m.calleeInModule) {
+            callSym(fnSymbol(m.callee));
+        } else {
+            asm.movImm(Gpr.RAX, 0x7FFF_FFFF_FFFFL);
+            out.relocs.add(new Relocation(buf.offset() - 8, Relocation.Kind.ABS64, m.callee));
+            asm.call(Gpr.RAX);
+        }
+        out.callReturns.add(new int[] {buf.offset()});
+        out.callCallees.add(m.callee);
+        ParallelMove res = new ParallelMove();
+        for (int i = 0; i < m.results.length && i < Abi.RETS.length; i++) {
+            if (alloc.loc[m.results[i]] == LinearScan.Result.UNUSED) continue;
+            res.add(loc(m.results[i]), ParallelMove.reg(Abi.RETS[i]));
+        }
+        res.emit(asm);
+        for (int i = Abi.RETS.length; i < m.results.length; i++) {
+            int v = m.results[i];
+            if (alloc.loc[v] == LinearScan.Result.UNUSED) continue;
+            Gpr d = defReg(v, R11);
+            asm.load(8, d, Mem.base(RSP, locs.stackBytes + 8 * (i - Abi.RETS.length)));
+            commit(v, d);
+        }
+    }
+
+    private void ret(MInst m) {
+        int n = m.list.length;
+        if (n > Abi.RETS.length) {
+            Gpr area = use(m.c, R10);
+            for (int i = Abi.RETS.length; i < n; i++) {
+                asm.store(8, Mem.base(area, 8 * (i - Abi.RETS.length)), use(m.list[i], R11));
+            }
+        }
+        ParallelMove pm = new ParallelMove();
+        for (int i = 0; i < n && i < Abi.RETS.length; i++) pm.add(ParallelMove.reg(Abi.RETS[i]), loc(m.list[i]));
+        pm.emit(asm);
+        epilogue();
+    }
+
+    private void brTable(MInst m) {
+        int n = m.targets.length - 1;
+        Gpr idx = use(m.a, R10);
+        asm.aluImm(AluOp.CMP, 8, idx, n);
+        jcc(Cond.AE, blockLabels[m.targets[0]]);
+        Label table = buf.newLabel();
+        asm.lea(8, R11, Mem.rip(table, 0));
+        asm.movsx(4, 8, R10, Mem.baseIndex(R11, idx, 4, 0));
+        asm.alu(AluOp.ADD, 8, R11, R10);
+        asm.jmp(R11);
+        tables.add(() -> {
+            buf.bind(table);
+            int base = buf.offset();
+            for (int i = 1; i <= n; i++) buf.put4(buf.labelOffset(blockLabels[m.targets[i]]) - base);
+        });
+    }
+}

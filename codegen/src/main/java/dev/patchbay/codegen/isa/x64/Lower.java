@@ -1,0 +1,1098 @@
+/*
+ * Instruction selection: IR → VCode for x86-64.
+ *
+ * Like Cranelift, each block is lowered bottom-up. Walking backwards means that when an
+ * instruction is reached, all of its in-block users have already decided whether they
+ * folded it: an icmp feeding only a brif/select/trapz becomes the compare of that
+ * instruction (compare-into-branch), a load with one user and no side effect between them
+ * becomes that user's memory operand, and `iadd_imm`/`stack_addr` feeding an address become
+ * its displacement. Constants are never materialised at their definition: every use either
+ * takes them as an immediate or rematerialises them into a fresh temporary right there,
+ * which keeps their live ranges to one instruction.
+ *
+ * Values keep CLIF's convention for narrow types: only the low bits of a register are
+ * defined. Operations that read the upper bits (division, right shifts, counts, widening)
+ * extend first; compares work at the exact width.
+ */
+package dev.patchbay.codegen.isa.x64;
+
+import dev.patchbay.codegen.CompileException;
+import dev.patchbay.codegen.CompileOptions;
+import dev.patchbay.codegen.analysis.Cfg;
+import dev.patchbay.codegen.instrument.EpochMode;
+import dev.patchbay.codegen.instrument.SiteKind;
+import dev.patchbay.codegen.ir.AbiParam;
+import dev.patchbay.codegen.ir.Block;
+import dev.patchbay.codegen.ir.BlockCall;
+import dev.patchbay.codegen.ir.ExtFunc;
+import dev.patchbay.codegen.ir.Function;
+import dev.patchbay.codegen.ir.Inst;
+import dev.patchbay.codegen.ir.IntCC;
+import dev.patchbay.codegen.ir.MemFlags;
+import dev.patchbay.codegen.ir.Opcode;
+import dev.patchbay.codegen.ir.Signature;
+import dev.patchbay.codegen.ir.TrapCode;
+import dev.patchbay.codegen.ir.Type;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+final class Lower {
+    private final Function f;
+    private final CompileOptions opts;
+    private final Set<String> moduleFunctions;
+    private final VCode vc;
+    private final int[] useCount;
+    private final Map<Inst, Integer> entryColor = new IdentityHashMap<>();
+    private final Map<Inst, Block> instBlock = new IdentityHashMap<>();
+    private final Set<Inst> merged = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final VCode.VBlock[] vblockOf;
+    private int nextVreg;
+    private int[] hintReg = new int[64];
+    private int[] hintVreg = new int[64];
+    /** Instructions of the IR instruction being lowered, in forward order. */
+    private List<MInst> seq;
+    private Block curBlock;
+    private int nextSiteId;
+
+    Lower(Function f, CompileOptions opts, Set<String> moduleFunctions, int firstSiteId) {
+        this.f = f;
+        this.opts = opts;
+        this.moduleFunctions = moduleFunctions;
+        this.vc = new VCode(f);
+        this.useCount = new int[f.numValues()];
+        this.vblockOf = new VCode.VBlock[f.numBlocks()];
+        this.nextVreg = f.numValues();
+        this.nextSiteId = firstSiteId;
+        Arrays.fill(hintReg, -1);
+        Arrays.fill(hintVreg, -1);
+    }
+
+    int nextSiteId() { return nextSiteId; }
+
+    VCode lower() {
+        Cfg cfg = new Cfg(f);
+        for (Block b : f.layout) {
+            int color = 0;
+            for (Inst i : b.insts) {
+                instBlock.put(i, b);
+                entryColor.put(i, color);
+                if (i.op.hasSideEffects()) color++;
+                for (int a : i.args) useCount[a]++;
+                if (i.targets != null) for (BlockCall bc : i.targets) for (int a : bc.args) useCount[a]++;
+            }
+        }
+        // Reachable blocks keep the IR layout order; cold blocks move to the end.
+        List<Block> hot = new ArrayList<>(), cold = new ArrayList<>();
+        for (Block b : f.layout) {
+            if (!cfg.isReachable(b.id)) continue;
+            (b.cold ? cold : hot).add(b);
+        }
+        List<Block> placed = new ArrayList<>(hot);
+        placed.addAll(cold);
+        for (Block b : placed) {
+            VCode.VBlock vb = vc.newBlock(b);
+            vb.cold = b.cold;
+            vb.loopHeader = cfg.isLoopHeader(b.id);
+            vblockOf[b.id] = vb;
+            if (b != f.entryBlock()) vb.params = b.params.clone();
+        }
+        for (Block b : placed) {
+            VCode.VBlock vb = vblockOf[b.id];
+            vc.order.add(vb);
+            lowerBlock(b, vb);
+            // Edge blocks created while lowering this block's terminator follow it.
+            for (int i = vb.id + 1; i < vc.blocks.size(); i++) {
+                VCode.VBlock e = vc.blocks.get(i);
+                if (e.ir == null && !vc.order.contains(e)) vc.order.add(e);
+            }
+        }
+        vc.numVregs = nextVreg;
+        vc.hintReg = Arrays.copyOf(hintReg, nextVreg);
+        vc.hintVreg = Arrays.copyOf(hintVreg, nextVreg);
+        vc.linearize();
+        return vc;
+    }
+
+    // ---- per block ----
+
+    private void lowerBlock(Block b, VCode.VBlock vb) {
+        curBlock = b;
+        Deque<List<MInst>> chunks = new ArrayDeque<>();
+        List<Inst> insts = b.insts;
+        for (int idx = insts.size() - 1; idx >= 0; idx--) {
+            Inst inst = insts.get(idx);
+            if (merged.contains(inst)) continue;
+            if (!inst.op.hasSideEffects() && !anyResultUsed(inst)) continue;
+            seq = new ArrayList<>();
+            lowerInst(inst);
+            for (MInst m : seq) if (m.origin == null) m.origin = inst;
+            chunks.push(seq);
+        }
+        if (b == f.entryBlock()) {
+            seq = new ArrayList<>();
+            lowerParams(b);
+            chunks.push(seq);
+        }
+        for (List<MInst> c : chunks) vb.insts.addAll(c);
+    }
+
+    private boolean anyResultUsed(Inst inst) {
+        for (int r : inst.results) if (useCount[r] > 0) return true;
+        return false;
+    }
+
+    private void lowerParams(Block entry) {
+        MInst m = new MInst(MInst.K.PARAMS);
+        int[] ps = entry.params;
+        Abi.ArgLocs locs = Abi.argLocs(f.signature);
+        int extra = locs.retArea != null ? 1 : 0;
+        m.list = Arrays.copyOf(ps, ps.length + extra);
+        if (extra == 1) {
+            vc.retAreaVreg = temp();
+            m.list[ps.length] = vc.retAreaVreg;
+            hintReg[vc.retAreaVreg] = locs.retArea.enc();
+        }
+        for (int i = 0; i < ps.length; i++) if (locs.regs[i] != null) hintReg[ps[i]] = locs.regs[i].enc();
+        m.sig = f.signature;
+        emit(m);
+    }
+
+    // ---- helpers ----
+
+    private int temp() {
+        int v = nextVreg++;
+        if (v >= hintReg.length) {
+            int n = hintReg.length * 2;
+            hintReg = Arrays.copyOf(hintReg, n);
+            hintVreg = Arrays.copyOf(hintVreg, n);
+            Arrays.fill(hintReg, v, n, -1);
+            Arrays.fill(hintVreg, v, n, -1);
+        }
+        return v;
+    }
+
+    private MInst emit(MInst m) {
+        seq.add(m);
+        return m;
+    }
+
+    private Type type(int v) { return f.valueType(v); }
+
+    /** Operation size for a type in a 32/64-bit ALU: narrow types compute in 32 bits. */
+    private static int opSize(Type t) { return t == Type.I64 ? 8 : 4; }
+
+    private Long constOf(int v) {
+        Inst d = f.valueDefInst(v);
+        if (d != null && d.op == Opcode.ICONST) return d.imm;
+        return null;
+    }
+
+    /** The constant as an imm32 usable by an op of the given type, or null. */
+    private Integer imm32(int v, Type t) {
+        Long c = constOf(v);
+        if (c == null) return null;
+        return fitImm(c, t);
+    }
+
+    private static Integer fitImm(long c, Type t) {
+        if (t != Type.I64) return (int) t.signExtend(c);
+        if (c == (int) c) return (int) c;
+        return null;
+    }
+
+    /** A register holding v: v itself, or a rematerialised constant. */
+    private int reg(int v) {
+        Long c = constOf(v);
+        if (c != null) return constant(c);
+        return v;
+    }
+
+    private int constant(long c) {
+        int t = temp();
+        MInst m = new MInst(MInst.K.MOV_IMM);
+        m.dst = t;
+        m.imm = c;
+        emit(m);
+        return t;
+    }
+
+    private int ext(int v, Type from, boolean signed) {
+        if (from == Type.I64) return reg(v);
+        int t = temp();
+        MInst m = new MInst(MInst.K.EXT);
+        m.dst = t;
+        m.a = reg(v);
+        m.extFrom = from.bytes();
+        m.signed = signed;
+        emit(m);
+        return t;
+    }
+
+    private void copy(int dst, int src) {
+        MInst m = new MInst(MInst.K.MOV);
+        m.dst = dst;
+        m.a = src;
+        hintVreg[dst] = src;
+        emit(m);
+    }
+
+    private void alu(AluOp op, int size, int dst, int a, int b) {
+        MInst m = new MInst(MInst.K.ALU);
+        m.alu = op;
+        m.size = size;
+        m.dst = dst;
+        m.a = a;
+        m.b = b;
+        hintVreg[dst] = a;
+        emit(m);
+    }
+
+    private void aluImm(AluOp op, int size, int dst, int a, long imm) {
+        MInst m = new MInst(MInst.K.ALU_I);
+        m.alu = op;
+        m.size = size;
+        m.dst = dst;
+        m.a = a;
+        m.imm = imm;
+        hintVreg[dst] = a;
+        emit(m);
+    }
+
+    /** dst = a op b with b folded to an immediate or a memory operand when possible. */
+    private void aluFold(AluOp op, Type t, int dst, int a, int b, boolean commutative) {
+        int size = opSize(t);
+        if (commutative && constOf(a) != null && constOf(b) == null) {
+            int x = a;
+            a = b;
+            b = x;
+        }
+        Integer imm = imm32(b, t);
+        if (imm != null) {
+            aluImm(op, size, dst, reg(a), imm);
+            return;
+        }
+        if (commutative && sinkableLoad(a, t) != null && sinkableLoad(b, t) == null) {
+            int x = a;
+            a = b;
+            b = x;
+        }
+        MemArg mem = sinkLoad(b, t);
+        if (mem != null) {
+            MInst m = new MInst(MInst.K.ALU_M);
+            m.alu = op;
+            m.size = size;
+            m.dst = dst;
+            m.a = reg(a);
+            m.mem = mem;
+            hintVreg[dst] = a;
+            emit(m);
+            return;
+        }
+        alu(op, size, dst, reg(a), reg(b));
+    }
+
+    /** The load defining v if it can become the memory operand of the current instruction. */
+    private Inst sinkableLoad(int v, Type t) {
+        Inst d = f.valueDefInst(v);
+        if (d == null || useCount[v] != 1 || instBlock.get(d) != curBlock) return null;
+        if (!(d.op == Opcode.LOAD || d.op == Opcode.STACK_LOAD)) return null;
+        if (t != Type.I32 && t != Type.I64) return null;
+        if (d.type != t) return null;
+        return d;
+    }
+
+    private Inst currentInst;
+
+    private MemArg sinkLoad(int v, Type t) {
+        Inst d = sinkableLoad(v, t);
+        if (d == null || currentInst == null) return null;
+        if (entryColor.get(d) + 1 != entryColor.get(currentInst)) return null;
+        merged.add(d);
+        return d.op == Opcode.STACK_LOAD ? MemArg.slot(d.ref, d.offset) : address(d.args[0], d.offset);
+    }
+
+    /** Address operand for base+offset, folding iadd_imm and stack_addr producers. */
+    private MemArg address(int base, long offset) {
+        Inst d = f.valueDefInst(base);
+        if (d != null && d.op == Opcode.IADD_IMM && d.type == Type.I64) {
+            long off = offset + d.imm;
+            if (off == (int) off) return MemArg.base(reg(d.args[0]), (int) off);
+        }
+        if (d != null && d.op == Opcode.STACK_ADDR) {
+            long off = offset + d.offset;
+            if (off == (int) off) return MemArg.slot(d.ref, (int) off);
+        }
+        if (offset != (int) offset) {
+            int t = temp();
+            alu(AluOp.ADD, 8, t, reg(base), constant(offset));
+            return MemArg.base(t, 0);
+        }
+        return MemArg.base(reg(base), (int) offset);
+    }
+
+    private static Cond cond(IntCC cc) {
+        switch (cc) {
+            case EQ: return Cond.E;
+            case NE: return Cond.NE;
+            case SLT: return Cond.L;
+            case SGE: return Cond.GE;
+            case SGT: return Cond.G;
+            case SLE: return Cond.LE;
+            case ULT: return Cond.B;
+            case UGE: return Cond.AE;
+            case UGT: return Cond.A;
+            default: return Cond.BE;
+        }
+    }
+
+    /**
+     * Fills the compare fields of m for "cond value v is true": folds a single-use icmp or
+     * icmp_imm from this block, otherwise tests v against zero.
+     */
+    private void condition(MInst m, int v, boolean negate) {
+        Inst d = f.valueDefInst(v);
+        if (d != null && useCount[v] == 1 && instBlock.get(d) == curBlock
+                && (d.op == Opcode.ICMP || d.op == Opcode.ICMP_IMM)) {
+            merged.add(d);
+            IntCC cc = negate ? d.cond.inverse() : d.cond;
+            if (d.op == Opcode.ICMP) compare(m, cc, d.type, d.args[0], d.args[1], null);
+            else compare(m, cc, d.type, d.args[0], -1, d.imm);
+            return;
+        }
+        Long c = constOf(v);
+        m.testZero = true;
+        m.cmpSize = type(v).bytes();
+        m.a = c != null ? constant(c) : v;
+        m.cc = negate ? Cond.E : Cond.NE;
+    }
+
+    /** Compare a (cc) b-or-imm at the exact width of t. */
+    private void compare(MInst m, IntCC cc, Type t, int a, int b, Long imm) {
+        m.cmpSize = t.bytes();
+        if (imm == null && constOf(a) != null && constOf(b) == null) {
+            int x = a;
+            a = b;
+            b = x;
+            cc = cc.swapped();
+        }
+        if (imm == null) imm = constOf(b);
+        Integer i = imm != null ? fitImm(t.signExtend(imm), t) : null;
+        m.cc = cond(cc);
+        m.a = reg(a);
+        if (i != null) {
+            m.cmpImm = true;
+            m.imm = i;
+        } else {
+            m.b = imm != null ? constant(imm) : reg(b);
+        }
+    }
+
+    // ---- instructions ----
+
+    private void lowerInst(Inst inst) {
+        currentInst = inst;
+        Type t = inst.type;
+        int dst = inst.results.length > 0 ? inst.results[0] : -1;
+        switch (inst.op) {
+            case NOP:
+                return;
+            case ICONST:
+                // Never materialised at its definition: every use rematerialises it (see reg()).
+                return;
+            case IADD: aluFold(AluOp.ADD, t, dst, inst.args[0], inst.args[1], true); return;
+            case ISUB: aluFold(AluOp.SUB, t, dst, inst.args[0], inst.args[1], false); return;
+            case BAND: aluFold(AluOp.AND, t, dst, inst.args[0], inst.args[1], true); return;
+            case BOR: aluFold(AluOp.OR, t, dst, inst.args[0], inst.args[1], true); return;
+            case BXOR: aluFold(AluOp.XOR, t, dst, inst.args[0], inst.args[1], true); return;
+            case BAND_NOT: case BOR_NOT: case BXOR_NOT: {
+                int nb = temp();
+                unary(MInst.K.UNARY, opSize(t), nb, reg(inst.args[1]), AluOp.XOR);
+                AluOp op = inst.op == Opcode.BAND_NOT ? AluOp.AND : inst.op == Opcode.BOR_NOT ? AluOp.OR : AluOp.XOR;
+                alu(op, opSize(t), dst, reg(inst.args[0]), nb);
+                return;
+            }
+            case IADD_IMM: immOp(AluOp.ADD, t, dst, inst.args[0], inst.imm); return;
+            case BAND_IMM: immOp(AluOp.AND, t, dst, inst.args[0], inst.imm); return;
+            case BOR_IMM: immOp(AluOp.OR, t, dst, inst.args[0], inst.imm); return;
+            case BXOR_IMM: immOp(AluOp.XOR, t, dst, inst.args[0], inst.imm); return;
+            case IRSUB_IMM: {
+                int n = temp();
+                unary(MInst.K.UNARY, opSize(t), n, reg(inst.args[0]), AluOp.SUB);
+                immOp(AluOp.ADD, t, dst, n, inst.imm);
+                return;
+            }
+            case IMUL: imul(t, dst, inst.args[0], inst.args[1]); return;
+            case IMUL_IMM: {
+                Integer imm = fitImm(inst.imm, t);
+                if (imm != null) imulImm(t, dst, reg(inst.args[0]), imm);
+                else imul(t, dst, inst.args[0], constant(inst.imm));
+                return;
+            }
+            case UMULHI: case SMULHI: mulhi(t, dst, inst.args[0], inst.args[1], inst.op == Opcode.SMULHI); return;
+            case UDIV: case SDIV: case UREM: case SREM:
+                div(inst, t, dst, inst.args[0], inst.args[1], null);
+                return;
+            case UDIV_IMM: case SDIV_IMM: case UREM_IMM: case SREM_IMM:
+                div(inst, t, dst, inst.args[0], -1, inst.imm);
+                return;
+            case INEG: unary(MInst.K.UNARY, opSize(t), dst, reg(inst.args[0]), AluOp.SUB); return;
+            case BNOT: unary(MInst.K.UNARY, opSize(t), dst, reg(inst.args[0]), AluOp.XOR); return;
+            case IABS: {
+                int a = t == Type.I64 || t == Type.I32 ? reg(inst.args[0]) : ext(inst.args[0], t, true);
+                unary(MInst.K.UNARY, opSize(t), dst, a, AluOp.CMP);
+                return;
+            }
+            case BMASK: {
+                MInst m = new MInst(MInst.K.UNARY);
+                m.alu = AluOp.SBB;
+                m.size = opSize(t);
+                m.extFrom = type(inst.args[0]).bytes();
+                m.dst = dst;
+                m.a = reg(inst.args[0]);
+                emit(m);
+                return;
+            }
+            case UEXTEND: case SEXTEND: {
+                Type from = type(inst.args[0]);
+                MInst m = new MInst(MInst.K.EXT);
+                m.dst = dst;
+                m.a = reg(inst.args[0]);
+                m.extFrom = from.bytes();
+                m.signed = inst.op == Opcode.SEXTEND;
+                emit(m);
+                return;
+            }
+            case IREDUCE:
+                copy(dst, reg(inst.args[0]));
+                return;
+            case BSWAP: {
+                if (t == Type.I16) {
+                    shiftImm(ShiftOp.ROL, 2, dst, reg(inst.args[0]), 8);
+                } else {
+                    MInst m = new MInst(MInst.K.BSWAP);
+                    m.size = opSize(t);
+                    m.dst = dst;
+                    m.a = reg(inst.args[0]);
+                    hintVreg[dst] = m.a;
+                    emit(m);
+                }
+                return;
+            }
+            case BITREV: bitrev(t, dst, inst.args[0]); return;
+            case CLZ: bitcount(MInst.BitOp.CLZ, t, dst, ext(inst.args[0], t, false), t.bits()); return;
+            case CTZ: bitcount(MInst.BitOp.CTZ, t, dst, ext(inst.args[0], t, false), t.bits()); return;
+            case POPCNT: bitcount(MInst.BitOp.POPCNT, t, dst, ext(inst.args[0], t, false), t.bits()); return;
+            case CLS: {
+                int x = ext(inst.args[0], t, true);
+                int s = temp();
+                shiftImm(ShiftOp.SAR, 8, s, x, 63);
+                int y = temp();
+                alu(AluOp.XOR, 8, y, x, s);
+                int z = temp();
+                bitcount(MInst.BitOp.CLZ, Type.I64, z, y, 64);
+                aluImm(AluOp.ADD, opSize(t), dst, z, -(1 + 64 - t.bits()));
+                return;
+            }
+            case ISHL: case USHR: case SSHR: case ROTL: case ROTR:
+                shift(inst.op, t, dst, inst.args[0], inst.args[1], null);
+                return;
+            case ISHL_IMM: case USHR_IMM: case SSHR_IMM: case ROTL_IMM: case ROTR_IMM:
+                shift(inst.op, t, dst, inst.args[0], -1, inst.imm);
+                return;
+            case ICMP: {
+                MInst m = new MInst(MInst.K.SETCC);
+                compare(m, inst.cond, t, inst.args[0], inst.args[1], null);
+                m.dst = dst;
+                emit(m);
+                return;
+            }
+            case ICMP_IMM: {
+                MInst m = new MInst(MInst.K.SETCC);
+                compare(m, inst.cond, t, inst.args[0], -1, inst.imm);
+                m.dst = dst;
+                emit(m);
+                return;
+            }
+            case SELECT: case SELECT_SPECTRE_GUARD: {
+                MInst m = new MInst(MInst.K.SELECT);
+                m.c = reg(inst.args[1]);
+                m.d = reg(inst.args[2]);
+                condition(m, inst.args[0], false);
+                m.size = opSize(t);
+                m.dst = dst;
+                emit(m);
+                return;
+            }
+            case BITSELECT: {
+                int x = temp(), y = temp();
+                alu(AluOp.XOR, opSize(t), x, reg(inst.args[1]), reg(inst.args[2]));
+                alu(AluOp.AND, opSize(t), y, x, reg(inst.args[0]));
+                alu(AluOp.XOR, opSize(t), dst, y, reg(inst.args[2]));
+                return;
+            }
+            case SMIN: case SMAX: case UMIN: case UMAX: {
+                IntCC cc = inst.op == Opcode.SMIN ? IntCC.SLT : inst.op == Opcode.SMAX ? IntCC.SGT
+                    : inst.op == Opcode.UMIN ? IntCC.ULT : IntCC.UGT;
+                MInst m = new MInst(MInst.K.SELECT);
+                m.cmpSize = t.bytes();
+                m.a = reg(inst.args[0]);
+                m.b = reg(inst.args[1]);
+                m.cc = cond(cc);
+                m.c = m.a;
+                m.d = m.b;
+                m.size = opSize(t);
+                m.dst = dst;
+                emit(m);
+                return;
+            }
+            case UADD_OVERFLOW: ovf(AluOp.ADD, t, inst, Cond.B); return;
+            case SADD_OVERFLOW: ovf(AluOp.ADD, t, inst, Cond.O); return;
+            case USUB_OVERFLOW: ovf(AluOp.SUB, t, inst, Cond.B); return;
+            case SSUB_OVERFLOW: ovf(AluOp.SUB, t, inst, Cond.O); return;
+            case UMUL_OVERFLOW: umulOvf(t, inst); return;
+            case SMUL_OVERFLOW: smulOvf(t, inst); return;
+            case UADD_OVERFLOW_CIN: ovfCarry(AluOp.ADC, t, inst, Cond.B); return;
+            case SADD_OVERFLOW_CIN: ovfCarry(AluOp.ADC, t, inst, Cond.O); return;
+            case USUB_OVERFLOW_BIN: ovfCarry(AluOp.SBB, t, inst, Cond.B); return;
+            case SSUB_OVERFLOW_BIN: ovfCarry(AluOp.SBB, t, inst, Cond.O); return;
+            case UADD_OVERFLOW_TRAP: {
+                MInst m = new MInst(MInst.K.OVF);
+                m.alu = AluOp.ADD;
+                m.size = t.bytes();
+                m.dst = dst;
+                m.a = reg(inst.args[0]);
+                m.b = reg(inst.args[1]);
+                m.cc = Cond.B;
+                m.trap = inst.trapCode;
+                emit(m);
+                return;
+            }
+            case JUMP: {
+                MInst m = new MInst(MInst.K.JUMP);
+                BlockCall bc = inst.targets[0];
+                m.list = regs(bc.args);
+                m.targets = new int[] {vblockOf[bc.block].id};
+                hintParams(bc);
+                emit(m);
+                return;
+            }
+            case BRIF: {
+                MInst m = new MInst(MInst.K.BRANCH);
+                condition(m, inst.args[0], false);
+                m.targets = new int[] {edge(inst.targets[0]), edge(inst.targets[1])};
+                emit(m);
+                return;
+            }
+            case BR_TABLE: {
+                MInst m = new MInst(MInst.K.BR_TABLE);
+                Type it = type(inst.args[0]);
+                m.a = it == Type.I64 ? reg(inst.args[0]) : ext(inst.args[0], it, false);
+                m.size = 8;
+                m.targets = new int[inst.targets.length];
+                for (int i = 0; i < inst.targets.length; i++) m.targets[i] = edge(inst.targets[i]);
+                emit(m);
+                return;
+            }
+            case RETURN: {
+                MInst m = new MInst(MInst.K.RET);
+                int[] vals = new int[inst.args.length];
+                for (int i = 0; i < vals.length; i++) {
+                    AbiParam p = f.signature.returns.get(i);
+                    vals[i] = extendForAbi(inst.args[i], p);
+                    if (i < Abi.RETS.length && constOf(inst.args[i]) == null) hintReg[inst.args[i]] = Abi.RETS[i].enc();
+                }
+                m.list = vals;
+                m.c = vc.retAreaVreg;
+                m.sig = f.signature;
+                emit(m);
+                return;
+            }
+            case CALL: case CALL_INDIRECT:
+                call(inst);
+                return;
+            case FUNC_ADDR: {
+                MInst m = new MInst(MInst.K.FUNC_ADDR);
+                ExtFunc ef = f.extFuncs.get(inst.ref);
+                m.callee = ef.name;
+                m.calleeInModule = moduleFunctions.contains(ef.name);
+                m.dst = dst;
+                emit(m);
+                return;
+            }
+            case STACK_LOAD: {
+                MInst m = new MInst(MInst.K.LOAD);
+                m.mem = MemArg.slot(inst.ref, inst.offset);
+                m.size = t.bytes();
+                m.dst = dst;
+                emit(m);
+                return;
+            }
+            case LOAD: case ULOAD8: case SLOAD8: case ULOAD16: case SLOAD16: case ULOAD32: case SLOAD32: {
+                MInst m = new MInst(MInst.K.LOAD);
+                m.mem = address(inst.args[0], inst.offset);
+                m.size = inst.op.accessBytes == 0 ? t.bytes() : inst.op.accessBytes;
+                m.signed = inst.op.signedAccess;
+                m.dst = dst;
+                if (!inst.flags.has(MemFlags.NOTRAP)) m.trap = TrapCode.HEAP_OUT_OF_BOUNDS;
+                emit(m);
+                return;
+            }
+            case STACK_STORE:
+                store(inst.args[0], MemArg.slot(inst.ref, inst.offset), type(inst.args[0]).bytes(), null);
+                return;
+            case STORE: case ISTORE8: case ISTORE16: case ISTORE32: {
+                int size = inst.op.accessBytes == 0 ? type(inst.args[0]).bytes() : inst.op.accessBytes;
+                TrapCode trap = inst.flags.has(MemFlags.NOTRAP) ? null : TrapCode.HEAP_OUT_OF_BOUNDS;
+                store(inst.args[0], address(inst.args[1], inst.offset), size, trap);
+                return;
+            }
+            case STACK_ADDR: {
+                MInst m = new MInst(MInst.K.LEA);
+                m.mem = MemArg.slot(inst.ref, inst.offset);
+                m.dst = dst;
+                emit(m);
+                return;
+            }
+            case GET_FRAME_POINTER: simple(MInst.K.GET_FP, dst); return;
+            case GET_STACK_POINTER: simple(MInst.K.GET_SP, dst); return;
+            case GET_RETURN_ADDRESS: simple(MInst.K.GET_RA, dst); return;
+            case TRAP: {
+                MInst m = new MInst(MInst.K.TRAP);
+                m.trap = inst.trapCode;
+                emit(m);
+                return;
+            }
+            case TRAPZ: case TRAPNZ: {
+                MInst m = new MInst(MInst.K.TRAP_IF);
+                condition(m, inst.args[0], inst.op == Opcode.TRAPZ);
+                m.trap = inst.trapCode;
+                emit(m);
+                return;
+            }
+            default:
+                throw new CompileException("function %" + f.name + ": opcode " + inst.op + " is not supported by the x86-64 backend");
+        }
+    }
+
+    private int[] regs(int[] vs) {
+        int[] r = new int[vs.length];
+        for (int i = 0; i < vs.length; i++) r[i] = reg(vs[i]);
+        return r;
+    }
+
+    private void hintParams(BlockCall bc) {
+        int[] ps = f.block(bc.block).params;
+        for (int i = 0; i < ps.length && i < bc.args.length; i++) {
+            if (hintVreg[ps[i]] < 0 && constOf(bc.args[i]) == null) hintVreg[ps[i]] = bc.args[i];
+        }
+    }
+
+    /** The vcode block to branch to for an edge: the target itself, or an edge block doing the argument moves. */
+    private int edge(BlockCall bc) {
+        VCode.VBlock target = vblockOf[bc.block];
+        if (bc.args.length == 0) return target.id;
+        VCode.VBlock e = vc.newBlock(null);
+        e.cold = curBlock.cold;
+        List<MInst> saved = seq;
+        seq = e.insts;
+        MInst j = new MInst(MInst.K.JUMP);
+        j.list = regs(bc.args);
+        j.targets = new int[] {target.id};
+        hintParams(bc);
+        emit(j);
+        seq = saved;
+        return e.id;
+    }
+
+    private void simple(MInst.K k, int dst) {
+        MInst m = new MInst(k);
+        m.dst = dst;
+        emit(m);
+    }
+
+    private void unary(MInst.K k, int size, int dst, int a, AluOp kind) {
+        MInst m = new MInst(k);
+        m.alu = kind;
+        m.size = size;
+        m.dst = dst;
+        m.a = a;
+        hintVreg[dst] = a;
+        emit(m);
+    }
+
+    private void immOp(AluOp op, Type t, int dst, int a, long imm) {
+        Integer i = fitImm(imm, t);
+        if (i != null) aluImm(op, opSize(t), dst, reg(a), i);
+        else alu(op, opSize(t), dst, reg(a), constant(imm));
+    }
+
+    private void imul(Type t, int dst, int a, int b) {
+        if (constOf(a) != null && constOf(b) == null) {
+            int x = a;
+            a = b;
+            b = x;
+        }
+        Integer imm = imm32(b, t);
+        if (imm != null) {
+            imulImm(t, dst, reg(a), imm);
+            return;
+        }
+        MInst m = new MInst(MInst.K.IMUL);
+        m.size = opSize(t);
+        m.dst = dst;
+        m.a = reg(a);
+        m.b = reg(b);
+        hintVreg[dst] = m.a;
+        emit(m);
+    }
+
+    private void imulImm(Type t, int dst, int a, int imm) {
+        MInst m = new MInst(MInst.K.IMUL_I);
+        m.size = opSize(t);
+        m.dst = dst;
+        m.a = a;
+        m.imm = imm;
+        emit(m);
+    }
+
+    private void mulhi(Type t, int dst, int a, int b, boolean signed) {
+        if (t == Type.I64) {
+            MInst m = new MInst(MInst.K.MULHI);
+            m.signed = signed;
+            m.size = 8;
+            m.dst = dst;
+            m.a = reg(a);
+            m.b = reg(b);
+            m.earlyClobber = Abi.mask(Gpr.RAX, Gpr.RDX);
+            emit(m);
+            return;
+        }
+        int x = ext(a, t, signed), y = ext(b, t, signed);
+        int p = temp();
+        MInst m = new MInst(MInst.K.IMUL);
+        m.size = 8;
+        m.dst = p;
+        m.a = x;
+        m.b = y;
+        emit(m);
+        shiftImm(signed ? ShiftOp.SAR : ShiftOp.SHR, 8, dst, p, t.bits());
+    }
+
+    private void div(Inst inst, Type t, int dst, int a, int b, Long immB) {
+        boolean signed = inst.op == Opcode.SDIV || inst.op == Opcode.SREM
+            || inst.op == Opcode.SDIV_IMM || inst.op == Opcode.SREM_IMM;
+        boolean rem = inst.op == Opcode.UREM || inst.op == Opcode.SREM
+            || inst.op == Opcode.UREM_IMM || inst.op == Opcode.SREM_IMM;
+        Long cb = immB != null ? immB : constOf(b);
+        MInst m = new MInst(MInst.K.DIV);
+        m.signed = signed;
+        m.rem = rem;
+        m.typeBytes = t.bytes();
+        m.size = opSize(t);
+        m.checkZero = cb == null || t.zeroExtend(cb) == 0;
+        m.checkOverflow = signed && (cb == null || t.signExtend(cb) == -1);
+        boolean narrow = t == Type.I8 || t == Type.I16;
+        m.a = narrow ? ext(a, t, signed) : reg(a);
+        if (cb != null) {
+            long v = signed ? t.signExtend(cb) : t.zeroExtend(cb);
+            m.b = constant(v);
+        } else {
+            m.b = narrow ? ext(b, t, signed) : reg(b);
+        }
+        m.dst = dst;
+        m.earlyClobber = Abi.mask(Gpr.RAX, Gpr.RDX);
+        hintReg[dst] = rem ? Gpr.RDX.enc() : Gpr.RAX.enc();
+        emit(m);
+    }
+
+    private void shiftImm(ShiftOp op, int size, int dst, int a, long amount) {
+        MInst m = new MInst(MInst.K.SHIFT_I);
+        m.shift = op;
+        m.size = size;
+        m.dst = dst;
+        m.a = a;
+        m.imm = amount;
+        hintVreg[dst] = a;
+        emit(m);
+    }
+
+    private void shift(Opcode op, Type t, int dst, int a, int b, Long immAmount) {
+        boolean rotate = op == Opcode.ROTL || op == Opcode.ROTR || op == Opcode.ROTL_IMM || op == Opcode.ROTR_IMM;
+        ShiftOp sop;
+        switch (op) {
+            case ISHL: case ISHL_IMM: sop = ShiftOp.SHL; break;
+            case USHR: case USHR_IMM: sop = ShiftOp.SHR; break;
+            case SSHR: case SSHR_IMM: sop = ShiftOp.SAR; break;
+            case ROTL: case ROTL_IMM: sop = ShiftOp.ROL; break;
+            default: sop = ShiftOp.ROR; break;
+        }
+        boolean narrow = t == Type.I8 || t == Type.I16;
+        int size;
+        int x;
+        if (rotate) {
+            size = t.bytes();
+            x = reg(a);
+        } else if (narrow && sop != ShiftOp.SHL) {
+            size = 4;
+            x = ext(a, t, sop == ShiftOp.SAR);
+        } else {
+            size = opSize(t);
+            x = reg(a);
+        }
+        Long amt = immAmount != null ? immAmount : constOf(b);
+        if (amt != null) {
+            long k = amt & (t.bits() - 1);
+            if (k == 0) {
+                copy(dst, x);
+                return;
+            }
+            shiftImm(sop, size, dst, x, k);
+            return;
+        }
+        int count = reg(b);
+        if (narrow && !rotate) {
+            int masked = temp();
+            aluImm(AluOp.AND, 4, masked, count, t.bits() - 1);
+            count = masked;
+        }
+        MInst m = new MInst(MInst.K.SHIFT);
+        m.shift = sop;
+        m.size = size;
+        m.dst = dst;
+        m.a = x;
+        m.b = count;
+        m.earlyClobber = Abi.mask(Gpr.RCX);
+        hintVreg[dst] = x;
+        emit(m);
+    }
+
+    private void bitcount(MInst.BitOp op, Type t, int dst, int a, int typeBits) {
+        MInst m = new MInst(MInst.K.BITCOUNT);
+        m.bitOp = op;
+        m.size = t == Type.I64 ? 8 : 4;
+        m.typeBytes = typeBits / 8;
+        m.imm = typeBits;
+        m.dst = dst;
+        m.a = a;
+        emit(m);
+    }
+
+    private void bitrev(Type t, int dst, int a) {
+        int size = opSize(t);
+        int x = reg(a);
+        long[] masks = {0x5555555555555555L, 0x3333333333333333L, 0x0F0F0F0F0F0F0F0FL};
+        for (int step = 0; step < 3; step++) {
+            int s = 1 << step;
+            long mask = masks[step];
+            int hi = temp(), hiM = temp(), lo = temp(), loS = temp(), out = temp();
+            shiftImm(ShiftOp.SHR, size, hi, x, s);
+            if (size == 8) {
+                int mk = constant(mask);
+                alu(AluOp.AND, 8, hiM, hi, mk);
+                int mk2 = constant(mask);
+                alu(AluOp.AND, 8, lo, x, mk2);
+            } else {
+                aluImm(AluOp.AND, 4, hiM, hi, (int) mask);
+                aluImm(AluOp.AND, 4, lo, x, (int) mask);
+            }
+            shiftImm(ShiftOp.SHL, size, loS, lo, s);
+            alu(AluOp.OR, size, out, hiM, loS);
+            x = out;
+        }
+        if (t == Type.I8) {
+            copy(dst, x);
+        } else if (t == Type.I16) {
+            shiftImm(ShiftOp.ROL, 2, dst, x, 8);
+        } else {
+            MInst m = new MInst(MInst.K.BSWAP);
+            m.size = size;
+            m.dst = dst;
+            m.a = x;
+            emit(m);
+        }
+    }
+
+    private void ovf(AluOp op, Type t, Inst inst, Cond flag) {
+        MInst m = new MInst(MInst.K.OVF);
+        m.alu = op;
+        m.size = t.bytes();
+        m.dst = inst.results[0];
+        m.dst2 = inst.results[1];
+        m.a = reg(inst.args[0]);
+        m.b = reg(inst.args[1]);
+        m.cc = flag;
+        emit(m);
+    }
+
+    private void ovfCarry(AluOp op, Type t, Inst inst, Cond flag) {
+        MInst m = new MInst(MInst.K.OVF_CARRY);
+        m.alu = op;
+        m.size = t.bytes();
+        m.dst = inst.results[0];
+        m.dst2 = inst.results[1];
+        m.a = reg(inst.args[0]);
+        m.b = reg(inst.args[1]);
+        m.c = reg(inst.args[2]);
+        m.cc = flag;
+        emit(m);
+    }
+
+    private void umulOvf(Type t, Inst inst) {
+        int dst = inst.results[0], flag = inst.results[1];
+        if (t == Type.I64) {
+            MInst m = new MInst(MInst.K.MUL_OVF_WIDE);
+            m.size = 8;
+            m.dst = dst;
+            m.dst2 = flag;
+            m.a = reg(inst.args[0]);
+            m.b = reg(inst.args[1]);
+            m.earlyClobber = Abi.mask(Gpr.RAX, Gpr.RDX);
+            emit(m);
+            return;
+        }
+        int x = ext(inst.args[0], t, false), y = ext(inst.args[1], t, false);
+        int p = temp();
+        MInst mul = new MInst(MInst.K.IMUL);
+        mul.size = 8;
+        mul.dst = p;
+        mul.a = x;
+        mul.b = y;
+        emit(mul);
+        copy(dst, p);
+        int hi = temp();
+        shiftImm(ShiftOp.SHR, 8, hi, p, t.bits());
+        MInst s = new MInst(MInst.K.SETCC);
+        s.cmpSize = 8;
+        s.a = hi;
+        s.cmpImm = true;
+        s.imm = 0;
+        s.cc = Cond.NE;
+        s.dst = flag;
+        emit(s);
+    }
+
+    private void smulOvf(Type t, Inst inst) {
+        int dst = inst.results[0], flag = inst.results[1];
+        if (t != Type.I8) {
+            MInst m = new MInst(MInst.K.OVF);
+            m.alu = null;
+            m.size = t.bytes();
+            m.dst = dst;
+            m.dst2 = flag;
+            m.a = reg(inst.args[0]);
+            m.b = reg(inst.args[1]);
+            m.cc = Cond.O;
+            emit(m);
+            return;
+        }
+        int x = ext(inst.args[0], t, true), y = ext(inst.args[1], t, true);
+        int p = temp();
+        MInst mul = new MInst(MInst.K.IMUL);
+        mul.size = 4;
+        mul.dst = p;
+        mul.a = x;
+        mul.b = y;
+        emit(mul);
+        copy(dst, p);
+        int sx = temp();
+        MInst e = new MInst(MInst.K.EXT);
+        e.dst = sx;
+        e.a = p;
+        e.extFrom = 1;
+        e.signed = true;
+        emit(e);
+        MInst s = new MInst(MInst.K.SETCC);
+        s.cmpSize = 4;
+        s.a = sx;
+        s.b = p;
+        s.cc = Cond.NE;
+        s.dst = flag;
+        emit(s);
+    }
+
+    private void store(int value, MemArg mem, int size, TrapCode trap) {
+        Long c = constOf(value);
+        if (c != null && (size < 8 || c == (int) (long) c)) {
+            MInst m = new MInst(MInst.K.STORE_I);
+            m.mem = mem;
+            m.size = size;
+            m.imm = size == 8 ? c : (int) (size == 4 ? c : Type.I32.signExtend(c & (size == 2 ? 0xFFFF : 0xFF)));
+            m.trap = trap;
+            emit(m);
+            return;
+        }
+        MInst m = new MInst(MInst.K.STORE);
+        m.mem = mem;
+        m.size = size;
+        m.a = reg(value);
+        m.trap = trap;
+        emit(m);
+    }
+
+    private int extendForAbi(int v, AbiParam p) {
+        if (p.ext == AbiParam.Ext.NONE || p.type == Type.I64) return reg(v);
+        return ext(v, p.type, p.ext == AbiParam.Ext.SEXT);
+    }
+
+    private void call(Inst inst) {
+        Signature sig = f.calleeSignature(inst);
+        if (inst.op == Opcode.CALL) {
+            ExtFunc ef = f.extFuncs.get(inst.ref);
+            if (ef.patchable) {
+                site(inst, ef);
+                return;
+            }
+        }
+        vc.hasCalls = true;
+        MInst m = new MInst(MInst.K.CALL);
+        m.sig = sig;
+        int first = inst.op == Opcode.CALL_INDIRECT ? 1 : 0;
+        int[] args = new int[inst.args.length - first];
+        Abi.ArgLocs locs = Abi.argLocs(sig);
+        for (int i = 0; i < args.length; i++) {
+            args[i] = extendForAbi(inst.args[first + i], sig.params.get(i));
+            if (locs.regs[i] != null && constOf(inst.args[first + i]) == null && f.valueDefInst(inst.args[first + i]) != null) {
+                if (hintReg[inst.args[first + i]] < 0) hintReg[inst.args[first + i]] = locs.regs[i].enc();
+            }
+        }
+        m.list = args;
+        m.results = inst.results.clone();
+        for (int i = 0; i < m.results.length && i < Abi.RETS.length; i++) hintReg[m.results[i]] = Abi.RETS[i].enc();
+        if (inst.op == Opcode.CALL_INDIRECT) {
+            m.a = reg(inst.args[0]);
+        } else {
+            ExtFunc ef = f.extFuncs.get(inst.ref);
+            m.callee = ef.name;
+            m.calleeInModule = moduleFunctions.contains(ef.name);
+        }
+        m.lateClobber = Abi.callClobbers(sig.callConv);
+        vc.outgoingBytes = Math.max(vc.outgoingBytes, locs.stackBytes + locs.retAreaBytes);
+        emit(m);
+    }
+
+    private void site(Inst inst, ExtFunc ef) {
+        if (inst.args.length > 0) {
+            throw new CompileException("function %" + f.name + ": patchable call to %" + ef.name
+                + " passes arguments; patch sites carry no argument setup (the hook finds its site from the return address)");
+        }
+        SiteKind kind = SiteKind.forCallee(ef.name);
+        if (kind == SiteKind.EPOCH && opts.epochMode() == EpochMode.NONE) return;
+        MInst m = new MInst(MInst.K.SITE);
+        m.siteKind = kind.label();
+        m.callee = ef.name;
+        m.calleeInModule = moduleFunctions.contains(ef.name);
+        m.siteId = nextSiteId++;
+        int n = 0;
+        for (Inst i : curBlock.insts) if (i.op != Opcode.NOP) n++;
+        m.imm = n;
+        emit(m);
+    }
+}

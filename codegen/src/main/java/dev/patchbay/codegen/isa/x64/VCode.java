@@ -1,0 +1,74 @@
+/*
+ * The lowered form of one function: machine instructions over virtual registers, grouped
+ * into blocks in their final linear order. Virtual registers 0..numValues-1 are the IR's
+ * SSA values; lowering allocates temporaries above that. Blocks created for CFG edges that
+ * carry arguments (so that the argument moves happen on the right edge) have no IR block.
+ */
+package dev.patchbay.codegen.isa.x64;
+
+import dev.patchbay.codegen.ir.Block;
+import dev.patchbay.codegen.ir.Function;
+import dev.patchbay.codegen.ir.Inst;
+
+import java.util.ArrayList;
+import java.util.List;
+
+final class VCode {
+    static final class VBlock {
+        final int id;
+        /** The IR block, or null for an edge block. */
+        final Block ir;
+        int[] params = Inst.NO_VALUES;
+        final List<MInst> insts = new ArrayList<>();
+        boolean cold;
+        boolean loopHeader;
+        /** Index of the first instruction in the linear order, and one past the last. */
+        int first, end;
+
+        VBlock(int id, Block ir) {
+            this.id = id;
+            this.ir = ir;
+        }
+
+        MInst terminator() { return insts.get(insts.size() - 1); }
+
+        int[] succs() {
+            MInst t = terminator();
+            return t.targets != null ? t.targets : Inst.NO_VALUES;
+        }
+    }
+
+    final Function f;
+    final List<VBlock> blocks = new ArrayList<>();
+    /** Linear order of blocks (indices into blocks). */
+    final List<VBlock> order = new ArrayList<>();
+    final List<MInst> insts = new ArrayList<>();
+    int numVregs;
+    /** Preferred physical register per vreg (Gpr enc), or -1. */
+    int[] hintReg;
+    /** A vreg whose register this vreg would like to share (copies, block arguments), or -1. */
+    int[] hintVreg;
+    /** Vreg holding the implicit return-area pointer, or -1. */
+    int retAreaVreg = -1;
+    boolean hasCalls;
+    /** Bytes of outgoing stack arguments plus return areas needed by the largest call. */
+    int outgoingBytes;
+
+    VCode(Function f) { this.f = f; }
+
+    VBlock newBlock(Block ir) {
+        VBlock b = new VBlock(blocks.size(), ir);
+        blocks.add(b);
+        return b;
+    }
+
+    /** Flattens the blocks in `order` into the linear instruction list. */
+    void linearize() {
+        insts.clear();
+        for (VBlock b : order) {
+            b.first = insts.size();
+            insts.addAll(b.insts);
+            b.end = insts.size();
+        }
+    }
+}

@@ -1,0 +1,32 @@
+/*
+ * A compiled function's place in the module: its code range, frame size, signature, and
+ * the entry trampoline that calls it from the host.
+ */
+package dev.patchbay.codegen.machinst;
+
+import dev.patchbay.codegen.ir.Signature;
+
+public final class FunctionInfo {
+    public final int index;
+    public final String name;
+    public final int start;
+    public final int end;
+    /** Bytes below the saved RBP: callee-saved registers, spills, stack slots, outgoing arguments. */
+    public final int frameSize;
+    public final Signature signature;
+    public final int entryTrampoline;
+
+    public FunctionInfo(int index, String name, int start, int end, int frameSize, Signature signature, int entryTrampoline) {
+        this.index = index;
+        this.name = name;
+        this.start = start;
+        this.end = end;
+        this.frameSize = frameSize;
+        this.signature = signature;
+        this.entryTrampoline = entryTrampoline;
+    }
+
+    public boolean contains(int offset) { return offset >= start && offset < end; }
+
+    public int size() { return end - start; }
+}

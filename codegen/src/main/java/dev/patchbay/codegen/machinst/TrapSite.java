@@ -1,0 +1,18 @@
+/*
+ * A code offset that can trap, with the trap code. For explicit checks this is the
+ * branch to the trap island; for memory accesses it is the access itself (a fault there
+ * maps to this code).
+ */
+package dev.patchbay.codegen.machinst;
+
+import dev.patchbay.codegen.ir.TrapCode;
+
+public final class TrapSite {
+    public final int offset;
+    public final TrapCode code;
+
+    public TrapSite(int offset, TrapCode code) {
+        this.offset = offset;
+        this.code = code;
+    }
+}

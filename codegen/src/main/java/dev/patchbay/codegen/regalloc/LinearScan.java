@@ -1,0 +1,276 @@
+/*
+ * Linear-scan register allocation (Poletto & Sarkar) over SSA live intervals.
+ *
+ * Instructions are numbered in linear order; instruction i reads its operands at position
+ * 2i and writes its results at 2i+1, so a value that dies at i can share a register with
+ * a value that i defines. Liveness comes from a backward dataflow over the block graph;
+ * each virtual register gets one interval [first def, last use], extended over every block
+ * where it is live-in or live-out (so loops keep their values for the whole loop).
+ *
+ * Fixed-register needs are clobbers: an instruction clobbers a set of physical registers
+ * early (before it reads its operands) or late (after). An interval may not take a register
+ * that is clobbered strictly inside it; this is how values live across a call end up in
+ * callee-saved registers, and why division operands avoid rdx:rax.
+ *
+ * When no register is free, the interval that ends furthest away is spilled for its whole
+ * lifetime, and its stack slot is reused once it expires. Hints (a preferred register, or
+ * the register of a related value such as a copy source or a block argument) are tried
+ * first, which removes most moves at block edges and around calls.
+ */
+package dev.patchbay.codegen.regalloc;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.List;
+import java.util.PriorityQueue;
+
+public final class LinearScan {
+    /** What the allocator needs to know about the code. Positions are instruction indices. */
+    public interface Input {
+        int numVregs();
+
+        int numInsts();
+
+        int[] uses(int inst);
+
+        int[] defs(int inst);
+
+        long earlyClobbers(int inst);
+
+        long lateClobbers(int inst);
+
+        int numBlocks();
+
+        /** First instruction of the block in linear order, and one past its last. */
+        int blockFirst(int block);
+
+        int blockEnd(int block);
+
+        int[] succs(int block);
+
+        /** Values defined on entry to the block (its parameters). */
+        int[] blockParams(int block);
+
+        /** Preferred register for v, or -1. */
+        int hintReg(int v);
+
+        /** A value whose register v would like to share, or -1. */
+        int hintVreg(int v);
+    }
+
+    /** The result: per vreg a register number (>= 0), a spill slot (-1 - slot), or UNUSED. */
+    public static final class Result {
+        public static final int UNUSED = Integer.MIN_VALUE;
+        public final int[] loc;
+        public final int numSpillSlots;
+        /** Bitmask of registers assigned to anything. */
+        public final long usedRegs;
+
+        Result(int[] loc, int numSpillSlots, long usedRegs) {
+            this.loc = loc;
+            this.numSpillSlots = numSpillSlots;
+            this.usedRegs = usedRegs;
+        }
+
+        public boolean isReg(int v) { return loc[v] >= 0; }
+
+        public int spillSlot(int v) { return -1 - loc[v]; }
+    }
+
+    private final Input in;
+    private final int[] allocatable;
+    private final int nv;
+    private final int[] start;
+    private final int[] end;
+    /** Sorted clobber positions per physical register. */
+    private final int[][] clobbers = new int[16][];
+
+    private LinearScan(Input in, int[] allocatable) {
+        this.in = in;
+        this.allocatable = allocatable;
+        this.nv = in.numVregs();
+        this.start = new int[nv];
+        this.end = new int[nv];
+    }
+
+    /** Allocates registers from `allocatable` (register numbers in preference order). */
+    public static Result allocate(Input in, int[] allocatable) {
+        return new LinearScan(in, allocatable).run();
+    }
+
+    private Result run() {
+        buildIntervals();
+        buildClobbers();
+        return scan();
+    }
+
+    // ---- liveness and intervals ----
+
+    private void buildIntervals() {
+        int nb = in.numBlocks();
+        BitSet[] gen = new BitSet[nb], kill = new BitSet[nb], liveIn = new BitSet[nb], liveOut = new BitSet[nb];
+        for (int b = 0; b < nb; b++) {
+            gen[b] = new BitSet();
+            kill[b] = new BitSet();
+            liveIn[b] = new BitSet();
+            liveOut[b] = new BitSet();
+            for (int i = in.blockEnd(b) - 1; i >= in.blockFirst(b); i--) {
+                for (int d : in.defs(i)) {
+                    kill[b].set(d);
+                    gen[b].clear(d);
+                }
+                for (int u : in.uses(i)) gen[b].set(u);
+            }
+            for (int p : in.blockParams(b)) {
+                kill[b].set(p);
+                gen[b].clear(p);
+            }
+        }
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            for (int b = nb - 1; b >= 0; b--) {
+                BitSet out = new BitSet();
+                for (int s : in.succs(b)) out.or(liveIn[s]);
+                BitSet inb = (BitSet) out.clone();
+                inb.andNot(kill[b]);
+                inb.or(gen[b]);
+                if (!out.equals(liveOut[b]) || !inb.equals(liveIn[b])) {
+                    liveOut[b] = out;
+                    liveIn[b] = inb;
+                    changed = true;
+                }
+            }
+        }
+        Arrays.fill(start, Integer.MAX_VALUE);
+        Arrays.fill(end, Integer.MIN_VALUE);
+        for (int b = 0; b < nb; b++) {
+            int first = 2 * in.blockFirst(b), last = 2 * in.blockEnd(b) - 1;
+            for (int v = liveOut[b].nextSetBit(0); v >= 0; v = liveOut[b].nextSetBit(v + 1)) {
+                extend(v, first);
+                extend(v, last);
+            }
+            for (int v = liveIn[b].nextSetBit(0); v >= 0; v = liveIn[b].nextSetBit(v + 1)) extend(v, first);
+            for (int p : in.blockParams(b)) extend(p, first);
+            for (int i = in.blockFirst(b); i < in.blockEnd(b); i++) {
+                for (int u : in.uses(i)) extend(u, 2 * i);
+                for (int d : in.defs(i)) extend(d, 2 * i + 1);
+            }
+        }
+    }
+
+    private void extend(int v, int pos) {
+        if (pos < start[v]) start[v] = pos;
+        if (pos > end[v]) end[v] = pos;
+    }
+
+    private void buildClobbers() {
+        List<List<Integer>> lists = new ArrayList<>();
+        for (int r = 0; r < 16; r++) lists.add(new ArrayList<>());
+        for (int i = 0; i < in.numInsts(); i++) {
+            long early = in.earlyClobbers(i), late = in.lateClobbers(i);
+            for (int r = 0; r < 16; r++) {
+                if ((early & (1L << r)) != 0) lists.get(r).add(2 * i);
+                if ((late & (1L << r)) != 0) lists.get(r).add(2 * i + 1);
+            }
+        }
+        for (int r = 0; r < 16; r++) clobbers[r] = lists.get(r).stream().mapToInt(Integer::intValue).sorted().toArray();
+    }
+
+    /** True if register r is clobbered at a position p with s < p <= e. */
+    private boolean clobbered(int r, int s, int e) {
+        int[] c = clobbers[r];
+        int idx = Arrays.binarySearch(c, s + 1);
+        if (idx < 0) idx = -idx - 1;
+        while (idx > 0 && c[idx - 1] >= s + 1) idx--;
+        return idx < c.length && c[idx] <= e;
+    }
+
+    // ---- the scan ----
+
+    private Result scan() {
+        int[] loc = new int[nv];
+        Arrays.fill(loc, Result.UNUSED);
+        Integer[] order = new Integer[nv];
+        int n = 0;
+        for (int v = 0; v < nv; v++) if (start[v] != Integer.MAX_VALUE) order[n++] = v;
+        Integer[] live = Arrays.copyOf(order, n);
+        Arrays.sort(live, (x, y) -> start[x] != start[y] ? Integer.compare(start[x], start[y]) : Integer.compare(x, y));
+
+        PriorityQueue<Integer> active = new PriorityQueue<>((x, y) -> Integer.compare(end[x], end[y]));
+        PriorityQueue<Integer> activeSpills = new PriorityQueue<>((x, y) -> Integer.compare(end[x], end[y]));
+        int[] regOwner = new int[16];
+        Arrays.fill(regOwner, -1);
+        List<Integer> freeSlots = new ArrayList<>();
+        int numSlots = 0;
+        long used = 0;
+
+        for (int cur : live) {
+            int s = start[cur], e = end[cur];
+            while (!active.isEmpty() && end[active.peek()] < s) {
+                int v = active.poll();
+                regOwner[loc[v]] = -1;
+            }
+            while (!activeSpills.isEmpty() && end[activeSpills.peek()] < s) {
+                freeSlots.add(-1 - loc[activeSpills.poll()]);
+            }
+            int reg = pickFree(cur, s, e, regOwner, loc);
+            if (reg >= 0) {
+                loc[cur] = reg;
+                regOwner[reg] = cur;
+                active.add(cur);
+                used |= 1L << reg;
+                continue;
+            }
+            // Spill whichever of cur and the active intervals ends last, among those whose
+            // register cur could use.
+            int victim = -1;
+            for (int v : active) {
+                int r = loc[v];
+                if (clobbered(r, s, e)) continue;
+                if (victim < 0 || end[v] > end[victim]) victim = v;
+            }
+            if (victim >= 0 && end[victim] > e) {
+                // The victim's whole interval moves to the stack, including the part before
+                // `s`, so it needs a slot nobody used during that part: a fresh one.
+                int slot = numSlots++;
+                int r = loc[victim];
+                active.remove(victim);
+                loc[victim] = -1 - slot;
+                activeSpills.add(victim);
+                loc[cur] = r;
+                regOwner[r] = cur;
+                active.add(cur);
+            } else {
+                int slot = freeSlots.isEmpty() ? numSlots++ : freeSlots.remove(freeSlots.size() - 1);
+                loc[cur] = -1 - slot;
+                activeSpills.add(cur);
+            }
+        }
+        return new Result(loc, numSlots, used);
+    }
+
+    private int pickFree(int cur, int s, int e, int[] regOwner, int[] loc) {
+        int h = in.hintReg(cur);
+        if (usable(h, s, e, regOwner)) return h;
+        int hv = in.hintVreg(cur);
+        if (hv >= 0 && hv < nv && loc[hv] >= 0 && usable(loc[hv], s, e, regOwner)) return loc[hv];
+        for (int r : allocatable) if (usable(r, s, e, regOwner)) return r;
+        return -1;
+    }
+
+    private boolean usable(int r, int s, int e, int[] regOwner) {
+        if (r < 0) return false;
+        boolean ok = false;
+        for (int a : allocatable) if (a == r) ok = true;
+        return ok && regOwner[r] < 0 && !clobbered(r, s, e);
+    }
+
+    /** For tests and debugging: the live interval of v as [start, end] positions, or null. */
+    public static int[] interval(Input in, int v) {
+        LinearScan ls = new LinearScan(in, new int[0]);
+        ls.buildIntervals();
+        return ls.start[v] == Integer.MAX_VALUE ? null : new int[] {ls.start[v], ls.end[v]};
+    }
+}

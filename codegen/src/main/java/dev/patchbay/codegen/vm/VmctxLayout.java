@@ -1,0 +1,63 @@
+/*
+ * The layout of the vmctx: the per-Store native block that generated code reaches through
+ * R15. Generated code (prologue stack checks, trap islands, comparison-mode checks, the
+ * trampolines) and the runtime both read and write it, so every offset lives here and
+ * nowhere else. All fields are 8 bytes and 8-byte aligned, so the runtime can use
+ * atomic accesses on any of them.
+ */
+package dev.patchbay.codegen.vm;
+
+public final class VmctxLayout {
+    private VmctxLayout() {}
+
+    /** Identifies a live vmctx ("PBVMCTX\0" little-endian), checked by the signal handler. */
+    public static final int MAGIC = 0;
+    /** Host RSP saved by the entry trampoline; trap unwinding restores it. */
+    public static final int HOST_SP = 8;
+    /** Lowest RSP a guest frame may reach; prologues trap with stk_ovf below it. */
+    public static final int STACK_LIMIT = 16;
+    /** Guest stack budget in bytes, used by the outermost entry to set STACK_LIMIT. */
+    public static final int STACK_SIZE = 24;
+    /** Trap code number of the last trap (TrapCode.code()), 0 if none. */
+    public static final int TRAP_CODE = 32;
+    /** PC of the trapping instruction. */
+    public static final int TRAP_PC = 40;
+    /** RBP of the trapping guest frame. */
+    public static final int TRAP_FP = 48;
+    /** Last guest FP and PC, recorded on exit to the host (hostcalls, hooks). */
+    public static final int LAST_EXIT_FP = 56;
+    public static final int LAST_EXIT_PC = 64;
+    /** RBP of the entry trampoline frame: guest stack walks stop here. */
+    public static final int ENTRY_FP = 72;
+    /** Address of the engine's epoch counter (a u64), for the CHECK comparison mode. */
+    public static final int EPOCH_PTR = 80;
+    /** The Store's epoch deadline, for the CHECK comparison mode. */
+    public static final int EPOCH_DEADLINE = 88;
+    /** Remaining fuel (signed), for the FUEL comparison mode. */
+    public static final int FUEL = 96;
+    /** Address of the poll page, for the POLL comparison mode. */
+    public static final int POLL_PAGE = 104;
+    /** Hook function pointers, one per site kind, called by the hook trampolines (0 = none). */
+    public static final int HOOKS = 112;
+    public static final int HOOK_SLOTS = 8;
+    /** Hostcall table base address (imports resolved at instantiation). */
+    public static final int HOSTCALLS = HOOKS + 8 * HOOK_SLOTS;
+    /** Opaque Store id, for the runtime's own lookups. */
+    public static final int STORE_ID = HOSTCALLS + 8;
+    /** Total size in bytes. */
+    public static final int SIZE = 256;
+
+    public static final long MAGIC_VALUE = 0x0058_5443_4D56_4250L;
+
+    /** Offset of the hook pointer for a site kind's ordinal. */
+    public static int hook(int kindOrdinal) {
+        if (kindOrdinal < 0 || kindOrdinal >= HOOK_SLOTS) {
+            throw new IllegalArgumentException("hook slot out of range 0.." + (HOOK_SLOTS - 1) + ": " + kindOrdinal);
+        }
+        return HOOKS + 8 * kindOrdinal;
+    }
+
+    static {
+        if (STORE_ID + 8 > SIZE) throw new AssertionError("vmctx fields exceed SIZE");
+    }
+}
