@@ -1,0 +1,35 @@
+// Problem: a short (rel8) branch is chosen optimistically, and only later may it turn out that the
+// target is more than a signed byte away; the caller must learn this precisely enough to retry.
+// Approach: a dedicated unchecked exception carrying the label, the field position and the
+// distance that did not fit, so a caller can catch exactly this case and re-emit with rel32.
+package dev.patchbay.codegen.machinst;
+
+public final class BranchRangeException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    private final int labelId;
+    private final int fieldOffset;
+    private final long distance;
+
+    public BranchRangeException(int labelId, int fieldOffset, long distance) {
+        super("rel8 displacement " + distance + " to label L" + labelId + " (field at offset " + fieldOffset
+                + ") does not fit in a signed byte; use a near (rel32) form");
+        this.labelId = labelId;
+        this.fieldOffset = fieldOffset;
+        this.distance = distance;
+    }
+
+    public int labelId() {
+        return labelId;
+    }
+
+    /** Offset of the rel8 field that could not hold the displacement. */
+    public int fieldOffset() {
+        return fieldOffset;
+    }
+
+    /** The displacement (target minus end-of-field reference point) that was out of range. */
+    public long distance() {
+        return distance;
+    }
+}

@@ -1,0 +1,39 @@
+// Problem: branches and RIP-relative operands often refer to code that has not been emitted yet, so
+// the emitter needs a name for a position that is decided later.
+// Approach: a Label is an identity handle minted by one CodeBuffer; the buffer records where it was
+// bound and patches every use once that position is known. Labels are not shared between buffers.
+package dev.patchbay.codegen.machinst;
+
+public final class Label {
+    final CodeBuffer owner;
+    private final int id;
+    private int offset = -1;
+
+    Label(CodeBuffer owner, int id) {
+        this.owner = owner;
+        this.id = id;
+    }
+
+    /** Small dense number, unique within the owning buffer; used in diagnostics. */
+    public int id() {
+        return id;
+    }
+
+    /** Bound code offset, or -1 while unbound. */
+    public int offset() {
+        return offset;
+    }
+
+    public boolean isBound() {
+        return offset >= 0;
+    }
+
+    void bindAt(int at) {
+        offset = at;
+    }
+
+    @Override
+    public String toString() {
+        return isBound() ? "L" + id + "@" + offset : "L" + id;
+    }
+}

@@ -1,0 +1,210 @@
+// Problem: label fixups are where silent miscompilation hides (a wrong pcAfter, a rel8 that
+// wrapped, a label never bound), so they need direct checks independent of any ISA.
+// Approach: drive CodeBuffer with raw bytes and a toy one/two-byte padding table, and assert
+// exact byte contents and the precise failure modes.
+package dev.patchbay.codegen.machinst;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class CodeBufferTest {
+    private static final byte[][] TOY_NOPS = {{(byte) 0x90}, {0x66, (byte) 0x90}};
+
+    /** Emits a toy branch: one opcode byte then a zeroed field of {@code size} bytes bound to {@code l}. */
+    private static int branch(CodeBuffer b, Label l, int size) {
+        b.put1(size == 1 ? 0xEB : 0xE9);
+        int field = b.offset();
+        if (size == 1) {
+            b.put1(0);
+        } else {
+            b.put4(0);
+        }
+        b.useLabelRel(l, field, size, field + size);
+        return field;
+    }
+
+    private static int rel32At(CodeBuffer b, int at) {
+        return b.get1(at) | b.get1(at + 1) << 8 | b.get1(at + 2) << 16 | b.get1(at + 3) << 24;
+    }
+
+    @Test
+    void littleEndianPutsAndPatches() {
+        CodeBuffer b = new CodeBuffer(1); // forces several regrowths
+        b.put1(0xAB);
+        b.put2(0x1234);
+        b.put4(0xDEADBEEF);
+        b.put8(0x0102030405060708L);
+        b.put1(-1);
+        assertEquals(16, b.offset());
+        assertArrayEquals(new byte[] {(byte) 0xAB, 0x34, 0x12, (byte) 0xEF, (byte) 0xBE, (byte) 0xAD, (byte) 0xDE,
+            8, 7, 6, 5, 4, 3, 2, 1, (byte) 0xFF}, b.bytes());
+        b.patch1(0, 0x11);
+        b.patch4(3, 0x55667788);
+        assertEquals(0x11, b.get1(0));
+        assertEquals(0x88, b.get1(3));
+        assertEquals(0x55, b.get1(6));
+        byte[] copy = b.bytes();
+        b.patch1(0, 0x22);
+        assertEquals(0x11, copy[0], "bytes() must return a copy");
+    }
+
+    @Test
+    void rangeChecks() {
+        CodeBuffer b = new CodeBuffer();
+        assertThrows(IllegalArgumentException.class, () -> b.put1(256));
+        assertThrows(IllegalArgumentException.class, () -> b.put1(-129));
+        assertThrows(IllegalArgumentException.class, () -> b.put2(0x10000));
+        b.put4(0);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.patch4(1, 0));
+        assertTrue(e.getMessage().contains("offset 1"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> b.get1(4));
+        assertThrows(IllegalArgumentException.class, () -> b.patch1(-1, 0));
+        assertThrows(IllegalArgumentException.class, () -> new CodeBuffer(0));
+    }
+
+    @Test
+    void backwardRel8AndRel32ResolveImmediately() {
+        CodeBuffer b = new CodeBuffer();
+        Label top = b.newLabel();
+        b.bind(top);
+        int f8 = branch(b, top, 1);
+        assertEquals(0xFE, b.get1(f8), "jmp to itself is rel8 -2");
+        int f32 = branch(b, top, 4);
+        assertEquals(-7, rel32At(b, f32));
+        assertTrue(b.isBound(top));
+        assertEquals(0, b.labelOffset(top));
+        b.finish();
+    }
+
+    @Test
+    void forwardRel8AndRel32ResolveAtBind() {
+        CodeBuffer b = new CodeBuffer();
+        Label end = b.newLabel();
+        int f8 = branch(b, end, 1);
+        int f32 = branch(b, end, 4);
+        for (int i = 0; i < 10; i++) {
+            b.put1(0x90);
+        }
+        assertEquals(0, b.get1(f8), "unresolved before bind");
+        assertFalse(b.isBound(end));
+        b.bind(end);
+        assertEquals(b.offset() - (f8 + 1), b.get1(f8));
+        assertEquals(b.offset() - (f32 + 4), rel32At(b, f32));
+        assertEquals(b.offset(), end.offset());
+        b.finish();
+    }
+
+    @Test
+    void rel8EdgesFitExactly() {
+        CodeBuffer b = new CodeBuffer();
+        Label top = b.newLabel();
+        b.bind(top);
+        for (int i = 0; i < 126; i++) {
+            b.put1(0x90);
+        }
+        int f = branch(b, top, 1); // target - pcAfter = 0 - 128
+        assertEquals(0x80, b.get1(f));
+        Label fwd = b.newLabel();
+        int g = branch(b, fwd, 1);
+        for (int i = 0; i < 127; i++) {
+            b.put1(0x90);
+        }
+        b.bind(fwd);
+        assertEquals(0x7F, b.get1(g));
+    }
+
+    @Test
+    void rel8OutOfRangeBackwardThrows() {
+        CodeBuffer b = new CodeBuffer();
+        Label top = b.newLabel();
+        b.bind(top);
+        for (int i = 0; i < 127; i++) {
+            b.put1(0x90);
+        }
+        b.put1(0xEB);
+        int field = b.offset();
+        b.put1(0);
+        BranchRangeException e = assertThrows(BranchRangeException.class,
+                () -> b.useLabelRel(top, field, 1, field + 1));
+        assertEquals(top.id(), e.labelId());
+        assertEquals(field, e.fieldOffset());
+        assertEquals(-129, e.distance());
+    }
+
+    @Test
+    void rel8OutOfRangeForwardThrowsAtBindAndLeavesLabelUnbound() {
+        CodeBuffer b = new CodeBuffer();
+        Label far = b.newLabel();
+        int field = branch(b, far, 1);
+        for (int i = 0; i < 128; i++) {
+            b.put1(0x90);
+        }
+        byte[] before = b.bytes();
+        BranchRangeException e = assertThrows(BranchRangeException.class, () -> b.bind(far));
+        assertEquals(128, e.distance());
+        assertEquals(field, e.fieldOffset());
+        assertTrue(e.getMessage().contains("L" + far.id()), e.getMessage());
+        assertFalse(far.isBound());
+        assertArrayEquals(before, b.bytes());
+    }
+
+    @Test
+    void bindingTwiceThrows() {
+        CodeBuffer b = new CodeBuffer();
+        Label l = b.newLabel();
+        b.bind(l);
+        b.put1(0x90);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.bind(l));
+        assertTrue(e.getMessage().contains("already bound"), e.getMessage());
+    }
+
+    @Test
+    void finishRejectsUsedButUnboundLabel() {
+        CodeBuffer b = new CodeBuffer();
+        Label unused = b.newLabel();
+        Label missing = b.newLabel();
+        branch(b, missing, 4);
+        IllegalStateException e = assertThrows(IllegalStateException.class, b::finish);
+        assertTrue(e.getMessage().contains("L" + missing.id()), e.getMessage());
+        assertFalse(unused.isBound());
+        b.bind(missing);
+        b.finish(); // an unused unbound label is harmless
+    }
+
+    @Test
+    void rejectsForeignLabelsAndBadFields() {
+        CodeBuffer a = new CodeBuffer();
+        CodeBuffer b = new CodeBuffer();
+        Label foreign = a.newLabel();
+        assertThrows(IllegalArgumentException.class, () -> b.bind(foreign));
+        b.put4(0);
+        Label l = b.newLabel();
+        assertThrows(IllegalArgumentException.class, () -> b.useLabelRel(l, 0, 2, 4));
+        assertThrows(IllegalArgumentException.class, () -> b.useLabelRel(l, 2, 4, 6));
+        assertThrows(IllegalArgumentException.class, () -> b.useLabelRel(foreign, 0, 4, 4));
+        assertThrows(IllegalStateException.class, () -> b.labelOffset(l));
+    }
+
+    @Test
+    void nopPaddingIsGreedyAndAligns() {
+        CodeBuffer b = new CodeBuffer();
+        b.putNop(5, TOY_NOPS);
+        assertArrayEquals(new byte[] {0x66, (byte) 0x90, 0x66, (byte) 0x90, (byte) 0x90}, b.bytes());
+        b.alignTo(8, TOY_NOPS);
+        assertEquals(8, b.offset());
+        b.alignTo(8, TOY_NOPS);
+        assertEquals(8, b.offset(), "already aligned: no padding");
+        b.put1(0xCC);
+        b.alignTo(4, TOY_NOPS);
+        assertEquals(12, b.offset());
+        assertThrows(IllegalArgumentException.class, () -> b.alignTo(3, TOY_NOPS));
+        assertThrows(IllegalArgumentException.class, () -> b.alignTo(0, TOY_NOPS));
+        assertThrows(IllegalArgumentException.class, () -> b.putNop(-1, TOY_NOPS));
+        assertThrows(IllegalArgumentException.class, () -> b.putNop(1, new byte[][] {{0x66, (byte) 0x90}}));
+    }
+}
