@@ -44,8 +44,15 @@ public final class VmctxLayout {
     public static final int HOSTCALLS = HOOKS + 8 * HOOK_SLOTS;
     /** Opaque Store id, for the runtime's own lookups. */
     public static final int STORE_ID = HOSTCALLS + 8;
+    /**
+     * Guest backtrace captured by the trap stub before it unwinds (the guest frames are
+     * gone once the host runs again): BT_COUNT return addresses at BT_PCS, innermost first.
+     */
+    public static final int BT_COUNT = STORE_ID + 8;
+    public static final int BT_PCS = BT_COUNT + 8;
+    public static final int BT_MAX = 64;
     /** Total size in bytes. */
-    public static final int SIZE = 256;
+    public static final int SIZE = 1024;
 
     public static final long MAGIC_VALUE = 0x0058_5443_4D56_4250L;
 
@@ -58,6 +65,6 @@ public final class VmctxLayout {
     }
 
     static {
-        if (STORE_ID + 8 > SIZE) throw new AssertionError("vmctx fields exceed SIZE");
+        if (BT_PCS + 8 * BT_MAX > SIZE) throw new AssertionError("vmctx fields exceed SIZE");
     }
 }

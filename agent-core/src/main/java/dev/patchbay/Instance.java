@@ -1,0 +1,33 @@
+/*
+ * A module instantiated in a Store: the Store's private copy of the code, and its exported
+ * functions by name.
+ */
+package dev.patchbay;
+
+import dev.patchbay.codegen.machinst.FunctionInfo;
+import dev.patchbay.internal.sys.CodeMemory;
+
+public final class Instance {
+    private final Store store;
+    private final Module module;
+    private final CodeMemory code;
+
+    Instance(Store store, Module module, CodeMemory code) {
+        this.store = store;
+        this.module = module;
+        this.code = code;
+    }
+
+    public Store store() { return store; }
+
+    public Module module() { return module; }
+
+    CodeMemory code() { return code; }
+
+    /** The function with this name; throws if there is none. */
+    public Func func(String name) {
+        FunctionInfo f = module.compiled().function(name);
+        if (f == null) throw new IllegalArgumentException("no function %" + name + " in this module");
+        return new Func(this, f);
+    }
+}

@@ -1,0 +1,128 @@
+/*
+ * A Store owns everything one guest execution context needs: the native vmctx block that
+ * generated code reaches through R15, a private W^X copy of each instantiated module's
+ * code, and a scratch buffer for arguments and results. A Store is used by one thread at
+ * a time; it is not thread-safe, and calls from a second thread while one is running fail.
+ */
+package dev.patchbay;
+
+import dev.patchbay.codegen.ir.TrapCode;
+import dev.patchbay.codegen.machinst.CompiledModule;
+import dev.patchbay.codegen.machinst.FunctionInfo;
+import dev.patchbay.codegen.machinst.Relocation;
+import dev.patchbay.codegen.vm.VmctxLayout;
+import dev.patchbay.internal.sys.CodeMemory;
+import dev.patchbay.internal.sys.Native;
+
+import java.util.ArrayList;
+import java.util.List;
+
+public final class Store implements AutoCloseable {
+    /** Default guest stack budget: fits comfortably inside a default 1 MiB Java thread stack. */
+    public static final long DEFAULT_STACK_BYTES = 256 * 1024;
+    static final int ARG_SLOTS = 64;
+
+    private final Engine engine;
+    private final long vmctx;
+    private final long argBuf;
+    private final List<CodeMemory> code = new ArrayList<>();
+    private volatile Thread running;
+    private volatile boolean closed;
+
+    public Store(Engine engine) {
+        if (engine == null) throw new IllegalArgumentException("engine is null");
+        this.engine = engine;
+        this.vmctx = Native.calloc(1, VmctxLayout.SIZE);
+        this.argBuf = Native.calloc(ARG_SLOTS, 8);
+        Native.putLong(vmctx + VmctxLayout.MAGIC, VmctxLayout.MAGIC_VALUE);
+        Native.putLong(vmctx + VmctxLayout.STACK_SIZE, DEFAULT_STACK_BYTES);
+    }
+
+    public Engine engine() { return engine; }
+
+    /** Sets the guest stack budget; a guest that needs more traps with stk_ovf. */
+    public void setStackLimit(long bytes) {
+        checkOpen();
+        if (bytes < 4096 || bytes > (1L << 34)) {
+            throw new IllegalArgumentException("stack limit must be between 4 KiB and 16 GiB: " + bytes);
+        }
+        Native.putLong(vmctx + VmctxLayout.STACK_SIZE, bytes);
+    }
+
+    /** Copies the module's code into this Store's own W^X memory and links it. */
+    public Instance instantiate(Module module) {
+        checkOpen();
+        CompiledModule cm = module.compiled();
+        for (Relocation r : cm.relocations) {
+            throw new IllegalArgumentException("module imports %" + r.target + ", but no hostcall is linked for it");
+        }
+        CodeMemory mem = CodeMemory.allocate(Math.max(1, cm.codeSize()), "store");
+        mem.write(0, cm.code());
+        code.add(mem);
+        return new Instance(this, module, mem);
+    }
+
+    long vmctx() { return vmctx; }
+
+    /** Runs `entry(vmctx, fn, args)` on the calling thread, mapping a trap status to a Trap. */
+    long[] invoke(Instance inst, FunctionInfo fn, long[] args) {
+        checkOpen();
+        Thread me = Thread.currentThread();
+        Thread owner = running;
+        if (owner != null && owner != me) {
+            throw new IllegalStateException("Store is running on thread '" + owner.getName() + "'; a Store has one owner at a time");
+        }
+        int slots = Math.max(args.length, fn.signature.returns.size());
+        boolean nested = owner == me;
+        long buf = !nested && slots <= ARG_SLOTS ? argBuf : Native.calloc(Math.max(1, slots), 8);
+        try {
+            for (int i = 0; i < args.length; i++) Native.putLong(buf + 8L * i, args[i]);
+            running = me;
+            long status;
+            try {
+                status = Native.call(inst.code().execAddress(fn.entryTrampoline), vmctx, inst.code().execAddress(fn.start), buf);
+            } finally {
+                if (!nested) running = null;
+            }
+            if (status != 0) throw trap(inst);
+            long[] results = new long[fn.signature.returns.size()];
+            for (int i = 0; i < results.length; i++) results[i] = Native.getLong(buf + 8L * i);
+            return results;
+        } finally {
+            if (buf != argBuf) Native.free(buf);
+        }
+    }
+
+    private Trap trap(Instance inst) {
+        int code = (int) Native.getLong(vmctx + VmctxLayout.TRAP_CODE);
+        Native.putLong(vmctx + VmctxLayout.TRAP_CODE, 0);
+        int n = (int) Math.min(VmctxLayout.BT_MAX, Native.getLong(vmctx + VmctxLayout.BT_COUNT));
+        List<GuestFrame> frames = new ArrayList<>();
+        CompiledModule cm = inst.module().compiled();
+        long base = inst.code().execBase();
+        for (int i = 0; i < n; i++) {
+            long pc = Native.getLong(vmctx + VmctxLayout.BT_PCS + 8L * i);
+            long off = pc - base;
+            FunctionInfo f = off >= 0 && off < cm.codeSize() ? cm.functionAt((int) off) : null;
+            if (f == null) break;
+            frames.add(new GuestFrame(f.name, (int) off - f.start));
+        }
+        return new Trap(TrapCode.fromCode(code), frames, null);
+    }
+
+    void checkOpen() {
+        if (closed) throw new IllegalStateException("Store is closed");
+    }
+
+    public boolean isClosed() { return closed; }
+
+    @Override public void close() {
+        if (closed) return;
+        if (running != null) throw new IllegalStateException("cannot close a Store while thread '" + running.getName() + "' runs it");
+        closed = true;
+        for (CodeMemory m : code) m.close();
+        code.clear();
+        Native.free(argBuf);
+        Native.free(vmctx);
+    }
+}

@@ -1,0 +1,41 @@
+/*
+ * A guest fault, delivered to Java: a trap code and the guest backtrace (function names
+ * and code offsets, innermost first). Traps never escape as JVM crashes; generated code
+ * checks every trap condition itself and unwinds to the entry trampoline.
+ */
+package dev.patchbay;
+
+import dev.patchbay.codegen.ir.TrapCode;
+
+import java.util.List;
+
+public class Trap extends RuntimeException {
+    private final TrapCode code;
+    private final List<GuestFrame> backtrace;
+
+    public Trap(TrapCode code, List<GuestFrame> backtrace, Throwable cause) {
+        super(message(code, backtrace), cause);
+        this.code = code;
+        this.backtrace = List.copyOf(backtrace);
+    }
+
+    public TrapCode code() { return code; }
+
+    /** Guest frames, innermost first. */
+    public List<GuestFrame> backtrace() { return backtrace; }
+
+    private static String message(TrapCode code, List<GuestFrame> bt) {
+        StringBuilder sb = new StringBuilder("trap: ").append(code.clifName());
+        if (!bt.isEmpty()) sb.append(" in %").append(bt.get(0).function());
+        return sb.toString();
+    }
+
+    /** The backtrace as the CLI prints it: one "  #i %name+0xoff" line per frame. */
+    public String formatBacktrace() {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < backtrace.size(); i++) {
+            sb.append("  #").append(i).append(' ').append(backtrace.get(i)).append('\n');
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,155 @@
+/*
+ * `patchbay compile [--disasm] [--json] FILE.clif`: compiles a file and prints the
+ * annotated disassembly per function (patch sites with kind, id and on bytes, trap sites,
+ * function boundaries), or with --json the module's metadata.
+ */
+package dev.patchbay.cli;
+
+import dev.patchbay.codegen.CompileException;
+import dev.patchbay.codegen.CompileOptions;
+import dev.patchbay.codegen.Compiler;
+import dev.patchbay.codegen.clif.ClifFile;
+import dev.patchbay.codegen.clif.Diagnostics;
+import dev.patchbay.codegen.clif.SkippedFunction;
+import dev.patchbay.codegen.disasm.Disassembler;
+import dev.patchbay.codegen.machinst.CallSite;
+import dev.patchbay.codegen.machinst.CompiledModule;
+import dev.patchbay.codegen.machinst.FunctionInfo;
+import dev.patchbay.codegen.machinst.PatchSite;
+import dev.patchbay.codegen.machinst.Relocation;
+import dev.patchbay.codegen.machinst.TrapSite;
+import dev.patchbay.codegen.verify.VerifierException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "compile", mixinStandardHelpOptions = true,
+    description = "Compile a CLIF file to x86-64 and print the annotated disassembly (or --json metadata).")
+final class CompileCommand implements Callable<Integer> {
+    @Option(names = "--disasm", description = "Print the annotated disassembly (the default output).")
+    boolean disasm;
+
+    @Option(names = "--json", description = "Print the module metadata as JSON instead.")
+    boolean json;
+
+    @Option(names = "--loop-align", paramLabel = "BYTES", description = "Align loop headers (0 = off).")
+    int loopAlign;
+
+    @Mixin
+    PlanOptions planOptions = new PlanOptions();
+
+    @Parameters(paramLabel = "FILE", description = "a .clif file")
+    Path file;
+
+    @Override public Integer call() {
+        Compiled c = compile(file, planOptions, loopAlign);
+        if (c == null) return Main.EXIT_BAD_INPUT;
+        if (json) System.out.print(Json.write(metadata(c.module)));
+        if (disasm || !json) System.out.print(Disassembler.format(c.module));
+        return Main.EXIT_OK;
+    }
+
+    static final class Compiled {
+        final ClifFile clif;
+        final CompiledModule module;
+
+        Compiled(ClifFile clif, CompiledModule module) {
+            this.clif = clif;
+            this.module = module;
+        }
+    }
+
+    /** Parses and compiles; prints diagnostics to stderr and returns null on bad input. */
+    static Compiled compile(Path file, PlanOptions plan, int loopAlign) {
+        try {
+            ClifFile clif = ClifInput.parse(file);
+            for (String w : clif.warnings()) System.err.println(w);
+            for (SkippedFunction s : clif.skipped()) {
+                System.err.println(Diagnostics.warning(file.toString(), s.loc(), "skipping %" + s.name() + ": " + s.reason()));
+            }
+            CompileOptions opts = CompileOptions.builder().plan(plan.plan()).loopAlign(loopAlign).build();
+            return new Compiled(clif, Compiler.compile(clif.functions(), opts));
+        } catch (ClifInput.BadInputException e) {
+            System.err.println(e.getMessage());
+        } catch (VerifierException e) {
+            for (String line : Diagnostics.format(file.toString(), e)) System.err.println(line);
+        } catch (CompileException | IllegalArgumentException e) {
+            System.err.println(file + ": error: " + e.getMessage());
+        }
+        return null;
+    }
+
+    static Map<String, Object> metadata(CompiledModule m) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("code_size", m.codeSize());
+        List<Object> fns = new ArrayList<>();
+        for (FunctionInfo f : m.functions) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("index", f.index);
+            o.put("name", f.name);
+            o.put("start", f.start);
+            o.put("end", f.end);
+            o.put("frame_size", f.frameSize);
+            o.put("signature", f.signature.toString());
+            o.put("entry_trampoline", f.entryTrampoline);
+            fns.add(o);
+        }
+        root.put("functions", fns);
+        List<Object> sites = new ArrayList<>();
+        for (PatchSite s : m.patchSites) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("id", s.id);
+            o.put("offset", s.offset);
+            o.put("length", s.length);
+            o.put("kind", s.kind.label());
+            o.put("function", m.functions.get(s.functionIndex).name);
+            o.put("callee", s.callee);
+            o.put("ir_location", s.irLocation);
+            o.put("on_bytes", Disassembler.hex(s.onBytes));
+            o.put("off_bytes", Disassembler.hex(s.offBytes));
+            sites.add(o);
+        }
+        root.put("patch_sites", sites);
+        List<Object> traps = new ArrayList<>();
+        for (TrapSite t : m.trapSites) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("offset", t.offset);
+            o.put("code", t.code.clifName());
+            traps.add(o);
+        }
+        root.put("trap_sites", traps);
+        List<Object> calls = new ArrayList<>();
+        for (CallSite c : m.callSites) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("return_offset", c.returnOffset);
+            o.put("callee", c.callee);
+            calls.add(o);
+        }
+        root.put("call_sites", calls);
+        List<Object> relocs = new ArrayList<>();
+        for (Relocation r : m.relocations) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("offset", r.offset);
+            o.put("kind", r.kind.name());
+            o.put("target", r.target);
+            relocs.add(o);
+        }
+        root.put("relocations", relocs);
+        Map<String, Object> hooks = new LinkedHashMap<>();
+        m.hookTrampolines.forEach((k, v) -> hooks.put(k.label(), v));
+        root.put("hook_trampolines", hooks);
+        root.put("trap_stub", m.trapStub);
+        List<Object> nops = new ArrayList<>();
+        for (byte[] u : m.nopUnits) nops.add(Disassembler.hex(u));
+        root.put("nop_units", nops);
+        return root;
+    }
+}

@@ -1,0 +1,49 @@
+/*
+ * The `patchbay` command line. Subcommands are picocli classes; this class wires them up,
+ * runs them on a thread with a large stack (guest code runs on the calling thread, and the
+ * run tests include a 1 MiB stack frame), and maps outcomes to exit codes:
+ *   0 success, 1 test failures, 2 bad input or usage, 3 guest trap.
+ */
+package dev.patchbay.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+@Command(name = "patchbay", mixinStandardHelpOptions = true, version = "patchbay 0.1.0",
+    description = "Compile CLIF to x86-64 with zero-cost patch sites, run it, and test it.",
+    subcommands = {CompileCommand.class, TestCommand.class, RunCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    public static final int EXIT_OK = 0, EXIT_FAILED = 1, EXIT_BAD_INPUT = 2, EXIT_TRAP = 3;
+    /** Stack for the thread that runs commands (and therefore guest code). */
+    static final long MAIN_STACK_BYTES = 512L << 20;
+
+    @Override public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    public static int execute(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            cmd.getErr().println("patchbay: internal error: " + ex);
+            ex.printStackTrace(cmd.getErr());
+            return EXIT_FAILED;
+        });
+        cl.setParameterExceptionHandler((ex, a) -> {
+            ex.getCommandLine().getErr().println("patchbay: " + ex.getMessage());
+            ex.getCommandLine().usage(ex.getCommandLine().getErr());
+            return EXIT_BAD_INPUT;
+        });
+        return cl.execute(args);
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        AtomicInteger code = new AtomicInteger(EXIT_FAILED);
+        Thread t = new Thread(null, () -> code.set(execute(args)), "patchbay-main", MAIN_STACK_BYTES);
+        t.start();
+        t.join();
+        System.out.flush();
+        System.exit(code.get());
+    }
+}

@@ -1,0 +1,50 @@
+/*
+ * The instrumentation options shared by commands that compile: which site kinds to insert
+ * and how epoch sites are emitted.
+ */
+package dev.patchbay.cli;
+
+import dev.patchbay.codegen.instrument.EpochMode;
+import dev.patchbay.codegen.instrument.InstrumentationPlan;
+import dev.patchbay.codegen.instrument.SiteKind;
+import picocli.CommandLine.Option;
+
+import java.util.ArrayList;
+import java.util.List;
+
+final class PlanOptions {
+    @Option(names = "--instrument", split = ",", paramLabel = "KINDS",
+        description = "Site kinds to insert: all, none, or a list of epoch, profile-entry, profile-exit (default: ${DEFAULT-VALUE}).")
+    List<String> kinds = new ArrayList<>(List.of("all"));
+
+    @Option(names = "--epoch-mode", paramLabel = "MODE",
+        description = "How epoch sites are emitted: nop (Patchbay's idle sites), check, poll, fuel, none (default: ${DEFAULT-VALUE}).")
+    String epochMode = "nop";
+
+    InstrumentationPlan plan() {
+        List<SiteKind> ks = new ArrayList<>();
+        for (String k : kinds) {
+            switch (k) {
+                case "all":
+                    ks.add(SiteKind.EPOCH);
+                    ks.add(SiteKind.PROFILE_ENTRY);
+                    ks.add(SiteKind.PROFILE_EXIT);
+                    break;
+                case "none":
+                    break;
+                default: {
+                    SiteKind s = SiteKind.parse(k);
+                    if (s == null || s == SiteKind.CUSTOM) {
+                        throw new IllegalArgumentException("unknown site kind '" + k + "' (expected all, none, epoch, profile-entry, profile-exit)");
+                    }
+                    ks.add(s);
+                }
+            }
+        }
+        EpochMode mode = EpochMode.parse(epochMode);
+        if (mode == null) throw new IllegalArgumentException("unknown epoch mode '" + epochMode + "' (expected nop, check, poll, fuel, none)");
+        InstrumentationPlan p = InstrumentationPlan.of(ks.toArray(new SiteKind[0]));
+        if (p.includes(SiteKind.EPOCH)) p = p.withEpochMode(mode);
+        return p;
+    }
+}

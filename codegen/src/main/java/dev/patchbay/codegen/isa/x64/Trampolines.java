@@ -1,0 +1,177 @@
+/*
+ * The generated trampolines that connect host and guest code. There is no hand-assembled
+ * byte array anywhere: every trampoline is emitted here through the Assembler.
+ *
+ * Entry trampoline, one per signature: `long entry(vmctx, fn, args)`. It saves the host's
+ * callee-saved registers, pins vmctx in R15, records the host RSP and its own RBP in the
+ * vmctx (saving the previous values, so guest → host → guest reentry nests), sets the
+ * stack limit on the outermost entry, loads the arguments from the `args` buffer (8 bytes
+ * per value) into their ABI locations, calls the guest, stores the results back into the
+ * buffer and returns status 0 through the common unwind path.
+ *
+ *   entry frame:  [rbp-8..-40] rbx r12 r13 r14 r15   [rbp-48] previous HOST_SP
+ *                 [rbp-56] previous ENTRY_FP          [rbp-64] padding (keeps RSP 16-aligned)
+ *
+ * Trap stub: generated code records the trap code in the vmctx and jumps here with the
+ * trapping PC in R11; the stub records PC and RBP, then unwinds with status 1. Unwinding
+ * restores RSP from vmctx.HOST_SP, which drops every guest frame at once, restores the
+ * saved vmctx fields and the host registers, and returns to the caller of the entry
+ * trampoline.
+ *
+ * Hook trampolines, one per site kind, use the preserve_all convention: they save the
+ * flags and every caller-saved GPR, align the stack, and call the hook pointer stored in
+ * the vmctx as hook(vmctx, return address, guest RBP). The return address identifies the
+ * site. No module uses XMM registers yet, so no vector state needs saving; when floats
+ * arrive, the trampolines must add fxsave64/fxrstor64.
+ */
+package dev.patchbay.codegen.isa.x64;
+
+import dev.patchbay.codegen.instrument.SiteKind;
+import dev.patchbay.codegen.ir.Signature;
+import dev.patchbay.codegen.machinst.CodeBuffer;
+import dev.patchbay.codegen.machinst.Label;
+import dev.patchbay.codegen.vm.VmctxLayout;
+
+final class Trampolines {
+    /** Status returned by an entry trampoline. */
+    static final int STATUS_OK = 0, STATUS_TRAP = 1;
+
+    static final Gpr[] HOST_SAVED = {Gpr.RBX, Gpr.R12, Gpr.R13, Gpr.R14, Gpr.R15};
+    private static final Gpr[] HOOK_SAVED = {
+        Gpr.RAX, Gpr.RCX, Gpr.RDX, Gpr.RSI, Gpr.RDI, Gpr.R8, Gpr.R9, Gpr.R10, Gpr.R11,
+    };
+
+    private final CodeBuffer buf;
+    private final Assembler asm;
+    private final Label unwind;
+
+    Trampolines(CodeBuffer buf, Assembler asm) {
+        this.buf = buf;
+        this.asm = asm;
+        this.unwind = buf.newLabel();
+    }
+
+    private static Mem vm(int off) { return Mem.base(Abi.VMCTX, off); }
+
+    /** Emits the trap stub followed by the shared unwind path. Returns the stub's offset. */
+    int trapStub() {
+        int at = buf.offset();
+        asm.store(8, vm(VmctxLayout.TRAP_PC), Gpr.R11);
+        asm.store(8, vm(VmctxLayout.TRAP_FP), Gpr.RBP);
+        backtrace();
+        asm.movImm32(Gpr.RAX, STATUS_TRAP);
+        buf.bind(unwind);
+        asm.load(8, Gpr.RSP, vm(VmctxLayout.HOST_SP));
+        asm.load(8, Gpr.RCX, Mem.base(Gpr.RSP, 0));
+        asm.store(8, vm(VmctxLayout.HOST_SP), Gpr.RCX);
+        asm.load(8, Gpr.RCX, Mem.base(Gpr.RSP, 8));
+        asm.store(8, vm(VmctxLayout.ENTRY_FP), Gpr.RCX);
+        asm.aluImm(AluOp.ADD, 8, Gpr.RSP, 24);
+        for (int i = HOST_SAVED.length - 1; i >= 0; i--) asm.pop(HOST_SAVED[i]);
+        asm.pop(Gpr.RBP);
+        asm.ret();
+        return at;
+    }
+
+    /**
+     * Walks the RBP chain from the trapping frame and records return addresses in the
+     * vmctx, stopping at the entry trampoline's frame, at a chain that does not move
+     * towards it, or after BT_MAX entries. Uses only RAX, RCX, RDX (the trap path owns them).
+     */
+    private void backtrace() {
+        Label loop = buf.newLabel(), done = buf.newLabel();
+        asm.store(8, vm(VmctxLayout.BT_PCS), Gpr.R11);
+        asm.movImm32(Gpr.RCX, 1);
+        asm.mov(8, Gpr.RDX, Gpr.RBP);
+        buf.bind(loop);
+        asm.aluImm(AluOp.CMP, 8, Gpr.RCX, VmctxLayout.BT_MAX);
+        asm.jcc(Cond.AE, done, true);
+        asm.load(8, Gpr.RAX, Mem.base(Gpr.RDX, 0));
+        asm.alu(AluOp.CMP, 8, Gpr.RAX, vm(VmctxLayout.ENTRY_FP));
+        asm.jcc(Cond.AE, done, true);
+        asm.alu(AluOp.CMP, 8, Gpr.RAX, Gpr.RDX);
+        asm.jcc(Cond.BE, done, true);
+        asm.load(8, Gpr.RDX, Mem.base(Gpr.RDX, 8));
+        asm.store(8, Mem.baseIndex(Abi.VMCTX, Gpr.RCX, 8, VmctxLayout.BT_PCS), Gpr.RDX);
+        asm.aluImm(AluOp.ADD, 8, Gpr.RCX, 1);
+        asm.mov(8, Gpr.RDX, Gpr.RAX);
+        asm.jmp(loop, true);
+        buf.bind(done);
+        asm.store(8, vm(VmctxLayout.BT_COUNT), Gpr.RCX);
+    }
+
+    /** Emits the preserve_all trampoline for a site kind. Returns its offset. */
+    int hook(SiteKind kind) {
+        NopUnits.align(buf, 16);
+        int at = buf.offset();
+        asm.pushfq();
+        asm.push(Gpr.RBP);
+        asm.mov(8, Gpr.RBP, Gpr.RSP);
+        for (Gpr g : HOOK_SAVED) asm.push(g);
+        asm.aluImm(AluOp.AND, 8, Gpr.RSP, -16);
+        Label skip = buf.newLabel();
+        asm.load(8, Gpr.RAX, vm(VmctxLayout.hook(kind.ordinal())));
+        asm.test(8, Gpr.RAX, Gpr.RAX);
+        asm.jcc(Cond.E, skip, true);
+        asm.mov(8, Gpr.RDI, Abi.VMCTX);
+        asm.load(8, Gpr.RSI, Mem.base(Gpr.RBP, 16));
+        asm.load(8, Gpr.RDX, Mem.base(Gpr.RBP, 0));
+        asm.call(Gpr.RAX);
+        buf.bind(skip);
+        asm.lea(8, Gpr.RSP, Mem.base(Gpr.RBP, -8 * HOOK_SAVED.length));
+        for (int i = HOOK_SAVED.length - 1; i >= 0; i--) asm.pop(HOOK_SAVED[i]);
+        asm.pop(Gpr.RBP);
+        asm.popfq();
+        asm.ret();
+        return at;
+    }
+
+    /** Emits an entry trampoline for a signature. Returns its offset. */
+    int entry(Signature sig) {
+        NopUnits.align(buf, 16);
+        int at = buf.offset();
+        Abi.ArgLocs locs = Abi.argLocs(sig);
+        asm.push(Gpr.RBP);
+        asm.mov(8, Gpr.RBP, Gpr.RSP);
+        for (Gpr g : HOST_SAVED) asm.push(g);
+        asm.aluImm(AluOp.SUB, 8, Gpr.RSP, 24);
+        asm.mov(8, Abi.VMCTX, Gpr.RDI);
+        asm.load(8, Gpr.RAX, vm(VmctxLayout.HOST_SP));
+        asm.store(8, Mem.base(Gpr.RSP, 0), Gpr.RAX);
+        asm.load(8, Gpr.RCX, vm(VmctxLayout.ENTRY_FP));
+        asm.store(8, Mem.base(Gpr.RSP, 8), Gpr.RCX);
+        asm.store(8, vm(VmctxLayout.HOST_SP), Gpr.RSP);
+        asm.store(8, vm(VmctxLayout.ENTRY_FP), Gpr.RBP);
+        Label nested = buf.newLabel();
+        asm.test(8, Gpr.RAX, Gpr.RAX);
+        asm.jcc(Cond.NE, nested, true);
+        asm.mov(8, Gpr.RAX, Gpr.RSP);
+        asm.alu(AluOp.SUB, 8, Gpr.RAX, vm(VmctxLayout.STACK_SIZE));
+        asm.store(8, vm(VmctxLayout.STACK_LIMIT), Gpr.RAX);
+        buf.bind(nested);
+        asm.mov(8, Gpr.R12, Gpr.RDX);
+        asm.mov(8, Gpr.RBX, Gpr.RSI);
+        int out = (locs.stackBytes + locs.retAreaBytes + 15) & ~15;
+        if (out > 0) asm.aluImm(AluOp.SUB, 8, Gpr.RSP, out);
+        int n = sig.params.size();
+        for (int i = 0; i < n; i++) {
+            if (locs.regs[i] != null) continue;
+            asm.load(8, Gpr.RAX, Mem.base(Gpr.R12, 8 * i));
+            asm.store(8, Mem.base(Gpr.RSP, locs.stackOffsets[i]), Gpr.RAX);
+        }
+        for (int i = 0; i < n; i++) {
+            if (locs.regs[i] != null) asm.load(8, locs.regs[i], Mem.base(Gpr.R12, 8 * i));
+        }
+        if (locs.retArea != null) asm.lea(8, locs.retArea, Mem.base(Gpr.RSP, locs.stackBytes));
+        asm.call(Gpr.RBX);
+        int nr = sig.returns.size();
+        for (int i = 0; i < nr && i < Abi.RETS.length; i++) asm.store(8, Mem.base(Gpr.R12, 8 * i), Abi.RETS[i]);
+        for (int i = Abi.RETS.length; i < nr; i++) {
+            asm.load(8, Gpr.R11, Mem.base(Gpr.RSP, locs.stackBytes + 8 * (i - Abi.RETS.length)));
+            asm.store(8, Mem.base(Gpr.R12, 8 * i), Gpr.R11);
+        }
+        asm.movImm32(Gpr.RAX, STATUS_OK);
+        asm.jmp(unwind, false);
+        return at;
+    }
+}

@@ -1,0 +1,149 @@
+/*
+ * Compiles a list of IR functions into one x86-64 module.
+ *
+ * Per function: lower to VCode, allocate registers, then emit twice (the second pass uses
+ * short branches wherever the first pass showed they fit). The module is laid out as
+ *   [trap stub + unwind] [hook trampolines] [functions, aligned] [entry trampolines]
+ * and the functions' symbol fixups (calls between functions, jumps to the trap stub,
+ * calls to hook trampolines) are resolved once every symbol has its offset. Each patch
+ * site's on form is a call to its kind's hook trampoline (or, for a CUSTOM site, to its
+ * callee), computed here because only the module knows where both ends are.
+ */
+package dev.patchbay.codegen.isa.x64;
+
+import dev.patchbay.codegen.CompileException;
+import dev.patchbay.codegen.CompileOptions;
+import dev.patchbay.codegen.instrument.SiteKind;
+import dev.patchbay.codegen.ir.Function;
+import dev.patchbay.codegen.ir.Signature;
+import dev.patchbay.codegen.machinst.BranchRangeException;
+import dev.patchbay.codegen.machinst.CallSite;
+import dev.patchbay.codegen.machinst.CodeBuffer;
+import dev.patchbay.codegen.machinst.CompiledModule;
+import dev.patchbay.codegen.machinst.FunctionInfo;
+import dev.patchbay.codegen.machinst.PatchSite;
+import dev.patchbay.codegen.machinst.Relocation;
+import dev.patchbay.codegen.machinst.TrapSite;
+import dev.patchbay.codegen.regalloc.LinearScan;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+public final class X64Backend {
+    private X64Backend() {}
+
+    private static final int[] ALLOC_ORDER;
+
+    static {
+        ALLOC_ORDER = new int[Abi.ALLOCATABLE.length];
+        for (int i = 0; i < ALLOC_ORDER.length; i++) ALLOC_ORDER[i] = Abi.ALLOCATABLE[i].enc();
+    }
+
+    public static CompiledModule compile(List<Function> functions, CompileOptions opts) {
+        Set<String> names = new HashSet<>();
+        for (Function f : functions) {
+            if (!names.add(f.name)) throw new CompileException("duplicate function %" + f.name + " in module");
+        }
+        List<Emit.Output> outs = new ArrayList<>();
+        int siteId = 0;
+        for (Function f : functions) {
+            if (f.instCount() > opts.maxInstsPerFunction()) {
+                throw new CompileException("function %" + f.name + " has " + f.instCount()
+                    + " instructions, over the limit of " + opts.maxInstsPerFunction());
+            }
+            Lower lower = new Lower(f, opts, names, siteId);
+            VCode vc = lower.lower();
+            siteId = lower.nextSiteId();
+            LinearScan.Result alloc = LinearScan.allocate(new VCodeAllocInput(vc), ALLOC_ORDER);
+            outs.add(emitFunction(vc, alloc, opts));
+        }
+        return assemble(functions, outs, opts);
+    }
+
+    private static Emit.Output emitFunction(VCode vc, LinearScan.Result alloc, CompileOptions opts) {
+        Emit.Output first = new Emit(vc, alloc, opts, null).emit();
+        int margin = 8 + opts.loopAlign();
+        boolean[] shortOk = new boolean[first.branches.size()];
+        boolean any = false;
+        for (int k = 0; k < shortOk.length; k++) {
+            int[] br = first.branches.get(k);
+            long dist = (long) br[1] - (br[0] + 2);
+            shortOk[k] = Math.abs(dist) <= 127 - margin;
+            any |= shortOk[k];
+        }
+        if (!any) return first;
+        try {
+            Emit.Output second = new Emit(vc, alloc, opts, shortOk).emit();
+            if (second.branches.size() != shortOk.length) return first;
+            return second;
+        } catch (BranchRangeException e) {
+            return first;
+        }
+    }
+
+    private static CompiledModule assemble(List<Function> functions, List<Emit.Output> outs, CompileOptions opts) {
+        CodeBuffer buf = new CodeBuffer();
+        Assembler asm = new Assembler(buf);
+        Trampolines tr = new Trampolines(buf, asm);
+        Map<String, Integer> symbols = new HashMap<>();
+        int trapStub = tr.trapStub();
+        symbols.put(Emit.TRAP_STUB, trapStub);
+        Map<SiteKind, Integer> hooks = new EnumMap<>(SiteKind.class);
+        for (SiteKind k : SiteKind.values()) {
+            if (k == SiteKind.CUSTOM) continue;
+            int at = tr.hook(k);
+            hooks.put(k, at);
+            symbols.put(Emit.hookSymbol(k), at);
+        }
+        int[] starts = new int[outs.size()];
+        for (int i = 0; i < outs.size(); i++) {
+            NopUnits.align(buf, opts.functionAlign());
+            if (opts.functionPad() > 0) NopUnits.fill(buf, opts.functionPad());
+            starts[i] = buf.offset();
+            buf.putBytes(outs.get(i).code);
+            symbols.put(Emit.fnSymbol(functions.get(i).name), starts[i]);
+        }
+        Map<Signature, Integer> entries = new LinkedHashMap<>();
+        for (Function f : functions) entries.computeIfAbsent(f.signature, tr::entry);
+        buf.finish();
+
+        List<FunctionInfo> infos = new ArrayList<>();
+        List<PatchSite> sites = new ArrayList<>();
+        List<TrapSite> traps = new ArrayList<>();
+        List<CallSite> calls = new ArrayList<>();
+        List<Relocation> relocs = new ArrayList<>();
+        for (int i = 0; i < outs.size(); i++) {
+            Emit.Output o = outs.get(i);
+            int base = starts[i];
+            Function f = functions.get(i);
+            for (Emit.SymFixup fx : o.fixups) {
+                Integer target = symbols.get(fx.symbol);
+                if (target == null) throw new CompileException("function %" + f.name + ": unresolved symbol " + fx.symbol);
+                buf.patch4(base + fx.at, target - (base + fx.at + 4));
+            }
+            for (TrapSite t : o.traps) traps.add(new TrapSite(base + t.offset, t.code));
+            for (int k = 0; k < o.callReturns.size(); k++) {
+                calls.add(new CallSite(base + o.callReturns.get(k)[0], o.callCallees.get(k)));
+            }
+            for (Relocation r : o.relocs) relocs.add(new Relocation(base + r.offset, r.kind, r.target));
+            for (Emit.PendingSite ps : o.sites) {
+                int at = base + ps.offset;
+                Integer target = symbols.get(ps.targetSymbol);
+                if (target == null) throw new CompileException("function %" + f.name + ": patch site target " + ps.targetSymbol + " is unknown");
+                int rel = target - (at + 5);
+                byte[] on = {(byte) 0xE8, (byte) rel, (byte) (rel >> 8), (byte) (rel >> 16), (byte) (rel >> 24)};
+                sites.add(new PatchSite(ps.id, at, 5, ps.kind, i, ps.callee, ps.irLocation, on, NopUnits.PATCH_SITE_OFF));
+            }
+            infos.add(new FunctionInfo(i, f.name, base, base + o.code.length, o.frameSize, f.signature, entries.get(f.signature)));
+        }
+        List<byte[]> units = new ArrayList<>();
+        for (byte[] u : NopUnits.X64_NOP_UNITS) units.add(u.clone());
+        return new CompiledModule(buf.bytes(), infos, sites, traps, calls, relocs, hooks, trapStub, units);
+    }
+}

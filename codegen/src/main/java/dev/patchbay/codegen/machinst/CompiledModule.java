@@ -1,0 +1,70 @@
+/*
+ * The result of compiling a module: position-independent code plus everything the
+ * runtime needs to load and patch it. Offsets are relative to the start of `code`. The
+ * code ships with every patch site in its off form; `nopUnits` are the ISA's NOP
+ * sequences, largest last, for consumers that fill ranges themselves.
+ */
+package dev.patchbay.codegen.machinst;
+
+import dev.patchbay.codegen.instrument.SiteKind;
+
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+public final class CompiledModule {
+    private final byte[] code;
+    public final List<FunctionInfo> functions;
+    public final List<PatchSite> patchSites;
+    public final List<TrapSite> trapSites;
+    public final List<CallSite> callSites;
+    public final List<Relocation> relocations;
+    public final Map<SiteKind, Integer> hookTrampolines;
+    public final int trapStub;
+    public final List<byte[]> nopUnits;
+
+    public CompiledModule(byte[] code, List<FunctionInfo> functions, List<PatchSite> patchSites, List<TrapSite> trapSites,
+                          List<CallSite> callSites, List<Relocation> relocations, Map<SiteKind, Integer> hookTrampolines,
+                          int trapStub, List<byte[]> nopUnits) {
+        this.code = code.clone();
+        this.functions = List.copyOf(functions);
+        this.patchSites = List.copyOf(patchSites);
+        this.trapSites = List.copyOf(trapSites);
+        this.callSites = List.copyOf(callSites);
+        this.relocations = List.copyOf(relocations);
+        this.hookTrampolines = Collections.unmodifiableMap(new EnumMap<>(hookTrampolines));
+        this.trapStub = trapStub;
+        this.nopUnits = List.copyOf(nopUnits);
+    }
+
+    public byte[] code() { return code.clone(); }
+
+    public int codeSize() { return code.length; }
+
+    public FunctionInfo function(String name) {
+        for (FunctionInfo f : functions) if (f.name.equals(name)) return f;
+        return null;
+    }
+
+    /** The function containing a code offset, or null. */
+    public FunctionInfo functionAt(int offset) {
+        for (FunctionInfo f : functions) if (f.contains(offset)) return f;
+        return null;
+    }
+
+    /** The trap site at an exact offset, or null. */
+    public TrapSite trapAt(int offset) {
+        for (TrapSite t : trapSites) if (t.offset == offset) return t;
+        return null;
+    }
+
+    public PatchSite site(int id) {
+        for (PatchSite s : patchSites) if (s.id == id) return s;
+        return null;
+    }
+
+    /** Bytes of the code, for tests that compare against the off form. */
+    public byte[] bytesAt(int offset, int len) { return Arrays.copyOfRange(code, offset, offset + len); }
+}
