@@ -11,6 +11,8 @@ public final class ExtFunc {
     public final int sigRef;
     public final boolean colocated;
     public final boolean patchable;
+    /** Where the declaration was written, so the verifier can point at a bad patchable callee. */
+    public SourceLoc loc = SourceLoc.NONE;
 
     public ExtFunc(String name, int sigRef, boolean colocated, boolean patchable) {
         this.name = name;

@@ -117,6 +117,13 @@ public final class Function {
         return r;
     }
 
+    /**
+     * The types an instruction's results must have, from its opcode, controlling type and
+     * (for calls) callee signature. The parser names results itself, so it needs the types
+     * without makeResults creating fresh values.
+     */
+    public Type[] resultTypes(Inst inst) { return ResultTypes.of(this, inst); }
+
     /** Signature of the callee of a call or call_indirect. */
     public Signature calleeSignature(Inst inst) {
         if (inst.op == Opcode.CALL) return sigRefs.get(extFuncs.get(inst.ref).sigRef);

@@ -1,9 +1,11 @@
 /*
  * The Java API for building IR, for frontends that generate code directly instead of
  * writing CLIF text. It appends instructions to a current block, creates result values
- * with the right types, and leaves all checking to the verifier (call finish() to run it).
+ * with the right types, and leaves all checking to the verifier, which finish() runs.
  */
 package dev.patchbay.codegen.ir;
+
+import dev.patchbay.codegen.verify.Verifier;
 
 import java.util.List;
 
@@ -251,8 +253,9 @@ public final class FunctionBuilder {
 
     public int getReturnAddress() { return append(inst(Opcode.GET_RETURN_ADDRESS, Type.I64)).result(); }
 
-    /** Returns the function under construction. */
+    /** Verifies the function and returns it; throws VerifierException listing every error. */
     public Function finish() {
+        Verifier.verifyOrThrow(f);
         return f;
     }
 }

@@ -9,7 +9,7 @@ public final class FunctionPrinter {
 
     public static String print(Function f) {
         StringBuilder sb = new StringBuilder();
-        sb.append("function %").append(f.name).append(f.signature).append(" {\n");
+        sb.append("function ").append(f.name.contains(":") ? f.name : "%" + f.name).append(f.signature).append(" {\n");
         for (int i = 0; i < f.stackSlots.size(); i++) {
             StackSlot s = f.stackSlots.get(i);
             sb.append("    ss").append(i).append(" = explicit_slot ").append(s.size);

@@ -1,0 +1,45 @@
+/*
+ * One function of a CLIF file in file order, either parsed or skipped, with the run
+ * directives that belong to it. Keeping parsed and skipped functions in one ordered list
+ * lets a runner report every function of a file, and attach each `; run:` line to the
+ * function it tests even when that function was skipped.
+ */
+package dev.patchbay.codegen.clif;
+
+import dev.patchbay.codegen.ir.Function;
+import dev.patchbay.codegen.ir.SourceLoc;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+public final class ClifEntry {
+    private final Function function;
+    private final SkippedFunction skipped;
+    private final List<RunDirective> runs = new ArrayList<>();
+
+    private ClifEntry(Function function, SkippedFunction skipped) {
+        this.function = function;
+        this.skipped = skipped;
+    }
+
+    static ClifEntry parsed(Function f) { return new ClifEntry(f, null); }
+
+    static ClifEntry skipped(SkippedFunction s) { return new ClifEntry(null, s); }
+
+    public boolean isSkipped() { return skipped != null; }
+
+    /** The parsed function, or null if this entry was skipped. */
+    public Function function() { return function; }
+
+    /** The skip record, or null if this entry was parsed. */
+    public SkippedFunction skippedFunction() { return skipped; }
+
+    public String name() { return function != null ? function.name : skipped.name(); }
+
+    public SourceLoc loc() { return function != null ? function.loc : skipped.loc(); }
+
+    public List<RunDirective> runDirectives() { return Collections.unmodifiableList(runs); }
+
+    void addRun(RunDirective r) { runs.add(r); }
+}

@@ -1,0 +1,72 @@
+/*
+ * The result of parsing one CLIF file: its header (test commands, targets, settings),
+ * warnings about things we accepted but ignore, and its functions in file order with
+ * their run directives. A runner walks entries(); a compiler wants functions().
+ */
+package dev.patchbay.codegen.clif;
+
+import dev.patchbay.codegen.ir.Function;
+
+import java.util.ArrayList;
+import java.util.List;
+
+public final class ClifFile {
+    private final String fileName;
+    private final List<String> tests;
+    private final List<Target> targets;
+    private final List<Setting> settings;
+    private final List<String> warnings;
+    private final List<ClifEntry> entries;
+
+    ClifFile(String fileName, List<String> tests, List<Target> targets, List<Setting> settings,
+             List<String> warnings, List<ClifEntry> entries) {
+        this.fileName = fileName;
+        this.tests = List.copyOf(tests);
+        this.targets = List.copyOf(targets);
+        this.settings = List.copyOf(settings);
+        this.warnings = List.copyOf(warnings);
+        this.entries = List.copyOf(entries);
+    }
+
+    public String fileName() { return fileName; }
+
+    /** The words after each `test` line, e.g. "run", "interpret". */
+    public List<String> tests() { return tests; }
+
+    public List<Target> targets() { return targets; }
+
+    /** Every `set` setting in file order, repeats included. */
+    public List<Setting> settings() { return settings; }
+
+    /** Formatted `file:line:col: warning: ...` lines. */
+    public List<String> warnings() { return warnings; }
+
+    public List<ClifEntry> entries() { return entries; }
+
+    /** The functions that parsed, in file order. */
+    public List<Function> functions() {
+        List<Function> out = new ArrayList<>();
+        for (ClifEntry e : entries) if (!e.isSkipped()) out.add(e.function());
+        return out;
+    }
+
+    public List<SkippedFunction> skipped() {
+        List<SkippedFunction> out = new ArrayList<>();
+        for (ClifEntry e : entries) if (e.isSkipped()) out.add(e.skippedFunction());
+        return out;
+    }
+
+    /** The last parsed function with this name (without `%`), or null. */
+    public Function function(String name) {
+        Function found = null;
+        for (ClifEntry e : entries) if (!e.isSkipped() && e.name().equals(name)) found = e.function();
+        return found;
+    }
+
+    /** All run directives in file order of their entries. */
+    public List<RunDirective> runDirectives() {
+        List<RunDirective> out = new ArrayList<>();
+        for (ClifEntry e : entries) out.addAll(e.runDirectives());
+        return out;
+    }
+}

@@ -1,0 +1,10 @@
+/*
+ * A function in a CLIF file that Patchbay cannot compile yet (it uses i128, float or
+ * vector types). Run tests must count such functions as skipped, with the reason, and
+ * never as passed, so the parser keeps a record instead of silently dropping them.
+ */
+package dev.patchbay.codegen.clif;
+
+import dev.patchbay.codegen.ir.SourceLoc;
+
+public record SkippedFunction(String name, String reason, SourceLoc loc) {}

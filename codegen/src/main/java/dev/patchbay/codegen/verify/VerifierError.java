@@ -1,0 +1,12 @@
+/*
+ * One problem the verifier found. The message names the function, block and instruction
+ * so it reads on its own (in a log, for IR built in Java); the location, when the IR came
+ * from text, lets Diagnostics print it as `file:line:col: error: message`.
+ */
+package dev.patchbay.codegen.verify;
+
+import dev.patchbay.codegen.ir.SourceLoc;
+
+public record VerifierError(SourceLoc loc, String message) {
+    @Override public String toString() { return loc.isKnown() ? loc + ": " + message : message; }
+}

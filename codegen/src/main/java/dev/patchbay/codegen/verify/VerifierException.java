@@ -1,0 +1,28 @@
+/*
+ * Invalid IR. Carries every error the verifier found rather than the first, because a
+ * generator bug usually shows up in several places at once and seeing them together
+ * points at the cause.
+ */
+package dev.patchbay.codegen.verify;
+
+import java.util.List;
+
+public final class VerifierException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    private final transient List<VerifierError> errors;
+
+    public VerifierException(List<VerifierError> errors) {
+        super(summary(errors));
+        this.errors = List.copyOf(errors);
+    }
+
+    public List<VerifierError> errors() { return errors; }
+
+    private static String summary(List<VerifierError> errors) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(errors.size()).append(errors.size() == 1 ? " verifier error" : " verifier errors");
+        for (VerifierError e : errors) sb.append("\n  ").append(e);
+        return sb.toString();
+    }
+}

@@ -1,0 +1,49 @@
+/*
+ * Finds the shared CLIF run-test corpus. Tests run with the module directory as the
+ * working directory, and the corpus lives in `shared/` beside the repository (or the
+ * worktree), so walk up from the working directory and look for `shared/clif-runtests`
+ * under each ancestor. Failing with the paths tried beats a vague "0 files parsed".
+ */
+package dev.patchbay.codegen.clif;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+public final class CorpusLocator {
+    private CorpusLocator() {}
+
+    public static Path corpusDir() {
+        Path cwd = Path.of("").toAbsolutePath();
+        List<Path> tried = new ArrayList<>();
+        for (Path p = cwd; p != null; p = p.getParent()) {
+            Path candidate = p.resolve("shared").resolve("clif-runtests");
+            tried.add(candidate);
+            if (Files.isDirectory(candidate)) return candidate;
+        }
+        throw new IllegalStateException("CLIF run-test corpus not found: looked for shared/clif-runtests under every parent of "
+            + cwd + ": " + tried);
+    }
+
+    /** The corpus's .clif files, sorted by name. */
+    public static List<Path> clifFiles() {
+        try (Stream<Path> s = Files.list(corpusDir())) {
+            return s.filter(p -> p.getFileName().toString().endsWith(".clif")).sorted().collect(Collectors.toList());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static String read(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
