@@ -79,6 +79,9 @@ final class Lower {
 
     VCode lower() {
         Cfg cfg = new Cfg(f);
+        // Returns are lowered before the entry parameters (blocks are lowered bottom-up),
+        // so the return-area vreg must exist from the start.
+        if (Abi.argLocs(f.signature).retArea != null) vc.retAreaVreg = temp();
         for (Block b : f.layout) {
             int color = 0;
             for (Inst i : b.insts) {
@@ -156,7 +159,6 @@ final class Lower {
         int extra = locs.retArea != null ? 1 : 0;
         m.list = Arrays.copyOf(ps, ps.length + extra);
         if (extra == 1) {
-            vc.retAreaVreg = temp();
             m.list[ps.length] = vc.retAreaVreg;
             hintReg[vc.retAreaVreg] = locs.retArea.enc();
         }
