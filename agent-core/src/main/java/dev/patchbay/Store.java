@@ -36,6 +36,11 @@ public final class Store implements AutoCloseable {
         this.argBuf = Native.calloc(ARG_SLOTS, 8);
         Native.putLong(vmctx + VmctxLayout.MAGIC, VmctxLayout.MAGIC_VALUE);
         Native.putLong(vmctx + VmctxLayout.STACK_SIZE, DEFAULT_STACK_BYTES);
+        // Comparison-mode state: never reached until the runtime sets a deadline or fuel.
+        Native.putLong(vmctx + VmctxLayout.EPOCH_PTR, engine.epochCounterAddress());
+        Native.putLong(vmctx + VmctxLayout.EPOCH_DEADLINE, -1L);
+        Native.putLong(vmctx + VmctxLayout.FUEL, Long.MAX_VALUE);
+        Native.putLong(vmctx + VmctxLayout.POLL_PAGE, engine.pollPageAddress());
     }
 
     public Engine engine() { return engine; }

@@ -55,9 +55,16 @@ public final class RunTests {
 
     private final Engine engine = new Engine();
     private final PrintStream out;
+    private final CompileOptions options;
 
     public RunTests(PrintStream out) {
+        this(out, CompileOptions.defaults());
+    }
+
+    /** Runs with the given compile options, e.g. with every kind of site inserted. */
+    public RunTests(PrintStream out, CompileOptions options) {
         this.out = out;
+        this.options = options;
     }
 
     /** Expands directories into their .clif files, sorted. */
@@ -99,7 +106,7 @@ public final class RunTests {
         List<Function> fns = clif.functions();
         CompiledModule module;
         try {
-            module = Compiler.compile(fns, CompileOptions.defaults());
+            module = Compiler.compile(fns, options);
         } catch (VerifierException e) {
             for (String line : Diagnostics.format(file.toString(), e)) out.println(line);
             c.failed += Math.max(1, countRuns(clif, false));

@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,13 +57,17 @@ public final class Disassembler {
     }
 
     /** Decodes code with objdump (Intel syntax); returns null if objdump is unavailable or fails. */
-    public static List<Line> objdump(byte[] code) {
+    public static List<Line> objdump(byte[] code) { return objdump(code, 0); }
+
+    /** Decodes code that starts at module offset `base`; offsets in the result are module offsets. */
+    public static List<Line> objdump(byte[] code, int base) {
         Path tmp = null;
         try {
             tmp = Files.createTempFile("patchbay-", ".bin");
             Files.write(tmp, code);
             Process p = new ProcessBuilder("objdump", "-D", "-b", "binary", "-m", "i386:x86-64", "-M", "intel",
-                "--insn-width=15", tmp.toString()).redirectErrorStream(true).start();
+                "--insn-width=15", "--adjust-vma=0x" + Integer.toHexString(base), tmp.toString())
+                .redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) return null;
             return parse(out);
@@ -100,36 +105,42 @@ public final class Disassembler {
         return lines;
     }
 
-    /** The annotated listing of every function in the module. */
+    /**
+     * The annotated listing of every function in the module. Each function's instructions
+     * are decoded on their own, so data (jump tables) can never desynchronise decoding;
+     * the data is printed as 32-bit words.
+     */
     public static String format(CompiledModule m) {
         byte[] code = m.code();
-        List<Line> decoded = objdump(code);
+        boolean haveObjdump = objdumpAvailable();
         Map<Integer, List<String>> notes = annotations(m);
         StringBuilder sb = new StringBuilder();
         sb.append("; ").append(m.functions.size()).append(" functions, ").append(m.codeSize()).append(" bytes, ")
             .append(m.patchSites.size()).append(" patch sites, ").append(m.trapSites.size()).append(" trap sites")
-            .append(decoded == null ? " (objdump not found: hex only)" : "").append('\n');
+            .append(haveObjdump ? "" : " (objdump not found: hex only)").append('\n');
         for (FunctionInfo f : m.functions) {
             sb.append('\n').append("function %").append(f.name).append(f.signature)
                 .append("  ; [0x").append(Integer.toHexString(f.start)).append(", 0x").append(Integer.toHexString(f.end))
                 .append("), ").append(f.size()).append(" bytes, frame ").append(f.frameSize).append('\n');
+            List<Line> decoded = haveObjdump ? objdump(Arrays.copyOfRange(code, f.start, f.codeEnd), f.start) : null;
             if (decoded != null) {
-                for (Line l : decoded) {
-                    if (l.offset < f.start || l.offset >= f.end) continue;
-                    line(sb, l.offset, l.bytes, l.text, notes.get(l.offset));
-                }
+                for (Line l : decoded) line(sb, l.offset, l.bytes, l.text, notes.get(l.offset));
             } else {
-                for (int at = f.start; at < f.end; at += 16) {
-                    int n = Math.min(16, f.end - at);
-                    byte[] b = new byte[n];
-                    System.arraycopy(code, at, b, 0, n);
-                    List<String> here = new ArrayList<>();
-                    for (int k = at; k < at + n; k++) if (notes.containsKey(k)) here.addAll(notes.get(k));
-                    line(sb, at, b, "", here.isEmpty() ? null : here);
-                }
+                hexLines(sb, code, f.start, f.codeEnd, "", notes);
             }
+            hexLines(sb, code, f.codeEnd, f.end, "(data)", notes);
         }
         return sb.toString();
+    }
+
+    private static void hexLines(StringBuilder sb, byte[] code, int from, int to, String text, Map<Integer, List<String>> notes) {
+        for (int at = from; at < to; at += 16) {
+            int n = Math.min(16, to - at);
+            byte[] b = Arrays.copyOfRange(code, at, at + n);
+            List<String> here = new ArrayList<>();
+            for (int k = at; k < at + n; k++) if (notes.containsKey(k)) here.addAll(notes.get(k));
+            line(sb, at, b, text, here.isEmpty() ? null : here);
+        }
     }
 
     private static void line(StringBuilder sb, int offset, byte[] bytes, String text, List<String> notes) {

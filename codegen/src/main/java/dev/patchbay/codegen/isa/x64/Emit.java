@@ -60,12 +60,11 @@ final class Emit {
 
     /** A patch site before the module knows where its target is. */
     static final class PendingSite {
-        final int id, offset;
+        final int offset;
         final SiteKind kind;
         final String callee, targetSymbol, irLocation;
 
-        PendingSite(int id, int offset, SiteKind kind, String callee, String targetSymbol, String irLocation) {
-            this.id = id;
+        PendingSite(int offset, SiteKind kind, String callee, String targetSymbol, String irLocation) {
             this.offset = offset;
             this.kind = kind;
             this.callee = callee;
@@ -83,6 +82,8 @@ final class Emit {
         final List<PendingSite> sites = new ArrayList<>();
         final List<Relocation> relocs = new ArrayList<>();
         int frameSize;
+        /** Where the jump tables start (the end of the instructions). */
+        int codeEnd;
         /** Per branch emitted: source offset and target offset, for the short-branch pass. */
         final List<int[]> branches = new ArrayList<>();
     }
@@ -151,6 +152,7 @@ final class Emit {
             for (int i = b.first; i < b.end; i++) inst(vc.insts.get(i), b);
         }
         for (Runnable r : islands) r.run();
+        out.codeEnd = buf.offset();
         if (!tables.isEmpty()) {
             NopUnits.align(buf, 4);
             for (Runnable r : tables) r.run();
@@ -784,7 +786,7 @@ final class Emit {
 
     private void site(MInst m, VCode.VBlock block) {
         SiteKind kind = SiteKind.parse(m.siteKind);
-        String loc = (block.ir != null ? block.ir.name : "edge") + ":" + (m.origin != null ? m.origin.loc : "?");
+        String loc = (block.ir != null ? block.ir.name : "edge") + (m.origin != null && m.origin.loc.isKnown() ? " @" + m.origin.loc : "");
         EpochMode mode = opts.epochMode();
         if (kind == SiteKind.EPOCH && mode != EpochMode.NOP) {
             comparisonSite(mode, (int) m.imm);
@@ -795,7 +797,7 @@ final class Emit {
             throw new dev.patchbay.codegen.CompileException("function %" + vc.f.name + ": patchable callee %" + m.callee
                 + " must be a function of the same module (colocated)");
         }
-        out.sites.add(new PendingSite(m.siteId, buf.offset(), kind, m.callee, target, loc));
+        out.sites.add(new PendingSite(buf.offset(), kind, m.callee, target, loc));
         buf.putBytes(NopUnits.PATCH_SITE_OFF);
     }
 

@@ -60,9 +60,8 @@ final class Lower {
     /** Instructions of the IR instruction being lowered, in forward order. */
     private List<MInst> seq;
     private Block curBlock;
-    private int nextSiteId;
 
-    Lower(Function f, CompileOptions opts, Set<String> moduleFunctions, int firstSiteId) {
+    Lower(Function f, CompileOptions opts, Set<String> moduleFunctions) {
         this.f = f;
         this.opts = opts;
         this.moduleFunctions = moduleFunctions;
@@ -70,12 +69,9 @@ final class Lower {
         this.useCount = new int[f.numValues()];
         this.vblockOf = new VCode.VBlock[f.numBlocks()];
         this.nextVreg = f.numValues();
-        this.nextSiteId = firstSiteId;
         Arrays.fill(hintReg, -1);
         Arrays.fill(hintVreg, -1);
     }
-
-    int nextSiteId() { return nextSiteId; }
 
     VCode lower() {
         Cfg cfg = new Cfg(f);
@@ -1091,7 +1087,6 @@ final class Lower {
         m.siteKind = kind.label();
         m.callee = ef.name;
         m.calleeInModule = moduleFunctions.contains(ef.name);
-        m.siteId = nextSiteId++;
         int n = 0;
         for (Inst i : curBlock.insts) if (i.op != Opcode.NOP) n++;
         m.imm = n;

@@ -95,7 +95,6 @@ final class MInst {
     long earlyClobber, lateClobber;
     /** The IR instruction this came from, for metadata (patch sites, trap sites). */
     Inst origin;
-    int siteId = -1;
     String siteKind;
 
     MInst(K k) { this.k = k; }

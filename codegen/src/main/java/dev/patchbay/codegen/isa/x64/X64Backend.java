@@ -51,15 +51,12 @@ public final class X64Backend {
             if (!names.add(f.name)) throw new CompileException("duplicate function %" + f.name + " in module");
         }
         List<Emit.Output> outs = new ArrayList<>();
-        int siteId = 0;
         for (Function f : functions) {
             if (f.instCount() > opts.maxInstsPerFunction()) {
                 throw new CompileException("function %" + f.name + " has " + f.instCount()
                     + " instructions, over the limit of " + opts.maxInstsPerFunction());
             }
-            Lower lower = new Lower(f, opts, names, siteId);
-            VCode vc = lower.lower();
-            siteId = lower.nextSiteId();
+            VCode vc = new Lower(f, opts, names).lower();
             LinearScan.Result alloc = LinearScan.allocate(new VCodeAllocInput(vc), ALLOC_ORDER);
             outs.add(emitFunction(vc, alloc, opts));
         }
@@ -118,6 +115,8 @@ public final class X64Backend {
         List<TrapSite> traps = new ArrayList<>();
         List<CallSite> calls = new ArrayList<>();
         List<Relocation> relocs = new ArrayList<>();
+        // Site ids number the sites in code order across the module, so they are stable
+        // for a given input and plan.
         for (int i = 0; i < outs.size(); i++) {
             Emit.Output o = outs.get(i);
             int base = starts[i];
@@ -138,9 +137,10 @@ public final class X64Backend {
                 if (target == null) throw new CompileException("function %" + f.name + ": patch site target " + ps.targetSymbol + " is unknown");
                 int rel = target - (at + 5);
                 byte[] on = {(byte) 0xE8, (byte) rel, (byte) (rel >> 8), (byte) (rel >> 16), (byte) (rel >> 24)};
-                sites.add(new PatchSite(ps.id, at, 5, ps.kind, i, ps.callee, ps.irLocation, on, NopUnits.PATCH_SITE_OFF));
+                sites.add(new PatchSite(sites.size(), at, 5, ps.kind, i, ps.callee, ps.irLocation, on, NopUnits.PATCH_SITE_OFF));
             }
-            infos.add(new FunctionInfo(i, f.name, base, base + o.code.length, o.frameSize, f.signature, entries.get(f.signature)));
+            infos.add(new FunctionInfo(i, f.name, base, base + o.code.length, base + o.codeEnd, o.frameSize, f.signature,
+                entries.get(f.signature)));
         }
         List<byte[]> units = new ArrayList<>();
         for (byte[] u : NopUnits.X64_NOP_UNITS) units.add(u.clone());
