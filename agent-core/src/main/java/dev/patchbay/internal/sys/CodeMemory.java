@@ -8,7 +8,9 @@
  * (PROT_READ|PROT_WRITE) through which all writes go. Both views share the physical
  * pages, so a write through the alias is what the RX view executes. The memfd is
  * named "patchbay:<debugName>" so /proc/self/maps attributes the mappings to us.
- * Every allocation is all-or-nothing, close() gives back both views and the fd, and
+ * The descriptor is closed as soon as both views exist (the mappings keep the memfd
+ * alive), so a live CodeMemory costs no file descriptor. Every allocation is
+ * all-or-nothing, close() gives back both views, and
  * static counters expose what is live.
  */
 package dev.patchbay.internal.sys;
@@ -43,16 +45,14 @@ public final class CodeMemory implements AutoCloseable {
 
     private final String name;
     private final int size;
-    private final int fd;
     private final long execBase;
     private final long writeBase;
     private final Object lock = new Object();
     private volatile boolean closed;
 
-    private CodeMemory(String name, int size, int fd, long execBase, long writeBase) {
+    private CodeMemory(String name, int size, long execBase, long writeBase) {
         this.name = name;
         this.size = size;
-        this.fd = fd;
         this.execBase = execBase;
         this.writeBase = writeBase;
     }
@@ -97,6 +97,8 @@ public final class CodeMemory implements AutoCloseable {
             throw new NativeCallException(what, e);
         }
         long execBase = 0;
+        long writeBase = 0;
+        boolean fdClosed = false;
         try {
             Native.ftruncate(fd, rounded);
             try {
@@ -108,24 +110,31 @@ public final class CodeMemory implements AutoCloseable {
                 }
                 throw e;
             }
-            long writeBase = mmap.mmap(0, rounded, Native.PROT_READ | Native.PROT_WRITE, Native.MAP_SHARED, fd, 0);
-            CodeMemory memory = new CodeMemory(name, (int) rounded, fd, execBase, writeBase);
+            writeBase = mmap.mmap(0, rounded, Native.PROT_READ | Native.PROT_WRITE, Native.MAP_SHARED, fd, 0);
+            // The two mappings keep the memfd alive; the descriptor is not needed again, and
+            // keeping one per Store would run into RLIMIT_NOFILE with many Stores.
+            fdClosed = true;
+            Native.close(fd);
+            CodeMemory memory = new CodeMemory(name, (int) rounded, execBase, writeBase);
             MAPPED_BYTES.addAndGet(rounded);
             LIVE_COUNT.incrementAndGet();
             return memory;
         } catch (RuntimeException | Error e) {
             // All or nothing: give back what this call got before it failed.
-            if (execBase != 0) {
+            for (long base : new long[] {execBase, writeBase}) {
+                if (base == 0) continue;
                 try {
-                    Native.munmap(execBase, rounded);
+                    Native.munmap(base, rounded);
                 } catch (RuntimeException cleanup) {
                     e.addSuppressed(cleanup);
                 }
             }
-            try {
-                Native.close(fd);
-            } catch (RuntimeException cleanup) {
-                e.addSuppressed(cleanup);
+            if (!fdClosed) {
+                try {
+                    Native.close(fd);
+                } catch (RuntimeException cleanup) {
+                    e.addSuppressed(cleanup);
+                }
             }
             if (e instanceof NativeCallException) {
                 NativeCallException wrapped = new NativeCallException(what, (NativeCallException) e);
@@ -259,7 +268,7 @@ public final class CodeMemory implements AutoCloseable {
     // ---------------------------------------------------------------- lifetime
 
     /**
-     * Unmaps both views and closes the memfd. Idempotent. Every step is attempted
+     * Unmaps both views (the memfd goes with the last mapping). Idempotent. Every step is attempted
      * even if an earlier one fails; the first failure is thrown afterwards.
      */
     @Override
@@ -277,11 +286,6 @@ public final class CodeMemory implements AutoCloseable {
             }
             try {
                 Native.munmap(writeBase, size);
-            } catch (RuntimeException e) {
-                failure = addTo(failure, e);
-            }
-            try {
-                Native.close(fd);
             } catch (RuntimeException e) {
                 failure = addTo(failure, e);
             }

@@ -121,6 +121,23 @@ public final class ProcSelf {
         return count;
     }
 
+    /** The number of open descriptors whose target contains {@code needle} (e.g. "memfd:patchbay"). */
+    public static int openFdsMatching(String needle) {
+        int count = 0;
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(FD_DIR)) {
+            for (Path p : entries) {
+                try {
+                    if (Files.readSymbolicLink(p).toString().contains(needle)) count++;
+                } catch (IOException ignored) {
+                    // the descriptor was closed while we listed the directory
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + FD_DIR, e);
+        }
+        return count;
+    }
+
     /** The total size in bytes of the current mappings that match {@code filter}. */
     public static long mappedBytesMatching(Predicate<Mapping> filter) {
         long total = 0;

@@ -162,7 +162,7 @@ class CodeMemoryTest {
     @Test
     void failedSecondMappingLeavesNothingBehind() {
         long maps = patchbayMappings();
-        int fds = ProcSelf.openFdCount();
+        int fds = ProcSelf.openFdsMatching("memfd:patchbay");
         int live = CodeMemory.liveCount();
         AtomicInteger calls = new AtomicInteger();
         CodeMemory.Mmap failSecond = (addr, len, prot, flags, fd, off) -> {
@@ -178,24 +178,34 @@ class CodeMemoryTest {
                 + describeSysctl() + "): mmap(injected) failed: errno 12 (ENOMEM)", e.getMessage());
         assertEquals(2, calls.get());
         assertEquals(maps, patchbayMappings(), "the RX view was unmapped");
-        assertEquals(fds, ProcSelf.openFdCount(), "the memfd was closed");
+        assertEquals(fds, ProcSelf.openFdsMatching("memfd:patchbay"), "the memfd was closed");
         assertEquals(live, CodeMemory.liveCount());
     }
 
     @Test
     void failedFirstMappingClosesTheMemfd() {
-        int fds = ProcSelf.openFdCount();
+        int fds = ProcSelf.openFdsMatching("memfd:patchbay");
         CodeMemory.Mmap fail = (addr, len, prot, flags, fd, off) -> {
             throw new NativeCallException("mmap(injected) failed: errno 1 (EPERM)", Errno.EPERM);
         };
         NativeCallException e = assertThrows(NativeCallException.class,
                 () -> CodeMemory.allocate(4096, "fail-first", fail));
         assertTrue(e.getMessage().contains("executable mappings of a memfd were refused"), e.getMessage());
-        assertEquals(fds, ProcSelf.openFdCount());
+        assertEquals(fds, ProcSelf.openFdsMatching("memfd:patchbay"));
     }
 
     private static String describeSysctl() {
         String v = MemfdExecPolicy.sysctlValue();
         return v == null ? "absent" : v;
+    }
+
+    @Test
+    void liveCodeMemoryHoldsNoFileDescriptor() {
+        int before = ProcSelf.openFdsMatching("memfd:patchbay");
+        try (CodeMemory a = CodeMemory.allocate(4096, "nofd-a"); CodeMemory b = CodeMemory.allocate(4096, "nofd-b")) {
+            assertEquals(before, ProcSelf.openFdsMatching("memfd:patchbay"), "the memfd is closed once both views are mapped");
+            a.write(0, TinyCode.returnConstant(7));
+            assertEquals(7, Native.call(a.execBase()));
+        }
     }
 }
