@@ -11,12 +11,16 @@ public final class Instance {
     private final Store store;
     private final Module module;
     private final CodeMemory code;
+    private final Hostcall[] imports;
 
-    Instance(Store store, Module module, CodeMemory code) {
+    Instance(Store store, Module module, CodeMemory code, Hostcall[] imports) {
         this.store = store;
         this.module = module;
         this.code = code;
+        this.imports = imports.clone();
     }
+
+    Hostcall hostcall(int index) { return imports[index]; }
 
     public Store store() { return store; }
 

@@ -9,15 +9,26 @@ package dev.patchbay;
 import dev.patchbay.codegen.ir.TrapCode;
 import dev.patchbay.codegen.machinst.CompiledModule;
 import dev.patchbay.codegen.machinst.FunctionInfo;
+import dev.patchbay.codegen.machinst.ImportInfo;
 import dev.patchbay.codegen.machinst.Relocation;
 import dev.patchbay.codegen.vm.VmctxLayout;
 import dev.patchbay.internal.sys.CodeMemory;
 import dev.patchbay.internal.sys.Native;
+import dev.patchbay.internal.sys.Upcall;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 
 public final class Store implements AutoCloseable {
+    /** Live Stores by vmctx address, so upcalls from generated code find their Store. */
+    private static final ConcurrentHashMap<Long, Store> BY_VMCTX = new ConcurrentHashMap<>();
+
+    /** The one hostcall dispatcher every exit trampoline calls (see Trampolines.exit). */
+    private static final class Dispatch {
+        static final Upcall UPCALL = Upcall.create(Store::dispatch, Store::dispatchFailed);
+    }
+
     /** Default guest stack budget: fits comfortably inside a default 1 MiB Java thread stack. */
     public static final long DEFAULT_STACK_BYTES = 256 * 1024;
     static final int ARG_SLOTS = 64;
@@ -26,6 +37,9 @@ public final class Store implements AutoCloseable {
     private final long vmctx;
     private final long argBuf;
     private final List<CodeMemory> code = new ArrayList<>();
+    private final List<Instance> instances = new ArrayList<>();
+    /** What the last failed hostcall threw; becomes the cause of the host_error Trap. */
+    private Throwable pendingError;
     private volatile Thread running;
     private volatile boolean closed;
 
@@ -41,6 +55,7 @@ public final class Store implements AutoCloseable {
         Native.putLong(vmctx + VmctxLayout.EPOCH_DEADLINE, -1L);
         Native.putLong(vmctx + VmctxLayout.FUEL, Long.MAX_VALUE);
         Native.putLong(vmctx + VmctxLayout.POLL_PAGE, engine.pollPageAddress());
+        BY_VMCTX.put(vmctx, this);
     }
 
     public Engine engine() { return engine; }
@@ -54,17 +69,59 @@ public final class Store implements AutoCloseable {
         Native.putLong(vmctx + VmctxLayout.STACK_SIZE, bytes);
     }
 
-    /** Copies the module's code into this Store's own W^X memory and links it. */
+    /**
+     * Copies the module's code into this Store's own W^X memory and links it. A module with
+     * imports needs a {@link Linker}.
+     */
     public Instance instantiate(Module module) {
+        if (!module.compiled().imports.isEmpty()) {
+            throw new IllegalArgumentException("module imports %" + module.compiled().imports.get(0).name
+                + "; instantiate it through a Linker that defines its hostcalls");
+        }
+        return instantiate(module, new Hostcall[0]);
+    }
+
+    Instance instantiate(Module module, Hostcall[] imports) {
         checkOpen();
         CompiledModule cm = module.compiled();
+        byte[] bytes = cm.code();
         for (Relocation r : cm.relocations) {
-            throw new IllegalArgumentException("module imports %" + r.target + ", but no hostcall is linked for it");
+            if (!r.target.equals(Relocation.HOSTCALL_DISPATCH)) {
+                throw new IllegalArgumentException("module needs symbol " + r.target + ", which this runtime does not provide");
+            }
+            long addr = Dispatch.UPCALL.address();
+            for (int i = 0; i < 8; i++) bytes[r.offset + i] = (byte) (addr >>> (8 * i));
         }
-        CodeMemory mem = CodeMemory.allocate(Math.max(1, cm.codeSize()), "store");
-        mem.write(0, cm.code());
+        CodeMemory mem = CodeMemory.allocate(Math.max(1, bytes.length), "store");
+        mem.write(0, bytes);
         code.add(mem);
-        return new Instance(this, module, mem);
+        Instance inst = new Instance(this, module, mem, imports);
+        instances.add(inst);
+        return inst;
+    }
+
+    /** Called from generated code through the exit trampolines: runs one hostcall. */
+    private static int dispatch(long vmctx, long importIndex, long args, long guestPc) throws Exception {
+        Store store = BY_VMCTX.get(vmctx);
+        if (store == null) throw new IllegalStateException("hostcall from an unknown vmctx 0x" + Long.toHexString(vmctx));
+        Instance inst = store.instanceAt(guestPc);
+        ImportInfo imp = inst.module().compiled().imports.get((int) importIndex);
+        long[] a = new long[imp.signature.params.size()];
+        for (int i = 0; i < a.length; i++) a[i] = imp.signature.params.get(i).type.signExtend(Native.getLong(args + 8L * i));
+        long r = inst.hostcall((int) importIndex).call(new Caller(inst), a);
+        if (!imp.signature.returns.isEmpty()) Native.putLong(args, r);
+        return 0;
+    }
+
+    private static int dispatchFailed(long vmctx, Throwable t) {
+        Store store = BY_VMCTX.get(vmctx);
+        if (store != null) store.pendingError = t;
+        return 1;
+    }
+
+    private Instance instanceAt(long pc) {
+        for (Instance i : instances) if (i.code().contains(pc)) return i;
+        throw new IllegalStateException("hostcall from PC 0x" + Long.toHexString(pc) + ", outside this Store's code");
     }
 
     long vmctx() { return vmctx; }
@@ -112,7 +169,13 @@ public final class Store implements AutoCloseable {
             if (f == null) break;
             frames.add(new GuestFrame(f.name, (int) off - f.start));
         }
-        return new Trap(TrapCode.fromCode(code), frames, null);
+        TrapCode tc = TrapCode.fromCode(code);
+        Throwable cause = null;
+        if (tc.equals(TrapCode.HOST_ERROR)) {
+            cause = pendingError;
+            pendingError = null;
+        }
+        return new Trap(tc, frames, cause);
     }
 
     void checkOpen() {
@@ -125,8 +188,10 @@ public final class Store implements AutoCloseable {
         if (closed) return;
         if (running != null) throw new IllegalStateException("cannot close a Store while thread '" + running.getName() + "' runs it");
         closed = true;
+        BY_VMCTX.remove(vmctx);
         for (CodeMemory m : code) m.close();
         code.clear();
+        instances.clear();
         Native.free(argBuf);
         Native.free(vmctx);
     }

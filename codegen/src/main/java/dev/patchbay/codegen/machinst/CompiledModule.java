@@ -21,12 +21,14 @@ public final class CompiledModule {
     public final List<TrapSite> trapSites;
     public final List<CallSite> callSites;
     public final List<Relocation> relocations;
+    public final List<ImportInfo> imports;
     public final Map<SiteKind, Integer> hookTrampolines;
     public final int trapStub;
     public final List<byte[]> nopUnits;
 
     public CompiledModule(byte[] code, List<FunctionInfo> functions, List<PatchSite> patchSites, List<TrapSite> trapSites,
-                          List<CallSite> callSites, List<Relocation> relocations, Map<SiteKind, Integer> hookTrampolines,
+                          List<CallSite> callSites, List<Relocation> relocations, List<ImportInfo> imports,
+                          Map<SiteKind, Integer> hookTrampolines,
                           int trapStub, List<byte[]> nopUnits) {
         this.code = code.clone();
         this.functions = List.copyOf(functions);
@@ -34,6 +36,7 @@ public final class CompiledModule {
         this.trapSites = List.copyOf(trapSites);
         this.callSites = List.copyOf(callSites);
         this.relocations = List.copyOf(relocations);
+        this.imports = List.copyOf(imports);
         this.hookTrampolines = Collections.unmodifiableMap(new EnumMap<>(hookTrampolines));
         this.trapStub = trapStub;
         this.nopUnits = List.copyOf(nopUnits);

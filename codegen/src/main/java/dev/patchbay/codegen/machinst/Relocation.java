@@ -1,12 +1,15 @@
 /*
- * A place in the code the loader must fill in with an address it alone knows: an
- * external function (a hostcall) named by the IR. ABS64 is an 8-byte absolute address
- * (the immediate of a movabs).
+ * A place in the code the loader must fill in with an address it alone knows, named by
+ * a symbol. Today the one symbol is HOSTCALL_DISPATCH, the runtime's upcall entry that
+ * every exit trampoline calls. ABS64 is an 8-byte absolute address (a movabs immediate).
  */
 package dev.patchbay.codegen.machinst;
 
 public final class Relocation {
     public enum Kind { ABS64 }
+
+    /** The runtime's hostcall dispatcher: dispatch(vmctx, importIndex, argsPtr, guestPc) -> status. */
+    public static final String HOSTCALL_DISPATCH = "__patchbay_hostcall_dispatch";
 
     public final int offset;
     public final Kind kind;

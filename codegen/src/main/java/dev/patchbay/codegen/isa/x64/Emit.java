@@ -28,7 +28,6 @@ import dev.patchbay.codegen.ir.StackSlot;
 import dev.patchbay.codegen.ir.TrapCode;
 import dev.patchbay.codegen.machinst.CodeBuffer;
 import dev.patchbay.codegen.machinst.Label;
-import dev.patchbay.codegen.machinst.Relocation;
 import dev.patchbay.codegen.machinst.TrapSite;
 import dev.patchbay.codegen.regalloc.LinearScan;
 import dev.patchbay.codegen.vm.VmctxLayout;
@@ -80,7 +79,6 @@ final class Emit {
         final List<int[]> callReturns = new ArrayList<>();
         final List<String> callCallees = new ArrayList<>();
         final List<PendingSite> sites = new ArrayList<>();
-        final List<Relocation> relocs = new ArrayList<>();
         int frameSize;
         /** Where the jump tables start (the end of the instructions). */
         int codeEnd;
@@ -261,6 +259,8 @@ final class Emit {
     }
 
     static String fnSymbol(String name) { return "fn:" + name; }
+
+    static String importSymbol(String name) { return "import:" + name; }
 
     static String hookSymbol(SiteKind k) { return "hook:" + k.label(); }
 
@@ -532,12 +532,7 @@ final class Emit {
             }
             case FUNC_ADDR: {
                 Gpr d = defReg(m.dst, R11);
-                if (m.calleeInModule) {
-                    leaSym(d, fnSymbol(m.callee));
-                } else {
-                    asm.movImm(d, 0x7FFF_FFFF_FFFFL);
-                    out.relocs.add(new Relocation(buf.offset() - 8, Relocation.Kind.ABS64, m.callee));
-                }
+                leaSym(d, m.calleeInModule ? fnSymbol(m.callee) : importSymbol(m.callee));
                 commit(m.dst, d);
                 return;
             }
@@ -847,12 +842,8 @@ final class Emit {
         if (locs.retArea != null) asm.lea(8, locs.retArea, Mem.base(RSP, locs.stackBytes));
         if (m.a >= 0) {
             asm.call(Gpr.RAX);
-        } else if (m.calleeInModule) {
-            callSym(fnSymbol(m.callee));
         } else {
-            asm.movImm(Gpr.RAX, 0x7FFF_FFFF_FFFFL);
-            out.relocs.add(new Relocation(buf.offset() - 8, Relocation.Kind.ABS64, m.callee));
-            asm.call(Gpr.RAX);
+            callSym(m.calleeInModule ? fnSymbol(m.callee) : importSymbol(m.callee));
         }
         out.callReturns.add(new int[] {buf.offset()});
         out.callCallees.add(m.callee);

@@ -18,6 +18,14 @@
  * saved vmctx fields and the host registers, and returns to the caller of the entry
  * trampoline.
  *
+ * Exit trampolines, one per import (hostcall): called by guest code with the import's
+ * signature. They record the last guest FP and PC in the vmctx (so the host can walk
+ * the guest stack), spill the arguments to an 8-byte-per-value buffer on the stack, and
+ * call the runtime's dispatcher as dispatch(vmctx, importIndex, args, guestPc) through
+ * an ABS64 relocation. The dispatcher stores the result in args[0] and returns 0, or
+ * returns non-zero when the hostcall threw: the trampoline then traps with host_error at
+ * the guest call site, and the runtime attaches the Java exception as the Trap's cause.
+ *
  * Hook trampolines, one per site kind, use the preserve_all convention: they save the
  * flags and every caller-saved GPR, align the stack, and call the hook pointer stored in
  * the vmctx as hook(vmctx, return address, guest RBP). The return address identifies the
@@ -44,11 +52,13 @@ final class Trampolines {
     private final CodeBuffer buf;
     private final Assembler asm;
     private final Label unwind;
+    private final Label trapStubLabel;
 
     Trampolines(CodeBuffer buf, Assembler asm) {
         this.buf = buf;
         this.asm = asm;
         this.unwind = buf.newLabel();
+        this.trapStubLabel = buf.newLabel();
     }
 
     private static Mem vm(int off) { return Mem.base(Abi.VMCTX, off); }
@@ -56,6 +66,7 @@ final class Trampolines {
     /** Emits the trap stub followed by the shared unwind path. Returns the stub's offset. */
     int trapStub() {
         int at = buf.offset();
+        buf.bind(trapStubLabel);
         asm.store(8, vm(VmctxLayout.TRAP_PC), Gpr.R11);
         asm.store(8, vm(VmctxLayout.TRAP_FP), Gpr.RBP);
         backtrace();
@@ -124,6 +135,52 @@ final class Trampolines {
         asm.popfq();
         asm.ret();
         return at;
+    }
+
+    /** Emits the exit trampoline of an import. Returns {offset, offset of the dispatcher relocation}. */
+    int[] exit(int importIndex, Signature sig) {
+        NopUnits.align(buf, 16);
+        int at = buf.offset();
+        Abi.ArgLocs locs = Abi.argLocs(sig);
+        asm.push(Gpr.RBP);
+        asm.mov(8, Gpr.RBP, Gpr.RSP);
+        asm.load(8, Gpr.RAX, Mem.base(Gpr.RBP, 0));
+        asm.store(8, vm(VmctxLayout.LAST_EXIT_FP), Gpr.RAX);
+        asm.load(8, Gpr.RAX, Mem.base(Gpr.RBP, 8));
+        asm.store(8, vm(VmctxLayout.LAST_EXIT_PC), Gpr.RAX);
+        int n = sig.params.size();
+        int frame = (8 * Math.max(n, 1) + 15) & ~15;
+        asm.aluImm(AluOp.SUB, 8, Gpr.RSP, frame);
+        for (int i = 0; i < n; i++) {
+            if (locs.regs[i] != null) {
+                asm.store(8, Mem.base(Gpr.RSP, 8 * i), locs.regs[i]);
+            } else {
+                asm.load(8, Gpr.RAX, Mem.base(Gpr.RBP, 16 + locs.stackOffsets[i]));
+                asm.store(8, Mem.base(Gpr.RSP, 8 * i), Gpr.RAX);
+            }
+        }
+        asm.mov(8, Gpr.RDI, Abi.VMCTX);
+        asm.movImm32(Gpr.RSI, importIndex);
+        asm.mov(8, Gpr.RDX, Gpr.RSP);
+        asm.load(8, Gpr.RCX, Mem.base(Gpr.RBP, 8));
+        asm.movImm(Gpr.RAX, 0x7FFF_FFFF_FFFF_FFFFL);
+        int reloc = buf.offset() - 8;
+        asm.call(Gpr.RAX);
+        Label err = buf.newLabel();
+        asm.test(4, Gpr.RAX, Gpr.RAX);
+        asm.jcc(Cond.NE, err, true);
+        asm.storeImm(8, vm(VmctxLayout.LAST_EXIT_FP), 0);
+        if (!sig.returns.isEmpty()) asm.load(8, Gpr.RAX, Mem.base(Gpr.RSP, 0));
+        asm.mov(8, Gpr.RSP, Gpr.RBP);
+        asm.pop(Gpr.RBP);
+        asm.ret();
+        buf.bind(err);
+        asm.storeImm(8, vm(VmctxLayout.LAST_EXIT_FP), 0);
+        asm.storeImm(8, vm(VmctxLayout.TRAP_CODE), dev.patchbay.codegen.ir.TrapCode.HOST_ERROR.code());
+        asm.load(8, Gpr.R11, Mem.base(Gpr.RBP, 8));
+        asm.load(8, Gpr.RBP, Mem.base(Gpr.RBP, 0));
+        asm.jmp(trapStubLabel, false);
+        return new int[] {at, reloc};
     }
 
     /** Emits an entry trampoline for a signature. Returns its offset. */

@@ -21,6 +21,7 @@ import dev.patchbay.codegen.machinst.CallSite;
 import dev.patchbay.codegen.machinst.CodeBuffer;
 import dev.patchbay.codegen.machinst.CompiledModule;
 import dev.patchbay.codegen.machinst.FunctionInfo;
+import dev.patchbay.codegen.machinst.ImportInfo;
 import dev.patchbay.codegen.machinst.PatchSite;
 import dev.patchbay.codegen.machinst.Relocation;
 import dev.patchbay.codegen.machinst.TrapSite;
@@ -84,6 +85,36 @@ public final class X64Backend {
         }
     }
 
+    private static Set<String> defined(List<Function> functions) {
+        Set<String> s = new HashSet<>();
+        for (Function f : functions) s.add(f.name);
+        return s;
+    }
+
+    /** External callees (called or address-taken, not defined here, not patchable), with one signature each. */
+    private static Map<String, Signature> imports(List<Function> functions, Set<String> defined) {
+        Map<String, Signature> out = new LinkedHashMap<>();
+        for (Function f : functions) {
+            for (dev.patchbay.codegen.ir.Block b : f.layout) {
+                for (dev.patchbay.codegen.ir.Inst inst : b.insts) {
+                    if (inst.op != dev.patchbay.codegen.ir.Opcode.CALL && inst.op != dev.patchbay.codegen.ir.Opcode.FUNC_ADDR) continue;
+                    dev.patchbay.codegen.ir.ExtFunc ef = f.extFuncs.get(inst.ref);
+                    if (ef.patchable || defined.contains(ef.name)) continue;
+                    Signature sig = f.sigRefs.get(ef.sigRef);
+                    if (sig.returns.size() > 1) {
+                        throw new CompileException("function %" + f.name + ": import %" + ef.name + " returns " + sig.returns.size()
+                            + " values; a hostcall returns at most one");
+                    }
+                    Signature prev = out.putIfAbsent(ef.name, sig);
+                    if (prev != null && !prev.equals(sig)) {
+                        throw new CompileException("import %" + ef.name + " is declared with two signatures: " + prev + " and " + sig);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     private static CompiledModule assemble(List<Function> functions, List<Emit.Output> outs, CompileOptions opts) {
         CodeBuffer buf = new CodeBuffer();
         Assembler asm = new Assembler(buf);
@@ -108,13 +139,20 @@ public final class X64Backend {
         }
         Map<Signature, Integer> entries = new LinkedHashMap<>();
         for (Function f : functions) entries.computeIfAbsent(f.signature, tr::entry);
+        List<ImportInfo> imports = new ArrayList<>();
+        List<Relocation> relocs = new ArrayList<>();
+        for (Map.Entry<String, Signature> e : imports(functions, defined(functions)).entrySet()) {
+            int[] t = tr.exit(imports.size(), e.getValue());
+            imports.add(new ImportInfo(imports.size(), e.getKey(), e.getValue(), t[0]));
+            relocs.add(new Relocation(t[1], Relocation.Kind.ABS64, Relocation.HOSTCALL_DISPATCH));
+            symbols.put(Emit.importSymbol(e.getKey()), t[0]);
+        }
         buf.finish();
 
         List<FunctionInfo> infos = new ArrayList<>();
         List<PatchSite> sites = new ArrayList<>();
         List<TrapSite> traps = new ArrayList<>();
         List<CallSite> calls = new ArrayList<>();
-        List<Relocation> relocs = new ArrayList<>();
         // Site ids number the sites in code order across the module, so they are stable
         // for a given input and plan.
         for (int i = 0; i < outs.size(); i++) {
@@ -130,7 +168,6 @@ public final class X64Backend {
             for (int k = 0; k < o.callReturns.size(); k++) {
                 calls.add(new CallSite(base + o.callReturns.get(k)[0], o.callCallees.get(k)));
             }
-            for (Relocation r : o.relocs) relocs.add(new Relocation(base + r.offset, r.kind, r.target));
             for (Emit.PendingSite ps : o.sites) {
                 int at = base + ps.offset;
                 Integer target = symbols.get(ps.targetSymbol);
@@ -144,6 +181,6 @@ public final class X64Backend {
         }
         List<byte[]> units = new ArrayList<>();
         for (byte[] u : NopUnits.X64_NOP_UNITS) units.add(u.clone());
-        return new CompiledModule(buf.bytes(), infos, sites, traps, calls, relocs, hooks, trapStub, units);
+        return new CompiledModule(buf.bytes(), infos, sites, traps, calls, relocs, imports, hooks, trapStub, units);
     }
 }
