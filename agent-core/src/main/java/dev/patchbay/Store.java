@@ -31,6 +31,16 @@ public final class Store implements AutoCloseable {
 
     /** Default guest stack budget: fits comfortably inside a default 1 MiB Java thread stack. */
     public static final long DEFAULT_STACK_BYTES = 256 * 1024;
+    /**
+     * Stack kept free below the guest: HotSpot's guard zones (red, yellow, reserved) and its
+     * shadow zone, which Java code called from a hostcall needs, are a few dozen pages;
+     * this leaves room for them and for the hostcall's own frames.
+     */
+    static final long JVM_STACK_RESERVE = 256 * 1024;
+    private static final ThreadLocal<Long> STACK_FLOOR = ThreadLocal.withInitial(() -> {
+        long[] b = Native.threadStackBounds();
+        return b[0] + JVM_STACK_RESERVE;
+    });
     static final int ARG_SLOTS = 64;
 
     private final Engine engine;
@@ -139,6 +149,7 @@ public final class Store implements AutoCloseable {
         long buf = !nested && slots <= ARG_SLOTS ? argBuf : Native.calloc(Math.max(1, slots), 8);
         try {
             for (int i = 0; i < args.length; i++) Native.putLong(buf + 8L * i, args[i]);
+            if (!nested) Native.putLong(vmctx + VmctxLayout.STACK_FLOOR, STACK_FLOOR.get());
             running = me;
             long status;
             try {

@@ -281,4 +281,26 @@ class RuntimeTest {
             }
         }
     }
+
+    @Test
+    void stackLimitNeverReachesTheJvmGuardZones() throws Exception {
+        // A small Java thread stack and a guest budget far larger than it: the guest must
+        // trap with stk_ovf at the floor instead of running into HotSpot's guard pages.
+        String clif = "function %down(i64) -> i64 {\n    fn0 = %down(i64) -> i64\nblock0(v0: i64):\n"
+            + "    v1 = iadd_imm v0, 1\n    v2 = call fn0(v1)\n    v3 = iadd v2, v0\n    return v3\n}\n";
+        AtomicReference<Throwable> got = new AtomicReference<>();
+        Thread t = new Thread(null, () -> {
+            try (Store store = new Store(ENGINE)) {
+                store.setStackLimit(1L << 30);
+                Instance inst = store.instantiate(ENGINE.load(compile(clif)));
+                inst.func("down").call(0);
+            } catch (Throwable e) {
+                got.set(e);
+            }
+        }, "small-stack", 512 * 1024);
+        t.start();
+        t.join(30_000);
+        Trap trap = assertInstanceOf(Trap.class, got.get());
+        assertEquals(TrapCode.STACK_OVERFLOW, trap.code());
+    }
 }

@@ -303,6 +303,36 @@ public final class Native {
         return addr;
     }
 
+    private static final class Pthread {
+        static final long SELF = symbol("pthread_self");
+        static final long GETATTR = symbol("pthread_getattr_np");
+        static final long GETSTACK = symbol("pthread_attr_getstack");
+        static final long DESTROY = symbol("pthread_attr_destroy");
+    }
+
+    /**
+     * The calling thread's stack as {lowest address, size in bytes}, from
+     * pthread_getattr_np. For the primordial thread glibc derives it from RLIMIT_STACK.
+     */
+    public static long[] threadStackBounds() {
+        // pthread_attr_t is 56 bytes on x86-64 glibc; the out-parameters follow it.
+        long mem = calloc(1, 64 + 16);
+        try {
+            long attr = mem, outAddr = mem + 64, outSize = mem + 72;
+            int rc = (int) call(Pthread.GETATTR, call(Pthread.SELF), attr);
+            if (rc != 0) throw new NativeCallException("pthread_getattr_np failed: " + Errno.describe(rc), rc);
+            try {
+                rc = (int) call(Pthread.GETSTACK, attr, outAddr, outSize);
+                if (rc != 0) throw new NativeCallException("pthread_attr_getstack failed: " + Errno.describe(rc), rc);
+                return new long[] {getLong(outAddr), getLong(outSize)};
+            } finally {
+                call(Pthread.DESTROY, attr);
+            }
+        } finally {
+            free(mem);
+        }
+    }
+
     // ---------------------------------------------------------------- memory (no bounds checks)
 
     public static byte getByte(long addr) {

@@ -51,6 +51,11 @@ public final class VmctxLayout {
     public static final int BT_COUNT = STORE_ID + 8;
     public static final int BT_PCS = BT_COUNT + 8;
     public static final int BT_MAX = 64;
+    /**
+     * Lowest STACK_LIMIT the outermost entry may set: the bottom of the calling thread's
+     * stack plus a margin that keeps the JVM's guard and shadow zones out of reach.
+     */
+    public static final int STACK_FLOOR = BT_PCS + 8 * BT_MAX;
     /** Total size in bytes. */
     public static final int SIZE = 1024;
 
@@ -65,6 +70,6 @@ public final class VmctxLayout {
     }
 
     static {
-        if (BT_PCS + 8 * BT_MAX > SIZE) throw new AssertionError("vmctx fields exceed SIZE");
+        if (STACK_FLOOR + 8 > SIZE) throw new AssertionError("vmctx fields exceed SIZE");
     }
 }

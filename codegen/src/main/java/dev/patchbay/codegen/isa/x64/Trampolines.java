@@ -5,7 +5,7 @@
  * Entry trampoline, one per signature: `long entry(vmctx, fn, args)`. It saves the host's
  * callee-saved registers, pins vmctx in R15, records the host RSP and its own RBP in the
  * vmctx (saving the previous values, so guest → host → guest reentry nests), sets the
- * stack limit on the outermost entry, loads the arguments from the `args` buffer (8 bytes
+ * stack limit on the outermost entry (rsp - STACK_SIZE, but never below STACK_FLOOR), loads the arguments from the `args` buffer (8 bytes
  * per value) into their ABI locations, calls the guest, stores the results back into the
  * buffer and returns status 0 through the common unwind path.
  *
@@ -204,6 +204,9 @@ final class Trampolines {
         asm.jcc(Cond.NE, nested, true);
         asm.mov(8, Gpr.RAX, Gpr.RSP);
         asm.alu(AluOp.SUB, 8, Gpr.RAX, vm(VmctxLayout.STACK_SIZE));
+        // Never below the floor (unsigned compare also catches rsp - size wrapping below 0).
+        asm.alu(AluOp.CMP, 8, Gpr.RAX, vm(VmctxLayout.STACK_FLOOR));
+        asm.cmov(Cond.B, 8, Gpr.RAX, vm(VmctxLayout.STACK_FLOOR));
         asm.store(8, vm(VmctxLayout.STACK_LIMIT), Gpr.RAX);
         buf.bind(nested);
         asm.mov(8, Gpr.R12, Gpr.RDX);
