@@ -1,26 +1,39 @@
 /*
- * The shared, thread-safe entry point: it holds configuration and the engine-wide state
+ * The shared, thread-safe entry point: it holds configuration, the engine-wide state
  * generated code may read (the epoch counter, for the CHECK comparison mode, and a poll
- * page, for POLL), and turns compiled code into immutable Modules. Stores hold the
- * per-execution state and keep their Engine reachable, so its native state outlives any
- * code that could read it.
+ * page, for POLL), the site controller that arms running Stores, and metrics; and it
+ * turns compiled code into immutable Modules. Stores hold the per-execution state and
+ * keep their Engine reachable, so its native state outlives any code that could read it.
  */
 package dev.patchbay;
 
 import dev.patchbay.codegen.machinst.CompiledModule;
 import dev.patchbay.internal.sys.Native;
+import dev.patchbay.spi.SiteController;
+import dev.patchbay.spi.SiteControllerProvider;
 
 import java.lang.ref.Cleaner;
+import java.util.Iterator;
+import java.util.ServiceLoader;
+import java.util.concurrent.atomic.AtomicInteger;
 
-public final class Engine {
+public final class Engine implements AutoCloseable {
     private static final Cleaner CLEANER = Cleaner.create();
 
     /** Native u64 epoch counter (8-byte aligned, from malloc). */
     private final long epochCounter;
     /** A readable page for the POLL comparison mode. */
     private final long pollPage;
+    private final SiteController controller;
+    private final SiteMetrics siteMetrics = new SiteMetrics();
+    private final AtomicInteger liveStores = new AtomicInteger();
+    private volatile boolean closed;
 
     public Engine() {
+        this(new EngineConfig());
+    }
+
+    public Engine(EngineConfig config) {
         Native.checkPlatform();
         long counter = Native.calloc(1, 8);
         int page = Native.pageSize();
@@ -31,15 +44,48 @@ public final class Engine {
             Native.free(counter);
             Native.munmap(poll, page);
         });
+        SiteControllerProvider p = config.siteControl ? config.controllerProvider : null;
+        if (config.siteControl && p == null) {
+            Iterator<SiteControllerProvider> it = ServiceLoader.load(SiteControllerProvider.class, Engine.class.getClassLoader()).iterator();
+            if (it.hasNext()) p = it.next();
+        }
+        this.controller = p == null ? null : p.create(Store.SAFEPOINT_HANDLER, config.membarrier);
     }
 
     /** Wraps compiled code as an immutable module image that any Store can instantiate. */
     public Module load(CompiledModule compiled) {
         if (compiled == null) throw new IllegalArgumentException("compiled module is null");
+        checkOpen();
         return new Module(this, compiled);
     }
+
+    /** The controller that arms running Stores, or null if none is configured. */
+    SiteController controller() { return controller; }
+
+    public boolean hasSiteController() { return controller != null; }
+
+    public SiteMetrics siteMetrics() { return siteMetrics; }
 
     long epochCounterAddress() { return epochCounter; }
 
     long pollPageAddress() { return pollPage; }
+
+    void storeOpened() {
+        checkOpen();
+        liveStores.incrementAndGet();
+    }
+
+    void storeClosed() { liveStores.decrementAndGet(); }
+
+    void checkOpen() {
+        if (closed) throw new IllegalStateException("Engine is closed");
+    }
+
+    /** Releases the site controller (the last Engine closed uninstalls the signal handler). */
+    @Override public void close() {
+        if (closed) return;
+        if (liveStores.get() > 0) throw new IllegalStateException("cannot close an Engine with " + liveStores.get() + " open Stores");
+        closed = true;
+        if (controller != null) controller.close();
+    }
 }

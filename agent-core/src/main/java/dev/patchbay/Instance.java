@@ -28,6 +28,12 @@ public final class Instance {
 
     CodeMemory code() { return code; }
 
+    /** A copy of this instance's code bytes as they are now (sites in their current form). */
+    public byte[] codeBytes(int offset, int len) {
+        store.checkOpen();
+        return code.read(offset, len);
+    }
+
     /** The function with this name; throws if there is none. */
     public Func func(String name) {
         FunctionInfo f = module.compiled().function(name);

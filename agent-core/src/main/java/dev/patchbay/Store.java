@@ -6,12 +6,14 @@
  */
 package dev.patchbay;
 
+import dev.patchbay.codegen.instrument.SiteKind;
 import dev.patchbay.codegen.ir.TrapCode;
 import dev.patchbay.codegen.machinst.CompiledModule;
 import dev.patchbay.codegen.machinst.FunctionInfo;
 import dev.patchbay.codegen.machinst.ImportInfo;
 import dev.patchbay.codegen.machinst.Relocation;
 import dev.patchbay.codegen.vm.VmctxLayout;
+import dev.patchbay.internal.CountingHooks;
 import dev.patchbay.internal.sys.CodeMemory;
 import dev.patchbay.internal.sys.Native;
 import dev.patchbay.internal.sys.Upcall;
@@ -19,6 +21,7 @@ import dev.patchbay.internal.sys.Upcall;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 
 public final class Store implements AutoCloseable {
     /** Live Stores by vmctx address, so upcalls from generated code find their Store. */
@@ -53,6 +56,22 @@ public final class Store implements AutoCloseable {
     private volatile Thread running;
     private volatile boolean closed;
 
+    // ---- patch-site state (see request / safepoint) ----
+    /** Guards desired state, site bytes and generations. */
+    private final ReentrantLock patchLock = new ReentrantLock();
+    /** Set by a controller while it decides between patching directly and arming. */
+    private volatile boolean patching;
+    private volatile long requestedGen, appliedGen;
+    private final List<PatchRequest> pendingRequests = new ArrayList<>();
+    private final List<InstanceSites> siteTables = new ArrayList<>();
+
+    /** The SafepointHandler the Engine hands to its controller: finds the Store by vmctx. */
+    static final dev.patchbay.spi.SafepointHandler SAFEPOINT_HANDLER = (vmctx, site, fp) -> {
+        Store s = BY_VMCTX.get(vmctx);
+        if (s == null) throw new IllegalStateException("safepoint for an unknown vmctx 0x" + Long.toHexString(vmctx));
+        return s.safepoint(site);
+    };
+
     public Store(Engine engine) {
         if (engine == null) throw new IllegalArgumentException("engine is null");
         this.engine = engine;
@@ -65,6 +84,10 @@ public final class Store implements AutoCloseable {
         Native.putLong(vmctx + VmctxLayout.EPOCH_DEADLINE, -1L);
         Native.putLong(vmctx + VmctxLayout.FUEL, Long.MAX_VALUE);
         Native.putLong(vmctx + VmctxLayout.POLL_PAGE, engine.pollPageAddress());
+        for (SiteKind k : SiteKind.values()) {
+            Native.putLong(vmctx + VmctxLayout.hook(k.ordinal()), CountingHooks.address(k));
+        }
+        engine.storeOpened();
         BY_VMCTX.put(vmctx, this);
     }
 
@@ -106,8 +129,112 @@ public final class Store implements AutoCloseable {
         mem.write(0, bytes);
         code.add(mem);
         Instance inst = new Instance(this, module, mem, imports);
+        if (instances.isEmpty()) Native.putLong(vmctx + VmctxLayout.TRAP_STUB, mem.execAddress(cm.trapStub));
         instances.add(inst);
+        InstanceSites sites = new InstanceSites(inst, engine.controller());
+        patchLock.lock();
+        try {
+            siteTables.add(sites);
+        } finally {
+            patchLock.unlock();
+        }
         return inst;
+    }
+
+    /**
+     * Asks for sites to be turned on or off. Safe from any thread. If no thread runs this
+     * Store, the sites are patched here and now; if its owner is running, the sites whose
+     * state must change are armed with int3 and the owner applies the whole desired state
+     * at its next site. The handle completes when that has happened.
+     */
+    public PatchRequest request(SitePlan plan) {
+        checkOpen();
+        SiteMetrics metrics = engine.siteMetrics();
+        metrics.request();
+        patchLock.lock();
+        try {
+            checkOpen();
+            PatchRequest req = new PatchRequest(++requestedGen, System.nanoTime());
+            for (InstanceSites t : siteTables) t.setDesired(plan);
+            pendingRequests.add(req);
+            patching = true;
+            try {
+                if (running == null) {
+                    applyLocked();
+                } else if (engine.controller() != null) {
+                    int armed = 0;
+                    for (InstanceSites t : siteTables) armed += t.arm(engine.controller());
+                    if (armed > 0) metrics.arm(armed);
+                    if (!anyChangePending()) completeLocked();
+                }
+            } finally {
+                patching = false;
+            }
+            return req;
+        } finally {
+            patchLock.unlock();
+        }
+    }
+
+    /** Number of times the sites of a kind called their hook (the default counting hooks). */
+    public long hookHits(SiteKind kind) {
+        checkOpen();
+        return Native.getLong(vmctx + VmctxLayout.hookCount(kind.ordinal()));
+    }
+
+    /** Whether a site of an instance is currently on (its bytes are the on form). */
+    public boolean isSiteOn(Instance inst, int siteId) {
+        patchLock.lock();
+        try {
+            for (InstanceSites t : siteTables) if (t.instance == inst) return t.isOn(siteId);
+            throw new IllegalArgumentException("instance does not belong to this Store");
+        } finally {
+            patchLock.unlock();
+        }
+    }
+
+    /** The owner trapped at an armed site: apply everything, then resume at the site. */
+    private int safepoint(long site) {
+        engine.siteMetrics().trap();
+        patchLock.lock();
+        try {
+            applyLocked();
+        } finally {
+            patchLock.unlock();
+        }
+        return 0;
+    }
+
+    private void applyPending() {
+        patchLock.lock();
+        try {
+            if (!closed) applyLocked();
+        } finally {
+            patchLock.unlock();
+        }
+    }
+
+    /** Writes the desired state of every site (only the owner or an idle Store gets here). */
+    private void applyLocked() {
+        int n = 0;
+        for (InstanceSites t : siteTables) n += t.applyAll();
+        if (n > 0) engine.siteMetrics().patched(n);
+        completeLocked();
+    }
+
+    private boolean anyChangePending() {
+        for (InstanceSites t : siteTables) if (t.hasChanges()) return true;
+        return false;
+    }
+
+    private void completeLocked() {
+        appliedGen = requestedGen;
+        long now = System.nanoTime();
+        for (PatchRequest r : pendingRequests) {
+            r.complete(now);
+            engine.siteMetrics().applied(r.latencyNanos());
+        }
+        pendingRequests.clear();
     }
 
     /** Called from generated code through the exit trampolines: runs one hostcall. */
@@ -149,13 +276,24 @@ public final class Store implements AutoCloseable {
         long buf = !nested && slots <= ARG_SLOTS ? argBuf : Native.calloc(Math.max(1, slots), 8);
         try {
             for (int i = 0; i < args.length; i++) Native.putLong(buf + 8L * i, args[i]);
-            if (!nested) Native.putLong(vmctx + VmctxLayout.STACK_FLOOR, STACK_FLOOR.get());
-            running = me;
+            if (!nested) {
+                Native.putLong(vmctx + VmctxLayout.STACK_FLOOR, STACK_FLOOR.get());
+                running = me;
+                // Dekker handshake with request(): either we see `patching` and wait for the
+                // controller to finish writing, or it sees `running` and only arms.
+                if (patching) {
+                    patchLock.lock();
+                    patchLock.unlock();
+                }
+            }
             long status;
             try {
                 status = Native.call(inst.code().execAddress(fn.entryTrampoline), vmctx, inst.code().execAddress(fn.start), buf);
             } finally {
-                if (!nested) running = null;
+                if (!nested) {
+                    running = null;
+                    if (appliedGen != requestedGen) applyPending();
+                }
             }
             if (status != 0) throw trap(inst);
             long[] results = new long[fn.signature.returns.size()];
@@ -198,8 +336,18 @@ public final class Store implements AutoCloseable {
     @Override public void close() {
         if (closed) return;
         if (running != null) throw new IllegalStateException("cannot close a Store while thread '" + running.getName() + "' runs it");
-        closed = true;
+        patchLock.lock();
+        try {
+            closed = true;
+            for (PatchRequest r : pendingRequests) r.fail();
+            pendingRequests.clear();
+            for (InstanceSites t : siteTables) t.close();
+            siteTables.clear();
+        } finally {
+            patchLock.unlock();
+        }
         BY_VMCTX.remove(vmctx);
+        engine.storeClosed();
         for (CodeMemory m : code) m.close();
         code.clear();
         instances.clear();

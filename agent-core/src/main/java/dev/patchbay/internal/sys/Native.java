@@ -303,6 +303,21 @@ public final class Native {
         return addr;
     }
 
+    private static final class Sig {
+        static final long SIGACTION = symbol("sigaction");
+    }
+
+    /**
+     * glibc sigaction(sig, act, oldact) with struct sigaction pointers (0 for none). glibc
+     * supplies SA_RESTORER and its restorer itself.
+     */
+    public static void sigaction(int sig, long act, long oldact) {
+        int rc = (int) call(Sig.SIGACTION, sig, act, oldact);
+        if (rc != 0) {
+            throw new NativeCallException("sigaction(" + sig + ", act=0x" + Long.toHexString(act) + ") returned " + rc, rc);
+        }
+    }
+
     private static final class Pthread {
         static final long SELF = symbol("pthread_self");
         static final long GETATTR = symbol("pthread_getattr_np");

@@ -86,6 +86,8 @@ public enum Opcode {
     ISTORE16("istore16", InstFormat.STORE, Ctrl.OPTIONAL, Res.NONE, 2, false),
     ISTORE32("istore32", InstFormat.STORE, Ctrl.OPTIONAL, Res.NONE, 4, false),
 
+    /** A breakpoint for debuggers: int3 on x86-64. Not a patch site: the trap handler chains it. */
+    DEBUGTRAP("debugtrap", NULLARY, Ctrl.NONE, Res.NONE),
     TRAP("trap", InstFormat.TRAP, Ctrl.NONE, Res.NONE),
     TRAPZ("trapz", COND_TRAP, Ctrl.NONE, Res.NONE),
     TRAPNZ("trapnz", COND_TRAP, Ctrl.NONE, Res.NONE);
@@ -169,7 +171,7 @@ public enum Opcode {
             case STACK_STORE:
             case STORE: case ISTORE8: case ISTORE16: case ISTORE32:
             case LOAD: case ULOAD8: case SLOAD8: case ULOAD16: case SLOAD16: case ULOAD32: case SLOAD32:
-            case TRAP: case TRAPZ: case TRAPNZ:
+            case TRAP: case TRAPZ: case TRAPNZ: case DEBUGTRAP:
                 return true;
             default:
                 return isTerminator();

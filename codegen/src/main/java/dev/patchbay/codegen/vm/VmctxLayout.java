@@ -56,8 +56,17 @@ public final class VmctxLayout {
      * stack plus a margin that keeps the JVM's guard and shadow zones out of reach.
      */
     public static final int STACK_FLOOR = BT_PCS + 8 * BT_MAX;
+    /** Address of a trap stub (any instance's) for traps raised outside module code (the safepoint stub). */
+    public static final int TRAP_STUB = STACK_FLOOR + 8;
+    /** Hit counters of the native counting hooks, one per site kind. */
+    public static final int HOOK_COUNTS = TRAP_STUB + 8;
     /** Total size in bytes. */
     public static final int SIZE = 1024;
+
+    public static int hookCount(int kindOrdinal) {
+        hook(kindOrdinal);
+        return HOOK_COUNTS + 8 * kindOrdinal;
+    }
 
     public static final long MAGIC_VALUE = 0x0058_5443_4D56_4250L;
 
@@ -70,6 +79,6 @@ public final class VmctxLayout {
     }
 
     static {
-        if (STACK_FLOOR + 8 > SIZE) throw new AssertionError("vmctx fields exceed SIZE");
+        if (HOOK_COUNTS + 8 * HOOK_SLOTS > SIZE) throw new AssertionError("vmctx fields exceed SIZE");
     }
 }

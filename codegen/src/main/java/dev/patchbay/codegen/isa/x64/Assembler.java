@@ -356,6 +356,17 @@ public final class Assembler {
         putOpcode(0x0F31);
     }
 
+    /** cpuid: serializing; clobbers eax, ebx, ecx, edx. */
+    public void cpuid() {
+        putOpcode(0x0FA2);
+    }
+
+    /** pause: a spin-wait hint. */
+    public void pause() {
+        buf.put1(0xF3);
+        buf.put1(0x90);
+    }
+
     /** Exactly {@code len} bytes of recommended multi-byte NOPs. */
     public void nop(int len) {
         NopUnits.fill(buf, len);

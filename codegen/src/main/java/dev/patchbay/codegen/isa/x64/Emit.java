@@ -563,6 +563,9 @@ final class Emit {
                 trapSequence(site, m.trap);
                 return;
             }
+            case DEBUGTRAP:
+                asm.int3();
+                return;
             case TRAP_IF: {
                 compare(m);
                 conditionalTrap(m.cc, m.trap);

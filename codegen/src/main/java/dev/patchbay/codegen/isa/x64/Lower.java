@@ -402,6 +402,9 @@ final class Lower {
         switch (inst.op) {
             case NOP:
                 return;
+            case DEBUGTRAP:
+                emit(new MInst(MInst.K.DEBUGTRAP));
+                return;
             case ICONST:
                 // Never materialised at its definition: every use rematerialises it (see reg()).
                 return;

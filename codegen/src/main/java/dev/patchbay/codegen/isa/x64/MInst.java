@@ -56,6 +56,8 @@ final class MInst {
         SITE,
         CALL,
         TRAP, TRAP_IF,
+        /** int3, for debuggers. */
+        DEBUGTRAP,
         BRANCH, JUMP, BR_TABLE, RET,
     }
 

@@ -29,7 +29,8 @@
  * Hook trampolines, one per site kind, use the preserve_all convention: they save the
  * flags and every caller-saved GPR, align the stack, and call the hook pointer stored in
  * the vmctx as hook(vmctx, return address, guest RBP). The return address identifies the
- * site. No module uses XMM registers yet, so no vector state needs saving; when floats
+ * site. A hook returns 0 to resume; any other value means it set a trap code and the
+ * guest must unwind, with the site as the trapping PC. No module uses XMM registers yet, so no vector state needs saving; when floats
  * arrive, the trampolines must add fxsave64/fxrstor64.
  */
 package dev.patchbay.codegen.isa.x64;
@@ -128,12 +129,21 @@ final class Trampolines {
         asm.load(8, Gpr.RSI, Mem.base(Gpr.RBP, 16));
         asm.load(8, Gpr.RDX, Mem.base(Gpr.RBP, 0));
         asm.call(Gpr.RAX);
+        Label unwind = buf.newLabel();
+        asm.test(4, Gpr.RAX, Gpr.RAX);
+        asm.jcc(Cond.NE, unwind, true);
         buf.bind(skip);
         asm.lea(8, Gpr.RSP, Mem.base(Gpr.RBP, -8 * HOOK_SAVED.length));
         for (int i = HOOK_SAVED.length - 1; i >= 0; i--) asm.pop(HOOK_SAVED[i]);
         asm.pop(Gpr.RBP);
         asm.popfq();
         asm.ret();
+        // The hook asked to unwind (it set the trap code): the trapping PC is the site.
+        buf.bind(unwind);
+        asm.load(8, Gpr.R11, Mem.base(Gpr.RBP, 16));
+        asm.aluImm(AluOp.SUB, 8, Gpr.R11, 5);
+        asm.load(8, Gpr.RBP, Mem.base(Gpr.RBP, 0));
+        asm.jmp(trapStubLabel, false);
         return at;
     }
 

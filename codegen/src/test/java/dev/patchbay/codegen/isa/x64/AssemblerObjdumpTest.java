@@ -484,6 +484,8 @@ class AssemblerObjdumpTest {
         h.expect("mfence", 3, Assembler::mfence);
         h.expect("lfence", 3, Assembler::lfence);
         h.expect("rdtsc", 2, Assembler::rdtsc);
+        h.expect("cpuid", 2, Assembler::cpuid);
+        h.expect("pause", 2, Assembler::pause);
         for (Mem m : sampleMems(h)) {
             h.expectAt((s, e) -> "fxsave64 " + addr(m, e) + comment(m, e), a -> a.fxsave64(m));
             h.expectAt((s, e) -> "fxrstor64 " + addr(m, e) + comment(m, e), a -> a.fxrstor64(m));

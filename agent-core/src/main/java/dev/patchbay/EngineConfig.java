@@ -1,0 +1,34 @@
+/*
+ * Engine configuration. Site control: by default the Engine finds a SiteController
+ * through ServiceLoader (the signal-handler module provides one); without one, requests
+ * to a running Store wait until its owner leaves guest code. membarrier makes each arming
+ * serialise every core (membarrier PRIVATE_EXPEDITED_SYNC_CORE); x86 does not need it for
+ * a single-byte int3 write, so it is off by default and measured both ways.
+ */
+package dev.patchbay;
+
+import dev.patchbay.spi.SiteControllerProvider;
+
+public final class EngineConfig {
+    boolean membarrier;
+    SiteControllerProvider controllerProvider;
+    boolean siteControl = true;
+
+    public EngineConfig membarrier(boolean on) {
+        this.membarrier = on;
+        return this;
+    }
+
+    /** Uses this provider instead of the one ServiceLoader finds. */
+    public EngineConfig siteController(SiteControllerProvider provider) {
+        this.controllerProvider = provider;
+        return this;
+    }
+
+    /** Disables arming altogether: requests to running Stores apply when the owner leaves guest code. */
+    public EngineConfig noSiteController() {
+        this.siteControl = false;
+        this.controllerProvider = null;
+        return this;
+    }
+}

@@ -1,0 +1,92 @@
+/*
+ * The patch sites of one Instance: their desired state (what requests asked for), their
+ * current state (the form fully written in the code), and which are armed (0xCC written
+ * over byte 0, waiting for the owner). Only the Store's patch lock holder touches this.
+ *
+ * Writes go through the RW alias. A full rewrite writes the tail (bytes 1..4) first and
+ * byte 0 last, so an armed site stays an int3 until the new form is complete.
+ */
+package dev.patchbay;
+
+import dev.patchbay.codegen.machinst.CompiledModule;
+import dev.patchbay.codegen.machinst.PatchSite;
+import dev.patchbay.internal.sys.Native;
+import dev.patchbay.spi.SiteController;
+
+final class InstanceSites {
+    final Instance instance;
+    private final PatchSite[] sites;
+    private final String[] functions;
+    private final long writeBase;
+    private final boolean[] desired, current, armed;
+    private final SiteController.Registration registration;
+    private long[] armBuffer = new long[16];
+
+    InstanceSites(Instance inst, SiteController controller) {
+        this.instance = inst;
+        CompiledModule cm = inst.module().compiled();
+        this.sites = cm.patchSites.toArray(new PatchSite[0]);
+        this.functions = new String[sites.length];
+        int[] offsets = new int[sites.length];
+        for (int i = 0; i < sites.length; i++) {
+            if (sites[i].id != i) throw new IllegalStateException("patch site ids must be dense and in code order; site " + i + " has id " + sites[i].id);
+            functions[i] = cm.functions.get(sites[i].functionIndex).name;
+            offsets[i] = sites[i].offset;
+        }
+        this.writeBase = inst.code().writeBase();
+        this.desired = new boolean[sites.length];
+        this.current = new boolean[sites.length];
+        this.armed = new boolean[sites.length];
+        long exec = inst.code().execBase();
+        this.registration = controller != null && sites.length > 0
+            ? controller.registerCode(exec, exec + inst.code().size(), offsets) : null;
+    }
+
+    int size() { return sites.length; }
+
+    void setDesired(SitePlan plan) {
+        boolean on = plan.turnsOn();
+        for (int i = 0; i < sites.length; i++) if (plan.matches(sites[i], functions[i])) desired[i] = on;
+    }
+
+    boolean hasChanges() {
+        for (int i = 0; i < sites.length; i++) if (desired[i] != current[i] || armed[i]) return true;
+        return false;
+    }
+
+    /** Arms every site whose state must change and is not armed yet. Returns how many. */
+    int arm(SiteController controller) {
+        int n = 0;
+        for (int i = 0; i < sites.length; i++) {
+            if (desired[i] != current[i] && !armed[i]) {
+                if (n == armBuffer.length) armBuffer = java.util.Arrays.copyOf(armBuffer, n * 2);
+                armBuffer[n++] = writeBase + sites[i].offset;
+                armed[i] = true;
+            }
+        }
+        if (n > 0) controller.arm(armBuffer, n);
+        return n;
+    }
+
+    /** Writes the desired form of every site that differs or is armed. Returns how many. */
+    int applyAll() {
+        int n = 0;
+        for (int i = 0; i < sites.length; i++) {
+            if (desired[i] == current[i] && !armed[i]) continue;
+            byte[] b = desired[i] ? sites[i].onBytes : sites[i].offBytes;
+            long at = writeBase + sites[i].offset;
+            Native.putInt(at + 1, (b[1] & 0xFF) | (b[2] & 0xFF) << 8 | (b[3] & 0xFF) << 16 | (b[4] & 0xFF) << 24);
+            Native.putByte(at, b[0]);
+            current[i] = desired[i];
+            armed[i] = false;
+            n++;
+        }
+        return n;
+    }
+
+    boolean isOn(int siteId) { return current[siteId]; }
+
+    void close() {
+        if (registration != null) registration.close();
+    }
+}

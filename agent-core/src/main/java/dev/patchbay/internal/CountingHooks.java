@@ -1,0 +1,30 @@
+/*
+ * The default hook of every site kind: native code that counts hits in the vmctx
+ * (VmctxLayout.HOOK_COUNTS) and returns. It costs one locked add per hit and no upcall,
+ * and gives every turned-on site a visible effect. Generated once per process.
+ */
+package dev.patchbay.internal;
+
+import dev.patchbay.codegen.instrument.SiteKind;
+import dev.patchbay.codegen.isa.x64.RuntimeStubs;
+import dev.patchbay.internal.sys.CodeMemory;
+
+public final class CountingHooks {
+    private static final long[] ADDRESSES = new long[SiteKind.values().length];
+
+    static {
+        CodeMemory mem = CodeMemory.allocate(4096, "counting-hooks");
+        int at = 0;
+        for (SiteKind k : SiteKind.values()) {
+            byte[] code = RuntimeStubs.countingHook(k.ordinal());
+            mem.write(at, code);
+            ADDRESSES[k.ordinal()] = mem.execAddress(at);
+            at += (code.length + 15) & ~15;
+        }
+        // Never closed: any Store's vmctx may point here for the life of the process.
+    }
+
+    private CountingHooks() {}
+
+    public static long address(SiteKind kind) { return ADDRESSES[kind.ordinal()]; }
+}

@@ -1,0 +1,34 @@
+/*
+ * The registry the SIGTRAP handler consults, in native memory: which code regions are
+ * Patchbay's, and where each region's patch sites are. Written by Java under a lock,
+ * read by the handler in signal context without locks, so it is a seqlock: the writer
+ * makes SEQ odd, edits, makes it even again; a reader retries when SEQ is odd or changed.
+ * Regions are sorted by START and do not overlap. Each region's sites are a sorted array
+ * of 32-bit offsets from START.
+ *
+ *   header:  SEQ (8)  COUNT (8)  CAPACITY (8)  pad (8)
+ *   entry i at ENTRIES + i * ENTRY_SIZE:  START (8)  END (8)  SITES (8)  NSITES (8)
+ */
+package dev.patchbay.codegen.vm;
+
+public final class SiteRegistryLayout {
+    private SiteRegistryLayout() {}
+
+    public static final int SEQ = 0;
+    public static final int COUNT = 8;
+    public static final int CAPACITY = 16;
+    public static final int ENTRIES = 32;
+
+    public static final int E_START = 0;
+    public static final int E_END = 8;
+    public static final int E_SITES = 16;
+    public static final int E_NSITES = 24;
+    public static final int ENTRY_SIZE = 32;
+    public static final int ENTRY_SHIFT = 5;
+
+    public static long size(int capacity) { return ENTRIES + (long) capacity * ENTRY_SIZE; }
+
+    static {
+        if (1 << ENTRY_SHIFT != ENTRY_SIZE) throw new AssertionError("ENTRY_SHIFT");
+    }
+}

@@ -1,0 +1,15 @@
+/*
+ * ServiceLoader entry point (META-INF/services/dev.patchbay.spi.SiteControllerProvider):
+ * Engines on a classpath with this module arm running Stores with int3.
+ */
+package dev.patchbay.signal;
+
+import dev.patchbay.spi.SafepointHandler;
+import dev.patchbay.spi.SiteController;
+import dev.patchbay.spi.SiteControllerProvider;
+
+public final class SignalSiteControllerProvider implements SiteControllerProvider {
+    @Override public SiteController create(SafepointHandler handler, boolean membarrier) {
+        return new SignalSiteController(handler, membarrier);
+    }
+}
