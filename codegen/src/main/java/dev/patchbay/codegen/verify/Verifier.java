@@ -361,7 +361,7 @@ public final class Verifier {
         Opcode op = inst.op;
         switch (op.format) {
             case NULLARY:
-                if (op != Opcode.NOP && t != Type.I64) instError(b, inst, op + " produces an address, which is i64, not " + t);
+                if (op.ctrl == Opcode.Ctrl.EXPLICIT && t != Type.I64) instError(b, inst, op + " produces an address, which is i64, not " + t);
                 break;
             case UNARY_IMM:
                 if (t.bits() < 64 && (inst.imm & ~t.mask()) != 0) {

@@ -1,0 +1,118 @@
+/*
+ * Runs ChildMain scenarios in fresh JVMs: chaining to a previously installed SIGTRAP
+ * handler, dying by SIG_DFL exactly as without Patchbay (exit 133, no hs_err file), and
+ * the arming smoke test on JDK 17 and on the Temurin 25 under /usr/lib/jvm (skipped if
+ * that JDK is absent).
+ */
+package dev.patchbay.signal;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class ChildJvmTest {
+    static final Path JDK25 = Paths.get("/usr/lib/jvm/temurin-25-jdk-amd64/bin/java");
+
+    @TempDir
+    Path dir;
+
+    static final class Run {
+        int exit;
+        String out;
+        Map<String, String> results = new HashMap<>();
+    }
+
+    Run run(Path java, String mode) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java.toString());
+        cmd.add("-Xss8m");
+        if (!java.toString().contains("java-17") && !java.startsWith(System.getProperty("java.home"))) {
+            cmd.add("--enable-native-access=ALL-UNNAMED");
+        }
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(ChildMain.class.getName());
+        cmd.add(mode);
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        byte[] bytes = p.getInputStream().readAllBytes();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "child finished");
+        Run r = new Run();
+        r.exit = p.exitValue();
+        r.out = new String(bytes, StandardCharsets.UTF_8);
+        for (String line : r.out.split("\n")) {
+            if (line.startsWith("RESULT ")) {
+                String[] kv = line.substring(7).trim().split("=", 2);
+                r.results.put(kv[0], kv[1]);
+            }
+        }
+        return r;
+    }
+
+    static Path currentJava() { return Paths.get(System.getProperty("java.home"), "bin", "java"); }
+
+    List<String> hsErrFiles() throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            List<String> out = new ArrayList<>();
+            s.filter(p -> p.getFileName().toString().startsWith("hs_err")).forEach(p -> out.add(p.toString()));
+            return out;
+        }
+    }
+
+    @Test
+    void foreignInt3ReachesThePreviousHandler() throws Exception {
+        Run r = run(currentJava(), "chain");
+        assertEquals(0, r.exit, r.out);
+        assertEquals("1", r.results.get("ours-installed"), r.out);
+        assertEquals("6", r.results.get("sum"), r.out);
+        assertEquals("3", r.results.get("foreign-traps"), r.out);
+        assertEquals("3", r.results.get("foreign-traps-after"), "our own traps never reach the previous handler\n" + r.out);
+        assertEquals("1", r.results.get("hooked"), r.out);
+        assertEquals("1", r.results.get("restored"), "closing the last Engine reinstalls the previous handler\n" + r.out);
+        assertTrue(hsErrFiles().isEmpty());
+    }
+
+    @Test
+    void sigDflKillsTheProcessAsWithoutPatchbay() throws Exception {
+        Run r = run(currentJava(), "sigdfl");
+        assertEquals("1", r.results.get("about-to-trap"), r.out);
+        assertNull(r.results.get("survived"), r.out);
+        assertEquals(133, r.exit, r.out);
+        assertTrue(hsErrFiles().isEmpty(), "no hs_err file: " + hsErrFiles());
+    }
+
+    @Test
+    void armingWorksOnTemurin25() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(JDK25), "Temurin 25 is not installed at " + JDK25);
+        Run r = run(JDK25, "smoke");
+        assertEquals(0, r.exit, r.out);
+        assertEquals("25", r.results.get("java"), r.out);
+        assertEquals("1000", r.results.get("rounds"), r.out);
+        assertEquals("1", r.results.get("hooked"), r.out);
+        assertFalse(r.out.contains("WARNING: A restricted method"), "no native-access warnings:\n" + r.out);
+        assertTrue(hsErrFiles().isEmpty());
+    }
+
+    @Test
+    void armingWorksOnThisJdkInAFreshJvm() throws Exception {
+        Run r = run(currentJava(), "smoke");
+        assertEquals(0, r.exit, r.out);
+        assertEquals("1000", r.results.get("rounds"), r.out);
+    }
+
+    static String classpath() { return System.getProperty("java.class.path").replace(File.pathSeparatorChar, '\n'); }
+}

@@ -1,0 +1,132 @@
+/*
+ * Scenarios that must run in a fresh JVM (they change process-wide signal state or end
+ * the process). Launched by ChildJvmTest; prints "RESULT key=value" lines it checks.
+ *   chain   a counting SIGTRAP handler is installed before ours; guest code executes
+ *           int3 (CLIF debugtrap) three times outside any site: the counter reaches 3,
+ *           and our own arming still works; closing the last Engine restores the counter
+ *   sigdfl  our handler sits on top of SIG_DFL; a foreign int3 must kill the process
+ *           with SIGTRAP's default action (exit 133, no hs_err file)
+ *   smoke   1,000 on/off requests against a running loop (used on other JDKs)
+ */
+package dev.patchbay.signal;
+
+import dev.patchbay.Engine;
+import dev.patchbay.Instance;
+import dev.patchbay.SitePlan;
+import dev.patchbay.Store;
+import dev.patchbay.codegen.CompileOptions;
+import dev.patchbay.codegen.Compiler;
+import dev.patchbay.codegen.clif.ClifParser;
+import dev.patchbay.codegen.instrument.InstrumentationPlan;
+import dev.patchbay.codegen.instrument.SiteKind;
+import dev.patchbay.codegen.isa.x64.AluOp;
+import dev.patchbay.codegen.isa.x64.Assembler;
+import dev.patchbay.codegen.isa.x64.Gpr;
+import dev.patchbay.codegen.isa.x64.Mem;
+import dev.patchbay.codegen.machinst.CodeBuffer;
+import dev.patchbay.codegen.vm.LinuxSignalLayout;
+import dev.patchbay.internal.sys.CodeMemory;
+import dev.patchbay.internal.sys.Native;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+public final class ChildMain {
+    static final String BREAK = String.join("\n",
+        "function %brk(i64) -> i64 {",
+        "block0(v0: i64):",
+        "    debugtrap",
+        "    v1 = iadd_imm v0, 1",
+        "    return v1",
+        "}");
+
+    public static void main(String[] args) throws Exception {
+        switch (args[0]) {
+            case "chain": chain(); break;
+            case "sigdfl": sigdfl(); break;
+            case "smoke": smoke(); break;
+            default: throw new IllegalArgumentException(args[0]);
+        }
+        System.out.println("RESULT done=1");
+        System.out.flush();
+    }
+
+    /** Installs a native SIGTRAP handler that counts invocations; returns the counter address. */
+    static long installCountingHandler() {
+        long counter = Native.calloc(1, 8);
+        CodeBuffer buf = new CodeBuffer();
+        Assembler a = new Assembler(buf);
+        a.movImm(Gpr.RAX, counter);
+        a.lockAluImm(AluOp.ADD, 8, Mem.base(Gpr.RAX, 0), 1);
+        a.ret();
+        buf.finish();
+        CodeMemory mem = CodeMemory.allocate(4096, "counting-sigtrap");
+        mem.write(0, buf.bytes());
+        long act = Native.calloc(1, LinuxSignalLayout.SIGACTION_SIZE);
+        Native.putLong(act + LinuxSignalLayout.SA_HANDLER, mem.execAddress(0));
+        Native.putInt(act + LinuxSignalLayout.SA_FLAGS, LinuxSignalLayout.SA_SIGINFO);
+        Native.sigaction(LinuxSignalLayout.SIGTRAP, act, 0);
+        return counter;
+    }
+
+    static void chain() throws Exception {
+        long counter = installCountingHandler();
+        long before = SigtrapHandler.currentHandler();
+        Engine engine = new Engine();
+        System.out.println("RESULT ours-installed=" + (SigtrapHandler.currentHandler() != before ? 1 : 0));
+        Store store = new Store(engine);
+        Instance inst = store.instantiate(engine.load(Compiler.compile(
+            ClifParser.parse("brk.clif", BREAK + "\n" + ArmingTest.SPIN).functions(),
+            CompileOptions.builder().plan(InstrumentationPlan.all()).build())));
+        long sum = 0;
+        for (int i = 0; i < 3; i++) sum += inst.func("brk").call(i)[0];
+        System.out.println("RESULT sum=" + sum);
+        System.out.println("RESULT foreign-traps=" + Native.getLong(counter));
+        // Our own sites still work with the chain in place.
+        arming(store, inst, 200);
+        System.out.println("RESULT foreign-traps-after=" + Native.getLong(counter));
+        store.close();
+        engine.close();
+        System.out.println("RESULT restored=" + (SigtrapHandler.currentHandler() == before ? 1 : 0));
+    }
+
+    static void sigdfl() {
+        Engine engine = new Engine();
+        Store store = new Store(engine);
+        Instance inst = store.instantiate(engine.load(Compiler.compile(
+            ClifParser.parse("brk.clif", BREAK).functions(), CompileOptions.defaults())));
+        System.out.println("RESULT about-to-trap=1");
+        System.out.flush();
+        inst.func("brk").call(1);
+        System.out.println("RESULT survived=1");
+    }
+
+    static void smoke() throws Exception {
+        try (Engine engine = new Engine(); Store store = new Store(engine)) {
+            Instance inst = store.instantiate(engine.load(ArmingTest.compile()));
+            arming(store, inst, 1000);
+            System.out.println("RESULT java=" + Runtime.version().feature());
+        }
+    }
+
+    static void arming(Store store, Instance inst, int rounds) throws Exception {
+        AtomicBoolean stop = new AtomicBoolean();
+        long n = 3_000_000;
+        Thread guest = new Thread(() -> {
+            while (!stop.get()) {
+                long r = inst.func("spin").call(n)[0];
+                if (r != ArmingTest.closedForm(n)) throw new AssertionError("wrong result " + r);
+            }
+        });
+        guest.start();
+        long hits0 = store.hookHits(SiteKind.EPOCH);
+        for (int i = 0; i < rounds; i++) {
+            if (!store.request(SitePlan.on()).await(Duration.ofSeconds(10))) throw new AssertionError("on " + i);
+            if (!store.request(SitePlan.off()).await(Duration.ofSeconds(10))) throw new AssertionError("off " + i);
+        }
+        stop.set(true);
+        guest.join();
+        System.out.println("RESULT rounds=" + rounds);
+        System.out.println("RESULT hooked=" + (store.hookHits(SiteKind.EPOCH) > hits0 ? 1 : 0));
+    }
+}
