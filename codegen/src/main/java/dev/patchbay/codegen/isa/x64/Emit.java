@@ -603,7 +603,7 @@ final class Emit {
     }
 
     private int nextBlock(VCode.VBlock b) {
-        int idx = vc.order.indexOf(b);
+        int idx = b.position;
         return idx + 1 < vc.order.size() ? vc.order.get(idx + 1).id : -1;
     }
 

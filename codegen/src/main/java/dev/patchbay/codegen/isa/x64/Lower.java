@@ -60,6 +60,8 @@ final class Lower {
     /** Instructions of the IR instruction being lowered, in forward order. */
     private List<MInst> seq;
     private Block curBlock;
+    /** Instructions in the current block, for charging fuel. */
+    private int curBlockInsts;
 
     Lower(Function f, CompileOptions opts, Set<String> moduleFunctions) {
         this.f = f;
@@ -103,15 +105,13 @@ final class Lower {
             vblockOf[b.id] = vb;
             if (b != f.entryBlock()) vb.params = b.params.clone();
         }
+        int edgesPlaced = vc.blocks.size();
         for (Block b : placed) {
             VCode.VBlock vb = vblockOf[b.id];
             vc.order.add(vb);
             lowerBlock(b, vb);
             // Edge blocks created while lowering this block's terminator follow it.
-            for (int i = vb.id + 1; i < vc.blocks.size(); i++) {
-                VCode.VBlock e = vc.blocks.get(i);
-                if (e.ir == null && !vc.order.contains(e)) vc.order.add(e);
-            }
+            for (; edgesPlaced < vc.blocks.size(); edgesPlaced++) vc.order.add(vc.blocks.get(edgesPlaced));
         }
         vc.numVregs = nextVreg;
         vc.hintReg = Arrays.copyOf(hintReg, nextVreg);
@@ -124,6 +124,8 @@ final class Lower {
 
     private void lowerBlock(Block b, VCode.VBlock vb) {
         curBlock = b;
+        curBlockInsts = 0;
+        for (Inst i : b.insts) if (i.op != Opcode.NOP) curBlockInsts++;
         Deque<List<MInst>> chunks = new ArrayDeque<>();
         List<Inst> insts = b.insts;
         for (int idx = insts.size() - 1; idx >= 0; idx--) {
@@ -1090,9 +1092,7 @@ final class Lower {
         m.siteKind = kind.label();
         m.callee = ef.name;
         m.calleeInModule = moduleFunctions.contains(ef.name);
-        int n = 0;
-        for (Inst i : curBlock.insts) if (i.op != Opcode.NOP) n++;
-        m.imm = n;
+        m.imm = curBlockInsts;
         emit(m);
     }
 }

@@ -32,6 +32,9 @@ final class VCode {
 
         MInst terminator() { return insts.get(insts.size() - 1); }
 
+        /** Position in the linear order. */
+        int position;
+
         int[] succs() {
             MInst t = terminator();
             return t.targets != null ? t.targets : Inst.NO_VALUES;
@@ -65,6 +68,7 @@ final class VCode {
     /** Flattens the blocks in `order` into the linear instruction list. */
     void linearize() {
         insts.clear();
+        for (int i = 0; i < order.size(); i++) order.get(i).position = i;
         for (VBlock b : order) {
             b.first = insts.size();
             insts.addAll(b.insts);

@@ -42,7 +42,7 @@ final class VCodeAllocInput implements LinearScan.Input {
     @Override public int[] succs(int block) {
         int[] s = vc.order.get(block).succs();
         int[] r = new int[s.length];
-        for (int i = 0; i < s.length; i++) r[i] = vc.order.indexOf(vc.blocks.get(s[i]));
+        for (int i = 0; i < s.length; i++) r[i] = vc.blocks.get(s[i]).position;
         return r;
     }
 

@@ -1,0 +1,86 @@
+/*
+ * `patchbay bench --suite sites|calls|all [--quick] [--json FILE]`: runs the benchmark
+ * harness (the benchmarks module's suites) in this process and prints the figures.
+ * Progress goes to stderr; the table to stdout; --json writes the machine-readable result.
+ */
+package dev.patchbay.cli;
+
+import dev.patchbay.bench.CallsSuite;
+import dev.patchbay.bench.SitesSuite;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Run the benchmark suites side by side in this process.")
+final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--suite", paramLabel = "SUITE", description = "sites, calls, or all (default: ${DEFAULT-VALUE}).")
+    String suite = "all";
+
+    @Option(names = "--quick", description = "Fewer repetitions: the same shape of results in less time.")
+    boolean quick;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON.")
+    Path json;
+
+    @Override public Integer call() throws Exception {
+        List<String> suites = new ArrayList<>();
+        switch (suite) {
+            case "all": suites.add("sites"); suites.add("calls"); break;
+            case "sites": case "calls": suites.add(suite); break;
+            default:
+                System.err.println("patchbay: unknown suite '" + suite + "' (expected sites, calls or all)");
+                return Main.EXIT_BAD_INPUT;
+        }
+        List<Map<String, Object>> results = new ArrayList<>();
+        for (String s : suites) {
+            Map<String, Object> r = s.equals("sites") ? SitesSuite.run(quick, System.err) : CallsSuite.run(quick, System.err);
+            results.add(r);
+            print(r);
+        }
+        if (json != null) {
+            Object doc = results.size() == 1 ? results.get(0) : wrap(results);
+            Files.writeString(json, Json.write(doc), StandardCharsets.UTF_8);
+            System.err.println("wrote " + json);
+        }
+        return Main.EXIT_OK;
+    }
+
+    private static Map<String, Object> wrap(List<Map<String, Object>> results) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("suite", "all");
+        m.put("results", results);
+        return m;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void print(Map<String, Object> r) {
+        System.out.println();
+        if (r.get("suite").equals("sites")) {
+            System.out.println("Site patching (running Store: request -> applied at the owner's next site)");
+            System.out.printf("  %-32s %10s %10s %10s%n", "", "p50", "p99", "max");
+            for (String k : new String[] {"request_to_applied_us", "request_to_applied_membarrier_us"}) {
+                Map<String, Object> m = (Map<String, Object>) r.get(k);
+                System.out.printf("  %-32s %8.1f us %7.1f us %7.1f us%n", k.contains("membarrier") ? "with membarrier SYNC_CORE" : "int3 arming",
+                    (Double) m.get("p50"), (Double) m.get("p99"), (Double) m.get("max"));
+            }
+            System.out.println("Applying the desired state (idle Store, all sites rewritten)");
+            Map<String, Object> a = (Map<String, Object>) r.get("apply_ns_per_site");
+            for (Map.Entry<String, Object> e : a.entrySet()) {
+                System.out.printf("  %8s sites %10.2f ns/site%n", e.getKey(), (Double) e.getValue());
+            }
+        } else {
+            System.out.println("Host/guest crossings (median of batches)");
+            System.out.printf("  %-36s %10.1f ns%n", "host -> guest call (empty function)", (Double) r.get("host_to_guest_ns"));
+            System.out.printf("  %-36s %10.1f ns%n", "guest -> host hostcall round trip", (Double) r.get("guest_to_host_ns"));
+            System.out.printf("  %-36s %10.1f us%n", "Store + instantiate " + r.get("module_bytes") + " B module", (Double) r.get("store_create_64k_us"));
+        }
+    }
+}
