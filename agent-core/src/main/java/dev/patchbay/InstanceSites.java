@@ -68,6 +68,19 @@ final class InstanceSites {
         return n;
     }
 
+    /** Arms every site not armed yet, whatever its state (a safepoint-only request). */
+    int armAll(SiteController controller) {
+        int n = 0;
+        for (int i = 0; i < sites.length; i++) {
+            if (armed[i]) continue;
+            if (n == armBuffer.length) armBuffer = java.util.Arrays.copyOf(armBuffer, n * 2);
+            armBuffer[n++] = writeBase + sites[i].offset;
+            armed[i] = true;
+        }
+        if (n > 0) controller.arm(armBuffer, n);
+        return n;
+    }
+
     /** Writes the desired form of every site that differs or is armed. Returns how many. */
     int applyAll() {
         int n = 0;

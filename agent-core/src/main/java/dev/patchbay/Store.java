@@ -24,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 
 public final class Store implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Store.class.getName());
     /** Live Stores by vmctx address, so upcalls from generated code find their Store. */
     private static final ConcurrentHashMap<Long, Store> BY_VMCTX = new ConcurrentHashMap<>();
 
@@ -64,12 +65,13 @@ public final class Store implements AutoCloseable {
     private volatile long requestedGen, appliedGen;
     private final List<PatchRequest> pendingRequests = new ArrayList<>();
     private final List<InstanceSites> siteTables = new ArrayList<>();
+    private final java.util.concurrent.CopyOnWriteArrayList<SafepointListener> safepointListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** The SafepointHandler the Engine hands to its controller: finds the Store by vmctx. */
     static final dev.patchbay.spi.SafepointHandler SAFEPOINT_HANDLER = (vmctx, site, fp) -> {
         Store s = BY_VMCTX.get(vmctx);
         if (s == null) throw new IllegalStateException("safepoint for an unknown vmctx 0x" + Long.toHexString(vmctx));
-        return s.safepoint(site);
+        return s.safepoint(site, fp);
     };
 
     public Store(Engine engine) {
@@ -176,6 +178,87 @@ public final class Store implements AutoCloseable {
         }
     }
 
+    /**
+     * Asks the owner to stop at its next site without changing any site's state (every
+     * site is armed; the safepoint restores them). Safepoint listeners run there. Completes
+     * at once if nobody runs the Store.
+     */
+    public PatchRequest requestSafepoint() {
+        checkOpen();
+        patchLock.lock();
+        try {
+            checkOpen();
+            PatchRequest req = new PatchRequest(++requestedGen, System.nanoTime());
+            pendingRequests.add(req);
+            patching = true;
+            try {
+                if (running != null && engine.controller() != null) {
+                    int armed = 0;
+                    for (InstanceSites t : siteTables) armed += t.armAll(engine.controller());
+                    if (armed > 0) engine.siteMetrics().arm(armed);
+                    if (armed == 0 && !anyChangePending()) completeLocked();
+                } else {
+                    applyLocked();
+                }
+            } finally {
+                patching = false;
+            }
+            return req;
+        } finally {
+            patchLock.unlock();
+        }
+    }
+
+    public void addSafepointListener(SafepointListener l) { safepointListeners.add(l); }
+
+    public void removeSafepointListener(SafepointListener l) { safepointListeners.remove(l); }
+
+    /**
+     * Points the hook of a site kind at native code: hook(vmctx, returnAddress, guestFp)
+     * returning 0 to resume or non-zero (after setting a trap code) to unwind. The default
+     * hooks count hits (see hookHits). Pass 0 to restore the default.
+     */
+    public void setHook(SiteKind kind, long nativeAddress) {
+        checkOpen();
+        Native.putLong(vmctx + VmctxLayout.hook(kind.ordinal()), nativeAddress == 0 ? CountingHooks.address(kind) : nativeAddress);
+    }
+
+    /** The vmctx address, for native hooks that keep per-Store state next to it. */
+    public long vmctxAddress() { return vmctx; }
+
+    /**
+     * Walks the guest stack from a PC and frame pointer (as a hook or a safepoint listener
+     * sees them) up to the entry frame: function names and offsets, innermost first. Only
+     * valid on the owner thread while those frames are live.
+     */
+    public List<GuestFrame> backtrace(long pc, long fp) {
+        List<GuestFrame> frames = new ArrayList<>();
+        long entry = Native.getLong(vmctx + VmctxLayout.ENTRY_FP);
+        GuestFrame first = frameAt(pc);
+        if (first == null) return frames;
+        frames.add(first);
+        for (int i = 0; i < 4096 && fp != 0 && fp < entry; i++) {
+            long next = Native.getLong(fp);
+            if (next >= entry || next <= fp) break;
+            GuestFrame f = frameAt(Native.getLong(fp + 8));
+            if (f == null) break;
+            frames.add(f);
+            fp = next;
+        }
+        return frames;
+    }
+
+    /** The guest function containing an absolute PC, as a frame, or null. */
+    public GuestFrame frameAt(long pc) {
+        for (Instance i : instances) {
+            if (!i.code().contains(pc)) continue;
+            long off = pc - i.code().execBase();
+            FunctionInfo f = i.module().compiled().functionAt((int) off);
+            return f == null ? null : new GuestFrame(f.name, (int) off - f.start);
+        }
+        return null;
+    }
+
     /** Number of times the sites of a kind called their hook (the default counting hooks). */
     public long hookHits(SiteKind kind) {
         checkOpen();
@@ -194,8 +277,15 @@ public final class Store implements AutoCloseable {
     }
 
     /** The owner trapped at an armed site: apply everything, then resume at the site. */
-    private int safepoint(long site) {
+    private int safepoint(long site, long guestFp) {
         engine.siteMetrics().trap();
+        for (SafepointListener l : safepointListeners) {
+            try {
+                l.onSafepoint(this, site, guestFp);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "safepoint listener failed", e);
+            }
+        }
         patchLock.lock();
         try {
             applyLocked();

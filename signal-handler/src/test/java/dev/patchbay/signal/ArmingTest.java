@@ -208,4 +208,32 @@ class ArmingTest {
             assertSiteBytes(inst, store);
         }
     }
+
+    @Test
+    void safepointOnlyRequestRunsListenersAndLeavesSitesAlone() throws Exception {
+        try (Engine engine = new Engine()) {
+            Store store = new Store(engine);
+            Instance inst = store.instantiate(engine.load(compile()));
+            List<List<dev.patchbay.GuestFrame>> samples = new java.util.concurrent.CopyOnWriteArrayList<>();
+            store.addSafepointListener((s, site, fp) -> samples.add(s.backtrace(site, fp)));
+            AtomicBoolean stop = new AtomicBoolean();
+            Thread guest = new Thread(() -> {
+                while (!stop.get()) inst.func("spin").call(5_000_000);
+            }, "guest");
+            guest.start();
+            Thread.sleep(20);
+            for (int i = 0; i < 100; i++) assertTrue(store.requestSafepoint().await(Duration.ofSeconds(10)));
+            stop.set(true);
+            guest.join();
+            assertFalse(samples.isEmpty());
+            for (List<dev.patchbay.GuestFrame> bt : samples) {
+                assertFalse(bt.isEmpty());
+                assertEquals("spin", bt.get(0).function());
+            }
+            for (PatchSite s : inst.module().compiled().patchSites) assertFalse(store.isSiteOn(inst, s.id));
+            assertSiteBytes(inst, store);
+            assertEquals(0, store.hookHits(SiteKind.EPOCH), "sites never turned on");
+            store.close();
+        }
+    }
 }
