@@ -26,6 +26,8 @@ public final class Engine implements AutoCloseable {
     private final long pollPage;
     private final SiteController controller;
     private final SiteMetrics siteMetrics = new SiteMetrics();
+    private final EpochMetrics epochMetrics = new EpochMetrics();
+    private final java.util.concurrent.CopyOnWriteArrayList<RuntimeListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicInteger liveStores = new AtomicInteger();
     private volatile boolean closed;
 
@@ -65,6 +67,17 @@ public final class Engine implements AutoCloseable {
     public boolean hasSiteController() { return controller != null; }
 
     public SiteMetrics siteMetrics() { return siteMetrics; }
+
+    public EpochMetrics epochMetrics() { return epochMetrics; }
+
+    /** Stores created from this Engine and not yet closed. */
+    public int liveStores() { return liveStores.get(); }
+
+    public void addListener(RuntimeListener l) { listeners.add(l); }
+
+    public void removeListener(RuntimeListener l) { listeners.remove(l); }
+
+    Iterable<RuntimeListener> listeners() { return listeners; }
 
     long epochCounterAddress() { return epochCounter; }
 

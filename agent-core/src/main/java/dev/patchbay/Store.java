@@ -306,9 +306,15 @@ public final class Store implements AutoCloseable {
 
     /** Writes the desired state of every site (only the owner or an idle Store gets here). */
     private void applyLocked() {
+        long t0 = System.nanoTime();
         int n = 0;
         for (InstanceSites t : siteTables) n += t.applyAll();
-        if (n > 0) engine.siteMetrics().patched(n);
+        if (n > 0) {
+            engine.siteMetrics().patched(n);
+            long dt = System.nanoTime() - t0;
+            boolean atSafepoint = running != null;
+            for (RuntimeListener l : engine.listeners()) l.onPatchBatch(this, n, dt, atSafepoint);
+        }
         completeLocked();
     }
 
@@ -385,7 +391,11 @@ public final class Store implements AutoCloseable {
                     if (appliedGen != requestedGen) applyPending();
                 }
             }
-            if (status != 0) throw trap(inst);
+            if (status != 0) {
+                Trap t = trap(inst);
+                for (RuntimeListener l : engine.listeners()) l.onTrap(this, t);
+                throw t;
+            }
             long[] results = new long[fn.signature.returns.size()];
             for (int i = 0; i < results.length; i++) results[i] = Native.getLong(buf + 8L * i);
             return results;
