@@ -29,6 +29,9 @@ public final class Engine implements AutoCloseable {
     private final EpochMetrics epochMetrics = new EpochMetrics();
     private final java.util.concurrent.CopyOnWriteArrayList<RuntimeListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicInteger liveStores = new AtomicInteger();
+    private final boolean epochInterruption;
+    private final java.nio.ByteBuffer epochView;
+    private final EpochWatcher watcher = new EpochWatcher(this);
     private volatile boolean closed;
 
     public Engine() {
@@ -42,6 +45,8 @@ public final class Engine implements AutoCloseable {
         long poll = Native.mmap(0, page, Native.PROT_READ, Native.MAP_PRIVATE | Native.MAP_ANONYMOUS, -1, 0);
         this.epochCounter = counter;
         this.pollPage = poll;
+        this.epochView = Native.directBuffer(counter, 8);
+        this.epochInterruption = config.epochInterruption;
         CLEANER.register(this, () -> {
             Native.free(counter);
             Native.munmap(poll, page);
@@ -81,6 +86,18 @@ public final class Engine implements AutoCloseable {
 
     long epochCounterAddress() { return epochCounter; }
 
+    public boolean epochInterruption() { return epochInterruption; }
+
+    /** Advances the epoch by one. Lock-free and safe from any thread. */
+    public void incrementEpoch() {
+        Native.LONG_ATOMIC.getAndAdd(epochView, 0, 1L);
+        watcher.wake();
+    }
+
+    public long currentEpoch() { return (long) Native.LONG_ATOMIC.getVolatile(epochView, 0); }
+
+    EpochWatcher watcher() { return watcher; }
+
     long pollPageAddress() { return pollPage; }
 
     void storeOpened() {
@@ -99,6 +116,7 @@ public final class Engine implements AutoCloseable {
         if (closed) return;
         if (liveStores.get() > 0) throw new IllegalStateException("cannot close an Engine with " + liveStores.get() + " open Stores");
         closed = true;
+        watcher.close();
         if (controller != null) controller.close();
     }
 }

@@ -13,6 +13,17 @@ public final class EngineConfig {
     boolean membarrier;
     SiteControllerProvider controllerProvider;
     boolean siteControl = true;
+    boolean epochInterruption;
+
+    /**
+     * Epoch sites call the deadline machinery (Store.setEpochDeadline, onEpochDeadline,
+     * interrupt) instead of the default counting hook. Modules need epoch sites, i.e. a
+     * plan that includes SiteKind.EPOCH (InstrumentationPlan.all() does).
+     */
+    public EngineConfig epochInterruption(boolean on) {
+        this.epochInterruption = on;
+        return this;
+    }
 
     public EngineConfig membarrier(boolean on) {
         this.membarrier = on;

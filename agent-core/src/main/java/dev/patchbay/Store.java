@@ -67,6 +67,21 @@ public final class Store implements AutoCloseable {
     private final List<InstanceSites> siteTables = new ArrayList<>();
     private final java.util.concurrent.CopyOnWriteArrayList<SafepointListener> safepointListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
+    // ---- epoch interruption (see setEpochDeadline / interrupt / epochHook) ----
+    /** Absolute epoch at which the deadline passes; MAX_VALUE for none. */
+    private volatile long epochDeadline = Long.MAX_VALUE;
+    private volatile EpochDeadlineCallback deadlineCallback = s -> EpochDecision.interrupt();
+    private volatile boolean interruptPending;
+    private volatile long interruptRequestedAt;
+    /** The watcher asked for the epoch sites; cleared when the hook turns them off. */
+    private volatile boolean epochSitesRequested;
+    private volatile boolean yielded;
+    private volatile Thread yieldedThread;
+    /** Fuel saved while interrupt() borrows the FUEL field to reach FUEL-mode code. */
+    private long savedFuel = Long.MIN_VALUE;
+
+    static Store byVmctx(long vmctx) { return BY_VMCTX.get(vmctx); }
+
     /** The SafepointHandler the Engine hands to its controller: finds the Store by vmctx. */
     static final dev.patchbay.spi.SafepointHandler SAFEPOINT_HANDLER = (vmctx, site, fp) -> {
         Store s = BY_VMCTX.get(vmctx);
@@ -89,6 +104,7 @@ public final class Store implements AutoCloseable {
         for (SiteKind k : SiteKind.values()) {
             Native.putLong(vmctx + VmctxLayout.hook(k.ordinal()), CountingHooks.address(k));
         }
+        if (engine.epochInterruption()) Native.putLong(vmctx + VmctxLayout.hook(SiteKind.EPOCH.ordinal()), EpochHook.address());
         engine.storeOpened();
         BY_VMCTX.put(vmctx, this);
     }
@@ -333,6 +349,201 @@ public final class Store implements AutoCloseable {
         pendingRequests.clear();
     }
 
+    // ---- epoch interruption ----
+
+    /**
+     * Sets the deadline `ticks` epochs beyond the current one. When the Engine's epoch
+     * reaches it while the guest runs, the guest stops at its next epoch site (function
+     * entry or loop header) and the deadline callback decides. Needs an Engine with
+     * epochInterruption(true) and modules compiled with epoch sites.
+     */
+    public void setEpochDeadline(long ticks) {
+        checkOpen();
+        if (!engine.epochInterruption()) {
+            throw new IllegalStateException("epoch interruption is off: create the Engine with new EngineConfig().epochInterruption(true)");
+        }
+        if (ticks < 0) throw new IllegalArgumentException("deadline ticks must be >= 0: " + ticks);
+        long d = engine.currentEpoch() + ticks;
+        epochDeadline = d;
+        Native.putLong(vmctx + VmctxLayout.EPOCH_DEADLINE, d);
+        engine.watcher().watch(this);
+        if (ticks == 0) checkDeadline(engine.currentEpoch());
+    }
+
+    /** The callback that runs when the deadline passes; the default interrupts. */
+    public void onEpochDeadline(EpochDeadlineCallback callback) {
+        if (callback == null) throw new IllegalArgumentException("callback is null");
+        this.deadlineCallback = callback;
+    }
+
+    /**
+     * Interrupts the guest now, from any thread, with no ticker needed: the owner unwinds
+     * with an INTERRUPT Trap at its next epoch site (a hostcall in progress finishes first).
+     * Returns false if no guest is running in this Store (nothing to interrupt).
+     */
+    public boolean interrupt() {
+        checkOpen();
+        if (!engine.epochInterruption()) {
+            throw new IllegalStateException("epoch interruption is off: create the Engine with new EngineConfig().epochInterruption(true)");
+        }
+        if (running == null) return false;
+        interruptRequestedAt = System.nanoTime();
+        interruptPending = true;
+        force();
+        engine.watcher().watch(this);
+        engine.watcher().wake();
+        Thread y = yieldedThread;
+        if (y != null) java.util.concurrent.locks.LockSupport.unpark(y);
+        return true;
+    }
+
+    /**
+     * Makes the owner enter the epoch hook at its next epoch check, whatever the module's
+     * epoch mode: NOP sites are turned on (armed), CHECK code sees a passed deadline, and
+     * FUEL code sees negative fuel (the real fuel is saved and restored by the hook).
+     * Idempotent; the watcher repeats it until the hook has run, because FUEL code's
+     * non-atomic `sub [fuel], n` can overwrite one write.
+     */
+    private void force() {
+        patchLock.lock();
+        try {
+            if (closed || running == null) return;
+            Native.putLong(vmctx + VmctxLayout.EPOCH_DEADLINE, 0);
+            long fuel = Native.getLong(vmctx + VmctxLayout.FUEL);
+            if (fuel >= 0) {
+                savedFuel = fuel;
+                Native.putLong(vmctx + VmctxLayout.FUEL, -1);
+            }
+            if (!epochSitesRequested) requestEpochSites();
+        } finally {
+            patchLock.unlock();
+        }
+    }
+
+    /** True while the owner is parked by a yieldFor decision. */
+    public boolean isYielded() { return yielded; }
+
+    /** Resumes a guest parked by yieldFor; from any thread. Returns false if none is parked. */
+    public boolean resume() {
+        Thread y = yieldedThread;
+        if (!yielded || y == null) return false;
+        yielded = false;
+        java.util.concurrent.locks.LockSupport.unpark(y);
+        return true;
+    }
+
+    /** Sets the fuel for modules compiled in the FUEL comparison mode; running out traps with out_of_fuel. */
+    public void setFuel(long fuel) {
+        checkOpen();
+        if (fuel < 0) throw new IllegalArgumentException("fuel must be >= 0: " + fuel);
+        Native.putLong(vmctx + VmctxLayout.FUEL, fuel);
+    }
+
+    public long fuelRemaining() { return Math.max(0, Native.getLong(vmctx + VmctxLayout.FUEL)); }
+
+    /**
+     * Watcher thread: if an interrupt or a passed deadline is due while the guest runs,
+     * force it into the hook. Returns true while such a force is outstanding.
+     */
+    boolean checkDeadline(long epoch) {
+        if (closed || running == null) return false;
+        if (!interruptPending && epoch < epochDeadline) return false;
+        force();
+        return true;
+    }
+
+    private void requestEpochSites() {
+        if (closed) return;
+        epochSitesRequested = true;
+        request(SitePlan.on().kind(SiteKind.EPOCH));
+    }
+
+    /** Owner thread, inside the epoch hook: decide what the guest does. */
+    int epochHook(long returnAddress, long guestFp) {
+        patchLock.lock();
+        try {
+            for (InstanceSites t : siteTables) t.setDesired(SitePlan.off().kind(SiteKind.EPOCH));
+            applyLocked();
+            epochSitesRequested = false;
+            boolean forced = savedFuel != Long.MIN_VALUE;
+            restoreEpochFields();
+            if (interruptPending) {
+                interruptPending = false;
+                return unwind(TrapCode.INTERRUPT, "interrupt", interruptRequestedAt);
+            }
+            if (!forced && Native.getLong(vmctx + VmctxLayout.FUEL) < 0) {
+                return unwind(TrapCode.OUT_OF_FUEL, "out_of_fuel", 0);
+            }
+        } finally {
+            patchLock.unlock();
+        }
+        long epoch = engine.currentEpoch();
+        if (epoch < epochDeadline) return 0;
+        EpochMetrics m = engine.epochMetrics();
+        m.deadlineReached();
+        EpochDecision d;
+        try {
+            d = deadlineCallback.onDeadline(this);
+            if (d == null) throw new IllegalStateException("the epoch deadline callback returned null");
+        } catch (Throwable t) {
+            hostError(t);
+            Native.putLong(vmctx + VmctxLayout.TRAP_CODE, TrapCode.HOST_ERROR.code());
+            return 1;
+        }
+        switch (d.kind()) {
+            case INTERRUPT:
+                epochDeadline = Long.MAX_VALUE;
+                return unwind(TrapCode.INTERRUPT, "interrupt", 0);
+            case CONTINUE:
+                m.continued();
+                newDeadline(d.ticks());
+                for (RuntimeListener l : engine.listeners()) l.onEpochDeadline(this, d.toString(), 0);
+                return 0;
+            default:
+                m.yielded();
+                newDeadline(d.ticks());
+                for (RuntimeListener l : engine.listeners()) l.onEpochDeadline(this, d.toString(), 0);
+                park();
+                if (interruptPending) return epochHook(returnAddress, guestFp);
+                return 0;
+        }
+    }
+
+    private void park() {
+        yieldedThread = Thread.currentThread();
+        yielded = true;
+        try {
+            while (yielded && !interruptPending) java.util.concurrent.locks.LockSupport.park(this);
+        } finally {
+            yielded = false;
+            yieldedThread = null;
+        }
+    }
+
+    private void newDeadline(long ticks) {
+        long d = engine.currentEpoch() + ticks;
+        epochDeadline = d;
+        Native.putLong(vmctx + VmctxLayout.EPOCH_DEADLINE, d);
+    }
+
+    private void restoreEpochFields() {
+        Native.putLong(vmctx + VmctxLayout.EPOCH_DEADLINE, epochDeadline);
+        if (savedFuel != Long.MIN_VALUE) {
+            Native.putLong(vmctx + VmctxLayout.FUEL, savedFuel);
+            savedFuel = Long.MIN_VALUE;
+        }
+    }
+
+    private int unwind(TrapCode code, String decision, long requestedAt) {
+        engine.epochMetrics().interrupted();
+        long since = requestedAt == 0 ? 0 : System.nanoTime() - requestedAt;
+        for (RuntimeListener l : engine.listeners()) l.onEpochDeadline(this, decision, since);
+        Native.putLong(vmctx + VmctxLayout.TRAP_CODE, code.code());
+        return 1;
+    }
+
+    void hostError(Throwable t) { pendingError = t; }
+
     /** Called from generated code through the exit trampolines: runs one hostcall. */
     private static int dispatch(long vmctx, long importIndex, long args, long guestPc) throws Exception {
         Store store = BY_VMCTX.get(vmctx);
@@ -374,6 +585,8 @@ public final class Store implements AutoCloseable {
             for (int i = 0; i < args.length; i++) Native.putLong(buf + 8L * i, args[i]);
             if (!nested) {
                 Native.putLong(vmctx + VmctxLayout.STACK_FLOOR, STACK_FLOOR.get());
+                // A deadline that passed while the Store was idle is taken at the first site.
+                if (epochDeadline != Long.MAX_VALUE && engine.currentEpoch() >= epochDeadline) requestEpochSites();
                 running = me;
                 // Dekker handshake with request(): either we see `patching` and wait for the
                 // controller to finish writing, or it sees `running` and only arms.
@@ -420,7 +633,7 @@ public final class Store implements AutoCloseable {
         }
         TrapCode tc = TrapCode.fromCode(code);
         Throwable cause = null;
-        if (tc.equals(TrapCode.HOST_ERROR)) {
+        if (tc.equals(TrapCode.HOST_ERROR) || pendingError != null && tc.equals(TrapCode.INTERRUPT)) {
             cause = pendingError;
             pendingError = null;
         }
@@ -447,6 +660,7 @@ public final class Store implements AutoCloseable {
             patchLock.unlock();
         }
         BY_VMCTX.remove(vmctx);
+        engine.watcher().unwatch(this);
         engine.storeClosed();
         for (CodeMemory m : code) m.close();
         code.clear();

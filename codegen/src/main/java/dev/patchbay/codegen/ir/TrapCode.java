@@ -18,10 +18,12 @@ public final class TrapCode {
     public static final TrapCode INTERRUPT = new TrapCode("interrupt", 8);
     /** A hostcall threw; the Java exception travels separately and becomes the Trap's cause. */
     public static final TrapCode HOST_ERROR = new TrapCode("host_error", 9);
+    /** The FUEL comparison mode ran out of fuel. */
+    public static final TrapCode OUT_OF_FUEL = new TrapCode("out_of_fuel", 10);
 
     private static final TrapCode[] BUILTIN = {
         STACK_OVERFLOW, HEAP_OUT_OF_BOUNDS, INTEGER_OVERFLOW, INTEGER_DIVISION_BY_ZERO,
-        BAD_CONVERSION_TO_INTEGER, UNREACHABLE, BAD_SIGNATURE, INTERRUPT, HOST_ERROR,
+        BAD_CONVERSION_TO_INTEGER, UNREACHABLE, BAD_SIGNATURE, INTERRUPT, HOST_ERROR, OUT_OF_FUEL,
     };
 
     private final String name;

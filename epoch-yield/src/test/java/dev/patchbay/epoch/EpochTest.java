@@ -1,0 +1,320 @@
+/*
+ * Epoch interruption with idle sites (issue 5): runaway loops interrupted by the ticker
+ * and by interrupt(); continueFor letting a long computation finish; many Stores on a few
+ * threads all interrupted within the deadline plus one tick; blocking yield; an interrupt
+ * landing in a hostcall taken at the next guest site; and the CHECK and FUEL comparison
+ * modes driven by the same runtime.
+ */
+package dev.patchbay.epoch;
+
+import dev.patchbay.Engine;
+import dev.patchbay.EngineConfig;
+import dev.patchbay.EpochDecision;
+import dev.patchbay.Instance;
+import dev.patchbay.Linker;
+import dev.patchbay.Store;
+import dev.patchbay.Trap;
+import dev.patchbay.codegen.CompileOptions;
+import dev.patchbay.codegen.Compiler;
+import dev.patchbay.codegen.clif.ClifParser;
+import dev.patchbay.codegen.instrument.EpochMode;
+import dev.patchbay.codegen.instrument.InstrumentationPlan;
+import dev.patchbay.codegen.instrument.SiteKind;
+import dev.patchbay.codegen.ir.TrapCode;
+import dev.patchbay.codegen.machinst.CompiledModule;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class EpochTest {
+    /** A runaway loop with no calls: loop { brif } (Chicory's interpreter cannot stop this). */
+    static final String RUNAWAY = String.join("\n",
+        "function %runaway(i64) -> i64 {",
+        "block0(v0: i64):",
+        "    jump block1(v0)",
+        "block1(v1: i64):",
+        "    v2 = iadd_imm v1, 1",
+        "    brif v2, block1(v2), block2",
+        "block2:",
+        "    return v2",
+        "}",
+        "function %outer(i64) -> i64 {",
+        "    fn0 = %runaway(i64) -> i64",
+        "block0(v0: i64):",
+        "    v1 = call fn0(v0)",
+        "    return v1",
+        "}",
+        // sum of 0..n-1, for continueFor
+        "function %sum(i64) -> i64 {",
+        "block0(v0: i64):",
+        "    v1 = iconst.i64 0",
+        "    jump block1(v1, v1)",
+        "block1(v2: i64, v3: i64):",
+        "    v4 = iadd v3, v2",
+        "    v5 = iadd_imm v2, 1",
+        "    v6 = icmp ult v5, v0",
+        "    brif v6, block1(v5, v4), block2",
+        "block2:",
+        "    return v4",
+        "}",
+        "function %via_host(i64) -> i64 {",
+        "    fn0 = %host_wait(i64) -> i64",
+        "    fn1 = %runaway(i64) -> i64",
+        "block0(v0: i64):",
+        "    v1 = call fn0(v0)",
+        "    v2 = call fn1(v1)",
+        "    return v2",
+        "}");
+
+    static CompiledModule compile(EpochMode mode) {
+        return Compiler.compile(ClifParser.parse("epoch.clif", RUNAWAY).functions(),
+            CompileOptions.builder().plan(InstrumentationPlan.of(SiteKind.EPOCH).withEpochMode(mode)).build());
+    }
+
+    static final Linker LINK = new Linker().define("host_wait", (c, a) -> a[0]);
+
+    static Engine engine() { return new Engine(new EngineConfig().epochInterruption(true)); }
+
+    static long closedForm(long n) { return n * (n - 1) / 2; }
+
+    @Test
+    void tickerInterruptsARunawayLoop() {
+        try (Engine engine = engine(); EpochTicker ticker = EpochTicker.start(engine, Duration.ofMillis(1))) {
+            try (Store store = new Store(engine)) {
+                Instance inst = LINK.instantiate(store, engine.load(compile(EpochMode.NOP)));
+                store.setEpochDeadline(20);
+                long t0 = System.nanoTime();
+                Trap t = assertThrows(Trap.class, () -> inst.func("outer").call(1));
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                assertEquals(TrapCode.INTERRUPT, t.code());
+                assertEquals("runaway", t.backtrace().get(0).function(), t.formatBacktrace());
+                assertEquals("outer", t.backtrace().get(1).function(), t.formatBacktrace());
+                assertTrue(ms >= 15, "not before the deadline: " + ms + " ms");
+                assertEquals(1, engine.epochMetrics().deadlinesReached());
+                assertEquals(1, engine.epochMetrics().interrupts());
+                // Usable afterwards, with the deadline cleared by the interrupt.
+                assertEquals(closedForm(1000), inst.func("sum").call(1000)[0]);
+            }
+        }
+    }
+
+    @Test
+    void interruptWorksWithNoTicker() throws Exception {
+        try (Engine engine = engine(); Store store = new Store(engine)) {
+            Instance inst = LINK.instantiate(store, engine.load(compile(EpochMode.NOP)));
+            AtomicReference<Throwable> got = new AtomicReference<>();
+            CountDownLatch done = new CountDownLatch(1);
+            Thread guest = new Thread(() -> {
+                try {
+                    inst.func("runaway").call(1);
+                } catch (Throwable t) {
+                    got.set(t);
+                }
+                done.countDown();
+            });
+            guest.start();
+            Thread.sleep(50);
+            assertTrue(store.interrupt());
+            assertTrue(done.await(10, TimeUnit.SECONDS));
+            Trap t = assertInstanceOf(Trap.class, got.get());
+            assertEquals(TrapCode.INTERRUPT, t.code());
+            assertEquals("runaway", t.backtrace().get(0).function());
+            assertFalse(store.interrupt(), "nothing runs now");
+        }
+    }
+
+    @Test
+    void continueForLetsALongComputationFinish() {
+        try (Engine engine = engine(); EpochTicker ticker = EpochTicker.start(engine, Duration.ofMillis(1))) {
+            try (Store store = new Store(engine)) {
+                Instance inst = LINK.instantiate(store, engine.load(compile(EpochMode.NOP)));
+                AtomicInteger deadlines = new AtomicInteger();
+                store.onEpochDeadline(s -> {
+                    deadlines.incrementAndGet();
+                    return EpochDecision.continueFor(2);
+                });
+                store.setEpochDeadline(2);
+                long n = 400_000_000L;
+                assertEquals(closedForm(n), inst.func("sum").call(n)[0]);
+                assertTrue(deadlines.get() >= 5, "many deadlines passed: " + deadlines.get());
+                assertEquals(deadlines.get(), engine.epochMetrics().continues());
+            }
+        }
+    }
+
+    @Test
+    void hundredStoresOnFourThreadsAllInterruptedWithinDeadlinePlusOneTick() throws Exception {
+        // 4 CPU-bound guests share this 2-core machine, so a tick must be longer than a
+        // scheduler time slice for "plus one tick" to measure us rather than the scheduler.
+        try (Engine engine = engine(); EpochTicker ticker = EpochTicker.start(engine, Duration.ofMillis(50))) {
+            CompiledModule cm = compile(EpochMode.NOP);
+            dev.patchbay.Module module = engine.load(cm);
+            int stores = 100, threads = 4;
+            long deadlineTicks = 2;
+            AtomicInteger interrupted = new AtomicInteger();
+            AtomicLong worstOverrun = new AtomicLong();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            List<Thread> ts = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                Thread th = new Thread(() -> {
+                    try {
+                        for (int i = 0; i < stores / threads; i++) {
+                            try (Store store = new Store(engine)) {
+                                Instance inst = LINK.instantiate(store, module);
+                                long start = engine.currentEpoch();
+                                store.setEpochDeadline(deadlineTicks);
+                                Trap trap = assertThrows(Trap.class, () -> inst.func("runaway").call(1));
+                                assertEquals(TrapCode.INTERRUPT, trap.code());
+                                long overrun = engine.currentEpoch() - (start + deadlineTicks);
+                                worstOverrun.accumulateAndGet(overrun, Math::max);
+                                interrupted.incrementAndGet();
+                            }
+                        }
+                    } catch (Throwable e) {
+                        failure.compareAndSet(null, e);
+                    }
+                });
+                ts.add(th);
+                th.start();
+            }
+            for (Thread th : ts) th.join(120_000);
+            assertNull(failure.get(), () -> "failed: " + failure.get());
+            assertEquals(stores, interrupted.get());
+            assertTrue(worstOverrun.get() <= 1, "every Store interrupted within the deadline plus one tick; worst overrun "
+                + worstOverrun.get() + " ticks");
+        }
+    }
+
+    @Test
+    void yieldForParksUntilTheSchedulerResumes() throws Exception {
+        try (Engine engine = engine(); EpochTicker ticker = EpochTicker.start(engine, Duration.ofMillis(1))) {
+            try (Store store = new Store(engine)) {
+                Instance inst = LINK.instantiate(store, engine.load(compile(EpochMode.NOP)));
+                AtomicInteger yields = new AtomicInteger();
+                store.onEpochDeadline(s -> {
+                    yields.incrementAndGet();
+                    return EpochDecision.yieldFor(3);
+                });
+                store.setEpochDeadline(3);
+                AtomicReference<long[]> result = new AtomicReference<>();
+                long n = 300_000_000L;
+                Thread guest = new Thread(() -> result.set(inst.func("sum").call(n)));
+                guest.start();
+                int resumed = 0;
+                while (guest.isAlive()) {
+                    if (store.isYielded()) {
+                        assertTrue(store.resume());
+                        resumed++;
+                    }
+                    Thread.sleep(1);
+                }
+                assertEquals(closedForm(n), result.get()[0]);
+                assertTrue(resumed >= 2, "the scheduler resumed the guest " + resumed + " times");
+                assertEquals(yields.get(), engine.epochMetrics().yields());
+            }
+        }
+    }
+
+    @Test
+    void interruptDuringAHostcallIsTakenAtTheNextGuestSite() throws Exception {
+        CountDownLatch inHost = new CountDownLatch(1), interrupted = new CountDownLatch(1);
+        try (Engine engine = engine(); Store store = new Store(engine)) {
+            Instance inst = new Linker().define("host_wait", (c, a) -> {
+                inHost.countDown();
+                assertTrue(interrupted.await(10, TimeUnit.SECONDS));
+                return a[0];
+            }).instantiate(store, engine.load(compile(EpochMode.NOP)));
+            AtomicReference<Throwable> got = new AtomicReference<>();
+            Thread guest = new Thread(() -> {
+                try {
+                    inst.func("via_host").call(1);
+                } catch (Throwable t) {
+                    got.set(t);
+                }
+            });
+            guest.start();
+            assertTrue(inHost.await(10, TimeUnit.SECONDS));
+            assertTrue(store.interrupt());
+            interrupted.countDown();
+            guest.join(10_000);
+            Trap t = assertInstanceOf(Trap.class, got.get());
+            assertEquals(TrapCode.INTERRUPT, t.code());
+            // The hostcall finished; the next site is runaway's entry.
+            assertEquals("runaway", t.backtrace().get(0).function(), t.formatBacktrace());
+            assertEquals("via_host", t.backtrace().get(1).function());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = EpochMode.class, names = {"CHECK", "FUEL", "NOP"})
+    void comparisonModesShareTheRuntime(EpochMode mode) throws Exception {
+        try (Engine engine = engine(); EpochTicker ticker = EpochTicker.start(engine, Duration.ofMillis(1))) {
+            try (Store store = new Store(engine)) {
+                Instance inst = LINK.instantiate(store, engine.load(compile(mode)));
+                // interrupt() reaches CHECK and FUEL code too.
+                AtomicReference<Throwable> got = new AtomicReference<>();
+                Thread guest = new Thread(() -> {
+                    try {
+                        inst.func("runaway").call(1);
+                    } catch (Throwable t) {
+                        got.set(t);
+                    }
+                });
+                guest.start();
+                Thread.sleep(30);
+                assertTrue(store.interrupt());
+                guest.join(10_000);
+                assertEquals(TrapCode.INTERRUPT, assertInstanceOf(Trap.class, got.get()).code());
+                // Deadlines.
+                store.setEpochDeadline(10);
+                Trap t = assertThrows(Trap.class, () -> inst.func("runaway").call(1));
+                assertEquals(TrapCode.INTERRUPT, t.code(), mode + ": " + t);
+                assertEquals("runaway", t.backtrace().get(0).function());
+                if (mode == EpochMode.FUEL) {
+                    store.setFuel(10_000);
+                    Trap f = assertThrows(Trap.class, () -> inst.func("runaway").call(1));
+                    assertEquals(TrapCode.OUT_OF_FUEL, f.code());
+                    store.setFuel(Long.MAX_VALUE);
+                }
+                assertEquals(closedForm(1000), inst.func("sum").call(1000)[0]);
+            }
+        }
+    }
+
+    @Test
+    void callbackThatThrowsBecomesAHostErrorTrap() {
+        IllegalStateException boom = new IllegalStateException("callback failed");
+        try (Engine engine = engine(); EpochTicker ticker = EpochTicker.start(engine, Duration.ofMillis(1))) {
+            try (Store store = new Store(engine)) {
+                Instance inst = LINK.instantiate(store, engine.load(compile(EpochMode.NOP)));
+                store.onEpochDeadline(s -> {
+                    throw boom;
+                });
+                store.setEpochDeadline(5);
+                Trap t = assertThrows(Trap.class, () -> inst.func("runaway").call(1));
+                assertEquals(TrapCode.HOST_ERROR, t.code());
+                assertSame(boom, t.getCause());
+            }
+        }
+    }
+
+    @Test
+    void epochApisNeedEpochInterruption() {
+        try (Engine engine = new Engine(); Store store = new Store(engine)) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> store.setEpochDeadline(1));
+            assertTrue(e.getMessage().contains("epochInterruption(true)"), e.getMessage());
+            assertThrows(IllegalStateException.class, store::interrupt);
+        }
+    }
+}
