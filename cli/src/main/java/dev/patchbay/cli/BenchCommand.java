@@ -6,6 +6,7 @@
 package dev.patchbay.cli;
 
 import dev.patchbay.bench.CallsSuite;
+import dev.patchbay.bench.EpochSuite;
 import dev.patchbay.bench.SitesSuite;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -21,7 +22,7 @@ import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run the benchmark suites side by side in this process.")
 final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--suite", paramLabel = "SUITE", description = "sites, calls, or all (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--suite", paramLabel = "SUITE", description = "epoch, sites, calls, or all (default: ${DEFAULT-VALUE}).")
     String suite = "all";
 
     @Option(names = "--quick", description = "Fewer repetitions: the same shape of results in less time.")
@@ -33,15 +34,16 @@ final class BenchCommand implements Callable<Integer> {
     @Override public Integer call() throws Exception {
         List<String> suites = new ArrayList<>();
         switch (suite) {
-            case "all": suites.add("sites"); suites.add("calls"); break;
-            case "sites": case "calls": suites.add(suite); break;
+            case "all": suites.add("epoch"); suites.add("sites"); suites.add("calls"); break;
+            case "epoch": case "sites": case "calls": suites.add(suite); break;
             default:
-                System.err.println("patchbay: unknown suite '" + suite + "' (expected sites, calls or all)");
+                System.err.println("patchbay: unknown suite '" + suite + "' (expected epoch, sites, calls or all)");
                 return Main.EXIT_BAD_INPUT;
         }
         List<Map<String, Object>> results = new ArrayList<>();
         for (String s : suites) {
-            Map<String, Object> r = s.equals("sites") ? SitesSuite.run(quick, System.err) : CallsSuite.run(quick, System.err);
+            Map<String, Object> r = s.equals("epoch") ? EpochSuite.run(quick, System.err)
+                : s.equals("sites") ? SitesSuite.run(quick, System.err) : CallsSuite.run(quick, System.err);
             results.add(r);
             print(r);
         }
@@ -61,9 +63,40 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     @SuppressWarnings("unchecked")
+    static void printEpoch(Map<String, Object> r) {
+        System.out.println("Idle cost of interruptibility (median run time, ratio to no sites; " + r.get("alignment") + ")");
+        System.out.printf("  %-9s %12s %16s %16s %16s %16s%n", "kernel", "none", "nop (Patchbay)", "check (Wasmtime)", "poll (HotSpot)", "fuel (Wasmtime)");
+        for (Object o : (java.util.List<Object>) r.get("kernels")) {
+            Map<String, Object> k = (Map<String, Object>) o;
+            Map<String, Object> modes = (Map<String, Object>) k.get("modes");
+            StringBuilder line = new StringBuilder(String.format("  %-9s %9.2f ms", k.get("name"),
+                ((Number) ((Map<String, Object>) modes.get("none")).get("median_ns")).longValue() / 1e6));
+            for (String m : new String[] {"nop", "check", "poll", "fuel"}) {
+                double ratio = (Double) ((Map<String, Object>) modes.get(m)).get("ratio");
+                line.append(String.format(" %15s", String.format("%.3fx (%+.1f%%)", ratio, (ratio - 1) * 100)));
+            }
+            System.out.println(line);
+        }
+        Map<String, Object> g = (Map<String, Object>) r.get("geomean");
+        StringBuilder line = new StringBuilder(String.format("  %-9s %12s", "geomean", ""));
+        for (String m : new String[] {"nop", "check", "poll", "fuel"}) {
+            double ratio = (Double) g.get(m);
+            line.append(String.format(" %15s", String.format("%.3fx (%+.1f%%)", ratio, (ratio - 1) * 100)));
+        }
+        System.out.println(line);
+        for (String k : new String[] {"interrupt_latency_us", "callback_latency_us"}) {
+            Map<String, Object> m = (Map<String, Object>) r.get(k);
+            System.out.printf("  %-28s p50 %8.1f us   p99 %8.1f us   max %8.1f us%n",
+                k.startsWith("interrupt") ? "interrupt -> Trap in Java" : "deadline -> callback runs", (Double) m.get("p50"), (Double) m.get("p99"), (Double) m.get("max"));
+        }
+    }
+
+    @SuppressWarnings("unchecked")
     private static void print(Map<String, Object> r) {
         System.out.println();
-        if (r.get("suite").equals("sites")) {
+        if (r.get("suite").equals("epoch")) {
+            printEpoch(r);
+        } else if (r.get("suite").equals("sites")) {
             System.out.println("Site patching (running Store: request -> applied at the owner's next site)");
             System.out.printf("  %-32s %10s %10s %10s%n", "", "p50", "p99", "max");
             for (String k : new String[] {"request_to_applied_us", "request_to_applied_membarrier_us"}) {
