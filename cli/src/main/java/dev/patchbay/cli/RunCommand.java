@@ -10,6 +10,8 @@ import dev.patchbay.Func;
 import dev.patchbay.Instance;
 import dev.patchbay.Store;
 import dev.patchbay.Trap;
+import dev.patchbay.codegen.instrument.SiteKind;
+import dev.patchbay.epoch.EpochTicker;
 import dev.patchbay.codegen.ir.Function;
 import dev.patchbay.codegen.ir.Type;
 import picocli.CommandLine.Command;
@@ -40,6 +42,9 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     PlanOptions planOptions = new PlanOptions();
 
+    @Mixin
+    EpochOptions epochOptions = new EpochOptions();
+
     @Override public Integer call() {
         Matcher m = INVOKE.matcher(invoke);
         if (!m.matches()) {
@@ -67,8 +72,13 @@ final class RunCommand implements Callable<Integer> {
             System.err.println("patchbay: %" + name + " takes " + fn.signature.params.size() + " arguments, got " + args.length);
             return Main.EXIT_BAD_INPUT;
         }
-        Engine engine = new Engine();
-        try (Store store = new Store(engine)) {
+        if (epochOptions.enabled() && c.module.patchSites.stream().noneMatch(s -> s.kind == SiteKind.EPOCH)
+                && !planOptions.plan().includes(SiteKind.EPOCH)) {
+            System.err.println("patchbay: --timeout and --epoch-deadline need epoch sites; use --instrument=all or epoch");
+            return Main.EXIT_BAD_INPUT;
+        }
+        Engine engine = new Engine(epochOptions.config());
+        try (Store store = new Store(engine); EpochTicker ticker = epochOptions.start(engine, store)) {
             store.setStackLimit(stack);
             Instance inst = store.instantiate(engine.load(c.module));
             Func f = inst.func(name);

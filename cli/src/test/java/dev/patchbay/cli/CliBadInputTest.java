@@ -114,4 +114,23 @@ class CliBadInputTest {
         assertTrue(r[1].contains("\"off_bytes\": \"0f 1f 44 00 00\""), r[1]);
         assertTrue(r[1].contains("\"on_bytes\": \"e8 "), r[1]);
     }
+
+    @Test
+    void runTimeoutInterruptsARunawayLoop() throws Exception {
+        Path f = dir.resolve("spin.clif");
+        Files.writeString(f, "function %spin(i64) -> i64 {\nblock0(v0: i64):\n    jump block1(v0)\nblock1(v1: i64):\n"
+            + "    v2 = iadd_imm v1, 1\n    brif v2, block1(v2), block2\nblock2:\n    return v2\n}\n");
+        long t0 = System.nanoTime();
+        String[] r = run("run", f.toString(), "--invoke", "spin(0)", "--timeout", "200ms");
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals("3", r[0], r[1] + r[2]);
+        assertTrue(r[2].contains("trap: interrupt"), r[2]);
+        assertTrue(r[2].contains("#0 %spin+0x"), r[2]);
+        assertTrue(ms >= 190, "not before the timeout: " + ms + " ms");
+        String[] bad = run("run", f.toString(), "--invoke", "spin(0)", "--timeout", "soon");
+        assertEquals("2", bad[0]);
+        String[] noSites = run("run", f.toString(), "--invoke", "spin(0)", "--timeout", "50ms", "--instrument", "none");
+        assertEquals("2", noSites[0]);
+        assertTrue(noSites[2].contains("need epoch sites"), noSites[2]);
+    }
 }
