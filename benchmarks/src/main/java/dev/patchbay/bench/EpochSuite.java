@@ -61,7 +61,11 @@ public final class EpochSuite {
     }
 
     public static Map<String, Object> run(boolean quick, PrintStream progress) throws Exception {
-        int rounds = quick ? 5 : 15;
+        return run(quick, quick ? 5 : 15, quick ? 200 : 1000, progress);
+    }
+
+    /** The suite with a given number of rounds and latency trials (the demo uses fewer). */
+    public static Map<String, Object> run(boolean quick, int rounds, int trials, PrintStream progress) throws Exception {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("suite", "epoch");
         out.put("date", Instant.now().toString());
@@ -121,7 +125,6 @@ public final class EpochSuite {
             geo.put(MODES[m].label(), Math.round(Math.exp(logSum.get(MODES[m]) / Kernels.ALL.size()) * 10000) / 10000.0);
         }
         out.put("geomean", geo);
-        int trials = quick ? 200 : 1000;
         progress.println("epoch: interrupt latency, " + trials + " trials...");
         out.put("interrupt_latency_us", interruptLatency(trials));
         progress.println("epoch: deadline callback latency, " + trials + " trials...");
