@@ -30,12 +30,14 @@ final class NativeProfile {
         final String function;
         final String module;
         final Instance instance;
+        final int instanceIndex;
 
-        Record(int index, String function, String module, Instance instance) {
+        Record(int index, String function, String module, Instance instance, int instanceIndex) {
             this.index = index;
             this.function = function;
             this.module = module;
             this.instance = instance;
+            this.instanceIndex = instanceIndex;
         }
     }
 
@@ -50,7 +52,7 @@ final class NativeProfile {
     NativeProfile(List<Instance> instances, List<String> moduleNames, boolean timing) {
         for (int i = 0; i < instances.size(); i++) {
             for (FunctionInfo f : instances.get(i).module().compiled().functions) {
-                records.add(new Record(records.size(), f.name, moduleNames.get(i), instances.get(i)));
+                records.add(new Record(records.size(), f.name, moduleNames.get(i), instances.get(i), i));
             }
         }
         if (records.size() > ProfilerLayout.MAX_RECORDS) {

@@ -43,6 +43,7 @@ public final class Profiler implements AutoCloseable {
     private final int instanceCount;
     private final Set<String> functionNames = new TreeSet<>();
     private final long[] baseCalls, baseTotal, baseSelf;
+    private final List<Counters> counters;
     private volatile boolean closed;
 
     private Profiler(Store store, ProfilerConfig config) {
@@ -68,6 +69,9 @@ public final class Profiler implements AutoCloseable {
         baseCalls = new long[n];
         baseTotal = new long[n];
         baseSelf = new long[n];
+        List<Counters> cs = new ArrayList<>();
+        for (NativeProfile.Record r : nat.records) cs.add(new Counters(this, r));
+        counters = Collections.unmodifiableList(cs);
         store.setHook(SiteKind.PROFILE_ENTRY, nat.entryHook);
         store.setHook(SiteKind.PROFILE_EXIT, nat.exitHook);
     }
@@ -139,12 +143,11 @@ public final class Profiler implements AutoCloseable {
         }
     }
 
-    /** The functions this profiler counts, for exporters: raw monotonic counters. */
-    List<Counters> counters() {
-        List<Counters> out = new ArrayList<>();
-        for (NativeProfile.Record r : nat.records) out.add(new Counters(this, r));
-        return Collections.unmodifiableList(out);
-    }
+    /**
+     * The functions this profiler counts, for exporters: raw monotonic counters. Created once
+     * and held here, because Micrometer's function counters hold their objects weakly.
+     */
+    List<Counters> counters() { return counters; }
 
     /** Live, monotonic counters of one function (for Micrometer's function counters). */
     static final class Counters {

@@ -21,6 +21,7 @@
 package dev.patchbay.profiler;
 
 import dev.patchbay.GuestFrame;
+import dev.patchbay.Instance;
 import dev.patchbay.PatchRequest;
 import dev.patchbay.SafepointListener;
 import dev.patchbay.Store;
@@ -30,6 +31,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -44,11 +46,24 @@ public final class SamplingProfiler implements AutoCloseable {
         final String name;
         final AtomicBoolean wanted = new AtomicBoolean();
         final LongAdder samples = new LongAdder();
+        /** Self samples by module index and function, for per-function metrics. */
+        final Map<String, LongAdder> leaves = new ConcurrentHashMap<>();
         PatchRequest last;
 
         Target(Store store, String name) {
             this.store = store;
             this.name = name;
+        }
+
+        /** The position of the instance whose code holds the PC, as Profiler numbers modules. */
+        int instanceIndex(long pc) {
+            List<Instance> insts = store.instances();
+            for (int i = 0; i < insts.size(); i++) {
+                Instance in = insts.get(i);
+                long base = in.codeAddress();
+                if (pc >= base && pc < base + in.codeSize()) return i;
+            }
+            return -1;
         }
 
         @Override public void onSafepoint(Store s, long site, long guestFp) {
@@ -60,6 +75,7 @@ public final class SamplingProfiler implements AutoCloseable {
             for (int i = 0; i < names.length; i++) names[i] = frames.get(names.length - 1 - i).function();
             stacks.add(names);
             samples.increment();
+            leaves.computeIfAbsent(leafKey(instanceIndex(site), frames.get(0).function()), k -> new LongAdder()).increment();
         }
     }
 
@@ -74,7 +90,7 @@ public final class SamplingProfiler implements AutoCloseable {
     /** A sampler of one Store (add more with add). */
     public SamplingProfiler(Store store) { add(store, "store"); }
 
-    /** Samples this Store too; `name` labels it in metrics. */
+    /** Samples this Store too; `name` is for logs (metrics take the Profiler's store name). */
     public synchronized SamplingProfiler add(Store store, String name) {
         if (closed) throw new IllegalStateException("SamplingProfiler is closed");
         for (Target t : targets) if (t.store == store) return this;
@@ -158,11 +174,22 @@ public final class SamplingProfiler implements AutoCloseable {
     /** Self samples of every function. */
     public Map<String, Long> selfSamplesByFunction() { return stacks.selfCounts(); }
 
-    /** Samples taken of one Store, by its name in add (for metrics). */
-    long samples(String storeName) {
-        long n = 0;
-        for (Target t : targets) if (t.name.equals(storeName)) n += t.samples.sum();
-        return n;
+    static String leafKey(int instanceIndex, String function) { return instanceIndex + "\0" + function; }
+
+    /** Self samples in one Store of a function of its instance at instanceIndex (for metrics). */
+    long selfSamples(Store store, int instanceIndex, String function) {
+        for (Target t : targets) {
+            if (t.store != store) continue;
+            LongAdder a = t.leaves.get(leafKey(instanceIndex, function));
+            return a == null ? 0 : a.sum();
+        }
+        return 0;
+    }
+
+    /** Samples taken of one Store. */
+    public long samples(Store store) {
+        for (Target t : targets) if (t.store == store) return t.samples.sum();
+        return 0;
     }
 
     /** The sampled stacks: collapsed stack ("outer;inner", outermost first) to sample count. */
