@@ -1,5 +1,5 @@
 /*
- * Problem: the native hooks time functions with rdtsc (a few cycles, no system call), but
+ * Problem: the native hooks time functions with rdtsc (tens of cycles, no system call), but
  * people want nanoseconds, and the TSC rate is not reported anywhere portable.
  * Approach: calibrate once per process against System.nanoTime. Read the TSC through a tiny
  * generated function (ProfilerStubs.readTsc, called with Native.call) bracketed by two
@@ -11,7 +11,8 @@
  * The method assumes an invariant TSC (constant rate, not stopped in idle states; the
  * cpuinfo flags constant_tsc and nonstop_tsc), which every x86-64 server since about 2008
  * has and KVM passes through. Without those flags a warning is logged and figures are
- * approximate.
+ * approximate. The same look at /proc/cpuinfo warns if lahf_lm is missing: the profile
+ * sites' trampolines save the flags with lahf/sahf (see codegen Trampolines).
  */
 package dev.patchbay.profiler;
 
@@ -53,7 +54,7 @@ public final class TscClock {
     public static long toNanos(long ticks) { return Math.round(ticks / Holder.TICKS_PER_NS); }
 
     private static double calibrate() {
-        checkInvariantTsc();
+        checkCpuFlags();
         for (int i = 0; i < 1000; i++) read(); // warm up the downcall path
         long[] a = reading();
         try {
@@ -87,12 +88,15 @@ public final class TscClock {
         return new long[] {bestMid, bestTsc};
     }
 
-    private static void checkInvariantTsc() {
+    private static void checkCpuFlags() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
                 if (!line.startsWith("flags")) continue;
                 if (!line.contains(" constant_tsc") || !line.contains(" nonstop_tsc")) {
                     LOG.log(System.Logger.Level.WARNING, "this CPU does not report an invariant TSC (constant_tsc, nonstop_tsc); profiler times are approximate");
+                }
+                if (!line.contains(" lahf_lm")) {
+                    LOG.log(System.Logger.Level.WARNING, "this CPU does not report lahf_lm; profile-site trampolines use lahf/sahf and will fault");
                 }
                 return;
             }
