@@ -139,4 +139,47 @@ class ProfilerTest {
             }
         }
     }
+
+    @Test
+    void deeperThanTheShadowStackStillCountsEveryCall() throws Exception {
+        try (Engine engine = new Engine(); Store store = new Store(engine)) {
+            Instance inst = Programs.instantiate(engine, store, "calls.clif");
+            try (Profiler p = Profiler.attach(store)) {
+                p.enable("down").await(Duration.ofSeconds(5));
+                int depth = dev.patchbay.codegen.vm.ProfilerLayout.STACK_MAX + 900;
+                assertEquals(depth, inst.func("down").call(depth)[0]);
+                ProfileSnapshot s = p.snapshot();
+                assertEquals(depth + 1, s.function("down").calls());
+                long untimed = depth + 1 - dev.patchbay.codegen.vm.ProfilerLayout.STACK_MAX;
+                assertEquals(untimed, s.overflows(), s.format());
+                assertEquals(untimed, s.unmatchedExits(), "the untimed frames' exits find no frame");
+                assertEquals(0, s.staleFrames());
+                assertTrue(s.function("down").totalNanos() > 0);
+                inst.func("down").call(10);
+                assertEquals(depth + 12, p.snapshot().function("down").calls());
+                assertEquals(untimed, p.snapshot().overflows(), "the stack is back to normal");
+            }
+        }
+    }
+
+    @Test
+    void twoInstancesInOneStore() throws Exception {
+        try (Engine engine = new Engine(); Store store = new Store(engine)) {
+            Instance fib = Programs.instantiate(engine, store, "fib.clif");
+            Instance calls = Programs.instantiate(engine, store, "calls.clif");
+            try (Profiler p = Profiler.attach(store, new ProfilerConfig().moduleName(fib, "fib").moduleName(calls, "calls"))) {
+                p.enable().await(Duration.ofSeconds(5));
+                fib.func("fib").call(12);
+                calls.func("outer").call(77);
+                ProfileSnapshot s = p.snapshot();
+                assertEquals(Programs.fibCalls(12), s.function("fib").calls());
+                assertEquals("fib", s.function("fib").module());
+                assertEquals(77, s.function("leaf").calls());
+                assertEquals("calls", s.function("leaf").module());
+                assertEquals(0, s.unmatchedExits() + s.staleFrames(), s.format());
+                Programs.instantiate(engine, store, "toggle.clif");
+                assertThrows(IllegalStateException.class, p::enable, "a later instance needs a new Profiler");
+            }
+        }
+    }
 }
