@@ -28,6 +28,18 @@ public final class Instance {
 
     CodeMemory code() { return code; }
 
+    /**
+     * Address of this instance's executable code (the RX view), for native hooks that map a
+     * return address back to a site, as the profiler's do. Module offsets are relative to it.
+     */
+    public long codeAddress() {
+        store.checkOpen();
+        return code.execBase();
+    }
+
+    /** Size in bytes of this instance's code. */
+    public int codeSize() { return code.size(); }
+
     /** A copy of this instance's code bytes as they are now (sites in their current form). */
     public byte[] codeBytes(int offset, int len) {
         store.checkOpen();

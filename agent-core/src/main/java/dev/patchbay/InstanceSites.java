@@ -99,6 +99,12 @@ final class InstanceSites {
 
     boolean isOn(int siteId) { return current[siteId]; }
 
+    int countOn() {
+        int n = 0;
+        for (boolean on : current) if (on) n++;
+        return n;
+    }
+
     void close() {
         if (registration != null) registration.close();
     }

@@ -281,6 +281,21 @@ public final class Store implements AutoCloseable {
         return Native.getLong(vmctx + VmctxLayout.hookCount(kind.ordinal()));
     }
 
+    /** The instances of this Store, in instantiation order. */
+    public List<Instance> instances() { return java.util.Collections.unmodifiableList(new ArrayList<>(instances)); }
+
+    /** How many sites of this Store are on now (in their on form), for the "sites on" gauge. */
+    public int sitesOn() {
+        patchLock.lock();
+        try {
+            int n = 0;
+            for (InstanceSites t : siteTables) n += t.countOn();
+            return n;
+        } finally {
+            patchLock.unlock();
+        }
+    }
+
     /** Whether a site of an instance is currently on (its bytes are the on form). */
     public boolean isSiteOn(Instance inst, int siteId) {
         patchLock.lock();

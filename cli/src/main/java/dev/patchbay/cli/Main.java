@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 @Command(name = "patchbay", mixinStandardHelpOptions = true, version = "patchbay 0.1.0",
     description = "Compile CLIF to x86-64 with zero-cost patch sites, run it, and test it.",
-    subcommands = {CompileCommand.class, TestCommand.class, RunCommand.class, BenchCommand.class,
+    subcommands = {CompileCommand.class, TestCommand.class, RunCommand.class, BenchCommand.class, DemoCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_OK = 0, EXIT_FAILED = 1, EXIT_BAD_INPUT = 2, EXIT_TRAP = 3;

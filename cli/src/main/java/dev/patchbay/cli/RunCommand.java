@@ -45,6 +45,9 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     EpochOptions epochOptions = new EpochOptions();
 
+    @Mixin
+    ProfileOptions profileOptions = new ProfileOptions();
+
     @Override public Integer call() {
         Matcher m = INVOKE.matcher(invoke);
         if (!m.matches()) {
@@ -82,12 +85,14 @@ final class RunCommand implements Callable<Integer> {
             store.setStackLimit(stack);
             Instance inst = store.instantiate(engine.load(c.module));
             Func f = inst.func(name);
+            ProfileOptions.Session profiling = profileOptions.start(engine, store, inst, file);
             long[] r;
             try {
                 r = f.call(args);
             } catch (Trap t) {
                 System.err.println("trap: " + t.code().clifName());
                 System.err.print(t.formatBacktrace());
+                profiling.finish();
                 return Main.EXIT_TRAP;
             }
             List<String> out = new ArrayList<>();
@@ -96,6 +101,7 @@ final class RunCommand implements Callable<Integer> {
                 out.add(Long.toString(t.signExtend(r[i])));
             }
             if (!out.isEmpty()) System.out.println(out.size() == 1 ? out.get(0) : "[" + String.join(", ", out) + "]");
+            profiling.finish();
             return Main.EXIT_OK;
         } catch (IllegalArgumentException e) {
             System.err.println(file + ": error: " + e.getMessage());

@@ -324,6 +324,20 @@ public final class Assembler {
         buf.put1(0x9D);
     }
 
+    /**
+     * AH = SF:ZF:0:AF:0:PF:1:CF. With {@code seto al}, a cheap way to save the arithmetic flags:
+     * popfq is microcoded and costs about 20 cycles. Needs CPUID LAHF-SAHF in 64-bit mode
+     * (every x86-64 CPU since 2006).
+     */
+    public void lahf() {
+        buf.put1(0x9F);
+    }
+
+    /** Loads SF, ZF, AF, PF and CF from AH (OF is left alone). */
+    public void sahf() {
+        buf.put1(0x9E);
+    }
+
     public void ret() {
         buf.put1(0xC3);
     }

@@ -32,6 +32,13 @@
  * site. A hook returns 0 to resume; any other value means it set a trap code and the
  * guest must unwind, with the site as the trapping PC. No module uses XMM registers yet, so no vector state needs saving; when floats
  * arrive, the trampolines must add fxsave64/fxrstor64.
+ *
+ * The profile kinds' trampolines run on every call of a profiled function, so they save the
+ * flags the cheap way: lahf + seto al into a stack slot, restored by add al, 0x7f (which
+ * sets OF exactly when al was 1) then sahf (SF, ZF, AF, PF, CF). pushfq/popfq costs about
+ * 20 cycles (popfq is microcoded), more than the rest of the trampoline. The two ways
+ * differ only in DF, TF, AC and IF, which neither guest code nor a C-ABI hook changes
+ * (the ABI keeps DF clear across calls). The epoch trampoline keeps pushfq/popfq.
  */
 package dev.patchbay.codegen.isa.x64;
 
@@ -114,6 +121,7 @@ final class Trampolines {
 
     /** Emits the preserve_all trampoline for a site kind. Returns its offset. */
     int hook(SiteKind kind) {
+        if (kind == SiteKind.PROFILE_ENTRY || kind == SiteKind.PROFILE_EXIT) return profileHook(kind);
         NopUnits.align(buf, 16);
         int at = buf.offset();
         asm.pushfq();
@@ -141,6 +149,52 @@ final class Trampolines {
         // The hook asked to unwind (it set the trap code): the trapping PC is the site.
         buf.bind(unwind);
         asm.load(8, Gpr.R11, Mem.base(Gpr.RBP, 16));
+        asm.aluImm(AluOp.SUB, 8, Gpr.R11, 5);
+        asm.load(8, Gpr.RBP, Mem.base(Gpr.RBP, 0));
+        asm.jmp(trapStubLabel, false);
+        return at;
+    }
+
+    /**
+     * The profile kinds' trampoline: preserve_all like hook(), with the arithmetic flags
+     * saved by lahf/seto instead of pushfq (see the header).
+     *
+     *   frame: [rbp+8] return address (the site's end)  [rbp] guest RBP
+     *          [rbp-8] RAX  [rbp-16] flags (AH = lahf, AL = OF)  [rbp-24..-80] RCX..R11
+     */
+    private int profileHook(SiteKind kind) {
+        NopUnits.align(buf, 16);
+        int at = buf.offset();
+        asm.push(Gpr.RBP);
+        asm.mov(8, Gpr.RBP, Gpr.RSP);
+        asm.push(Gpr.RAX);
+        asm.lahf();
+        asm.setcc(Cond.O, Gpr.RAX);
+        asm.push(Gpr.RAX);
+        for (int i = 1; i < HOOK_SAVED.length; i++) asm.push(HOOK_SAVED[i]);
+        asm.aluImm(AluOp.AND, 8, Gpr.RSP, -16);
+        Label skip = buf.newLabel();
+        asm.load(8, Gpr.RAX, vm(VmctxLayout.hook(kind.ordinal())));
+        asm.test(8, Gpr.RAX, Gpr.RAX);
+        asm.jcc(Cond.E, skip, true);
+        asm.mov(8, Gpr.RDI, Abi.VMCTX);
+        asm.load(8, Gpr.RSI, Mem.base(Gpr.RBP, 8));
+        asm.load(8, Gpr.RDX, Mem.base(Gpr.RBP, 0));
+        asm.call(Gpr.RAX);
+        Label unwind = buf.newLabel();
+        asm.test(4, Gpr.RAX, Gpr.RAX);
+        asm.jcc(Cond.NE, unwind, true);
+        buf.bind(skip);
+        asm.lea(8, Gpr.RSP, Mem.base(Gpr.RBP, -8 * (HOOK_SAVED.length + 1)));
+        for (int i = HOOK_SAVED.length - 1; i >= 1; i--) asm.pop(HOOK_SAVED[i]);
+        asm.pop(Gpr.RAX);
+        asm.aluImm(AluOp.ADD, 1, Gpr.RAX, 0x7F);
+        asm.sahf();
+        asm.pop(Gpr.RAX);
+        asm.pop(Gpr.RBP);
+        asm.ret();
+        buf.bind(unwind);
+        asm.load(8, Gpr.R11, Mem.base(Gpr.RBP, 8));
         asm.aluImm(AluOp.SUB, 8, Gpr.R11, 5);
         asm.load(8, Gpr.RBP, Mem.base(Gpr.RBP, 0));
         asm.jmp(trapStubLabel, false);

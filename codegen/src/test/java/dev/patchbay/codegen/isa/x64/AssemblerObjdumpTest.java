@@ -476,6 +476,8 @@ class AssemblerObjdumpTest {
         }
         h.expect("pushf", 1, Assembler::pushfq);
         h.expect("popf", 1, Assembler::popfq);
+        h.expect("lahf", 1, Assembler::lahf);
+        h.expect("sahf", 1, Assembler::sahf);
         h.expect("ret", 1, Assembler::ret);
         h.expect("ud2", 2, Assembler::ud2);
         h.expect("int3", 1, Assembler::int3);

@@ -1,0 +1,37 @@
+/*
+ * Problem: export how much code memory Patchbay holds and how many Stores are alive.
+ * Approach: gauges read on collection:
+ *   patchbay.code.memory.mapped    bytes of code memory mapped (both views), process-wide
+ *   patchbay.code.memory.regions   live code regions, process-wide
+ *   patchbay.stores.live           Stores of the Engine not yet closed
+ */
+package dev.patchbay.profiler;
+
+import dev.patchbay.Engine;
+import dev.patchbay.internal.sys.CodeMemory;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.MeterBinder;
+
+public final class CodeMemoryMeterBinder implements MeterBinder {
+    private final Engine engine;
+    private final Tags tags;
+
+    public CodeMemoryMeterBinder(Engine engine) { this(engine, Tags.empty()); }
+
+    public CodeMemoryMeterBinder(Engine engine, Iterable<Tag> tags) {
+        this.engine = engine;
+        this.tags = Tags.of(tags);
+    }
+
+    @Override public void bindTo(MeterRegistry registry) {
+        Gauge.builder("patchbay.code.memory.mapped", () -> CodeMemory.mappedBytes())
+            .tags(tags).baseUnit("bytes").description("Code memory mapped by Patchbay (RX and RW views)").register(registry);
+        Gauge.builder("patchbay.code.memory.regions", () -> CodeMemory.liveCount())
+            .tags(tags).description("Live code memory regions").register(registry);
+        Gauge.builder("patchbay.stores.live", engine, e -> e.liveStores())
+            .tags(tags).description("Stores of the Engine not yet closed").register(registry);
+    }
+}

@@ -1,0 +1,218 @@
+/*
+ * Problem: where does a running guest spend its time, without instrumenting every call?
+ * Approach: sample at patch sites. A daemon thread wakes every period (parked, never
+ * spinning: on two cores a spinning controller starves the guest) and asks each sampled
+ * Store for a safepoint (Store.requestSafepoint: every site is armed with int3). The owner
+ * traps at its next site; our SafepointListener runs there, on the owner thread, walks the
+ * guest stack through the RBP chain (Store.backtrace) and counts the stack. The Store then
+ * restores every site to its desired state and resumes.
+ *
+ * Site bias: a sample lands at the next site the owner reaches after the request, not at
+ * the instruction that was running. Sites sit at function entries, loop headers (epoch)
+ * and before returns (profile-exit), so time in straight-line code is charged to the
+ * function and stack of the next site executed, and a long loop without sites (compiled
+ * without epoch sites) is charged to whatever follows it. A Store that is idle or inside a
+ * hostcall is not sampled until it runs guest code again.
+ *
+ * Results: counts per collapsed stack ("outer;inner" -> samples, outermost first), which
+ * StackCounts writes in the collapsed format flame graph tools read and FlameGraph renders
+ * as a self-contained HTML or SVG file.
+ */
+package dev.patchbay.profiler;
+
+import dev.patchbay.GuestFrame;
+import dev.patchbay.Instance;
+import dev.patchbay.PatchRequest;
+import dev.patchbay.SafepointListener;
+import dev.patchbay.Store;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+
+public final class SamplingProfiler implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(SamplingProfiler.class.getName());
+
+    /** One sampled Store: its listener, and whether a sample was asked for and not yet taken. */
+    private final class Target implements SafepointListener {
+        final Store store;
+        final String name;
+        final AtomicBoolean wanted = new AtomicBoolean();
+        final LongAdder samples = new LongAdder();
+        /** Self samples by module index and function, for per-function metrics. */
+        final Map<String, LongAdder> leaves = new ConcurrentHashMap<>();
+        PatchRequest last;
+
+        Target(Store store, String name) {
+            this.store = store;
+            this.name = name;
+        }
+
+        /** The position of the instance whose code holds the PC, as Profiler numbers modules. */
+        int instanceIndex(long pc) {
+            List<Instance> insts = store.instances();
+            for (int i = 0; i < insts.size(); i++) {
+                Instance in = insts.get(i);
+                long base = in.codeAddress();
+                if (pc >= base && pc < base + in.codeSize()) return i;
+            }
+            return -1;
+        }
+
+        @Override public void onSafepoint(Store s, long site, long guestFp) {
+            // Safepoints also serve ordinary patch requests: sample only the ones we asked for.
+            if (!wanted.compareAndSet(true, false)) return;
+            List<GuestFrame> frames = s.backtrace(site, guestFp);
+            if (frames.isEmpty()) return;
+            String[] names = new String[frames.size()];
+            for (int i = 0; i < names.length; i++) names[i] = frames.get(names.length - 1 - i).function();
+            stacks.add(names);
+            samples.increment();
+            leaves.computeIfAbsent(leafKey(instanceIndex(site), frames.get(0).function()), k -> new LongAdder()).increment();
+        }
+    }
+
+    private final List<Target> targets = new CopyOnWriteArrayList<>();
+    private final StackCounts stacks = new StackCounts();
+    private volatile Thread thread;
+    private volatile boolean running;
+    private volatile boolean closed;
+
+    public SamplingProfiler() {}
+
+    /** A sampler of one Store (add more with add). */
+    public SamplingProfiler(Store store) { add(store, "store"); }
+
+    /** Samples this Store too; `name` is for logs (metrics take the Profiler's store name). */
+    public synchronized SamplingProfiler add(Store store, String name) {
+        if (closed) throw new IllegalStateException("SamplingProfiler is closed");
+        for (Target t : targets) if (t.store == store) return this;
+        Target t = new Target(store, name);
+        store.addSafepointListener(t);
+        targets.add(t);
+        return this;
+    }
+
+    /** Starts the sampling thread: one safepoint request per Store per period. */
+    public synchronized SamplingProfiler start(Duration period) {
+        if (closed) throw new IllegalStateException("SamplingProfiler is closed");
+        if (period == null || period.isNegative() || period.isZero()) throw new IllegalArgumentException("period must be positive: " + period);
+        if (running) throw new IllegalStateException("already sampling");
+        long nanos = Math.max(10_000, period.toNanos());
+        running = true;
+        Thread t = new Thread(() -> loop(nanos), "patchbay-sampler");
+        t.setDaemon(true);
+        thread = t;
+        t.start();
+        return this;
+    }
+
+    private void loop(long periodNanos) {
+        long next = System.nanoTime() + periodNanos;
+        while (running) {
+            long wait = next - System.nanoTime();
+            if (wait > 0) {
+                LockSupport.parkNanos(this, wait);
+                continue;
+            }
+            next += periodNanos;
+            if (next < System.nanoTime()) next = System.nanoTime() + periodNanos; // fell behind: do not burst
+            for (Target t : targets) request(t);
+        }
+    }
+
+    private void request(Target t) {
+        if (t.store.isClosed()) return;
+        if (t.last != null && !t.last.isDone()) return; // the owner has not reached the previous one yet
+        try {
+            t.wanted.set(true);
+            PatchRequest r = t.store.requestSafepoint();
+            // Done at once means nobody runs the Store: there is nothing to sample.
+            if (r.isDone()) t.wanted.set(false);
+            t.last = r;
+        } catch (IllegalStateException closedMeanwhile) {
+            t.wanted.set(false);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "sampling request failed", e);
+        }
+    }
+
+    /** Stops the sampling thread (samples taken so far are kept). */
+    public void stop() {
+        Thread t;
+        synchronized (this) {
+            running = false;
+            t = thread;
+            thread = null;
+        }
+        if (t != null) {
+            LockSupport.unpark(t);
+            try {
+                t.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        for (Target tg : targets) tg.wanted.set(false);
+    }
+
+    public boolean isRunning() { return running; }
+
+    /** Samples taken, all Stores. */
+    public long samples() { return stacks.total(); }
+
+    /** Samples whose innermost frame is this function (its "self" samples). */
+    public long selfSamples(String function) { return stacks.selfCounts().getOrDefault(function, 0L); }
+
+    /** Self samples of every function. */
+    public Map<String, Long> selfSamplesByFunction() { return stacks.selfCounts(); }
+
+    static String leafKey(int instanceIndex, String function) { return instanceIndex + "\0" + function; }
+
+    /** Self samples in one Store of a function of its instance at instanceIndex (for metrics). */
+    long selfSamples(Store store, int instanceIndex, String function) {
+        for (Target t : targets) {
+            if (t.store != store) continue;
+            LongAdder a = t.leaves.get(leafKey(instanceIndex, function));
+            return a == null ? 0 : a.sum();
+        }
+        return 0;
+    }
+
+    /** Samples taken of one Store. */
+    public long samples(Store store) {
+        for (Target t : targets) if (t.store == store) return t.samples.sum();
+        return 0;
+    }
+
+    /** The sampled stacks: collapsed stack ("outer;inner", outermost first) to sample count. */
+    public Map<String, Long> stacks() { return stacks.snapshot(); }
+
+    /** Collapsed stacks, one "root;caller;callee count" line each, sorted (flamegraph.pl / async-profiler format). */
+    public String collapsedStacks() { return stacks.collapsed(); }
+
+    public void writeCollapsedStacks(Path file) throws IOException { stacks.writeCollapsed(file); }
+
+    /** Writes a flame graph: a self-contained interactive HTML page, or an SVG if the name ends in .svg. */
+    public void writeFlameGraph(Path file) throws IOException { writeFlameGraph(file, "Patchbay samples"); }
+
+    public void writeFlameGraph(Path file, String title) throws IOException {
+        new FlameGraph(stacks.snapshot(), title).write(file);
+    }
+
+    /** Stops sampling and detaches from every Store. */
+    @Override public void close() {
+        stop();
+        synchronized (this) {
+            closed = true;
+            for (Target t : targets) t.store.removeSafepointListener(t);
+        }
+    }
+}
