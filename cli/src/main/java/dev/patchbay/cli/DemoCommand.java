@@ -106,16 +106,14 @@ final class DemoCommand implements Callable<Integer> {
             }
         }
         out.println();
-        out.println("  The loop of %sum (examples/sum-loop.clif): the idle epoch site is one NOP at the loop header.");
-        String[] lines = Disassembler.format(sum).split("\n");
+        out.println("  %sum from examples/sum-loop.clif: its loop header carries one idle epoch site (a NOP).");
         boolean in = false;
-        for (String l : lines) {
+        for (String l : Disassembler.format(sum).split("\n")) {
             if (l.startsWith("function %sum")) in = true;
             else if (l.startsWith("function ")) in = false;
-            if (in && (l.contains("patch site") && l.contains("epoch") || l.contains("add") || l.contains("cmp") || l.contains("j"))) {
-                String shown = l.length() > 150 ? l.substring(0, 150) + "..." : l;
-                out.println("  " + (l.contains("patch site") ? green(shown) : shown));
-            }
+            if (!in || l.startsWith("function")) continue;
+            String shown = l.length() > 140 ? l.substring(0, 140) + "..." : l;
+            out.println("  " + (l.contains("patch site") && l.contains(" epoch ") ? green(shown) : shown));
         }
     }
 
