@@ -31,6 +31,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON.")
     Path json;
 
+    @Option(names = "--plot", paramLabel = "FILE", description = "Draw the epoch overhead chart to FILE.png or FILE.svg (needs the epoch suite).")
+    Path plot;
+
     @Override public Integer call() throws Exception {
         List<String> suites = new ArrayList<>();
         switch (suite) {
@@ -40,12 +43,24 @@ final class BenchCommand implements Callable<Integer> {
                 System.err.println("patchbay: unknown suite '" + suite + "' (expected epoch, sites, calls or all)");
                 return Main.EXIT_BAD_INPUT;
         }
+        if (plot != null && !suites.contains("epoch")) {
+            System.err.println("patchbay: --plot draws the epoch suite; use --suite epoch or all");
+            return Main.EXIT_BAD_INPUT;
+        }
+        if (plot != null && !plot.toString().matches("(?i).*\\.(png|svg)$")) {
+            System.err.println("patchbay: --plot needs a .png or .svg file name, got " + plot);
+            return Main.EXIT_BAD_INPUT;
+        }
         List<Map<String, Object>> results = new ArrayList<>();
         for (String s : suites) {
             Map<String, Object> r = s.equals("epoch") ? EpochSuite.run(quick, System.err)
                 : s.equals("sites") ? SitesSuite.run(quick, System.err) : CallsSuite.run(quick, System.err);
             results.add(r);
             print(r);
+            if (plot != null && s.equals("epoch")) {
+                OverheadPlot.write(r, plot);
+                System.err.println("wrote " + plot);
+            }
         }
         if (json != null) {
             Object doc = results.size() == 1 ? results.get(0) : wrap(results);
