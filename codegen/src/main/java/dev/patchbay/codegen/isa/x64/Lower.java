@@ -55,8 +55,9 @@ final class Lower {
     private final Set<Inst> merged = Collections.newSetFromMap(new IdentityHashMap<>());
     private final VCode.VBlock[] vblockOf;
     private int nextVreg;
-    private int[] hintReg = new int[64];
-    private int[] hintVreg = new int[64];
+    /** Register and vreg hints, indexed by vreg; -1 is "none". IR values are vregs 0..numValues-1. */
+    private int[] hintReg;
+    private int[] hintVreg;
     /** Instructions of the IR instruction being lowered, in forward order. */
     private List<MInst> seq;
     private Block curBlock;
@@ -69,6 +70,9 @@ final class Lower {
         this.useCount = new int[f.numValues()];
         this.vblockOf = new VCode.VBlock[f.numBlocks()];
         this.nextVreg = f.numValues();
+        // Sized for every IR value up front: hints are written for values as well as temps.
+        this.hintReg = new int[Math.max(64, 2 * f.numValues())];
+        this.hintVreg = new int[hintReg.length];
         Arrays.fill(hintReg, -1);
         Arrays.fill(hintVreg, -1);
     }
@@ -168,11 +172,12 @@ final class Lower {
     private int temp() {
         int v = nextVreg++;
         if (v >= hintReg.length) {
-            int n = hintReg.length * 2;
+            int old = hintReg.length, n = Math.max(2 * old, v + 1);
             hintReg = Arrays.copyOf(hintReg, n);
             hintVreg = Arrays.copyOf(hintVreg, n);
-            Arrays.fill(hintReg, v, n, -1);
-            Arrays.fill(hintVreg, v, n, -1);
+            // Everything past the old end is new: no hint (not 0, which would name RAX or vreg 0).
+            Arrays.fill(hintReg, old, n, -1);
+            Arrays.fill(hintVreg, old, n, -1);
         }
         return v;
     }
@@ -187,7 +192,9 @@ final class Lower {
     /** Operation size for a type in a 32/64-bit ALU: narrow types compute in 32 bits. */
     private static int opSize(Type t) { return t == Type.I64 ? 8 : 4; }
 
+    /** The constant an IR value is defined as, or null; temps (vregs past the IR values) are never constants. */
     private Long constOf(int v) {
+        if (v >= f.numValues()) return null;
         Inst d = f.valueDefInst(v);
         if (d != null && d.op == Opcode.ICONST) return d.imm;
         return null;
