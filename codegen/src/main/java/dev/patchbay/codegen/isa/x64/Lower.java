@@ -319,7 +319,11 @@ final class Lower {
     private MemArg sinkLoad(int v, Type t) {
         Inst d = sinkableLoad(v, t);
         if (d == null || currentInst == null) return null;
-        if (entryColor.get(d) + 1 != entryColor.get(currentInst)) return null;
+        // The load may move down to its user only if no side effect lies between them.
+        // load counts as a side effect and bumps the color itself; stack_load does not, so
+        // comparing with entry color + 1 let one store or call slip in between.
+        int afterLoad = entryColor.get(d) + (d.op.hasSideEffects() ? 1 : 0);
+        if (afterLoad != entryColor.get(currentInst)) return null;
         merged.add(d);
         return d.op == Opcode.STACK_LOAD ? MemArg.slot(d.ref, d.offset) : address(d.args[0], d.offset);
     }
