@@ -52,6 +52,8 @@ final class Lower {
     private final int[] useCount;
     private final Map<Inst, Integer> entryColor = new IdentityHashMap<>();
     private final Map<Inst, Block> instBlock = new IdentityHashMap<>();
+    /** Position of each instruction within its block. */
+    private final Map<Inst, Integer> instIndex = new IdentityHashMap<>();
     private final Set<Inst> merged = Collections.newSetFromMap(new IdentityHashMap<>());
     private final VCode.VBlock[] vblockOf;
     private int nextVreg;
@@ -83,8 +85,9 @@ final class Lower {
         // so the return-area vreg must exist from the start.
         if (Abi.argLocs(f.signature).retArea != null) vc.retAreaVreg = temp();
         for (Block b : f.layout) {
-            int color = 0;
+            int color = 0, index = 0;
             for (Inst i : b.insts) {
+                instIndex.put(i, index++);
                 instBlock.put(i, b);
                 entryColor.put(i, color);
                 if (i.op.hasSideEffects()) color++;
@@ -319,13 +322,26 @@ final class Lower {
     private MemArg sinkLoad(int v, Type t) {
         Inst d = sinkableLoad(v, t);
         if (d == null || currentInst == null) return null;
-        // The load may move down to its user only if no side effect lies between them.
-        // load counts as a side effect and bumps the color itself; stack_load does not, so
-        // comparing with entry color + 1 let one store or call slip in between.
-        int afterLoad = entryColor.get(d) + (d.op.hasSideEffects() ? 1 : 0);
-        if (afterLoad != entryColor.get(currentInst)) return null;
+        if (!canSink(d, currentInst)) return null;
         merged.add(d);
         return d.op == Opcode.STACK_LOAD ? MemArg.slot(d.ref, d.offset) : address(d.args[0], d.offset);
+    }
+
+    /**
+     * True if load d may move down to its user. A `load` may trap, so no other side effect
+     * may lie between them (their order would change): its color, which the load itself
+     * bumps, must be the user's. A `stack_load` cannot trap and is no side effect, so only
+     * an instruction between them that may write memory (a store or a call) forbids it;
+     * comparing colors as for `load` used to let one such instruction slip in between.
+     */
+    private boolean canSink(Inst d, Inst user) {
+        if (d.op.hasSideEffects()) return entryColor.get(d) + 1 == entryColor.get(user);
+        List<Inst> insts = curBlock.insts;
+        for (int i = instIndex.get(d) + 1; i < instIndex.get(user); i++) {
+            Opcode op = insts.get(i).op;
+            if (op.isStore() || op == Opcode.CALL || op == Opcode.CALL_INDIRECT) return false;
+        }
+        return true;
     }
 
     /** Address operand for base+offset, folding iadd_imm and stack_addr producers. */
