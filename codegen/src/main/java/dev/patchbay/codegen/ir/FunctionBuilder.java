@@ -147,6 +147,11 @@ public final class FunctionBuilder {
 
     public int select(int cond, int a, int b) { return append(inst(Opcode.SELECT, f.valueType(a), cond, a, b)).result(); }
 
+    /** Like select, but lowered without a branch on the condition (CLIF's Spectre guard). */
+    public int selectSpectreGuard(int cond, int a, int b) {
+        return append(inst(Opcode.SELECT_SPECTRE_GUARD, f.valueType(a), cond, a, b)).result();
+    }
+
     public int bitselect(int c, int a, int b) { return append(inst(Opcode.BITSELECT, f.valueType(a), c, a, b)).result(); }
 
     public void jump(int block, int... args) {
@@ -166,6 +171,15 @@ public final class FunctionBuilder {
         i.targets = new BlockCall[entries.length + 1];
         i.targets[0] = new BlockCall(defaultBlock, Inst.NO_VALUES);
         for (int k = 0; k < entries.length; k++) i.targets[k + 1] = new BlockCall(entries[k], Inst.NO_VALUES);
+        append(i);
+    }
+
+    /** br_table whose default and entries pass block arguments. */
+    public void brTable(int index, BlockCall defaultCall, BlockCall... entries) {
+        Inst i = inst(Opcode.BR_TABLE, null, index);
+        i.targets = new BlockCall[entries.length + 1];
+        i.targets[0] = new BlockCall(defaultCall.block, defaultCall.args);
+        for (int k = 0; k < entries.length; k++) i.targets[k + 1] = new BlockCall(entries[k].block, entries[k].args);
         append(i);
     }
 

@@ -10,7 +10,9 @@
  * Fixed-register needs are clobbers: an instruction clobbers a set of physical registers
  * early (before it reads its operands) or late (after). An interval may not take a register
  * that is clobbered strictly inside it; this is how values live across a call end up in
- * callee-saved registers, and why division operands avoid rdx:rax.
+ * callee-saved registers, and why division operands avoid rdx:rax. Values live on entry to
+ * a block start just before its first instruction, so that instruction's early clobbers
+ * are inside them.
  *
  * When no register is free, the interval that ends furthest away is spilled for its whole
  * lifetime, and its stack slot is reused once it expires. Hints (a preferred register, or
@@ -147,12 +149,18 @@ public final class LinearScan {
         Arrays.fill(end, Integer.MIN_VALUE);
         for (int b = 0; b < nb; b++) {
             int first = 2 * in.blockFirst(b), last = 2 * in.blockEnd(b) - 1;
+            // Values live on entry to a block (its parameters included) are already in their
+            // registers before its first instruction reads its operands, so they start one
+            // position earlier than that read. Starting at `first` itself would hide an early
+            // clobber by the first instruction (a shift's RCX, a division's RAX:RDX) from
+            // clobbered(), which only sees clobbers strictly inside an interval.
+            int entry = Math.max(0, first - 1);
             for (int v = liveOut[b].nextSetBit(0); v >= 0; v = liveOut[b].nextSetBit(v + 1)) {
-                extend(v, first);
+                extend(v, entry);
                 extend(v, last);
             }
-            for (int v = liveIn[b].nextSetBit(0); v >= 0; v = liveIn[b].nextSetBit(v + 1)) extend(v, first);
-            for (int p : in.blockParams(b)) extend(p, first);
+            for (int v = liveIn[b].nextSetBit(0); v >= 0; v = liveIn[b].nextSetBit(v + 1)) extend(v, entry);
+            for (int p : in.blockParams(b)) extend(p, entry);
             for (int i = in.blockFirst(b); i < in.blockEnd(b); i++) {
                 for (int u : in.uses(i)) extend(u, 2 * i);
                 for (int d : in.defs(i)) extend(d, 2 * i + 1);

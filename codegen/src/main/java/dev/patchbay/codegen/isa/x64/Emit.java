@@ -120,8 +120,14 @@ final class Emit {
             for (Gpr g : Gpr.values()) if (g != RSP && g != RBP && g != Abi.VMCTX) saved.add(g);
         } else {
             long cs = Abi.calleeSaved(cc);
+            // A register this function must preserve is overwritten not only when the
+            // allocator hands it out but also by any call to a callee whose convention does
+            // not preserve it (argument setup and the callee's body): a windows_fastcall
+            // function calling System V code loses RSI and RDI that way.
+            long clobbered = alloc.usedRegs;
+            for (MInst m : vc.insts) if (m.k == MInst.K.CALL) clobbered |= m.lateClobber;
             for (Gpr g : Abi.ALLOCATABLE) {
-                if ((alloc.usedRegs & Abi.bit(g)) != 0 && (cs & Abi.bit(g)) != 0) saved.add(g);
+                if ((clobbered & Abi.bit(g)) != 0 && (cs & Abi.bit(g)) != 0) saved.add(g);
             }
         }
         int pushed = 8 * saved.size() + (preserveAll ? 8 : 0);

@@ -52,11 +52,14 @@ final class Lower {
     private final int[] useCount;
     private final Map<Inst, Integer> entryColor = new IdentityHashMap<>();
     private final Map<Inst, Block> instBlock = new IdentityHashMap<>();
+    /** Position of each instruction within its block. */
+    private final Map<Inst, Integer> instIndex = new IdentityHashMap<>();
     private final Set<Inst> merged = Collections.newSetFromMap(new IdentityHashMap<>());
     private final VCode.VBlock[] vblockOf;
     private int nextVreg;
-    private int[] hintReg = new int[64];
-    private int[] hintVreg = new int[64];
+    /** Register and vreg hints, indexed by vreg; -1 is "none". IR values are vregs 0..numValues-1. */
+    private int[] hintReg;
+    private int[] hintVreg;
     /** Instructions of the IR instruction being lowered, in forward order. */
     private List<MInst> seq;
     private Block curBlock;
@@ -71,6 +74,9 @@ final class Lower {
         this.useCount = new int[f.numValues()];
         this.vblockOf = new VCode.VBlock[f.numBlocks()];
         this.nextVreg = f.numValues();
+        // Sized for every IR value up front: hints are written for values as well as temps.
+        this.hintReg = new int[Math.max(64, 2 * f.numValues())];
+        this.hintVreg = new int[hintReg.length];
         Arrays.fill(hintReg, -1);
         Arrays.fill(hintVreg, -1);
     }
@@ -81,8 +87,9 @@ final class Lower {
         // so the return-area vreg must exist from the start.
         if (Abi.argLocs(f.signature).retArea != null) vc.retAreaVreg = temp();
         for (Block b : f.layout) {
-            int color = 0;
+            int color = 0, index = 0;
             for (Inst i : b.insts) {
+                instIndex.put(i, index++);
                 instBlock.put(i, b);
                 entryColor.put(i, color);
                 if (i.op.hasSideEffects()) color++;
@@ -170,11 +177,12 @@ final class Lower {
     private int temp() {
         int v = nextVreg++;
         if (v >= hintReg.length) {
-            int n = hintReg.length * 2;
+            int old = hintReg.length, n = Math.max(2 * old, v + 1);
             hintReg = Arrays.copyOf(hintReg, n);
             hintVreg = Arrays.copyOf(hintVreg, n);
-            Arrays.fill(hintReg, v, n, -1);
-            Arrays.fill(hintVreg, v, n, -1);
+            // Everything past the old end is new: no hint (not 0, which would name RAX or vreg 0).
+            Arrays.fill(hintReg, old, n, -1);
+            Arrays.fill(hintVreg, old, n, -1);
         }
         return v;
     }
@@ -189,7 +197,9 @@ final class Lower {
     /** Operation size for a type in a 32/64-bit ALU: narrow types compute in 32 bits. */
     private static int opSize(Type t) { return t == Type.I64 ? 8 : 4; }
 
+    /** The constant an IR value is defined as, or null; temps (vregs past the IR values) are never constants. */
     private Long constOf(int v) {
+        if (v >= f.numValues()) return null;
         Inst d = f.valueDefInst(v);
         if (d != null && d.op == Opcode.ICONST) return d.imm;
         return null;
@@ -314,9 +324,26 @@ final class Lower {
     private MemArg sinkLoad(int v, Type t) {
         Inst d = sinkableLoad(v, t);
         if (d == null || currentInst == null) return null;
-        if (entryColor.get(d) + 1 != entryColor.get(currentInst)) return null;
+        if (!canSink(d, currentInst)) return null;
         merged.add(d);
         return d.op == Opcode.STACK_LOAD ? MemArg.slot(d.ref, d.offset) : address(d.args[0], d.offset);
+    }
+
+    /**
+     * True if load d may move down to its user. A `load` may trap, so no other side effect
+     * may lie between them (their order would change): its color, which the load itself
+     * bumps, must be the user's. A `stack_load` cannot trap and is no side effect, so only
+     * an instruction between them that may write memory (a store or a call) forbids it;
+     * comparing colors as for `load` used to let one such instruction slip in between.
+     */
+    private boolean canSink(Inst d, Inst user) {
+        if (d.op.hasSideEffects()) return entryColor.get(d) + 1 == entryColor.get(user);
+        List<Inst> insts = curBlock.insts;
+        for (int i = instIndex.get(d) + 1; i < instIndex.get(user); i++) {
+            Opcode op = insts.get(i).op;
+            if (op.isStore() || op == Opcode.CALL || op == Opcode.CALL_INDIRECT) return false;
+        }
+        return true;
     }
 
     /** Address operand for base+offset, folding iadd_imm and stack_addr producers. */
