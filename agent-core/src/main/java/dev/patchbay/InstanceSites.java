@@ -38,8 +38,9 @@ final class InstanceSites {
         this.current = new boolean[sites.length];
         this.armed = new boolean[sites.length];
         long exec = inst.code().execBase();
-        this.registration = controller != null && sites.length > 0
-            ? controller.registerCode(exec, exec + inst.code().size(), offsets) : null;
+        // Every instance registers, sites or not: the signal handlers also use the registry
+        // to recognise guest code that faults.
+        this.registration = controller != null ? controller.registerCode(exec, exec + inst.code().size(), offsets) : null;
     }
 
     int size() { return sites.length; }

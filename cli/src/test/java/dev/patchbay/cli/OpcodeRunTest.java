@@ -74,6 +74,10 @@ class OpcodeRunTest {
                 for (Block b : f.layout) for (Inst i : b.insts) missing.remove(i.op);
             }
         }
+        // debugtrap executes int3 for a debugger; with no debugger attached it ends the
+        // process, so it cannot be a run line. signal-handler's ChildJvmTest runs it in a
+        // child JVM and checks that it reaches the previous SIGTRAP handler.
+        missing.remove(Opcode.DEBUGTRAP);
         assertTrue(missing.isEmpty(), "opcodes without a run test: " + missing);
     }
 }

@@ -1,5 +1,6 @@
 /*
- * The process's one SIGTRAP handler: generated machine code (RuntimeStubs), installed
+ * The process's SIGTRAP handler, and beside it a SIGSEGV handler that turns guest memory
+ * faults into heap_oob traps: generated machine code (RuntimeStubs), installed
  * with sigaction(SA_SIGINFO | SA_ONSTACK | SA_RESTART) while at least one Engine uses it,
  * and uninstalled when the last one releases it, but only if the installed action is
  * still ours (someone may have installed another handler on top; we leave theirs alone).
@@ -30,6 +31,10 @@ final class SigtrapHandler {
     private final long newAction = Native.calloc(1, LinuxSignalLayout.SIGACTION_SIZE);
     private final long scratchAction = Native.calloc(1, LinuxSignalLayout.SIGACTION_SIZE);
     private final long handlerAddress;
+    /** SIGSEGV: guest memory faults become heap_oob traps; everything else chains (HotSpot's null checks). */
+    private final long oldSegv = Native.calloc(1, LinuxSignalLayout.SIGACTION_SIZE);
+    private final long newSegv = Native.calloc(1, LinuxSignalLayout.SIGACTION_SIZE);
+    private final long segvAddress;
     private final long safepointStub;
     private volatile SafepointHandler safepoints;
     private int users;
@@ -46,6 +51,10 @@ final class SigtrapHandler {
         int at = (stub.length + 63) & ~63;
         code.write(at, RuntimeStubs.sigtrapHandler(registry.address(), oldAction, safepointStub));
         handlerAddress = code.execAddress(at);
+        byte[] trapCode = RuntimeStubs.sigtrapHandler(registry.address(), oldAction, safepointStub);
+        int segvAt = (at + trapCode.length + 63) & ~63;
+        code.write(segvAt, RuntimeStubs.sigsegvHandler(registry.address(), oldSegv));
+        segvAddress = code.execAddress(segvAt);
         Native.putLong(newAction + LinuxSignalLayout.SA_HANDLER, handlerAddress);
         Native.putInt(newAction + LinuxSignalLayout.SA_FLAGS, FLAGS);
     }
@@ -81,20 +90,36 @@ final class SigtrapHandler {
 
     private void install() {
         Native.sigaction(LinuxSignalLayout.SIGTRAP, newAction, oldAction);
+        // Run under HotSpot's own flags and mask, so its handler behaves exactly as before
+        // when we chain to it.
+        Native.sigaction(LinuxSignalLayout.SIGSEGV, 0, scratchAction);
+        Native.copyToArray(scratchAction, SCRATCH, 0, LinuxSignalLayout.SIGACTION_SIZE);
+        Native.copyFromArray(SCRATCH, 0, newSegv, LinuxSignalLayout.SIGACTION_SIZE);
+        Native.putLong(newSegv + LinuxSignalLayout.SA_HANDLER, segvAddress);
+        int flags = Native.getInt(newSegv + LinuxSignalLayout.SA_FLAGS) | LinuxSignalLayout.SA_SIGINFO;
+        Native.putInt(newSegv + LinuxSignalLayout.SA_FLAGS, flags & ~LinuxSignalLayout.SA_RESETHAND);
+        Native.sigaction(LinuxSignalLayout.SIGSEGV, newSegv, oldSegv);
         installed = true;
         LOG.log(Logger.Level.DEBUG, () -> "SIGTRAP handler installed; previous handler 0x"
             + Long.toHexString(Native.getLong(oldAction + LinuxSignalLayout.SA_HANDLER)));
     }
 
     private void uninstall() {
-        Native.sigaction(LinuxSignalLayout.SIGTRAP, 0, scratchAction);
-        if (Native.getLong(scratchAction + LinuxSignalLayout.SA_HANDLER) == handlerAddress) {
-            Native.sigaction(LinuxSignalLayout.SIGTRAP, oldAction, 0);
-        } else {
-            LOG.log(Logger.Level.WARNING, "SIGTRAP handler was replaced by someone else; leaving theirs installed");
-        }
+        restore(LinuxSignalLayout.SIGTRAP, handlerAddress, oldAction);
+        restore(LinuxSignalLayout.SIGSEGV, segvAddress, oldSegv);
         installed = false;
     }
+
+    private void restore(int sig, long ours, long old) {
+        Native.sigaction(sig, 0, scratchAction);
+        if (Native.getLong(scratchAction + LinuxSignalLayout.SA_HANDLER) == ours) {
+            Native.sigaction(sig, old, 0);
+        } else {
+            LOG.log(Logger.Level.WARNING, "the handler for signal " + sig + " was replaced by someone else; leaving theirs installed");
+        }
+    }
+
+    private static final byte[] SCRATCH = new byte[LinuxSignalLayout.SIGACTION_SIZE];
 
     /** The action currently installed for SIGTRAP (its handler address), for tests. */
     static long currentHandler() {

@@ -221,8 +221,13 @@ class ArmingTest {
                 while (!stop.get()) inst.func("spin").call(5_000_000);
             }, "guest");
             guest.start();
-            Thread.sleep(20);
-            for (int i = 0; i < 100; i++) assertTrue(store.requestSafepoint().await(Duration.ofSeconds(10)));
+            // A request while the guest is not (yet) running completes at once without a
+            // sample, so keep asking until 100 samples arrived (bounded by a deadline).
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (samples.size() < 100) {
+                assertTrue(System.nanoTime() < deadline, "100 samples within 30 s, got " + samples.size());
+                assertTrue(store.requestSafepoint().await(Duration.ofSeconds(10)));
+            }
             stop.set(true);
             guest.join();
             assertFalse(samples.isEmpty());

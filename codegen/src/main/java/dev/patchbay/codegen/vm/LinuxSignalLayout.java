@@ -10,6 +10,7 @@ public final class LinuxSignalLayout {
     private LinuxSignalLayout() {}
 
     public static final int SIGTRAP = 5;
+    public static final int SIGBUS = 7;
     public static final int SIGSEGV = 11;
 
     /** glibc struct sigaction (what sigaction(2) in libc takes): 152 bytes. */
@@ -46,7 +47,7 @@ public final class LinuxSignalLayout {
 
     /** ucontext_t: uc_mcontext.gregs starts at 40, 8 bytes per register. */
     public static final int UC_GREGS = 40;
-    public static final int REG_RBP = 10, REG_RSP = 15, REG_RIP = 16, REG_EFL = 17, REG_R15 = 7;
+    public static final int REG_R11 = 3, REG_RBP = 10, REG_RSP = 15, REG_RIP = 16, REG_EFL = 17, REG_R15 = 7;
 
     public static int greg(int index) { return UC_GREGS + 8 * index; }
 

@@ -95,111 +95,63 @@ public final class RuntimeStubs {
 
     private static final Gpr[] HANDLER_SAVED = {Gpr.RBX, Gpr.R12, Gpr.R13, Gpr.R14, Gpr.R15};
 
+    /** Registers the region search uses; the caller's own state lives in RBX and R12-R14. */
+    private static final Gpr SEQ = Gpr.R8, LO = Gpr.R9, HI = Gpr.R10, REG = Gpr.R15;
+
     /**
-     * The SIGTRAP handler. `registry` is the SiteRegistryLayout block, `oldAction` a glibc
-     * struct sigaction holding the previous action (filled in when ours is installed),
-     * `safepoint` the safepoint stub's address.
+     * Emits the seqlocked binary search of the registry (SiteRegistryLayout, base in R15)
+     * for `pc`. On a hit it runs `onHit` with RCX + ENTRIES pointing at the region's entry
+     * and SEQ holding the snapshot; `onHit` must re-check SEQ (jumping to `retry` if it
+     * changed) before trusting what it read. A validated miss jumps to `miss`.
      */
-    public static byte[] sigtrapHandler(long registry, long oldAction, long safepoint) {
-        CodeBuffer buf = new CodeBuffer();
-        Assembler a = new Assembler(buf);
+    private static void regionSearch(Assembler a, CodeBuffer buf, Gpr pc, Label miss, java.util.function.Consumer<Label> onHit) {
         Label retry = buf.newLabel(), read = buf.newLabel(), search = buf.newLabel(), left = buf.newLabel(),
-            right = buf.newLabel(), notFound = buf.newLabel(), sites = buf.newLabel(), siteLeft = buf.newLabel(),
-            siteRight = buf.newLabel(), ours = buf.newLabel(), chain = buf.newLabel(), dfl = buf.newLabel(),
-            done = buf.newLabel();
-        Gpr site = Gpr.RBX, sig = Gpr.R12, info = Gpr.R13, uc = Gpr.R14, reg = Gpr.R15;
-        Gpr seq = Gpr.R8, lo = Gpr.R9, hi = Gpr.R10;
+            right = buf.newLabel(), notFound = buf.newLabel();
         int e = SiteRegistryLayout.ENTRIES;
-
-        for (Gpr g : HANDLER_SAVED) a.push(g);
-        a.mov(8, sig, Gpr.RDI);
-        a.mov(8, info, Gpr.RSI);
-        a.mov(8, uc, Gpr.RDX);
-        a.aluImm(AluOp.CMP, 4, m(info, SI_CODE), SI_KERNEL);
-        a.jcc(Cond.NE, chain, false);
-        a.load(8, site, m(uc, UC_RIP));
-        a.aluImm(AluOp.SUB, 8, site, 1);
-        a.movImm(reg, registry);
-
         buf.bind(retry);
-        a.load(8, seq, m(reg, SiteRegistryLayout.SEQ));
-        a.testImm(8, seq, 1);
+        a.load(8, SEQ, m(REG, SiteRegistryLayout.SEQ));
+        a.testImm(8, SEQ, 1);
         a.jcc(Cond.E, read, true);
         a.pause();
         a.jmp(retry, true);
-
         buf.bind(read);
-        a.zero(lo);
-        a.load(8, hi, m(reg, SiteRegistryLayout.COUNT));
-        a.alu(AluOp.CMP, 8, hi, m(reg, SiteRegistryLayout.CAPACITY));
-        a.cmov(Cond.A, 8, hi, m(reg, SiteRegistryLayout.CAPACITY));
-
+        a.zero(LO);
+        a.load(8, HI, m(REG, SiteRegistryLayout.COUNT));
+        a.alu(AluOp.CMP, 8, HI, m(REG, SiteRegistryLayout.CAPACITY));
+        a.cmov(Cond.A, 8, HI, m(REG, SiteRegistryLayout.CAPACITY));
         buf.bind(search);
-        a.alu(AluOp.CMP, 8, lo, hi);
+        a.alu(AluOp.CMP, 8, LO, HI);
         a.jcc(Cond.AE, notFound, false);
-        a.lea(8, Gpr.RAX, Mem.baseIndex(lo, hi, 1, 0));
+        a.lea(8, Gpr.RAX, Mem.baseIndex(LO, HI, 1, 0));
         a.shiftImm(ShiftOp.SHR, 8, Gpr.RAX, 1);
         a.mov(8, Gpr.RCX, Gpr.RAX);
         a.shiftImm(ShiftOp.SHL, 8, Gpr.RCX, SiteRegistryLayout.ENTRY_SHIFT);
-        a.alu(AluOp.ADD, 8, Gpr.RCX, reg);
-        a.alu(AluOp.CMP, 8, site, m(Gpr.RCX, e + SiteRegistryLayout.E_START));
+        a.alu(AluOp.ADD, 8, Gpr.RCX, REG);
+        a.alu(AluOp.CMP, 8, pc, m(Gpr.RCX, e + SiteRegistryLayout.E_START));
         a.jcc(Cond.B, left, true);
-        a.alu(AluOp.CMP, 8, site, m(Gpr.RCX, e + SiteRegistryLayout.E_END));
+        a.alu(AluOp.CMP, 8, pc, m(Gpr.RCX, e + SiteRegistryLayout.E_END));
         a.jcc(Cond.AE, right, true);
-        // In this region: read its site table, then validate the snapshot before using it.
-        a.mov(8, Gpr.RDX, site);
-        a.alu(AluOp.SUB, 8, Gpr.RDX, m(Gpr.RCX, e + SiteRegistryLayout.E_START));
-        a.load(8, Gpr.RSI, m(Gpr.RCX, e + SiteRegistryLayout.E_SITES));
-        a.load(8, Gpr.RDI, m(Gpr.RCX, e + SiteRegistryLayout.E_NSITES));
-        a.alu(AluOp.CMP, 8, seq, m(reg, SiteRegistryLayout.SEQ));
-        a.jcc(Cond.NE, retry, false);
-        a.jmp(sites, true);
+        onHit.accept(retry);
         buf.bind(left);
-        a.mov(8, hi, Gpr.RAX);
+        a.mov(8, HI, Gpr.RAX);
         a.jmp(search, true);
         buf.bind(right);
-        a.lea(8, lo, m(Gpr.RAX, 1));
+        a.lea(8, LO, m(Gpr.RAX, 1));
         a.jmp(search, true);
-
         buf.bind(notFound);
-        a.alu(AluOp.CMP, 8, seq, m(reg, SiteRegistryLayout.SEQ));
+        a.alu(AluOp.CMP, 8, SEQ, m(REG, SiteRegistryLayout.SEQ));
         a.jcc(Cond.NE, retry, false);
-        a.jmp(chain, false);
+        a.jmp(miss, false);
+    }
 
-        // Binary search of the site offsets (int32, sorted) at RSI[0..RDI) for EDX.
-        buf.bind(sites);
-        a.zero(lo);
-        a.mov(8, hi, Gpr.RDI);
-        Label siteLoop = buf.newLabel();
-        buf.bind(siteLoop);
-        a.alu(AluOp.CMP, 8, lo, hi);
-        a.jcc(Cond.AE, chain, false);
-        a.lea(8, Gpr.RAX, Mem.baseIndex(lo, hi, 1, 0));
-        a.shiftImm(ShiftOp.SHR, 8, Gpr.RAX, 1);
-        a.alu(AluOp.CMP, 4, Gpr.RDX, Mem.baseIndex(Gpr.RSI, Gpr.RAX, 4, 0));
-        a.jcc(Cond.B, siteLeft, true);
-        a.jcc(Cond.A, siteRight, true);
-        a.aluImm(AluOp.CMP, 1, m(site, 0), 0xCC);
-        a.jcc(Cond.E, ours, true);
-        a.jmp(chain, false);
-        buf.bind(siteLeft);
-        a.mov(8, hi, Gpr.RAX);
-        a.jmp(siteLoop, true);
-        buf.bind(siteRight);
-        a.lea(8, lo, m(Gpr.RAX, 1));
-        a.jmp(siteLoop, true);
-
-        // Ours: make the thread "call" the safepoint stub from the site.
-        buf.bind(ours);
-        a.load(8, Gpr.RAX, m(uc, UC_RSP));
-        a.aluImm(AluOp.SUB, 8, Gpr.RAX, 8);
-        a.store(8, m(Gpr.RAX, 0), site);
-        a.store(8, m(uc, UC_RSP), Gpr.RAX);
-        a.movImm(Gpr.RAX, safepoint);
-        a.store(8, m(uc, UC_RIP), Gpr.RAX);
-        a.jmp(done, false);
-
-        // Not ours: the previous action.
+    /**
+     * Emits the tail shared by both handlers: `chain` tail-calls the previous action saved
+     * at `oldAction` (SIG_IGN returns; SIG_DFL is reinstalled and the signal re-raised with
+     * tgkill, so the process dies as it would have), and `done` restores and returns.
+     */
+    private static void chainAndReturn(Assembler a, CodeBuffer buf, long oldAction, Label chain, Label done) {
+        Gpr sig = Gpr.R12, info = Gpr.R13, uc = Gpr.R14;
+        Label dfl = buf.newLabel();
         buf.bind(chain);
         a.movImm(Gpr.RAX, oldAction);
         a.load(8, Gpr.RCX, m(Gpr.RAX, SA_HANDLER));
@@ -213,7 +165,6 @@ public final class RuntimeStubs {
         for (int i = HANDLER_SAVED.length - 1; i >= 0; i--) a.pop(HANDLER_SAVED[i]);
         a.jmp(Gpr.RCX);
 
-        // SIG_DFL: reinstall it, then re-raise; the signal is delivered when we return.
         buf.bind(dfl);
         a.aluImm(AluOp.SUB, 8, Gpr.RSP, KSIGACTION_SIZE);
         for (int off = 0; off < KSIGACTION_SIZE; off += 8) a.storeImm(8, m(Gpr.RSP, off), 0);
@@ -238,6 +189,115 @@ public final class RuntimeStubs {
         buf.bind(done);
         for (int i = HANDLER_SAVED.length - 1; i >= 0; i--) a.pop(HANDLER_SAVED[i]);
         a.ret();
+    }
+
+    /** Saves the callee-saved registers the handlers use and keeps (sig, info, uc) in R12-R14. */
+    private static void handlerPrologue(Assembler a, long registry) {
+        for (Gpr g : HANDLER_SAVED) a.push(g);
+        a.mov(8, Gpr.R12, Gpr.RDI);
+        a.mov(8, Gpr.R13, Gpr.RSI);
+        a.mov(8, Gpr.R14, Gpr.RDX);
+        a.movImm(REG, registry);
+    }
+
+    /**
+     * The SIGTRAP handler. `registry` is the SiteRegistryLayout block, `oldAction` a glibc
+     * struct sigaction holding the previous action (filled in when ours is installed),
+     * `safepoint` the safepoint stub's address.
+     */
+    public static byte[] sigtrapHandler(long registry, long oldAction, long safepoint) {
+        CodeBuffer buf = new CodeBuffer();
+        Assembler a = new Assembler(buf);
+        Label sites = buf.newLabel(), siteLeft = buf.newLabel(), siteRight = buf.newLabel(), ours = buf.newLabel(),
+            chain = buf.newLabel(), done = buf.newLabel();
+        Gpr site = Gpr.RBX, info = Gpr.R13, uc = Gpr.R14;
+        int e = SiteRegistryLayout.ENTRIES;
+
+        handlerPrologue(a, registry);
+        a.aluImm(AluOp.CMP, 4, m(info, SI_CODE), SI_KERNEL);
+        a.jcc(Cond.NE, chain, false);
+        a.load(8, site, m(uc, UC_RIP));
+        a.aluImm(AluOp.SUB, 8, site, 1);
+        regionSearch(a, buf, site, chain, retry -> {
+            // In this region: read its site table, then validate the snapshot before using it.
+            a.mov(8, Gpr.RDX, site);
+            a.alu(AluOp.SUB, 8, Gpr.RDX, m(Gpr.RCX, e + SiteRegistryLayout.E_START));
+            a.load(8, Gpr.RSI, m(Gpr.RCX, e + SiteRegistryLayout.E_SITES));
+            a.load(8, Gpr.RDI, m(Gpr.RCX, e + SiteRegistryLayout.E_NSITES));
+            a.alu(AluOp.CMP, 8, SEQ, m(REG, SiteRegistryLayout.SEQ));
+            a.jcc(Cond.NE, retry, false);
+            a.jmp(sites, false);
+        });
+
+        // Binary search of the site offsets (int32, sorted) at RSI[0..RDI) for EDX.
+        buf.bind(sites);
+        a.zero(LO);
+        a.mov(8, HI, Gpr.RDI);
+        Label siteLoop = buf.newLabel();
+        buf.bind(siteLoop);
+        a.alu(AluOp.CMP, 8, LO, HI);
+        a.jcc(Cond.AE, chain, false);
+        a.lea(8, Gpr.RAX, Mem.baseIndex(LO, HI, 1, 0));
+        a.shiftImm(ShiftOp.SHR, 8, Gpr.RAX, 1);
+        a.alu(AluOp.CMP, 4, Gpr.RDX, Mem.baseIndex(Gpr.RSI, Gpr.RAX, 4, 0));
+        a.jcc(Cond.B, siteLeft, true);
+        a.jcc(Cond.A, siteRight, true);
+        a.aluImm(AluOp.CMP, 1, m(site, 0), 0xCC);
+        a.jcc(Cond.E, ours, true);
+        a.jmp(chain, false);
+        buf.bind(siteLeft);
+        a.mov(8, HI, Gpr.RAX);
+        a.jmp(siteLoop, true);
+        buf.bind(siteRight);
+        a.lea(8, LO, m(Gpr.RAX, 1));
+        a.jmp(siteLoop, true);
+
+        // Ours: make the thread "call" the safepoint stub from the site.
+        buf.bind(ours);
+        a.load(8, Gpr.RAX, m(uc, UC_RSP));
+        a.aluImm(AluOp.SUB, 8, Gpr.RAX, 8);
+        a.store(8, m(Gpr.RAX, 0), site);
+        a.store(8, m(uc, UC_RSP), Gpr.RAX);
+        a.movImm(Gpr.RAX, safepoint);
+        a.store(8, m(uc, UC_RIP), Gpr.RAX);
+        a.jmp(done, false);
+
+        chainAndReturn(a, buf, oldAction, chain, done);
+        buf.finish();
+        return buf.bytes();
+    }
+
+    /**
+     * The SIGSEGV/SIGBUS handler. A fault whose PC lies in a registered Patchbay region is a
+     * guest memory fault (HotSpot never runs code there): generated code keeps the vmctx in
+     * R15, so the handler checks its magic, records heap_oob, and resumes the thread in the
+     * Store's trap stub with the faulting PC in R11, as an explicit trap would. Every other
+     * fault (HotSpot's implicit null checks, its guard pages, real crashes) chains to the
+     * previous action.
+     */
+    public static byte[] sigsegvHandler(long registry, long oldAction) {
+        CodeBuffer buf = new CodeBuffer();
+        Assembler a = new Assembler(buf);
+        Label guest = buf.newLabel(), chain = buf.newLabel(), done = buf.newLabel();
+        Gpr pc = Gpr.RBX, uc = Gpr.R14;
+        handlerPrologue(a, registry);
+        a.load(8, pc, m(uc, UC_RIP));
+        regionSearch(a, buf, pc, chain, retry -> {
+            a.alu(AluOp.CMP, 8, SEQ, m(REG, SiteRegistryLayout.SEQ));
+            a.jcc(Cond.NE, retry, false);
+            a.jmp(guest, false);
+        });
+        buf.bind(guest);
+        a.load(8, Gpr.RAX, m(uc, greg(REG_R15)));
+        a.movImm(Gpr.RCX, VmctxLayout.MAGIC_VALUE);
+        a.alu(AluOp.CMP, 8, Gpr.RCX, m(Gpr.RAX, VmctxLayout.MAGIC));
+        a.jcc(Cond.NE, chain, false);
+        a.storeImm(8, m(Gpr.RAX, VmctxLayout.TRAP_CODE), dev.patchbay.codegen.ir.TrapCode.HEAP_OUT_OF_BOUNDS.code());
+        a.store(8, m(uc, greg(REG_R11)), pc);
+        a.load(8, Gpr.RCX, m(Gpr.RAX, VmctxLayout.TRAP_STUB));
+        a.store(8, m(uc, UC_RIP), Gpr.RCX);
+        a.jmp(done, false);
+        chainAndReturn(a, buf, oldAction, chain, done);
         buf.finish();
         return buf.bytes();
     }
