@@ -77,6 +77,8 @@ public final class Store implements AutoCloseable {
     private volatile boolean epochSitesRequested;
     private volatile boolean yielded;
     private volatile Thread yieldedThread;
+    /** When force() last ran; the watcher's retries leave the owner at least 1 ms to react. */
+    private volatile long lastForceAt;
     /** Fuel saved while interrupt() borrows the FUEL field to reach FUEL-mode code. */
     private long savedFuel = Long.MIN_VALUE;
 
@@ -423,6 +425,7 @@ public final class Store implements AutoCloseable {
         patchLock.lock();
         try {
             if (closed || running == null) return;
+            lastForceAt = System.nanoTime();
             Native.putLong(vmctx + VmctxLayout.EPOCH_DEADLINE, 0);
             long fuel = Native.getLong(vmctx + VmctxLayout.FUEL);
             if (fuel >= 0) {
@@ -463,6 +466,9 @@ public final class Store implements AutoCloseable {
     boolean checkDeadline(long epoch) {
         if (closed || running == null) return false;
         if (!interruptPending && epoch < epochDeadline) return false;
+        // A force moments ago (interrupt() forces itself) is still on its way: retrying now
+        // would only contend with the owner for the patch lock.
+        if (System.nanoTime() - lastForceAt < 1_000_000L) return true;
         force();
         return true;
     }

@@ -20,9 +20,12 @@
  * flags and every GPR the C ABI lets a callee clobber (plus RBX, which cpuid writes),
  * records the guest FP and PC in the vmctx, and calls the runtime's safepoint upcall
  * (vmctx, site, guest RBP). The owner rewrote code it is about to execute, through a
- * different mapping, so the stub executes cpuid (serialising) before returning to the
- * site. A non-zero upcall status means "unwind": the runtime has set the trap code, and
- * the stub jumps to the Store's trap stub with the site as the trapping PC.
+ * different mapping of the same pages. That is self-modifying code, which x86 cores since
+ * the P6 detect by physical address (Intel SDM Vol 3A, 8.1.3), so no serialising
+ * instruction is needed before the stub's `ret` to the site; cpuid would also cost a VM
+ * exit under a hypervisor. A non-zero upcall status means "unwind": the runtime has set
+ * the trap code, and the stub jumps to the Store's trap stub with the site as the
+ * trapping PC.
  */
 package dev.patchbay.codegen.isa.x64;
 
@@ -51,7 +54,7 @@ public final class RuntimeStubs {
     }
 
     private static final Gpr[] SAFEPOINT_SAVED = {
-        Gpr.RAX, Gpr.RCX, Gpr.RDX, Gpr.RSI, Gpr.RDI, Gpr.R8, Gpr.R9, Gpr.R10, Gpr.R11, Gpr.RBX,
+        Gpr.RAX, Gpr.RCX, Gpr.RDX, Gpr.RSI, Gpr.RDI, Gpr.R8, Gpr.R9, Gpr.R10, Gpr.R11,
     };
 
     /** The safepoint stub calling upcall(vmctx, site, guestFp, 0) -> status. */
@@ -78,8 +81,6 @@ public final class RuntimeStubs {
         Label unwind = buf.newLabel();
         a.test(4, Gpr.RAX, Gpr.RAX);
         a.jcc(Cond.NE, unwind, true);
-        a.zero(Gpr.RAX);
-        a.cpuid();
         a.lea(8, Gpr.RSP, m(Gpr.RBP, -8 * SAFEPOINT_SAVED.length));
         for (int i = SAFEPOINT_SAVED.length - 1; i >= 0; i--) a.pop(SAFEPOINT_SAVED[i]);
         a.pop(Gpr.RBP);
