@@ -41,7 +41,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 class DifferentialFuzzTest {
     private static final long FIRST_SEED = Long.getLong("patchbay.fuzz.first", 1);
-    private static final int SEEDS = Integer.getInteger("patchbay.fuzz.seeds", 300);
+    private static final int SEEDS = Integer.getInteger("patchbay.fuzz.seeds", 200);
     private static final int ARG_SETS = 4;
     private static final EpochMode[] MODES = {EpochMode.NOP, EpochMode.CHECK, EpochMode.FUEL, EpochMode.POLL};
 
@@ -121,14 +121,14 @@ class DifferentialFuzzTest {
 
     private void check(long seed, CompileOptions opts, List<long[]> argSets, List<Outcome> expected, String what) {
         List<Function> fresh = RandomProgram.module(seed);
-        String text = clif(RandomProgram.module(seed));
         Instance inst;
         Store store = new Store(engine);
         try {
             try {
                 inst = store.instantiate(engine.load(Compiler.compile(fresh, opts)));
             } catch (RuntimeException e) {
-                throw new AssertionError("seed " + seed + " (" + what + "): compilation failed: " + e + "\n" + text, e);
+                throw new AssertionError("seed " + seed + " (" + what + "): compilation failed: " + e + "\n"
+                    + clif(RandomProgram.module(seed)), e);
             }
             for (int i = 0; i < argSets.size(); i++) {
                 if (expected.get(i) == null) continue;
@@ -143,7 +143,7 @@ class DifferentialFuzzTest {
                 }
                 if (!got.equals(expected.get(i))) {
                     fail("seed " + seed + " (" + what + "): %f" + Arrays.toString(args) + "\n  interpreter: " + expected.get(i)
-                        + "\n  compiled:    " + got + "\n" + text);
+                        + "\n  compiled:    " + got + "\n" + clif(RandomProgram.module(seed)));
                 }
             }
         } finally {
@@ -151,6 +151,7 @@ class DifferentialFuzzTest {
         }
     }
 
+    /** The module as CLIF, for failure messages (a fresh copy: the compiled one is instrumented). */
     private static String clif(List<Function> module) {
         StringBuilder sb = new StringBuilder();
         for (Function f : module) sb.append(FunctionPrinter.print(f)).append('\n');

@@ -143,7 +143,8 @@ final class RandomProgram {
             for (int p : b.blockParams(entry)) add(p);
             int nSlots = r.nextInt(3);
             for (int i = 0; i < nSlots; i++) {
-                int size = 8 * (1 + r.nextInt(6));
+                // Now and then a large slot: a bigger frame, and the stack-limit check without calls.
+                int size = r.nextInt(10) == 0 ? 8 * (130 + r.nextInt(200)) : 8 * (1 + r.nextInt(6));
                 int slot = b.createStackSlot(size, r.nextBoolean() ? 8 : 1);
                 slots.add(new int[] {slot, size});
                 // Compiled code does not zero stack slots; the interpreter does. Define them first.
@@ -265,6 +266,8 @@ final class RandomProgram {
                 b.appendBlockParam(thenB, tt.get(i));
             }
             b.brif(cond, thenB, argsFor(tt), elseB, new int[0]);
+            maybeCold(thenB);
+            maybeCold(elseB);
             Map<Type, List<Integer>> saved = copy(pool);
             b.switchToBlock(thenB);
             for (int p : b.blockParams(thenB)) add(p);
@@ -277,6 +280,15 @@ final class RandomProgram {
             pool = saved;
             b.switchToBlock(join);
             for (int p : b.blockParams(join)) add(p);
+        }
+
+        /**
+         * Cold blocks move to the end of the code, so the linear order the register
+         * allocator sees no longer follows dominance: values are used "before" their
+         * definitions and live ranges wrap around.
+         */
+        private void maybeCold(int block) {
+            if (r.nextInt(6) == 0) b.setCold(block);
         }
 
         private void switchTable(int depth) {
@@ -307,6 +319,7 @@ final class RandomProgram {
             }
             int d = r.nextInt(cases);
             b.brTable(idx, new BlockCall(blocks[d], argsFor(params.get(d))), entries);
+            for (int c = 0; c < cases; c++) maybeCold(blocks[c]);
             Map<Type, List<Integer>> saved = copy(pool);
             for (int c = 0; c < cases; c++) {
                 pool = copy(saved);
@@ -349,6 +362,7 @@ final class RandomProgram {
             int[] hp = b.blockParams(header);
             int[] accs = java.util.Arrays.copyOfRange(hp, 1, hp.length);
             b.brif(counter, bodyB, new int[0], exit, accs);
+            maybeCold(exit);
             add(counter);
             for (int a : accs) add(a);
             b.switchToBlock(bodyB);
