@@ -129,18 +129,8 @@ final class Trampolines {
         asm.mov(8, Gpr.RBP, Gpr.RSP);
         for (Gpr g : HOOK_SAVED) asm.push(g);
         asm.aluImm(AluOp.AND, 8, Gpr.RSP, -16);
-        Label skip = buf.newLabel();
-        asm.load(8, Gpr.RAX, vm(VmctxLayout.hook(kind.ordinal())));
-        asm.test(8, Gpr.RAX, Gpr.RAX);
-        asm.jcc(Cond.E, skip, true);
-        asm.mov(8, Gpr.RDI, Abi.VMCTX);
-        asm.load(8, Gpr.RSI, Mem.base(Gpr.RBP, 16));
-        asm.load(8, Gpr.RDX, Mem.base(Gpr.RBP, 0));
-        asm.call(Gpr.RAX);
         Label unwind = buf.newLabel();
-        asm.test(4, Gpr.RAX, Gpr.RAX);
-        asm.jcc(Cond.NE, unwind, true);
-        buf.bind(skip);
+        callVmctxHook(kind, 16, unwind);
         asm.lea(8, Gpr.RSP, Mem.base(Gpr.RBP, -8 * HOOK_SAVED.length));
         for (int i = HOOK_SAVED.length - 1; i >= 0; i--) asm.pop(HOOK_SAVED[i]);
         asm.pop(Gpr.RBP);
@@ -153,6 +143,25 @@ final class Trampolines {
         asm.load(8, Gpr.RBP, Mem.base(Gpr.RBP, 0));
         asm.jmp(trapStubLabel, false);
         return at;
+    }
+
+    /**
+     * Calls the kind's hook pointer from the vmctx, if one is set, as hook(vmctx, return
+     * address at [rbp+returnAddressDisp], guest RBP at [rbp]) with RSP already aligned; a
+     * non-zero result jumps to `unwind`. Falls through when the hook returns 0 or none is set.
+     */
+    private void callVmctxHook(SiteKind kind, int returnAddressDisp, Label unwind) {
+        Label skip = buf.newLabel();
+        asm.load(8, Gpr.RAX, vm(VmctxLayout.hook(kind.ordinal())));
+        asm.test(8, Gpr.RAX, Gpr.RAX);
+        asm.jcc(Cond.E, skip, true);
+        asm.mov(8, Gpr.RDI, Abi.VMCTX);
+        asm.load(8, Gpr.RSI, Mem.base(Gpr.RBP, returnAddressDisp));
+        asm.load(8, Gpr.RDX, Mem.base(Gpr.RBP, 0));
+        asm.call(Gpr.RAX);
+        asm.test(4, Gpr.RAX, Gpr.RAX);
+        asm.jcc(Cond.NE, unwind, true);
+        buf.bind(skip);
     }
 
     /**
@@ -173,18 +182,8 @@ final class Trampolines {
         asm.push(Gpr.RAX);
         for (int i = 1; i < HOOK_SAVED.length; i++) asm.push(HOOK_SAVED[i]);
         asm.aluImm(AluOp.AND, 8, Gpr.RSP, -16);
-        Label skip = buf.newLabel();
-        asm.load(8, Gpr.RAX, vm(VmctxLayout.hook(kind.ordinal())));
-        asm.test(8, Gpr.RAX, Gpr.RAX);
-        asm.jcc(Cond.E, skip, true);
-        asm.mov(8, Gpr.RDI, Abi.VMCTX);
-        asm.load(8, Gpr.RSI, Mem.base(Gpr.RBP, 8));
-        asm.load(8, Gpr.RDX, Mem.base(Gpr.RBP, 0));
-        asm.call(Gpr.RAX);
         Label unwind = buf.newLabel();
-        asm.test(4, Gpr.RAX, Gpr.RAX);
-        asm.jcc(Cond.NE, unwind, true);
-        buf.bind(skip);
+        callVmctxHook(kind, 8, unwind);
         asm.lea(8, Gpr.RSP, Mem.base(Gpr.RBP, -8 * (HOOK_SAVED.length + 1)));
         for (int i = HOOK_SAVED.length - 1; i >= 1; i--) asm.pop(HOOK_SAVED[i]);
         asm.pop(Gpr.RAX);
