@@ -3,8 +3,9 @@
  * current state (the form fully written in the code), and which are armed (0xCC written
  * over byte 0, waiting for the owner). Only the Store's patch lock holder touches this.
  *
- * Writes go through the RW alias. A full rewrite writes the tail (bytes 1..4) first and
- * byte 0 last, so an armed site stays an int3 until the new form is complete.
+ * Writes go through the RW alias. A full rewrite writes the tail (bytes 1..) first and
+ * byte 0 last, so an armed site stays an int3 until the new form is complete. Sites are
+ * 5 bytes (NOP / call) or, for fused epoch sites, 5 or 6 (a branch and its retargeted form).
  */
 package dev.patchbay;
 
@@ -90,6 +91,7 @@ final class InstanceSites {
             byte[] b = desired[i] ? sites[i].onBytes : sites[i].offBytes;
             long at = writeBase + sites[i].offset;
             Native.putInt(at + 1, (b[1] & 0xFF) | (b[2] & 0xFF) << 8 | (b[3] & 0xFF) << 16 | (b[4] & 0xFF) << 24);
+            for (int k = 5; k < b.length; k++) Native.putByte(at + k, b[k]);
             Native.putByte(at, b[0]);
             current[i] = desired[i];
             armed[i] = false;

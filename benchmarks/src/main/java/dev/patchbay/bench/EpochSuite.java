@@ -48,7 +48,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 public final class EpochSuite {
-    public static final EpochMode[] MODES = {EpochMode.NONE, EpochMode.NOP, EpochMode.CHECK, EpochMode.POLL, EpochMode.FUEL};
+    public static final EpochMode[] MODES = {EpochMode.NONE, EpochMode.FUSED, EpochMode.NOP, EpochMode.CHECK, EpochMode.POLL, EpochMode.FUEL};
     static final int[] PADS = {0, 16, 32, 48};
 
     private EpochSuite() {}
@@ -162,7 +162,7 @@ public final class EpochSuite {
     /** interrupt() on this thread → Trap caught on the guest thread. */
     static Map<String, Object> interruptLatency(int trials) throws Exception {
         long[] samples = new long[trials];
-        CompiledModule cm = compile(RUNAWAY, EpochMode.NOP, 0);
+        CompiledModule cm = compile(RUNAWAY, EpochMode.FUSED, 0);
         try (Engine engine = new Engine(new EngineConfig().epochInterruption(true)); Store store = new Store(engine)) {
             Func f = store.instantiate(engine.load(cm)).func("runaway");
             for (int i = -20; i < trials; i++) {

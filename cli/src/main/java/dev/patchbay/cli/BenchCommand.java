@@ -80,23 +80,23 @@ final class BenchCommand implements Callable<Integer> {
     @SuppressWarnings("unchecked")
     static void printEpoch(Map<String, Object> r) {
         System.out.println("Idle cost of interruptibility (median run time, ratio to no sites; " + r.get("alignment") + ")");
-        System.out.printf("  %-9s %12s %16s %16s %16s %16s%n", "kernel", "none", "nop (Patchbay)", "check (Wasmtime)", "poll (HotSpot)", "fuel (Wasmtime)");
+        System.out.printf("  %-9s %10s %16s %16s %16s %16s %16s%n", "kernel", "none", "fused (Patchbay)", "nop (5-byte)", "check (Wasmtime)", "poll (HotSpot)", "fuel (Wasmtime)");
         for (Object o : (java.util.List<Object>) r.get("kernels")) {
             Map<String, Object> k = (Map<String, Object>) o;
             Map<String, Object> modes = (Map<String, Object>) k.get("modes");
-            StringBuilder line = new StringBuilder(String.format("  %-9s %9.2f ms", k.get("name"),
+            StringBuilder line = new StringBuilder(String.format("  %-9s %7.2f ms", k.get("name"),
                 ((Number) ((Map<String, Object>) modes.get("none")).get("median_ns")).longValue() / 1e6));
-            for (String m : new String[] {"nop", "check", "poll", "fuel"}) {
+            for (String m : new String[] {"fused", "nop", "check", "poll", "fuel"}) {
                 double ratio = (Double) ((Map<String, Object>) modes.get(m)).get("ratio");
-                line.append(String.format(" %15s", String.format("%.3fx (%+.1f%%)", ratio, (ratio - 1) * 100)));
+                line.append(String.format(" %16s", String.format("%.3fx (%+.1f%%)", ratio, (ratio - 1) * 100)));
             }
             System.out.println(line);
         }
         Map<String, Object> g = (Map<String, Object>) r.get("geomean");
-        StringBuilder line = new StringBuilder(String.format("  %-9s %12s", "geomean", ""));
-        for (String m : new String[] {"nop", "check", "poll", "fuel"}) {
+        StringBuilder line = new StringBuilder(String.format("  %-9s %10s", "geomean", ""));
+        for (String m : new String[] {"fused", "nop", "check", "poll", "fuel"}) {
             double ratio = (Double) g.get(m);
-            line.append(String.format(" %15s", String.format("%.3fx (%+.1f%%)", ratio, (ratio - 1) * 100)));
+            line.append(String.format(" %16s", String.format("%.3fx (%+.1f%%)", ratio, (ratio - 1) * 100)));
         }
         System.out.println(line);
         for (String k : new String[] {"interrupt_latency_us", "callback_latency_us"}) {

@@ -19,8 +19,9 @@ import java.util.List;
 import java.util.Map;
 
 final class OverheadPlot {
-    static final String[] MODES = {"nop", "check", "poll", "fuel"};
-    static final String[] LABELS = {"Patchbay idle sites (nop)", "Wasmtime-style check", "HotSpot-style poll", "Wasmtime-style fuel"};
+    static final String[] MODES = {"fused", "nop", "check", "poll", "fuel"};
+    static final String[] LABELS = {"Patchbay fused sites", "Patchbay 5-byte NOP sites", "Wasmtime-style check", "HotSpot-style poll",
+        "Wasmtime-style fuel"};
 
     private OverheadPlot() {}
 

@@ -18,7 +18,7 @@ final class PlanOptions {
     List<String> kinds = new ArrayList<>(List.of("all"));
 
     @Option(names = "--epoch-mode", paramLabel = "MODE",
-        description = "How epoch sites are emitted: nop (Patchbay's idle sites), check, poll, fuel, none (default: ${DEFAULT-VALUE}).")
+        description = "How epoch sites are emitted: nop (5-byte NOP sites), fused (sites on existing branches), check, poll, fuel, none (default: ${DEFAULT-VALUE}).")
     String epochMode = "nop";
 
     InstrumentationPlan plan() {
@@ -42,7 +42,7 @@ final class PlanOptions {
             }
         }
         EpochMode mode = EpochMode.parse(epochMode);
-        if (mode == null) throw new IllegalArgumentException("unknown epoch mode '" + epochMode + "' (expected nop, check, poll, fuel, none)");
+        if (mode == null) throw new IllegalArgumentException("unknown epoch mode '" + epochMode + "' (expected nop, fused, check, poll, fuel, none)");
         InstrumentationPlan p = InstrumentationPlan.of(ks.toArray(new SiteKind[0]));
         if (p.includes(SiteKind.EPOCH)) p = p.withEpochMode(mode);
         return p;

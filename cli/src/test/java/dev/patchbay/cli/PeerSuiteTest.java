@@ -43,7 +43,7 @@ class PeerSuiteTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = EpochMode.class, names = {"NOP", "CHECK", "POLL", "FUEL"})
+    @EnumSource(value = EpochMode.class, names = {"NOP", "FUSED", "CHECK", "POLL", "FUEL"})
     void idleSitesAndComparisonModesChangeNoResult(EpochMode mode) throws Exception {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         CompileOptions opts = CompileOptions.builder().plan(InstrumentationPlan.all().withEpochMode(mode)).loopAlign(16).build();

@@ -264,7 +264,7 @@ class EpochTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = EpochMode.class, names = {"CHECK", "FUEL", "NOP"})
+    @EnumSource(value = EpochMode.class, names = {"CHECK", "FUEL", "NOP", "FUSED"})
     void comparisonModesShareTheRuntime(EpochMode mode) throws Exception {
         try (Engine engine = engine(); EpochTicker ticker = EpochTicker.start(engine, Duration.ofMillis(1))) {
             try (Store store = new Store(engine)) {

@@ -7,7 +7,7 @@
 package dev.patchbay.codegen.instrument;
 
 public enum EpochMode {
-    NONE, NOP, CHECK, POLL, FUEL;
+    NONE, NOP, FUSED, CHECK, POLL, FUEL;
 
     public String label() { return name().toLowerCase(java.util.Locale.ROOT); }
 

@@ -62,6 +62,8 @@ final class Emit {
         final int offset;
         final SiteKind kind;
         final String callee, targetSymbol, irLocation;
+        /** Explicit on/off forms (fused sites); null for a NOP site whose on form calls targetSymbol. */
+        byte[] on, off;
 
         PendingSite(int offset, SiteKind kind, String callee, String targetSymbol, String irLocation) {
             this.offset = offset;
@@ -96,6 +98,8 @@ final class Emit {
     private final Label[] blockLabels;
     private final List<Runnable> islands = new ArrayList<>();
     private final List<Runnable> tables = new ArrayList<>();
+    /** Fused sites whose bytes are computed once every label is bound. */
+    private final List<Runnable> fusedFinish = new ArrayList<>();
     private final List<Label> branchTargets = new ArrayList<>();
     private int branchIndex;
 
@@ -155,8 +159,9 @@ final class Emit {
             buf.bind(blockLabels[b.id]);
             for (int i = b.first; i < b.end; i++) inst(vc.insts.get(i), b);
         }
-        for (Runnable r : islands) r.run();
+        for (int i = 0; i < islands.size(); i++) islands.get(i).run();
         out.codeEnd = buf.offset();
+        for (Runnable r : fusedFinish) r.run();
         if (!tables.isEmpty()) {
             NopUnits.align(buf, 4);
             for (Runnable r : tables) r.run();
@@ -311,6 +316,96 @@ final class Emit {
         jmpSym(TRAP_STUB);
     }
 
+    // ---- fused epoch sites (EpochMode.FUSED) ----
+
+    private String entryLocation() {
+        return vc.order.isEmpty() || vc.order.get(0).ir == null ? "entry" : vc.order.get(0).ir.name + " (entry)";
+    }
+
+    /**
+     * The function-entry epoch site, fused with the stack-limit branch. Off form: the
+     * `jb stack_overflow` the prologue needs anyway. On form: `jmp stub; nop`, where the stub
+     * repeats the stack check, calls the epoch hook and jumps back after the site.
+     */
+    private void fusedEntrySite() {
+        Label site = buf.newLabel(), island = buf.newLabel(), stub = buf.newLabel(), after = buf.newLabel();
+        buf.bind(site);
+        int at = buf.offset();
+        out.traps.add(new TrapSite(at, TrapCode.STACK_OVERFLOW));
+        branchIndex++;
+        out.branches.add(new int[] {at, -1});
+        branchTargets.add(island);
+        asm.jcc(Cond.B, island, false);
+        buf.bind(after);
+        PendingSite ps = new PendingSite(at, SiteKind.EPOCH, SiteKind.EPOCH.hookName(), null, entryLocation());
+        out.sites.add(ps);
+        islands.add(() -> {
+            buf.bind(island);
+            trapSequence(site, TrapCode.STACK_OVERFLOW);
+        });
+        islands.add(() -> {
+            buf.bind(stub);
+            asm.alu(AluOp.CMP, 8, R11, Mem.base(Abi.VMCTX, VmctxLayout.STACK_LIMIT));
+            asm.jcc(Cond.B, island, false);
+            callSym(hookSymbol(SiteKind.EPOCH));
+            asm.jmp(after, false);
+        });
+        fusedFinish.add(() -> {
+            ps.off = new byte[] {0x0F, (byte) (0x80 | Cond.B.enc()), 0, 0, 0, 0};
+            putRel(ps.off, 2, buf.labelOffset(island) - (at + 6));
+            ps.on = new byte[] {(byte) 0xE9, 0, 0, 0, 0, (byte) 0x90};
+            putRel(ps.on, 1, buf.labelOffset(stub) - (at + 5));
+            check(ps, at);
+        });
+    }
+
+    /**
+     * A branch to a block. A backward branch in FUSED mode is an epoch site: always the
+     * near form; its on form retargets the rel32 to a stub that calls the epoch hook and
+     * then jumps to the original target.
+     */
+    private void blockBranch(Cond c, VCode.VBlock target, VCode.VBlock from) {
+        Label label = blockLabels[target.id];
+        if (!vc.fusedLoopSites || target.position > from.position) {
+            if (c == null) jmp(label);
+            else jcc(c, label);
+            return;
+        }
+        Label stub = buf.newLabel();
+        int at = buf.offset();
+        branchIndex++;
+        out.branches.add(new int[] {at, -1});
+        branchTargets.add(label);
+        if (c == null) asm.jmp(label, false);
+        else asm.jcc(c, label, false);
+        int len = buf.offset() - at;
+        String loc = (target.ir != null ? target.ir.name : "edge") + " (loop back edge)";
+        PendingSite ps = new PendingSite(at, SiteKind.EPOCH, SiteKind.EPOCH.hookName(), null, loc);
+        out.sites.add(ps);
+        islands.add(() -> {
+            buf.bind(stub);
+            callSym(hookSymbol(SiteKind.EPOCH));
+            asm.jmp(label, false);
+        });
+        fusedFinish.add(() -> {
+            ps.off = new byte[len];
+            for (int i = 0; i < len; i++) ps.off[i] = (byte) buf.get1(at + i);
+            ps.on = ps.off.clone();
+            putRel(ps.on, len - 4, buf.labelOffset(stub) - (at + len));
+            check(ps, at);
+        });
+    }
+
+    private static void putRel(byte[] b, int at, int rel) {
+        for (int i = 0; i < 4; i++) b[at + i] = (byte) (rel >>> (8 * i));
+    }
+
+    private void check(PendingSite ps, int at) {
+        for (int i = 0; i < ps.off.length; i++) {
+            if ((byte) buf.get1(at + i) != ps.off[i]) throw new IllegalStateException("fused site at " + at + " does not hold its off form");
+        }
+    }
+
     // ---- prologue / epilogue ----
 
     private boolean needsStackCheck() {
@@ -323,7 +418,8 @@ final class Emit {
         if (needsStackCheck()) {
             asm.lea(8, R11, Mem.base(RSP, -out.frameSize));
             asm.alu(AluOp.CMP, 8, R11, Mem.base(Abi.VMCTX, VmctxLayout.STACK_LIMIT));
-            conditionalTrap(Cond.B, TrapCode.STACK_OVERFLOW);
+            if (vc.fusedEntrySite) fusedEntrySite();
+            else conditionalTrap(Cond.B, TrapCode.STACK_OVERFLOW);
         }
         if (preserveAll) asm.pushfq();
         for (Gpr g : saved) asm.push(g);
@@ -582,10 +678,10 @@ final class Emit {
                 int next = nextBlock(block);
                 int t = m.targets[0], f = m.targets[1];
                 if (t == next) {
-                    jcc(m.cc.invert(), blockLabels[f]);
+                    blockBranch(m.cc.invert(), vc.blocks.get(f), block);
                 } else {
-                    jcc(m.cc, blockLabels[t]);
-                    if (f != next) jmp(blockLabels[f]);
+                    blockBranch(m.cc, vc.blocks.get(t), block);
+                    if (f != next) blockBranch(null, vc.blocks.get(f), block);
                 }
                 return;
             }
@@ -598,7 +694,7 @@ final class Emit {
                     pm.add(loc(p), loc(m.list[i]));
                 }
                 pm.emit(asm);
-                if (target.id != nextBlock(block)) jmp(blockLabels[target.id]);
+                if (target.id != nextBlock(block)) blockBranch(null, target, block);
                 return;
             }
             case BR_TABLE: brTable(m); return;

@@ -627,7 +627,11 @@ final class Lower {
                 m.a = it == Type.I64 ? reg(inst.args[0]) : ext(inst.args[0], it, false);
                 m.size = 8;
                 m.targets = new int[inst.targets.length];
-                for (int i = 0; i < inst.targets.length; i++) m.targets[i] = edge(inst.targets[i]);
+                boolean fused = opts.epochMode() == EpochMode.FUSED && opts.plan().includes(SiteKind.EPOCH);
+                for (int i = 0; i < inst.targets.length; i++) {
+                    // A table entry cannot carry a site: send loop-header targets through a jump.
+                    m.targets[i] = edge(inst.targets[i], fused && vblockOf[inst.targets[i].block].loopHeader);
+                }
                 emit(m);
                 return;
             }
@@ -727,8 +731,13 @@ final class Lower {
 
     /** The vcode block to branch to for an edge: the target itself, or an edge block doing the argument moves. */
     private int edge(BlockCall bc) {
+        return edge(bc, false);
+    }
+
+    /** `viaJump` forces an edge block even without arguments (so a br_table entry into a loop is a real branch). */
+    private int edge(BlockCall bc, boolean viaJump) {
         VCode.VBlock target = vblockOf[bc.block];
-        if (bc.args.length == 0) return target.id;
+        if (bc.args.length == 0 && !viaJump) return target.id;
         VCode.VBlock e = vc.newBlock(null);
         e.cold = curBlock.cold;
         List<MInst> saved = seq;
@@ -1115,6 +1124,12 @@ final class Lower {
         }
         SiteKind kind = SiteKind.forCallee(ef.name);
         if (kind == SiteKind.EPOCH && opts.epochMode() == EpochMode.NONE) return;
+        if (kind == SiteKind.EPOCH && opts.epochMode() == EpochMode.FUSED) {
+            // No instruction here: emission fuses the sites with existing branches.
+            if (curBlock == f.entryBlock()) vc.fusedEntrySite = true;
+            vc.fusedLoopSites = true;
+            return;
+        }
         MInst m = new MInst(MInst.K.SITE);
         m.siteKind = kind.label();
         m.callee = ef.name;

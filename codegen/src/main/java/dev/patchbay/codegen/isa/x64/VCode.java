@@ -54,6 +54,10 @@ final class VCode {
     /** Vreg holding the implicit return-area pointer, or -1. */
     int retAreaVreg = -1;
     boolean hasCalls;
+    /** FUSED epoch mode: the function wants an epoch site at entry (fused with the stack check). */
+    boolean fusedEntrySite;
+    /** FUSED epoch mode: backward branches carry epoch sites. */
+    boolean fusedLoopSites;
     /** Bytes of outgoing stack arguments plus return areas needed by the largest call. */
     int outgoingBytes;
 

@@ -170,6 +170,11 @@ public final class X64Backend {
             }
             for (Emit.PendingSite ps : o.sites) {
                 int at = base + ps.offset;
+                if (ps.on != null) {
+                    // Fused sites: both forms are relative to the function, already final.
+                    sites.add(new PatchSite(sites.size(), at, ps.on.length, ps.kind, i, ps.callee, ps.irLocation, ps.on, ps.off));
+                    continue;
+                }
                 Integer target = symbols.get(ps.targetSymbol);
                 if (target == null) throw new CompileException("function %" + f.name + ": patch site target " + ps.targetSymbol + " is unknown");
                 int rel = target - (at + 5);
