@@ -73,8 +73,6 @@ public final class Store implements AutoCloseable {
     private volatile EpochDeadlineCallback deadlineCallback = s -> EpochDecision.interrupt();
     private volatile boolean interruptPending;
     private volatile long interruptRequestedAt;
-    /** The watcher asked for the epoch sites; cleared when the hook turns them off. */
-    private volatile boolean epochSitesRequested;
     private volatile boolean yielded;
     private volatile Thread yieldedThread;
     /** Fuel saved while interrupt() borrows the FUEL field to reach FUEL-mode code. */
@@ -402,7 +400,8 @@ public final class Store implements AutoCloseable {
      * epoch mode: NOP sites are turned on (armed), CHECK code sees a passed deadline, and
      * FUEL code sees negative fuel (the real fuel is saved and restored by the hook).
      * Idempotent; the watcher repeats it until the hook has run, because FUEL code's
-     * non-atomic `sub [fuel], n` can overwrite one write.
+     * non-atomic `sub [fuel], n` can overwrite one write, and because a controller's plan
+     * can turn the epoch sites off again before the owner reaches one.
      */
     private void force() {
         patchLock.lock();
@@ -414,7 +413,10 @@ public final class Store implements AutoCloseable {
                 savedFuel = fuel;
                 Native.putLong(vmctx + VmctxLayout.FUEL, -1);
             }
-            if (!epochSitesRequested) requestEpochSites();
+            // Ask again whenever some epoch site is not desired on: a controller's plan may
+            // have turned them off since the last force, and a flag saying "already asked"
+            // would then wait forever for a hook that can no longer run.
+            if (!epochSitesDesiredOn()) requestEpochSites();
         } finally {
             patchLock.unlock();
         }
@@ -454,8 +456,12 @@ public final class Store implements AutoCloseable {
 
     private void requestEpochSites() {
         if (closed) return;
-        epochSitesRequested = true;
         request(SitePlan.on().kind(SiteKind.EPOCH));
+    }
+
+    private boolean epochSitesDesiredOn() {
+        for (InstanceSites t : siteTables) if (!t.desiresOn(SiteKind.EPOCH)) return false;
+        return true;
     }
 
     /** Owner thread, inside the epoch hook: decide what the guest does. */
@@ -464,7 +470,6 @@ public final class Store implements AutoCloseable {
         try {
             for (InstanceSites t : siteTables) t.setDesired(SitePlan.off().kind(SiteKind.EPOCH));
             applyLocked();
-            epochSitesRequested = false;
             boolean forced = savedFuel != Long.MIN_VALUE;
             restoreEpochFields();
             if (interruptPending) {

@@ -256,6 +256,62 @@ class EpochTest {
         }
     }
 
+    /**
+     * Regression (stress suite, patch storms): a controller's "all off" plan that lands
+     * between interrupt() arming the epoch sites and the owner reaching one used to cancel
+     * the interrupt for good. The runtime remembered that it had asked for the epoch sites
+     * and never asked again, so the guest ran on forever.
+     */
+    @Test
+    void controllerPlanCannotCancelAPendingInterrupt() throws Exception {
+        CountDownLatch inHost = new CountDownLatch(1), release = new CountDownLatch(1);
+        try (Engine engine = engine(); Store store = new Store(engine)) {
+            Instance inst = new Linker().define("host_wait", (c, a) -> {
+                inHost.countDown();
+                assertTrue(release.await(10, TimeUnit.SECONDS));
+                return a[0];
+            }).instantiate(store, engine.load(compile(EpochMode.NOP)));
+            AtomicReference<Throwable> got = new AtomicReference<>();
+            Thread guest = new Thread(() -> {
+                try {
+                    inst.func("via_host").call(1);
+                } catch (Throwable t) {
+                    got.set(t);
+                }
+            });
+            guest.setDaemon(true);
+            guest.start();
+            assertTrue(inHost.await(10, TimeUnit.SECONDS));
+            assertTrue(store.interrupt());
+            // A controller turns every site off before the owner gets back to guest code.
+            store.request(dev.patchbay.SitePlan.off());
+            release.countDown();
+            guest.join(10_000);
+            boolean stuck = guest.isAlive();
+            if (stuck) {
+                // Unstick the runaway loop so the test can end: a later interrupt works.
+                store.interrupt();
+                guest.join(10_000);
+            }
+            assertFalse(stuck, "the interrupt was delivered despite the controller's off plan");
+            // And the Store stays interruptible afterwards.
+            guest = new Thread(() -> {
+                try {
+                    inst.func("runaway").call(1);
+                } catch (Throwable t) {
+                    got.set(t);
+                }
+            });
+            guest.setDaemon(true);
+            guest.start();
+            Thread.sleep(20);
+            assertTrue(store.interrupt());
+            guest.join(10_000);
+            assertFalse(guest.isAlive(), "a second interrupt stops the guest too");
+            assertEquals(TrapCode.INTERRUPT, assertInstanceOf(Trap.class, got.get()).code());
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(value = EpochMode.class, names = {"CHECK", "FUEL", "NOP"})
     void comparisonModesShareTheRuntime(EpochMode mode) throws Exception {
