@@ -71,7 +71,14 @@ public final class Store implements AutoCloseable {
     /** Absolute epoch at which the deadline passes; MAX_VALUE for none. */
     private volatile long epochDeadline = Long.MAX_VALUE;
     private volatile EpochDeadlineCallback deadlineCallback = s -> EpochDecision.interrupt();
-    private volatile boolean interruptPending;
+    /**
+     * Outermost guest calls started so far (the owner counts them). An interrupt targets
+     * the call running when interrupt() was called: interruptFor holds that call's number,
+     * 0 for none, so an interrupt whose call returned before reaching an epoch site is
+     * simply stale and never stops a later call.
+     */
+    private volatile long callSeq;
+    private volatile long interruptFor;
     private volatile long interruptRequestedAt;
     private volatile boolean yielded;
     private volatile Thread yieldedThread;
@@ -386,7 +393,8 @@ public final class Store implements AutoCloseable {
         }
         if (running == null) return false;
         interruptRequestedAt = System.nanoTime();
-        interruptPending = true;
+        // Read after `running`: the owner bumps callSeq before it publishes `running`.
+        interruptFor = callSeq;
         force();
         engine.watcher().watch(this);
         engine.watcher().wake();
@@ -449,7 +457,7 @@ public final class Store implements AutoCloseable {
      */
     boolean checkDeadline(long epoch) {
         if (closed || running == null) return false;
-        if (!interruptPending && epoch < epochDeadline) return false;
+        if (!interruptDue() && epoch < epochDeadline) return false;
         force();
         return true;
     }
@@ -472,8 +480,8 @@ public final class Store implements AutoCloseable {
             applyLocked();
             boolean forced = savedFuel != Long.MIN_VALUE;
             restoreEpochFields();
-            if (interruptPending) {
-                interruptPending = false;
+            if (interruptDue()) {
+                interruptFor = 0;
                 return unwind(TrapCode.INTERRUPT, "interrupt", interruptRequestedAt);
             }
             if (!forced && Native.getLong(vmctx + VmctxLayout.FUEL) < 0) {
@@ -509,7 +517,7 @@ public final class Store implements AutoCloseable {
                 newDeadline(d.ticks());
                 for (RuntimeListener l : engine.listeners()) l.onEpochDeadline(this, d.toString(), 0);
                 park();
-                if (interruptPending) return epochHook(returnAddress, guestFp);
+                if (interruptDue()) return epochHook(returnAddress, guestFp);
                 return 0;
         }
     }
@@ -518,11 +526,17 @@ public final class Store implements AutoCloseable {
         yieldedThread = Thread.currentThread();
         yielded = true;
         try {
-            while (yielded && !interruptPending) java.util.concurrent.locks.LockSupport.park(this);
+            while (yielded && !interruptDue()) java.util.concurrent.locks.LockSupport.park(this);
         } finally {
             yielded = false;
             yieldedThread = null;
         }
+    }
+
+    /** An interrupt() targets the outermost call running now. */
+    private boolean interruptDue() {
+        long f = interruptFor;
+        return f != 0 && f == callSeq;
     }
 
     private void newDeadline(long ticks) {
@@ -592,6 +606,7 @@ public final class Store implements AutoCloseable {
                 Native.putLong(vmctx + VmctxLayout.STACK_FLOOR, STACK_FLOOR.get());
                 // A deadline that passed while the Store was idle is taken at the first site.
                 if (epochDeadline != Long.MAX_VALUE && engine.currentEpoch() >= epochDeadline) requestEpochSites();
+                callSeq++;
                 running = me;
                 // Dekker handshake with request(): either we see `patching` and wait for the
                 // controller to finish writing, or it sees `running` and only arms.

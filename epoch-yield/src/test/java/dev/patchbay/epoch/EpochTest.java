@@ -312,6 +312,49 @@ class EpochTest {
         }
     }
 
+    /**
+     * Regression (stress suite, faults): an interrupt() that reaches a call which then
+     * returns without passing another epoch site used to stay pending and stop a later,
+     * unrelated call of the same Store (here: a module without epoch sites, whose call
+     * can only finish normally, followed by a long loop that must not be interrupted).
+     */
+    @Test
+    void interruptOfAFinishedCallDoesNotLeakIntoTheNextCall() throws Exception {
+        String blocking = "function %blocking(i64) -> i64 {\n    fn0 = %host_wait(i64) -> i64\n"
+            + "block0(v0: i64):\n    v1 = call fn0(v0)\n    return v1\n}\n";
+        CountDownLatch inHost = new CountDownLatch(1), release = new CountDownLatch(1);
+        try (Engine engine = engine(); Store store = new Store(engine)) {
+            Instance plain = new Linker().define("host_wait", (c, a) -> {
+                inHost.countDown();
+                assertTrue(release.await(10, TimeUnit.SECONDS));
+                return a[0];
+            }).instantiate(store, engine.load(Compiler.compile(ClifParser.parse("blocking.clif", blocking).functions(),
+                CompileOptions.defaults())));
+            Instance inst = LINK.instantiate(store, engine.load(compile(EpochMode.NOP)));
+            AtomicReference<Object> first = new AtomicReference<>(), second = new AtomicReference<>();
+            Thread guest = new Thread(() -> {
+                try {
+                    first.set(plain.func("blocking").call(42)[0]);
+                } catch (Throwable t) {
+                    first.set(t);
+                }
+                try {
+                    // Long enough for the watcher (1 ms re-checks) to act on a leftover interrupt.
+                    second.set(inst.func("sum").call(300_000_000L)[0]);
+                } catch (Throwable t) {
+                    second.set(t);
+                }
+            });
+            guest.start();
+            assertTrue(inHost.await(10, TimeUnit.SECONDS));
+            assertTrue(store.interrupt(), "a call is running");
+            release.countDown();
+            guest.join(60_000);
+            assertEquals(42L, first.get(), "the first call has no epoch site, so it finishes");
+            assertEquals(closedForm(300_000_000L), second.get(), "the next call is not interrupted by the old interrupt");
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(value = EpochMode.class, names = {"CHECK", "FUEL", "NOP"})
     void comparisonModesShareTheRuntime(EpochMode mode) throws Exception {
