@@ -54,7 +54,16 @@ public final class Store implements AutoCloseable {
     private final List<Instance> instances = new ArrayList<>();
     /** What the last failed hostcall threw; becomes the cause of the host_error Trap. */
     private Throwable pendingError;
+    /** The owner while a call runs: claimed with a CAS, so two threads can never both run. */
     private volatile Thread running;
+    private static final java.lang.invoke.VarHandle RUNNING;
+    static {
+        try {
+            RUNNING = java.lang.invoke.MethodHandles.lookup().findVarHandle(Store.class, "running", Thread.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     private volatile boolean closed;
 
     // ---- patch-site state (see request / safepoint) ----
@@ -77,7 +86,9 @@ public final class Store implements AutoCloseable {
      * 0 for none, so an interrupt whose call returned before reaching an epoch site is
      * simply stale and never stops a later call.
      */
-    private volatile long callSeq;
+    private long callSeq;
+    /** The number of the outermost call running now, 0 while none (published after the claim). */
+    private volatile long activeCall;
     private volatile long interruptFor;
     private volatile long interruptRequestedAt;
     private volatile boolean yielded;
@@ -391,10 +402,10 @@ public final class Store implements AutoCloseable {
         if (!engine.epochInterruption()) {
             throw new IllegalStateException("epoch interruption is off: create the Engine with new EngineConfig().epochInterruption(true)");
         }
-        if (running == null) return false;
+        long call = activeCall;
+        if (call == 0) return false;
         interruptRequestedAt = System.nanoTime();
-        // Read after `running`: the owner bumps callSeq before it publishes `running`.
-        interruptFor = callSeq;
+        interruptFor = call;
         force();
         engine.watcher().watch(this);
         engine.watcher().wake();
@@ -536,7 +547,7 @@ public final class Store implements AutoCloseable {
     /** An interrupt() targets the outermost call running now. */
     private boolean interruptDue() {
         long f = interruptFor;
-        return f != 0 && f == callSeq;
+        return f != 0 && f == activeCall;
     }
 
     private void newDeadline(long ticks) {
@@ -593,12 +604,31 @@ public final class Store implements AutoCloseable {
     long[] invoke(Instance inst, FunctionInfo fn, long[] args) {
         checkOpen();
         Thread me = Thread.currentThread();
-        Thread owner = running;
-        if (owner != null && owner != me) {
-            throw new IllegalStateException("Store is running on thread '" + owner.getName() + "'; a Store has one owner at a time");
+        boolean nested = running == me;
+        if (!nested) claim(me);
+        try {
+            return invokeOwned(inst, fn, args, nested);
+        } finally {
+            if (!nested) {
+                activeCall = 0;
+                running = null;
+                if (appliedGen != requestedGen) applyPending();
+            }
         }
+    }
+
+    /** Makes the calling thread the owner, or throws: the CAS keeps a second thread out. */
+    private void claim(Thread me) {
+        if (!RUNNING.compareAndSet(this, null, me)) {
+            Thread owner = running;
+            throw new IllegalStateException("Store is running on thread '" + (owner == null ? "?" : owner.getName())
+                + "'; a Store has one owner at a time");
+        }
+        activeCall = ++callSeq;
+    }
+
+    private long[] invokeOwned(Instance inst, FunctionInfo fn, long[] args, boolean nested) {
         int slots = Math.max(args.length, fn.signature.returns.size());
-        boolean nested = owner == me;
         long buf = !nested && slots <= ARG_SLOTS ? argBuf : Native.calloc(Math.max(1, slots), 8);
         try {
             for (int i = 0; i < args.length; i++) Native.putLong(buf + 8L * i, args[i]);
@@ -606,8 +636,6 @@ public final class Store implements AutoCloseable {
                 Native.putLong(vmctx + VmctxLayout.STACK_FLOOR, STACK_FLOOR.get());
                 // A deadline that passed while the Store was idle is taken at the first site.
                 if (epochDeadline != Long.MAX_VALUE && engine.currentEpoch() >= epochDeadline) requestEpochSites();
-                callSeq++;
-                running = me;
                 // Dekker handshake with request(): either we see `patching` and wait for the
                 // controller to finish writing, or it sees `running` and only arms.
                 if (patching) {
@@ -615,15 +643,7 @@ public final class Store implements AutoCloseable {
                     patchLock.unlock();
                 }
             }
-            long status;
-            try {
-                status = Native.call(inst.code().execAddress(fn.entryTrampoline), vmctx, inst.code().execAddress(fn.start), buf);
-            } finally {
-                if (!nested) {
-                    running = null;
-                    if (appliedGen != requestedGen) applyPending();
-                }
-            }
+            long status = Native.call(inst.code().execAddress(fn.entryTrampoline), vmctx, inst.code().execAddress(fn.start), buf);
             if (status != 0) {
                 Trap t = trap(inst);
                 for (RuntimeListener l : engine.listeners()) l.onTrap(this, t);

@@ -303,4 +303,42 @@ class RuntimeTest {
         Trap trap = assertInstanceOf(Trap.class, got.get());
         assertEquals(TrapCode.STACK_OVERFLOW, trap.code());
     }
+
+    static final String SUM = "function %sum(i64) -> i64 {\nblock0(v0: i64):\n    v1 = iconst.i64 0\n    jump block1(v1, v1)\n"
+        + "block1(v2: i64, v3: i64):\n    v4 = iadd v3, v2\n    v5 = iadd_imm v2, 1\n    v6 = icmp ult v5, v0\n"
+        + "    brif v6, block1(v5, v4), block2\nblock2:\n    return v4\n}\n";
+
+    /**
+     * Regression (stress suite, faults): two threads calling one Store at once could both
+     * pass the owner check, share its argument buffer, and get each other's results.
+     */
+    @Test
+    void twoThreadsNeverRunOneStoreAtOnce() throws Exception {
+        try (Store store = new Store(ENGINE)) {
+            Instance inst = store.instantiate(ENGINE.load(compile(SUM)));
+            AtomicReference<Throwable> bad = new AtomicReference<>();
+            java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
+            long end = System.nanoTime() + 1_000_000_000L;
+            Thread[] ts = new Thread[2];
+            for (int i = 0; i < ts.length; i++) {
+                long n = 100 + 37 * i;
+                ts[i] = new Thread(() -> {
+                    while (System.nanoTime() < end && bad.get() == null) {
+                        try {
+                            long r = inst.func("sum").call(n)[0];
+                            if (r != n * (n - 1) / 2) throw new AssertionError("sum(" + n + ") = " + r + " on a shared Store");
+                        } catch (IllegalStateException e) {
+                            if (!e.getMessage().contains("one owner at a time")) bad.compareAndSet(null, e);
+                            refused.incrementAndGet();
+                        } catch (Throwable t) {
+                            bad.compareAndSet(null, t);
+                        }
+                    }
+                });
+                ts[i].start();
+            }
+            for (Thread t : ts) t.join(30_000);
+            assertNull(bad.get(), () -> "a caller failed: " + bad.get());
+        }
+    }
 }
