@@ -65,6 +65,8 @@ public final class Store implements AutoCloseable {
         }
     }
     private volatile boolean closed;
+    /** Set by close() while it checks for an owner (a Dekker handshake with claim()). */
+    private volatile boolean closing;
 
     // ---- patch-site state (see request / safepoint) ----
     /** Guards desired state, site bytes and generations. */
@@ -617,12 +619,27 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    /** Makes the calling thread the owner, or throws: the CAS keeps a second thread out. */
+    /**
+     * Makes the calling thread the owner, or throws. The CAS keeps a second thread out;
+     * the handshake with close() (each side publishes its flag, then reads the other's)
+     * keeps the Store from being freed under a call that is about to start.
+     */
     private void claim(Thread me) {
-        if (!RUNNING.compareAndSet(this, null, me)) {
-            Thread owner = running;
-            throw new IllegalStateException("Store is running on thread '" + (owner == null ? "?" : owner.getName())
-                + "'; a Store has one owner at a time");
+        while (true) {
+            if (!RUNNING.compareAndSet(this, null, me)) {
+                Thread owner = running;
+                throw new IllegalStateException("Store is running on thread '" + (owner == null ? "?" : owner.getName())
+                    + "'; a Store has one owner at a time");
+            }
+            if (!closing) {
+                if (!closed) break;
+                running = null;
+                throw new IllegalStateException("Store is closed");
+            }
+            // close() is deciding right now; it takes a few instructions either way.
+            running = null;
+            while (closing) Thread.onSpinWait();
+            checkOpen();
         }
         activeCall = ++callSeq;
     }
@@ -686,12 +703,22 @@ public final class Store implements AutoCloseable {
 
     public boolean isClosed() { return closed; }
 
+    /**
+     * Frees the Store. Fails if a thread runs it; safe to race with calls and with other
+     * close() calls (exactly one of them frees it; a call that loses gets "Store is closed").
+     */
     @Override public void close() {
-        if (closed) return;
-        if (running != null) throw new IllegalStateException("cannot close a Store while thread '" + running.getName() + "' runs it");
         patchLock.lock();
         try {
+            if (closed) return;
+            closing = true;
+            Thread owner = running;
+            if (owner != null) {
+                closing = false;
+                throw new IllegalStateException("cannot close a Store while thread '" + owner.getName() + "' runs it");
+            }
             closed = true;
+            closing = false;
             for (PatchRequest r : pendingRequests) r.fail();
             pendingRequests.clear();
             for (InstanceSites t : siteTables) t.close();

@@ -341,4 +341,73 @@ class RuntimeTest {
             assertNull(bad.get(), () -> "a caller failed: " + bad.get());
         }
     }
+
+    /**
+     * Regression (stress suite, faults): close() racing with a call on another thread
+     * threw a NullPointerException (it read `running` twice), and could free the code and
+     * vmctx between the call's checks and its entry into guest code.
+     */
+    @Test
+    void closeRacingWithACallFailsCleanly() throws Exception {
+        Module m = ENGINE.load(compile(SUM));
+        java.util.Random rnd = new java.util.Random(7);
+        for (int round = 0; round < 150; round++) {
+            Store store = new Store(ENGINE);
+            Instance inst = store.instantiate(m);
+            AtomicReference<Throwable> bad = new AtomicReference<>();
+            Thread caller = new Thread(() -> {
+                for (int i = 0; ; i++) {
+                    // Leave the closer a gap now and then, as well as back-to-back calls.
+                    if (i % 16 == 15) java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+                    try {
+                        assertEquals(499500, inst.func("sum").call(1000)[0]);
+                    } catch (IllegalStateException e) {
+                        if (!e.getMessage().equals("Store is closed")) bad.set(e);
+                        return;
+                    } catch (Throwable t) {
+                        bad.set(t);
+                        return;
+                    }
+                }
+            });
+            caller.start();
+            java.util.concurrent.locks.LockSupport.parkNanos(rnd.nextInt(100_000));
+            while (true) {
+                try {
+                    store.close();
+                    break;
+                } catch (IllegalStateException e) {
+                    assertTrue(e.getMessage().startsWith("cannot close a Store while thread"), e.getMessage());
+                }
+            }
+            caller.join(30_000);
+            assertNull(bad.get(), () -> "the caller got " + bad.get());
+        }
+    }
+
+    /** Regression: two threads closing one Store at once closed it twice (liveStores went negative). */
+    @Test
+    void concurrentClosesCloseOnce() throws Exception {
+        try (Engine engine = new Engine()) {
+            Module m = engine.load(compile(SUM));
+            for (int round = 0; round < 2000; round++) {
+                Store store = new Store(engine);
+                store.instantiate(m);
+                java.util.concurrent.CyclicBarrier go = new java.util.concurrent.CyclicBarrier(2);
+                Thread other = new Thread(() -> {
+                    try {
+                        go.await();
+                    } catch (Exception e) {
+                        throw new RuntimeException(e);
+                    }
+                    store.close();
+                });
+                other.start();
+                go.await();
+                store.close();
+                other.join(10_000);
+                assertEquals(0, engine.liveStores(), "round " + round);
+            }
+        }
+    }
 }
