@@ -97,6 +97,8 @@ public final class Store implements AutoCloseable {
     private volatile Thread yieldedThread;
     /** Fuel saved while interrupt() borrows the FUEL field to reach FUEL-mode code. */
     private long savedFuel = Long.MIN_VALUE;
+    /** force() has overwritten the epoch fields (deadline, fuel) and no hook has restored them yet. */
+    private volatile boolean epochFieldsBorrowed;
 
     static Store byVmctx(long vmctx) { return BY_VMCTX.get(vmctx); }
 
@@ -434,6 +436,7 @@ public final class Store implements AutoCloseable {
                 savedFuel = fuel;
                 Native.putLong(vmctx + VmctxLayout.FUEL, -1);
             }
+            epochFieldsBorrowed = true;
             // Ask again whenever some epoch site is not desired on: a controller's plan may
             // have turned them off since the last force, and a flag saying "already asked"
             // would then wait forever for a hook that can no longer run.
@@ -459,7 +462,14 @@ public final class Store implements AutoCloseable {
     public void setFuel(long fuel) {
         checkOpen();
         if (fuel < 0) throw new IllegalArgumentException("fuel must be >= 0: " + fuel);
-        Native.putLong(vmctx + VmctxLayout.FUEL, fuel);
+        patchLock.lock();
+        try {
+            // Fuel an interrupt borrowed is obsolete now; the watcher borrows anew if needed.
+            savedFuel = Long.MIN_VALUE;
+            Native.putLong(vmctx + VmctxLayout.FUEL, fuel);
+        } finally {
+            patchLock.unlock();
+        }
     }
 
     public long fuelRemaining() { return Math.max(0, Native.getLong(vmctx + VmctxLayout.FUEL)); }
@@ -564,6 +574,20 @@ public final class Store implements AutoCloseable {
             Native.putLong(vmctx + VmctxLayout.FUEL, savedFuel);
             savedFuel = Long.MIN_VALUE;
         }
+        epochFieldsBorrowed = false;
+    }
+
+    /**
+     * The outermost call ended before the hook gave back what force() borrowed: give it
+     * back now (force() does nothing once `running` is null, so this is final).
+     */
+    private void returnEpochFields() {
+        patchLock.lock();
+        try {
+            if (epochFieldsBorrowed && !closed) restoreEpochFields();
+        } finally {
+            patchLock.unlock();
+        }
     }
 
     private int unwind(TrapCode code, String decision, long requestedAt) {
@@ -614,6 +638,7 @@ public final class Store implements AutoCloseable {
             if (!nested) {
                 activeCall = 0;
                 running = null;
+                if (epochFieldsBorrowed) returnEpochFields();
                 if (appliedGen != requestedGen) applyPending();
             }
         }

@@ -355,6 +355,41 @@ class EpochTest {
         }
     }
 
+    /**
+     * Regression (stress suite, faults): an interrupt() whose call ended before the epoch
+     * hook ran left the fuel it had borrowed (to reach FUEL-mode code) saved in the Store.
+     * fuelRemaining() then said 0, and the next time FUEL-mode code ran out, the hook
+     * "restored" the stale value over the fuel the user had set since: out_of_fuel never came.
+     */
+    @Test
+    void fuelBorrowedByAnInterruptNeverOutlivesItsCall() throws Exception {
+        String blocking = "function %blocking(i64) -> i64 {\n    fn0 = %host_wait(i64) -> i64\n"
+            + "block0(v0: i64):\n    v1 = call fn0(v0)\n    return v1\n}\n";
+        CountDownLatch inHost = new CountDownLatch(1), release = new CountDownLatch(1);
+        try (Engine engine = engine(); Store store = new Store(engine)) {
+            Instance plain = new Linker().define("host_wait", (c, a) -> {
+                inHost.countDown();
+                assertTrue(release.await(10, TimeUnit.SECONDS));
+                return a[0];
+            }).instantiate(store, engine.load(Compiler.compile(ClifParser.parse("blocking.clif", blocking).functions(),
+                CompileOptions.defaults())));
+            Instance fuel = LINK.instantiate(store, engine.load(compile(EpochMode.FUEL)));
+            store.setFuel(1_000_000_000_000L);
+            AtomicReference<Object> first = new AtomicReference<>();
+            Thread guest = new Thread(() -> first.set(plain.func("blocking").call(42)[0]));
+            guest.start();
+            assertTrue(inHost.await(10, TimeUnit.SECONDS));
+            assertTrue(store.interrupt());
+            release.countDown();
+            guest.join(10_000);
+            assertEquals(42L, first.get(), "no epoch site after the hostcall: the call finishes");
+            assertEquals(1_000_000_000_000L, store.fuelRemaining(), "the fuel is the Store's again once the call is over");
+            store.setFuel(10_000);
+            Trap t = assertThrows(Trap.class, () -> fuel.func("sum").call(10_000_000L));
+            assertEquals(TrapCode.OUT_OF_FUEL, t.code(), "the fuel set last is the fuel that runs out");
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(value = EpochMode.class, names = {"CHECK", "FUEL", "NOP"})
     void comparisonModesShareTheRuntime(EpochMode mode) throws Exception {
