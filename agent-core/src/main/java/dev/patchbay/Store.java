@@ -305,6 +305,7 @@ public final class Store implements AutoCloseable {
     public boolean isSiteOn(Instance inst, int siteId) {
         patchLock.lock();
         try {
+            checkOpen();
             for (InstanceSites t : siteTables) if (t.instance == inst) return t.isOn(siteId);
             throw new IllegalArgumentException("instance does not belong to this Store");
         } finally {

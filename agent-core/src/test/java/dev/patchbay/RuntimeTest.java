@@ -410,4 +410,20 @@ class RuntimeTest {
             }
         }
     }
+
+    /**
+     * Regression (stress suite, faults): after close(), isSiteOn said "instance does not
+     * belong to this Store" (an IllegalArgumentException blaming the caller) instead of
+     * saying the Store is closed, like every other use of a closed Store.
+     */
+    @Test
+    void siteQueryAfterCloseSaysTheStoreIsClosed() {
+        Store store = new Store(ENGINE);
+        Instance inst = store.instantiate(ENGINE.load(Compiler.compile(ClifParser.parse("t.clif", SUM).functions(),
+            CompileOptions.builder().plan(dev.patchbay.codegen.instrument.InstrumentationPlan.all()).build())));
+        assertFalse(store.isSiteOn(inst, 0));
+        store.close();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> store.isSiteOn(inst, 0));
+        assertEquals("Store is closed", e.getMessage());
+    }
 }
