@@ -319,7 +319,10 @@ public final class Store implements AutoCloseable {
         for (SafepointListener l : safepointListeners) {
             try {
                 l.onSafepoint(this, site, guestFp);
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
+                // Errors too (an AssertionError, a StackOverflowError in a stack-hungry
+                // sampler): escaping here would leave the owner on a still-armed site,
+                // trapping again forever.
                 LOG.log(System.Logger.Level.WARNING, "safepoint listener failed", e);
             }
         }
