@@ -9,6 +9,7 @@
  */
 package dev.patchbay;
 
+import dev.patchbay.codegen.instrument.SiteKind;
 import dev.patchbay.codegen.machinst.CompiledModule;
 import dev.patchbay.codegen.machinst.PatchSite;
 import dev.patchbay.internal.sys.Native;
@@ -49,6 +50,12 @@ final class InstanceSites {
     void setDesired(SitePlan plan) {
         boolean on = plan.turnsOn();
         for (int i = 0; i < sites.length; i++) if (plan.matches(sites[i], functions[i])) desired[i] = on;
+    }
+
+    /** Whether every site of a kind is desired on. */
+    boolean desiresOn(SiteKind kind) {
+        for (int i = 0; i < sites.length; i++) if (sites[i].kind == kind && !desired[i]) return false;
+        return true;
     }
 
     boolean hasChanges() {

@@ -54,8 +54,19 @@ public final class Store implements AutoCloseable {
     private final List<Instance> instances = new ArrayList<>();
     /** What the last failed hostcall threw; becomes the cause of the host_error Trap. */
     private Throwable pendingError;
+    /** The owner while a call runs: claimed with a CAS, so two threads can never both run. */
     private volatile Thread running;
+    private static final java.lang.invoke.VarHandle RUNNING;
+    static {
+        try {
+            RUNNING = java.lang.invoke.MethodHandles.lookup().findVarHandle(Store.class, "running", Thread.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     private volatile boolean closed;
+    /** Set by close() while it checks for an owner (a Dekker handshake with claim()). */
+    private volatile boolean closing;
 
     // ---- patch-site state (see request / safepoint) ----
     /** Guards desired state, site bytes and generations. */
@@ -71,16 +82,25 @@ public final class Store implements AutoCloseable {
     /** Absolute epoch at which the deadline passes; MAX_VALUE for none. */
     private volatile long epochDeadline = Long.MAX_VALUE;
     private volatile EpochDeadlineCallback deadlineCallback = s -> EpochDecision.interrupt();
-    private volatile boolean interruptPending;
+    /**
+     * Outermost guest calls started so far (the owner counts them). An interrupt targets
+     * the call running when interrupt() was called: interruptFor holds that call's number,
+     * 0 for none, so an interrupt whose call returned before reaching an epoch site is
+     * simply stale and never stops a later call.
+     */
+    private long callSeq;
+    /** The number of the outermost call running now, 0 while none (published after the claim). */
+    private volatile long activeCall;
+    private volatile long interruptFor;
     private volatile long interruptRequestedAt;
-    /** The watcher asked for the epoch sites; cleared when the hook turns them off. */
-    private volatile boolean epochSitesRequested;
     private volatile boolean yielded;
     private volatile Thread yieldedThread;
     /** When force() last ran; the watcher's retries leave the owner at least 1 ms to react. */
     private volatile long lastForceAt;
     /** Fuel saved while interrupt() borrows the FUEL field to reach FUEL-mode code. */
     private long savedFuel = Long.MIN_VALUE;
+    /** force() has overwritten the epoch fields (deadline, fuel) and no hook has restored them yet. */
+    private volatile boolean epochFieldsBorrowed;
 
     static Store byVmctx(long vmctx) { return BY_VMCTX.get(vmctx); }
 
@@ -302,6 +322,7 @@ public final class Store implements AutoCloseable {
     public boolean isSiteOn(Instance inst, int siteId) {
         patchLock.lock();
         try {
+            checkOpen();
             for (InstanceSites t : siteTables) if (t.instance == inst) return t.isOn(siteId);
             throw new IllegalArgumentException("instance does not belong to this Store");
         } finally {
@@ -315,7 +336,10 @@ public final class Store implements AutoCloseable {
         for (SafepointListener l : safepointListeners) {
             try {
                 l.onSafepoint(this, site, guestFp);
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
+                // Errors too (an AssertionError, a StackOverflowError in a stack-hungry
+                // sampler): escaping here would leave the owner on a still-armed site,
+                // trapping again forever.
                 LOG.log(System.Logger.Level.WARNING, "safepoint listener failed", e);
             }
         }
@@ -403,9 +427,10 @@ public final class Store implements AutoCloseable {
         if (!engine.epochInterruption()) {
             throw new IllegalStateException("epoch interruption is off: create the Engine with new EngineConfig().epochInterruption(true)");
         }
-        if (running == null) return false;
+        long call = activeCall;
+        if (call == 0) return false;
         interruptRequestedAt = System.nanoTime();
-        interruptPending = true;
+        interruptFor = call;
         force();
         engine.watcher().watch(this);
         engine.watcher().wake();
@@ -419,7 +444,8 @@ public final class Store implements AutoCloseable {
      * epoch mode: NOP sites are turned on (armed), CHECK code sees a passed deadline, and
      * FUEL code sees negative fuel (the real fuel is saved and restored by the hook).
      * Idempotent; the watcher repeats it until the hook has run, because FUEL code's
-     * non-atomic `sub [fuel], n` can overwrite one write.
+     * non-atomic `sub [fuel], n` can overwrite one write, and because a controller's plan
+     * can turn the epoch sites off again before the owner reaches one.
      */
     private void force() {
         patchLock.lock();
@@ -432,7 +458,11 @@ public final class Store implements AutoCloseable {
                 savedFuel = fuel;
                 Native.putLong(vmctx + VmctxLayout.FUEL, -1);
             }
-            if (!epochSitesRequested) requestEpochSites();
+            epochFieldsBorrowed = true;
+            // Ask again whenever some epoch site is not desired on: a controller's plan may
+            // have turned them off since the last force, and a flag saying "already asked"
+            // would then wait forever for a hook that can no longer run.
+            if (!epochSitesDesiredOn()) requestEpochSites();
         } finally {
             patchLock.unlock();
         }
@@ -454,7 +484,14 @@ public final class Store implements AutoCloseable {
     public void setFuel(long fuel) {
         checkOpen();
         if (fuel < 0) throw new IllegalArgumentException("fuel must be >= 0: " + fuel);
-        Native.putLong(vmctx + VmctxLayout.FUEL, fuel);
+        patchLock.lock();
+        try {
+            // Fuel an interrupt borrowed is obsolete now; the watcher borrows anew if needed.
+            savedFuel = Long.MIN_VALUE;
+            Native.putLong(vmctx + VmctxLayout.FUEL, fuel);
+        } finally {
+            patchLock.unlock();
+        }
     }
 
     public long fuelRemaining() { return Math.max(0, Native.getLong(vmctx + VmctxLayout.FUEL)); }
@@ -465,7 +502,7 @@ public final class Store implements AutoCloseable {
      */
     boolean checkDeadline(long epoch) {
         if (closed || running == null) return false;
-        if (!interruptPending && epoch < epochDeadline) return false;
+        if (!interruptDue() && epoch < epochDeadline) return false;
         // A force moments ago (interrupt() forces itself) is still on its way: retrying now
         // would only contend with the owner for the patch lock.
         if (System.nanoTime() - lastForceAt < 1_000_000L) return true;
@@ -475,8 +512,12 @@ public final class Store implements AutoCloseable {
 
     private void requestEpochSites() {
         if (closed) return;
-        epochSitesRequested = true;
         request(SitePlan.on().kind(SiteKind.EPOCH));
+    }
+
+    private boolean epochSitesDesiredOn() {
+        for (InstanceSites t : siteTables) if (!t.desiresOn(SiteKind.EPOCH)) return false;
+        return true;
     }
 
     /** Owner thread, inside the epoch hook: decide what the guest does. */
@@ -485,11 +526,10 @@ public final class Store implements AutoCloseable {
         try {
             for (InstanceSites t : siteTables) t.setDesired(SitePlan.off().kind(SiteKind.EPOCH));
             applyLocked();
-            epochSitesRequested = false;
             boolean forced = savedFuel != Long.MIN_VALUE;
             restoreEpochFields();
-            if (interruptPending) {
-                interruptPending = false;
+            if (interruptDue()) {
+                interruptFor = 0;
                 return unwind(TrapCode.INTERRUPT, "interrupt", interruptRequestedAt);
             }
             if (!forced && Native.getLong(vmctx + VmctxLayout.FUEL) < 0) {
@@ -525,7 +565,7 @@ public final class Store implements AutoCloseable {
                 newDeadline(d.ticks());
                 for (RuntimeListener l : engine.listeners()) l.onEpochDeadline(this, d.toString(), 0);
                 park();
-                if (interruptPending) return epochHook(returnAddress, guestFp);
+                if (interruptDue()) return epochHook(returnAddress, guestFp);
                 return 0;
         }
     }
@@ -534,11 +574,17 @@ public final class Store implements AutoCloseable {
         yieldedThread = Thread.currentThread();
         yielded = true;
         try {
-            while (yielded && !interruptPending) java.util.concurrent.locks.LockSupport.park(this);
+            while (yielded && !interruptDue()) java.util.concurrent.locks.LockSupport.park(this);
         } finally {
             yielded = false;
             yieldedThread = null;
         }
+    }
+
+    /** An interrupt() targets the outermost call running now. */
+    private boolean interruptDue() {
+        long f = interruptFor;
+        return f != 0 && f == activeCall;
     }
 
     private void newDeadline(long ticks) {
@@ -552,6 +598,20 @@ public final class Store implements AutoCloseable {
         if (savedFuel != Long.MIN_VALUE) {
             Native.putLong(vmctx + VmctxLayout.FUEL, savedFuel);
             savedFuel = Long.MIN_VALUE;
+        }
+        epochFieldsBorrowed = false;
+    }
+
+    /**
+     * The outermost call ended before the hook gave back what force() borrowed: give it
+     * back now (force() does nothing once `running` is null, so this is final).
+     */
+    private void returnEpochFields() {
+        patchLock.lock();
+        try {
+            if (epochFieldsBorrowed && !closed) restoreEpochFields();
+        } finally {
+            patchLock.unlock();
         }
     }
 
@@ -595,12 +655,47 @@ public final class Store implements AutoCloseable {
     long[] invoke(Instance inst, FunctionInfo fn, long[] args) {
         checkOpen();
         Thread me = Thread.currentThread();
-        Thread owner = running;
-        if (owner != null && owner != me) {
-            throw new IllegalStateException("Store is running on thread '" + owner.getName() + "'; a Store has one owner at a time");
+        boolean nested = running == me;
+        if (!nested) claim(me);
+        try {
+            return invokeOwned(inst, fn, args, nested);
+        } finally {
+            if (!nested) {
+                activeCall = 0;
+                running = null;
+                if (epochFieldsBorrowed) returnEpochFields();
+                if (appliedGen != requestedGen) applyPending();
+            }
         }
+    }
+
+    /**
+     * Makes the calling thread the owner, or throws. The CAS keeps a second thread out;
+     * the handshake with close() (each side publishes its flag, then reads the other's)
+     * keeps the Store from being freed under a call that is about to start.
+     */
+    private void claim(Thread me) {
+        while (true) {
+            if (!RUNNING.compareAndSet(this, null, me)) {
+                Thread owner = running;
+                throw new IllegalStateException("Store is running on thread '" + (owner == null ? "?" : owner.getName())
+                    + "'; a Store has one owner at a time");
+            }
+            if (!closing) {
+                if (!closed) break;
+                running = null;
+                throw new IllegalStateException("Store is closed");
+            }
+            // close() is deciding right now; it takes a few instructions either way.
+            running = null;
+            while (closing) Thread.onSpinWait();
+            checkOpen();
+        }
+        activeCall = ++callSeq;
+    }
+
+    private long[] invokeOwned(Instance inst, FunctionInfo fn, long[] args, boolean nested) {
         int slots = Math.max(args.length, fn.signature.returns.size());
-        boolean nested = owner == me;
         long buf = !nested && slots <= ARG_SLOTS ? argBuf : Native.calloc(Math.max(1, slots), 8);
         try {
             for (int i = 0; i < args.length; i++) Native.putLong(buf + 8L * i, args[i]);
@@ -608,7 +703,6 @@ public final class Store implements AutoCloseable {
                 Native.putLong(vmctx + VmctxLayout.STACK_FLOOR, STACK_FLOOR.get());
                 // A deadline that passed while the Store was idle is taken at the first site.
                 if (epochDeadline != Long.MAX_VALUE && engine.currentEpoch() >= epochDeadline) requestEpochSites();
-                running = me;
                 // Dekker handshake with request(): either we see `patching` and wait for the
                 // controller to finish writing, or it sees `running` and only arms.
                 if (patching) {
@@ -616,15 +710,7 @@ public final class Store implements AutoCloseable {
                     patchLock.unlock();
                 }
             }
-            long status;
-            try {
-                status = Native.call(inst.code().execAddress(fn.entryTrampoline), vmctx, inst.code().execAddress(fn.start), buf);
-            } finally {
-                if (!nested) {
-                    running = null;
-                    if (appliedGen != requestedGen) applyPending();
-                }
-            }
+            long status = Native.call(inst.code().execAddress(fn.entryTrampoline), vmctx, inst.code().execAddress(fn.start), buf);
             if (status != 0) {
                 Trap t = trap(inst);
                 for (RuntimeListener l : engine.listeners()) l.onTrap(this, t);
@@ -667,12 +753,22 @@ public final class Store implements AutoCloseable {
 
     public boolean isClosed() { return closed; }
 
+    /**
+     * Frees the Store. Fails if a thread runs it; safe to race with calls and with other
+     * close() calls (exactly one of them frees it; a call that loses gets "Store is closed").
+     */
     @Override public void close() {
-        if (closed) return;
-        if (running != null) throw new IllegalStateException("cannot close a Store while thread '" + running.getName() + "' runs it");
         patchLock.lock();
         try {
+            if (closed) return;
+            closing = true;
+            Thread owner = running;
+            if (owner != null) {
+                closing = false;
+                throw new IllegalStateException("cannot close a Store while thread '" + owner.getName() + "' runs it");
+            }
             closed = true;
+            closing = false;
             for (PatchRequest r : pendingRequests) r.fail();
             pendingRequests.clear();
             for (InstanceSites t : siteTables) t.close();

@@ -303,4 +303,127 @@ class RuntimeTest {
         Trap trap = assertInstanceOf(Trap.class, got.get());
         assertEquals(TrapCode.STACK_OVERFLOW, trap.code());
     }
+
+    static final String SUM = "function %sum(i64) -> i64 {\nblock0(v0: i64):\n    v1 = iconst.i64 0\n    jump block1(v1, v1)\n"
+        + "block1(v2: i64, v3: i64):\n    v4 = iadd v3, v2\n    v5 = iadd_imm v2, 1\n    v6 = icmp ult v5, v0\n"
+        + "    brif v6, block1(v5, v4), block2\nblock2:\n    return v4\n}\n";
+
+    /**
+     * Regression (stress suite, faults): two threads calling one Store at once could both
+     * pass the owner check, share its argument buffer, and get each other's results.
+     */
+    @Test
+    void twoThreadsNeverRunOneStoreAtOnce() throws Exception {
+        try (Store store = new Store(ENGINE)) {
+            Instance inst = store.instantiate(ENGINE.load(compile(SUM)));
+            AtomicReference<Throwable> bad = new AtomicReference<>();
+            java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
+            long end = System.nanoTime() + 1_000_000_000L;
+            Thread[] ts = new Thread[2];
+            for (int i = 0; i < ts.length; i++) {
+                long n = 100 + 37 * i;
+                ts[i] = new Thread(() -> {
+                    while (System.nanoTime() < end && bad.get() == null) {
+                        try {
+                            long r = inst.func("sum").call(n)[0];
+                            if (r != n * (n - 1) / 2) throw new AssertionError("sum(" + n + ") = " + r + " on a shared Store");
+                        } catch (IllegalStateException e) {
+                            if (!e.getMessage().contains("one owner at a time")) bad.compareAndSet(null, e);
+                            refused.incrementAndGet();
+                        } catch (Throwable t) {
+                            bad.compareAndSet(null, t);
+                        }
+                    }
+                });
+                ts[i].start();
+            }
+            for (Thread t : ts) t.join(30_000);
+            assertNull(bad.get(), () -> "a caller failed: " + bad.get());
+        }
+    }
+
+    /**
+     * Regression (stress suite, faults): close() racing with a call on another thread
+     * threw a NullPointerException (it read `running` twice), and could free the code and
+     * vmctx between the call's checks and its entry into guest code.
+     */
+    @Test
+    void closeRacingWithACallFailsCleanly() throws Exception {
+        Module m = ENGINE.load(compile(SUM));
+        java.util.Random rnd = new java.util.Random(7);
+        for (int round = 0; round < 150; round++) {
+            Store store = new Store(ENGINE);
+            Instance inst = store.instantiate(m);
+            AtomicReference<Throwable> bad = new AtomicReference<>();
+            Thread caller = new Thread(() -> {
+                for (int i = 0; ; i++) {
+                    // Leave the closer a gap now and then, as well as back-to-back calls.
+                    if (i % 16 == 15) java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+                    try {
+                        assertEquals(499500, inst.func("sum").call(1000)[0]);
+                    } catch (IllegalStateException e) {
+                        if (!e.getMessage().equals("Store is closed")) bad.set(e);
+                        return;
+                    } catch (Throwable t) {
+                        bad.set(t);
+                        return;
+                    }
+                }
+            });
+            caller.start();
+            java.util.concurrent.locks.LockSupport.parkNanos(rnd.nextInt(100_000));
+            while (true) {
+                try {
+                    store.close();
+                    break;
+                } catch (IllegalStateException e) {
+                    assertTrue(e.getMessage().startsWith("cannot close a Store while thread"), e.getMessage());
+                }
+            }
+            caller.join(30_000);
+            assertNull(bad.get(), () -> "the caller got " + bad.get());
+        }
+    }
+
+    /** Regression: two threads closing one Store at once closed it twice (liveStores went negative). */
+    @Test
+    void concurrentClosesCloseOnce() throws Exception {
+        try (Engine engine = new Engine()) {
+            Module m = engine.load(compile(SUM));
+            for (int round = 0; round < 2000; round++) {
+                Store store = new Store(engine);
+                store.instantiate(m);
+                java.util.concurrent.CyclicBarrier go = new java.util.concurrent.CyclicBarrier(2);
+                Thread other = new Thread(() -> {
+                    try {
+                        go.await();
+                    } catch (Exception e) {
+                        throw new RuntimeException(e);
+                    }
+                    store.close();
+                });
+                other.start();
+                go.await();
+                store.close();
+                other.join(10_000);
+                assertEquals(0, engine.liveStores(), "round " + round);
+            }
+        }
+    }
+
+    /**
+     * Regression (stress suite, faults): after close(), isSiteOn said "instance does not
+     * belong to this Store" (an IllegalArgumentException blaming the caller) instead of
+     * saying the Store is closed, like every other use of a closed Store.
+     */
+    @Test
+    void siteQueryAfterCloseSaysTheStoreIsClosed() {
+        Store store = new Store(ENGINE);
+        Instance inst = store.instantiate(ENGINE.load(Compiler.compile(ClifParser.parse("t.clif", SUM).functions(),
+            CompileOptions.builder().plan(dev.patchbay.codegen.instrument.InstrumentationPlan.all()).build())));
+        assertFalse(store.isSiteOn(inst, 0));
+        store.close();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> store.isSiteOn(inst, 0));
+        assertEquals("Store is closed", e.getMessage());
+    }
 }

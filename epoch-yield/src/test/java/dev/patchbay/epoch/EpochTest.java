@@ -263,6 +263,140 @@ class EpochTest {
         }
     }
 
+    /**
+     * Regression (stress suite, patch storms): a controller's "all off" plan that lands
+     * between interrupt() arming the epoch sites and the owner reaching one used to cancel
+     * the interrupt for good. The runtime remembered that it had asked for the epoch sites
+     * and never asked again, so the guest ran on forever.
+     */
+    @Test
+    void controllerPlanCannotCancelAPendingInterrupt() throws Exception {
+        CountDownLatch inHost = new CountDownLatch(1), release = new CountDownLatch(1);
+        try (Engine engine = engine(); Store store = new Store(engine)) {
+            Instance inst = new Linker().define("host_wait", (c, a) -> {
+                inHost.countDown();
+                assertTrue(release.await(10, TimeUnit.SECONDS));
+                return a[0];
+            }).instantiate(store, engine.load(compile(EpochMode.NOP)));
+            AtomicReference<Throwable> got = new AtomicReference<>();
+            Thread guest = new Thread(() -> {
+                try {
+                    inst.func("via_host").call(1);
+                } catch (Throwable t) {
+                    got.set(t);
+                }
+            });
+            guest.setDaemon(true);
+            guest.start();
+            assertTrue(inHost.await(10, TimeUnit.SECONDS));
+            assertTrue(store.interrupt());
+            // A controller turns every site off before the owner gets back to guest code.
+            store.request(dev.patchbay.SitePlan.off());
+            release.countDown();
+            guest.join(10_000);
+            boolean stuck = guest.isAlive();
+            if (stuck) {
+                // Unstick the runaway loop so the test can end: a later interrupt works.
+                store.interrupt();
+                guest.join(10_000);
+            }
+            assertFalse(stuck, "the interrupt was delivered despite the controller's off plan");
+            // And the Store stays interruptible afterwards.
+            guest = new Thread(() -> {
+                try {
+                    inst.func("runaway").call(1);
+                } catch (Throwable t) {
+                    got.set(t);
+                }
+            });
+            guest.setDaemon(true);
+            guest.start();
+            Thread.sleep(20);
+            assertTrue(store.interrupt());
+            guest.join(10_000);
+            assertFalse(guest.isAlive(), "a second interrupt stops the guest too");
+            assertEquals(TrapCode.INTERRUPT, assertInstanceOf(Trap.class, got.get()).code());
+        }
+    }
+
+    /**
+     * Regression (stress suite, faults): an interrupt() that reaches a call which then
+     * returns without passing another epoch site used to stay pending and stop a later,
+     * unrelated call of the same Store (here: a module without epoch sites, whose call
+     * can only finish normally, followed by a long loop that must not be interrupted).
+     */
+    @Test
+    void interruptOfAFinishedCallDoesNotLeakIntoTheNextCall() throws Exception {
+        String blocking = "function %blocking(i64) -> i64 {\n    fn0 = %host_wait(i64) -> i64\n"
+            + "block0(v0: i64):\n    v1 = call fn0(v0)\n    return v1\n}\n";
+        CountDownLatch inHost = new CountDownLatch(1), release = new CountDownLatch(1);
+        try (Engine engine = engine(); Store store = new Store(engine)) {
+            Instance plain = new Linker().define("host_wait", (c, a) -> {
+                inHost.countDown();
+                assertTrue(release.await(10, TimeUnit.SECONDS));
+                return a[0];
+            }).instantiate(store, engine.load(Compiler.compile(ClifParser.parse("blocking.clif", blocking).functions(),
+                CompileOptions.defaults())));
+            Instance inst = LINK.instantiate(store, engine.load(compile(EpochMode.NOP)));
+            AtomicReference<Object> first = new AtomicReference<>(), second = new AtomicReference<>();
+            Thread guest = new Thread(() -> {
+                try {
+                    first.set(plain.func("blocking").call(42)[0]);
+                } catch (Throwable t) {
+                    first.set(t);
+                }
+                try {
+                    // Long enough for the watcher (1 ms re-checks) to act on a leftover interrupt.
+                    second.set(inst.func("sum").call(300_000_000L)[0]);
+                } catch (Throwable t) {
+                    second.set(t);
+                }
+            });
+            guest.start();
+            assertTrue(inHost.await(10, TimeUnit.SECONDS));
+            assertTrue(store.interrupt(), "a call is running");
+            release.countDown();
+            guest.join(60_000);
+            assertEquals(42L, first.get(), "the first call has no epoch site, so it finishes");
+            assertEquals(closedForm(300_000_000L), second.get(), "the next call is not interrupted by the old interrupt");
+        }
+    }
+
+    /**
+     * Regression (stress suite, faults): an interrupt() whose call ended before the epoch
+     * hook ran left the fuel it had borrowed (to reach FUEL-mode code) saved in the Store.
+     * fuelRemaining() then said 0, and the next time FUEL-mode code ran out, the hook
+     * "restored" the stale value over the fuel the user had set since: out_of_fuel never came.
+     */
+    @Test
+    void fuelBorrowedByAnInterruptNeverOutlivesItsCall() throws Exception {
+        String blocking = "function %blocking(i64) -> i64 {\n    fn0 = %host_wait(i64) -> i64\n"
+            + "block0(v0: i64):\n    v1 = call fn0(v0)\n    return v1\n}\n";
+        CountDownLatch inHost = new CountDownLatch(1), release = new CountDownLatch(1);
+        try (Engine engine = engine(); Store store = new Store(engine)) {
+            Instance plain = new Linker().define("host_wait", (c, a) -> {
+                inHost.countDown();
+                assertTrue(release.await(10, TimeUnit.SECONDS));
+                return a[0];
+            }).instantiate(store, engine.load(Compiler.compile(ClifParser.parse("blocking.clif", blocking).functions(),
+                CompileOptions.defaults())));
+            Instance fuel = LINK.instantiate(store, engine.load(compile(EpochMode.FUEL)));
+            store.setFuel(1_000_000_000_000L);
+            AtomicReference<Object> first = new AtomicReference<>();
+            Thread guest = new Thread(() -> first.set(plain.func("blocking").call(42)[0]));
+            guest.start();
+            assertTrue(inHost.await(10, TimeUnit.SECONDS));
+            assertTrue(store.interrupt());
+            release.countDown();
+            guest.join(10_000);
+            assertEquals(42L, first.get(), "no epoch site after the hostcall: the call finishes");
+            assertEquals(1_000_000_000_000L, store.fuelRemaining(), "the fuel is the Store's again once the call is over");
+            store.setFuel(10_000);
+            Trap t = assertThrows(Trap.class, () -> fuel.func("sum").call(10_000_000L));
+            assertEquals(TrapCode.OUT_OF_FUEL, t.code(), "the fuel set last is the fuel that runs out");
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(value = EpochMode.class, names = {"CHECK", "FUEL", "NOP", "FUSED"})
     void comparisonModesShareTheRuntime(EpochMode mode) throws Exception {

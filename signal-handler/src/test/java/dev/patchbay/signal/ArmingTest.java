@@ -241,4 +241,42 @@ class ArmingTest {
             store.close();
         }
     }
+
+    /**
+     * Regression (stress suite, faults): a safepoint listener that throws an Error (here an
+     * AssertionError; a StackOverflowError in a stack-hungry sampler does the same) escaped
+     * the Store's guard, which caught only RuntimeException. The safepoint upcall failed,
+     * the guest resumed on the still-armed site, trapped again, and looped forever.
+     */
+    @Test
+    void listenerThatThrowsAnErrorCannotWedgeTheOwner() throws Exception {
+        try (Engine engine = new Engine()) {
+            Store store = new Store(engine);
+            Instance inst = store.instantiate(engine.load(compile()));
+            java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+            store.addSafepointListener((s, site, fp) -> {
+                calls.incrementAndGet();
+                throw new AssertionError("listener failed");
+            });
+            AtomicReference<Object> result = new AtomicReference<>();
+            Thread guest = new Thread(() -> {
+                try {
+                    result.set(inst.func("spin").call(50_000_000)[0]);
+                } catch (Throwable t) {
+                    result.set(t);
+                }
+            }, "guest");
+            guest.setDaemon(true);
+            guest.start();
+            Thread.sleep(5);
+            PatchRequest on = store.request(SitePlan.on());
+            boolean applied = on.await(Duration.ofSeconds(10));
+            guest.join(30_000);
+            assertFalse(guest.isAlive(), "the guest finished (listener calls so far: " + calls.get() + ")");
+            assertTrue(applied, "the request was applied despite the failing listener");
+            assertEquals(closedForm(50_000_000), result.get());
+            assertSiteBytes(inst, store);
+            store.close();
+        }
+    }
 }
