@@ -55,8 +55,9 @@ final class Lower {
     private final Set<Inst> merged = Collections.newSetFromMap(new IdentityHashMap<>());
     private final VCode.VBlock[] vblockOf;
     private int nextVreg;
-    private int[] hintReg = new int[64];
-    private int[] hintVreg = new int[64];
+    /** Indexed by vreg, and IR values are vregs too: sized for every value up front, grown by temp(). */
+    private int[] hintReg;
+    private int[] hintVreg;
     /** Instructions of the IR instruction being lowered, in forward order. */
     private List<MInst> seq;
     private Block curBlock;
@@ -71,6 +72,8 @@ final class Lower {
         this.useCount = new int[f.numValues()];
         this.vblockOf = new VCode.VBlock[f.numBlocks()];
         this.nextVreg = f.numValues();
+        this.hintReg = new int[Math.max(64, f.numValues())];
+        this.hintVreg = new int[hintReg.length];
         Arrays.fill(hintReg, -1);
         Arrays.fill(hintVreg, -1);
     }
