@@ -193,6 +193,7 @@ final class Lower {
     private static int opSize(Type t) { return t == Type.I64 ? 8 : 4; }
 
     private Long constOf(int v) {
+        if (v >= f.numValues()) return null; // a temporary of lowering, not an IR value
         Inst d = f.valueDefInst(v);
         if (d != null && d.op == Opcode.ICONST) return d.imm;
         return null;
