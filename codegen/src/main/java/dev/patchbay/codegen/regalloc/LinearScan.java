@@ -219,12 +219,20 @@ public final class LinearScan {
         for (int r = 0; r < 16; r++) clobbers[r] = lists.get(r).stream().mapToInt(Integer::intValue).sorted().toArray();
     }
 
-    /** True if register r is clobbered at a position p with s < p <= e. */
+    /**
+     * True if register r is clobbered while an interval [s, e] is live. An interval that
+     * starts at a definition (odd s = 2i+1) may share its register with a late clobber of
+     * its defining instruction (a call's result in rax), so only clobbers after s count.
+     * An interval that starts at a block's first position (even s: a block parameter, or a
+     * value live into the block) is live before that block's first instruction runs, so
+     * that instruction's early clobbers at s count too.
+     */
     private boolean clobbered(int r, int s, int e) {
+        int from = (s & 1) == 0 ? s : s + 1;
         int[] c = clobbers[r];
-        int idx = Arrays.binarySearch(c, s + 1);
+        int idx = Arrays.binarySearch(c, from);
         if (idx < 0) idx = -idx - 1;
-        while (idx > 0 && c[idx - 1] >= s + 1) idx--;
+        while (idx > 0 && c[idx - 1] >= from) idx--;
         return idx < c.length && c[idx] <= e;
     }
 
