@@ -426,4 +426,40 @@ class RuntimeTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> store.isSiteOn(inst, 0));
         assertEquals("Store is closed", e.getMessage());
     }
+
+    /**
+     * Regression (stress suite, bad input: generated programs run with and without sites
+     * must agree): a block parameter could be given a register that the block's first
+     * instruction clobbers before it runs. Here v3 arrives in rax, and urem, the first
+     * instruction of block1, puts its dividend in rax, so %f returned v4 / v4 = 1
+     * instead of v3 = v1 = 0.
+     */
+    @Test
+    void blockParameterSurvivesAClobberByTheFirstInstruction() {
+        String clif = String.join("\n",
+            "function %f(i64, i8, i8) -> i8, i64 {",
+            "block0(v0: i64, v1: i8, v2: i8):",
+            "    v5 = iconst.i32 -62182",
+            "    v6 = band_imm v5, -49",
+            "    brif v5, block1(v1, v5), block1(v2, v6)",
+            "block1(v3: i8, v4: i32):",
+            "    v10 = urem v4, v4",
+            "    v11 = iconst.i64 -78",
+            "    return v3, v11",
+            "}",
+            "function %g(i64, i64) -> i64, i64 {",
+            "block0(v0: i64, v1: i64):",
+            "    brif v0, block1(v1, v0), block1(v0, v1)",
+            "block1(v2: i64, v3: i64):",
+            "    v4 = sdiv v3, v3",
+            "    v5 = iadd v2, v4",
+            "    return v2, v5",
+            "}");
+        try (Store store = new Store(ENGINE)) {
+            Instance inst = store.instantiate(ENGINE.load(compile(clif)));
+            assertArrayEquals(new long[] {0, -78}, inst.func("f").call(-5958500012989834993L, 0, 1));
+            assertArrayEquals(new long[] {1, -78}, inst.func("f").call(7, 1, 0));
+            assertArrayEquals(new long[] {9, 10}, inst.func("g").call(5, 9));
+        }
+    }
 }

@@ -11,7 +11,9 @@ import dev.patchbay.codegen.clif.ClifParser;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,37 +39,29 @@ final class ClifInput {
         } catch (IOException e) {
             throw new BadInputException(path + ": error: cannot read: " + e.getMessage());
         }
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT)
-                .decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            int line = 1, col = 1;
-            int bad = firstInvalidUtf8(bytes);
-            for (int i = 0; i < bad; i++) {
-                if (bytes[i] == '\n') {
-                    line++;
-                    col = 1;
-                } else if ((bytes[i] & 0xC0) != 0x80) {
-                    col++;
-                }
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length); // UTF-8 never decodes to more chars than bytes
+        CoderResult result = decoder.decode(in, out, true);
+        if (!result.isError()) result = decoder.flush(out);
+        if (!result.isError()) return out.flip().toString();
+        // The decoder stops at the first byte it rejects, whatever the reason (a bad lead
+        // byte, a missing continuation, an overlong form, a surrogate, a code point past
+        // U+10FFFF), so its position is where the file stops being UTF-8.
+        int bad = in.position();
+        int line = 1, col = 1;
+        for (int i = 0; i < bad; i++) {
+            if (bytes[i] == '\n') {
+                line++;
+                col = 1;
+            } else if ((bytes[i] & 0xC0) != 0x80) {
+                col++;
             }
-            throw new BadInputException(path + ":" + line + ":" + col + ": error: file is not valid UTF-8 (byte 0x"
-                + Integer.toHexString(bytes[bad] & 0xFF) + " at offset " + bad + ")");
         }
-    }
-
-    private static int firstInvalidUtf8(byte[] b) {
-        int i = 0;
-        while (i < b.length) {
-            int c = b[i] & 0xFF;
-            int n = c < 0x80 ? 0 : c >= 0xC2 && c < 0xE0 ? 1 : c >= 0xE0 && c < 0xF0 ? 2 : c >= 0xF0 && c < 0xF5 ? 3 : -1;
-            if (n < 0 || i + n >= b.length) return i;
-            for (int k = 1; k <= n; k++) if ((b[i + k] & 0xC0) != 0x80) return i;
-            i += n + 1;
-        }
-        return Math.max(0, b.length - 1);
+        throw new BadInputException(path + ":" + line + ":" + col + ": error: file is not valid UTF-8 (byte 0x"
+            + Integer.toHexString(bytes[bad] & 0xFF) + " at offset " + bad + ")");
     }
 
     static ClifFile parse(Path path) throws BadInputException {

@@ -80,6 +80,40 @@ class CliBadInputTest {
         assertTrue(r[2].contains(f + ":2:2: error: file is not valid UTF-8"), r[2]);
     }
 
+    /**
+     * Regression (stress suite, bad input: the not-UTF-8 corpus): sequences whose lead
+     * byte is plausible but which UTF-8 still forbids (surrogates, overlong forms, code
+     * points past U+10FFFF) were reported at the last byte of the file instead of where
+     * they are.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("invalidSequences")
+    void notUtf8IsReportedWhereItIs(String name, byte[] bad) throws Exception {
+        byte[] pre = "function %f() {\nblock0:\n    ret".getBytes(StandardCharsets.US_ASCII);
+        byte[] post = "urn\n}\n; and more text after it\n".getBytes(StandardCharsets.US_ASCII);
+        byte[] all = new byte[pre.length + bad.length + post.length];
+        System.arraycopy(pre, 0, all, 0, pre.length);
+        System.arraycopy(bad, 0, all, pre.length, bad.length);
+        System.arraycopy(post, 0, all, pre.length + bad.length, post.length);
+        Path f = dir.resolve(name + ".clif");
+        Files.write(f, all);
+        String[] r = run("compile", f.toString());
+        assertEquals("2", r[0], r[2]);
+        String want = String.format("%s:3:8: error: file is not valid UTF-8 (byte 0x%02x at offset %d)", f, bad[0] & 0xFF, pre.length);
+        assertTrue(r[2].contains(want), "expected\n" + want + "\nin\n" + r[2]);
+    }
+
+    static Stream<Arguments> invalidSequences() {
+        return Stream.of(
+            Arguments.of("surrogate", new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80}),
+            Arguments.of("overlong-3", new byte[] {(byte) 0xE0, (byte) 0x80, (byte) 0x80}),
+            Arguments.of("overlong-4", new byte[] {(byte) 0xF0, (byte) 0x80, (byte) 0x80, (byte) 0x80}),
+            Arguments.of("past-10ffff", new byte[] {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}),
+            Arguments.of("overlong-2", new byte[] {(byte) 0xC0, (byte) 0xAF}),
+            Arguments.of("lone-continuation", new byte[] {(byte) 0x80}),
+            Arguments.of("truncated", new byte[] {(byte) 0xE2, (byte) 0x82}));
+    }
+
     @Test
     void missingFile() {
         String[] r = run("compile", dir.resolve("nope.clif").toString());

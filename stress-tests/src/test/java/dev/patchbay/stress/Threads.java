@@ -47,7 +47,8 @@ final class Threads {
                 long left = guardNanos - System.nanoTime();
                 if (left > 0) t.join(Math.max(1, left / 1_000_000));
                 if (t.isAlive()) {
-                    throw new AssertionError(run.msg("thread '" + t.getName() + "' did not stop by its hang guard\n" + dump()));
+                    throw new AssertionError(run.msg("thread '" + t.getName() + "' did not stop by its hang guard"
+                        + (failure.get() != null ? " (after another worker failed: " + failure.get() + ")" : "") + "\n" + dump()), failure.get());
                 }
             }
         }

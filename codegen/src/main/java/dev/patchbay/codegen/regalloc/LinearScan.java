@@ -10,9 +10,7 @@
  * Fixed-register needs are clobbers: an instruction clobbers a set of physical registers
  * early (before it reads its operands) or late (after). An interval may not take a register
  * that is clobbered strictly inside it; this is how values live across a call end up in
- * callee-saved registers, and why division operands avoid rdx:rax. Values live on entry to
- * a block start just before its first instruction, so that instruction's early clobbers
- * are inside them.
+ * callee-saved registers, and why division operands avoid rdx:rax.
  *
  * When no register is free, the interval that ends furthest away is spilled for its whole
  * lifetime, and its stack slot is reused once it expires. Hints (a preferred register, or
@@ -23,7 +21,6 @@ package dev.patchbay.codegen.regalloc;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.BitSet;
 import java.util.List;
 import java.util.PriorityQueue;
 
@@ -109,58 +106,94 @@ public final class LinearScan {
 
     // ---- liveness and intervals ----
 
+    /**
+     * Liveness without per-block sets: a value is live into a block if a use of it can be
+     * reached from the block's start without passing a definition. So start at each block's
+     * upward-exposed uses and walk the predecessors backwards, stopping at blocks that
+     * define the value, extending the value's interval over every block passed (live-in:
+     * from the block's start; live-out: the whole block). This is what the classic dataflow
+     * over live-in/live-out sets computes, but memory is proportional to the code, not to
+     * blocks x vregs (which put a 100k-instruction function of 10k blocks out of memory).
+     */
     private void buildIntervals() {
         int nb = in.numBlocks();
-        BitSet[] gen = new BitSet[nb], kill = new BitSet[nb], liveIn = new BitSet[nb], liveOut = new BitSet[nb];
-        for (int b = 0; b < nb; b++) {
-            gen[b] = new BitSet();
-            kill[b] = new BitSet();
-            liveIn[b] = new BitSet();
-            liveOut[b] = new BitSet();
-            for (int i = in.blockEnd(b) - 1; i >= in.blockFirst(b); i--) {
-                for (int d : in.defs(i)) {
-                    kill[b].set(d);
-                    gen[b].clear(d);
-                }
-                for (int u : in.uses(i)) gen[b].set(u);
-            }
-            for (int p : in.blockParams(b)) {
-                kill[b].set(p);
-                gen[b].clear(p);
-            }
-        }
-        boolean changed = true;
-        while (changed) {
-            changed = false;
-            for (int b = nb - 1; b >= 0; b--) {
-                BitSet out = new BitSet();
-                for (int s : in.succs(b)) out.or(liveIn[s]);
-                BitSet inb = (BitSet) out.clone();
-                inb.andNot(kill[b]);
-                inb.or(gen[b]);
-                if (!out.equals(liveOut[b]) || !inb.equals(liveIn[b])) {
-                    liveOut[b] = out;
-                    liveIn[b] = inb;
-                    changed = true;
-                }
-            }
-        }
         Arrays.fill(start, Integer.MAX_VALUE);
         Arrays.fill(end, Integer.MIN_VALUE);
+        // Predecessors.
+        int[] npred = new int[nb];
+        for (int b = 0; b < nb; b++) for (int s : in.succs(b)) npred[s]++;
+        int[][] preds = new int[nb][];
+        for (int b = 0; b < nb; b++) preds[b] = new int[npred[b]];
+        Arrays.fill(npred, 0);
+        for (int b = 0; b < nb; b++) for (int s : in.succs(b)) preds[s][npred[s]++] = b;
+        // Per block: the values it defines (sorted, for lookups) and its upward-exposed uses,
+        // found with one scratch array of stamps (stamp == block + 1: "used, no def below yet").
+        int[][] kills = new int[nb][];
+        int[] stamp = new int[nv];
+        long[] exposed = new long[16];
+        int nexposed = 0;
+        int[] candidates = new int[16];
         for (int b = 0; b < nb; b++) {
-            int first = 2 * in.blockFirst(b), last = 2 * in.blockEnd(b) - 1;
-            // Values live on entry to a block (its parameters included) are already in their
-            // registers before its first instruction reads its operands, so they start one
-            // position earlier than that read. Starting at `first` itself would hide an early
-            // clobber by the first instruction (a shift's RCX, a division's RAX:RDX) from
-            // clobbered(), which only sees clobbers strictly inside an interval.
-            int entry = Math.max(0, first - 1);
-            for (int v = liveOut[b].nextSetBit(0); v >= 0; v = liveOut[b].nextSetBit(v + 1)) {
-                extend(v, entry);
-                extend(v, last);
+            int tag = b + 1, ncand = 0, nkill = 0;
+            int[] kill = new int[8];
+            for (int i = in.blockEnd(b) - 1; i >= in.blockFirst(b); i--) {
+                for (int d : in.defs(i)) {
+                    if (nkill == kill.length) kill = Arrays.copyOf(kill, nkill * 2);
+                    kill[nkill++] = d;
+                    if (stamp[d] == tag) stamp[d] = 0;
+                }
+                for (int u : in.uses(i)) {
+                    if (stamp[u] != tag) {
+                        stamp[u] = tag;
+                        if (ncand == candidates.length) candidates = Arrays.copyOf(candidates, ncand * 2);
+                        candidates[ncand++] = u;
+                    }
+                }
             }
-            for (int v = liveIn[b].nextSetBit(0); v >= 0; v = liveIn[b].nextSetBit(v + 1)) extend(v, entry);
-            for (int p : in.blockParams(b)) extend(p, entry);
+            for (int p : in.blockParams(b)) {
+                if (nkill == kill.length) kill = Arrays.copyOf(kill, nkill * 2);
+                kill[nkill++] = p;
+                if (stamp[p] == tag) stamp[p] = 0;
+            }
+            kill = Arrays.copyOf(kill, nkill);
+            Arrays.sort(kill);
+            kills[b] = kill;
+            for (int k = 0; k < ncand; k++) {
+                int v = candidates[k];
+                if (stamp[v] != tag) continue;
+                stamp[v] = -tag; // listed once
+                if (nexposed == exposed.length) exposed = Arrays.copyOf(exposed, nexposed * 2);
+                exposed[nexposed++] = (long) v << 32 | b;
+            }
+        }
+        // Walk backwards from the exposed uses, one value at a time.
+        Arrays.sort(exposed, 0, nexposed);
+        int[] liveInMark = new int[nb], liveOutMark = new int[nb];
+        int[] work = new int[16];
+        for (int k = 0; k < nexposed; k++) {
+            int v = (int) (exposed[k] >>> 32), b = (int) exposed[k], mark = v + 1;
+            int top = 0;
+            work[top++] = b;
+            while (top > 0) {
+                int x = work[--top];
+                if (liveInMark[x] == mark) continue;
+                liveInMark[x] = mark;
+                extend(v, 2 * in.blockFirst(x));
+                for (int p : preds[x]) {
+                    if (liveOutMark[p] != mark) {
+                        liveOutMark[p] = mark;
+                        extend(v, 2 * in.blockFirst(p));
+                        extend(v, 2 * in.blockEnd(p) - 1);
+                    }
+                    if (liveInMark[p] != mark && Arrays.binarySearch(kills[p], v) < 0) {
+                        if (top == work.length) work = Arrays.copyOf(work, top * 2);
+                        work[top++] = p;
+                    }
+                }
+            }
+        }
+        for (int b = 0; b < nb; b++) {
+            for (int p : in.blockParams(b)) extend(p, 2 * in.blockFirst(b));
             for (int i = in.blockFirst(b); i < in.blockEnd(b); i++) {
                 for (int u : in.uses(i)) extend(u, 2 * i);
                 for (int d : in.defs(i)) extend(d, 2 * i + 1);
@@ -186,12 +219,20 @@ public final class LinearScan {
         for (int r = 0; r < 16; r++) clobbers[r] = lists.get(r).stream().mapToInt(Integer::intValue).sorted().toArray();
     }
 
-    /** True if register r is clobbered at a position p with s < p <= e. */
+    /**
+     * True if register r is clobbered while an interval [s, e] is live. An interval that
+     * starts at a definition (odd s = 2i+1) may share its register with a late clobber of
+     * its defining instruction (a call's result in rax), so only clobbers after s count.
+     * An interval that starts at a block's first position (even s: a block parameter, or a
+     * value live into the block) is live before that block's first instruction runs, so
+     * that instruction's early clobbers at s count too.
+     */
     private boolean clobbered(int r, int s, int e) {
+        int from = (s & 1) == 0 ? s : s + 1;
         int[] c = clobbers[r];
-        int idx = Arrays.binarySearch(c, s + 1);
+        int idx = Arrays.binarySearch(c, from);
         if (idx < 0) idx = -idx - 1;
-        while (idx > 0 && c[idx - 1] >= s + 1) idx--;
+        while (idx > 0 && c[idx - 1] >= from) idx--;
         return idx < c.length && c[idx] <= e;
     }
 

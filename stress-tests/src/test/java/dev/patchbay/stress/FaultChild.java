@@ -1,0 +1,134 @@
+/*
+ * Fault scenarios that would take the whole process down if Patchbay got them wrong,
+ * so FaultTest runs them in a child JVM (ChildJvm) and checks its exit status, output
+ * and working directory (no hs_err file). Prints "RESULT key=value" lines.
+ *   close-vs-call   one thread calls a Store in a loop while another closes it
+ *   two-owners      two threads call the same Store at once
+ * Arguments: mode, seed, milliseconds to run.
+ */
+package dev.patchbay.stress;
+
+import dev.patchbay.Engine;
+import dev.patchbay.EngineConfig;
+import dev.patchbay.Instance;
+import dev.patchbay.Module;
+import dev.patchbay.SitePlan;
+import dev.patchbay.Store;
+
+import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+
+public final class FaultChild {
+    public static void main(String[] args) throws Exception {
+        String mode = args[0];
+        long seed = Long.parseLong(args[1]);
+        long millis = Long.parseLong(args[2]);
+        System.out.println("RESULT seed=" + seed);
+        switch (mode) {
+            case "close-vs-call": closeVsCall(seed, millis); break;
+            case "two-owners": twoOwners(seed, millis); break;
+            default: throw new IllegalArgumentException(mode);
+        }
+        System.out.println("RESULT done=1");
+        System.out.flush();
+    }
+
+    static void closeVsCall(long seed, long millis) throws Exception {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        long end = System.nanoTime() + millis * 1_000_000L;
+        long rounds = 0, callsOk = 0, callsRefused = 0, closeRefused = 0;
+        try (Engine engine = new Engine(new EngineConfig().epochInterruption(true))) {
+            Module m = engine.load(Guests.compile("loops.clif", Guests.LOOPS));
+            while (System.nanoTime() < end) {
+                Store store = new Store(engine);
+                Instance inst = store.instantiate(m);
+                AtomicLong ok = new AtomicLong(), refused = new AtomicLong();
+                AtomicReference<Throwable> bad = new AtomicReference<>();
+                CountDownLatch started = new CountDownLatch(1);
+                long n = 1 + rnd.nextInt(2000);
+                Thread caller = new Thread(() -> {
+                    started.countDown();
+                    for (int i = 0; ; i++) {
+                        // Back-to-back calls, and now and then a gap in which close() can win.
+                        if (i % 32 == 31) LockSupport.parkNanos(20_000);
+                        try {
+                            long r = inst.func("sum").call(n)[0];
+                            if (r != Guests.sum(n)) throw new AssertionError("sum(" + n + ") = " + r);
+                            ok.incrementAndGet();
+                        } catch (IllegalStateException e) {
+                            if (!String.valueOf(e.getMessage()).contains("closed")) bad.set(e);
+                            refused.incrementAndGet();
+                            return;
+                        } catch (Throwable t) {
+                            bad.set(t);
+                            return;
+                        }
+                    }
+                });
+                caller.start();
+                started.await();
+                LockSupport.parkNanos(rnd.nextInt(200_000));
+                while (true) {
+                    try {
+                        if (rnd.nextBoolean()) store.request(rnd.nextBoolean() ? SitePlan.on() : SitePlan.off());
+                        store.close();
+                        break;
+                    } catch (IllegalStateException e) {
+                        if (!String.valueOf(e.getMessage()).contains("runs it")) throw e;
+                        closeRefused++;
+                    }
+                }
+                caller.join();
+                if (bad.get() != null) throw new AssertionError("caller failed", bad.get());
+                callsOk += ok.get();
+                callsRefused += refused.get();
+                rounds++;
+            }
+            if (engine.liveStores() != 0) throw new AssertionError(engine.liveStores() + " Stores still open");
+        }
+        System.out.println("RESULT rounds=" + rounds);
+        System.out.println("RESULT calls-ok=" + callsOk);
+        System.out.println("RESULT calls-refused=" + callsRefused);
+        System.out.println("RESULT close-refused=" + closeRefused);
+    }
+
+    static void twoOwners(long seed, long millis) throws Exception {
+        long end = System.nanoTime() + millis * 1_000_000L;
+        AtomicLong ok = new AtomicLong(), refused = new AtomicLong();
+        AtomicReference<Throwable> bad = new AtomicReference<>();
+        AtomicBoolean stop = new AtomicBoolean();
+        try (Engine engine = new Engine(); Store store = new Store(engine)) {
+            Instance inst = store.instantiate(engine.load(Guests.compile("loops.clif", Guests.LOOPS)));
+            Thread[] ts = new Thread[2];
+            for (int i = 0; i < ts.length; i++) {
+                SplittableRandom rnd = new SplittableRandom(seed + i);
+                ts[i] = new Thread(() -> {
+                    while (!stop.get()) {
+                        long n = 1 + rnd.nextInt(3000);
+                        try {
+                            long r = inst.func("calls").call(n)[0];
+                            if (r != Guests.calls(n)) throw new AssertionError("calls(" + n + ") = " + r);
+                            ok.incrementAndGet();
+                        } catch (IllegalStateException e) {
+                            if (!String.valueOf(e.getMessage()).contains("one owner at a time")) bad.compareAndSet(null, e);
+                            refused.incrementAndGet();
+                        } catch (Throwable t) {
+                            bad.compareAndSet(null, t);
+                        }
+                    }
+                });
+                ts[i].start();
+            }
+            while (System.nanoTime() < end && bad.get() == null) Thread.sleep(10);
+            stop.set(true);
+            for (Thread t : ts) t.join();
+        }
+        if (bad.get() != null) throw new AssertionError("a caller failed", bad.get());
+        System.out.println("RESULT calls-ok=" + ok.get());
+        System.out.println("RESULT calls-refused=" + refused.get());
+    }
+}
