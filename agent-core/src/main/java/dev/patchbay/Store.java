@@ -559,6 +559,9 @@ public final class Store implements AutoCloseable {
                 m.continued();
                 newDeadline(d.ticks());
                 for (RuntimeListener l : engine.listeners()) l.onEpochDeadline(this, d.toString(), 0);
+                // An interrupt() that arrived while the callback ran is taken now, not at a
+                // later site the guest may never reach.
+                if (interruptDue()) return epochHook(returnAddress, guestFp);
                 return 0;
             default:
                 m.yielded();
