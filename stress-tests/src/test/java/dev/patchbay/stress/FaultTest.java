@@ -44,6 +44,7 @@ import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+@SuppressWarnings("try") // tickers run for the length of a try block without being referenced
 class FaultTest {
     static final CompiledModule LOOPS = PatchStormTest.LOOPS;
     static final CompiledModule HOST = PatchStormTest.HOST;
@@ -77,7 +78,7 @@ class FaultTest {
 
     @Test
     void hostcallsThrowAtRandomWhileSitesArePatched() throws Exception {
-        Run run = Run.start("Faults.hostcallsThrow", Duration.ofSeconds(4), 0.04);
+        Run run = Run.start("Faults.hostcallsThrow", Duration.ofSeconds(3), 0.04);
         SplittableRandom grnd = run.random(0);
         AtomicReference<Throwable> thrown = new AtomicReference<>();
         AtomicLong hostCalls = new AtomicLong();
@@ -156,7 +157,7 @@ class FaultTest {
 
     @Test
     void everyTrapKindInTheMiddleOfPatching() throws Exception {
-        Run run = Run.start("Faults.everyTrapKind", Duration.ofSeconds(5), 0.05);
+        Run run = Run.start("Faults.everyTrapKind", Duration.ofSeconds(4), 0.05);
         SplittableRandom rnd = run.random(0);
         try (Engine engine = new Engine(new EngineConfig().epochInterruption(true));
              EpochTicker ticker = EpochTicker.start(engine, Duration.ofMillis(1))) {
@@ -332,7 +333,7 @@ class FaultTest {
 
     @Test
     void storesClosedWhileOtherThreadsRequestPatches() throws Exception {
-        Run run = Run.start("Faults.closeWhileRequesting", Duration.ofSeconds(3), 0.03);
+        Run run = Run.start("Faults.closeWhileRequesting", Duration.ofSeconds(2), 0.03);
         SplittableRandom rnd = run.random(0);
         try (Engine engine = new Engine(new EngineConfig().epochInterruption(true))) {
             Module loopsModule = engine.load(LOOPS);
@@ -423,7 +424,7 @@ class FaultTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"close-vs-call", "two-owners"})
     void raceScenariosInAChildJvm(String mode, @TempDir Path dir) throws Exception {
-        Run run = Run.start("Faults." + mode, Duration.ofSeconds(2), 0.02);
+        Run run = Run.start("Faults." + mode, Duration.ofMillis(1500), 0.02);
         ChildJvm.Result r = ChildJvm.run(ChildJvm.currentJava(), false, dir, run.budget.plus(GUARD), List.of("-Xss8m"), FaultChild.class,
             mode, Long.toString(run.seed), Long.toString(run.budget.toMillis()));
         assertTrue(r.hsErr.isEmpty(), run.msg("no hs_err file: " + r));
@@ -446,7 +447,7 @@ class FaultTest {
     @ParameterizedTest(name = "epochInterruption={0}")
     @ValueSource(booleans = {false, true})
     void deepRecursionToTheStackFloorWhileSitesTurnOn(boolean epochInterruption) throws Exception {
-        Run run = Run.start("Faults.deepRecursion[epoch=" + epochInterruption + "]", Duration.ofSeconds(3), 0.03);
+        Run run = Run.start("Faults.deepRecursion[epoch=" + epochInterruption + "]", Duration.ofMillis(2500), 0.03);
         SplittableRandom rnd = run.random(0), lrnd = run.random(1);
         try (Engine engine = new Engine(new EngineConfig().epochInterruption(epochInterruption));
              EpochTicker ticker = EpochTicker.start(engine, Duration.ofMillis(1))) {
@@ -548,7 +549,7 @@ class FaultTest {
 
     @Test
     void deadlineCallbacksThatThrowBlockYieldOrReenter() throws Exception {
-        Run run = Run.start("Faults.callbacks", Duration.ofSeconds(5), 0.05);
+        Run run = Run.start("Faults.callbacks", Duration.ofSeconds(4), 0.05);
         // The listener below fails on purpose; keep its (expected) warnings out of the build log.
         java.util.logging.Logger storeLog = java.util.logging.Logger.getLogger("dev.patchbay.Store");
         java.util.logging.Level level = storeLog.getLevel();

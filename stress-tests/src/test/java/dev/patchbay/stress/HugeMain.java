@@ -5,7 +5,7 @@
  *   chain     one block, each instruction feeding the next
  *   blocks    10,000 blocks of ten instructions, each with a parameter and a branch
  *   pressure  groups of 1,000 values live at once (spills), then summed
- * Arguments: shape, instruction count.
+ * Arguments: shapes (comma-separated), instruction count. Results are prefixed "shape.".
  */
 package dev.patchbay.stress;
 
@@ -106,31 +106,34 @@ public final class HugeMain {
     }
 
     public static void main(String[] args) throws Exception {
-        String name = args[0];
         int n = Integer.parseInt(args[1]);
+        for (String name : args[0].split(",")) one(name, n);
+        System.out.println("RESULT done=1");
+    }
+
+    static void one(String name, int n) throws Exception {
         Shape s = shape(name, n);
-        System.out.println("RESULT text-bytes=" + s.text.length());
+        System.out.println("RESULT " + name + ".text-bytes=" + s.text.length());
         System.gc();
         for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) p.resetPeakUsage();
         long t0 = System.nanoTime();
         ClifFile f = ClifParser.parse("big.clif", s.text);
         int insts = 0;
         for (dev.patchbay.codegen.ir.Block b : f.functions().get(0).layout) insts += b.insts.size();
-        System.out.println("RESULT instructions=" + insts);
+        System.out.println("RESULT " + name + ".instructions=" + insts);
         long t1 = System.nanoTime();
         CompiledModule cm = Compiler.compile(f.functions(), CompileOptions.builder().plan(InstrumentationPlan.all()).build());
         long t2 = System.nanoTime();
-        System.out.println("RESULT parse-ms=" + (t1 - t0) / 1_000_000);
-        System.out.println("RESULT compile-ms=" + (t2 - t1) / 1_000_000);
-        System.out.println("RESULT code-bytes=" + cm.codeSize());
-        System.out.println("RESULT heap-peak-mb=" + heapPeak() / (1 << 20));
-        System.out.println("RESULT max-heap-mb=" + Runtime.getRuntime().maxMemory() / (1 << 20));
+        System.out.println("RESULT " + name + ".parse-ms=" + (t1 - t0) / 1_000_000);
+        System.out.println("RESULT " + name + ".compile-ms=" + (t2 - t1) / 1_000_000);
+        System.out.println("RESULT " + name + ".code-bytes=" + cm.codeSize());
+        System.out.println("RESULT " + name + ".heap-peak-mb=" + heapPeak() / (1 << 20));
+        System.out.println("RESULT " + name + ".max-heap-mb=" + Runtime.getRuntime().maxMemory() / (1 << 20));
         try (Engine engine = new Engine(); Store store = new Store(engine)) {
             Instance inst = store.instantiate(engine.load(cm));
             long got = inst.func("big").call(5)[0], want = s.expected.applyAsLong(5);
-            System.out.println("RESULT result=" + got);
-            System.out.println("RESULT expected=" + want);
+            System.out.println("RESULT " + name + ".result=" + got);
+            System.out.println("RESULT " + name + ".expected=" + want);
         }
-        System.out.println("RESULT done=1");
     }
 }

@@ -45,6 +45,7 @@ import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+@SuppressWarnings("try") // tickers run for the length of a try block without being referenced
 class PatchStormTest {
     static final int GUESTS = 3, CONTROLLERS = 2;
     static final Duration GUARD = Duration.ofSeconds(60);
@@ -81,7 +82,7 @@ class PatchStormTest {
     @ParameterizedTest(name = "membarrier={0}")
     @ValueSource(booleans = {false, true})
     void stormOfRandomPlansAgainstRunningGuests(boolean membarrier) throws Exception {
-        Run run = Run.start("PatchStorm[membarrier=" + membarrier + "]", Duration.ofSeconds(10), 0.16);
+        Run run = Run.start("PatchStorm[membarrier=" + membarrier + "]", Duration.ofSeconds(6), 0.16);
         Engine engine = new Engine(new EngineConfig().epochInterruption(true).membarrier(membarrier));
         assertTrue(engine.hasSiteController(), "the signal-handler module provides the controller");
         engine.addListener(new RuntimeListener() {

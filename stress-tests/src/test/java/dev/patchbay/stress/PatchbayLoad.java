@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
+@SuppressWarnings("try") // tickers run for the length of a try block without being referenced
 final class PatchbayLoad {
     private PatchbayLoad() {}
 

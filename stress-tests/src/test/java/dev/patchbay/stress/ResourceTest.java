@@ -34,6 +34,7 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+@SuppressWarnings("try") // tickers run for the length of a try block without being referenced
 class ResourceTest {
     /** What /proc/self and the runtime say about the resources Patchbay uses. */
     static final class Level {
@@ -181,7 +182,7 @@ class ResourceTest {
 
     @Test
     void enginesComeAndGoWithTheirThreads() throws Exception {
-        Run run = Run.start("Resources.engines", Duration.ofSeconds(4), 0.03);
+        Run run = Run.start("Resources.engines", Duration.ofSeconds(2), 0.03);
         Module[] keep = new Module[1];
         // Warm up once so class loading and the signal handler's one-time code are done.
         try (Engine e = new Engine(new EngineConfig().epochInterruption(true)); Store s = new Store(e)) {
@@ -191,7 +192,7 @@ class ResourceTest {
         dev.patchbay.codegen.machinst.CompiledModule cm = Guests.compile("loops.clif", Guests.LOOPS);
         Level before = settle(new Level());
         long engines = 0;
-        while (run.timeLeft() || engines < 200) {
+        while (run.timeLeft() || engines < 100) {
             try (Engine engine = new Engine(new EngineConfig().epochInterruption(true).membarrier(engines % 2 == 0));
                  EpochTicker ticker = EpochTicker.start(engine, Duration.ofMillis(1))) {
                 Module m = engine.load(cm);
@@ -218,7 +219,7 @@ class ResourceTest {
 
     @Test
     void thousandsOfStoresAliveAtOnce() throws Exception {
-        Run run = Run.start("Resources.manyStores", Duration.ofSeconds(3), 0.02);
+        Run run = Run.start("Resources.manyStores", Duration.ofSeconds(1), 0.02);
         int live = 3_000;
         long rounds = 0;
         try (Engine engine = new Engine()) {
