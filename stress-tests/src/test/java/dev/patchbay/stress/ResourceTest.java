@@ -57,9 +57,20 @@ class ResourceTest {
         }
     }
 
+    /**
+     * The process's threads, from /proc/self/task, except HotSpot's JIT compiler threads,
+     * which HotSpot starts and stops by itself as compilation demand changes.
+     */
     static int taskCount() {
         try (Stream<Path> s = Files.list(Path.of("/proc/self/task"))) {
-            return (int) s.count();
+            return (int) s.filter(t -> {
+                try {
+                    String comm = Files.readString(t.resolve("comm")).trim();
+                    return !comm.startsWith("C1 CompilerThre") && !comm.startsWith("C2 CompilerThre");
+                } catch (IOException gone) {
+                    return false; // the thread ended while we looked
+                }
+            }).count();
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -75,7 +86,7 @@ class ResourceTest {
     static Level settle(Level want) throws InterruptedException {
         Level now = new Level();
         long until = System.nanoTime() + 10_000_000_000L;
-        while ((now.threads > want.threads || now.fds > want.fds) && System.nanoTime() < until) {
+        while ((now.threads != want.threads || now.fds > want.fds) && System.nanoTime() < until) {
             Thread.sleep(20);
             now = new Level();
         }
