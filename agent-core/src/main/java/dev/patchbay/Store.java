@@ -196,6 +196,9 @@ public final class Store implements AutoCloseable {
             checkOpen();
             PatchRequest req = new PatchRequest(++requestedGen, System.nanoTime());
             for (InstanceSites t : siteTables) t.setDesired(plan);
+            // While an interrupt or a passed deadline is being delivered, the epoch sites stay
+            // on whatever the plan says; the epoch hook turns them off once it has run.
+            if (epochFieldsBorrowed) for (InstanceSites t : siteTables) t.setDesired(EPOCH_ON);
             pendingRequests.add(req);
             patching = true;
             try {
@@ -510,9 +513,11 @@ public final class Store implements AutoCloseable {
         return true;
     }
 
+    private static final SitePlan EPOCH_ON = SitePlan.on().kind(SiteKind.EPOCH);
+
     private void requestEpochSites() {
         if (closed) return;
-        request(SitePlan.on().kind(SiteKind.EPOCH));
+        request(EPOCH_ON);
     }
 
     private boolean epochSitesDesiredOn() {

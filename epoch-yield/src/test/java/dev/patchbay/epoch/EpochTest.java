@@ -397,6 +397,55 @@ class EpochTest {
         }
     }
 
+    /**
+     * Regression (stress suite, faults: a deadline callback interrupted while a controller
+     * patches): a controller's plan that turned the epoch sites off after interrupt() had
+     * armed them let the guest pass its next epoch sites without stopping; only the
+     * watcher's next look, a millisecond later, armed them again, and a call that ended
+     * within that millisecond returned normally although interrupt() had said true.
+     */
+    @Test
+    void controllerPlanCannotDelayAPendingInterrupt() throws Exception {
+        String clif = RUNAWAY + "\n" + String.join("\n",
+            "function %host_then_sum(i64) -> i64 {",
+            "    fn0 = %host_wait(i64) -> i64",
+            "    fn1 = %sum(i64) -> i64",
+            "block0(v0: i64):",
+            "    v1 = call fn0(v0)",
+            "    v2 = call fn1(v1)",
+            "    return v2",
+            "}");
+        CountDownLatch[] inHost = new CountDownLatch[1], release = new CountDownLatch[1];
+        try (Engine engine = engine(); Store store = new Store(engine)) {
+            Instance inst = new Linker().define("host_wait", (c, a) -> {
+                inHost[0].countDown();
+                assertTrue(release[0].await(10, TimeUnit.SECONDS));
+                return a[0];
+            }).instantiate(store, engine.load(Compiler.compile(ClifParser.parse("t.clif", clif).functions(),
+                CompileOptions.builder().plan(InstrumentationPlan.of(SiteKind.EPOCH)).build())));
+            for (int round = 0; round < 20; round++) {
+                inHost[0] = new CountDownLatch(1);
+                release[0] = new CountDownLatch(1);
+                AtomicReference<Object> got = new AtomicReference<>();
+                Thread guest = new Thread(() -> {
+                    try {
+                        got.set(inst.func("host_then_sum").call(100)[0]);
+                    } catch (Throwable t) {
+                        got.set(t);
+                    }
+                });
+                guest.start();
+                assertTrue(inHost[0].await(10, TimeUnit.SECONDS));
+                assertTrue(store.interrupt());
+                store.request(dev.patchbay.SitePlan.off());
+                release[0].countDown();
+                guest.join(10_000);
+                Trap t = assertInstanceOf(Trap.class, got.get(), "round " + round + ": interrupted, not " + got.get());
+                assertEquals(TrapCode.INTERRUPT, t.code());
+            }
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(value = EpochMode.class, names = {"CHECK", "FUEL", "NOP", "FUSED"})
     void comparisonModesShareTheRuntime(EpochMode mode) throws Exception {

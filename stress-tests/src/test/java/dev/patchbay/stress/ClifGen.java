@@ -4,9 +4,9 @@
  * and, on request, one defect that makes them well-formed text but invalid IR: a type
  * mismatch, a wrong argument count or type on an edge, a bad return, a missing
  * terminator, an instruction after a terminator, an undefined value or block, a wrong
- * call, a duplicate function, an unknown opcode, or entry parameters that disagree with
- * the signature. Two more defects (a use in a block the definition may not dominate, a
- * branch to the entry block) may or may not be valid, and the suite accepts either.
+ * call, a duplicate function, an unknown opcode, entry parameters that disagree with the
+ * signature, or a branch to the entry block. One more defect (a use in a block the
+ * definition may not dominate) may or may not be valid, and the suite accepts either.
  */
 package dev.patchbay.stress;
 
@@ -28,7 +28,7 @@ final class ClifGen {
     enum Defect {
         NONE(false), TYPE_MISMATCH(true), EDGE_ARG_COUNT(true), EDGE_ARG_TYPE(true), RETURN_COUNT(true), RETURN_TYPE(true),
         MISSING_TERMINATOR(true), AFTER_TERMINATOR(true), UNDEFINED_VALUE(true), UNDEFINED_BLOCK(true), CALL_ARG_COUNT(true),
-        DUPLICATE_FUNCTION(true), UNKNOWN_OPCODE(true), ENTRY_PARAMS(true), NON_DOMINATING(false), BRANCH_TO_ENTRY(false);
+        DUPLICATE_FUNCTION(true), UNKNOWN_OPCODE(true), ENTRY_PARAMS(true), BRANCH_TO_ENTRY(true), NON_DOMINATING(false);
 
         /** Whether every module with this defect is invalid (and must be refused). */
         final boolean invalid;
@@ -472,9 +472,11 @@ final class ClifGen {
                 return null;
             }
             case BRANCH_TO_ENTRY: {
-                if (b.index == 0 || !blocks.get(0).params.isEmpty()) return null;
-                b.terminator = "jump block0";
-                return "a jump to the entry block in " + f.name;
+                if (b.index == 0) return null;
+                List<Val> avail = new ArrayList<>(allVals(blocks.get(0)));
+                avail.addAll(allVals(b));
+                b.terminator = "jump " + edge(b, blocks.get(0), avail);
+                return "a jump to the entry block in " + f.name + ": " + b.terminator;
             }
             default:
                 throw new AssertionError(d);

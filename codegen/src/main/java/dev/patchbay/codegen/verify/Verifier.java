@@ -336,6 +336,11 @@ public final class Verifier {
             instError(b, inst, "branches to " + target.name + ", which is not in the layout");
             return;
         }
+        if (target == f.layout.get(0)) {
+            // The entry block holds the prologue and takes the caller's arguments (as in Cranelift).
+            instError(b, inst, "branches to " + target.name + ", the entry block, which cannot be a branch target");
+            return;
+        }
         if (bc.args == null) {
             instError(b, inst, "the argument list for " + target.name + " is missing");
             return;

@@ -43,6 +43,38 @@ class VerifierTest {
             """, "v.clif:3:5: error: function %f, block0, inst \"v3 = iadd v1, v2\": arg 1 has type i64, expected i32");
     }
 
+    /**
+     * Regression (stress suite, bad input: a mutated file): a branch to the entry block,
+     * which holds the prologue and receives the arguments from the caller, crashed the
+     * backend with ArrayIndexOutOfBoundsException (an edge with arguments) or compiled to
+     * code that ran the prologue again. As in Cranelift, the entry block cannot be a branch
+     * target.
+     */
+    @Test
+    void branchToTheEntryBlock() {
+        assertErrors("""
+            function %f(i64) -> i64 {
+            block0(v0: i64):
+                v1 = iadd_imm v0, -1
+                brif v1, block1, block2
+            block1:
+                jump block0(v1)
+            block2:
+                return v1
+            }
+            """, "v.clif:6:5: error: function %f, block1, inst \"jump block0(v1)\": branches to block0, the entry block, "
+                + "which cannot be a branch target");
+        assertErrors("""
+            function %f() {
+            block0:
+                jump block1
+            block1:
+                jump block0
+            }
+            """, "v.clif:5:5: error: function %f, block1, inst \"jump block0\": branches to block0, the entry block, "
+                + "which cannot be a branch target");
+    }
+
     @Test
     void missingTerminator() {
         assertErrors("""
