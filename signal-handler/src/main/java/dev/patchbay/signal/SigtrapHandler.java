@@ -26,7 +26,7 @@ final class SigtrapHandler {
 
     private static SigtrapHandler instance;
 
-    private final SiteRegistry registry = new SiteRegistry(SiteRegistry.DEFAULT_CAPACITY);
+    private final SiteRegistry registry;
     private final long oldAction = Native.calloc(1, LinuxSignalLayout.SIGACTION_SIZE);
     private final long newAction = Native.calloc(1, LinuxSignalLayout.SIGACTION_SIZE);
     private final long scratchAction = Native.calloc(1, LinuxSignalLayout.SIGACTION_SIZE);
@@ -44,17 +44,22 @@ final class SigtrapHandler {
 
     private SigtrapHandler() {
         upcall = Upcall.create((vmctx, site, fp, unused) -> safepoints.safepoint(vmctx, site, fp), SigtrapHandler::safepointFailed);
+        registry = new SiteRegistry(SiteRegistry.DEFAULT_CAPACITY);
         CodeMemory code = CodeMemory.allocate(8192, "signal");
         byte[] stub = RuntimeStubs.safepointStub(upcall.address());
         code.write(0, stub);
         safepointStub = code.execAddress(0);
         int at = (stub.length + 63) & ~63;
-        code.write(at, RuntimeStubs.sigtrapHandler(registry.address(), oldAction, safepointStub));
-        handlerAddress = code.execAddress(at);
         byte[] trapCode = RuntimeStubs.sigtrapHandler(registry.address(), oldAction, safepointStub);
+        code.write(at, trapCode);
+        handlerAddress = code.execAddress(at);
         int segvAt = (at + trapCode.length + 63) & ~63;
-        code.write(segvAt, RuntimeStubs.sigsegvHandler(registry.address(), oldSegv));
+        byte[] segvCode = RuntimeStubs.sigsegvHandler(registry.address(), oldSegv);
+        code.write(segvAt, segvCode);
         segvAddress = code.execAddress(segvAt);
+        int publishAt = (segvAt + segvCode.length + 63) & ~63;
+        code.write(publishAt, RuntimeStubs.registryPublish());
+        registry.setPublishStub(code.execAddress(publishAt));
         Native.putLong(newAction + LinuxSignalLayout.SA_HANDLER, handlerAddress);
         Native.putInt(newAction + LinuxSignalLayout.SA_FLAGS, FLAGS);
     }

@@ -3,7 +3,11 @@
  * the generated SIGTRAP handler (layout: SiteRegistryLayout). Fixed capacity, so the
  * handler's bounds never move; writers (Java, serialised by this object's lock) rewrite
  * the sorted entry array inside a seqlock window, and the handler retries when it sees
- * the window open or a changed sequence number.
+ * the window open or a changed sequence number. The window itself is generated code
+ * (RuntimeStubs.registryPublish): Java prepares the entries in a staging buffer and the
+ * stub copies them in. Were the window Java, the writer could stop in it at a safepoint
+ * poll, a SIGSEGV in compiled code, and our SIGSEGV handler, which reads the registry
+ * first, would wait for a window that only closes after the safepoint: a deadlock.
  *
  * A region's site table is freed when the region is unregistered. The handler only
  * dereferences the table of the region that contains the trapping PC, and that region's
@@ -16,8 +20,6 @@ import dev.patchbay.codegen.vm.SiteRegistryLayout;
 import dev.patchbay.internal.sys.Native;
 import dev.patchbay.spi.SiteController;
 
-import java.lang.invoke.VarHandle;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -39,17 +41,25 @@ final class SiteRegistry {
 
     private final long base;
     private final int capacity;
-    private final ByteBuffer header;
     private final List<Region> regions = new ArrayList<>();
+    /** The generated publish(registry, entries, count) stub; set once, before any register. */
+    private long publishStub;
+    /** Where Java prepares the entries before the stub copies them in; grows by doubling. */
+    private long staging;
+    private int stagingCapacity;
 
     SiteRegistry(int capacity) {
         this.capacity = capacity;
         this.base = Native.calloc(1, SiteRegistryLayout.size(capacity));
         Native.putLong(base + SiteRegistryLayout.CAPACITY, capacity);
-        this.header = Native.directBuffer(base, SiteRegistryLayout.ENTRIES);
     }
 
     long address() { return base; }
+
+    synchronized void setPublishStub(long address) {
+        if (address == 0) throw new IllegalArgumentException("publish stub address is 0");
+        publishStub = address;
+    }
 
     synchronized int size() { return regions.size(); }
 
@@ -79,21 +89,25 @@ final class SiteRegistry {
         Native.free(region.sites);
     }
 
-    /** Rewrites the native entries inside a seqlock window. */
+    /** Prepares the entries in the staging buffer, then lets the stub publish them. */
     private void publish() {
-        long seq = (long) Native.LONG_ATOMIC.getVolatile(header, SiteRegistryLayout.SEQ);
-        Native.LONG_ATOMIC.setVolatile(header, SiteRegistryLayout.SEQ, seq + 1);
-        VarHandle.fullFence();
-        for (int i = 0; i < regions.size(); i++) {
+        if (publishStub == 0) throw new IllegalStateException("the registry has no publish stub yet");
+        int n = regions.size();
+        if (n > stagingCapacity) {
+            int grown = Math.min(capacity, Math.max(64, stagingCapacity * 2));
+            while (grown < n) grown = Math.min(capacity, grown * 2);
+            if (staging != 0) Native.free(staging);
+            staging = Native.calloc(grown, SiteRegistryLayout.ENTRY_SIZE);
+            stagingCapacity = grown;
+        }
+        for (int i = 0; i < n; i++) {
             Region r = regions.get(i);
-            long e = base + SiteRegistryLayout.ENTRIES + (long) i * SiteRegistryLayout.ENTRY_SIZE;
+            long e = staging + (long) i * SiteRegistryLayout.ENTRY_SIZE;
             Native.putLong(e + SiteRegistryLayout.E_START, r.start);
             Native.putLong(e + SiteRegistryLayout.E_END, r.end);
             Native.putLong(e + SiteRegistryLayout.E_SITES, r.sites);
             Native.putLong(e + SiteRegistryLayout.E_NSITES, r.nsites);
         }
-        Native.putLong(base + SiteRegistryLayout.COUNT, regions.size());
-        VarHandle.releaseFence();
-        Native.LONG_ATOMIC.setRelease(header, SiteRegistryLayout.SEQ, seq + 2);
+        Native.call(publishStub, base, staging, n);
     }
 }

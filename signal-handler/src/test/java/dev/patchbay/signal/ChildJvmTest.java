@@ -37,7 +37,7 @@ class ChildJvmTest {
         Map<String, String> results = new HashMap<>();
     }
 
-    Run run(Path java, String mode) throws IOException, InterruptedException {
+    Run run(Path java, String mode, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(java.toString());
         cmd.add("-Xss8m");
@@ -48,12 +48,20 @@ class ChildJvmTest {
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(ChildMain.class.getName());
         cmd.add(mode);
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
-        byte[] bytes = p.getInputStream().readAllBytes();
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "child finished");
+        cmd.addAll(List.of(args));
+        // Output goes to a file, so a child that hangs cannot block this test on a pipe.
+        Path log = dir.resolve(mode + ".log");
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+            .redirectOutput(log.toFile()).start();
+        boolean finished = p.waitFor(120, TimeUnit.SECONDS);
+        if (!finished) {
+            p.destroyForcibly().waitFor();
+            fail("child JVM '" + mode + "' did not finish within 120 s (hung); its output:\n"
+                + Files.readString(log, StandardCharsets.UTF_8));
+        }
         Run r = new Run();
         r.exit = p.exitValue();
-        r.out = new String(bytes, StandardCharsets.UTF_8);
+        r.out = Files.readString(log, StandardCharsets.UTF_8);
         for (String line : r.out.split("\n")) {
             if (line.startsWith("RESULT ")) {
                 String[] kv = line.substring(7).trim().split("=", 2);
@@ -104,6 +112,16 @@ class ChildJvmTest {
         assertEquals("1000", r.results.get("rounds"), r.out);
         assertEquals("1", r.results.get("hooked"), r.out);
         assertFalse(r.out.contains("WARNING: A restricted method"), "no native-access warnings:\n" + r.out);
+        assertTrue(hsErrFiles().isEmpty());
+    }
+
+    /** See ChildMain.publish: registry updates under safepoints and implicit NPEs must not hang. */
+    @Test
+    void registryUpdatesNeverLeaveASignalHandlerWaiting() throws Exception {
+        Run r = run(currentJava(), "publish", "4000");
+        assertEquals(0, r.exit, r.out);
+        assertEquals("1", r.results.get("npes"), r.out);
+        assertTrue(Long.parseLong(r.results.get("updates")) > 1000, r.out);
         assertTrue(hsErrFiles().isEmpty());
     }
 

@@ -7,6 +7,8 @@
  *   sigdfl  our handler sits on top of SIG_DFL; a foreign int3 must kill the process
  *           with SIGTRAP's default action (exit 133, no hs_err file)
  *   smoke   1,000 on/off requests against a running loop (used on other JDKs)
+ *   publish registry updates in a tight loop while other threads force safepoints and
+ *           raise implicit NPEs (SIGSEGVs our handler sees first); must finish, not hang
  */
 package dev.patchbay.signal;
 
@@ -45,6 +47,7 @@ public final class ChildMain {
             case "chain": chain(); break;
             case "sigdfl": sigdfl(); break;
             case "smoke": smoke(); break;
+            case "publish": publish(Long.parseLong(args[1])); break;
             default: throw new IllegalArgumentException(args[0]);
         }
         System.out.println("RESULT done=1");
@@ -99,6 +102,52 @@ public final class ChildMain {
         System.out.flush();
         inst.func("brk").call(1);
         System.out.println("RESULT survived=1");
+    }
+
+    /**
+     * Regression (a CI run hung in the resource suite): the registry used to be rewritten
+     * by Java code inside its seqlock window, and Java code can stop there at a safepoint
+     * poll, which in compiled code is a SIGSEGV on a protected page. Our SIGSEGV handler
+     * reads the registry first, so it spun forever on the open window: on the writer's own
+     * thread at once, or on any thread polling while the writer waited for that safepoint.
+     */
+    static void publish(long millis) throws Exception {
+        SigtrapHandler handler = SigtrapHandler.acquire((vmctx, site, fp) -> 0);
+        AtomicBoolean stop = new AtomicBoolean();
+        long[] npes = new long[1];
+        Thread gc = new Thread(() -> {
+            while (!stop.get()) System.gc();
+        }, "safepoints");
+        Thread faults = new Thread(() -> {
+            JvmCoexistenceTest.Box[] boxes = {new JvmCoexistenceTest.Box(1), null};
+            long sum = 0;
+            for (int i = 0; !stop.get(); i++) {
+                try {
+                    sum += boxes[i & 1].v;
+                } catch (NullPointerException e) {
+                    npes[0]++;
+                }
+            }
+            if (sum < 0) System.out.println(sum);
+        }, "faults");
+        gc.start();
+        faults.start();
+        long end = System.nanoTime() + millis * 1_000_000L;
+        long updates = 0;
+        int[] sites = {0, 5, 10};
+        while (System.nanoTime() < end) {
+            for (int i = 0; i < 64; i++) {
+                long start = 0x7000_0000_0000L + (updates % 1024) * 0x10000L;
+                handler.registry().register(start, start + 0x1000, sites).close();
+                updates++;
+            }
+        }
+        stop.set(true);
+        gc.join();
+        faults.join();
+        handler.release();
+        System.out.println("RESULT updates=" + updates);
+        System.out.println("RESULT npes=" + (npes[0] > 0 ? 1 : 0));
     }
 
     static void smoke() throws Exception {

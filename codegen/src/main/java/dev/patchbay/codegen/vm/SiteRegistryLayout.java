@@ -3,6 +3,8 @@
  * Patchbay's, and where each region's patch sites are. Written by Java under a lock,
  * read by the handler in signal context without locks, so it is a seqlock: the writer
  * makes SEQ odd, edits, makes it even again; a reader retries when SEQ is odd or changed.
+ * The writer's window is a generated stub (RuntimeStubs.registryPublish), never Java: a
+ * reader in a signal handler must not wait on a writer stopped at a safepoint.
  * Regions are sorted by START and do not overlap. Each region's sites are a sorted array
  * of 32-bit offsets from START.
  *

@@ -16,6 +16,14 @@
  *      process dies exactly as it would have (exit 133, no hs_err); a handler is
  *      tail-called with the original (sig, info, ucontext).
  *
+ * Registry publish: the writer side of the registry's seqlock, publish(registry, entries,
+ * count). The window must hold no Java: Java can stop at a safepoint poll, and in
+ * compiled code that poll is a SIGSEGV, which our SIGSEGV handler examines by reading the
+ * registry; a reader facing an open window that can only close after the safepoint would
+ * wait forever (and the safepoint waits for the reader). So Java prepares the entries
+ * elsewhere and this stub, which no safepoint can stop, copies them in between the two
+ * sequence bumps. x86 keeps stores in order, so plain stores suffice on this side.
+ *
  * Safepoint stub: entered with the site address as its return address. It saves the
  * flags and every GPR the C ABI lets a callee clobber (plus RBX, which cpuid writes),
  * records the guest FP and PC in the vmctx, and calls the runtime's safepoint upcall
@@ -47,6 +55,37 @@ public final class RuntimeStubs {
         CodeBuffer buf = new CodeBuffer();
         Assembler a = new Assembler(buf);
         a.lockAluImm(AluOp.ADD, 8, m(Gpr.RDI, VmctxLayout.hookCount(kindOrdinal)), 1);
+        a.zero(Gpr.RAX);
+        a.ret();
+        buf.finish();
+        return buf.bytes();
+    }
+
+    /** The registry writer: publish(registry, entries, count) copies count entries inside the seqlock window. */
+    public static byte[] registryPublish() {
+        CodeBuffer buf = new CodeBuffer();
+        Assembler a = new Assembler(buf);
+        Gpr reg = Gpr.RDI, src = Gpr.RSI, count = Gpr.RDX, seq = Gpr.R8, dst = Gpr.R9, words = Gpr.RCX, tmp = Gpr.RAX;
+        Label loop = buf.newLabel(), end = buf.newLabel();
+        a.load(8, seq, m(reg, SiteRegistryLayout.SEQ));
+        a.lea(8, tmp, m(seq, 1));
+        a.store(8, m(reg, SiteRegistryLayout.SEQ), tmp);
+        a.lea(8, dst, m(reg, SiteRegistryLayout.ENTRIES));
+        a.mov(8, words, count);
+        a.shiftImm(ShiftOp.SHL, 8, words, SiteRegistryLayout.ENTRY_SHIFT - 3);
+        buf.bind(loop);
+        a.test(8, words, words);
+        a.jcc(Cond.E, end, true);
+        a.load(8, tmp, m(src, 0));
+        a.store(8, m(dst, 0), tmp);
+        a.aluImm(AluOp.ADD, 8, src, 8);
+        a.aluImm(AluOp.ADD, 8, dst, 8);
+        a.aluImm(AluOp.SUB, 8, words, 1);
+        a.jmp(loop, true);
+        buf.bind(end);
+        a.store(8, m(reg, SiteRegistryLayout.COUNT), count);
+        a.aluImm(AluOp.ADD, 8, seq, 2);
+        a.store(8, m(reg, SiteRegistryLayout.SEQ), seq);
         a.zero(Gpr.RAX);
         a.ret();
         buf.finish();
