@@ -97,6 +97,8 @@ public final class Store implements AutoCloseable {
     private volatile Thread yieldedThread;
     /** When force() last ran; the watcher's retries leave the owner at least 1 ms to react. */
     private volatile long lastForceAt;
+    /** How many times force() ran (under the patch lock); for tests of the watcher's timing rules. */
+    private long forcesMade;
     /** Fuel saved while interrupt() borrows the FUEL field to reach FUEL-mode code. */
     private long savedFuel = Long.MIN_VALUE;
     /** force() has overwritten the epoch fields (deadline, fuel) and no hook has restored them yet. */
@@ -333,7 +335,7 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    /** The owner trapped at an armed site: apply everything, then resume at the site. */
+    /** The owner trapped at an armed site: apply everything, then resume at the site (or unwind, see below). */
     private int safepoint(long site, long guestFp) {
         engine.siteMetrics().trap();
         for (SafepointListener l : safepointListeners) {
@@ -346,13 +348,27 @@ public final class Store implements AutoCloseable {
                 LOG.log(System.Logger.Level.WARNING, "safepoint listener failed", e);
             }
         }
+        // An interrupt or a passed deadline forced the epoch sites on: the owner is at a
+        // safe place now, so it is decided here, in this one upcall, instead of resuming the
+        // guest into the epoch hook for a second one. Any armed site will do; the epoch sites
+        // are on only because of the force, so they go off in the same batch.
         patchLock.lock();
         try {
+            if (!epochFieldsBorrowed) {
+                applyLocked();
+                return 0;
+            }
+            for (InstanceSites t : siteTables) t.setDesired(EPOCH_OFF);
             applyLocked();
+            restoreEpochFields();
+            if (interruptDue()) {
+                interruptFor = 0;
+                return unwind(TrapCode.INTERRUPT, "interrupt", interruptRequestedAt);
+            }
         } finally {
             patchLock.unlock();
         }
-        return 0;
+        return deadlineReached(site, guestFp);
     }
 
     private void applyPending() {
@@ -407,9 +423,7 @@ public final class Store implements AutoCloseable {
             throw new IllegalStateException("epoch interruption is off: create the Engine with new EngineConfig().epochInterruption(true)");
         }
         if (ticks < 0) throw new IllegalArgumentException("deadline ticks must be >= 0: " + ticks);
-        long d = engine.currentEpoch() + ticks;
-        epochDeadline = d;
-        Native.putLong(vmctx + VmctxLayout.EPOCH_DEADLINE, d);
+        setDeadline(engine.currentEpoch() + ticks);
         engine.watcher().watch(this);
         if (ticks == 0) checkDeadline(engine.currentEpoch());
     }
@@ -455,6 +469,7 @@ public final class Store implements AutoCloseable {
         try {
             if (closed || running == null) return;
             lastForceAt = System.nanoTime();
+            forcesMade++;
             Native.putLong(vmctx + VmctxLayout.EPOCH_DEADLINE, 0);
             long fuel = Native.getLong(vmctx + VmctxLayout.FUEL);
             if (fuel >= 0) {
@@ -466,6 +481,21 @@ public final class Store implements AutoCloseable {
             // have turned them off since the last force, and a flag saying "already asked"
             // would then wait forever for a hook that can no longer run.
             if (!epochSitesDesiredOn()) requestEpochSites();
+        } finally {
+            patchLock.unlock();
+        }
+    }
+
+    /** The absolute deadline epoch (MAX_VALUE for none); for tests. */
+    long epochDeadline() { return epochDeadline; }
+
+    /** Whether a force is outstanding (the owner has not entered the hook since); for tests. */
+    boolean epochForcePending() { return epochFieldsBorrowed; }
+
+    long forcesMade() {
+        patchLock.lock();
+        try {
+            return forcesMade;
         } finally {
             patchLock.unlock();
         }
@@ -506,14 +536,16 @@ public final class Store implements AutoCloseable {
     boolean checkDeadline(long epoch) {
         if (closed || running == null) return false;
         if (!interruptDue() && epoch < epochDeadline) return false;
-        // A force moments ago (interrupt() forces itself) is still on its way: retrying now
-        // would only contend with the owner for the patch lock.
-        if (System.nanoTime() - lastForceAt < 1_000_000L) return true;
+        // A force moments ago (interrupt() forces itself) that the owner has not taken yet
+        // is still on its way: retrying now would only contend with the owner for the patch
+        // lock. A force already taken says nothing about this deadline.
+        if (epochFieldsBorrowed && System.nanoTime() - lastForceAt < 1_000_000L) return true;
         force();
         return true;
     }
 
     private static final SitePlan EPOCH_ON = SitePlan.on().kind(SiteKind.EPOCH);
+    private static final SitePlan EPOCH_OFF = SitePlan.off().kind(SiteKind.EPOCH);
 
     private void requestEpochSites() {
         if (closed) return;
@@ -529,7 +561,7 @@ public final class Store implements AutoCloseable {
     int epochHook(long returnAddress, long guestFp) {
         patchLock.lock();
         try {
-            for (InstanceSites t : siteTables) t.setDesired(SitePlan.off().kind(SiteKind.EPOCH));
+            for (InstanceSites t : siteTables) t.setDesired(EPOCH_OFF);
             applyLocked();
             boolean forced = savedFuel != Long.MIN_VALUE;
             restoreEpochFields();
@@ -543,6 +575,11 @@ public final class Store implements AutoCloseable {
         } finally {
             patchLock.unlock();
         }
+        return deadlineReached(returnAddress, guestFp);
+    }
+
+    /** Owner thread, epoch fields given back: runs the deadline callback if the deadline has passed. */
+    private int deadlineReached(long returnAddress, long guestFp) {
         long epoch = engine.currentEpoch();
         if (epoch < epochDeadline) return 0;
         EpochMetrics m = engine.epochMetrics();
@@ -596,9 +633,23 @@ public final class Store implements AutoCloseable {
     }
 
     private void newDeadline(long ticks) {
-        long d = engine.currentEpoch() + ticks;
-        epochDeadline = d;
-        Native.putLong(vmctx + VmctxLayout.EPOCH_DEADLINE, d);
+        setDeadline(engine.currentEpoch() + ticks);
+    }
+
+    /**
+     * Sets the deadline, and the field CHECK-mode code compares with, unless a force is
+     * outstanding: force() has set that field to 0 so the owner enters the hook, and
+     * overwriting it here (a callback's continueFor racing with interrupt() or with the
+     * watcher) would make the owner miss the hook until the watcher's next retry.
+     */
+    private void setDeadline(long d) {
+        patchLock.lock();
+        try {
+            epochDeadline = d;
+            if (!epochFieldsBorrowed) Native.putLong(vmctx + VmctxLayout.EPOCH_DEADLINE, d);
+        } finally {
+            patchLock.unlock();
+        }
     }
 
     private void restoreEpochFields() {

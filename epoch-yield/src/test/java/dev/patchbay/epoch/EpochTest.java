@@ -134,6 +134,61 @@ class EpochTest {
         }
     }
 
+    /**
+     * A due interrupt is taken at the safepoint where the owner stops, whatever the site's
+     * kind, in one upcall: here the module has no epoch sites at all, only profile-entry
+     * sites, so interrupt() cannot arm anything itself; the next safepoint (requested by a
+     * profiler, say) must stop the guest. Before, the safepoint resumed the guest to look
+     * for an epoch hook it would never reach, and the loop ran to its end.
+     */
+    @Test
+    void aDueInterruptIsTakenAtAnySafepoint() throws Exception {
+        String clif = String.join("\n",
+            "function %leaf(i64) -> i64 {",
+            "block0(v0: i64):",
+            "    v1 = iadd_imm v0, 1",
+            "    return v1",
+            "}",
+            "function %calls(i64) -> i64 {",
+            "    fn0 = %leaf(i64) -> i64",
+            "block0(v0: i64):",
+            "    v1 = iconst.i64 0",
+            "    jump block1(v1)",
+            "block1(v2: i64):",
+            "    v3 = call fn0(v2)",
+            "    v4 = icmp ult v3, v0",
+            "    brif v4, block1(v3), block2",
+            "block2:",
+            "    return v3",
+            "}");
+        try (Engine engine = engine(); Store store = new Store(engine)) {
+            Instance inst = store.instantiate(engine.load(Compiler.compile(ClifParser.parse("calls.clif", clif).functions(),
+                CompileOptions.builder().plan(InstrumentationPlan.of(SiteKind.PROFILE_ENTRY)).build())));
+            AtomicReference<Object> got = new AtomicReference<>();
+            CountDownLatch done = new CountDownLatch(1);
+            Thread guest = new Thread(() -> {
+                try {
+                    got.set(inst.func("calls").call(Long.MAX_VALUE)[0]);
+                } catch (Throwable t) {
+                    got.set(t);
+                }
+                done.countDown();
+            });
+            guest.setDaemon(true);
+            guest.start();
+            Thread.sleep(20);
+            assertTrue(store.interrupt());
+            assertFalse(done.await(50, TimeUnit.MILLISECONDS), "no epoch site, so nothing stops the guest yet");
+            assertTrue(store.requestSafepoint().await(Duration.ofSeconds(10)), "the owner reached a safepoint");
+            assertTrue(done.await(10, TimeUnit.SECONDS));
+            Trap t = assertInstanceOf(Trap.class, got.get(), "interrupted, not " + got.get());
+            assertEquals(TrapCode.INTERRUPT, t.code());
+            assertEquals("leaf", t.backtrace().get(0).function(), t.formatBacktrace());
+            assertEquals("calls", t.backtrace().get(1).function(), t.formatBacktrace());
+            assertEquals(0, store.sitesOn(), "every site is back in its off form");
+        }
+    }
+
     @Test
     void continueForLetsALongComputationFinish() {
         try (Engine engine = engine(); EpochTicker ticker = EpochTicker.start(engine, Duration.ofMillis(1))) {
