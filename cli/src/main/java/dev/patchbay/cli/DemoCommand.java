@@ -92,7 +92,7 @@ final class DemoCommand implements Callable<Integer> {
     PrintStream out() { return out; }
 
     private void compilePart() {
-        heading(1, "Compile: every function gets epoch and profile sites, shipped as 5-byte NOPs");
+        heading(1, "Compile: every function gets epoch and profile sites that cost nothing while off");
         out.printf("  %-10s %-9s %8s %10s %7s %14s %13s%n", "example", "function", "IR insts", "code", "epoch", "profile-entry", "profile-exit");
         CompiledModule sum = null;
         for (String ex : EXAMPLES) {
@@ -106,7 +106,8 @@ final class DemoCommand implements Callable<Integer> {
             }
         }
         out.println();
-        out.println("  %sum from examples/sum-loop.clif: its loop header carries one idle epoch site (a NOP).");
+        out.println("  %sum from examples/sum-loop.clif: the jmp closing its loop is its epoch site (fused: off, it is the");
+        out.println("  branch the loop needs anyway; on, it jumps to a stub that calls the hook). Profile sites are 5-byte NOPs.");
         boolean in = false;
         for (String l : Disassembler.format(sum).split("\n")) {
             if (l.startsWith("function %sum")) in = true;
@@ -123,7 +124,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @SuppressWarnings("unchecked")
     private void idleCostPart() throws Exception {
-        heading(2, "Idle cost: the same code with no sites, idle NOP sites, and the alternatives");
+        heading(2, "Idle cost: the same code with no sites, idle Patchbay sites, and the alternatives");
         PrintStream progress = new PrintStream(System.err, true, StandardCharsets.UTF_8);
         Map<String, Object> r = EpochSuite.run(true, quick ? 3 : 7, quick ? 50 : 300, progress);
         BenchCommand.printEpoch(r);
@@ -157,11 +158,12 @@ final class DemoCommand implements Callable<Integer> {
             boolean targeted = store.interrupt();
             guest.join(10_000);
             if (!targeted || trap.get() == null) throw new IllegalStateException("the runaway loop was not interrupted");
-            out.printf("  interrupt() -> Trap caught on the guest thread: %.1f us%n", (caughtAt.get() - t) / 1000.0);
+            out.printf("  interrupt() -> Trap caught on the guest thread: %.1f us (this process's first: its Java runs interpreted)%n",
+                (caughtAt.get() - t) / 1000.0);
             out.println("  trap: " + trap.get().code().clifName());
             out.print(trap.get().formatBacktrace().replaceAll("(?m)^", "  "));
-            out.println("  The loop makes no calls: its loop header's idle site was armed with int3, the owner");
-            out.println("  trapped there, turned its epoch sites on, and the epoch hook unwound it.");
+            out.println("  The loop makes no calls: its back edge's idle site was armed with int3, the owner trapped");
+            out.println("  there, and at that safepoint it was unwound with the interrupt.");
         }
     }
 }

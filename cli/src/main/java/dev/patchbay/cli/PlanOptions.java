@@ -18,8 +18,8 @@ final class PlanOptions {
     List<String> kinds = new ArrayList<>(List.of("all"));
 
     @Option(names = "--epoch-mode", paramLabel = "MODE",
-        description = "How epoch sites are emitted: nop (5-byte NOP sites), fused (sites on existing branches), check, poll, fuel, none (default: ${DEFAULT-VALUE}).")
-    String epochMode = "nop";
+        description = "How epoch sites are emitted: fused (sites on the branches a function has anyway: zero instructions while idle), nop (5-byte NOP sites), check, poll, fuel, none (default: ${DEFAULT-VALUE}).")
+    String epochMode = "fused";
 
     InstrumentationPlan plan() {
         List<SiteKind> ks = new ArrayList<>();

@@ -145,6 +145,11 @@ class CliBadInputTest {
         String[] r = run("compile", "--json", "--instrument=epoch", f.toString());
         assertEquals("0", r[0], r[2]);
         assertTrue(r[1].contains("\"kind\": \"epoch\""), r[1]);
+        // Default (fused): the loop's back edge, a jmp rel32, is the site; on, it jumps to a stub.
+        assertTrue(r[1].contains("\"off_bytes\": \"e9 "), r[1]);
+        assertTrue(r[1].contains("\"on_bytes\": \"e9 "), r[1]);
+        r = run("compile", "--json", "--instrument=epoch", "--epoch-mode=nop", f.toString());
+        assertEquals("0", r[0], r[2]);
         assertTrue(r[1].contains("\"off_bytes\": \"0f 1f 44 00 00\""), r[1]);
         assertTrue(r[1].contains("\"on_bytes\": \"e8 "), r[1]);
     }

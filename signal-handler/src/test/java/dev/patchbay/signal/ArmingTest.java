@@ -16,6 +16,7 @@ import dev.patchbay.Store;
 import dev.patchbay.codegen.CompileOptions;
 import dev.patchbay.codegen.Compiler;
 import dev.patchbay.codegen.clif.ClifParser;
+import dev.patchbay.codegen.instrument.EpochMode;
 import dev.patchbay.codegen.instrument.InstrumentationPlan;
 import dev.patchbay.codegen.instrument.SiteKind;
 import dev.patchbay.codegen.machinst.CompiledModule;
@@ -129,12 +130,27 @@ class ArmingTest {
             assertSiteBytes(inst, store);
             for (PatchSite s : inst.module().compiled().patchSites) assertTrue(store.isSiteOn(inst, s.id));
             assertEquals(closedForm(1000), inst.func("spin").call(1000)[0]);
-            assertEquals(1000, store.hookHits(SiteKind.EPOCH) - 1, "one hit per loop iteration plus the entry site");
+            // Default (fused) epoch sites sit on the loop's back edge, taken 999 times; a leaf
+            // with no stack check has no entry site (it cannot run unboundedly without a loop).
+            assertEquals(999, store.hookHits(SiteKind.EPOCH), "one hit per back edge taken");
             assertEquals(1, store.hookHits(SiteKind.PROFILE_ENTRY));
             assertEquals(1, store.hookHits(SiteKind.PROFILE_EXIT));
             store.request(SitePlan.off().function("spin")).await(Duration.ofSeconds(1));
             assertSiteBytes(inst, store);
             assertEquals(traps, engine.siteMetrics().trapsTaken(), "no traps for an idle Store");
+        }
+    }
+
+    /** The 5-byte NOP form (EpochMode.NOP) sits at the loop header and the entry instead. */
+    @Test
+    void nopEpochSitesHitEveryLoopHeaderPass() throws Exception {
+        try (Engine engine = new Engine(); Store store = new Store(engine)) {
+            Instance inst = store.instantiate(engine.load(Compiler.compile(ClifParser.parse("spin.clif", SPIN).functions(),
+                CompileOptions.builder().plan(InstrumentationPlan.of(SiteKind.EPOCH).withEpochMode(EpochMode.NOP)).build())));
+            assertTrue(store.request(SitePlan.on()).isDone());
+            assertSiteBytes(inst, store);
+            assertEquals(closedForm(1000), inst.func("spin").call(1000)[0]);
+            assertEquals(1001, store.hookHits(SiteKind.EPOCH), "1000 loop header passes plus the entry site");
         }
     }
 
