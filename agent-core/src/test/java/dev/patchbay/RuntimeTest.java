@@ -61,6 +61,7 @@ class RuntimeTest {
             assertEquals(27, inst.func("a").call(4)[0]);
             Trap t = assertThrows(Trap.class, () -> inst.func("a").call(0));
             assertEquals(TrapCode.INTEGER_DIVISION_BY_ZERO, t.code());
+            assertTrue(t.getStackTrace().length > 0, "a fault carries the Java stack trace of the call");
             FunctionInfo a = cm.function("a"), b = cm.function("b"), c = cm.function("c");
             TrapSite divz = cm.trapSites.stream().filter(s -> c.contains(s.offset) && s.code.equals(TrapCode.INTEGER_DIVISION_BY_ZERO))
                 .findFirst().orElseThrow();

@@ -130,6 +130,7 @@ class EpochTest {
             Trap t = assertInstanceOf(Trap.class, got.get());
             assertEquals(TrapCode.INTERRUPT, t.code());
             assertEquals("runaway", t.backtrace().get(0).function());
+            assertEquals(0, t.getStackTrace().length, "an interrupt carries its guest backtrace, not a Java stack trace");
             assertFalse(store.interrupt(), "nothing runs now");
         }
     }
