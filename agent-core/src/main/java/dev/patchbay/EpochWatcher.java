@@ -29,6 +29,12 @@ final class EpochWatcher {
 
     void unwatch(Store s) { watched.remove(s); }
 
+    /**
+     * Starts the thread ahead of need: the first Store of an Engine with epoch interruption
+     * calls this, so that no interrupt() or deadline pays for a thread start.
+     */
+    void start() { ensureStarted(); }
+
     void wake() {
         Thread t = thread;
         if (t != null) LockSupport.unpark(t);

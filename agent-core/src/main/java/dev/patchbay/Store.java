@@ -128,7 +128,10 @@ public final class Store implements AutoCloseable {
         for (SiteKind k : SiteKind.values()) {
             Native.putLong(vmctx + VmctxLayout.hook(k.ordinal()), CountingHooks.address(k));
         }
-        if (engine.epochInterruption()) Native.putLong(vmctx + VmctxLayout.hook(SiteKind.EPOCH.ordinal()), EpochHook.address());
+        if (engine.epochInterruption()) {
+            Native.putLong(vmctx + VmctxLayout.hook(SiteKind.EPOCH.ordinal()), EpochHook.address());
+            engine.watcher().start();
+        }
         engine.storeOpened();
         BY_VMCTX.put(vmctx, this);
     }
