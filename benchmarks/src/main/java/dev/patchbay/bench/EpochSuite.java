@@ -1,16 +1,19 @@
 /*
  * The epoch benchmark (issue 5): what interruptibility costs while nothing interrupts.
  *
- * Each kernel is compiled once per mode — none (no sites), nop (Patchbay's idle epoch
- * sites), check (Wasmtime-style load/compare/branch), poll (HotSpot-style load from a poll
- * page), fuel (Wasmtime-style counter charged per block) — with the sites at exactly the
- * same places. Alignment is both controlled and varied: functions are 64-byte aligned and
- * loop headers 32-byte aligned in every mode, and each mode is compiled at four function
- * pads (0, 16, 32, 48 bytes) whose samples are pooled, so no mode wins or loses by a lucky
- * placement. Modes and pads are interleaved round by round in one process on one thread,
- * so machine noise hits all of them alike; each figure is a median, each ratio is against
- * `none` measured in the same rounds, and every run's result is checked against a Java
- * reference.
+ * Each kernel is compiled once per mode: none (no sites), fused (Patchbay's default idle
+ * epoch sites, on branches the code has anyway), nop (5-byte NOP sites), check
+ * (Wasmtime-style load/compare/branch), poll (HotSpot-style load from a poll page) and
+ * fuel (Wasmtime-style counter charged per block), with the sites at the same places; and
+ * the no-sites code a second time, an A/A control whose ratio shows the run's noise floor.
+ * Alignment is both controlled and varied: functions are 64-byte aligned and loop headers
+ * 32-byte aligned in every mode, and each mode is compiled at eight function pads (0 to
+ * 112 bytes), instantiated afresh every round (so at new addresses), and all those samples
+ * are pooled, so no mode wins or loses by a lucky placement.
+ * Within a round, for each pad, all modes run back to back in a rotating order, in one
+ * process on one thread; each mode's ratio is the median of its run time divided by the
+ * `none` run of the same group (moments apart), so the machine's drifting speed cancels.
+ * Every run's result is checked against a Java reference.
  *
  * It also measures interrupt latency (interrupt() on another thread until the Trap is
  * caught on the guest thread) and deadline-callback latency (incrementEpoch() passing the
@@ -22,7 +25,6 @@ import dev.patchbay.Engine;
 import dev.patchbay.EngineConfig;
 import dev.patchbay.EpochDecision;
 import dev.patchbay.Func;
-import dev.patchbay.Instance;
 import dev.patchbay.Store;
 import dev.patchbay.Trap;
 import dev.patchbay.codegen.CompileOptions;
@@ -38,7 +40,6 @@ import java.io.PrintStream;
 import java.net.InetAddress;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,8 +49,15 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 public final class EpochSuite {
-    public static final EpochMode[] MODES = {EpochMode.NONE, EpochMode.FUSED, EpochMode.NOP, EpochMode.CHECK, EpochMode.POLL, EpochMode.FUEL};
-    static final int[] PADS = {0, 16, 32, 48};
+    /**
+     * The variants measured side by side. "none-again" is the no-sites code once more, an
+     * A/A control: its ratio to "none" is this machine's noise floor for the run, printed
+     * beside the real differences.
+     */
+    public static final String[] LABELS = {"none", "none-again", "fused", "nop", "check", "poll", "fuel"};
+    static final EpochMode[] MODES = {EpochMode.NONE, EpochMode.NONE, EpochMode.FUSED, EpochMode.NOP, EpochMode.CHECK, EpochMode.POLL, EpochMode.FUEL};
+    /** Function pads: every offset in a 64-byte line, and a line further on, per variant. */
+    static final int[] PADS = {0, 16, 32, 48, 64, 80, 96, 112};
 
     private EpochSuite() {}
 
@@ -70,47 +78,62 @@ public final class EpochSuite {
         out.put("suite", "epoch");
         out.put("date", Instant.now().toString());
         out.put("machine", Machine.describe());
-        out.put("alignment", "functions 64 B, loop headers 32 B, function pads 0/16/32/48 B pooled");
+        out.put("alignment", "functions 64 B, loop headers 32 B, function pads 0 to 112 B in steps of 16 pooled");
         List<Object> kernels = new ArrayList<>();
-        Map<EpochMode, Double> logSum = new EnumMap<>(EpochMode.class);
-        try (Engine engine = new Engine(); Store store = new Store(engine)) {
+        Map<String, Double> logSum = new LinkedHashMap<>();
+        try (Engine engine = new Engine()) {
             for (Kernels.Kernel k : Kernels.ALL) {
                 progress.println("epoch: " + k.name + " (" + rounds + " rounds x " + MODES.length + " modes x " + PADS.length + " pads)...");
                 long arg = quick ? k.quickArg : k.fullArg;
                 long expect = k.reference.applyAsLong(arg);
                 String src = k.source();
-                Func[][] fns = new Func[MODES.length][PADS.length];
-                for (int m = 0; m < MODES.length; m++) {
-                    for (int p = 0; p < PADS.length; p++) {
-                        Instance inst = store.instantiate(engine.load(compile(src, MODES[m], PADS[p])));
-                        fns[m][p] = inst.func("kernel");
-                        check(k, MODES[m], fns[m][p].call(arg)[0], expect); // warm-up and correctness
+                dev.patchbay.Module[][] mods = new dev.patchbay.Module[MODES.length][PADS.length];
+                try (Store warm = new Store(engine)) {
+                    for (int m = 0; m < MODES.length; m++) {
+                        for (int p = 0; p < PADS.length; p++) {
+                            mods[m][p] = engine.load(compile(src, MODES[m], PADS[p]));
+                            // warm-up and correctness
+                            check(k, LABELS[m], warm.instantiate(mods[m][p]).func("kernel").call(arg)[0], expect);
+                        }
                     }
                 }
                 long[][] samples = new long[MODES.length][rounds * PADS.length];
                 for (int r = 0; r < rounds; r++) {
-                    for (int i = 0; i < MODES.length; i++) {
-                        int m = (i + r) % MODES.length; // rotate the order every round
-                        for (int p = 0; p < PADS.length; p++) {
+                    // Fresh instances every round: where the code lands in memory (beyond
+                    // the controlled pads) moves loops by tens of percent on this machine,
+                    // so each variant's median pools rounds x pads placements.
+                    Func[][] fns = new Func[MODES.length][PADS.length];
+                    Store store = new Store(engine);
+                    for (int m = 0; m < MODES.length; m++) {
+                        for (int p = 0; p < PADS.length; p++) fns[m][p] = store.instantiate(mods[m][p]).func("kernel");
+                    }
+                    // One group per pad: every variant back to back (in an order rotated
+                    // per group), so each is compared with the `none` run moments apart.
+                    for (int p = 0; p < PADS.length; p++) {
+                        for (int i = 0; i < MODES.length; i++) {
+                            int m = (i + r + p) % MODES.length;
                             long t0 = System.nanoTime();
                             long got = fns[m][p].call(arg)[0];
                             samples[m][r * PADS.length + p] = System.nanoTime() - t0;
-                            check(k, MODES[m], got, expect);
+                            check(k, LABELS[m], got, expect);
                         }
                     }
+                    store.close();
                 }
                 Map<String, Object> modes = new LinkedHashMap<>();
-                long none = new Stats(samples[0]).median();
                 for (int m = 0; m < MODES.length; m++) {
                     Stats s = new Stats(samples[m]);
                     Map<String, Object> e = new LinkedHashMap<>();
                     e.put("median_ns", s.median());
                     if (m > 0) {
-                        double ratio = (double) s.median() / none;
+                        // The median of paired ratios: this VM's speed drifts by up to 2x
+                        // over seconds, which a ratio of two medians would mistake for a
+                        // difference between variants.
+                        double ratio = pairedRatio(samples[m], samples[0]);
                         e.put("ratio", Math.round(ratio * 10000) / 10000.0);
-                        logSum.merge(MODES[m], Math.log(ratio), Double::sum);
+                        logSum.merge(LABELS[m], Math.log(ratio), Double::sum);
                     }
-                    modes.put(MODES[m].label(), e);
+                    modes.put(LABELS[m], e);
                 }
                 Map<String, Object> kr = new LinkedHashMap<>();
                 kr.put("name", k.name);
@@ -122,7 +145,7 @@ public final class EpochSuite {
         out.put("kernels", kernels);
         Map<String, Object> geo = new LinkedHashMap<>();
         for (int m = 1; m < MODES.length; m++) {
-            geo.put(MODES[m].label(), Math.round(Math.exp(logSum.get(MODES[m]) / Kernels.ALL.size()) * 10000) / 10000.0);
+            geo.put(LABELS[m], Math.round(Math.exp(logSum.get(LABELS[m]) / Kernels.ALL.size()) * 10000) / 10000.0);
         }
         out.put("geomean", geo);
         progress.println("epoch: interrupt latency, " + trials + " trials...");
@@ -132,9 +155,18 @@ public final class EpochSuite {
         return out;
     }
 
-    private static void check(Kernels.Kernel k, EpochMode mode, long got, long expect) {
+    /** Median of a[i] / b[i]. */
+    static double pairedRatio(long[] a, long[] b) {
+        double[] r = new double[a.length];
+        for (int i = 0; i < a.length; i++) r[i] = (double) a[i] / b[i];
+        java.util.Arrays.sort(r);
+        int n = r.length;
+        return n % 2 == 1 ? r[n / 2] : (r[n / 2 - 1] + r[n / 2]) / 2;
+    }
+
+    private static void check(Kernels.Kernel k, String variant, long got, long expect) {
         if (got != expect) {
-            throw new IllegalStateException("kernel " + k.name + " in mode " + mode.label() + " returned " + got + ", expected " + expect);
+            throw new IllegalStateException("kernel " + k.name + " in mode " + variant + " returned " + got + ", expected " + expect);
         }
     }
 

@@ -77,16 +77,19 @@ final class BenchCommand implements Callable<Integer> {
         return m;
     }
 
+    /** The epoch table's ratio columns, in order (keys of the suite's "modes" maps). */
+    static final String[] COLUMNS = {"none-again", "fused", "nop", "check", "poll", "fuel"};
+
     @SuppressWarnings("unchecked")
     static void printEpoch(Map<String, Object> r) {
         System.out.println("Idle cost of interruptibility (median run time, ratio to no sites; " + r.get("alignment") + ")");
-        System.out.printf("  %-9s %10s %16s %16s %16s %16s %16s%n", "kernel", "none", "fused (Patchbay)", "nop (5-byte)", "check (Wasmtime)", "poll (HotSpot)", "fuel (Wasmtime)");
+        System.out.printf("  %-9s %10s %16s %16s %16s %16s %16s %16s%n", "kernel", "none", "none again (A/A)", "fused (Patchbay)", "nop (5-byte)", "check (Wasmtime)", "poll (HotSpot)", "fuel (Wasmtime)");
         for (Object o : (java.util.List<Object>) r.get("kernels")) {
             Map<String, Object> k = (Map<String, Object>) o;
             Map<String, Object> modes = (Map<String, Object>) k.get("modes");
             StringBuilder line = new StringBuilder(String.format("  %-9s %7.2f ms", k.get("name"),
                 ((Number) ((Map<String, Object>) modes.get("none")).get("median_ns")).longValue() / 1e6));
-            for (String m : new String[] {"fused", "nop", "check", "poll", "fuel"}) {
+            for (String m : COLUMNS) {
                 double ratio = (Double) ((Map<String, Object>) modes.get(m)).get("ratio");
                 line.append(String.format(" %16s", String.format("%.3fx (%+.1f%%)", ratio, (ratio - 1) * 100)));
             }
@@ -94,7 +97,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         Map<String, Object> g = (Map<String, Object>) r.get("geomean");
         StringBuilder line = new StringBuilder(String.format("  %-9s %10s", "geomean", ""));
-        for (String m : new String[] {"fused", "nop", "check", "poll", "fuel"}) {
+        for (String m : COLUMNS) {
             double ratio = (Double) g.get(m);
             line.append(String.format(" %16s", String.format("%.3fx (%+.1f%%)", ratio, (ratio - 1) * 100)));
         }

@@ -130,8 +130,10 @@ final class DemoCommand implements Callable<Integer> {
         BenchCommand.printEpoch(r);
         double fused = (Double) ((Map<String, Object>) r.get("geomean")).get("fused");
         double check = (Double) ((Map<String, Object>) r.get("geomean")).get("check");
-        out.printf("  Idle Patchbay sites (fused): %+.1f%% (geomean); a Wasmtime-style check on the same code: %+.1f%%.%n",
+        double again = (Double) ((Map<String, Object>) r.get("geomean")).get("none-again");
+        out.printf("  Idle Patchbay sites (fused): %+.1f%% (geomean); a Wasmtime-style check on the same code: %+.1f%%;%n",
             (fused - 1) * 100, (check - 1) * 100);
+        out.printf("  the code without sites, measured again as a control: %+.1f%% (this run's noise floor).%n", (again - 1) * 100);
     }
 
     private void interruptPart() throws Exception {

@@ -19,9 +19,9 @@ import java.util.List;
 import java.util.Map;
 
 final class OverheadPlot {
-    static final String[] MODES = {"fused", "nop", "check", "poll", "fuel"};
-    static final String[] LABELS = {"Patchbay fused sites", "Patchbay 5-byte NOP sites", "Wasmtime-style check", "HotSpot-style poll",
-        "Wasmtime-style fuel"};
+    static final String[] MODES = {"none-again", "fused", "nop", "check", "poll", "fuel"};
+    static final String[] LABELS = {"no sites again (A/A noise floor)", "Patchbay fused sites", "Patchbay 5-byte NOP sites",
+        "Wasmtime-style check", "HotSpot-style poll", "Wasmtime-style fuel"};
 
     private OverheadPlot() {}
 
