@@ -118,7 +118,17 @@ class ChildJvmTest {
     /** See ChildMain.publish: registry updates under safepoints and implicit NPEs must not hang. */
     @Test
     void registryUpdatesNeverLeaveASignalHandlerWaiting() throws Exception {
-        Run r = run(currentJava(), "publish", "4000");
+        publishUnderSafepoints(currentJava());
+    }
+
+    @Test
+    void registryUpdatesNeverLeaveASignalHandlerWaitingOnTemurin25() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(JDK25), "Temurin 25 is not installed at " + JDK25);
+        publishUnderSafepoints(JDK25);
+    }
+
+    private void publishUnderSafepoints(Path java) throws Exception {
+        Run r = run(java, "publish", "3000");
         assertEquals(0, r.exit, r.out);
         assertEquals("1", r.results.get("npes"), r.out);
         assertTrue(Long.parseLong(r.results.get("updates")) > 1000, r.out);
