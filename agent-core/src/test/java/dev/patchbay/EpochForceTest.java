@@ -42,8 +42,7 @@ class EpochForceTest {
     @Test
     void aDeliveredForceDoesNotHoldBackTheNextDeadline() throws Exception {
         try (Engine engine = new Engine(new EngineConfig().epochInterruption(true)); Store store = new Store(engine)) {
-            Instance inst = store.instantiate(engine.load(Compiler.compile(ClifParser.parse("r.clif", RUNAWAY).functions(),
-                CompileOptions.builder().plan(InstrumentationPlan.of(SiteKind.EPOCH).withEpochMode(EpochMode.CHECK)).build())));
+            Instance inst = runaway(engine, store);
             Semaphore called = new Semaphore(0);
             store.onEpochDeadline(s -> {
                 called.release();
@@ -51,15 +50,7 @@ class EpochForceTest {
             });
             store.setEpochDeadline(1);
             AtomicReference<Throwable> ended = new AtomicReference<>();
-            Thread guest = new Thread(() -> {
-                try {
-                    inst.func("runaway").call(1);
-                } catch (Throwable t) {
-                    ended.set(t);
-                }
-            });
-            guest.setDaemon(true);
-            guest.start();
+            Thread guest = startGuest(inst, ended);
             for (int round = 0; round < 50; round++) {
                 engine.incrementEpoch();
                 assertTrue(called.tryAcquire(10, TimeUnit.SECONDS), "round " + round + ": the deadline callback ran");
@@ -88,8 +79,7 @@ class EpochForceTest {
     @Test
     void aForceDuringTheCallbackSurvivesContinueFor() throws Exception {
         try (Engine engine = new Engine(new EngineConfig().epochInterruption(true)); Store store = new Store(engine)) {
-            Instance inst = store.instantiate(engine.load(Compiler.compile(ClifParser.parse("r.clif", RUNAWAY).functions(),
-                CompileOptions.builder().plan(InstrumentationPlan.of(SiteKind.EPOCH).withEpochMode(EpochMode.CHECK)).build())));
+            Instance inst = runaway(engine, store);
             Semaphore inCallback = new Semaphore(0), release = new Semaphore(0);
             store.onEpochDeadline(s -> {
                 inCallback.release();
@@ -98,15 +88,7 @@ class EpochForceTest {
             });
             store.setEpochDeadline(0);
             AtomicReference<Throwable> ended = new AtomicReference<>();
-            Thread guest = new Thread(() -> {
-                try {
-                    inst.func("runaway").call(1);
-                } catch (Throwable t) {
-                    ended.set(t);
-                }
-            });
-            guest.setDaemon(true);
-            guest.start();
+            Thread guest = startGuest(inst, ended);
             assertTrue(inCallback.tryAcquire(10, TimeUnit.SECONDS), "the deadline callback ran");
             // Forced while the callback runs (as the watcher does when it sees a deadline).
             assertTrue(store.checkDeadline(engine.currentEpoch() + 2000));
@@ -118,6 +100,26 @@ class EpochForceTest {
             guest.join(10_000);
             assertEquals(TrapCode.INTERRUPT, assertInstanceOf(Trap.class, ended.get()).code());
         }
+    }
+
+    /** The runaway loop in the CHECK mode, which needs no signal handler. */
+    static Instance runaway(Engine engine, Store store) {
+        return store.instantiate(engine.load(Compiler.compile(ClifParser.parse("r.clif", RUNAWAY).functions(),
+            CompileOptions.builder().plan(InstrumentationPlan.of(SiteKind.EPOCH).withEpochMode(EpochMode.CHECK)).build())));
+    }
+
+    /** Runs the loop on a daemon thread; what ends it (a Trap) lands in `ended`. */
+    static Thread startGuest(Instance inst, AtomicReference<Throwable> ended) {
+        Thread guest = new Thread(() -> {
+            try {
+                inst.func("runaway").call(1);
+            } catch (Throwable t) {
+                ended.set(t);
+            }
+        });
+        guest.setDaemon(true);
+        guest.start();
+        return guest;
     }
 
     static void awaitTrue(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
