@@ -43,13 +43,17 @@ final class ChildJvm {
 
     /**
      * Runs `mainClass args` on `java` in `dir`, killed after `timeout`. `modern` adds
-     * --enable-native-access=ALL-UNNAMED (JDK 22+ warns without it; JDK 17 rejects it).
+     * --enable-native-access=ALL-UNNAMED and --sun-misc-unsafe-memory-access=allow, as the
+     * launcher does (JDK 24+ warns without them; JDK 17 rejects them).
      */
     static Result run(Path java, boolean modern, Path dir, Duration timeout, List<String> jvmArgs, Class<?> mainClass, String... args)
         throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(java.toString());
-        if (modern) cmd.add("--enable-native-access=ALL-UNNAMED");
+        if (modern) {
+            cmd.add("--enable-native-access=ALL-UNNAMED");
+            cmd.add("--sun-misc-unsafe-memory-access=allow");
+        }
         cmd.addAll(jvmArgs);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
