@@ -202,7 +202,8 @@ public final class Store implements AutoCloseable {
             PatchRequest req = new PatchRequest(++requestedGen, System.nanoTime());
             for (InstanceSites t : siteTables) t.setDesired(plan);
             // While an interrupt or a passed deadline is being delivered, the epoch sites stay
-            // on whatever the plan says; the epoch hook turns them off once it has run.
+            // on whatever the plan says; the owner turns them off once it has taken it (at
+            // the safepoint, or in the epoch hook).
             if (epochFieldsBorrowed) for (InstanceSites t : siteTables) t.setDesired(EPOCH_ON);
             pendingRequests.add(req);
             patching = true;
