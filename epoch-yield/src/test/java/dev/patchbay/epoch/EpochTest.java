@@ -88,6 +88,23 @@ class EpochTest {
 
     static long closedForm(long n) { return n * (n - 1) / 2; }
 
+    /**
+     * Calls fn(arg) on a new daemon thread (a guest the test may have to abandon if it
+     * fails); `outcome` receives the first result or what the call threw.
+     */
+    static Thread startCall(Instance inst, String fn, long arg, AtomicReference<Object> outcome) {
+        Thread guest = new Thread(() -> {
+            try {
+                outcome.set(inst.func(fn).call(arg)[0]);
+            } catch (Throwable t) {
+                outcome.set(t);
+            }
+        });
+        guest.setDaemon(true);
+        guest.start();
+        return guest;
+    }
+
     @Test
     void tickerInterruptsARunawayLoop() {
         try (Engine engine = engine(); EpochTicker ticker = EpochTicker.start(engine, Duration.ofMillis(1))) {
@@ -113,20 +130,12 @@ class EpochTest {
     void interruptWorksWithNoTicker() throws Exception {
         try (Engine engine = engine(); Store store = new Store(engine)) {
             Instance inst = LINK.instantiate(store, engine.load(compile(EpochMode.NOP)));
-            AtomicReference<Throwable> got = new AtomicReference<>();
-            CountDownLatch done = new CountDownLatch(1);
-            Thread guest = new Thread(() -> {
-                try {
-                    inst.func("runaway").call(1);
-                } catch (Throwable t) {
-                    got.set(t);
-                }
-                done.countDown();
-            });
-            guest.start();
+            AtomicReference<Object> got = new AtomicReference<>();
+            Thread guest = startCall(inst, "runaway", 1, got);
             Thread.sleep(50);
             assertTrue(store.interrupt());
-            assertTrue(done.await(10, TimeUnit.SECONDS));
+            guest.join(10_000);
+            assertFalse(guest.isAlive(), "the guest stopped");
             Trap t = assertInstanceOf(Trap.class, got.get());
             assertEquals(TrapCode.INTERRUPT, t.code());
             assertEquals("runaway", t.backtrace().get(0).function());
@@ -166,22 +175,14 @@ class EpochTest {
             Instance inst = store.instantiate(engine.load(Compiler.compile(ClifParser.parse("calls.clif", clif).functions(),
                 CompileOptions.builder().plan(InstrumentationPlan.of(SiteKind.PROFILE_ENTRY)).build())));
             AtomicReference<Object> got = new AtomicReference<>();
-            CountDownLatch done = new CountDownLatch(1);
-            Thread guest = new Thread(() -> {
-                try {
-                    got.set(inst.func("calls").call(Long.MAX_VALUE)[0]);
-                } catch (Throwable t) {
-                    got.set(t);
-                }
-                done.countDown();
-            });
-            guest.setDaemon(true);
-            guest.start();
+            Thread guest = startCall(inst, "calls", Long.MAX_VALUE, got);
             Thread.sleep(20);
             assertTrue(store.interrupt());
-            assertFalse(done.await(50, TimeUnit.MILLISECONDS), "no epoch site, so nothing stops the guest yet");
+            guest.join(50);
+            assertTrue(guest.isAlive(), "no epoch site, so nothing stops the guest yet");
             assertTrue(store.requestSafepoint().await(Duration.ofSeconds(10)), "the owner reached a safepoint");
-            assertTrue(done.await(10, TimeUnit.SECONDS));
+            guest.join(10_000);
+            assertFalse(guest.isAlive(), "the guest stopped");
             Trap t = assertInstanceOf(Trap.class, got.get(), "interrupted, not " + got.get());
             assertEquals(TrapCode.INTERRUPT, t.code());
             assertEquals("leaf", t.backtrace().get(0).function(), t.formatBacktrace());
@@ -298,15 +299,8 @@ class EpochTest {
                 assertTrue(interrupted.await(10, TimeUnit.SECONDS));
                 return a[0];
             }).instantiate(store, engine.load(compile(EpochMode.NOP)));
-            AtomicReference<Throwable> got = new AtomicReference<>();
-            Thread guest = new Thread(() -> {
-                try {
-                    inst.func("via_host").call(1);
-                } catch (Throwable t) {
-                    got.set(t);
-                }
-            });
-            guest.start();
+            AtomicReference<Object> got = new AtomicReference<>();
+            Thread guest = startCall(inst, "via_host", 1, got);
             assertTrue(inHost.await(10, TimeUnit.SECONDS));
             assertTrue(store.interrupt());
             interrupted.countDown();
@@ -334,16 +328,8 @@ class EpochTest {
                 assertTrue(release.await(10, TimeUnit.SECONDS));
                 return a[0];
             }).instantiate(store, engine.load(compile(EpochMode.NOP)));
-            AtomicReference<Throwable> got = new AtomicReference<>();
-            Thread guest = new Thread(() -> {
-                try {
-                    inst.func("via_host").call(1);
-                } catch (Throwable t) {
-                    got.set(t);
-                }
-            });
-            guest.setDaemon(true);
-            guest.start();
+            AtomicReference<Object> got = new AtomicReference<>();
+            Thread guest = startCall(inst, "via_host", 1, got);
             assertTrue(inHost.await(10, TimeUnit.SECONDS));
             assertTrue(store.interrupt());
             // A controller turns every site off before the owner gets back to guest code.
@@ -358,15 +344,7 @@ class EpochTest {
             }
             assertFalse(stuck, "the interrupt was delivered despite the controller's off plan");
             // And the Store stays interruptible afterwards.
-            guest = new Thread(() -> {
-                try {
-                    inst.func("runaway").call(1);
-                } catch (Throwable t) {
-                    got.set(t);
-                }
-            });
-            guest.setDaemon(true);
-            guest.start();
+            guest = startCall(inst, "runaway", 1, got);
             Thread.sleep(20);
             assertTrue(store.interrupt());
             guest.join(10_000);
@@ -483,14 +461,7 @@ class EpochTest {
                 inHost[0] = new CountDownLatch(1);
                 release[0] = new CountDownLatch(1);
                 AtomicReference<Object> got = new AtomicReference<>();
-                Thread guest = new Thread(() -> {
-                    try {
-                        got.set(inst.func("host_then_sum").call(100)[0]);
-                    } catch (Throwable t) {
-                        got.set(t);
-                    }
-                });
-                guest.start();
+                Thread guest = startCall(inst, "host_then_sum", 100, got);
                 assertTrue(inHost[0].await(10, TimeUnit.SECONDS));
                 assertTrue(store.interrupt());
                 store.request(dev.patchbay.SitePlan.off());
@@ -509,15 +480,8 @@ class EpochTest {
             try (Store store = new Store(engine)) {
                 Instance inst = LINK.instantiate(store, engine.load(compile(mode)));
                 // interrupt() reaches CHECK and FUEL code too.
-                AtomicReference<Throwable> got = new AtomicReference<>();
-                Thread guest = new Thread(() -> {
-                    try {
-                        inst.func("runaway").call(1);
-                    } catch (Throwable t) {
-                        got.set(t);
-                    }
-                });
-                guest.start();
+                AtomicReference<Object> got = new AtomicReference<>();
+                Thread guest = startCall(inst, "runaway", 1, got);
                 Thread.sleep(30);
                 assertTrue(store.interrupt());
                 guest.join(10_000);
