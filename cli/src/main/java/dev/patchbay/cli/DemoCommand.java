@@ -160,7 +160,7 @@ final class DemoCommand implements Callable<Integer> {
             boolean targeted = store.interrupt();
             guest.join(10_000);
             if (!targeted || trap.get() == null) throw new IllegalStateException("the runaway loop was not interrupted");
-            out.printf("  interrupt() -> Trap caught on the guest thread: %.1f us (one interrupt, on a fresh thread; part 2 has the distribution)%n",
+            out.printf("  interrupt() -> Trap caught on the guest thread: %.1f us (one interrupt, 100 ms into the call; part 2 has the distribution)%n",
                 (caughtAt.get() - t) / 1000.0);
             out.println("  trap: " + trap.get().code().clifName());
             out.print(trap.get().formatBacktrace().replaceAll("(?m)^", "  "));
