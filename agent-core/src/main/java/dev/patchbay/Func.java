@@ -33,7 +33,9 @@ public final class Func {
             AbiParam p = sig.params.get(i);
             a[i] = p.ext == AbiParam.Ext.UEXT ? p.type.zeroExtend(args[i]) : p.type.signExtend(args[i]);
         }
-        long[] r = instance.store().invoke(instance, info, a);
+        Store store = instance.store();
+        long[] r = store.invoke(instance, info, a);
+        if (r == null) throw store.takeTrap();
         for (int i = 0; i < r.length; i++) r[i] = sig.returns.get(i).type.signExtend(r[i]);
         return r;
     }

@@ -54,6 +54,8 @@ public final class Store implements AutoCloseable {
     private final List<Instance> instances = new ArrayList<>();
     /** What the last failed hostcall threw; becomes the cause of the host_error Trap. */
     private Throwable pendingError;
+    /** The Trap of the owner's last call, until Func.call takes it (see invoke). */
+    private Trap trapped;
     /** The owner while a call runs: claimed with a CAS, so two threads can never both run. */
     private volatile Thread running;
     private static final java.lang.invoke.VarHandle RUNNING;
@@ -366,7 +368,7 @@ public final class Store implements AutoCloseable {
             applyLocked();
             restoreEpochFields();
             if (interruptDue()) {
-                interruptFor = 0;
+                clearInterrupt();
                 return unwind(TrapCode.INTERRUPT, "interrupt", interruptRequestedAt);
             }
         } finally {
@@ -452,6 +454,9 @@ public final class Store implements AutoCloseable {
         if (call == 0) return false;
         interruptRequestedAt = System.nanoTime();
         interruptFor = call;
+        // The safepoint stub's fast path reads this word: from here on, the owner's next
+        // trap at any site unwinds (the force below arms the epoch sites for it).
+        Native.putLong(vmctx + VmctxLayout.INTERRUPT_CALL, call);
         force();
         engine.watcher().watch(this);
         engine.watcher().wake();
@@ -570,7 +575,7 @@ public final class Store implements AutoCloseable {
             boolean forced = savedFuel != Long.MIN_VALUE;
             restoreEpochFields();
             if (interruptDue()) {
-                interruptFor = 0;
+                clearInterrupt();
                 return unwind(TrapCode.INTERRUPT, "interrupt", interruptRequestedAt);
             }
             if (!forced && Native.getLong(vmctx + VmctxLayout.FUEL) < 0) {
@@ -630,6 +635,30 @@ public final class Store implements AutoCloseable {
         }
     }
 
+    private void clearInterrupt() {
+        interruptFor = 0;
+        Native.putLong(vmctx + VmctxLayout.INTERRUPT_CALL, 0);
+    }
+
+    /**
+     * The safepoint stub unwound for a due interrupt without calling into Java (see
+     * RuntimeStubs.safepointStub): do here what safepoint() would have done. The epoch
+     * sites go off, the borrowed fields come back, and the listeners hear of it.
+     */
+    private void interruptTaken() {
+        engine.siteMetrics().trap();
+        patchLock.lock();
+        try {
+            for (InstanceSites t : siteTables) t.setDesired(EPOCH_OFF);
+            applyLocked();
+            restoreEpochFields();
+            clearInterrupt();
+            unwind(TrapCode.INTERRUPT, "interrupt", interruptRequestedAt);
+        } finally {
+            patchLock.unlock();
+        }
+    }
+
     /** An interrupt() targets the outermost call running now. */
     private boolean interruptDue() {
         long f = interruptFor;
@@ -667,12 +696,16 @@ public final class Store implements AutoCloseable {
 
     /**
      * The outermost call ended before the hook gave back what force() borrowed: give it
-     * back now (force() does nothing once `running` is null, so this is final).
+     * back now (force() does nothing once `running` is null, so this is final). The epoch
+     * sites were wanted on only for that force, so they go back off with it; otherwise the
+     * next call would pay one pointless hook upcall at its first site.
      */
     private void returnEpochFields() {
         patchLock.lock();
         try {
-            if (epochFieldsBorrowed && !closed) restoreEpochFields();
+            if (!epochFieldsBorrowed || closed) return;
+            for (InstanceSites t : siteTables) t.setDesired(EPOCH_OFF);
+            restoreEpochFields();
         } finally {
             patchLock.unlock();
         }
@@ -714,22 +747,45 @@ public final class Store implements AutoCloseable {
 
     long vmctx() { return vmctx; }
 
-    /** Runs `entry(vmctx, fn, args)` on the calling thread, mapping a trap status to a Trap. */
+    /**
+     * Runs `entry(vmctx, fn, args)` on the calling thread. Returns the results, or null if
+     * the guest trapped: the Trap is then waiting in takeTrap(), and Func.call throws it.
+     * A Trap is thrown by the frame that hands it to the user, not from here, because
+     * HotSpot looks up the handler of every compiled frame an exception leaves, in the VM,
+     * and after a guest has run for milliseconds that lookup is cold: each frame with a
+     * finally block cost an interrupt several microseconds.
+     */
     long[] invoke(Instance inst, FunctionInfo fn, long[] args) {
         checkOpen();
         Thread me = Thread.currentThread();
         boolean nested = running == me;
         if (!nested) claim(me);
+        long[] results;
         try {
-            return invokeOwned(inst, fn, args, nested);
-        } finally {
-            if (!nested) {
-                activeCall = 0;
-                running = null;
-                if (epochFieldsBorrowed) returnEpochFields();
-                if (appliedGen != requestedGen) applyPending();
-            }
+            results = invokeOwned(inst, fn, args, nested);
+        } catch (Throwable t) {
+            if (!nested) release();
+            throw t;
         }
+        if (!nested) release();
+        return results;
+    }
+
+    /** The Trap of the last call that returned null; the owner thread takes it once. */
+    Trap takeTrap() {
+        Trap t = trapped;
+        trapped = null;
+        if (t == null) throw new IllegalStateException("no trap is waiting");
+        return t;
+    }
+
+    /** The outermost call has ended: give up ownership and apply what was asked meanwhile. */
+    private void release() {
+        activeCall = 0;
+        Native.putLong(vmctx + VmctxLayout.ACTIVE_CALL, 0);
+        running = null;
+        if (epochFieldsBorrowed) returnEpochFields();
+        if (appliedGen != requestedGen) applyPending();
     }
 
     /**
@@ -755,6 +811,7 @@ public final class Store implements AutoCloseable {
             checkOpen();
         }
         activeCall = ++callSeq;
+        Native.putLong(vmctx + VmctxLayout.ACTIVE_CALL, activeCall);
     }
 
     private long[] invokeOwned(Instance inst, FunctionInfo fn, long[] args, boolean nested) {
@@ -775,9 +832,12 @@ public final class Store implements AutoCloseable {
             }
             long status = Native.call(inst.code().execAddress(fn.entryTrampoline), vmctx, inst.code().execAddress(fn.start), buf);
             if (status != 0) {
+                // Still due after an INTERRUPT unwind: the safepoint stub took it on its own.
+                if (interruptDue() && Native.getLong(vmctx + VmctxLayout.TRAP_CODE) == TrapCode.INTERRUPT.code()) interruptTaken();
                 Trap t = trap(inst);
                 for (RuntimeListener l : engine.listeners()) l.onTrap(this, t);
-                throw t;
+                trapped = t;
+                return null;
             }
             long[] results = new long[fn.signature.returns.size()];
             for (int i = 0; i < results.length; i++) results[i] = Native.getLong(buf + 8L * i);

@@ -19,7 +19,8 @@ public class Trap extends RuntimeException {
         // An INTERRUPT is the runtime doing its job (a deadline or interrupt()), not a fault
         // to debug: it carries its guest backtrace but no Java stack trace, whose capture
         // (2 to 10 us here) would otherwise be the largest single cost of an interrupt.
-        super(message(code, backtrace), cause, true, !code.equals(TrapCode.INTERRUPT));
+        // The message is built when asked for, also to keep it off an interrupt's path.
+        super(null, cause, true, !code.equals(TrapCode.INTERRUPT));
         this.code = code;
         this.backtrace = List.copyOf(backtrace);
     }
@@ -29,9 +30,10 @@ public class Trap extends RuntimeException {
     /** Guest frames, innermost first. */
     public List<GuestFrame> backtrace() { return backtrace; }
 
-    private static String message(TrapCode code, List<GuestFrame> bt) {
+    /** "trap: CODE in %innermost". */
+    @Override public String getMessage() {
         StringBuilder sb = new StringBuilder("trap: ").append(code.clifName());
-        if (!bt.isEmpty()) sb.append(" in %").append(bt.get(0).function());
+        if (!backtrace.isEmpty()) sb.append(" in %").append(backtrace.get(0).function());
         return sb.toString();
     }
 

@@ -4,9 +4,10 @@
  * timestamps each step of the path with the runtime's own listeners:
  *
  *   interrupt() returns     the controller has armed the epoch sites (its thread)
- *   safepoint               the owner trapped at a site and entered the safepoint upcall
- *   decided                 the runtime chose to unwind (RuntimeListener.onEpochDeadline)
- *   trap built              the unwind reached Java and the Trap exists (onTrap)
+ *   back in Java            the owner trapped at a site, the safepoint stub saw the due
+ *                           interrupt and unwound, and Java has done the bookkeeping
+ *                           (RuntimeListener.onEpochDeadline)
+ *   trap built              the Trap exists (onTrap)
  *   caught                  the guest thread caught the Trap
  *
  * Each stage is reported as p50/p90/p99 of its time since interrupt() was called, for
@@ -31,7 +32,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 public final class InterruptBreakdown {
-    static final String[] STAGES = {"interrupt() returns", "safepoint", "decided", "trap built", "caught"};
+    static final String[] STAGES = {"interrupt() returns", "back in Java", "trap built", "caught"};
 
     private InterruptBreakdown() {}
 
@@ -96,7 +97,7 @@ public final class InterruptBreakdown {
     private static final class Probe {
         final Store store;
         final Func f;
-        final AtomicLong safepointAt = new AtomicLong(), decidedAt = new AtomicLong(), builtAt = new AtomicLong(), caughtAt = new AtomicLong();
+        final AtomicLong decidedAt = new AtomicLong(), builtAt = new AtomicLong(), caughtAt = new AtomicLong();
         final Semaphore go = new Semaphore(0), done = new Semaphore(0);
         volatile boolean inCall;
         Thread shared;
@@ -104,7 +105,6 @@ public final class InterruptBreakdown {
         Probe(Engine engine, Store store, Func f) {
             this.store = store;
             this.f = f;
-            store.addSafepointListener((s, site, fp) -> safepointAt.compareAndSet(0, System.nanoTime()));
             engine.addListener(new RuntimeListener() {
                 @Override public void onEpochDeadline(Store s, String decision, long nanos) { decidedAt.set(System.nanoTime()); }
 
@@ -128,7 +128,7 @@ public final class InterruptBreakdown {
         long[][] measure(int trials, long runUs, boolean fresh) throws Exception {
             long[][] t = new long[STAGES.length][trials];
             for (int i = 0; i < trials; i++) {
-                safepointAt.set(0);
+                decidedAt.set(0);
                 caughtAt.set(0);
                 Thread guest = null;
                 if (fresh) {
@@ -160,7 +160,7 @@ public final class InterruptBreakdown {
                 }
                 long returned = System.nanoTime();
                 if (!done.tryAcquire(10, TimeUnit.SECONDS)) throw new IllegalStateException("the guest was not interrupted within 10 s");
-                long[] at = {returned, safepointAt.get(), decidedAt.get(), builtAt.get(), caughtAt.get()};
+                long[] at = {returned, decidedAt.get(), builtAt.get(), caughtAt.get()};
                 for (int s = 0; s < STAGES.length; s++) t[s][i] = at[s] - t0;
             }
             return t;

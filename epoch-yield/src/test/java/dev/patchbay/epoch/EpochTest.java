@@ -105,6 +105,21 @@ class EpochTest {
         return guest;
     }
 
+    /**
+     * An instance of %blocking(x), a function without sites whose hostcall counts down
+     * `inHost`, waits for `release`, and returns x.
+     */
+    static Instance blocking(Engine engine, Store store, CountDownLatch inHost, CountDownLatch release) {
+        String clif = "function %blocking(i64) -> i64 {\n    fn0 = %host_wait(i64) -> i64\n"
+            + "block0(v0: i64):\n    v1 = call fn0(v0)\n    return v1\n}\n";
+        return new Linker().define("host_wait", (c, a) -> {
+            inHost.countDown();
+            assertTrue(release.await(10, TimeUnit.SECONDS));
+            return a[0];
+        }).instantiate(store, engine.load(Compiler.compile(ClifParser.parse("blocking.clif", clif).functions(),
+            CompileOptions.defaults())));
+    }
+
     @Test
     void tickerInterruptsARunawayLoop() {
         try (Engine engine = engine(); EpochTicker ticker = EpochTicker.start(engine, Duration.ofMillis(1))) {
@@ -145,8 +160,83 @@ class EpochTest {
     }
 
     /**
+     * A due interrupt unwinds in the safepoint stub itself: the owner traps at the armed
+     * site and the stub, seeing its call is the one interrupted, jumps to the trap stub
+     * with no upcall into Java. Safepoint listeners run only inside that upcall, so none
+     * runs here; the bookkeeping (sites back off, metrics) happens once the call is back
+     * in Java. Fails if the stub stops checking and the interrupt goes through Java.
+     */
+    @Test
+    void aDueInterruptUnwindsWithoutAnUpcall() throws Exception {
+        try (Engine engine = engine(); Store store = new Store(engine)) {
+            Instance inst = LINK.instantiate(store, engine.load(compile(EpochMode.FUSED)));
+            AtomicInteger upcalls = new AtomicInteger();
+            store.addSafepointListener((s, site, fp) -> upcalls.incrementAndGet());
+            long trapsBefore = engine.siteMetrics().trapsTaken();
+            AtomicReference<Object> got = new AtomicReference<>();
+            Thread guest = startCall(inst, "outer", 1, got);
+            Thread.sleep(20);
+            assertTrue(store.interrupt());
+            guest.join(10_000);
+            assertFalse(guest.isAlive(), "the guest stopped");
+            Trap t = assertInstanceOf(Trap.class, got.get());
+            assertEquals(TrapCode.INTERRUPT, t.code());
+            assertEquals(List.of("runaway", "outer"), t.backtrace().stream().map(f -> f.function()).toList(), t.formatBacktrace());
+            assertEquals(0, upcalls.get(), "no safepoint upcall on the way out");
+            assertEquals(1, engine.siteMetrics().trapsTaken() - trapsBefore, "the site trap is still counted");
+            assertEquals(1, engine.epochMetrics().interrupts());
+            assertEquals(0, store.sitesOn(), "the epoch sites are off again");
+            assertEquals(closedForm(1000), inst.func("sum").call(1000)[0], "the Store runs normally afterwards");
+        }
+    }
+
+    /**
+     * An interrupt() whose call returns before reaching an epoch site leaves its call's
+     * number behind in the vmctx. A later call that stops at a safepoint for some other
+     * reason must not take that as its own interrupt: the stub compares the number with
+     * the call running now. Fails if the stub only checks for a non-zero word.
+     */
+    @Test
+    void aStaleInterruptDoesNotStopALaterCallAtASafepoint() throws Exception {
+        CountDownLatch inHost = new CountDownLatch(1), release = new CountDownLatch(1), secondStarted = new CountDownLatch(1);
+        try (Engine engine = engine(); Store store = new Store(engine)) {
+            Instance plain = blocking(engine, store, inHost, release);
+            Instance inst = LINK.instantiate(store, engine.load(compile(EpochMode.FUSED)));
+            AtomicInteger safepoints = new AtomicInteger();
+            store.addSafepointListener((s, site, fp) -> safepoints.incrementAndGet());
+            long n = 2_000_000_000L;
+            AtomicReference<Object> first = new AtomicReference<>(), second = new AtomicReference<>();
+            Thread guest = new Thread(() -> {
+                try {
+                    first.set(plain.func("blocking").call(42)[0]);
+                } catch (Throwable t) {
+                    first.set(t);
+                }
+                secondStarted.countDown();
+                try {
+                    second.set(inst.func("sum").call(n)[0]);
+                } catch (Throwable t) {
+                    second.set(t);
+                }
+            });
+            guest.setDaemon(true);
+            guest.start();
+            assertTrue(inHost.await(10, TimeUnit.SECONDS));
+            assertTrue(store.interrupt(), "a call is running");
+            release.countDown();
+            assertTrue(secondStarted.await(10, TimeUnit.SECONDS));
+            Thread.sleep(20);
+            assertTrue(store.requestSafepoint().await(Duration.ofSeconds(10)), "the second call reached a safepoint");
+            guest.join(60_000);
+            assertEquals(42L, first.get(), "the first call has no epoch site, so it finishes");
+            assertEquals(closedForm(n), second.get(), "the second call ran to its end");
+            assertEquals(1, safepoints.get(), "it stopped at the safepoint once, in Java, and went on");
+        }
+    }
+
+    /**
      * A due interrupt is taken at the safepoint where the owner stops, whatever the site's
-     * kind, in one upcall: here the module has no epoch sites at all, only profile-entry
+     * kind, without going back into the guest: here the module has no epoch sites at all, only profile-entry
      * sites, so interrupt() cannot arm anything itself; the next safepoint (requested by a
      * profiler, say) must stop the guest. Before, the safepoint resumed the guest to look
      * for an epoch hook it would never reach, and the loop ran to its end.
@@ -361,16 +451,9 @@ class EpochTest {
      */
     @Test
     void interruptOfAFinishedCallDoesNotLeakIntoTheNextCall() throws Exception {
-        String blocking = "function %blocking(i64) -> i64 {\n    fn0 = %host_wait(i64) -> i64\n"
-            + "block0(v0: i64):\n    v1 = call fn0(v0)\n    return v1\n}\n";
         CountDownLatch inHost = new CountDownLatch(1), release = new CountDownLatch(1);
         try (Engine engine = engine(); Store store = new Store(engine)) {
-            Instance plain = new Linker().define("host_wait", (c, a) -> {
-                inHost.countDown();
-                assertTrue(release.await(10, TimeUnit.SECONDS));
-                return a[0];
-            }).instantiate(store, engine.load(Compiler.compile(ClifParser.parse("blocking.clif", blocking).functions(),
-                CompileOptions.defaults())));
+            Instance plain = blocking(engine, store, inHost, release);
             Instance inst = LINK.instantiate(store, engine.load(compile(EpochMode.NOP)));
             AtomicReference<Object> first = new AtomicReference<>(), second = new AtomicReference<>();
             Thread guest = new Thread(() -> {
@@ -404,16 +487,9 @@ class EpochTest {
      */
     @Test
     void fuelBorrowedByAnInterruptNeverOutlivesItsCall() throws Exception {
-        String blocking = "function %blocking(i64) -> i64 {\n    fn0 = %host_wait(i64) -> i64\n"
-            + "block0(v0: i64):\n    v1 = call fn0(v0)\n    return v1\n}\n";
         CountDownLatch inHost = new CountDownLatch(1), release = new CountDownLatch(1);
         try (Engine engine = engine(); Store store = new Store(engine)) {
-            Instance plain = new Linker().define("host_wait", (c, a) -> {
-                inHost.countDown();
-                assertTrue(release.await(10, TimeUnit.SECONDS));
-                return a[0];
-            }).instantiate(store, engine.load(Compiler.compile(ClifParser.parse("blocking.clif", blocking).functions(),
-                CompileOptions.defaults())));
+            Instance plain = blocking(engine, store, inHost, release);
             Instance fuel = LINK.instantiate(store, engine.load(compile(EpochMode.FUEL)));
             store.setFuel(1_000_000_000_000L);
             AtomicReference<Object> first = new AtomicReference<>();

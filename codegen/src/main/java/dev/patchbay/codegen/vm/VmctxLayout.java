@@ -60,6 +60,15 @@ public final class VmctxLayout {
     public static final int TRAP_STUB = STACK_FLOOR + 8;
     /** Hit counters of the native counting hooks, one per site kind. */
     public static final int HOOK_COUNTS = TRAP_STUB + 8;
+    /**
+     * The number of the Store's outermost call running now (0 while none), and the number
+     * of the call an interrupt() targets (0 for none). The safepoint stub compares them:
+     * equal and non-zero means the owner unwinds with an INTERRUPT trap at once, without
+     * calling into Java. Numbering calls makes an interrupt that arrives as its call ends
+     * stale for every later call, with no reset to race against.
+     */
+    public static final int ACTIVE_CALL = HOOK_COUNTS + 8 * HOOK_SLOTS;
+    public static final int INTERRUPT_CALL = ACTIVE_CALL + 8;
     /** Total size in bytes. */
     public static final int SIZE = 1024;
 
@@ -79,6 +88,6 @@ public final class VmctxLayout {
     }
 
     static {
-        if (HOOK_COUNTS + 8 * HOOK_SLOTS > SIZE) throw new AssertionError("vmctx fields exceed SIZE");
+        if (INTERRUPT_CALL + 8 > SIZE) throw new AssertionError("vmctx fields exceed SIZE");
     }
 }

@@ -37,6 +37,7 @@
  */
 package dev.patchbay.codegen.isa.x64;
 
+import dev.patchbay.codegen.ir.TrapCode;
 import dev.patchbay.codegen.machinst.CodeBuffer;
 import dev.patchbay.codegen.machinst.Label;
 import dev.patchbay.codegen.vm.LinuxSignalLayout;
@@ -49,6 +50,7 @@ public final class RuntimeStubs {
     private RuntimeStubs() {}
 
     private static Mem m(Gpr base, int disp) { return Mem.base(base, disp); }
+
 
     /** A native hook that counts hits per site kind in the vmctx and returns 0. */
     public static byte[] countingHook(int kindOrdinal) {
@@ -105,6 +107,15 @@ public final class RuntimeStubs {
         a.push(Gpr.RBP);
         a.mov(8, Gpr.RBP, Gpr.RSP);
         for (Gpr g : SAFEPOINT_SAVED) a.push(g);
+        // A due interrupt unwinds here, with no upcall: Java bookkeeping after the unwind.
+        Label unwind = buf.newLabel(), interrupt = buf.newLabel();
+        a.load(8, Gpr.RAX, m(vm, VmctxLayout.INTERRUPT_CALL));
+        a.test(8, Gpr.RAX, Gpr.RAX);
+        Label upcallPath = buf.newLabel();
+        a.jcc(Cond.E, upcallPath, true);
+        a.alu(AluOp.CMP, 8, Gpr.RAX, m(vm, VmctxLayout.ACTIVE_CALL));
+        a.jcc(Cond.E, interrupt, false);
+        buf.bind(upcallPath);
         a.aluImm(AluOp.AND, 8, Gpr.RSP, -16);
         a.load(8, Gpr.RAX, m(Gpr.RBP, 0));
         a.store(8, m(vm, VmctxLayout.LAST_EXIT_FP), Gpr.RAX);
@@ -117,7 +128,6 @@ public final class RuntimeStubs {
         a.movImm(Gpr.RAX, upcall);
         a.call(Gpr.RAX);
         a.storeImm(8, m(vm, VmctxLayout.LAST_EXIT_FP), 0);
-        Label unwind = buf.newLabel();
         a.test(4, Gpr.RAX, Gpr.RAX);
         a.jcc(Cond.NE, unwind, true);
         a.lea(8, Gpr.RSP, m(Gpr.RBP, -8 * SAFEPOINT_SAVED.length));
@@ -125,6 +135,8 @@ public final class RuntimeStubs {
         a.pop(Gpr.RBP);
         a.popfq();
         a.ret();
+        buf.bind(interrupt);
+        a.storeImm(8, m(vm, VmctxLayout.TRAP_CODE), TrapCode.INTERRUPT.code());
         buf.bind(unwind);
         a.load(8, Gpr.R11, m(Gpr.RBP, 16));
         a.load(8, Gpr.RBP, m(Gpr.RBP, 0));
