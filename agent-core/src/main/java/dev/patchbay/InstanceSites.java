@@ -47,6 +47,11 @@ final class InstanceSites {
 
     int size() { return sites.length; }
 
+    boolean hasKind(SiteKind kind) {
+        for (PatchSite p : sites) if (p.kind == kind) return true;
+        return false;
+    }
+
     void setDesired(SitePlan plan) {
         boolean on = plan.turnsOn();
         for (int i = 0; i < sites.length; i++) if (plan.matches(sites[i], functions[i])) desired[i] = on;

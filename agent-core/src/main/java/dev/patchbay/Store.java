@@ -105,6 +105,8 @@ public final class Store implements AutoCloseable {
     private long savedFuel = Long.MIN_VALUE;
     /** force() has overwritten the epoch fields (deadline, fuel) and no hook has restored them yet. */
     private volatile boolean epochFieldsBorrowed;
+    /** Some instance has no epoch patch site to arm (comparison modes, no sites, no controller). */
+    private volatile boolean interruptNeedsRetries;
 
     static Store byVmctx(long vmctx) { return BY_VMCTX.get(vmctx); }
 
@@ -182,6 +184,7 @@ public final class Store implements AutoCloseable {
         patchLock.lock();
         try {
             siteTables.add(sites);
+            if (engine.controller() == null || !sites.hasKind(SiteKind.EPOCH)) interruptNeedsRetries = true;
         } finally {
             patchLock.unlock();
         }
@@ -459,7 +462,11 @@ public final class Store implements AutoCloseable {
         Native.putLong(vmctx + VmctxLayout.INTERRUPT_CALL, call);
         force();
         engine.watcher().watch(this);
-        engine.watcher().wake();
+        // Armed epoch sites stay armed until the owner takes the interrupt, so only code
+        // that polls a field (CHECK, FUEL) or has nothing to arm needs the watcher's
+        // retries. Waking it otherwise would only put a third thread on the CPUs just as
+        // the guest must run.
+        if (interruptNeedsRetries) engine.watcher().wake();
         Thread y = yieldedThread;
         if (y != null) java.util.concurrent.locks.LockSupport.unpark(y);
         return true;

@@ -201,70 +201,30 @@ public final class EpochSuite {
     static final int WARMUP = 10_000;
 
     /**
-     * interrupt() on this thread → Trap caught on the guest thread. One guest thread runs
-     * the runaway loop call after call, as a runtime's worker would. The first `warmup`
-     * interrupts are not counted: they run the interrupt path's Java (the safepoint upcall,
-     * the Trap) in HotSpot's interpreter before it is compiled, which is what the very
-     * first interrupts of a process pay (reported as `cold`, the median of the first 20).
-     * Each interrupt lands a varying 50–250 µs after the call started, or `runNanos` after
-     * it: on this VM the latency grows with how long the guest ran uninterrupted
-     * (InterruptBreakdown shows it stage by stage), which is why both are reported. The
-     * path is already compiled when the second measurement runs, so it warms up less and
-     * reports no cold figure.
+     * interrupt() on this thread → Trap caught on the guest thread, measured in turns with
+     * a plain Java polling loop stopped the same way (InterruptLatency), whose figures go
+     * to `java-poll` beside Patchbay's: this machine's floor for the same measurement. One
+     * guest thread each runs its loop again and again, as a runtime's worker would. The
+     * first `warmup` interrupts are not counted: they run the interrupt path's Java (the
+     * bookkeeping, the Trap) in HotSpot's interpreter before it is compiled, which is what
+     * the very first interrupts of a process pay (reported as `cold_p50`, the median of
+     * the first 20). Each interrupt lands a varying 50–250 µs after the call started, or
+     * `runNanos` after it: on this VM the latency grows with how long the guest ran
+     * uninterrupted (InterruptBreakdown shows it stage by stage), which is why both are
+     * reported. The path is already compiled when the second measurement runs, so it warms
+     * up less and reports no cold figure.
      */
     static Map<String, Object> interruptLatency(int trials, long runNanos, int warmup) throws Exception {
-        long[] samples = new long[trials];
-        long[] cold = new long[20];
-        CompiledModule cm = compile(RUNAWAY, EpochMode.FUSED, 0);
-        try (Engine engine = new Engine(new EngineConfig().epochInterruption(true)); Store store = new Store(engine)) {
-            Func f = store.instantiate(engine.load(cm)).func("runaway");
-            java.util.concurrent.Semaphore go = new java.util.concurrent.Semaphore(0), done = new java.util.concurrent.Semaphore(0);
-            AtomicLong caughtAt = new AtomicLong();
-            AtomicReference<Throwable> other = new AtomicReference<>();
-            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-            Thread guest = new Thread(() -> {
-                while (true) {
-                    go.acquireUninterruptibly();
-                    if (stop.get()) return;
-                    try {
-                        f.call(1);
-                        other.set(new IllegalStateException("the runaway loop returned"));
-                    } catch (Trap t) {
-                        caughtAt.set(System.nanoTime());
-                        if (!t.code().equals(TrapCode.INTERRUPT)) other.set(t);
-                    } catch (Throwable t) {
-                        other.set(t);
-                    }
-                    done.release();
-                }
-            }, "bench-runaway");
-            guest.setDaemon(true);
-            guest.start();
-            java.util.SplittableRandom rnd = new java.util.SplittableRandom(42);
-            for (int i = -warmup; i < trials; i++) {
-                go.release();
-                long t0;
-                // interrupt() says false until the call has started.
-                while (true) {
-                    // Warm-up rounds only need the guest inside its loop; measured rounds
-                    // land at a varying point 50-250 us into the call.
-                    java.util.concurrent.locks.LockSupport.parkNanos(i < 0 ? 10_000 : runNanos > 0 ? runNanos : 50_000 + rnd.nextInt(200_000));
-                    t0 = System.nanoTime();
-                    if (store.interrupt()) break;
-                }
-                if (!done.tryAcquire(10, TimeUnit.SECONDS)) throw new IllegalStateException("the interrupted guest did not stop within 10 s");
-                if (other.get() != null) throw new IllegalStateException("unexpected outcome", other.get());
-                long dt = caughtAt.get() - t0;
-                if (i + warmup < cold.length) cold[i + warmup] = dt;
-                if (i >= 0) samples[i] = dt;
-            }
-            stop.set(true);
-            go.release();
-            guest.join(10_000);
+        long[][] cold = {new long[20], new long[20]};
+        long[][] samples;
+        try (InterruptLatency.PatchbayLoop patchbay = new InterruptLatency.PatchbayLoop()) {
+            samples = InterruptLatency.measure(new InterruptLatency.Runaway[] {patchbay, new InterruptLatency.JavaPollingLoop()},
+                trials, runNanos, warmup, cold);
         }
-        Map<String, Object> m = micros(samples);
+        Map<String, Object> m = micros(samples[0]);
         m.put("warmup", warmup);
-        if (runNanos == 0) m.put("cold_p50", Math.round(new Stats(cold).median() / 10.0) / 100.0);
+        if (runNanos == 0) m.put("cold_p50", Math.round(new Stats(cold[0]).median() / 10.0) / 100.0);
+        m.put("java-poll", micros(samples[1]));
         return m;
     }
 

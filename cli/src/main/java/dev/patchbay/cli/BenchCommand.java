@@ -108,6 +108,11 @@ final class BenchCommand implements Callable<Integer> {
             System.out.printf("  %-28s p50 %8.1f us   p99 %8.1f us   max %8.1f us%s%n",
                 k.equals("interrupt_latency_us") ? "interrupt -> Trap in Java" : k.startsWith("interrupt") ? "  the same, after 20 ms run" : "deadline -> callback runs", (Double) m.get("p50"), (Double) m.get("p99"), (Double) m.get("max"),
                 m.containsKey("cold_p50") ? String.format("   (after %s warm-up interrupts; the first 20: p50 %.1f us)", m.get("warmup"), (Double) m.get("cold_p50")) : "");
+            Map<String, Object> floor = (Map<String, Object>) m.get("java-poll");
+            if (floor != null) {
+                System.out.printf("  %-28s p50 %8.1f us   p99 %8.1f us   max %8.1f us   (this machine's floor, measured in turns)%n",
+                    "  Java loop polling a flag", (Double) floor.get("p50"), (Double) floor.get("p99"), (Double) floor.get("max"));
+            }
         }
     }
 
