@@ -41,7 +41,7 @@ class ChildJvmTest {
         List<String> cmd = new ArrayList<>();
         cmd.add(java.toString());
         cmd.add("-Xss8m");
-        if (!java.toString().contains("java-17") && !java.startsWith(System.getProperty("java.home"))) {
+        if (featureVersion(java) >= 23) {
             cmd.add("--enable-native-access=ALL-UNNAMED");
             cmd.add("--sun-misc-unsafe-memory-access=allow"); // as ./patchbay passes on JDK 23+
         }
@@ -70,6 +70,13 @@ class ChildJvmTest {
             }
         }
         return r;
+    }
+
+    /** The Java release of a JVM this test runs: this one, or the Temurin 25 beside it. */
+    static int featureVersion(Path java) {
+        if (java.startsWith(System.getProperty("java.home"))) return Runtime.version().feature();
+        if (java.equals(JDK25)) return 25;
+        throw new IllegalArgumentException("unknown JVM " + java);
     }
 
     static Path currentJava() { return Paths.get(System.getProperty("java.home"), "bin", "java"); }
