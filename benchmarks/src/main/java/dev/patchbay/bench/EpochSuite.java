@@ -148,13 +148,31 @@ public final class EpochSuite {
             geo.put(LABELS[m], Math.round(Math.exp(logSum.get(LABELS[m]) / Kernels.ALL.size()) * 10000) / 10000.0);
         }
         out.put("geomean", geo);
+        latencies(out, trials, progress);
+        return out;
+    }
+
+    /**
+     * Only the latencies of the epoch suite (`--suite latency`), which take seconds where
+     * the whole suite takes minutes: for repeating them, since on a shared machine their
+     * tails move from run to run.
+     */
+    public static Map<String, Object> latencyOnly(boolean quick, PrintStream progress) throws Exception {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("suite", "latency");
+        out.put("date", Instant.now().toString());
+        out.put("machine", Machine.describe());
+        latencies(out, quick ? 200 : 1000, progress);
+        return out;
+    }
+
+    private static void latencies(Map<String, Object> out, int trials, PrintStream progress) throws Exception {
         progress.println("epoch: interrupt latency, " + trials + " trials...");
         out.put("interrupt_latency_us", interruptLatency(trials, 0, WARMUP));
         progress.println("epoch: interrupt latency after 20 ms of running, " + Math.max(20, trials / 5) + " trials...");
         out.put("interrupt_latency_after_20ms_us", interruptLatency(Math.max(20, trials / 5), 20_000_000L, 200));
         progress.println("epoch: deadline callback latency, " + trials + " trials...");
         out.put("callback_latency_us", callbackLatency(trials));
-        return out;
     }
 
     /** Median of a[i] / b[i]. */

@@ -1,5 +1,5 @@
 /*
- * `patchbay bench --suite sites|calls|all [--quick] [--json FILE]`: runs the benchmark
+ * `patchbay bench --suite epoch|latency|sites|calls|all [--quick] [--json FILE]`: runs the benchmark
  * harness (the benchmarks module's suites) in this process and prints the figures.
  * Progress goes to stderr; the table to stdout; --json writes the machine-readable result.
  */
@@ -22,7 +22,7 @@ import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run the benchmark suites side by side in this process.")
 final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--suite", paramLabel = "SUITE", description = "epoch, sites, calls, or all (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--suite", paramLabel = "SUITE", description = "epoch, latency (the epoch suite's latencies only), sites, calls, or all (default: ${DEFAULT-VALUE}).")
     String suite = "all";
 
     @Option(names = "--quick", description = "Fewer repetitions: the same shape of results in less time.")
@@ -38,9 +38,9 @@ final class BenchCommand implements Callable<Integer> {
         List<String> suites = new ArrayList<>();
         switch (suite) {
             case "all": suites.add("epoch"); suites.add("sites"); suites.add("calls"); break;
-            case "epoch": case "sites": case "calls": suites.add(suite); break;
+            case "epoch": case "latency": case "sites": case "calls": suites.add(suite); break;
             default:
-                System.err.println("patchbay: unknown suite '" + suite + "' (expected epoch, sites, calls or all)");
+                System.err.println("patchbay: unknown suite '" + suite + "' (expected epoch, latency, sites, calls or all)");
                 return Main.EXIT_BAD_INPUT;
         }
         if (plot != null && !suites.contains("epoch")) {
@@ -54,6 +54,7 @@ final class BenchCommand implements Callable<Integer> {
         List<Map<String, Object>> results = new ArrayList<>();
         for (String s : suites) {
             Map<String, Object> r = s.equals("epoch") ? EpochSuite.run(quick, System.err)
+                : s.equals("latency") ? EpochSuite.latencyOnly(quick, System.err)
                 : s.equals("sites") ? SitesSuite.run(quick, System.err) : CallsSuite.run(quick, System.err);
             results.add(r);
             print(r);
@@ -102,6 +103,11 @@ final class BenchCommand implements Callable<Integer> {
             line.append(String.format(" %16s", String.format("%.3fx (%+.1f%%)", ratio, (ratio - 1) * 100)));
         }
         System.out.println(line);
+        printLatencies(r);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void printLatencies(Map<String, Object> r) {
         for (String k : new String[] {"interrupt_latency_us", "interrupt_latency_after_20ms_us", "callback_latency_us"}) {
             Map<String, Object> m = (Map<String, Object>) r.get(k);
             if (m == null) continue;
@@ -121,6 +127,9 @@ final class BenchCommand implements Callable<Integer> {
         System.out.println();
         if (r.get("suite").equals("epoch")) {
             printEpoch(r);
+        } else if (r.get("suite").equals("latency")) {
+            System.out.println("Interrupt and deadline latency (" + r.get("machine") + ")");
+            printLatencies(r);
         } else if (r.get("suite").equals("sites")) {
             System.out.println("Site patching (running Store: request -> applied at the owner's next site)");
             System.out.printf("  %-32s %10s %10s %10s%n", "", "p50", "p99", "max");
