@@ -719,6 +719,9 @@ public final class Store implements AutoCloseable {
     }
 
     private int unwind(TrapCode code, String decision, long requestedAt) {
+        // Unwinding ends the call, so an interrupt() aimed at it is answered too; clearing
+        // it keeps invokeOwned from taking this unwind for the safepoint stub's own.
+        if (interruptDue()) clearInterrupt();
         engine.epochMetrics().interrupted();
         long since = requestedAt == 0 ? 0 : System.nanoTime() - requestedAt;
         for (RuntimeListener l : engine.listeners()) l.onEpochDeadline(this, decision, since);

@@ -191,6 +191,31 @@ class EpochTest {
     }
 
     /**
+     * A deadline callback that calls interrupt() and then answers interrupt() ends the
+     * call once, with one INTERRUPT counted. The Java-decided unwind must answer the
+     * interrupt() too: left due, it made the runtime take the unwind for the safepoint
+     * stub's own and do the bookkeeping a second time (two interrupts counted).
+     */
+    @Test
+    void aCallbackThatAlsoCallsInterruptCountsOneInterrupt() {
+        try (Engine engine = engine(); EpochTicker ticker = EpochTicker.start(engine, Duration.ofMillis(1));
+             Store store = new Store(engine)) {
+            Instance inst = LINK.instantiate(store, engine.load(compile(EpochMode.FUSED)));
+            store.setEpochDeadline(5);
+            store.onEpochDeadline(s -> {
+                assertTrue(s.interrupt(), "the callback runs inside the call");
+                return EpochDecision.interrupt();
+            });
+            Trap t = assertThrows(Trap.class, () -> inst.func("outer").call(1));
+            assertEquals(TrapCode.INTERRUPT, t.code());
+            assertEquals(1, engine.epochMetrics().interrupts());
+            assertEquals(0, store.sitesOn());
+            assertEquals(closedForm(1000), inst.func("sum").call(1000)[0], "the next call runs normally");
+            assertEquals(1, engine.epochMetrics().interrupts());
+        }
+    }
+
+    /**
      * An interrupt() whose call returns before reaching an epoch site leaves its call's
      * number behind in the vmctx. A later call that stops at a safepoint for some other
      * reason must not take that as its own interrupt: the stub compares the number with
