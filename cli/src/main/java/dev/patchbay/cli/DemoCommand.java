@@ -160,12 +160,12 @@ final class DemoCommand implements Callable<Integer> {
             boolean targeted = store.interrupt();
             guest.join(10_000);
             if (!targeted || trap.get() == null) throw new IllegalStateException("the runaway loop was not interrupted");
-            out.printf("  interrupt() -> Trap caught on the guest thread: %.1f us (one interrupt, 100 ms into the call; part 2 has the distribution)%n",
+            out.printf("  interrupt() -> Trap caught on the guest thread: %.1f us (one interrupt, 100 ms into the call, when every path it takes is cold; part 2 has the distribution)%n",
                 (caughtAt.get() - t) / 1000.0);
             out.println("  trap: " + trap.get().code().clifName());
             out.print(trap.get().formatBacktrace().replaceAll("(?m)^", "  "));
             out.println("  The loop makes no calls: its back edge's idle site was armed with int3, the owner trapped");
-            out.println("  there, and at that safepoint it was unwound with the interrupt.");
+            out.println("  there, and the safepoint stub, seeing the interrupt due, unwound it without calling Java.");
         }
     }
 }
