@@ -360,7 +360,9 @@ public final class Store implements AutoCloseable {
         // An interrupt or a passed deadline forced the epoch sites on: the owner is at a
         // safe place now, so it is decided here, in this one upcall, instead of resuming the
         // guest into the epoch hook for a second one. Any armed site will do; the epoch sites
-        // are on only because of the force, so they go off in the same batch.
+        // are on only because of the force, so they go off in the same batch. (A due
+        // interrupt usually never gets here: the safepoint stub unwinds it itself, see
+        // interruptTaken. It does when interrupt() came while this upcall was on its way.)
         patchLock.lock();
         try {
             if (!epochFieldsBorrowed) {
