@@ -369,13 +369,8 @@ public final class Store implements AutoCloseable {
                 applyLocked();
                 return 0;
             }
-            for (InstanceSites t : siteTables) t.setDesired(EPOCH_OFF);
-            applyLocked();
-            restoreEpochFields();
-            if (interruptDue()) {
-                clearInterrupt();
-                return unwind(TrapCode.INTERRUPT, "interrupt", interruptRequestedAt);
-            }
+            endForceLocked();
+            if (interruptDue()) return unwind(TrapCode.INTERRUPT, "interrupt", interruptRequestedAt);
         } finally {
             patchLock.unlock();
         }
@@ -579,14 +574,9 @@ public final class Store implements AutoCloseable {
     int epochHook(long returnAddress, long guestFp) {
         patchLock.lock();
         try {
-            for (InstanceSites t : siteTables) t.setDesired(EPOCH_OFF);
-            applyLocked();
             boolean forced = savedFuel != Long.MIN_VALUE;
-            restoreEpochFields();
-            if (interruptDue()) {
-                clearInterrupt();
-                return unwind(TrapCode.INTERRUPT, "interrupt", interruptRequestedAt);
-            }
+            endForceLocked();
+            if (interruptDue()) return unwind(TrapCode.INTERRUPT, "interrupt", interruptRequestedAt);
             if (!forced && Native.getLong(vmctx + VmctxLayout.FUEL) < 0) {
                 return unwind(TrapCode.OUT_OF_FUEL, "out_of_fuel", 0);
             }
@@ -644,6 +634,16 @@ public final class Store implements AutoCloseable {
         }
     }
 
+    /**
+     * The owner has stopped for a force (at a safepoint, in the hook, or unwound by the
+     * stub): the epoch sites, on only for it, go off, and the borrowed fields come back.
+     */
+    private void endForceLocked() {
+        for (InstanceSites t : siteTables) t.setDesired(EPOCH_OFF);
+        applyLocked();
+        restoreEpochFields();
+    }
+
     private void clearInterrupt() {
         interruptFor = 0;
         Native.putLong(vmctx + VmctxLayout.INTERRUPT_CALL, 0);
@@ -658,10 +658,7 @@ public final class Store implements AutoCloseable {
         engine.siteMetrics().trap();
         patchLock.lock();
         try {
-            for (InstanceSites t : siteTables) t.setDesired(EPOCH_OFF);
-            applyLocked();
-            restoreEpochFields();
-            clearInterrupt();
+            endForceLocked();
             unwind(TrapCode.INTERRUPT, "interrupt", interruptRequestedAt);
         } finally {
             patchLock.unlock();

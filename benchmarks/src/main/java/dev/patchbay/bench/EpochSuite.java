@@ -33,7 +33,6 @@ import dev.patchbay.codegen.clif.ClifParser;
 import dev.patchbay.codegen.instrument.EpochMode;
 import dev.patchbay.codegen.instrument.InstrumentationPlan;
 import dev.patchbay.codegen.instrument.SiteKind;
-import dev.patchbay.codegen.ir.TrapCode;
 import dev.patchbay.codegen.machinst.CompiledModule;
 
 import java.io.PrintStream;
@@ -43,10 +42,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 public final class EpochSuite {
     /**

@@ -51,7 +51,6 @@ public final class RuntimeStubs {
 
     private static Mem m(Gpr base, int disp) { return Mem.base(base, disp); }
 
-
     /** A native hook that counts hits per site kind in the vmctx and returns 0. */
     public static byte[] countingHook(int kindOrdinal) {
         CodeBuffer buf = new CodeBuffer();
@@ -108,10 +107,9 @@ public final class RuntimeStubs {
         a.mov(8, Gpr.RBP, Gpr.RSP);
         for (Gpr g : SAFEPOINT_SAVED) a.push(g);
         // A due interrupt unwinds here, with no upcall: Java bookkeeping after the unwind.
-        Label unwind = buf.newLabel(), interrupt = buf.newLabel();
+        Label unwind = buf.newLabel(), interrupt = buf.newLabel(), upcallPath = buf.newLabel();
         a.load(8, Gpr.RAX, m(vm, VmctxLayout.INTERRUPT_CALL));
         a.test(8, Gpr.RAX, Gpr.RAX);
-        Label upcallPath = buf.newLabel();
         a.jcc(Cond.E, upcallPath, true);
         a.alu(AluOp.CMP, 8, Gpr.RAX, m(vm, VmctxLayout.ACTIVE_CALL));
         a.jcc(Cond.E, interrupt, false);
