@@ -18,7 +18,7 @@ public class Trap extends RuntimeException {
     public Trap(TrapCode code, List<GuestFrame> backtrace, Throwable cause) {
         // An INTERRUPT is the runtime doing its job (a deadline or interrupt()), not a fault
         // to debug: it carries its guest backtrace but no Java stack trace, whose capture
-        // (2 to 10 us here) would otherwise be the largest single cost of an interrupt.
+        // (a walk of the Java stack in the VM) would otherwise sit on every interrupt's path.
         // The message is built when asked for, also to keep it off an interrupt's path.
         super(null, cause, true, !code.equals(TrapCode.INTERRUPT));
         this.code = code;

@@ -3,9 +3,10 @@
  *
  * On a shared VM an interrupt's latency depends as much on the machine as on the code:
  * after a guest has run uninterrupted for milliseconds, every path the interrupt takes
- * (the kernel's signal delivery, HotSpot's exception dispatch) runs cold, and a plain
- * Java exception thrown across three frames then costs about ten times what it costs
- * after 200 us. So the harness measures two runaways in alternation, trial by trial:
+ * (the kernel's signal delivery, HotSpot's exception dispatch) runs cold, and even the
+ * plain-Java loop below slows down several times over (compare its 50-250 us and 20 ms
+ * rows in `patchbay bench --suite latency`). So the harness measures two runaways in
+ * alternation, trial by trial:
  *
  *   patchbay    a fused-mode CLIF loop with no calls; stop() is Store.interrupt(), and
  *               the run ends when the INTERRUPT Trap is caught on the guest thread;
