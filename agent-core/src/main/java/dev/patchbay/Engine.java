@@ -31,7 +31,10 @@ public final class Engine implements AutoCloseable {
     private final AtomicInteger liveStores = new AtomicInteger();
     private final boolean epochInterruption;
     private final java.nio.ByteBuffer epochView;
-    private final EpochWatcher watcher = new EpochWatcher(this);
+    private final EpochWatcher watcher;
+    @SuppressWarnings("unused") // registered for its side effect: frees the native state when unreachable
+    private final Cleaner.Cleanable cleanable;
+    private final Released released;
     private volatile boolean closed;
 
     public Engine() {
@@ -39,24 +42,63 @@ public final class Engine implements AutoCloseable {
     }
 
     public Engine(EngineConfig config) {
+        if (config == null) throw new IllegalArgumentException("config is null");
         Native.checkPlatform();
-        long counter = Native.calloc(1, 8);
-        int page = Native.pageSize();
-        long poll = Native.mmap(0, page, Native.PROT_READ, Native.MAP_PRIVATE | Native.MAP_ANONYMOUS, -1, 0);
-        this.epochCounter = counter;
-        this.pollPage = poll;
-        this.epochView = Native.directBuffer(counter, 8);
-        this.epochInterruption = config.epochInterruption;
-        CLEANER.register(this, () -> {
-            Native.free(counter);
-            Native.munmap(poll, page);
-        });
         SiteControllerProvider p = config.siteControl ? config.controllerProvider : null;
         if (config.siteControl && p == null) {
             Iterator<SiteControllerProvider> it = ServiceLoader.load(SiteControllerProvider.class, Engine.class.getClassLoader()).iterator();
             if (it.hasNext()) p = it.next();
         }
-        this.controller = p == null ? null : p.create(Store.SAFEPOINT_HANDLER, config.membarrier);
+        // The controller first: it is what may refuse (membarrier unsupported, say), and
+        // nothing native is allocated until it has not.
+        SiteController c = p == null ? null : p.create(Store.SAFEPOINT_HANDLER, config.membarrier);
+        long counter = 0, poll = 0;
+        int page = Native.pageSize();
+        try {
+            counter = Native.calloc(1, 8);
+            poll = Native.mmap(0, page, Native.PROT_READ, Native.MAP_PRIVATE | Native.MAP_ANONYMOUS, -1, 0);
+        } catch (RuntimeException | Error e) {
+            if (counter != 0) Native.free(counter);
+            if (c != null) c.close();
+            throw e;
+        }
+        this.controller = c;
+        this.epochCounter = counter;
+        this.pollPage = poll;
+        this.epochView = Native.directBuffer(counter, 8);
+        this.epochInterruption = config.epochInterruption;
+        EpochWatcher w = new EpochWatcher(epochView);
+        this.watcher = w;
+        this.released = new Released(w, c);
+        Released r = released;
+        long pollPageAddr = poll, counterAddr = counter;
+        // Nothing here refers to this Engine, so an Engine dropped without close() is
+        // reclaimed once its Stores are: the watcher thread stops, the controller is
+        // released, and only then is the memory that generated code reads given back.
+        this.cleanable = CLEANER.register(this, () -> {
+            r.run();
+            Native.free(counterAddr);
+            Native.munmap(pollPageAddr, page);
+        });
+    }
+
+    /** What close() gives back at once; the memory waits for the Cleaner. Runs once. */
+    private static final class Released implements Runnable {
+        private final EpochWatcher watcher;
+        private final SiteController controller;
+        private boolean done;
+
+        Released(EpochWatcher watcher, SiteController controller) {
+            this.watcher = watcher;
+            this.controller = controller;
+        }
+
+        @Override public synchronized void run() {
+            if (done) return;
+            done = true;
+            watcher.close();
+            if (controller != null) controller.close();
+        }
     }
 
     /** Wraps compiled code as an immutable module image that any Store can instantiate. */
@@ -100,7 +142,7 @@ public final class Engine implements AutoCloseable {
 
     long pollPageAddress() { return pollPage; }
 
-    void storeOpened() {
+    synchronized void storeOpened() {
         checkOpen();
         liveStores.incrementAndGet();
     }
@@ -111,12 +153,19 @@ public final class Engine implements AutoCloseable {
         if (closed) throw new IllegalStateException("Engine is closed");
     }
 
-    /** Releases the site controller (the last Engine closed uninstalls the signal handler). */
-    @Override public void close() {
+    /**
+     * Stops the epoch watcher and releases the site controller (the last Engine closed
+     * uninstalls the signal handler). Fails while Stores of this Engine are open. After
+     * close(), load() and new Store(engine) throw; the epoch counter stays readable (and
+     * incrementEpoch harmless) until the Engine is unreachable, so a ticker racing close()
+     * never touches freed memory.
+     */
+    @Override public synchronized void close() {
         if (closed) return;
         if (liveStores.get() > 0) throw new IllegalStateException("cannot close an Engine with " + liveStores.get() + " open Stores");
         closed = true;
-        watcher.close();
-        if (controller != null) controller.close();
+        released.run();
     }
+
+    public boolean isClosed() { return closed; }
 }

@@ -20,14 +20,14 @@ final class EpochHook {
     static long address() { return UPCALL.address(); }
 
     private static int hook(long vmctx, long returnAddress, long guestFp, long unused) {
-        Store s = Store.byVmctx(vmctx);
+        StoreCore s = StoreTable.lookup(vmctx);
         if (s == null) throw new IllegalStateException("epoch hook for an unknown vmctx 0x" + Long.toHexString(vmctx));
         return s.epochHook(returnAddress, guestFp);
     }
 
     /** The Store's own handler catches callback errors; anything here is a bug: unwind with host_error. */
     private static int failed(long vmctx, Throwable t) {
-        Store s = Store.byVmctx(vmctx);
+        StoreCore s = StoreTable.lookup(vmctx);
         if (s != null) s.hostError(t);
         Native.putLong(vmctx + VmctxLayout.TRAP_CODE, TrapCode.HOST_ERROR.code());
         return 1;

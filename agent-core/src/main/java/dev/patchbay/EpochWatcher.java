@@ -2,32 +2,47 @@
  * One thread per Engine watches the deadlines of running Stores. incrementEpoch() only
  * bumps the counter and unparks this thread (lock-free, cheap from any thread); the
  * watcher then asks each running Store past its deadline to turn its epoch sites on,
- * which arms them, and the owner takes the deadline at its next site. While a Store has a
- * deadline or interrupt due and its guest has not reached the hook yet, the watcher
- * re-checks every millisecond.
+ * which arms them, and the owner takes the deadline at its next site. While a force is
+ * outstanding the watcher looks again after the Store's back-off (EpochState, invariant 4)
+ * instead of every millisecond forever.
+ *
+ * The thread refers to the Engine's epoch counter and to the Stores' internals, never to
+ * the Engine: an Engine dropped without close() becomes unreachable once its Stores are
+ * gone, and its Cleaner stops this thread.
  */
 package dev.patchbay;
 
+import dev.patchbay.internal.sys.Native;
+
+import java.nio.ByteBuffer;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
 
 final class EpochWatcher {
-    private final Engine engine;
-    private final Set<Store> watched = ConcurrentHashMap.newKeySet();
+    private final ByteBuffer epochView;
+    private final Set<StoreCore> watched = ConcurrentHashMap.newKeySet();
     private volatile Thread thread;
     private volatile boolean closed;
 
-    EpochWatcher(Engine engine) {
-        this.engine = engine;
+    EpochWatcher(ByteBuffer epochView) {
+        this.epochView = epochView;
     }
 
-    void watch(Store s) {
+    void watch(StoreCore s) {
         watched.add(s);
         ensureStarted();
     }
 
-    void unwatch(Store s) { watched.remove(s); }
+    void unwatch(StoreCore s) { watched.remove(s); }
+
+    /** Stores watched now; for tests. */
+    int watchedCount() { return watched.size(); }
+
+    boolean isRunning() {
+        Thread t = thread;
+        return t != null && t.isAlive();
+    }
 
     /**
      * Starts the thread ahead of need: the first Store of an Engine with epoch interruption
@@ -49,25 +64,39 @@ final class EpochWatcher {
     }
 
     private void run() {
-        boolean outstanding = false;
+        long wait = -1;
         while (!closed) {
-            // While a force is outstanding, look again soon even without ticks.
-            if (outstanding) LockSupport.parkNanos(this, 1_000_000L);
+            if (wait > 0) LockSupport.parkNanos(this, wait);
             else LockSupport.park(this);
-            long epoch = engine.currentEpoch();
-            outstanding = false;
-            for (Store s : watched) {
+            if (closed) break;
+            long epoch = (long) Native.LONG_ATOMIC.getVolatile(epochView, 0);
+            long now = System.nanoTime();
+            wait = -1;
+            for (StoreCore s : watched) {
+                long w;
                 try {
-                    outstanding |= s.checkDeadline(epoch);
+                    w = s.epoch.checkDeadline(epoch, now);
                 } catch (RuntimeException e) {
                     // A Store closing under us: it leaves the watch list on close.
+                    continue;
                 }
+                if (w >= 0 && (wait < 0 || w < wait)) wait = Math.max(1, w);
             }
         }
     }
 
+    /** Stops the thread and waits briefly for it, so the epoch counter can be freed after. */
     void close() {
         closed = true;
-        wake();
+        Thread t = thread;
+        if (t == null) return;
+        LockSupport.unpark(t);
+        if (t != Thread.currentThread()) {
+            try {
+                t.join(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 }

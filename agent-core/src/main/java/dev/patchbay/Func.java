@@ -18,12 +18,20 @@ public final class Func {
         this.info = info;
     }
 
-    public String name() { return info.name; }
+    public String name() {
+        instance.store().checkOpen();
+        return info.name;
+    }
 
-    public Signature signature() { return info.signature; }
+    public Signature signature() {
+        instance.store().checkOpen();
+        return info.signature;
+    }
 
     /** Calls the function; throws Trap if the guest traps. */
     public long[] call(long... args) {
+        if (args == null) throw new IllegalArgumentException("args is null");
+        Store store = instance.store();
         Signature sig = info.signature;
         if (args.length != sig.params.size()) {
             throw new IllegalArgumentException("%" + info.name + " takes " + sig.params.size() + " arguments, got " + args.length);
@@ -33,7 +41,6 @@ public final class Func {
             AbiParam p = sig.params.get(i);
             a[i] = p.ext == AbiParam.Ext.UEXT ? p.type.zeroExtend(args[i]) : p.type.signExtend(args[i]);
         }
-        Store store = instance.store();
         long[] r = store.invoke(instance, info, a);
         if (r == null) throw store.takeTrap();
         for (int i = 0; i < r.length; i++) r[i] = sig.returns.get(i).type.signExtend(r[i]);

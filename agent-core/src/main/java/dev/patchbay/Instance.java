@@ -5,28 +5,27 @@
 package dev.patchbay;
 
 import dev.patchbay.codegen.machinst.FunctionInfo;
-import dev.patchbay.internal.sys.CodeMemory;
 
 public final class Instance {
     private final Store store;
-    private final Module module;
-    private final CodeMemory code;
-    private final Hostcall[] imports;
+    private final LoadedModule loaded;
 
-    Instance(Store store, Module module, CodeMemory code, Hostcall[] imports) {
+    Instance(Store store, LoadedModule loaded) {
         this.store = store;
-        this.module = module;
-        this.code = code;
-        this.imports = imports.clone();
+        this.loaded = loaded;
     }
 
-    Hostcall hostcall(int index) { return imports[index]; }
+    LoadedModule loaded() { return loaded; }
 
-    public Store store() { return store; }
+    public Store store() {
+        store.checkOpen();
+        return store;
+    }
 
-    public Module module() { return module; }
-
-    CodeMemory code() { return code; }
+    public Module module() {
+        store.checkOpen();
+        return loaded.module();
+    }
 
     /**
      * Address of this instance's executable code (the RX view), for native hooks that map a
@@ -34,21 +33,26 @@ public final class Instance {
      */
     public long codeAddress() {
         store.checkOpen();
-        return code.execBase();
+        return loaded.code().execBase();
     }
 
     /** Size in bytes of this instance's code. */
-    public int codeSize() { return code.size(); }
+    public int codeSize() {
+        store.checkOpen();
+        return loaded.code().size();
+    }
 
     /** A copy of this instance's code bytes as they are now (sites in their current form). */
     public byte[] codeBytes(int offset, int len) {
         store.checkOpen();
-        return code.read(offset, len);
+        return loaded.code().read(offset, len);
     }
 
     /** The function with this name; throws if there is none. */
     public Func func(String name) {
-        FunctionInfo f = module.compiled().function(name);
+        store.checkOpen();
+        if (name == null) throw new IllegalArgumentException("function name is null");
+        FunctionInfo f = loaded.module().compiled().function(name);
         if (f == null) throw new IllegalArgumentException("no function %" + name + " in this module");
         return new Func(this, f);
     }

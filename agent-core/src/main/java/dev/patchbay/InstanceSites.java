@@ -16,7 +16,7 @@ import dev.patchbay.internal.sys.Native;
 import dev.patchbay.spi.SiteController;
 
 final class InstanceSites {
-    final Instance instance;
+    final LoadedModule instance;
     private final PatchSite[] sites;
     private final String[] functions;
     private final long writeBase;
@@ -24,7 +24,7 @@ final class InstanceSites {
     private final SiteController.Registration registration;
     private long[] armBuffer = new long[16];
 
-    InstanceSites(Instance inst, SiteController controller) {
+    InstanceSites(LoadedModule inst, SiteController controller) {
         this.instance = inst;
         CompiledModule cm = inst.module().compiled();
         this.sites = cm.patchSites.toArray(new PatchSite[0]);

@@ -243,7 +243,7 @@ class RuntimeTest {
         assertEquals(27, a.call(4)[0]);
         store.close();
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> a.call(4));
-        assertEquals("Store is closed", e.getMessage());
+        assertEquals("store is closed", e.getMessage());
         assertThrows(IllegalStateException.class, () -> store.instantiate(ENGINE.load(compile(CHAIN))));
         store.close();
     }
@@ -363,7 +363,7 @@ class RuntimeTest {
                     try {
                         assertEquals(499500, inst.func("sum").call(1000)[0]);
                     } catch (IllegalStateException e) {
-                        if (!e.getMessage().equals("Store is closed")) bad.set(e);
+                        if (!e.getMessage().equals("store is closed")) bad.set(e);
                         return;
                     } catch (Throwable t) {
                         bad.set(t);
@@ -425,7 +425,7 @@ class RuntimeTest {
         assertFalse(store.isSiteOn(inst, 0));
         store.close();
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> store.isSiteOn(inst, 0));
-        assertEquals("Store is closed", e.getMessage());
+        assertEquals("store is closed", e.getMessage());
     }
 
     /**

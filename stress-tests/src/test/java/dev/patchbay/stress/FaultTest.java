@@ -363,7 +363,7 @@ class FaultTest {
                                 done.incrementAndGet();
                             } catch (IllegalStateException e) {
                                 // Closed between two calls: the next call says so, and that is the end.
-                                assertEquals("Store is closed", e.getMessage(), run.msg("call after close"));
+                                assertEquals("store is closed", e.getMessage(), run.msg("call after close"));
                                 return;
                             }
                         }
@@ -417,7 +417,7 @@ class FaultTest {
 
     static void assertClosed(Run run, Use use) {
         IllegalStateException e = assertThrows(IllegalStateException.class, use::run, run.msg("use of a closed Store"));
-        assertEquals("Store is closed", e.getMessage(), run.msg("message of a use after close"));
+        assertEquals("store is closed", e.getMessage(), run.msg("message of a use after close"));
     }
 
     /** Scenarios that could crash the JVM if Patchbay were wrong run in a child JVM. */

@@ -66,7 +66,7 @@ final class Plans {
             try {
                 req = p == null ? store.requestSafepoint() : store.request(p);
             } catch (IllegalStateException e) {
-                if (!e.getMessage().equals("Store is closed")) throw new AssertionError(run.msg("request() failed: " + e), e);
+                if (!e.getMessage().equals("store is closed")) throw new AssertionError(run.msg("request() failed: " + e), e);
                 out.refusedClosed.increment();
                 LockSupport.parkNanos(rnd.nextInt(100_000));
                 continue;

@@ -6,6 +6,7 @@
  */
 package dev.patchbay.codegen.machinst;
 
+import dev.patchbay.codegen.instrument.EpochMode;
 import dev.patchbay.codegen.instrument.SiteKind;
 
 import java.util.Arrays;
@@ -25,11 +26,23 @@ public final class CompiledModule {
     public final Map<SiteKind, Integer> hookTrampolines;
     public final int trapStub;
     public final List<byte[]> nopUnits;
+    /**
+     * How the code checks for epochs: NONE when it was compiled without epoch sites (it
+     * cannot be interrupted), otherwise the mode its epoch sites were emitted in.
+     */
+    public final EpochMode epochMode;
 
     public CompiledModule(byte[] code, List<FunctionInfo> functions, List<PatchSite> patchSites, List<TrapSite> trapSites,
                           List<CallSite> callSites, List<Relocation> relocations, List<ImportInfo> imports,
                           Map<SiteKind, Integer> hookTrampolines,
                           int trapStub, List<byte[]> nopUnits) {
+        this(code, functions, patchSites, trapSites, callSites, relocations, imports, hookTrampolines, trapStub, nopUnits, EpochMode.NONE);
+    }
+
+    public CompiledModule(byte[] code, List<FunctionInfo> functions, List<PatchSite> patchSites, List<TrapSite> trapSites,
+                          List<CallSite> callSites, List<Relocation> relocations, List<ImportInfo> imports,
+                          Map<SiteKind, Integer> hookTrampolines,
+                          int trapStub, List<byte[]> nopUnits, EpochMode epochMode) {
         this.code = code.clone();
         this.functions = List.copyOf(functions);
         this.patchSites = List.copyOf(patchSites);
@@ -40,6 +53,7 @@ public final class CompiledModule {
         this.hookTrampolines = Collections.unmodifiableMap(new EnumMap<>(hookTrampolines));
         this.trapStub = trapStub;
         this.nopUnits = List.copyOf(nopUnits);
+        this.epochMode = epochMode;
     }
 
     public byte[] code() { return code.clone(); }

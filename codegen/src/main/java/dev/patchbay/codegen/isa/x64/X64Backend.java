@@ -186,6 +186,8 @@ public final class X64Backend {
         }
         List<byte[]> units = new ArrayList<>();
         for (byte[] u : NopUnits.X64_NOP_UNITS) units.add(u.clone());
-        return new CompiledModule(buf.bytes(), infos, sites, traps, calls, relocs, imports, hooks, trapStub, units);
+        dev.patchbay.codegen.instrument.EpochMode mode = opts.plan().includes(dev.patchbay.codegen.instrument.SiteKind.EPOCH)
+            ? opts.epochMode() : dev.patchbay.codegen.instrument.EpochMode.NONE;
+        return new CompiledModule(buf.bytes(), infos, sites, traps, calls, relocs, imports, hooks, trapStub, units, mode);
     }
 }

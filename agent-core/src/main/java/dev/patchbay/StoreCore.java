@@ -1,0 +1,515 @@
+/*
+ * A Store's internals: the native vmctx and argument buffer, the loaded modules' code,
+ * and the parts that each run one protocol: Ownership (who runs it), SiteState (request,
+ * arm, apply), EpochState (deadlines, interrupts, the force). Store is the public handle
+ * over this; generated code and signal handlers reach this through StoreTable.
+ *
+ * Why a separate object: the process-wide table and the epoch watcher must find a
+ * Store's internals without keeping the Store itself reachable. So nothing here points
+ * to the public Store or Instance strongly, and the Store's Cleaner frees this when the
+ * handle is dropped without close() (a dropped Store can have no call running: a running
+ * call keeps its Store reachable, see Store.invoke).
+ *
+ * Locking: one lock guards the site and epoch state and the decision to close; the
+ * owner takes it at safepoints and when a call ends, other threads when they request,
+ * interrupt or close. The upcalls below map an EpochState.Action to the status word the
+ * generated code expects: 0 resumes the guest, 1 unwinds it with the trap code set.
+ */
+package dev.patchbay;
+
+import dev.patchbay.codegen.instrument.SiteKind;
+import dev.patchbay.codegen.machinst.CompiledModule;
+import dev.patchbay.codegen.machinst.FunctionInfo;
+import dev.patchbay.codegen.machinst.ImportInfo;
+import dev.patchbay.codegen.machinst.Relocation;
+import dev.patchbay.internal.CountingHooks;
+import dev.patchbay.internal.sys.CodeMemory;
+import dev.patchbay.internal.sys.Native;
+import dev.patchbay.internal.sys.Upcall;
+
+import java.lang.ref.WeakReference;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantLock;
+
+final class StoreCore {
+    private static final System.Logger LOG = System.getLogger(StoreCore.class.getName());
+    static final int ARG_SLOTS = 64;
+
+    /** The one hostcall dispatcher every exit trampoline calls (see Trampolines.exit). */
+    private static final class Dispatch {
+        static final Upcall UPCALL = Upcall.create(StoreCore::dispatch, StoreCore::dispatchFailed);
+    }
+
+    final Engine engine;
+    final Vmctx vmctx;
+    private final long vmctxAddress;
+    private final long argBuf;
+    private final int slot;
+    final Ownership ownership = new Ownership();
+    private final ReentrantLock lock = new ReentrantLock();
+    final SiteState sites = new SiteState(this, lock);
+    final EpochState epoch = new EpochState(this, lock);
+    /** Loaded modules; written by the owner (or an idle Store's caller) under the lock. */
+    private volatile List<LoadedModule> loaded = List.of();
+    private final List<CodeMemory> code = new ArrayList<>();
+    private final CopyOnWriteArrayList<SafepointListener> safepointListeners = new CopyOnWriteArrayList<>();
+    private final WeakReference<Store> handle;
+    /** What the last failed hostcall threw; becomes the cause of the host_error Trap (owner only). */
+    private Throwable pendingError;
+    /** A hostcall threw InterruptedException for an interrupt(): the trap is an interrupt (owner only). */
+    private boolean interruptedHostcall;
+    /** The Trap of the owner's last call, until Func.call takes it (owner only). */
+    private Trap trapped;
+    /** True while safepoint listeners run on the owner: a nested safepoint skips them. */
+    private boolean inListeners;
+    /** Guards the owner's hostcall depth against an interrupt() that wakes the thread. */
+    private final Object hostcallMonitor = new Object();
+    private int hostcallDepth;
+    private boolean hostThreadInterrupted;
+    private boolean freed;
+
+    /** Checks first, allocates after: a constructor that throws leaves nothing behind. */
+    StoreCore(Store handle, Engine engine) {
+        // Counts this Store against its Engine, or throws if the Engine is closed.
+        engine.storeOpened();
+        this.engine = engine;
+        this.handle = new WeakReference<>(handle);
+        int s = StoreTable.reserve();
+        long args = 0;
+        Vmctx v = null;
+        try {
+            args = Native.calloc(ARG_SLOTS, 8);
+            v = Vmctx.allocate(s);
+        } catch (RuntimeException | Error e) {
+            if (args != 0) Native.free(args);
+            StoreTable.release(s);
+            engine.storeClosed();
+            throw e;
+        }
+        this.slot = s;
+        this.argBuf = args;
+        this.vmctx = v;
+        this.vmctxAddress = v.address();
+        v.setStackSize(Store.DEFAULT_STACK_BYTES);
+        // Comparison-mode state: never reached until the runtime sets a deadline or fuel.
+        v.setEpochPtr(engine.epochCounterAddress());
+        v.setEpochDeadline(-1L);
+        v.setFuel(Long.MAX_VALUE);
+        v.setPollPage(engine.pollPageAddress());
+        for (SiteKind k : SiteKind.values()) v.setHook(k, CountingHooks.address(k));
+        if (engine.epochInterruption()) {
+            v.setHook(SiteKind.EPOCH, EpochHook.address());
+            engine.watcher().start();
+        }
+        StoreTable.publish(s, this);
+    }
+
+    long vmctxAddress() { return vmctxAddress; }
+
+    Store handle() { return handle.get(); }
+
+    /** The Store, for callbacks that run during a call (which keeps it reachable). */
+    Store handleOrThrow() {
+        Store s = handle.get();
+        if (s == null) throw new IllegalStateException("the Store is no longer reachable");
+        return s;
+    }
+
+    List<LoadedModule> loaded() { return loaded; }
+
+    void checkOpen() { ownership.checkOpen(); }
+
+    // ---- instantiation: all or nothing ----
+
+    LoadedModule instantiate(Module module, Hostcall[] imports) {
+        checkOpen();
+        CompiledModule cm = module.compiled();
+        byte[] bytes = cm.code();
+        for (Relocation r : cm.relocations) {
+            if (!r.target.equals(Relocation.HOSTCALL_DISPATCH)) {
+                throw new IllegalArgumentException("module needs symbol " + r.target + ", which this runtime does not provide");
+            }
+            long addr = Dispatch.UPCALL.address();
+            for (int i = 0; i < 8; i++) bytes[r.offset + i] = (byte) (addr >>> (8 * i));
+        }
+        CodeMemory mem = CodeMemory.allocate(Math.max(1, bytes.length), "store");
+        InstanceSites table = null;
+        lock.lock();
+        try {
+            checkOpen();
+            if (ownership.owner() != null && !ownership.isOwner(Thread.currentThread())) {
+                throw new IllegalStateException("cannot instantiate into a Store while thread '" + ownership.owner().getName() + "' runs it");
+            }
+            mem.write(0, bytes);
+            LoadedModule m = new LoadedModule(module, mem, imports);
+            // Registration can fail (the registry is full): nothing is published before it.
+            table = new InstanceSites(m, engine.controller());
+            sites.add(table);
+            epoch.addInstanceLocked(m, table.hasKind(SiteKind.EPOCH));
+            if (loaded.isEmpty()) vmctx.setTrapStub(mem.execAddress(cm.trapStub));
+            List<LoadedModule> next = new ArrayList<>(loaded);
+            next.add(m);
+            code.add(mem);
+            loaded = List.copyOf(next);
+            return m;
+        } catch (RuntimeException | Error e) {
+            if (table != null) table.close();
+            if (!code.contains(mem)) mem.close();
+            throw e;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- requests ----
+
+    PatchRequest request(SitePlan plan) {
+        checkOpen();
+        lock.lock();
+        try {
+            checkOpen();
+            return sites.requestLocked(plan, epoch.forcePending());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    PatchRequest requestSafepoint() {
+        checkOpen();
+        lock.lock();
+        try {
+            checkOpen();
+            return sites.requestSafepointLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    <T> T withLock(java.util.function.Supplier<T> body) {
+        lock.lock();
+        try {
+            checkOpen();
+            return body.get();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void addSafepointListener(SafepointListener l) { safepointListeners.add(l); }
+
+    void removeSafepointListener(SafepointListener l) { safepointListeners.remove(l); }
+
+    void setFuel(long fuel) {
+        lock.lock();
+        try {
+            checkOpen();
+            // Fuel an interrupt borrowed is obsolete now; the watcher borrows anew if needed.
+            epoch.fuelSetLocked();
+            vmctx.setFuel(fuel);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- calls ----
+
+    /**
+     * Runs `entry(vmctx, fn, args)` on the calling thread. Returns the results, or null if
+     * the guest trapped: the Trap is then waiting in takeTrap(), and Func.call throws it.
+     * A Trap is thrown by the frame that hands it to the user, not from here, because
+     * HotSpot looks up the handler of every compiled frame an exception leaves, in the VM,
+     * and after a guest has run for milliseconds that lookup is cold (InterruptBreakdown:
+     * Trap built to caught, 20 ms in, went from 14.2 us to 0.5 us with this).
+     */
+    long[] invoke(LoadedModule inst, FunctionInfo fn, long[] args) {
+        checkOpen();
+        Thread me = Thread.currentThread();
+        boolean nested = ownership.isOwner(me);
+        if (!nested) {
+            long call = ownership.claim(me);
+            try {
+                vmctx.setActiveCall(call);
+                vmctx.setStackFloor(StackFloor.current());
+                epoch.callStarted(call, inst);
+            } catch (RuntimeException | Error e) {
+                release();
+                throw e;
+            }
+        }
+        try {
+            return invokeOwned(inst, fn, args, nested);
+        } finally {
+            if (!nested) release();
+        }
+    }
+
+    /** The Trap of the last call that returned null; the owner thread takes it once. */
+    Trap takeTrap() {
+        Trap t = trapped;
+        trapped = null;
+        if (t == null) throw new IllegalStateException("no trap is waiting");
+        return t;
+    }
+
+    /** The outermost call has ended: give up ownership and apply what was asked meanwhile. */
+    private void release() {
+        vmctx.setActiveCall(0);
+        ownership.release();
+        epoch.callEnded();
+        if (sites.hasUnapplied()) {
+            lock.lock();
+            try {
+                if (!ownership.isClosed()) sites.applyLocked();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    private long[] invokeOwned(LoadedModule inst, FunctionInfo fn, long[] args, boolean nested) {
+        int slots = Math.max(args.length, fn.signature.returns.size());
+        long buf = !nested && slots <= ARG_SLOTS ? argBuf : Native.calloc(Math.max(1, slots), 8);
+        try {
+            for (int i = 0; i < args.length; i++) Native.putLong(buf + 8L * i, args[i]);
+            // Dekker handshake with request(): either we see `patching` and wait for the
+            // controller to finish writing, or it sees the owner and only arms.
+            if (!nested && sites.isPatching()) {
+                lock.lock();
+                lock.unlock();
+            }
+            long status = Native.call(inst.code().execAddress(fn.entryTrampoline), vmctxAddress, inst.code().execAddress(fn.start), buf);
+            if (status != 0) {
+                // Still due after an INTERRUPT unwind: the safepoint stub took it on its own.
+                epoch.takeStubInterrupt(vmctx.trapCode());
+                Trap t = TrapDecoder.decode(vmctx, inst, pendingError, interruptedHostcall);
+                pendingError = null;
+                interruptedHostcall = false;
+                Store h = handle();
+                if (h != null) for (RuntimeListener l : engine.listeners()) l.onTrap(h, t);
+                trapped = t;
+                return null;
+            }
+            long[] results = new long[fn.signature.returns.size()];
+            for (int i = 0; i < results.length; i++) results[i] = Native.getLong(buf + 8L * i);
+            return results;
+        } finally {
+            if (buf != argBuf) Native.free(buf);
+        }
+    }
+
+    // ---- upcalls from generated code, on the owner thread ----
+
+    /** The owner trapped at an armed site: apply everything, then resume at the site (or unwind). */
+    int safepoint(long site, long guestFp) {
+        engine.siteMetrics().trap();
+        EpochState.Action a;
+        lock.lock();
+        try {
+            // An interrupt or a passed deadline forced the epoch sites on: the owner is at a
+            // safe place now, so it is decided here, in this one upcall, instead of resuming
+            // the guest into the epoch hook for a second one. Any armed site will do.
+            a = epoch.forcePending() ? null : EpochState.Action.RESUME;
+            if (a != null) sites.applyLocked();
+        } finally {
+            lock.unlock();
+        }
+        // Listeners run after the sites are applied, and never re-entrantly: a listener
+        // that calls back into the guest must not meet the armed sites that brought it
+        // here, or every nested call would stop again, deeper and deeper.
+        runSafepointListeners(site, guestFp);
+        if (a == null) {
+            a = epoch.atSafepoint(site, guestFp);
+            if (a == null) a = EpochState.Action.RESUME;
+        }
+        return status(a);
+    }
+
+    private void runSafepointListeners(long site, long guestFp) {
+        if (inListeners || safepointListeners.isEmpty()) return;
+        Store h = handle();
+        if (h == null) return;
+        inListeners = true;
+        try {
+            for (SafepointListener l : safepointListeners) {
+                try {
+                    l.onSafepoint(h, site, guestFp);
+                } catch (Throwable e) {
+                    // Errors too (an AssertionError, a StackOverflowError in a stack-hungry
+                    // sampler): escaping here would leave the owner on a still-armed site.
+                    LOG.log(System.Logger.Level.WARNING, "safepoint listener failed", e);
+                }
+            }
+        } finally {
+            inListeners = false;
+        }
+    }
+
+    /** The owner is in the epoch hook. */
+    int epochHook(long returnAddress, long guestFp) { return status(epoch.inHook()); }
+
+    private static int status(EpochState.Action a) { return a == EpochState.Action.UNWIND ? 1 : 0; }
+
+    void hostError(Throwable t) { pendingError = t; }
+
+    void listenersEpoch(String decision, long since) {
+        Store h = handle();
+        if (h != null) for (RuntimeListener l : engine.listeners()) l.onEpochDeadline(h, decision, since);
+    }
+
+    /** interrupt() (under the lock): wakes an owner blocked in a hostcall. */
+    void interruptHostcall() {
+        synchronized (hostcallMonitor) {
+            Thread owner = ownership.owner();
+            if (hostcallDepth > 0 && owner != null) {
+                hostThreadInterrupted = true;
+                owner.interrupt();
+            }
+        }
+    }
+
+    /** Called from generated code through the exit trampolines: runs one hostcall. */
+    private static int dispatch(long vmctx, long importIndex, long args, long guestPc) throws Exception {
+        StoreCore core = StoreTable.lookup(vmctx);
+        if (core == null) throw new IllegalStateException("hostcall from an unknown vmctx 0x" + Long.toHexString(vmctx));
+        return core.hostcall(importIndex, args, guestPc);
+    }
+
+    private int hostcall(long importIndex, long args, long guestPc) throws Exception {
+        LoadedModule inst = loadedAt(guestPc);
+        ImportInfo imp = inst.module().compiled().imports.get((int) importIndex);
+        long[] a = new long[imp.signature.params.size()];
+        for (int i = 0; i < a.length; i++) a[i] = imp.signature.params.get(i).type.signExtend(Native.getLong(args + 8L * i));
+        synchronized (hostcallMonitor) {
+            hostcallDepth++;
+        }
+        long r;
+        try {
+            r = inst.hostcall((int) importIndex).call(new Caller(inst.handle()), a);
+        } catch (InterruptedException e) {
+            if (hostInterruptAnswered()) {
+                pendingError = e;
+                interruptedHostcall = true;
+                return 1;
+            }
+            throw e;
+        } finally {
+            synchronized (hostcallMonitor) {
+                hostcallDepth--;
+                if (hostThreadInterrupted && hostcallDepth == 0) {
+                    // Our own Thread.interrupt(), not the user's: it must not outlive the hostcall.
+                    hostThreadInterrupted = false;
+                    Thread.interrupted();
+                }
+            }
+        }
+        if (!imp.signature.returns.isEmpty()) Native.putLong(args, r);
+        return 0;
+    }
+
+    private boolean hostInterruptAnswered() {
+        boolean ours;
+        synchronized (hostcallMonitor) {
+            ours = hostThreadInterrupted;
+        }
+        return ours && epoch.hostcallInterrupted();
+    }
+
+    private static int dispatchFailed(long vmctx, Throwable t) {
+        StoreCore core = StoreTable.lookup(vmctx);
+        if (core != null) core.pendingError = t;
+        return 1;
+    }
+
+    private LoadedModule loadedAt(long pc) {
+        for (LoadedModule m : loaded) if (m.code().contains(pc)) return m;
+        throw new IllegalStateException("hostcall from PC 0x" + Long.toHexString(pc) + ", outside this Store's code");
+    }
+
+    // ---- guest stacks ----
+
+    /** The guest function containing an absolute PC, as a frame, or null. */
+    GuestFrame frameAt(long pc) {
+        for (LoadedModule m : loaded) {
+            if (!m.code().contains(pc)) continue;
+            long off = pc - m.code().execBase();
+            FunctionInfo f = m.module().compiled().functionAt((int) off);
+            return f == null ? null : new GuestFrame(f.name, (int) off - f.start);
+        }
+        return null;
+    }
+
+    /**
+     * Walks the guest stack from a PC and frame pointer up to the entry frame. The frame
+     * chain is guest memory a guest may have overwritten, so every frame pointer must lie
+     * in the call's stack (between the guest stack limit and the entry frame), be 8-byte
+     * aligned and above the previous one, before it is read; and the walk is bounded.
+     */
+    List<GuestFrame> backtrace(long pc, long fp) {
+        List<GuestFrame> frames = new ArrayList<>();
+        long entry = vmctx.entryFp();
+        long low = vmctx.stackLimit();
+        GuestFrame first = frameAt(pc);
+        if (first == null) return frames;
+        frames.add(first);
+        for (int i = 0; i < 4096; i++) {
+            if (fp == 0 || fp < low || fp + 16 > entry || (fp & 7) != 0) break;
+            long next = Native.getLong(fp);
+            if (next >= entry || next <= fp) break;
+            GuestFrame f = frameAt(Native.getLong(fp + 8));
+            if (f == null) break;
+            frames.add(f);
+            fp = next;
+        }
+        return frames;
+    }
+
+    // ---- closing ----
+
+    /** Frees the Store; fails if a thread runs it (Ownership, invariant 2). */
+    void close() {
+        lock.lock();
+        try {
+            if (!ownership.close()) return;
+            sites.closeLocked();
+        } finally {
+            lock.unlock();
+        }
+        free();
+    }
+
+    /** The Store's Cleaner: its handle is unreachable, so no call can be running. */
+    void closeUnreachable() {
+        lock.lock();
+        try {
+            if (ownership.isClosed()) return;
+            ownership.closeUnreachable();
+            sites.closeLocked();
+        } finally {
+            lock.unlock();
+        }
+        free();
+    }
+
+    private void free() {
+        synchronized (this) {
+            if (freed) return;
+            freed = true;
+        }
+        engine.watcher().unwatch(this);
+        engine.storeClosed();
+        for (CodeMemory m : code) m.close();
+        code.clear();
+        loaded = List.of();
+        Native.free(argBuf);
+        lock.lock();
+        try {
+            // Under the lock: interrupt() and the watcher write the vmctx under it too.
+            vmctx.free();
+        } finally {
+            lock.unlock();
+        }
+        StoreTable.release(slot);
+    }
+}

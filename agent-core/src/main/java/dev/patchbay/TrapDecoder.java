@@ -1,0 +1,42 @@
+/*
+ * Turns what the trap stub left in the vmctx (a trap code and up to BT_MAX return
+ * addresses) into a Trap: the code, and the guest backtrace as functions and offsets.
+ * The PCs come from guest stacks, which a guest may have corrupted, so every one is
+ * checked against the instance's code before it is looked up.
+ */
+package dev.patchbay;
+
+import dev.patchbay.codegen.ir.TrapCode;
+import dev.patchbay.codegen.machinst.CompiledModule;
+import dev.patchbay.codegen.machinst.FunctionInfo;
+
+import java.util.ArrayList;
+import java.util.List;
+
+final class TrapDecoder {
+    private TrapDecoder() {}
+
+    /**
+     * Reads and clears the trap code. `cause` is what a hostcall or callback threw, if
+     * anything; `interruptedHostcall` says that cause is the InterruptedException of a
+     * hostcall woken by interrupt(), which makes the trap an interrupt.
+     */
+    static Trap decode(Vmctx vmctx, LoadedModule inst, Throwable cause, boolean interruptedHostcall) {
+        int code = (int) vmctx.trapCode();
+        vmctx.setTrapCode(0);
+        int n = vmctx.backtraceCount();
+        List<GuestFrame> frames = new ArrayList<>(n);
+        CompiledModule cm = inst.module().compiled();
+        long base = inst.code().execBase();
+        for (int i = 0; i < n; i++) {
+            long off = vmctx.backtracePc(i) - base;
+            FunctionInfo f = off >= 0 && off < cm.codeSize() ? cm.functionAt((int) off) : null;
+            if (f == null) break;
+            frames.add(new GuestFrame(f.name, (int) off - f.start));
+        }
+        TrapCode tc = TrapCode.fromCode(code);
+        if (interruptedHostcall && tc.equals(TrapCode.HOST_ERROR)) tc = TrapCode.INTERRUPT;
+        boolean keepCause = tc.equals(TrapCode.HOST_ERROR) || tc.equals(TrapCode.INTERRUPT);
+        return new Trap(tc, frames, keepCause ? cause : null);
+    }
+}

@@ -1,0 +1,111 @@
+/*
+ * The vmctx: the native block that generated code reaches through R15, owned by one
+ * Store. Its layout is VmctxLayout (codegen), the one place offsets are written down;
+ * this class is the one place the runtime reads and writes it, through named accessors.
+ *
+ * Problem: the block is raw malloc memory that generated code, signal handlers and any
+ * thread calling interrupt() may touch. A write after free corrupts whatever malloc hands
+ * out next (a later Store's vmctx, once); a read after free returns garbage.
+ *
+ * Invariants:
+ *  1. Every field access goes through an accessor here, at an offset VmctxLayout names.
+ *  2. After free(), every accessor throws IllegalStateException("store is closed") instead
+ *     of touching memory. The check is a plain field read, so it cannot order a racing
+ *     access: callers that may run on another thread than the owner (interrupt, the
+ *     watcher's force) hold the Store's lock, which free() also holds (StoreCore.close).
+ *  3. The block is zeroed at allocation, so any field the runtime has not set reads 0.
+ */
+package dev.patchbay;
+
+import dev.patchbay.codegen.instrument.SiteKind;
+import dev.patchbay.codegen.vm.VmctxLayout;
+import dev.patchbay.internal.sys.Native;
+
+final class Vmctx {
+    private final long address;
+    private volatile boolean freed;
+
+    private Vmctx(long address) {
+        this.address = address;
+    }
+
+    /** A zeroed block with its magic set; `storeIndex` is what StoreTable finds the Store by. */
+    static Vmctx allocate(int storeIndex) {
+        Vmctx v = new Vmctx(Native.calloc(1, VmctxLayout.SIZE));
+        v.put(VmctxLayout.MAGIC, VmctxLayout.MAGIC_VALUE);
+        v.put(VmctxLayout.STORE_ID, storeIndex);
+        return v;
+    }
+
+    /** The address generated code gets in R15; only for handing to native code. */
+    long address() {
+        check();
+        return address;
+    }
+
+    /** The Store index this block was allocated for, read back (StoreTable checks it). */
+    static long storeIndexAt(long vmctxAddress) { return Native.getLong(vmctxAddress + VmctxLayout.STORE_ID); }
+
+    boolean isFreed() { return freed; }
+
+    void free() {
+        if (freed) return;
+        freed = true;
+        // Poison the magic first, so a signal handler that still looks at the block while
+        // malloc reuses it can tell it is no longer a vmctx.
+        Native.putLong(address + VmctxLayout.MAGIC, 0);
+        Native.free(address);
+    }
+
+    // ---- fields, by name ----
+
+    long stackSize() { return get(VmctxLayout.STACK_SIZE); }
+    void setStackSize(long bytes) { put(VmctxLayout.STACK_SIZE, bytes); }
+
+    /** The lowest RSP the running call's guest frames may reach (set by the entry trampoline). */
+    long stackLimit() { return get(VmctxLayout.STACK_LIMIT); }
+
+    void setStackFloor(long floor) { put(VmctxLayout.STACK_FLOOR, floor); }
+
+    long trapCode() { return get(VmctxLayout.TRAP_CODE); }
+    void setTrapCode(long code) { put(VmctxLayout.TRAP_CODE, code); }
+
+    void setTrapStub(long address) { put(VmctxLayout.TRAP_STUB, address); }
+
+    long entryFp() { return get(VmctxLayout.ENTRY_FP); }
+
+    void setEpochPtr(long counterAddress) { put(VmctxLayout.EPOCH_PTR, counterAddress); }
+    void setEpochDeadline(long epoch) { put(VmctxLayout.EPOCH_DEADLINE, epoch); }
+
+    long fuel() { return get(VmctxLayout.FUEL); }
+    void setFuel(long fuel) { put(VmctxLayout.FUEL, fuel); }
+
+    void setPollPage(long address) { put(VmctxLayout.POLL_PAGE, address); }
+
+    void setHook(SiteKind kind, long nativeAddress) { put(VmctxLayout.hook(kind.ordinal()), nativeAddress); }
+    long hookCount(SiteKind kind) { return get(VmctxLayout.hookCount(kind.ordinal())); }
+
+    void setActiveCall(long call) { put(VmctxLayout.ACTIVE_CALL, call); }
+    void setInterruptCall(long call) { put(VmctxLayout.INTERRUPT_CALL, call); }
+
+    /** How many backtrace PCs the trap stub recorded, clamped to the buffer's size. */
+    int backtraceCount() { return (int) Math.max(0, Math.min(VmctxLayout.BT_MAX, get(VmctxLayout.BT_COUNT))); }
+    long backtracePc(int i) {
+        if (i < 0 || i >= VmctxLayout.BT_MAX) throw new IndexOutOfBoundsException("backtrace slot " + i + " of " + VmctxLayout.BT_MAX);
+        return get(VmctxLayout.BT_PCS + 8 * i);
+    }
+
+    private long get(int offset) {
+        check();
+        return Native.getLong(address + offset);
+    }
+
+    private void put(int offset, long value) {
+        check();
+        Native.putLong(address + offset, value);
+    }
+
+    private void check() {
+        if (freed) throw new IllegalStateException("store is closed");
+    }
+}
