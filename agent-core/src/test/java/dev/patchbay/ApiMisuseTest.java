@@ -242,4 +242,39 @@ class ApiMisuseTest {
             assertTrue(Long.valueOf(7).equals(r) || r instanceof Trap, () -> "the owner's call ended with " + r);
         }
     }
+
+    /**
+     * Regression (issue 13, item 6): when registering an instance's code failed (the site
+     * registry was full), instantiate threw but the instance stayed in the Store, callable,
+     * with faults nobody would catch. Instantiation is all or nothing.
+     */
+    @Test
+    void aFailedInstantiateLeavesNothingBehind() {
+        java.util.concurrent.atomic.AtomicInteger registrations = new java.util.concurrent.atomic.AtomicInteger();
+        dev.patchbay.spi.SiteControllerProvider full = (handler, membarrier) -> new dev.patchbay.spi.SiteController() {
+            @Override public Registration registerCode(long execStart, long execEnd, int[] siteOffsets) {
+                if (registrations.get() >= 1) throw new IllegalStateException("site registry is full (1 regions)");
+                registrations.incrementAndGet();
+                return () -> registrations.decrementAndGet();
+            }
+
+            @Override public void arm(long[] writeAddresses, int count) {}
+
+            @Override public boolean syncsCores() { return false; }
+
+            @Override public void close() {}
+        };
+        try (Engine engine = new Engine(new EngineConfig().siteController(full)); Store store = new Store(engine)) {
+            Module m = engine.load(Compiler.compile(ClifParser.parse("id.clif", CLIF.substring(0, CLIF.indexOf("function %wait"))).functions(),
+                CompileOptions.defaults()));
+            Instance first = store.instantiate(m);
+            int mapped = dev.patchbay.internal.sys.CodeMemory.liveCount();
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> store.instantiate(m));
+            assertTrue(e.getMessage().contains("full"), e.getMessage());
+            assertEquals(List.of(first), store.instances(), "the failed instance is not in the Store");
+            assertEquals(mapped, dev.patchbay.internal.sys.CodeMemory.liveCount(), "its code memory was given back");
+            assertEquals(1, registrations.get());
+            assertEquals(5L, first.func("id").call(5)[0], "the Store still works");
+        }
+    }
 }

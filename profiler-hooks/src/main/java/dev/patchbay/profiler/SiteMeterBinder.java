@@ -60,9 +60,18 @@ public final class SiteMeterBinder implements MeterBinder {
         TimeGauge.builder("patchbay.site.patch.duration.max", metrics, TimeUnit.NANOSECONDS, SiteMetrics::appliedNanosMax)
             .tags(tags).description("Longest request-to-applied time so far").register(registry);
         for (Map.Entry<Store, String> e : stores.entrySet()) {
-            Gauge.builder("patchbay.sites.on", e.getKey(), s -> s.isClosed() ? 0 : s.sitesOn())
+            Gauge.builder("patchbay.sites.on", e.getKey(), SiteMeterBinder::sitesOn)
                 .tags(tags.and("store", e.getValue())).description("Sites in their on form")
                 .register(registry);
+        }
+    }
+
+    /** A Store closed between the check and the read (another thread closed it) counts 0. */
+    private static double sitesOn(Store s) {
+        try {
+            return s.isClosed() ? 0 : s.sitesOn();
+        } catch (IllegalStateException closed) {
+            return 0;
         }
     }
 
