@@ -7,6 +7,9 @@
  */
 package dev.patchbay;
 
+import dev.patchbay.codegen.CompileOptions;
+import dev.patchbay.codegen.instrument.InstrumentationPlan;
+import dev.patchbay.codegen.instrument.SiteKind;
 import dev.patchbay.codegen.machinst.CompiledModule;
 import dev.patchbay.internal.sys.Native;
 import dev.patchbay.spi.SiteController;
@@ -30,6 +33,7 @@ public final class Engine implements AutoCloseable {
     private final java.util.concurrent.CopyOnWriteArrayList<RuntimeListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicInteger liveStores = new AtomicInteger();
     private final boolean epochInterruption;
+    private final boolean profiling;
     private final java.nio.ByteBuffer epochView;
     private final EpochWatcher watcher;
     @SuppressWarnings("unused") // registered for its side effect: frees the native state when unreachable
@@ -67,6 +71,7 @@ public final class Engine implements AutoCloseable {
         this.pollPage = poll;
         this.epochView = Native.directBuffer(counter, 8);
         this.epochInterruption = config.epochInterruption;
+        this.profiling = config.profiling;
         EpochWatcher w = new EpochWatcher(epochView);
         this.watcher = w;
         this.released = new Released(w, c);
@@ -101,12 +106,42 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** Wraps compiled code as an immutable module image that any Store can instantiate. */
+    /**
+     * Wraps compiled code as an immutable module image that any Store can instantiate. An
+     * Engine with epoch interruption refuses code that interrupt() and deadlines could not
+     * stop: code compiled without epoch sites, or in the POLL comparison mode.
+     */
     public Module load(CompiledModule compiled) {
         if (compiled == null) throw new IllegalArgumentException("compiled module is null");
         checkOpen();
+        if (epochInterruption) {
+            switch (compiled.epochMode) {
+                case NONE:
+                    throw new IllegalArgumentException("module has no epoch sites, but this Engine has epoch interruption on: "
+                        + "compile it with a plan that includes SiteKind.EPOCH (InstrumentationPlan.of(SiteKind.EPOCH)), "
+                        + "or use Module.fromClif, which compiles what the Engine needs");
+                case POLL:
+                    throw new IllegalArgumentException("module uses the POLL comparison mode, which epoch interruption cannot stop "
+                        + "(its poll page is never protected): compile it with FUSED, NOP, CHECK or FUEL epoch sites");
+                default:
+                    break;
+            }
+        }
         return new Module(this, compiled);
     }
+
+    /** What Module.fromClif compiles with: the sites this Engine's config asks for. */
+    public CompileOptions compileOptions() {
+        java.util.EnumSet<SiteKind> kinds = java.util.EnumSet.noneOf(SiteKind.class);
+        if (epochInterruption) kinds.add(SiteKind.EPOCH);
+        if (profiling) {
+            kinds.add(SiteKind.PROFILE_ENTRY);
+            kinds.add(SiteKind.PROFILE_EXIT);
+        }
+        return CompileOptions.builder().plan(InstrumentationPlan.of(kinds.toArray(new SiteKind[0]))).build();
+    }
+
+    public boolean profiling() { return profiling; }
 
     /** The controller that arms running Stores, or null if none is configured. */
     SiteController controller() { return controller; }

@@ -14,14 +14,25 @@ public final class EngineConfig {
     SiteControllerProvider controllerProvider;
     boolean siteControl = true;
     boolean epochInterruption;
+    boolean profiling;
 
     /**
      * Epoch sites call the deadline machinery (Store.setEpochDeadline, onEpochDeadline,
-     * interrupt) instead of the default counting hook. Modules need epoch sites, i.e. a
-     * plan that includes SiteKind.EPOCH (InstrumentationPlan.all() does).
+     * interrupt) instead of the default counting hook, as Wasmtime's epoch_interruption
+     * does. Modules this Engine compiles from source get epoch sites; a compiled module
+     * without epoch checks the runtime can trigger is refused by Engine.load.
      */
     public EngineConfig epochInterruption(boolean on) {
         this.epochInterruption = on;
+        return this;
+    }
+
+    /**
+     * Modules compiled from source by this Engine (Module.fromClif, Module.fromFile) get
+     * profile-entry and profile-exit sites, idle until a profiler turns them on.
+     */
+    public EngineConfig profiling(boolean on) {
+        this.profiling = on;
         return this;
     }
 

@@ -203,52 +203,36 @@ class EpochTest {
     }
 
     /**
-     * Regression (hardening): code without epoch sites (here only profile-entry sites) can
-     * never be stopped, yet interrupt() answered true, and the watcher re-forced the Store
-     * every millisecond until the call ended. interrupt() now says false, and nothing is
-     * forced: the guest runs to its end.
+     * Regression (hardening): code without epoch sites can never be stopped, yet an epoch
+     * Engine ran it, interrupt() answered true, and the watcher re-forced the Store every
+     * millisecond until the call ended. Such code is now refused when it is loaded.
      */
     @Test
-    void interruptSaysFalseForCodeWithoutEpochSites() throws Exception {
-        String clif = String.join("\n",
-            "function %leaf(i64) -> i64 {",
-            "block0(v0: i64):",
-            "    v1 = iadd_imm v0, 1",
-            "    return v1",
-            "}",
-            "function %calls(i64) -> i64 {",
-            "    fn0 = %leaf(i64) -> i64",
-            "block0(v0: i64):",
-            "    v1 = iconst.i64 0",
-            "    jump block1(v1)",
-            "block1(v2: i64):",
-            "    v3 = call fn0(v2)",
-            "    v4 = icmp ult v3, v0",
-            "    brif v4, block1(v3), block2",
-            "block2:",
-            "    return v3",
-            "}");
-        try (Engine engine = engine(); Store store = new Store(engine)) {
-            Instance inst = store.instantiate(engine.load(Compiler.compile(ClifParser.parse("calls.clif", clif).functions(),
-                CompileOptions.builder().plan(InstrumentationPlan.of(SiteKind.PROFILE_ENTRY)).build())));
+    void anEpochEngineRefusesCodeWithoutEpochSites() {
+        String clif = "function %leaf(i64) -> i64 {\nblock0(v0: i64):\n    v1 = iadd_imm v0, 1\n    return v1\n}\n";
+        try (Engine engine = engine()) {
+            CompiledModule cm = Compiler.compile(ClifParser.parse("leaf.clif", clif).functions(),
+                CompileOptions.builder().plan(InstrumentationPlan.of(SiteKind.PROFILE_ENTRY)).build());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> engine.load(cm));
+            assertTrue(e.getMessage().contains("no epoch sites") && e.getMessage().contains("SiteKind.EPOCH"), e.getMessage());
+            assertEquals(EpochMode.FUSED, dev.patchbay.Module.fromClif(engine, "leaf.clif", clif).compiled().epochMode,
+                "fromClif compiles what the Engine needs");
+        }
+    }
+
+    /** Sites with no controller to arm them: interrupt() says it cannot take effect, and forces nothing. */
+    @Test
+    void interruptSaysFalseWhenNoControllerCanArmTheSites() throws Exception {
+        try (Engine engine = new Engine(new EngineConfig().epochInterruption(true).noSiteController()); Store store = new Store(engine)) {
+            Instance inst = LINK.instantiate(store, engine.load(compile(EpochMode.FUSED)));
             AtomicReference<Object> got = new AtomicReference<>();
             long n = 300_000_000L;
-            CountDownLatch started = new CountDownLatch(1);
-            Thread guest = new Thread(() -> {
-                started.countDown();
-                try {
-                    got.set(inst.func("calls").call(n)[0]);
-                } catch (Throwable t) {
-                    got.set(t);
-                }
-            });
-            guest.start();
-            assertTrue(started.await(10, TimeUnit.SECONDS));
+            Thread guest = startCall(inst, "sum", n, got);
             Thread.sleep(30);
             assertNull(got.get(), "the call is still running");
-            assertFalse(store.interrupt(), "no epoch sites: interrupt() cannot take effect");
+            assertFalse(store.interrupt(), "no controller: interrupt() cannot take effect");
             guest.join(60_000);
-            assertEquals(n, got.get(), "the guest ran to its end");
+            assertEquals(closedForm(n), got.get(), "the guest ran to its end");
             assertEquals(0, engine.epochMetrics().interrupts());
         }
     }

@@ -1,0 +1,90 @@
+/*
+ * Module.fromClif and fromFile: source to module in one call, with the sites the Engine's
+ * config asks for, and clear errors for what cannot be compiled.
+ */
+package dev.patchbay;
+
+import dev.patchbay.codegen.clif.ClifParseException;
+import dev.patchbay.codegen.instrument.EpochMode;
+import dev.patchbay.codegen.instrument.SiteKind;
+import dev.patchbay.codegen.machinst.PatchSite;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class ModuleSourceTest {
+    static final String LOOP = String.join("\n",
+        "function %count(i64) -> i64 {",
+        "block0(v0: i64):",
+        "    jump block1(v0)",
+        "block1(v1: i64):",
+        "    v2 = iadd_imm v1, -1",
+        "    brif v2, block1(v2), block2",
+        "block2:",
+        "    return v2",
+        "}");
+
+    @TempDir
+    Path dir;
+
+    static Set<SiteKind> kinds(Module m) {
+        Set<SiteKind> k = EnumSet.noneOf(SiteKind.class);
+        for (PatchSite p : m.compiled().patchSites) k.add(p.kind);
+        return k;
+    }
+
+    @Test
+    void theEnginesConfigDecidesTheSites() {
+        try (Engine plain = new Engine(new EngineConfig().noSiteController());
+             Engine epochs = new Engine(new EngineConfig().noSiteController().epochInterruption(true));
+             Engine both = new Engine(new EngineConfig().noSiteController().epochInterruption(true).profiling(true))) {
+            assertEquals(Set.of(), kinds(Module.fromClif(plain, "loop.clif", LOOP)));
+            Module e = Module.fromClif(epochs, "loop.clif", LOOP);
+            assertEquals(Set.of(SiteKind.EPOCH), kinds(e));
+            assertEquals(EpochMode.FUSED, e.compiled().epochMode);
+            assertEquals(Set.of(SiteKind.EPOCH, SiteKind.PROFILE_ENTRY, SiteKind.PROFILE_EXIT), kinds(Module.fromClif(both, "loop.clif", LOOP)));
+            try (Store s = new Store(plain)) {
+                assertEquals(0L, s.instantiate(Module.fromClif(plain, "loop.clif", LOOP)).func("count").call(5)[0]);
+            }
+        }
+    }
+
+    @Test
+    void malformedSourceSaysWhere() {
+        try (Engine engine = new Engine(new EngineConfig().noSiteController())) {
+            ClifParseException e = assertThrows(ClifParseException.class,
+                () -> Module.fromClif(engine, "bad.clif", "function %f() {\nblock0:\n    bogus\n}\n"));
+            assertTrue(e.getMessage().startsWith("bad.clif:3:"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aFunctionThatCannotBeCompiledIsNamedNotDropped() {
+        String f = "function %half(f64) -> f64 {\nblock0(v0: f64):\n    return v0\n}\n" + LOOP;
+        try (Engine engine = new Engine(new EngineConfig().noSiteController())) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Module.fromClif(engine, "f.clif", f));
+            assertTrue(e.getMessage().contains("%half"), e.getMessage());
+        }
+    }
+
+    @Test
+    void fromFileReadsClifAndRefusesWhatIsNot() throws Exception {
+        try (Engine engine = new Engine(new EngineConfig().noSiteController())) {
+            Path ok = Files.writeString(dir.resolve("loop.clif"), LOOP);
+            assertNotNull(Module.fromFile(engine, ok).compiled().function("count"));
+            Path wasm = Files.write(dir.resolve("m.wasm"), new byte[] {0, 'a', 's', 'm'});
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> Module.fromFile(engine, wasm)).getMessage().contains(".clif"));
+            Path bin = Files.write(dir.resolve("bin.clif"), new byte[] {(byte) 0xff, (byte) 0xfe, 0});
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> Module.fromFile(engine, bin)).getMessage().contains("UTF-8"));
+            Path d = Files.createDirectory(dir.resolve("d.clif"));
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> Module.fromFile(engine, d)).getMessage().contains("directory"));
+            assertThrows(java.nio.file.NoSuchFileException.class, () -> Module.fromFile(engine, dir.resolve("missing.clif")));
+        }
+    }
+}
