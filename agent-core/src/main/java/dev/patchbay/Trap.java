@@ -1,9 +1,13 @@
 /*
  * A guest fault, delivered to Java: a trap code and the guest backtrace (function names
  * and code offsets, innermost first). Traps never escape as JVM crashes; generated code
- * checks every trap condition itself and unwinds to the entry trampoline. Faults carry a
- * Java stack trace as any exception does; INTERRUPT traps (deadlines and interrupt())
- * carry only the guest backtrace, so stopping a guest stays cheap.
+ * checks every trap condition itself and unwinds to the entry trampoline.
+ *
+ * The stack trace starts with the guest frames, as synthetic elements
+ * ("at guest.%fib(+0x1c)"), so `log.error(msg, trap)` shows where the guest was. Faults
+ * continue with the Java stack as any exception does; INTERRUPT traps (deadlines and
+ * interrupt()) carry only the guest frames, because walking the Java stack would sit on
+ * every interrupt's path.
  */
 package dev.patchbay;
 
@@ -20,9 +24,39 @@ public class Trap extends RuntimeException {
         // to debug: it carries its guest backtrace but no Java stack trace, whose capture
         // (a walk of the Java stack in the VM) would otherwise sit on every interrupt's path.
         // The message is built when asked for, also to keep it off an interrupt's path.
-        super(null, cause, true, !code.equals(TrapCode.INTERRUPT));
+        super(null, cause, true, skipJavaStackFor(code));
         this.code = code;
         this.backtrace = List.copyOf(backtrace);
+        StackTraceElement[] java = getStackTrace();
+        StackTraceElement[] all = new StackTraceElement[this.backtrace.size() + java.length];
+        for (int i = 0; i < this.backtrace.size(); i++) {
+            GuestFrame f = this.backtrace.get(i);
+            all[i] = new StackTraceElement(GUEST_CLASS, "%" + f.function(), "+0x" + Integer.toHexString(f.offset()), -1);
+        }
+        System.arraycopy(java, 0, all, this.backtrace.size(), java.length);
+        setStackTrace(all);
+    }
+
+    /** The declaring "class" of the synthetic guest frames in a Trap's stack trace. */
+    public static final String GUEST_CLASS = "guest";
+
+    private static final ThreadLocal<Boolean> SKIP_JAVA_STACK = new ThreadLocal<>();
+
+    /**
+     * Called while the superclass is constructed: the stack trace stays writable (for the
+     * guest frames), but an INTERRUPT's Java stack is not walked (fillInStackTrace below).
+     */
+    private static boolean skipJavaStackFor(TrapCode code) {
+        if (code.equals(TrapCode.INTERRUPT)) SKIP_JAVA_STACK.set(Boolean.TRUE);
+        return true;
+    }
+
+    @Override public synchronized Throwable fillInStackTrace() {
+        if (SKIP_JAVA_STACK.get() != null) {
+            SKIP_JAVA_STACK.remove();
+            return this;
+        }
+        return super.fillInStackTrace();
     }
 
     public TrapCode code() { return code; }

@@ -61,7 +61,15 @@ class RuntimeTest {
             assertEquals(27, inst.func("a").call(4)[0]);
             Trap t = assertThrows(Trap.class, () -> inst.func("a").call(0));
             assertEquals(TrapCode.INTEGER_DIVISION_BY_ZERO, t.code());
-            assertTrue(t.getStackTrace().length > 0, "a fault carries the Java stack trace of the call");
+            StackTraceElement[] st = t.getStackTrace();
+            assertTrue(st.length > 3, "a fault carries the Java stack trace of the call");
+            // The guest frames come first, so a logged Trap shows where the guest was.
+            assertEquals(List.of("guest.%c", "guest.%b", "guest.%a"),
+                java.util.Arrays.stream(st, 0, 3).map(e -> e.getClassName() + "." + e.getMethodName()).collect(java.util.stream.Collectors.toList()));
+            assertNotEquals(Trap.GUEST_CLASS, st[3].getClassName(), "then the Java frames");
+            java.io.StringWriter printed = new java.io.StringWriter();
+            t.printStackTrace(new java.io.PrintWriter(printed));
+            assertTrue(printed.toString().contains("at guest.%c(+0x"), printed.toString());
             FunctionInfo a = cm.function("a"), b = cm.function("b"), c = cm.function("c");
             TrapSite divz = cm.trapSites.stream().filter(s -> c.contains(s.offset) && s.code.equals(TrapCode.INTEGER_DIVISION_BY_ZERO))
                 .findFirst().orElseThrow();

@@ -199,6 +199,9 @@ class EpochHardeningTest {
                 assertEquals(TrapCode.INTERRUPT, t.code());
                 assertInstanceOf(InterruptedException.class, t.getCause());
                 assertEquals("sleepy", t.backtrace().get(0).function(), t.formatBacktrace());
+                java.io.StringWriter printed = new java.io.StringWriter();
+                t.printStackTrace(new java.io.PrintWriter(printed));
+                assertTrue(printed.toString().contains("at guest.%sleepy(+0x"), "the printed trace names the guest: " + printed);
                 assertEquals(Boolean.FALSE, statusAfter.get(), "the runtime's own Thread.interrupt() does not outlive the call");
             }
             Arrays.sort(micros);
