@@ -1,7 +1,8 @@
 /*
  * The shared, thread-safe entry point: it holds configuration, the engine-wide state
  * generated code may read (the epoch counter, for the CHECK comparison mode, and a poll
- * page, for POLL), the site controller that arms running Stores, and metrics; and it
+ * page, for POLL), the fault handler (always: see FaultHandler), the site controller
+ * that arms running Stores (unless configured off), and metrics; and it
  * turns compiled code into immutable Modules. Stores hold the per-execution state and
  * keep their Engine reachable, so its native state outlives any code that could read it.
  */
@@ -9,6 +10,8 @@ package dev.patchbay;
 
 import dev.patchbay.codegen.machinst.CompiledModule;
 import dev.patchbay.internal.sys.Native;
+import dev.patchbay.spi.FaultHandler;
+import dev.patchbay.spi.FaultHandlerProvider;
 import dev.patchbay.spi.SiteController;
 import dev.patchbay.spi.SiteControllerProvider;
 
@@ -25,6 +28,7 @@ public final class Engine implements AutoCloseable {
     /** A readable page for the POLL comparison mode. */
     private final long pollPage;
     private final SiteController controller;
+    private final FaultHandler faults;
     private final SiteMetrics siteMetrics = new SiteMetrics();
     private final EpochMetrics epochMetrics = new EpochMetrics();
     private final java.util.concurrent.CopyOnWriteArrayList<RuntimeListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -39,6 +43,8 @@ public final class Engine implements AutoCloseable {
     }
 
     public Engine(EngineConfig config) {
+        // Before anything native: without fault handling a guest fault would crash the JVM.
+        FaultHandlerProvider faultProvider = config.faultProvider != null ? config.faultProvider : findFaultHandler();
         Native.checkPlatform();
         long counter = Native.calloc(1, 8);
         int page = Native.pageSize();
@@ -56,8 +62,28 @@ public final class Engine implements AutoCloseable {
             Iterator<SiteControllerProvider> it = ServiceLoader.load(SiteControllerProvider.class, Engine.class.getClassLoader()).iterator();
             if (it.hasNext()) p = it.next();
         }
-        this.controller = p == null ? null : p.create(Store.SAFEPOINT_HANDLER, config.membarrier);
+        this.faults = faultProvider.create();
+        try {
+            this.controller = p == null ? null : p.create(Store.SAFEPOINT_HANDLER, config.membarrier);
+        } catch (RuntimeException | Error e) {
+            faults.close();
+            throw e;
+        }
     }
+
+    /** The artifact that provides fault handling, named in the error when it is missing. */
+    static final String SIGNAL_HANDLER_ARTIFACT = "dev.patchbay:patchbay-signal-handler";
+
+    private static FaultHandlerProvider findFaultHandler() {
+        Iterator<FaultHandlerProvider> it = ServiceLoader.load(FaultHandlerProvider.class, Engine.class.getClassLoader()).iterator();
+        if (it.hasNext()) return it.next();
+        throw new IllegalStateException("no fault handler on the class path: add " + SIGNAL_HANDLER_ARTIFACT
+            + " (it installs the signal handlers that turn guest faults into Traps; without them a guest fault, such"
+            + " as a load from address 0, would crash the JVM)");
+    }
+
+    /** The fault handling every Engine has: code regions are registered with it. */
+    FaultHandler faults() { return faults; }
 
     /** Wraps compiled code as an immutable module image that any Store can instantiate. */
     public Module load(CompiledModule compiled) {
@@ -111,12 +137,13 @@ public final class Engine implements AutoCloseable {
         if (closed) throw new IllegalStateException("Engine is closed");
     }
 
-    /** Releases the site controller (the last Engine closed uninstalls the signal handler). */
+    /** Releases the site controller and the fault handler (the last Engine closed uninstalls the signal handlers). */
     @Override public void close() {
         if (closed) return;
         if (liveStores.get() > 0) throw new IllegalStateException("cannot close an Engine with " + liveStores.get() + " open Stores");
         closed = true;
         watcher.close();
         if (controller != null) controller.close();
+        faults.close();
     }
 }

@@ -17,6 +17,7 @@ import dev.patchbay.internal.CountingHooks;
 import dev.patchbay.internal.sys.CodeMemory;
 import dev.patchbay.internal.sys.Native;
 import dev.patchbay.internal.sys.Upcall;
+import dev.patchbay.internal.sys.VmctxMemory;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -120,7 +121,7 @@ public final class Store implements AutoCloseable {
     public Store(Engine engine) {
         if (engine == null) throw new IllegalArgumentException("engine is null");
         this.engine = engine;
-        this.vmctx = Native.calloc(1, VmctxLayout.SIZE);
+        this.vmctx = VmctxMemory.allocate();
         this.argBuf = Native.calloc(ARG_SLOTS, 8);
         Native.putLong(vmctx + VmctxLayout.MAGIC, VmctxLayout.MAGIC_VALUE);
         Native.putLong(vmctx + VmctxLayout.STACK_SIZE, DEFAULT_STACK_BYTES);
@@ -180,7 +181,7 @@ public final class Store implements AutoCloseable {
         Instance inst = new Instance(this, module, mem, imports);
         if (instances.isEmpty()) Native.putLong(vmctx + VmctxLayout.TRAP_STUB, mem.execAddress(cm.trapStub));
         instances.add(inst);
-        InstanceSites sites = new InstanceSites(inst, engine.controller());
+        InstanceSites sites = new InstanceSites(inst, engine.faults());
         patchLock.lock();
         try {
             siteTables.add(sites);
@@ -281,23 +282,12 @@ public final class Store implements AutoCloseable {
     /**
      * Walks the guest stack from a PC and frame pointer (as a hook or a safepoint listener
      * sees them) up to the entry frame: function names and offsets, innermost first. Only
-     * valid on the owner thread while those frames are live.
+     * the owner thread, while those frames are live, gets frames; any other caller gets an
+     * empty list. The walk is bounded to the call's stack (see GuestStackWalker).
      */
     public List<GuestFrame> backtrace(long pc, long fp) {
-        List<GuestFrame> frames = new ArrayList<>();
-        long entry = Native.getLong(vmctx + VmctxLayout.ENTRY_FP);
-        GuestFrame first = frameAt(pc);
-        if (first == null) return frames;
-        frames.add(first);
-        for (int i = 0; i < 4096 && fp != 0 && fp < entry; i++) {
-            long next = Native.getLong(fp);
-            if (next >= entry || next <= fp) break;
-            GuestFrame f = frameAt(Native.getLong(fp + 8));
-            if (f == null) break;
-            frames.add(f);
-            fp = next;
-        }
-        return frames;
+        if (running != Thread.currentThread()) return new ArrayList<>();
+        return GuestStackWalker.walk(vmctx, pc, fp, this::frameAt);
     }
 
     /** The guest function containing an absolute PC, as a frame, or null. */
@@ -867,6 +857,8 @@ public final class Store implements AutoCloseable {
             long pc = Native.getLong(vmctx + VmctxLayout.BT_PCS + 8L * i);
             long off = pc - base;
             FunctionInfo f = off >= 0 && off < cm.codeSize() ? cm.functionAt((int) off) : null;
+            // A bad_target's trapping PC lies outside any function; the frames below it may not.
+            if (f == null && i == 0) continue;
             if (f == null) break;
             frames.add(new GuestFrame(f.name, (int) off - f.start));
         }
@@ -915,6 +907,6 @@ public final class Store implements AutoCloseable {
         code.clear();
         instances.clear();
         Native.free(argBuf);
-        Native.free(vmctx);
+        VmctxMemory.free(vmctx);
     }
 }
