@@ -479,8 +479,11 @@ public final class FaultScenarios {
             "    return v1",
             "}");
         try {
-            compile("wrap.clif", wrapping);
-            System.out.println("RESULT wrapping=accepted");
+            CompiledModule cm = compile("wrap.clif", wrapping);
+            try (Engine engine = new Engine(); Store store = new Store(engine)) {
+                // A wrapped frame put ss1 over the return address: this call used to crash.
+                System.out.println("RESULT wrapping=accepted " + outcome(store.instantiate(engine.load(cm)), "wrap", 5));
+            }
         } catch (VerifierException e) {
             System.out.println("RESULT wrapping=" + e.getMessage().replace('\n', ' '));
         }
