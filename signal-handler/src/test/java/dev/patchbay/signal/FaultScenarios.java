@@ -14,7 +14,8 @@
  *   sigbus          a guest load from a file mapping whose file was truncated: heap_oob;
  *                   HotSpot's own SIGBUS (a MappedByteBuffer over it) still reaches HotSpot
  *   smashed-fp      a guest overwrites its caller's saved RBP, then the caller faults or
- *                   traps: a Trap, in bounded time (the trap stub's walk used to loop)
+ *                   traps: a Trap, in bounded time (the trap stub's walk used to loop); or
+ *                   the caller returns: its epilogue restores RSP from RSP, not from RBP
  *   java-walk       Store.backtrace with garbage frame pointers from a hostcall: bounded,
  *                   no read outside the guest stack
  *   many-params     a 150,000-parameter function compiled past the verifier, called on a
@@ -131,6 +132,23 @@ public final class FaultScenarios {
         "block0(v0: i64):",
         "    v1 = call fn0(v0)",
         "    trap user7",
+        "}",
+        // Its RBP is garbage after the call, and it returns: its epilogue must not load RSP from it.
+        "function %fp_then_return(i64, i64) -> i64 {",
+        "    ss0 = explicit_slot 32",
+        "    fn0 = %smash_fp(i64) -> i64",
+        "block0(v0: i64, v1: i64):",
+        "    stack_store v1, ss0",
+        "    v2 = call fn0(v0)",
+        "    v3 = iadd v2, v1",
+        "    return v3",
+        "}",
+        "function %fp_return_top(i64, i64) -> i64 {",
+        "    fn0 = %fp_then_return(i64, i64) -> i64",
+        "block0(v0: i64, v1: i64):",
+        "    v2 = call fn0(v0, v1)",
+        "    v3 = iadd_imm v2, 1",
+        "    return v3",
         "}",
         "function %fp_top(i64, i64) -> i64 {",
         "    fn0 = %fp_then_load(i64, i64) -> i64",
@@ -376,6 +394,7 @@ public final class FaultScenarios {
                 String trap = outcome(inst, "fp_then_trap", values[i]);
                 long ms = (System.nanoTime() - t0) / 1_000_000;
                 System.out.println("RESULT fp-" + names[i] + "=" + load + " " + trap + (ms > 5000 ? " slow " + ms + " ms" : ""));
+                System.out.println("RESULT fp-return-" + names[i] + "=" + outcome(inst, "fp_return_top", values[i], 3));
             }
             System.out.println("RESULT good=" + outcome(inst, "outer", inst.func("good_addr").call()[0], 1));
         }

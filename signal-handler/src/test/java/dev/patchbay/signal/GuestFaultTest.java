@@ -144,6 +144,10 @@ class GuestFaultTest {
             assertTrue(both[0].startsWith("!heap_oob:"), "load after a smashed RBP " + v + ": " + o + "\n" + r);
             assertTrue(both[1].startsWith("!user7:fp_then_trap"), "trap after a smashed RBP " + v + ": " + o + "\n" + r);
             assertFalse(o.contains("slow"), o);
+            String ret = r.get("fp-return-" + v);
+            // The value, or a heap_oob if the caller reloaded something through its smashed RBP.
+            assertTrue(ret != null && (ret.matches("=-?[0-9]+") || ret.startsWith("!heap_oob:")), "return after a smashed RBP " + v + ": "
+                + ret + "\n" + r);
         }
         assertEquals("=103", r.get("good"), r.toString());
     }

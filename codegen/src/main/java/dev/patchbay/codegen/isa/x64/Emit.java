@@ -444,13 +444,17 @@ final class Emit {
         if (subBytes > 0) asm.aluImm(AluOp.SUB, 8, RSP, subBytes);
     }
 
+    /**
+     * RSP is restored from RSP, not from RBP: RSP never moves in the body (the outgoing
+     * area is part of the frame), and a guest can overwrite its caller's saved RBP through
+     * get_frame_pointer. With `mov rsp, rbp`, that caller's epilogue would load a garbage
+     * RSP, and the next fault could not even be delivered (the kernel pushes the signal
+     * frame at RSP and kills the process when it cannot). This way a smashed RBP only
+     * misdirects RBP-relative accesses, which fault like any bad pointer, and the `pop rbp`
+     * below restores the caller's caller's RBP from the right slot.
+     */
     private void epilogue() {
-        int pushed = 8 * saved.size() + (preserveAll ? 8 : 0);
-        if (pushed == 0) {
-            if (subBytes > 0) asm.mov(8, RSP, RBP);
-        } else if (subBytes > 0) {
-            asm.lea(8, RSP, Mem.base(RBP, -pushed));
-        }
+        if (subBytes > 0) asm.aluImm(AluOp.ADD, 8, RSP, subBytes);
         for (int i = saved.size() - 1; i >= 0; i--) asm.pop(saved.get(i));
         if (preserveAll) asm.popfq();
         asm.pop(RBP);
