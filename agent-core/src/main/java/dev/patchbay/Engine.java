@@ -1,7 +1,8 @@
 /*
  * The shared, thread-safe entry point: it holds configuration, the engine-wide state
  * generated code may read (the epoch counter, for the CHECK comparison mode, and a poll
- * page, for POLL), the site controller that arms running Stores, and metrics; and it
+ * page, for POLL), the fault handler (always: see FaultHandler), the site controller
+ * that arms running Stores (unless configured off), and metrics; and it
  * turns compiled code into immutable Modules. Stores hold the per-execution state and
  * keep their Engine reachable, so its native state outlives any code that could read it.
  */
@@ -12,6 +13,8 @@ import dev.patchbay.codegen.instrument.InstrumentationPlan;
 import dev.patchbay.codegen.instrument.SiteKind;
 import dev.patchbay.codegen.machinst.CompiledModule;
 import dev.patchbay.internal.sys.Native;
+import dev.patchbay.spi.FaultHandler;
+import dev.patchbay.spi.FaultHandlerProvider;
 import dev.patchbay.spi.SiteController;
 import dev.patchbay.spi.SiteControllerProvider;
 
@@ -28,6 +31,7 @@ public final class Engine implements AutoCloseable {
     /** A readable page for the POLL comparison mode. */
     private final long pollPage;
     private final SiteController controller;
+    private final FaultHandler faults;
     private final SiteMetrics siteMetrics = new SiteMetrics();
     private final EpochMetrics epochMetrics = new EpochMetrics();
     private final java.util.concurrent.CopyOnWriteArrayList<RuntimeListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -47,15 +51,24 @@ public final class Engine implements AutoCloseable {
 
     public Engine(EngineConfig config) {
         if (config == null) throw new IllegalArgumentException("config is null");
+        // Before anything native: without fault handling a guest fault would crash the JVM.
+        FaultHandlerProvider faultProvider = config.faultProvider != null ? config.faultProvider : findFaultHandler();
         Native.checkPlatform();
         SiteControllerProvider p = config.siteControl ? config.controllerProvider : null;
         if (config.siteControl && p == null) {
             Iterator<SiteControllerProvider> it = ServiceLoader.load(SiteControllerProvider.class, Engine.class.getClassLoader()).iterator();
             if (it.hasNext()) p = it.next();
         }
-        // The controller first: it is what may refuse (membarrier unsupported, say), and
-        // nothing native is allocated until it has not.
-        SiteController c = p == null ? null : p.create(Store.SAFEPOINT_HANDLER, config.membarrier);
+        // The fault handler and the controller first: they are what may refuse (membarrier
+        // unsupported, say), and nothing native of ours is allocated until they have not.
+        FaultHandler f = faultProvider.create();
+        SiteController c;
+        try {
+            c = p == null ? null : p.create(Store.SAFEPOINT_HANDLER, config.membarrier);
+        } catch (RuntimeException | Error e) {
+            f.close();
+            throw e;
+        }
         long counter = 0, poll = 0;
         int page = Native.pageSize();
         try {
@@ -64,8 +77,10 @@ public final class Engine implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             if (counter != 0) Native.free(counter);
             if (c != null) c.close();
+            f.close();
             throw e;
         }
+        this.faults = f;
         this.controller = c;
         this.epochCounter = counter;
         this.pollPage = poll;
@@ -74,12 +89,13 @@ public final class Engine implements AutoCloseable {
         this.profiling = config.profiling;
         EpochWatcher w = new EpochWatcher(epochView);
         this.watcher = w;
-        this.released = new Released(w, c);
+        this.released = new Released(w, c, f);
         Released r = released;
         long pollPageAddr = poll, counterAddr = counter;
         // Nothing here refers to this Engine, so an Engine dropped without close() is
-        // reclaimed once its Stores are: the watcher thread stops, the controller is
-        // released, and only then is the memory that generated code reads given back.
+        // reclaimed once its Stores are: the watcher thread stops, the controller and the
+        // fault handler are released, and only then is the memory that generated code
+        // reads given back.
         this.cleanable = CLEANER.register(this, () -> {
             r.run();
             Native.free(counterAddr);
@@ -91,11 +107,13 @@ public final class Engine implements AutoCloseable {
     private static final class Released implements Runnable {
         private final EpochWatcher watcher;
         private final SiteController controller;
+        private final FaultHandler faults;
         private boolean done;
 
-        Released(EpochWatcher watcher, SiteController controller) {
+        Released(EpochWatcher watcher, SiteController controller, FaultHandler faults) {
             this.watcher = watcher;
             this.controller = controller;
+            this.faults = faults;
         }
 
         @Override public synchronized void run() {
@@ -103,8 +121,23 @@ public final class Engine implements AutoCloseable {
             done = true;
             watcher.close();
             if (controller != null) controller.close();
+            faults.close();
         }
     }
+
+    /** The artifact that provides fault handling, named in the error when it is missing. */
+    static final String SIGNAL_HANDLER_ARTIFACT = "dev.patchbay:patchbay-signal-handler";
+
+    private static FaultHandlerProvider findFaultHandler() {
+        Iterator<FaultHandlerProvider> it = ServiceLoader.load(FaultHandlerProvider.class, Engine.class.getClassLoader()).iterator();
+        if (it.hasNext()) return it.next();
+        throw new IllegalStateException("no fault handler on the class path: add " + SIGNAL_HANDLER_ARTIFACT
+            + " (it installs the signal handlers that turn guest faults into Traps; without them a guest fault, such"
+            + " as a load from address 0, would crash the JVM)");
+    }
+
+    /** The fault handling every Engine has: code regions are registered with it. */
+    FaultHandler faults() { return faults; }
 
     /**
      * Wraps compiled code as an immutable module image that any Store can instantiate. An
@@ -189,11 +222,11 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Stops the epoch watcher and releases the site controller (the last Engine closed
-     * uninstalls the signal handler). Fails while Stores of this Engine are open. After
-     * close(), load() and new Store(engine) throw; the epoch counter stays readable (and
-     * incrementEpoch harmless) until the Engine is unreachable, so a ticker racing close()
-     * never touches freed memory.
+     * Stops the epoch watcher and releases the site controller and the fault handler (the
+     * last Engine closed uninstalls the signal handlers). Fails while Stores of this Engine
+     * are open. After close(), load() and new Store(engine) throw; the epoch counter stays
+     * readable (and incrementEpoch harmless) until the Engine is unreachable, so a ticker
+     * racing close() never touches freed memory.
      */
     @Override public synchronized void close() {
         if (closed) return;

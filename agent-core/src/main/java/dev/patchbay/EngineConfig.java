@@ -1,17 +1,20 @@
 /*
  * Engine configuration. Site control: by default the Engine finds a SiteController
  * through ServiceLoader (the signal-handler module provides one); without one, requests
- * to a running Store wait until its owner leaves guest code. membarrier makes each arming
+ * to a running Store wait until its owner leaves guest code. Fault handling (the
+ * FaultHandler, also from the signal-handler module) is always on. membarrier makes each arming
  * serialise every core (membarrier PRIVATE_EXPEDITED_SYNC_CORE); x86 does not need it for
  * a single-byte int3 write, so it is off by default and measured both ways.
  */
 package dev.patchbay;
 
+import dev.patchbay.spi.FaultHandlerProvider;
 import dev.patchbay.spi.SiteControllerProvider;
 
 public final class EngineConfig {
     boolean membarrier;
     SiteControllerProvider controllerProvider;
+    FaultHandlerProvider faultProvider;
     boolean siteControl = true;
     boolean epochInterruption;
     boolean profiling;
@@ -47,7 +50,20 @@ public final class EngineConfig {
         return this;
     }
 
-    /** Disables arming altogether: requests to running Stores apply when the owner leaves guest code. */
+    /**
+     * Uses this fault handler instead of the one ServiceLoader finds (the signal-handler
+     * module's). Fault handling is not optional: guest faults must become Traps.
+     */
+    public EngineConfig faultHandler(FaultHandlerProvider provider) {
+        if (provider == null) throw new IllegalArgumentException("fault handler provider is null");
+        this.faultProvider = provider;
+        return this;
+    }
+
+    /**
+     * Disables arming altogether: requests to running Stores apply when the owner leaves
+     * guest code. Guest faults are still caught: fault handling does not depend on it.
+     */
     public EngineConfig noSiteController() {
         this.siteControl = false;
         this.controllerProvider = null;

@@ -13,6 +13,7 @@ import dev.patchbay.codegen.instrument.SiteKind;
 import dev.patchbay.codegen.machinst.CompiledModule;
 import dev.patchbay.codegen.machinst.PatchSite;
 import dev.patchbay.internal.sys.Native;
+import dev.patchbay.spi.FaultHandler;
 import dev.patchbay.spi.SiteController;
 
 final class InstanceSites {
@@ -21,10 +22,10 @@ final class InstanceSites {
     private final String[] functions;
     private final long writeBase;
     private final boolean[] desired, current, armed;
-    private final SiteController.Registration registration;
+    private final FaultHandler.Registration registration;
     private long[] armBuffer = new long[16];
 
-    InstanceSites(LoadedModule inst, SiteController controller) {
+    InstanceSites(LoadedModule inst, FaultHandler faults) {
         this.instance = inst;
         CompiledModule cm = inst.module().compiled();
         this.sites = cm.patchSites.toArray(new PatchSite[0]);
@@ -40,9 +41,9 @@ final class InstanceSites {
         this.current = new boolean[sites.length];
         this.armed = new boolean[sites.length];
         long exec = inst.code().execBase();
-        // Every instance registers, sites or not: the signal handlers also use the registry
-        // to recognise guest code that faults.
-        this.registration = controller != null ? controller.registerCode(exec, exec + inst.code().size(), offsets) : null;
+        // Every instance registers, sites or not and site controller or not: the signal
+        // handlers also use the registry to recognise guest code that faults.
+        this.registration = faults.registerCode(exec, exec + inst.code().size(), offsets);
     }
 
     int size() { return sites.length; }
@@ -121,6 +122,6 @@ final class InstanceSites {
     }
 
     void close() {
-        if (registration != null) registration.close();
+        registration.close();
     }
 }

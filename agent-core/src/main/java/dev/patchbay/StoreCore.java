@@ -145,7 +145,7 @@ final class StoreCore {
             mem.write(0, bytes);
             LoadedModule m = new LoadedModule(module, mem, imports);
             // Registration can fail (the registry is full): nothing is published before it.
-            table = new InstanceSites(m, engine.controller());
+            table = new InstanceSites(m, engine.faults());
             sites.add(table);
             epoch.addInstanceLocked(m, table.hasKind(SiteKind.EPOCH));
             if (loaded.isEmpty()) vmctx.setTrapStub(mem.execAddress(cm.trapStub));
@@ -441,28 +441,13 @@ final class StoreCore {
     }
 
     /**
-     * Walks the guest stack from a PC and frame pointer up to the entry frame. The frame
-     * chain is guest memory a guest may have overwritten, so every frame pointer must lie
-     * in the call's stack (between the guest stack limit and the entry frame), be 8-byte
-     * aligned and above the previous one, before it is read; and the walk is bounded.
+     * Walks the guest stack from a PC and frame pointer up to the entry frame, bounded to
+     * the running call's stack (GuestStackWalker). Only the owner, while those frames are
+     * live, gets frames; any other thread gets an empty list.
      */
     List<GuestFrame> backtrace(long pc, long fp) {
-        List<GuestFrame> frames = new ArrayList<>();
-        long entry = vmctx.entryFp();
-        long low = vmctx.stackLimit();
-        GuestFrame first = frameAt(pc);
-        if (first == null) return frames;
-        frames.add(first);
-        for (int i = 0; i < 4096; i++) {
-            if (fp == 0 || fp < low || fp + 16 > entry || (fp & 7) != 0) break;
-            long next = Native.getLong(fp);
-            if (next >= entry || next <= fp) break;
-            GuestFrame f = frameAt(Native.getLong(fp + 8));
-            if (f == null) break;
-            frames.add(f);
-            fp = next;
-        }
-        return frames;
+        if (!ownership.isOwner(Thread.currentThread())) return new ArrayList<>();
+        return GuestStackWalker.walk(vmctxAddress, pc, fp, this::frameAt);
     }
 
     // ---- closing ----

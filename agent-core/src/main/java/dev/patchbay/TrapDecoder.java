@@ -31,6 +31,8 @@ final class TrapDecoder {
         for (int i = 0; i < n; i++) {
             long off = vmctx.backtracePc(i) - base;
             FunctionInfo f = off >= 0 && off < cm.codeSize() ? cm.functionAt((int) off) : null;
+            // A bad_target's trapping PC lies outside any function; the frames below it may not.
+            if (f == null && i == 0) continue;
             if (f == null) break;
             frames.add(new GuestFrame(f.name, (int) off - f.start));
         }

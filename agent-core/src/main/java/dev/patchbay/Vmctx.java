@@ -14,12 +14,15 @@
  *     access: callers that may run on another thread than the owner (interrupt, the
  *     watcher's force) hold the Store's lock, which free() also holds (StoreCore.close).
  *  3. The block is zeroed at allocation, so any field the runtime has not set reads 0.
+ *  4. The block comes from VmctxMemory, whose slabs are never unmapped, so the signal
+ *     handlers may read any block they have validated R15 against.
  */
 package dev.patchbay;
 
 import dev.patchbay.codegen.instrument.SiteKind;
 import dev.patchbay.codegen.vm.VmctxLayout;
 import dev.patchbay.internal.sys.Native;
+import dev.patchbay.internal.sys.VmctxMemory;
 
 final class Vmctx {
     private final long address;
@@ -31,7 +34,7 @@ final class Vmctx {
 
     /** A zeroed block with its magic set; `storeIndex` is what StoreTable finds the Store by. */
     static Vmctx allocate(int storeIndex) {
-        Vmctx v = new Vmctx(Native.calloc(1, VmctxLayout.SIZE));
+        Vmctx v = new Vmctx(VmctxMemory.allocate());
         v.put(VmctxLayout.MAGIC, VmctxLayout.MAGIC_VALUE);
         v.put(VmctxLayout.STORE_ID, storeIndex);
         return v;
@@ -51,10 +54,9 @@ final class Vmctx {
     void free() {
         if (freed) return;
         freed = true;
-        // Poison the magic first, so a signal handler that still looks at the block while
-        // malloc reuses it can tell it is no longer a vmctx.
-        Native.putLong(address + VmctxLayout.MAGIC, 0);
-        Native.free(address);
+        // Zeroed (MAGIC included) and kept mapped: a signal handler that still looks at the
+        // block reads a dead vmctx, never unmapped memory (see VmctxMemory).
+        VmctxMemory.free(address);
     }
 
     // ---- fields, by name ----

@@ -251,20 +251,16 @@ class ApiMisuseTest {
     @Test
     void aFailedInstantiateLeavesNothingBehind() {
         java.util.concurrent.atomic.AtomicInteger registrations = new java.util.concurrent.atomic.AtomicInteger();
-        dev.patchbay.spi.SiteControllerProvider full = (handler, membarrier) -> new dev.patchbay.spi.SiteController() {
+        dev.patchbay.spi.FaultHandlerProvider full = () -> new dev.patchbay.spi.FaultHandler() {
             @Override public Registration registerCode(long execStart, long execEnd, int[] siteOffsets) {
                 if (registrations.get() >= 1) throw new IllegalStateException("site registry is full (1 regions)");
                 registrations.incrementAndGet();
                 return () -> registrations.decrementAndGet();
             }
 
-            @Override public void arm(long[] writeAddresses, int count) {}
-
-            @Override public boolean syncsCores() { return false; }
-
             @Override public void close() {}
         };
-        try (Engine engine = new Engine(new EngineConfig().siteController(full)); Store store = new Store(engine)) {
+        try (Engine engine = new Engine(new EngineConfig().faultHandler(full)); Store store = new Store(engine)) {
             Module m = engine.load(Compiler.compile(ClifParser.parse("id.clif", CLIF.substring(0, CLIF.indexOf("function %wait"))).functions(),
                 CompileOptions.defaults()));
             Instance first = store.instantiate(m);

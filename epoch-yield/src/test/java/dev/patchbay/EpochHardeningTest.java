@@ -319,9 +319,9 @@ class EpochHardeningTest {
                 LINK.instantiate(s, m).func("sum").call(10);
                 if (i % 3 == 0) s.setEpochDeadline(1_000_000);
             }
-            awaitGc(() -> StoreTable.liveCount() <= before + 50, "Stores dropped without close() were never freed: " + StoreTable.liveCount());
-            awaitGc(() -> engine.liveStores() <= 50, "the Engine still counts " + engine.liveStores() + " Stores");
-            awaitGc(() -> engine.watcher().watchedCount() <= 50, "the watcher still watches " + engine.watcher().watchedCount());
+            awaitGc(() -> StoreTable.liveCount() <= before, () -> "Stores dropped without close() were never freed: " + StoreTable.liveCount());
+            awaitGc(() -> engine.liveStores() == 0, () -> "the Engine still counts " + engine.liveStores() + " Stores");
+            awaitGc(() -> engine.watcher().watchedCount() == 0, () -> "the watcher still watches " + engine.watcher().watchedCount());
         }
     }
 
@@ -332,14 +332,14 @@ class EpochHardeningTest {
             Store s = new Store(e);
             LINK.instantiate(s, e.load(compile(EpochMode.FUSED))).func("sum").call(10);
         }
-        awaitGc(() -> watcherThreads() <= 20, "watcher threads left: " + watcherThreads());
+        awaitGc(() -> watcherThreads() <= 20, () -> "watcher threads left: " + watcherThreads());
     }
 
     static long watcherThreads() {
         return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("patchbay-epoch-watcher")).count();
     }
 
-    static void awaitGc(java.util.function.BooleanSupplier done, String message) throws InterruptedException {
+    static void awaitGc(java.util.function.BooleanSupplier done, java.util.function.Supplier<String> message) throws InterruptedException {
         long end = System.nanoTime() + 30_000_000_000L;
         while (!done.getAsBoolean() && System.nanoTime() < end) {
             System.gc();

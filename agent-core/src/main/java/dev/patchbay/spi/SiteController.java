@@ -3,20 +3,15 @@
  * (DESIGN.md: agent-core defines it, the signal-handler module implements it, and the
  * core never imports the implementation).
  *
- * The core calls registerCode for each instantiated module copy (so traps in it can be
- * recognised) and arm with the RW-alias addresses of sites whose state must change while
+ * The core calls arm with the RW-alias addresses of sites whose state must change while
  * the owner runs. Arming writes one 0xCC byte per site and nothing else; the owner then
  * traps at its next site and the controller calls SafepointHandler on the owner thread.
+ * Code regions are registered with the Engine's FaultHandler, which every Engine has,
+ * with or without a controller (EngineConfig.noSiteController()).
  */
 package dev.patchbay.spi;
 
 public interface SiteController extends AutoCloseable {
-    /**
-     * Makes a code region known. `siteOffsets` are the region's patch sites, sorted, as
-     * offsets from `execStart`. The returned registration is closed when the code is freed.
-     */
-    Registration registerCode(long execStart, long execEnd, int[] siteOffsets);
-
     /** Writes 0xCC over the first byte of each site, given as RW-alias addresses. */
     void arm(long[] writeAddresses, int count);
 
@@ -25,8 +20,4 @@ public interface SiteController extends AutoCloseable {
 
     /** Releases the controller; the last one closed uninstalls the mechanism. */
     @Override void close();
-
-    interface Registration extends AutoCloseable {
-        @Override void close();
-    }
 }

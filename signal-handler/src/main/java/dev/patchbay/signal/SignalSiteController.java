@@ -1,6 +1,6 @@
 /*
- * The SiteController the signal-handler module provides: registers code regions with
- * the SIGTRAP handler's registry, and arms sites by writing a single 0xCC byte each, then
+ * The SiteController the signal-handler module provides: arms sites by writing a single
+ * 0xCC byte each (code regions are registered by SignalFaultHandler), then
  * optionally runs membarrier(PRIVATE_EXPEDITED_SYNC_CORE) so every core serialises before
  * it executes the armed code. It never writes more than that one byte into code another
  * thread may run (DESIGN.md invariant 2).
@@ -34,10 +34,6 @@ final class SignalSiteController implements SiteController {
         }
         Native.membarrier(Native.MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE, 0);
         membarrierRegistered = true;
-    }
-
-    @Override public Registration registerCode(long execStart, long execEnd, int[] siteOffsets) {
-        return handler.registry().register(execStart, execEnd, siteOffsets);
     }
 
     @Override public void arm(long[] writeAddresses, int count) {

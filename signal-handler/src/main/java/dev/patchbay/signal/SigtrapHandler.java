@@ -1,12 +1,20 @@
 /*
- * The process's SIGTRAP handler, and beside it a SIGSEGV handler that turns guest memory
- * faults into heap_oob traps: generated machine code (RuntimeStubs), installed
- * with sigaction(SA_SIGINFO | SA_ONSTACK | SA_RESTART) while at least one Engine uses it,
- * and uninstalled when the last one releases it, but only if the installed action is
- * still ours (someone may have installed another handler on top; we leave theirs alone).
+ * The process's signal handlers, generated machine code (RuntimeStubs): SIGTRAP (armed
+ * sites go to the safepoint stub; a guest's own int3, CLIF debugtrap, becomes a `debug`
+ * Trap), and SIGSEGV and SIGBUS (guest memory faults become heap_oob, a guest call or
+ * return to a bad address bad_target). Each is installed with sigaction while at least
+ * one Engine holds this (its FaultHandler, and its SiteController if it has one), and
+ * uninstalled when the last one releases it, but only if the installed action is still
+ * ours (someone may have installed another handler on top; we leave theirs alone).
+ * SIGSEGV and SIGBUS run under HotSpot's own flags and mask, so that chaining to its
+ * handler behaves exactly as before.
  *
- * The code, the registry and the buffer holding the previous action are created once and
- * never freed: a signal already being delivered may still run our handler after we
+ * Two registries, both seqlocked: code regions with their patch sites, and the slabs of
+ * VmctxMemory, which the handlers use to validate a vmctx address before reading it.
+ * Slabs are never unmapped, so their registrations are never closed.
+ *
+ * The code, the registries and the buffers holding the previous actions are created once
+ * and never freed: a signal already being delivered may still run our handler after we
  * uninstall it. Reinstalling reuses them; sigaction rewrites the saved previous action.
  */
 package dev.patchbay.signal;
@@ -16,6 +24,7 @@ import dev.patchbay.codegen.vm.LinuxSignalLayout;
 import dev.patchbay.internal.sys.CodeMemory;
 import dev.patchbay.internal.sys.Native;
 import dev.patchbay.internal.sys.Upcall;
+import dev.patchbay.internal.sys.VmctxMemory;
 import dev.patchbay.spi.SafepointHandler;
 
 import java.lang.System.Logger;
@@ -27,6 +36,8 @@ final class SigtrapHandler {
     private static SigtrapHandler instance;
 
     private final SiteRegistry registry;
+    /** The slabs of VmctxMemory: where a live vmctx can be. */
+    private final SiteRegistry vmctxSlabs;
     private final long oldAction = Native.calloc(1, LinuxSignalLayout.SIGACTION_SIZE);
     private final long newAction = Native.calloc(1, LinuxSignalLayout.SIGACTION_SIZE);
     private final long scratchAction = Native.calloc(1, LinuxSignalLayout.SIGACTION_SIZE);
@@ -35,6 +46,10 @@ final class SigtrapHandler {
     private final long oldSegv = Native.calloc(1, LinuxSignalLayout.SIGACTION_SIZE);
     private final long newSegv = Native.calloc(1, LinuxSignalLayout.SIGACTION_SIZE);
     private final long segvAddress;
+    /** SIGBUS (a load from a truncated file mapping, say): the same handler code, with its own previous action. */
+    private final long oldBus = Native.calloc(1, LinuxSignalLayout.SIGACTION_SIZE);
+    private final long newBus = Native.calloc(1, LinuxSignalLayout.SIGACTION_SIZE);
+    private final long busAddress;
     private final long safepointStub;
     private volatile SafepointHandler safepoints;
     private int users;
@@ -42,27 +57,40 @@ final class SigtrapHandler {
     @SuppressWarnings("unused") // keeps the upcall's jffi closure alive
     private final Upcall upcall;
 
+    private static final int CODE_BYTES = 16384;
+
     private SigtrapHandler() {
         upcall = Upcall.create((vmctx, site, fp, unused) -> safepoints.safepoint(vmctx, site, fp), SigtrapHandler::safepointFailed);
         registry = new SiteRegistry(SiteRegistry.DEFAULT_CAPACITY);
-        CodeMemory code = CodeMemory.allocate(8192, "signal");
+        vmctxSlabs = new SiteRegistry(SiteRegistry.DEFAULT_CAPACITY);
+        CodeMemory code = CodeMemory.allocate(CODE_BYTES, "signal");
         byte[] stub = RuntimeStubs.safepointStub(upcall.address());
         code.write(0, stub);
         safepointStub = code.execAddress(0);
-        int at = (stub.length + 63) & ~63;
-        byte[] trapCode = RuntimeStubs.sigtrapHandler(registry.address(), oldAction, safepointStub);
+        int at = align(stub.length);
+        byte[] trapCode = RuntimeStubs.sigtrapHandler(registry.address(), oldAction, safepointStub, vmctxSlabs.address());
         code.write(at, trapCode);
         handlerAddress = code.execAddress(at);
-        int segvAt = (at + trapCode.length + 63) & ~63;
-        byte[] segvCode = RuntimeStubs.sigsegvHandler(registry.address(), oldSegv);
+        int segvAt = align(at + trapCode.length);
+        byte[] segvCode = RuntimeStubs.sigsegvHandler(registry.address(), oldSegv, vmctxSlabs.address());
         code.write(segvAt, segvCode);
         segvAddress = code.execAddress(segvAt);
-        int publishAt = (segvAt + segvCode.length + 63) & ~63;
-        code.write(publishAt, RuntimeStubs.registryPublish());
+        int busAt = align(segvAt + segvCode.length);
+        byte[] busCode = RuntimeStubs.sigsegvHandler(registry.address(), oldBus, vmctxSlabs.address());
+        code.write(busAt, busCode);
+        busAddress = code.execAddress(busAt);
+        int publishAt = align(busAt + busCode.length);
+        byte[] publish = RuntimeStubs.registryPublish();
+        if (publishAt + publish.length > CODE_BYTES) throw new IllegalStateException("signal handler code exceeds " + CODE_BYTES + " bytes");
+        code.write(publishAt, publish);
         registry.setPublishStub(code.execAddress(publishAt));
+        vmctxSlabs.setPublishStub(code.execAddress(publishAt));
+        VmctxMemory.subscribe((start, end) -> vmctxSlabs.register(start, end, new int[0]));
         Native.putLong(newAction + LinuxSignalLayout.SA_HANDLER, handlerAddress);
         Native.putInt(newAction + LinuxSignalLayout.SA_FLAGS, FLAGS);
     }
+
+    private static int align(int offset) { return (offset + 63) & ~63; }
 
     /**
      * Anything thrown at a safepoint would be dropped by jffi; the runtime's handler
@@ -73,16 +101,17 @@ final class SigtrapHandler {
         return 0;
     }
 
+    /** Installs the handlers for one more user; `handler` (if not null) receives safepoints. */
     static synchronized SigtrapHandler acquire(SafepointHandler handler) {
         if (instance == null) instance = new SigtrapHandler();
-        instance.safepoints = handler;
+        if (handler != null) instance.safepoints = handler;
         if (instance.users++ == 0) instance.install();
         return instance;
     }
 
     synchronized void release() {
         synchronized (SigtrapHandler.class) {
-            if (users == 0) throw new IllegalStateException("SIGTRAP handler released more often than acquired");
+            if (users == 0) throw new IllegalStateException("signal handlers released more often than acquired");
             if (--users == 0) uninstall();
         }
     }
@@ -91,27 +120,40 @@ final class SigtrapHandler {
 
     long handlerAddress() { return handlerAddress; }
 
+    /** Our handler's address for SIGTRAP, SIGSEGV or SIGBUS, for tests. */
+    long handlerAddress(int sig) {
+        return sig == LinuxSignalLayout.SIGSEGV ? segvAddress : sig == LinuxSignalLayout.SIGBUS ? busAddress : handlerAddress;
+    }
+
     static synchronized boolean isInstalled() { return instance != null && instance.installed; }
 
     private void install() {
         Native.sigaction(LinuxSignalLayout.SIGTRAP, newAction, oldAction);
-        // Run under HotSpot's own flags and mask, so its handler behaves exactly as before
-        // when we chain to it.
-        Native.sigaction(LinuxSignalLayout.SIGSEGV, 0, scratchAction);
-        Native.copyToArray(scratchAction, SCRATCH, 0, LinuxSignalLayout.SIGACTION_SIZE);
-        Native.copyFromArray(SCRATCH, 0, newSegv, LinuxSignalLayout.SIGACTION_SIZE);
-        Native.putLong(newSegv + LinuxSignalLayout.SA_HANDLER, segvAddress);
-        int flags = Native.getInt(newSegv + LinuxSignalLayout.SA_FLAGS) | LinuxSignalLayout.SA_SIGINFO;
-        Native.putInt(newSegv + LinuxSignalLayout.SA_FLAGS, flags & ~LinuxSignalLayout.SA_RESETHAND);
-        Native.sigaction(LinuxSignalLayout.SIGSEGV, newSegv, oldSegv);
+        installChained(LinuxSignalLayout.SIGSEGV, segvAddress, newSegv, oldSegv);
+        installChained(LinuxSignalLayout.SIGBUS, busAddress, newBus, oldBus);
         installed = true;
         LOG.log(Logger.Level.DEBUG, () -> "SIGTRAP handler installed; previous handler 0x"
             + Long.toHexString(Native.getLong(oldAction + LinuxSignalLayout.SA_HANDLER)));
     }
 
+    /**
+     * Installs `ours` for `sig` under the flags and mask of the action there now
+     * (HotSpot's), so its handler behaves exactly as before when we chain to it.
+     */
+    private void installChained(int sig, long ours, long act, long old) {
+        Native.sigaction(sig, 0, scratchAction);
+        Native.copyToArray(scratchAction, SCRATCH, 0, LinuxSignalLayout.SIGACTION_SIZE);
+        Native.copyFromArray(SCRATCH, 0, act, LinuxSignalLayout.SIGACTION_SIZE);
+        Native.putLong(act + LinuxSignalLayout.SA_HANDLER, ours);
+        int flags = Native.getInt(act + LinuxSignalLayout.SA_FLAGS) | LinuxSignalLayout.SA_SIGINFO;
+        Native.putInt(act + LinuxSignalLayout.SA_FLAGS, flags & ~LinuxSignalLayout.SA_RESETHAND);
+        Native.sigaction(sig, act, old);
+    }
+
     private void uninstall() {
         restore(LinuxSignalLayout.SIGTRAP, handlerAddress, oldAction);
         restore(LinuxSignalLayout.SIGSEGV, segvAddress, oldSegv);
+        restore(LinuxSignalLayout.SIGBUS, busAddress, oldBus);
         installed = false;
     }
 
@@ -127,10 +169,13 @@ final class SigtrapHandler {
     private static final byte[] SCRATCH = new byte[LinuxSignalLayout.SIGACTION_SIZE];
 
     /** The action currently installed for SIGTRAP (its handler address), for tests. */
-    static long currentHandler() {
+    static long currentHandler() { return currentHandler(LinuxSignalLayout.SIGTRAP); }
+
+    /** The handler address installed for `sig` now, for tests. */
+    static long currentHandler(int sig) {
         long buf = Native.calloc(1, LinuxSignalLayout.SIGACTION_SIZE);
         try {
-            Native.sigaction(LinuxSignalLayout.SIGTRAP, 0, buf);
+            Native.sigaction(sig, 0, buf);
             return Native.getLong(buf + LinuxSignalLayout.SA_HANDLER);
         } finally {
             Native.free(buf);

@@ -18,7 +18,7 @@ package dev.patchbay.signal;
 
 import dev.patchbay.codegen.vm.SiteRegistryLayout;
 import dev.patchbay.internal.sys.Native;
-import dev.patchbay.spi.SiteController;
+import dev.patchbay.spi.FaultHandler;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -63,7 +63,7 @@ final class SiteRegistry {
 
     synchronized int size() { return regions.size(); }
 
-    synchronized SiteController.Registration register(long start, long end, int[] siteOffsets) {
+    synchronized FaultHandler.Registration register(long start, long end, int[] siteOffsets) {
         if (end <= start) throw new IllegalArgumentException("empty region [0x" + Long.toHexString(start) + ", 0x" + Long.toHexString(end) + ")");
         if (regions.size() == capacity) {
             throw new IllegalStateException("the site registry is full (" + capacity + " code regions); close some Stores");

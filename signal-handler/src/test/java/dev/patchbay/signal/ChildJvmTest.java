@@ -96,6 +96,7 @@ class ChildJvmTest {
         assertEquals("1", r.results.get("ours-installed"), r.out);
         assertEquals("6", r.results.get("sum"), r.out);
         assertEquals("3", r.results.get("foreign-traps"), r.out);
+        assertEquals("debug", r.results.get("guest-debugtrap"), "a guest debugtrap is a Trap of ours\n" + r.out);
         assertEquals("3", r.results.get("foreign-traps-after"), "our own traps never reach the previous handler\n" + r.out);
         assertEquals("1", r.results.get("hooked"), r.out);
         assertEquals("1", r.results.get("restored"), "closing the last Engine reinstalls the previous handler\n" + r.out);

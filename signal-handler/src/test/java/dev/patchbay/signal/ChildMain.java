@@ -1,9 +1,10 @@
 /*
  * Scenarios that must run in a fresh JVM (they change process-wide signal state or end
  * the process). Launched by ChildJvmTest; prints "RESULT key=value" lines it checks.
- *   chain   a counting SIGTRAP handler is installed before ours; guest code executes
- *           int3 (CLIF debugtrap) three times outside any site: the counter reaches 3,
- *           and our own arming still works; closing the last Engine restores the counter
+ *   chain   a counting SIGTRAP handler is installed before ours; code outside Patchbay
+ *           executes int3 three times: the counter reaches 3, a guest debugtrap is a
+ *           `debug` Trap that never reaches it, and our own arming still works; closing
+ *           the last Engine restores the counter
  *   sigdfl  our handler sits on top of SIG_DFL; a foreign int3 must kill the process
  *           with SIGTRAP's default action (exit 133, no hs_err file)
  *   smoke   1,000 on/off requests against a running loop (used on other JDKs)
@@ -81,10 +82,18 @@ public final class ChildMain {
         Instance inst = store.instantiate(engine.load(Compiler.compile(
             ClifParser.parse("brk.clif", BREAK + "\n" + ArmingTest.SPIN).functions(),
             CompileOptions.builder().plan(InstrumentationPlan.all()).build())));
+        long foreign = foreignInt3();
         long sum = 0;
-        for (int i = 0; i < 3; i++) sum += inst.func("brk").call(i)[0];
+        for (int i = 0; i < 3; i++) sum += Native.call(foreign, i);
         System.out.println("RESULT sum=" + sum);
         System.out.println("RESULT foreign-traps=" + Native.getLong(counter));
+        // A guest's own int3 is ours: a debug Trap, not the previous handler's business.
+        try {
+            inst.func("brk").call(1);
+            System.out.println("RESULT guest-debugtrap=returned");
+        } catch (dev.patchbay.Trap t) {
+            System.out.println("RESULT guest-debugtrap=" + t.code().clifName());
+        }
         // Our own sites still work with the chain in place.
         arming(store, inst, 200);
         System.out.println("RESULT foreign-traps-after=" + Native.getLong(counter));
@@ -96,13 +105,31 @@ public final class ChildMain {
     static void sigdfl() {
         Engine engine = new Engine();
         Store store = new Store(engine);
-        Instance inst = store.instantiate(engine.load(Compiler.compile(
+        store.instantiate(engine.load(Compiler.compile(
             ClifParser.parse("brk.clif", BREAK).functions(), CompileOptions.defaults())));
+        long foreign = foreignInt3();
         System.out.println("RESULT about-to-trap=1");
         System.out.flush();
-        inst.func("brk").call(1);
+        Native.call(foreign, 1);
         System.out.println("RESULT survived=1");
     }
+
+    /** Code outside any Patchbay region: `int3; lea rax, [rdi + 1]; ret`. */
+    static long foreignInt3() {
+        CodeBuffer buf = new CodeBuffer();
+        Assembler a = new Assembler(buf);
+        a.int3();
+        a.lea(8, Gpr.RAX, Mem.base(Gpr.RDI, 1));
+        a.ret();
+        buf.finish();
+        CodeMemory mem = CodeMemory.allocate(4096, "foreign-int3");
+        mem.write(0, buf.bytes());
+        FOREIGN.add(mem);
+        return mem.execAddress(0);
+    }
+
+    /** Keeps foreign code mapped for the life of the process. */
+    static final java.util.List<CodeMemory> FOREIGN = new java.util.ArrayList<>();
 
     /**
      * Regression (a CI run hung in the resource suite): the registry used to be rewritten

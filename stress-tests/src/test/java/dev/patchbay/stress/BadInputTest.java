@@ -158,7 +158,7 @@ class BadInputTest {
         Run run = Run.start("BadInput.generatedIr", Duration.ofSeconds(4), 0.05);
         SplittableRandom rnd = run.random(0);
         ClifGen.Defect[] defects = ClifGen.Defect.values();
-        long cases = 0, calls = 0, skipped = 0;
+        long cases = 0, calls = 0, skipped = 0, withStackSlots = 0;
         java.util.Map<String, String> perDefect = new java.util.TreeMap<>();
         try (Cases c = new Cases(run); Engine engine = runEngine(); EpochTicker ticker = EpochTicker.start(engine, Duration.ofMillis(1))) {
             Runner runner = new Runner(engine, run);
@@ -180,14 +180,17 @@ class BadInputTest {
                 } else if (d == ClifGen.Defect.NONE) {
                     c.check(o.kind == Cases.Kind.COMPILED, "a valid generated module was refused: " + o.message, what, text);
                     calls += c.guarded(what + " (running every variant)", () -> runner.differential("gen.clif", text, rnd));
+                    if (text.contains("stack_store")) withStackSlots++;
                 } else if (o.kind == Cases.Kind.COMPILED) {
                     calls += c.guarded(what + " (running it)", () -> runner.runSurvivor(o.module, o.file.functions(), rnd));
                 }
             }
+            assertTrue(withStackSlots > 0, run.msg("valid modules with stack_store and stack_load ran in every variant"));
             Stats.engineDone(engine);
             Stats.GUEST_CALLS.add(calls);
             Stats.line(run.name, String.format("%,d generated modules (%,d without a place for their defect), outcomes by defect %s; "
-                + "%,d calls agreeing across no/idle/on/CHECK/FUEL sites", cases, skipped, perDefect, calls));
+                + "%,d calls agreeing across no/idle/on/CHECK/FUEL sites, %,d of the valid modules with stack slots", cases, skipped,
+                perDefect, calls, withStackSlots));
         }
     }
 

@@ -1,12 +1,20 @@
 /*
  * Generates random CLIF modules that are valid IR by construction (integer types,
- * forward branches, counted self-loops, calls to earlier functions, no memory access),
+ * forward branches, counted self-loops, calls to earlier functions, stack slots read and
+ * written in bounds with stack_load and stack_store, no other memory access),
  * and, on request, one defect that makes them well-formed text but invalid IR: a type
  * mismatch, a wrong argument count or type on an edge, a bad return, a missing
  * terminator, an instruction after a terminator, an undefined value or block, a wrong
  * call, a duplicate function, an unknown opcode, entry parameters that disagree with the
  * signature, or a branch to the entry block. One more defect (a use in a block the
  * definition may not dominate) may or may not be valid, and the suite accepts either.
+ *
+ * Small slots are zeroed at entry, so every stack_load reads what the program wrote and
+ * the variants of a module agree; a large slot (over 64 KiB, so its function takes the
+ * big-frame stack check) is only read right after the store that writes the same bytes.
+ * A `wild` module also calls through arbitrary addresses (call_indirect to unmapped,
+ * kernel, non-canonical or random values) and overwrites return addresses and saved
+ * frame pointers through get_frame_pointer: every call must return or trap, never crash.
  */
 package dev.patchbay.stress;
 
@@ -65,6 +73,10 @@ final class ClifGen {
         final List<String> params = new ArrayList<>(), returns = new ArrayList<>();
         final List<String> decls = new ArrayList<>();
         final List<Blk> blocks = new ArrayList<>();
+        /** Explicit stack slot sizes, by slot number. */
+        final List<Integer> slots = new ArrayList<>();
+        /** The sigN declared for wild call_indirect, or -1. */
+        int wildSig = -1;
 
         String signature() { return "(" + String.join(", ", params) + ")" + (returns.isEmpty() ? "" : " -> " + String.join(", ", returns)); }
 
@@ -84,7 +96,108 @@ final class ClifGen {
     private int next;
     final List<Fn> fns = new ArrayList<>();
 
+    /** Whether functions also jump to arbitrary addresses and corrupt their frames (see the header). */
+    boolean wild;
+
     ClifGen(SplittableRandom rnd) { this.rnd = rnd; }
+
+    /** A module whose functions also call through arbitrary addresses and corrupt their frames. */
+    static ClifGen wildModule(SplittableRandom rnd) {
+        ClifGen g = new ClifGen(rnd);
+        g.wild = true;
+        int n = 1 + rnd.nextInt(3);
+        for (int i = 0; i < n; i++) g.fns.add(g.function("g" + i));
+        return g;
+    }
+
+    /** Slot sizes: small ones (zeroed at entry) and, now and then, one over 64 KiB. */
+    static final int BIG_SLOT = 70_000;
+
+    private void addSlots(Fn f, Blk entry) {
+        int n = 1 + rnd.nextInt(2);
+        for (int i = 0; i < n; i++) {
+            int size = rnd.nextInt(8) == 0 ? BIG_SLOT : 8 * (1 + rnd.nextInt(8));
+            f.decls.add("ss" + f.slots.size() + " = explicit_slot " + size);
+            if (size != BIG_SLOT) {
+                Val z = fresh("i64");
+                entry.lines.add(z.name + " = iconst.i64 0");
+                for (int off = 0; off < size; off += 8) entry.lines.add("stack_store " + z.name + ", ss" + f.slots.size() + "+" + off);
+            }
+            f.slots.add(size);
+        }
+    }
+
+    /** A stack_store or a stack_load of type t at an in-bounds offset of a slot. */
+    private void stackOp(Fn f, Blk b, List<Val> avail, String t) {
+        int k = rnd.nextInt(f.slots.size()), size = f.slots.get(k), bytes = bits(t) / 8;
+        int off = rnd.nextInt(size - bytes + 1);
+        if (size == BIG_SLOT) {
+            // Unzeroed: write the bytes, then read them back (near either end of the slot).
+            off = rnd.nextBoolean() ? rnd.nextInt(16) : size - bytes - rnd.nextInt(16);
+            Val x = pick(avail, b, t);
+            b.lines.add("stack_store " + x.name + ", ss" + k + "+" + off);
+            Val r = fresh(t);
+            b.lines.add(r.name + " = stack_load." + t + " ss" + k + "+" + off);
+            b.defs.add(r);
+            avail.add(r);
+        } else if (rnd.nextBoolean()) {
+            b.lines.add("stack_store " + pick(avail, b, t).name + ", ss" + k + "+" + off);
+        } else {
+            Val r = fresh(t);
+            b.lines.add(r.name + " = stack_load." + t + " ss" + k + "+" + off);
+            b.defs.add(r);
+            avail.add(r);
+        }
+    }
+
+    /** Arbitrary control-transfer targets: unmapped, the null page, kernel, non-canonical, random. */
+    static final long[] WILD_TARGETS = {0, 1, 0x1000, -1, 0xffff_8000_0000_0000L, 0x8000_0000_0000_0000L, 0x41_4141_4141L,
+        0xdead_beef_0000L};
+
+    /**
+     * A wild address: a constant, or an i64 parameter (the runners pass 0, 1, -1 or random
+     * values). Never a value derived from the stack: a guest that aims a smashed frame
+     * pointer at its own stack can overwrite the entry trampoline's saved host registers,
+     * which is a store into JVM memory (a documented limit), not a bug this fuzzes.
+     */
+    private String wildValue(Fn f, Blk b, List<Val> avail) {
+        if (rnd.nextInt(4) == 0) {
+            for (Val v : f.blocks.get(0).params) if (v.type.equals("i64") && avail.contains(v) && rnd.nextBoolean()) return v.name;
+        }
+        long t = rnd.nextInt(4) == 0 ? rnd.nextLong() : WILD_TARGETS[rnd.nextInt(WILD_TARGETS.length)];
+        Val c = fresh("i64");
+        b.lines.add(c.name + " = iconst.i64 " + t);
+        b.defs.add(c);
+        avail.add(c);
+        return c.name;
+    }
+
+    /** call_indirect to a wild address, or a store over the return address or saved RBP. */
+    private void wildOp(Fn f, Blk b, List<Val> avail) {
+        switch (rnd.nextInt(3)) {
+            case 0: {
+                if (f.wildSig < 0) {
+                    f.wildSig = 0;
+                    f.decls.add("sig0 = (i64) -> i64");
+                }
+                String target = wildValue(f, b, avail);
+                Val r = fresh("i64");
+                b.lines.add(r.name + " = call_indirect sig0, " + target + "(" + pick(avail, b, "i64").name + ")");
+                b.defs.add(r);
+                avail.add(r);
+                return;
+            }
+            default: {
+                String v = wildValue(f, b, avail);
+                Val fp = fresh("i64");
+                b.lines.add(fp.name + " = get_frame_pointer.i64");
+                b.defs.add(fp);
+                avail.add(fp);
+                // +8: the return address; +0: the caller's saved RBP.
+                b.lines.add("store " + v + ", " + fp.name + (rnd.nextBoolean() ? "+8" : ""));
+            }
+        }
+    }
 
     /** A module of 1..3 functions named %g0, %g1, ...; each may call the ones before it. */
     static ClifGen module(SplittableRandom rnd) {
@@ -158,6 +271,7 @@ final class ClifGen {
             f.blocks.add(b);
         }
         Blk entry = f.blocks.get(0);
+        if (rnd.nextInt(3) == 0) addSlots(f, entry);
         for (Blk b : f.blocks) {
             List<Val> avail = new ArrayList<>();
             if (b != entry) {
@@ -174,6 +288,14 @@ final class ClifGen {
 
     private void inst(Fn f, Blk b, List<Val> avail, List<Fn> callees) {
         String t = type();
+        if (wild && rnd.nextInt(8) == 0) {
+            wildOp(f, b, avail);
+            return;
+        }
+        if (!f.slots.isEmpty() && rnd.nextInt(5) == 0) {
+            stackOp(f, b, avail, t);
+            return;
+        }
         Val r;
         switch (rnd.nextInt(12)) {
             case 0: case 1: case 2: {

@@ -4,6 +4,11 @@
  * and working directory (no hs_err file). Prints "RESULT key=value" lines.
  *   close-vs-call   one thread calls a Store in a loop while another closes it
  *   two-owners      two threads call the same Store at once
+ *   wild-control    generated programs that call_indirect to arbitrary addresses and
+ *                   overwrite their return addresses and saved frame pointers (ClifGen's
+ *                   wild modules), with and without sites: every call returns or traps,
+ *                   a known-good guest in the same Store keeps working, and HotSpot's
+ *                   implicit null checks still work afterwards
  * Arguments: mode, seed, milliseconds to run.
  */
 package dev.patchbay.stress;
@@ -31,6 +36,7 @@ public final class FaultChild {
         switch (mode) {
             case "close-vs-call": closeVsCall(seed, millis); break;
             case "two-owners": twoOwners(seed, millis); break;
+            case "wild-control": wildControl(seed, millis); break;
             default: throw new IllegalArgumentException(mode);
         }
         System.out.println("RESULT done=1");
@@ -130,5 +136,60 @@ public final class FaultChild {
         if (bad.get() != null) throw new AssertionError("a caller failed", bad.get());
         System.out.println("RESULT calls-ok=" + ok.get());
         System.out.println("RESULT calls-refused=" + refused.get());
+    }
+
+    static void wildControl(long seed, long millis) throws Exception {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        long end = System.nanoTime() + millis * 1_000_000L;
+        long modules = 0, calls = 0, returned = 0;
+        java.util.TreeMap<String, Long> traps = new java.util.TreeMap<>();
+        java.nio.file.Path last = java.nio.file.Path.of("wild-last.clif");
+        try (Engine engine = new Engine(new EngineConfig().epochInterruption(true));
+             dev.patchbay.epoch.EpochTicker ticker = dev.patchbay.epoch.EpochTicker.start(engine, java.time.Duration.ofMillis(1))) {
+            Module good = engine.load(Guests.compile("loops.clif", Guests.LOOPS));
+            while (System.nanoTime() < end) {
+                String text = ClifGen.wildModule(rnd).render();
+                // If this program ever takes the JVM down, the parent shows it.
+                java.nio.file.Files.writeString(last, text);
+                java.util.List<dev.patchbay.codegen.ir.Function> fns = dev.patchbay.codegen.clif.ClifParser.parse("wild.clif", text).functions();
+                dev.patchbay.codegen.instrument.InstrumentationPlan plan = rnd.nextBoolean()
+                    ? dev.patchbay.codegen.instrument.InstrumentationPlan.all() : dev.patchbay.codegen.instrument.InstrumentationPlan.NONE;
+                dev.patchbay.codegen.machinst.CompiledModule cm = dev.patchbay.codegen.Compiler.compile(
+                    dev.patchbay.codegen.clif.ClifParser.parse("wild.clif", text).functions(),
+                    dev.patchbay.codegen.CompileOptions.builder().plan(plan).build());
+                try (Store store = new Store(engine)) {
+                    store.setStackLimit(rnd.nextBoolean() ? 64 * 1024 : 256 * 1024);
+                    Instance inst = store.instantiate(engine.load(cm));
+                    Instance ok = store.instantiate(good);
+                    if (rnd.nextInt(4) == 0) store.request(SitePlan.on());
+                    for (dev.patchbay.codegen.ir.Function f : fns) {
+                        String r = Runner.call(store, inst, f, Runner.args(f, rnd));
+                        calls++;
+                        if (r.startsWith("=")) returned++;
+                        else traps.merge(r.substring(1), 1L, Long::sum);
+                        long n = 1 + rnd.nextInt(500);
+                        long sum = ok.func("sum").call(n)[0];
+                        if (sum != Guests.sum(n)) throw new AssertionError("after %" + f.name + ": sum(" + n + ") = " + sum + "\n" + text);
+                    }
+                }
+                modules++;
+            }
+        }
+        java.nio.file.Files.deleteIfExists(last);
+        Object[] boxes = {new Object(), null};
+        long npes = 0;
+        for (int i = 0; i < 200_000; i++) {
+            try {
+                boxes[i & 1].hashCode();
+            } catch (NullPointerException e) {
+                npes++;
+            }
+        }
+        System.out.println("RESULT npes=" + npes);
+        System.out.println("RESULT modules=" + modules);
+        System.out.println("RESULT calls=" + calls);
+        System.out.println("RESULT returned=" + returned);
+        System.out.println("RESULT traps=" + traps);
+        System.out.println("RESULT bad-target=" + traps.getOrDefault("bad_target", 0L));
     }
 }

@@ -439,6 +439,33 @@ class FaultTest {
                 r.get("close-refused")) : ""));
     }
 
+    /**
+     * call_indirect to arbitrary addresses and guest return-address and frame-pointer
+     * corruption (ClifGen wild modules), in a child JVM on this JDK and on Temurin 25:
+     * every call returns or traps (mostly bad_target), nothing crashes.
+     */
+    @ParameterizedTest(name = "temurin25={0}")
+    @ValueSource(booleans = {false, true})
+    void wildControlTransfersAreTrapsNeverCrashes(boolean temurin25, @TempDir Path dir) throws Exception {
+        Path jvm = temurin25 ? ChildJvm.TEMURIN_25 : ChildJvm.currentJava();
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(jvm), "no JVM at " + jvm);
+        Run run = Run.start("Faults.wildControl[temurin25=" + temurin25 + "]", Duration.ofMillis(2000), 0.03);
+        ChildJvm.Result r = ChildJvm.run(jvm, temurin25, dir, run.budget.plus(GUARD), List.of("-Xss8m"), FaultChild.class,
+            "wild-control", Long.toString(run.seed), Long.toString(run.budget.toMillis()));
+        Path last = dir.resolve("wild-last.clif");
+        String program = java.nio.file.Files.exists(last) ? "\n--- the program it was running ---\n" + java.nio.file.Files.readString(last) : "";
+        assertTrue(r.hsErr.isEmpty(), run.msg("no hs_err file: " + r + program));
+        assertEquals(0, r.exit, run.msg("child exit status: " + r + program));
+        assertEquals("1", r.get("done"), run.msg("child finished: " + r + program));
+        assertEquals("100000", r.get("npes"), run.msg("implicit null checks still work: " + r));
+        long calls = Long.parseLong(r.get("calls")), bad = Long.parseLong(r.get("bad-target"));
+        assertTrue(bad > 0, run.msg("some calls jumped or returned to bad addresses: " + r));
+        Stats.OPS.add(calls);
+        Stats.GUEST_CALLS.add(calls);
+        Stats.line(run.name, String.format("child JVM: %s wild modules, %,d calls (%s returned), traps %s", r.get("modules"), calls,
+            r.get("returned"), r.get("traps")));
+    }
+
     // ---------------------------------------------------------------- deep recursion
 
     /** Uses about `frames` Java frames of stack, then returns a value the JIT cannot drop. */

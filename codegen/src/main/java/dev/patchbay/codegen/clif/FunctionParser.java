@@ -226,7 +226,7 @@ final class FunctionParser {
             align = (int) a;
         }
         if (slots.containsKey(num)) throw error(decl, "duplicate stack slot " + decl.text());
-        f.stackSlots.add(new StackSlot(size, align));
+        f.stackSlots.add(new StackSlot(size, align, decl.loc()));
         slots.put(num, f.stackSlots.size() - 1);
     }
 

@@ -1,7 +1,8 @@
 /*
  * Trap codes, as CLIF spells them. Generated code stores the numeric code in the vmctx
  * when it traps, so every code has a stable number: the built-in codes use 1..15 and
- * user codes (`user1` .. `user255`) use 256 + N. Zero means "no trap".
+ * user codes (`user1` .. `user255`) use 256 + N. Zero means "no trap". The runtime
+ * raises interrupt, host_error, bad_target and debug itself; CLIF may name them too.
  */
 package dev.patchbay.codegen.ir;
 
@@ -20,10 +21,19 @@ public final class TrapCode {
     public static final TrapCode HOST_ERROR = new TrapCode("host_error", 9);
     /** The FUEL comparison mode ran out of fuel. */
     public static final TrapCode OUT_OF_FUEL = new TrapCode("out_of_fuel", 10);
+    /**
+     * Guest code transferred control to an address that is not Patchbay code: a
+     * call_indirect to a bad or non-executable address, or a ret to a corrupted return
+     * address. Raised by the SIGSEGV/SIGBUS handler, never by generated code.
+     */
+    public static final TrapCode BAD_TARGET = new TrapCode("bad_target", 11);
+    /** A CLIF `debugtrap` (an int3 in guest code) ran with no debugger attached. */
+    public static final TrapCode DEBUG = new TrapCode("debug", 12);
 
     private static final TrapCode[] BUILTIN = {
         STACK_OVERFLOW, HEAP_OUT_OF_BOUNDS, INTEGER_OVERFLOW, INTEGER_DIVISION_BY_ZERO,
         BAD_CONVERSION_TO_INTEGER, UNREACHABLE, BAD_SIGNATURE, INTERRUPT, HOST_ERROR, OUT_OF_FUEL,
+        BAD_TARGET, DEBUG,
     };
 
     private final String name;

@@ -20,6 +20,7 @@ import dev.patchbay.codegen.ir.Function;
 import dev.patchbay.codegen.ir.FunctionPrinter;
 import dev.patchbay.codegen.ir.Inst;
 import dev.patchbay.codegen.ir.InstFormat;
+import dev.patchbay.codegen.ir.Limits;
 import dev.patchbay.codegen.ir.Opcode;
 import dev.patchbay.codegen.ir.Signature;
 import dev.patchbay.codegen.ir.SourceLoc;
@@ -64,6 +65,7 @@ public final class Verifier {
             return;
         }
         signatures();
+        stackSlots();
         externalFunctions();
         if (f.layout.isEmpty()) {
             fnError(f.loc, "function has no blocks");
@@ -100,7 +102,40 @@ public final class Verifier {
 
     private void signatures() {
         unsupportedIn(f.signature, "the signature");
-        for (int i = 0; i < f.sigRefs.size(); i++) unsupportedIn(f.sigRefs.get(i), "sig" + i);
+        limitsOf(f.signature, "the signature");
+        for (int i = 0; i < f.sigRefs.size(); i++) {
+            unsupportedIn(f.sigRefs.get(i), "sig" + i);
+            limitsOf(f.sigRefs.get(i), "sig" + i);
+        }
+    }
+
+    /** See Limits: the trampolines write arguments below the guest before any stack check. */
+    private void limitsOf(Signature s, String what) {
+        if (s.params.size() > Limits.MAX_PARAMS) {
+            fnError(f.loc, what + " has " + s.params.size() + " parameters, over the limit of " + Limits.MAX_PARAMS);
+        }
+        if (s.returns.size() > Limits.MAX_RETURNS) {
+            fnError(f.loc, what + " returns " + s.returns.size() + " values, over the limit of " + Limits.MAX_RETURNS);
+        }
+    }
+
+    /**
+     * The explicit stack slots together, laid out as the backend does (each aligned to at
+     * most 16), must stay within Limits.MAX_STACK_SLOT_BYTES: frame offsets are 32-bit
+     * displacements, and a frame that wrapped would put slots over the return address.
+     */
+    private void stackSlots() {
+        long total = 0;
+        for (int i = 0; i < f.stackSlots.size(); i++) {
+            StackSlot s = f.stackSlots.get(i);
+            long align = Math.min(Math.max(s.align, 1), 16);
+            total = (total + align - 1) / align * align + s.size;
+            if (total > Limits.MAX_STACK_SLOT_BYTES) {
+                fnError(s.loc.isKnown() ? s.loc : f.loc, "the stack slots up to ss" + i + " need " + total
+                    + " bytes, over the limit of " + Limits.MAX_STACK_SLOT_BYTES + " bytes (1 GiB) per function");
+                return;
+            }
+        }
     }
 
     private void unsupportedIn(Signature s, String what) {

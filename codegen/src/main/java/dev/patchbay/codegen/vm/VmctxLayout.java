@@ -69,6 +69,17 @@ public final class VmctxLayout {
      */
     public static final int ACTIVE_CALL = HOOK_COUNTS + 8 * HOOK_SLOTS;
     public static final int INTERRUPT_CALL = ACTIVE_CALL + 8;
+    /**
+     * The thread pointer (fs:[0]) of the thread executing guest code of this Store right
+     * now, 0 while none does. The entry trampoline sets it (saving the previous value in
+     * its frame) and its unwind path restores it; every exit from guest code to code that
+     * may reach Java (exit trampolines, hook trampolines, the safepoint stub's upcall)
+     * clears it for the duration and sets it again on return. The SIGSEGV/SIGBUS handler
+     * treats a fault outside Patchbay code as a guest fault only when this word equals
+     * the faulting thread's own thread pointer, so a fault in host code (HotSpot's
+     * implicit null checks in a hostcall's Java, say) always reaches HotSpot.
+     */
+    public static final int IN_GUEST = INTERRUPT_CALL + 8;
     /** Total size in bytes. */
     public static final int SIZE = 1024;
 
@@ -76,6 +87,16 @@ public final class VmctxLayout {
         hook(kindOrdinal);
         return HOOK_COUNTS + 8 * kindOrdinal;
     }
+
+    /**
+     * How far below STACK_LIMIT (and STACK_FLOOR) guest-related frames may lie: leaf
+     * functions skip the stack check for frames up to 1 KiB, and an exit trampoline spills
+     * at most Limits.MAX_PARAMS arguments below the guest. The signal handler and the
+     * backtrace walkers accept stack addresses down to STACK_FLOOR - GUEST_STACK_SLACK,
+     * which stays inside the JVM_STACK_RESERVE kept free above the thread's guard zones,
+     * so any address in that range can be read without faulting.
+     */
+    public static final int GUEST_STACK_SLACK = 64 * 1024;
 
     public static final long MAGIC_VALUE = 0x0058_5443_4D56_4250L;
 
@@ -88,6 +109,6 @@ public final class VmctxLayout {
     }
 
     static {
-        if (INTERRUPT_CALL + 8 > SIZE) throw new AssertionError("vmctx fields exceed SIZE");
+        if (IN_GUEST + 8 > SIZE) throw new AssertionError("vmctx fields exceed SIZE");
     }
 }

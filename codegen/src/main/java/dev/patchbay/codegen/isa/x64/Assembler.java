@@ -95,6 +95,20 @@ public final class Assembler {
         rm(0, size, size == 1 ? 0x8A : 0x8B, dst.enc(), size == 1, src, 0);
     }
 
+    /**
+     * {@code mov dst, fs:[0]}: the thread pointer. The x86-64 TLS ABI requires the first
+     * word of the thread control block to point at itself, so this reads the calling
+     * thread's identity with one load that cannot fault (glibc sets FS for every thread).
+     */
+    public void loadThreadPointer(Gpr dst) {
+        buf.put1(0x64);
+        buf.put1(0x48 | (dst.needsRex() ? 4 : 0));
+        buf.put1(0x8B);
+        buf.put1(0x04 | (dst.enc() & 7) << 3); // mod 00, rm 100: SIB follows
+        buf.put1(0x25);                        // SIB: no base, no index: disp32 absolute
+        buf.put4(0);
+    }
+
     public void store(int size, Mem dst, Gpr src) {
         checkSize("store", size, S1248, dst, src);
         rm(0, size, size == 1 ? 0x88 : 0x89, src.enc(), size == 1, dst, 0);

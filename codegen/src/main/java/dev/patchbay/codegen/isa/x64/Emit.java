@@ -19,10 +19,12 @@
  */
 package dev.patchbay.codegen.isa.x64;
 
+import dev.patchbay.codegen.CompileException;
 import dev.patchbay.codegen.CompileOptions;
 import dev.patchbay.codegen.instrument.EpochMode;
 import dev.patchbay.codegen.instrument.SiteKind;
 import dev.patchbay.codegen.ir.CallConv;
+import dev.patchbay.codegen.ir.Limits;
 import dev.patchbay.codegen.ir.Signature;
 import dev.patchbay.codegen.ir.StackSlot;
 import dev.patchbay.codegen.ir.TrapCode;
@@ -136,20 +138,26 @@ final class Emit {
         }
         int pushed = 8 * saved.size() + (preserveAll ? 8 : 0);
         spillBase = pushed;
-        int off = pushed + 8 * alloc.numSpillSlots;
+        // 64-bit arithmetic throughout: slot sizes are ints, and their sum must not wrap
+        // (a wrapped frame once put a stack slot over the return address).
+        long off = pushed + 8L * alloc.numSpillSlots;
         List<StackSlot> slots = vc.f.stackSlots;
         slotOffsets = new int[slots.size()];
         for (int i = 0; i < slots.size(); i++) {
             StackSlot s = slots.get(i);
-            int align = Math.min(Math.max(s.align, 1), 16);
+            long align = Math.min(Math.max(s.align, 1), 16);
             off = (off + s.size + align - 1) / align * align;
-            slotOffsets[i] = off;
+            if (off > Limits.MAX_FRAME_BYTES) break;
+            slotOffsets[i] = (int) off;
         }
-        int below = off - pushed + vc.outgoingBytes;
-        int total = pushed + below;
-        int aligned = (total + 15) & ~15;
-        subBytes = aligned - pushed;
-        out.frameSize = aligned;
+        long total = off + vc.outgoingBytes;
+        long aligned = (total + 15) & ~15L;
+        if (off > Limits.MAX_FRAME_BYTES || aligned > Limits.MAX_FRAME_BYTES) {
+            throw new CompileException("function %" + vc.f.name + ": its frame needs more than " + Limits.MAX_FRAME_BYTES
+                + " bytes, over the limit (stack slots, spills and outgoing arguments together)");
+        }
+        subBytes = (int) (aligned - pushed);
+        out.frameSize = (int) aligned;
     }
 
     Output emit() {
@@ -408,6 +416,9 @@ final class Emit {
 
     // ---- prologue / epilogue ----
 
+    /** Frames above this size also check that rsp - frame does not wrap (see prologue). */
+    static final int BIG_FRAME = 64 * 1024;
+
     private boolean needsStackCheck() {
         return vc.hasCalls || out.frameSize > 1024 || !vc.f.stackSlots.isEmpty() && out.frameSize > 256;
     }
@@ -416,6 +427,13 @@ final class Emit {
         asm.push(RBP);
         asm.mov(8, RBP, RSP);
         if (needsStackCheck()) {
+            // rsp - frame must not wrap below 0, where the compare below would pass. RSP is
+            // at least STACK_LIMIT (above the JVM's reserve, hundreds of KiB) whenever a
+            // frame fits under it, so only large frames need this.
+            if (out.frameSize > BIG_FRAME) {
+                asm.aluImm(AluOp.CMP, 8, RSP, out.frameSize);
+                conditionalTrap(Cond.B, TrapCode.STACK_OVERFLOW);
+            }
             asm.lea(8, R11, Mem.base(RSP, -out.frameSize));
             asm.alu(AluOp.CMP, 8, R11, Mem.base(Abi.VMCTX, VmctxLayout.STACK_LIMIT));
             if (vc.fusedEntrySite) fusedEntrySite();
@@ -426,13 +444,17 @@ final class Emit {
         if (subBytes > 0) asm.aluImm(AluOp.SUB, 8, RSP, subBytes);
     }
 
+    /**
+     * RSP is restored from RSP, not from RBP: RSP never moves in the body (the outgoing
+     * area is part of the frame), and a guest can overwrite its caller's saved RBP through
+     * get_frame_pointer. With `mov rsp, rbp`, that caller's epilogue would load a garbage
+     * RSP, and the next fault could not even be delivered (the kernel pushes the signal
+     * frame at RSP and kills the process when it cannot). This way a smashed RBP only
+     * misdirects RBP-relative accesses, which fault like any bad pointer, and the `pop rbp`
+     * below restores the caller's caller's RBP from the right slot.
+     */
     private void epilogue() {
-        int pushed = 8 * saved.size() + (preserveAll ? 8 : 0);
-        if (pushed == 0) {
-            if (subBytes > 0) asm.mov(8, RSP, RBP);
-        } else if (subBytes > 0) {
-            asm.lea(8, RSP, Mem.base(RBP, -pushed));
-        }
+        if (subBytes > 0) asm.aluImm(AluOp.ADD, 8, RSP, subBytes);
         for (int i = saved.size() - 1; i >= 0; i--) asm.pop(saved.get(i));
         if (preserveAll) asm.popfq();
         asm.pop(RBP);

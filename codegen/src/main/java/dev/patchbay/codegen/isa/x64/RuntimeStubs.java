@@ -124,7 +124,11 @@ public final class RuntimeStubs {
         a.load(8, Gpr.RDX, m(Gpr.RBP, 0));
         a.zero(Gpr.RCX);
         a.movImm(Gpr.RAX, upcall);
+        // Java runs in the upcall: a fault on this thread meanwhile is HotSpot's, not the guest's.
+        a.storeImm(8, m(vm, VmctxLayout.IN_GUEST), 0);
         a.call(Gpr.RAX);
+        a.loadThreadPointer(Gpr.RCX);
+        a.store(8, m(vm, VmctxLayout.IN_GUEST), Gpr.RCX);
         a.storeImm(8, m(vm, VmctxLayout.LAST_EXIT_FP), 0);
         a.test(4, Gpr.RAX, Gpr.RAX);
         a.jcc(Cond.NE, unwind, true);
@@ -255,11 +259,11 @@ public final class RuntimeStubs {
      * struct sigaction holding the previous action (filled in when ours is installed),
      * `safepoint` the safepoint stub's address.
      */
-    public static byte[] sigtrapHandler(long registry, long oldAction, long safepoint) {
+    public static byte[] sigtrapHandler(long registry, long oldAction, long safepoint, long vmctxSlabs) {
         CodeBuffer buf = new CodeBuffer();
         Assembler a = new Assembler(buf);
         Label sites = buf.newLabel(), siteLeft = buf.newLabel(), siteRight = buf.newLabel(), ours = buf.newLabel(),
-            chain = buf.newLabel(), done = buf.newLabel();
+            chain = buf.newLabel(), done = buf.newLabel(), notSite = buf.newLabel();
         Gpr site = Gpr.RBX, info = Gpr.R13, uc = Gpr.R14;
         int e = SiteRegistryLayout.ENTRIES;
 
@@ -286,7 +290,7 @@ public final class RuntimeStubs {
         Label siteLoop = buf.newLabel();
         buf.bind(siteLoop);
         a.alu(AluOp.CMP, 8, LO, HI);
-        a.jcc(Cond.AE, chain, false);
+        a.jcc(Cond.AE, notSite, false);
         a.lea(8, Gpr.RAX, Mem.baseIndex(LO, HI, 1, 0));
         a.shiftImm(ShiftOp.SHR, 8, Gpr.RAX, 1);
         a.alu(AluOp.CMP, 4, Gpr.RDX, Mem.baseIndex(Gpr.RSI, Gpr.RAX, 4, 0));
@@ -312,41 +316,170 @@ public final class RuntimeStubs {
         a.store(8, m(uc, UC_RIP), Gpr.RAX);
         a.jmp(done, false);
 
+        // In Patchbay code but not a site: an int3 the guest executed itself (CLIF
+        // debugtrap). With no debugger to stop it (gdb would have taken the SIGTRAP before
+        // us), it becomes a `debug` Trap instead of SIGTRAP's default action.
+        buf.bind(notSite);
+        a.aluImm(AluOp.CMP, 1, m(site, 0), 0xCC);
+        a.jcc(Cond.NE, chain, false);
+        a.load(8, Gpr.RDX, m(uc, greg(REG_R15)));
+        a.movImm(REG, vmctxSlabs);
+        Label live = buf.newLabel();
+        liveVmctx(a, buf, Gpr.RDX, chain, live);
+        buf.bind(live);
+        redirectToTrapStub(a, Gpr.RDX, TrapCode.DEBUG, site, chain, done);
+
         chainAndReturn(a, buf, oldAction, chain, done);
         buf.finish();
         return buf.bytes();
     }
 
     /**
-     * The SIGSEGV/SIGBUS handler. A fault whose PC lies in a registered Patchbay region is a
-     * guest memory fault (HotSpot never runs code there): generated code keeps the vmctx in
-     * R15, so the handler checks its magic, records heap_oob, and resumes the thread in the
-     * Store's trap stub with the faulting PC in R11, as an explicit trap would. Every other
-     * fault (HotSpot's implicit null checks, its guard pages, real crashes) chains to the
-     * previous action.
+     * Emits the check that `cand` (a value taken from the interrupted context, so anything)
+     * is the address of a live vmctx, without dereferencing it first: under the seqlock of
+     * the vmctx-slab registry (base in REG), it must lie in a slab, on a VmctxLayout.SIZE
+     * boundary; only then is its MAGIC read. Slabs are never unmapped (a freed vmctx goes
+     * back to its slab with MAGIC cleared), so once `cand` is in a slab every field of it
+     * can be read without faulting. Falls through to `live` or jumps to `miss`.
      */
-    public static byte[] sigsegvHandler(long registry, long oldAction) {
-        CodeBuffer buf = new CodeBuffer();
-        Assembler a = new Assembler(buf);
-        Label guest = buf.newLabel(), chain = buf.newLabel(), done = buf.newLabel();
-        Gpr pc = Gpr.RBX, uc = Gpr.R14;
-        handlerPrologue(a, registry);
-        a.load(8, pc, m(uc, UC_RIP));
-        regionSearch(a, buf, pc, chain, retry -> {
+    private static void liveVmctx(Assembler a, CodeBuffer buf, Gpr cand, Label miss, Label live) {
+        int e = SiteRegistryLayout.ENTRIES;
+        regionSearch(a, buf, cand, miss, retry -> {
+            a.mov(8, Gpr.RAX, cand);
+            a.alu(AluOp.SUB, 8, Gpr.RAX, m(Gpr.RCX, e + SiteRegistryLayout.E_START));
             a.alu(AluOp.CMP, 8, SEQ, m(REG, SiteRegistryLayout.SEQ));
             a.jcc(Cond.NE, retry, false);
-            a.jmp(guest, false);
+            a.testImm(8, Gpr.RAX, VmctxLayout.SIZE - 1);
+            a.jcc(Cond.NE, miss, false);
+            a.movImm(Gpr.RAX, VmctxLayout.MAGIC_VALUE);
+            a.alu(AluOp.CMP, 8, Gpr.RAX, m(cand, VmctxLayout.MAGIC));
+            a.jcc(Cond.NE, miss, false);
+            a.jmp(live, false);
         });
-        buf.bind(guest);
-        a.load(8, Gpr.RAX, m(uc, greg(REG_R15)));
-        a.movImm(Gpr.RCX, VmctxLayout.MAGIC_VALUE);
-        a.alu(AluOp.CMP, 8, Gpr.RCX, m(Gpr.RAX, VmctxLayout.MAGIC));
-        a.jcc(Cond.NE, chain, false);
-        a.storeImm(8, m(Gpr.RAX, VmctxLayout.TRAP_CODE), dev.patchbay.codegen.ir.TrapCode.HEAP_OUT_OF_BOUNDS.code());
+    }
+
+    /**
+     * Records `code` in the (validated) vmctx and resumes the thread in its Store's trap
+     * stub with `pc` in R11 as the trapping PC, as an explicit trap would. The trap stub
+     * trusts nothing but the vmctx: it bounds its backtrace walk and unwinds to HOST_SP.
+     */
+    private static void redirectToTrapStub(Assembler a, Gpr vm, TrapCode code, Gpr pc, Label chain, Label done) {
+        Gpr uc = Gpr.R14;
+        a.load(8, Gpr.RCX, m(vm, VmctxLayout.TRAP_STUB));
+        a.test(8, Gpr.RCX, Gpr.RCX);
+        a.jcc(Cond.E, chain, false);
+        a.storeImm(8, m(vm, VmctxLayout.TRAP_CODE), code.code());
         a.store(8, m(uc, greg(REG_R11)), pc);
-        a.load(8, Gpr.RCX, m(Gpr.RAX, VmctxLayout.TRAP_STUB));
         a.store(8, m(uc, UC_RIP), Gpr.RCX);
         a.jmp(done, false);
+    }
+
+    /**
+     * The SIGSEGV/SIGBUS handler (one copy per signal, each with its own saved previous
+     * action). Every decision uses only memory it can read without faulting: the two
+     * registries, the interrupted context, and a vmctx it has validated against the slab
+     * registry (see liveVmctx). R15 is never dereferenced before that: outside our code it
+     * may be anything (HotSpot keeps its thread there).
+     *
+     *  1. The PC lies in a registered Patchbay code region: a guest memory fault (HotSpot
+     *     never runs code there; our code keeps the vmctx in R15). heap_oob, or bad_target
+     *     when it is a general-protection fault on a ret or an indirect call or jump (a
+     *     non-canonical target faults on the transfer itself).
+     *  2. Otherwise, a kernel-raised fault (si_code > 0) on a thread inside a guest call
+     *     that jumped out of our code: R15 is a live vmctx whose IN_GUEST word is this
+     *     thread's own pointer (fs:[0]), and RSP lies in that call's stack, between
+     *     STACK_FLOOR - GUEST_STACK_SLACK and the entry trampoline's HOST_SP. That is a
+     *     call_indirect to a bad or non-executable address or a ret to a corrupted return
+     *     address: bad_target. The trapping PC is the return address at [RSP] when it is
+     *     Patchbay code (the call_indirect's call site), else the faulting PC.
+     *  3. Everything else chains to the previous action: HotSpot's implicit null checks,
+     *     its guard pages, faults in a hostcall's Java (IN_GUEST is 0 while host code
+     *     runs), real crashes. That path costs two registry searches of a few loads each.
+     */
+    public static byte[] sigsegvHandler(long registry, long oldAction, long vmctxSlabs) {
+        CodeBuffer buf = new CodeBuffer();
+        Assembler a = new Assembler(buf);
+        Label inRegion = buf.newLabel(), foreign = buf.newLabel(), chain = buf.newLabel(), done = buf.newLabel(),
+            inRegionLive = buf.newLabel(), foreignLive = buf.newLabel(), heapOob = buf.newLabel(), badTransfer = buf.newLabel(),
+            noRex = buf.newLabel(), modrm = buf.newLabel(), retHit = buf.newLabel(), retMiss = buf.newLabel();
+        Gpr pc = Gpr.RBX, info = Gpr.R13, uc = Gpr.R14, vm = Gpr.RDX;
+        handlerPrologue(a, registry);
+        a.load(8, pc, m(uc, UC_RIP));
+        regionSearch(a, buf, pc, foreign, retry -> {
+            a.alu(AluOp.CMP, 8, SEQ, m(REG, SiteRegistryLayout.SEQ));
+            a.jcc(Cond.NE, retry, false);
+            a.jmp(inRegion, false);
+        });
+
+        // 1. In our code.
+        buf.bind(inRegion);
+        a.load(8, vm, m(uc, greg(REG_R15)));
+        a.movImm(REG, vmctxSlabs);
+        liveVmctx(a, buf, vm, chain, inRegionLive);
+        buf.bind(inRegionLive);
+        a.aluImm(AluOp.CMP, 4, m(info, SI_CODE), SI_KERNEL);
+        a.jcc(Cond.NE, heapOob, false);
+        // A general-protection fault: on a control transfer, its target was non-canonical.
+        a.movzx(1, 4, Gpr.RAX, m(pc, 0));
+        a.aluImm(AluOp.CMP, 4, Gpr.RAX, 0xC3);
+        a.jcc(Cond.E, badTransfer, false);
+        a.mov(4, Gpr.RCX, Gpr.RAX);
+        a.aluImm(AluOp.AND, 4, Gpr.RCX, 0xF0);
+        a.aluImm(AluOp.CMP, 4, Gpr.RCX, 0x40);
+        a.jcc(Cond.NE, noRex, false);
+        a.movzx(1, 4, Gpr.RAX, m(pc, 1));
+        a.aluImm(AluOp.CMP, 4, Gpr.RAX, 0xFF);
+        a.jcc(Cond.NE, heapOob, false);
+        a.movzx(1, 4, Gpr.RCX, m(pc, 2));
+        a.jmp(modrm, false);
+        buf.bind(noRex);
+        a.aluImm(AluOp.CMP, 4, Gpr.RAX, 0xFF);
+        a.jcc(Cond.NE, heapOob, false);
+        a.movzx(1, 4, Gpr.RCX, m(pc, 1));
+        buf.bind(modrm);
+        a.aluImm(AluOp.AND, 4, Gpr.RCX, 0x38);
+        a.aluImm(AluOp.CMP, 4, Gpr.RCX, 0x10);       // FF /2: call r/m
+        a.jcc(Cond.E, badTransfer, false);
+        a.aluImm(AluOp.CMP, 4, Gpr.RCX, 0x20);       // FF /4: jmp r/m
+        a.jcc(Cond.E, badTransfer, false);
+        buf.bind(heapOob);
+        redirectToTrapStub(a, vm, TrapCode.HEAP_OUT_OF_BOUNDS, pc, chain, done);
+        buf.bind(badTransfer);
+        redirectToTrapStub(a, vm, TrapCode.BAD_TARGET, pc, chain, done);
+
+        // 2. Outside our code: only a kernel-raised fault on a thread in a guest call.
+        buf.bind(foreign);
+        a.aluImm(AluOp.CMP, 4, m(info, SI_CODE), 0);
+        a.jcc(Cond.LE, chain, false);
+        a.load(8, vm, m(uc, greg(REG_R15)));
+        a.movImm(REG, vmctxSlabs);
+        liveVmctx(a, buf, vm, chain, foreignLive);
+        buf.bind(foreignLive);
+        a.loadThreadPointer(Gpr.RAX);
+        a.alu(AluOp.CMP, 8, Gpr.RAX, m(vm, VmctxLayout.IN_GUEST));
+        a.jcc(Cond.NE, chain, false);
+        Gpr sp = Gpr.RSI, lo = Gpr.RDI, ret = Gpr.R11;
+        a.load(8, sp, m(uc, UC_RSP));
+        a.alu(AluOp.CMP, 8, sp, m(vm, VmctxLayout.HOST_SP));
+        a.jcc(Cond.A, chain, false);
+        a.load(8, lo, m(vm, VmctxLayout.STACK_FLOOR));
+        a.aluImm(AluOp.SUB, 8, lo, VmctxLayout.GUEST_STACK_SLACK);
+        a.alu(AluOp.CMP, 8, sp, lo);
+        a.jcc(Cond.B, chain, false);
+        // RSP is in the call's stack, so [RSP] is readable: after a bad call it is the
+        // return address into the caller, the best "trapping PC" there is.
+        a.load(8, ret, m(sp, 0));
+        a.movImm(REG, registry);
+        regionSearch(a, buf, ret, retMiss, retry -> {
+            a.alu(AluOp.CMP, 8, SEQ, m(REG, SiteRegistryLayout.SEQ));
+            a.jcc(Cond.NE, retry, false);
+            a.jmp(retHit, false);
+        });
+        buf.bind(retMiss);
+        a.mov(8, ret, pc);
+        buf.bind(retHit);
+        redirectToTrapStub(a, vm, TrapCode.BAD_TARGET, ret, chain, done);
+
         chainAndReturn(a, buf, oldAction, chain, done);
         buf.finish();
         return buf.bytes();

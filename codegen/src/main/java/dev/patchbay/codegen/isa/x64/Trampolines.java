@@ -10,7 +10,15 @@
  * buffer and returns status 0 through the common unwind path.
  *
  *   entry frame:  [rbp-8..-40] rbx r12 r13 r14 r15   [rbp-48] previous HOST_SP
- *                 [rbp-56] previous ENTRY_FP          [rbp-64] padding (keeps RSP 16-aligned)
+ *                 [rbp-56] previous ENTRY_FP          [rbp-64] previous IN_GUEST
+ *
+ * IN_GUEST (see VmctxLayout) holds the thread pointer while guest code runs: the entry
+ * trampoline sets it once HOST_SP, ENTRY_FP and STACK_LIMIT are in place, and the unwind
+ * path restores the previous value (0, or the outer call's after a guest → host → guest
+ * reentry, whose exit trampoline cleared it) before anything else. The exit and hook
+ * trampolines clear it around their call out and set it again on return. Before writing
+ * stack arguments below the host's RSP, the entry trampoline checks them against
+ * STACK_LIMIT and traps stk_ovf (an overlong argument list used to run off the stack).
  *
  * Trap stub: generated code records the trap code in the vmctx and jumps here with the
  * trapping PC in R11; the stub records PC and RBP, then unwinds with status 1. Unwinding
@@ -81,6 +89,8 @@ final class Trampolines {
         asm.movImm32(Gpr.RAX, STATUS_TRAP);
         buf.bind(unwind);
         asm.load(8, Gpr.RSP, vm(VmctxLayout.HOST_SP));
+        asm.load(8, Gpr.RCX, Mem.base(Gpr.RSP, 16));
+        asm.store(8, vm(VmctxLayout.IN_GUEST), Gpr.RCX);
         asm.load(8, Gpr.RCX, Mem.base(Gpr.RSP, 0));
         asm.store(8, vm(VmctxLayout.HOST_SP), Gpr.RCX);
         asm.load(8, Gpr.RCX, Mem.base(Gpr.RSP, 8));
@@ -94,29 +104,59 @@ final class Trampolines {
 
     /**
      * Walks the RBP chain from the trapping frame and records return addresses in the
-     * vmctx, stopping at the entry trampoline's frame, at a chain that does not move
-     * towards it, or after BT_MAX entries. Uses only RAX, RCX, RDX (the trap path owns them).
+     * vmctx. The guest can overwrite saved RBPs, and the trap stub also runs after a fault
+     * at a garbage PC, so nothing on the chain is trusted: a frame pointer is followed
+     * only while it lies in the call's stack, [max(RSP, STACK_FLOOR - GUEST_STACK_SLACK),
+     * ENTRY_FP), is 8-aligned and each frame is strictly above the one before, for at
+     * most BT_MAX entries. Memory in that range is this thread's mapped stack, so the
+     * walk never faults (a fault here would re-enter this stub, forever) and always ends.
+     * Uses RAX, RCX, RDX, RSI, RDI, R8: the trap path owns every register but R15 and RBP.
      */
     private void backtrace() {
         Label loop = buf.newLabel(), done = buf.newLabel();
+        Gpr lo = Gpr.RSI, entry = Gpr.RDI, ret = Gpr.R8;
         asm.store(8, vm(VmctxLayout.BT_PCS), Gpr.R11);
         asm.movImm32(Gpr.RCX, 1);
         asm.mov(8, Gpr.RDX, Gpr.RBP);
+        // lo = max(RSP, STACK_FLOOR - slack), unsigned; a floor below the slack wraps to a
+        // huge lo, which only stops the walk.
+        asm.load(8, lo, vm(VmctxLayout.STACK_FLOOR));
+        asm.aluImm(AluOp.SUB, 8, lo, VmctxLayout.GUEST_STACK_SLACK);
+        asm.alu(AluOp.CMP, 8, lo, Gpr.RSP);
+        asm.cmov(Cond.B, 8, lo, Gpr.RSP);
+        asm.load(8, entry, vm(VmctxLayout.ENTRY_FP));
         buf.bind(loop);
         asm.aluImm(AluOp.CMP, 8, Gpr.RCX, VmctxLayout.BT_MAX);
         asm.jcc(Cond.AE, done, true);
+        asm.alu(AluOp.CMP, 8, Gpr.RDX, lo);
+        asm.jcc(Cond.B, done, true);
+        asm.alu(AluOp.CMP, 8, Gpr.RDX, entry);
+        asm.jcc(Cond.AE, done, true);
+        asm.testImm(8, Gpr.RDX, 7);
+        asm.jcc(Cond.NE, done, true);
         asm.load(8, Gpr.RAX, Mem.base(Gpr.RDX, 0));
-        asm.alu(AluOp.CMP, 8, Gpr.RAX, vm(VmctxLayout.ENTRY_FP));
+        asm.alu(AluOp.CMP, 8, Gpr.RAX, entry);
         asm.jcc(Cond.AE, done, true);
         asm.alu(AluOp.CMP, 8, Gpr.RAX, Gpr.RDX);
         asm.jcc(Cond.BE, done, true);
-        asm.load(8, Gpr.RDX, Mem.base(Gpr.RDX, 8));
-        asm.store(8, Mem.baseIndex(Abi.VMCTX, Gpr.RCX, 8, VmctxLayout.BT_PCS), Gpr.RDX);
+        asm.load(8, ret, Mem.base(Gpr.RDX, 8));
+        asm.store(8, Mem.baseIndex(Abi.VMCTX, Gpr.RCX, 8, VmctxLayout.BT_PCS), ret);
         asm.aluImm(AluOp.ADD, 8, Gpr.RCX, 1);
         asm.mov(8, Gpr.RDX, Gpr.RAX);
         asm.jmp(loop, true);
         buf.bind(done);
         asm.store(8, vm(VmctxLayout.BT_COUNT), Gpr.RCX);
+    }
+
+    /** IN_GUEST = 0: the thread is about to run code that may reach Java (see VmctxLayout.IN_GUEST). */
+    private void leaveGuest() {
+        asm.storeImm(8, vm(VmctxLayout.IN_GUEST), 0);
+    }
+
+    /** IN_GUEST = this thread's pointer, through `scratch`: back in guest code. */
+    private void reenterGuest(Gpr scratch) {
+        asm.loadThreadPointer(scratch);
+        asm.store(8, vm(VmctxLayout.IN_GUEST), scratch);
     }
 
     /** Emits the preserve_all trampoline for a site kind. Returns its offset. */
@@ -158,7 +198,10 @@ final class Trampolines {
         asm.mov(8, Gpr.RDI, Abi.VMCTX);
         asm.load(8, Gpr.RSI, Mem.base(Gpr.RBP, returnAddressDisp));
         asm.load(8, Gpr.RDX, Mem.base(Gpr.RBP, 0));
+        // A hook may be a Java upcall: while it runs, a fault on this thread is not the guest's.
+        leaveGuest();
         asm.call(Gpr.RAX);
+        reenterGuest(Gpr.RCX);
         asm.test(4, Gpr.RAX, Gpr.RAX);
         asm.jcc(Cond.NE, unwind, true);
         buf.bind(skip);
@@ -228,7 +271,9 @@ final class Trampolines {
         asm.load(8, Gpr.RCX, Mem.base(Gpr.RBP, 8));
         asm.movImm(Gpr.RAX, 0x7FFF_FFFF_FFFF_FFFFL);
         int reloc = buf.offset() - 8;
+        leaveGuest();
         asm.call(Gpr.RAX);
+        reenterGuest(Gpr.RCX);
         Label err = buf.newLabel();
         asm.test(4, Gpr.RAX, Gpr.RAX);
         asm.jcc(Cond.NE, err, true);
@@ -260,6 +305,8 @@ final class Trampolines {
         asm.store(8, Mem.base(Gpr.RSP, 0), Gpr.RAX);
         asm.load(8, Gpr.RCX, vm(VmctxLayout.ENTRY_FP));
         asm.store(8, Mem.base(Gpr.RSP, 8), Gpr.RCX);
+        asm.load(8, Gpr.RCX, vm(VmctxLayout.IN_GUEST));
+        asm.store(8, Mem.base(Gpr.RSP, 16), Gpr.RCX);
         asm.store(8, vm(VmctxLayout.HOST_SP), Gpr.RSP);
         asm.store(8, vm(VmctxLayout.ENTRY_FP), Gpr.RBP);
         Label nested = buf.newLabel();
@@ -272,10 +319,20 @@ final class Trampolines {
         asm.cmov(Cond.B, 8, Gpr.RAX, vm(VmctxLayout.STACK_FLOOR));
         asm.store(8, vm(VmctxLayout.STACK_LIMIT), Gpr.RAX);
         buf.bind(nested);
+        // In guest code from here (the range fields above are written first).
+        reenterGuest(Gpr.RCX);
         asm.mov(8, Gpr.R12, Gpr.RDX);
         asm.mov(8, Gpr.RBX, Gpr.RSI);
         int out = (locs.stackBytes + locs.retAreaBytes + 15) & ~15;
-        if (out > 0) asm.aluImm(AluOp.SUB, 8, Gpr.RSP, out);
+        Label overflow = buf.newLabel();
+        if (out > 0) {
+            // The stack arguments and the return area are written before the guest's own
+            // stack check: check them here, or a long argument list runs off the stack.
+            asm.lea(8, Gpr.RAX, Mem.base(Gpr.RSP, -out));
+            asm.alu(AluOp.CMP, 8, Gpr.RAX, vm(VmctxLayout.STACK_LIMIT));
+            asm.jcc(Cond.B, overflow, false);
+            asm.aluImm(AluOp.SUB, 8, Gpr.RSP, out);
+        }
         int n = sig.params.size();
         for (int i = 0; i < n; i++) {
             if (locs.regs[i] != null) continue;
@@ -295,6 +352,12 @@ final class Trampolines {
         }
         asm.movImm32(Gpr.RAX, STATUS_OK);
         asm.jmp(unwind, false);
+        if (out > 0) {
+            buf.bind(overflow);
+            asm.storeImm(8, vm(VmctxLayout.TRAP_CODE), dev.patchbay.codegen.ir.TrapCode.STACK_OVERFLOW.code());
+            asm.lea(8, Gpr.R11, Mem.rip(overflow, 0));
+            asm.jmp(trapStubLabel, false);
+        }
         return at;
     }
 }

@@ -488,6 +488,9 @@ class AssemblerObjdumpTest {
         h.expect("rdtsc", 2, Assembler::rdtsc);
         h.expect("cpuid", 2, Assembler::cpuid);
         h.expect("pause", 2, Assembler::pause);
+        for (Gpr r : ALL) {
+            h.expect("mov " + r.name(8) + ",QWORD PTR fs:0x0", 9, a -> a.loadThreadPointer(r));
+        }
         for (Mem m : sampleMems(h)) {
             h.expectAt((s, e) -> "fxsave64 " + addr(m, e) + comment(m, e), a -> a.fxsave64(m));
             h.expectAt((s, e) -> "fxrstor64 " + addr(m, e) + comment(m, e), a -> a.fxrstor64(m));
