@@ -153,7 +153,9 @@ public final class FaultChild {
                 java.nio.file.Files.writeString(last, text);
                 java.util.List<dev.patchbay.codegen.ir.Function> fns = dev.patchbay.codegen.clif.ClifParser.parse("wild.clif", text).functions();
                 dev.patchbay.codegen.instrument.InstrumentationPlan plan = rnd.nextBoolean()
-                    ? dev.patchbay.codegen.instrument.InstrumentationPlan.all() : dev.patchbay.codegen.instrument.InstrumentationPlan.NONE;
+                    ? dev.patchbay.codegen.instrument.InstrumentationPlan.all()
+                    // Only epoch sites (an epoch Engine refuses code without them).
+                    : dev.patchbay.codegen.instrument.InstrumentationPlan.of(dev.patchbay.codegen.instrument.SiteKind.EPOCH);
                 dev.patchbay.codegen.machinst.CompiledModule cm = dev.patchbay.codegen.Compiler.compile(
                     dev.patchbay.codegen.clif.ClifParser.parse("wild.clif", text).functions(),
                     dev.patchbay.codegen.CompileOptions.builder().plan(plan).build());
