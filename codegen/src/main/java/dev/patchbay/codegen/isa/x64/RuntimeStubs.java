@@ -396,8 +396,11 @@ public final class RuntimeStubs {
      *     thread's own pointer (fs:[0]), and RSP lies in that call's stack, between
      *     STACK_FLOOR - GUEST_STACK_SLACK and the entry trampoline's HOST_SP. That is a
      *     call_indirect to a bad or non-executable address or a ret to a corrupted return
-     *     address: bad_target. The trapping PC is the return address at [RSP] when it is
-     *     Patchbay code (the call_indirect's call site), else the faulting PC.
+     *     address, provided the fault is at the very target of that transfer: [RSP] is a
+     *     return address into Patchbay code (a call), or [RSP - 8] is the faulting PC (a
+     *     ret). That is bad_target, with the call site (or the faulting PC after a ret) as
+     *     the trapping PC. A fault in foreign code the guest reached and ran for a while,
+     *     or in a signal handler that interrupted the guest, chains.
      *  3. Everything else chains to the previous action: HotSpot's implicit null checks,
      *     its guard pages, faults in a hostcall's Java (IN_GUEST is 0 while host code
      *     runs), real crashes. That path costs two registry searches of a few loads each.
@@ -481,7 +484,13 @@ public final class RuntimeStubs {
             a.jcc(Cond.NE, retry, false);
             a.jmp(retHit, false);
         });
+        // Not after a call: only right after a `ret` (whose popped slot, [RSP - 8], still
+        // holds the target: the kernel leaves the 128 bytes below RSP alone). Anything else
+        // is not the guest's own transfer, e.g. a fault in a signal handler (a profiler's
+        // protected read) that interrupted this thread: chain it.
         buf.bind(retMiss);
+        a.alu(AluOp.CMP, 8, pc, m(sp, -8));
+        a.jcc(Cond.NE, chain, false);
         a.mov(8, ret, pc);
         buf.bind(retHit);
         redirectToTrapStub(a, vm, TrapCode.BAD_TARGET, ret, chain, done);
