@@ -20,6 +20,10 @@
  *                   no read outside the guest stack
  *   many-params     a 150,000-parameter function compiled past the verifier, called on a
  *                   1 MiB thread: stk_ovf, not a write off the end of the stack
+ *   handler-faults  a signal handler that interrupts guest code takes a fault it handles
+ *                   itself (as a profiler's protected read does, through a SIGSEGV handler
+ *                   installed before Patchbay's): that fault is not the guest's, the guest
+ *                   call returns its result
  *   big-frames      stack slots near the frame limit: stack_store/stack_load at both ends
  *                   of a 1 MiB slot work with a 4 MiB stack limit; a 1 GiB frame traps
  *                   stk_ovf; the issue's wrapping pair of slots is refused by the verifier
@@ -208,6 +212,7 @@ public final class FaultScenarios {
             case "java-walk": javaWalk(); break;
             case "many-params": manyParams(); break;
             case "big-frames": bigFrames(); break;
+            case "handler-faults": handlerFaults(); break;
             default: throw new IllegalArgumentException(args[0]);
         }
         System.out.println("RESULT done=1");
@@ -506,5 +511,98 @@ public final class FaultScenarios {
         } catch (VerifierException e) {
             System.out.println("RESULT wrapping=" + e.getMessage().replace('\n', ' '));
         }
+    }
+
+    static long code(java.util.function.Consumer<dev.patchbay.codegen.isa.x64.Assembler> body) {
+        dev.patchbay.codegen.machinst.CodeBuffer buf = new dev.patchbay.codegen.machinst.CodeBuffer();
+        body.accept(new dev.patchbay.codegen.isa.x64.Assembler(buf));
+        buf.finish();
+        dev.patchbay.internal.sys.CodeMemory mem = dev.patchbay.internal.sys.CodeMemory.allocate(4096, "handler-faults");
+        mem.write(0, buf.bytes());
+        ChildMain.FOREIGN.add(mem);
+        return mem.execAddress(0);
+    }
+
+    static void handlerFaults() throws Exception {
+        final int sigusr1 = 10, ucRax = dev.patchbay.codegen.vm.LinuxSignalLayout.greg(13);
+        long counters = Native.calloc(1, 64); // [0] probe faults fixed, [8] SIGUSR1 handler runs, [16] probe results
+        long previous = Native.calloc(1, dev.patchbay.codegen.vm.LinuxSignalLayout.SIGACTION_SIZE);
+        // probe(p): mov rax, [rdi]; ret. A "protected read": its fault is fixed by the handler below.
+        long probe = code(a -> {
+            a.load(8, dev.patchbay.codegen.isa.x64.Gpr.RAX, dev.patchbay.codegen.isa.x64.Mem.base(dev.patchbay.codegen.isa.x64.Gpr.RDI, 0));
+            a.ret();
+        });
+        // The prober's SIGSEGV handler, installed before Patchbay's: a fault at the probe resumes
+        // after it with rax = 0x5afe; anything else goes to the handler before it (HotSpot's).
+        long segv = code(a -> {
+            var G = dev.patchbay.codegen.isa.x64.Gpr.class;
+            dev.patchbay.codegen.machinst.Label other = a.buffer().newLabel();
+            a.movImm(dev.patchbay.codegen.isa.x64.Gpr.RAX, probe);
+            a.alu(dev.patchbay.codegen.isa.x64.AluOp.CMP, 8, dev.patchbay.codegen.isa.x64.Gpr.RAX,
+                dev.patchbay.codegen.isa.x64.Mem.base(dev.patchbay.codegen.isa.x64.Gpr.RDX, dev.patchbay.codegen.vm.LinuxSignalLayout.UC_RIP));
+            a.jcc(dev.patchbay.codegen.isa.x64.Cond.NE, other, false);
+            a.aluImm(dev.patchbay.codegen.isa.x64.AluOp.ADD, 8, dev.patchbay.codegen.isa.x64.Mem.base(dev.patchbay.codegen.isa.x64.Gpr.RDX,
+                dev.patchbay.codegen.vm.LinuxSignalLayout.UC_RIP), 3);
+            a.storeImm(8, dev.patchbay.codegen.isa.x64.Mem.base(dev.patchbay.codegen.isa.x64.Gpr.RDX, ucRax), 0x5afe);
+            a.movImm(dev.patchbay.codegen.isa.x64.Gpr.RAX, counters);
+            a.lockAluImm(dev.patchbay.codegen.isa.x64.AluOp.ADD, 8, dev.patchbay.codegen.isa.x64.Mem.base(dev.patchbay.codegen.isa.x64.Gpr.RAX, 0), 1);
+            a.ret();
+            a.buffer().bind(other);
+            a.movImm(dev.patchbay.codegen.isa.x64.Gpr.RAX, previous);
+            a.jmp(dev.patchbay.codegen.isa.x64.Mem.base(dev.patchbay.codegen.isa.x64.Gpr.RAX, 0));
+        });
+        // SIGUSR1 handler: probe(0), and count.
+        long usr1 = code(a -> {
+            a.push(dev.patchbay.codegen.isa.x64.Gpr.RBX);
+            a.zero(dev.patchbay.codegen.isa.x64.Gpr.RDI);
+            a.movImm(dev.patchbay.codegen.isa.x64.Gpr.RAX, probe);
+            a.call(dev.patchbay.codegen.isa.x64.Gpr.RAX);
+            a.movImm(dev.patchbay.codegen.isa.x64.Gpr.RCX, counters);
+            a.store(8, dev.patchbay.codegen.isa.x64.Mem.base(dev.patchbay.codegen.isa.x64.Gpr.RCX, 16), dev.patchbay.codegen.isa.x64.Gpr.RAX);
+            a.lockAluImm(dev.patchbay.codegen.isa.x64.AluOp.ADD, 8, dev.patchbay.codegen.isa.x64.Mem.base(dev.patchbay.codegen.isa.x64.Gpr.RCX, 8), 1);
+            a.pop(dev.patchbay.codegen.isa.x64.Gpr.RBX);
+            a.ret();
+        });
+        // tgkill(pid, tid, sig)
+        long tgkill = code(a -> {
+            a.movImm32(dev.patchbay.codegen.isa.x64.Gpr.RAX, 234);
+            a.syscall();
+            a.ret();
+        });
+        long act = Native.calloc(1, dev.patchbay.codegen.vm.LinuxSignalLayout.SIGACTION_SIZE);
+        Native.sigaction(dev.patchbay.codegen.vm.LinuxSignalLayout.SIGSEGV, 0, act); // HotSpot's flags and mask
+        Native.putLong(act + dev.patchbay.codegen.vm.LinuxSignalLayout.SA_HANDLER, segv);
+        Native.sigaction(dev.patchbay.codegen.vm.LinuxSignalLayout.SIGSEGV, act, previous);
+        long act1 = Native.calloc(1, dev.patchbay.codegen.vm.LinuxSignalLayout.SIGACTION_SIZE);
+        Native.putLong(act1 + dev.patchbay.codegen.vm.LinuxSignalLayout.SA_HANDLER, usr1);
+        Native.putInt(act1 + dev.patchbay.codegen.vm.LinuxSignalLayout.SA_FLAGS,
+            dev.patchbay.codegen.vm.LinuxSignalLayout.SA_SIGINFO | dev.patchbay.codegen.vm.LinuxSignalLayout.SA_RESTART);
+        Native.sigaction(sigusr1, act1, 0);
+        npesStillWork("npes-before");
+        try (Engine engine = new Engine(); Store store = new Store(engine)) {
+            Instance inst = store.instantiate(engine.load(compile("spin.clif", ArmingTest.SPIN)));
+            long n = 3_000_000_000L;
+            long[] tid = {0};
+            AtomicReference<String> result = new AtomicReference<>();
+            Thread guest = new Thread(() -> {
+                tid[0] = Native.gettid();
+                result.set(outcome(inst, "spin", n));
+            });
+            guest.start();
+            while (tid[0] == 0) Thread.onSpinWait();
+            Thread.sleep(50);
+            int sent = 0;
+            while (guest.isAlive() && sent < 200) {
+                Native.call(tgkill, Native.getpid(), tid[0], sigusr1);
+                sent++;
+                Thread.sleep(2);
+            }
+            guest.join();
+            System.out.println("RESULT guest=" + (result.get().equals("=" + (n * (n - 1) / 2)) ? "ok" : result.get()));
+            System.out.println("RESULT signals=" + (Native.getLong(counters + 8) > 0 ? "handled" : "none of " + sent)
+                + " probes-fixed=" + (Native.getLong(counters) == Native.getLong(counters + 8) ? "all" : Native.getLong(counters) + "/"
+                + Native.getLong(counters + 8)) + " probe=" + Long.toHexString(Native.getLong(counters + 16)));
+        }
+        npesStillWork("npes");
     }
 }

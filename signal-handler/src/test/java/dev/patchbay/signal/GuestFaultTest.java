@@ -180,4 +180,14 @@ class GuestFaultTest {
         assertTrue(r.get("wrapping").contains("2:5: function %wrap: the stack slots up to ss0 need 2147483647 bytes, "
             + "over the limit of 1073741824 bytes (1 GiB) per function"), r.toString());
     }
+
+    @ParameterizedTest(name = "temurin25={0}")
+    @ValueSource(booleans = {false, true})
+    void aFaultInASignalHandlerThatInterruptedTheGuestIsNotTheGuests(boolean jdk25) throws Exception {
+        Run r = run(jdk25, "handler-faults");
+        assertEquals("ok", r.get("npes-before"), r.toString());
+        assertEquals("ok", r.get("guest"), "the guest call was not taken for the handler's fault\n" + r);
+        assertEquals("handled probes-fixed=all probe=5afe", r.get("signals"), r.toString());
+        assertEquals("ok", r.get("npes"), r.toString());
+    }
 }

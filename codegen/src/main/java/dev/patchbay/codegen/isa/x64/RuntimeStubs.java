@@ -1,6 +1,8 @@
 /*
  * Process-wide machine code the runtime needs outside any module: the SIGTRAP handler,
- * the safepoint stub it redirects to, and native counting hooks. No Java runs in signal
+ * the safepoint stub it redirects to, the SIGSEGV/SIGBUS handler (see sigsegvHandler for
+ * how it tells guest faults from HotSpot's), the registry writer, and native counting
+ * hooks. No Java runs in signal
  * context (DESIGN.md invariant 3), so the handler is generated here like everything else.
  *
  * SIGTRAP handler, a C function handler(sig, info, ucontext):
@@ -11,7 +13,10 @@
  *      the guest stack as a return address and set RIP to the safepoint stub, so that
  *      when the stub returns, the thread re-executes the site in its new form. The guest
  *      keeps no data below RSP (invariant 6), so the push clobbers nothing.
- *   4. Anything else chains to the action that was installed before ours: SIG_IGN
+ *   4. In a region but not a site, and the byte is 0xCC: the guest's own int3 (CLIF
+ *      debugtrap). If R15 is a live vmctx (validated against the vmctx slabs, see
+ *      liveVmctx), it becomes a `debug` Trap through the Store's trap stub.
+ *   5. Anything else chains to the action that was installed before ours: SIG_IGN
  *      returns; SIG_DFL is reinstalled and the signal re-raised with tgkill, so the
  *      process dies exactly as it would have (exit 133, no hs_err); a handler is
  *      tail-called with the original (sig, info, ucontext).
@@ -31,7 +36,8 @@
  * different mapping of the same pages. That is self-modifying code, which x86 cores since
  * the P6 detect by physical address (Intel SDM Vol 3A, 8.1.3), so no serialising
  * instruction is needed before the stub's `ret` to the site; cpuid would also cost a VM
- * exit under a hypervisor. A non-zero upcall status means "unwind": the runtime has set
+ * exit under a hypervisor. The upcall runs Java, so IN_GUEST is 0 around it (see
+ * VmctxLayout.IN_GUEST). A non-zero upcall status means "unwind": the runtime has set
  * the trap code, and the stub jumps to the Store's trap stub with the site as the
  * trapping PC.
  */
@@ -390,8 +396,11 @@ public final class RuntimeStubs {
      *     thread's own pointer (fs:[0]), and RSP lies in that call's stack, between
      *     STACK_FLOOR - GUEST_STACK_SLACK and the entry trampoline's HOST_SP. That is a
      *     call_indirect to a bad or non-executable address or a ret to a corrupted return
-     *     address: bad_target. The trapping PC is the return address at [RSP] when it is
-     *     Patchbay code (the call_indirect's call site), else the faulting PC.
+     *     address, provided the fault is at the very target of that transfer: [RSP] is a
+     *     return address into Patchbay code (a call), or [RSP - 8] is the faulting PC (a
+     *     ret). That is bad_target, with the call site (or the faulting PC after a ret) as
+     *     the trapping PC. A fault in foreign code the guest reached and ran for a while,
+     *     or in a signal handler that interrupted the guest, chains.
      *  3. Everything else chains to the previous action: HotSpot's implicit null checks,
      *     its guard pages, faults in a hostcall's Java (IN_GUEST is 0 while host code
      *     runs), real crashes. That path costs two registry searches of a few loads each.
@@ -475,7 +484,13 @@ public final class RuntimeStubs {
             a.jcc(Cond.NE, retry, false);
             a.jmp(retHit, false);
         });
+        // Not after a call: only right after a `ret` (whose popped slot, [RSP - 8], still
+        // holds the target: the kernel leaves the 128 bytes below RSP alone). Anything else
+        // is not the guest's own transfer, e.g. a fault in a signal handler (a profiler's
+        // protected read) that interrupted this thread: chain it.
         buf.bind(retMiss);
+        a.alu(AluOp.CMP, 8, pc, m(sp, -8));
+        a.jcc(Cond.NE, chain, false);
         a.mov(8, ret, pc);
         buf.bind(retHit);
         redirectToTrapStub(a, vm, TrapCode.BAD_TARGET, ret, chain, done);
