@@ -289,7 +289,7 @@ final class EpochState {
         try {
             if (!borrowed) return null;
             endForceLocked();
-            if (interruptDue()) return unwind(TrapCode.INTERRUPT, "interrupt", interruptRequestedAt);
+            if (interruptDue()) return unwind(TrapCode.INTERRUPT, EpochOutcome.INTERRUPTED, interruptRequestedAt);
         } finally {
             lock.unlock();
         }
@@ -302,8 +302,8 @@ final class EpochState {
         try {
             boolean forced = savedFuel != Long.MIN_VALUE;
             endForceLocked();
-            if (interruptDue()) return unwind(TrapCode.INTERRUPT, "interrupt", interruptRequestedAt);
-            if (!forced && core.vmctx.fuel() < 0) return unwind(TrapCode.OUT_OF_FUEL, "out_of_fuel", 0);
+            if (interruptDue()) return unwind(TrapCode.INTERRUPT, EpochOutcome.INTERRUPTED, interruptRequestedAt);
+            if (!forced && core.vmctx.fuel() < 0) return unwind(TrapCode.OUT_OF_FUEL, EpochOutcome.OUT_OF_FUEL, 0);
         } finally {
             lock.unlock();
         }
@@ -327,21 +327,21 @@ final class EpochState {
         switch (d.kind()) {
             case INTERRUPT:
                 deadline = Long.MAX_VALUE;
-                return unwind(TrapCode.INTERRUPT, "interrupt", 0);
+                return unwind(TrapCode.INTERRUPT, EpochOutcome.INTERRUPTED, 0);
             case CONTINUE:
                 m.continued();
                 setDeadline(saturatingAdd(core.engine.currentEpoch(), d.ticks()));
-                core.listenersEpoch(d.toString(), 0);
+                core.listenersEpoch(EpochOutcome.of(d), 0);
                 // An interrupt() that arrived while the callback ran is taken now, not at a
                 // later site the guest may never reach.
                 return interruptDue() ? inHook() : Action.RESUME;
             default:
                 m.yielded();
                 setDeadline(saturatingAdd(core.engine.currentEpoch(), d.ticks()));
-                core.listenersEpoch(d.toString(), 0);
+                core.listenersEpoch(EpochOutcome.of(d), 0);
                 if (!park()) {
                     // Thread.interrupt() of a parked owner: the Java way to say "stop".
-                    return unwind(TrapCode.INTERRUPT, "interrupt", 0);
+                    return unwind(TrapCode.INTERRUPT, EpochOutcome.INTERRUPTED, 0);
                 }
                 return interruptDue() ? inHook() : Action.RESUME;
         }
@@ -407,7 +407,7 @@ final class EpochState {
         lock.lock();
         try {
             endForceLocked();
-            unwind(TrapCode.INTERRUPT, "interrupt", interruptRequestedAt);
+            unwind(TrapCode.INTERRUPT, EpochOutcome.INTERRUPTED, interruptRequestedAt);
         } finally {
             lock.unlock();
         }
@@ -431,13 +431,13 @@ final class EpochState {
         }
     }
 
-    private Action unwind(TrapCode code, String decision, long requestedAt) {
+    private Action unwind(TrapCode code, EpochOutcome outcome, long requestedAt) {
         // Unwinding ends the call, so an interrupt() aimed at it is answered too; clearing
         // it keeps StoreCore from taking this unwind for the safepoint stub's own.
         if (interruptDue()) clearInterrupt();
         core.engine.epochMetrics().interrupted();
         long since = requestedAt == 0 ? 0 : System.nanoTime() - requestedAt;
-        core.listenersEpoch(decision, since);
+        core.listenersEpoch(outcome, since);
         core.vmctx.setTrapCode(code.code());
         return Action.UNWIND;
     }
@@ -448,7 +448,7 @@ final class EpochState {
         lock.lock();
         try {
             if (borrowed) endForceLocked();
-            unwind(TrapCode.INTERRUPT, "interrupt", interruptRequestedAt);
+            unwind(TrapCode.INTERRUPT, EpochOutcome.INTERRUPTED, interruptRequestedAt);
         } finally {
             lock.unlock();
         }

@@ -6,6 +6,7 @@
 package dev.patchbay;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -15,6 +16,8 @@ public final class PatchRequest {
     private final CountDownLatch done = new CountDownLatch(1);
     private volatile boolean failed;
     private volatile long appliedAt;
+    /** Completed with this request when applied, exceptionally when the Store closed first. */
+    private final CompletableFuture<PatchRequest> future = new CompletableFuture<>();
 
     PatchRequest(long generation, long requestedAt) {
         this.generation = generation;
@@ -26,12 +29,21 @@ public final class PatchRequest {
     void complete(long nanoTime) {
         appliedAt = nanoTime;
         done.countDown();
+        future.complete(this);
     }
 
     void fail() {
         failed = true;
         done.countDown();
+        future.completeExceptionally(new IllegalStateException("the Store closed before request " + generation + " was applied"));
     }
+
+    /**
+     * The request as a future, for code that composes asynchronously: it completes with this
+     * request once applied, or exceptionally (IllegalStateException) if the Store closed
+     * first. Completing or cancelling the returned copy does not affect the request.
+     */
+    public CompletableFuture<PatchRequest> toCompletableFuture() { return future.copy(); }
 
     public boolean isDone() { return done.getCount() == 0; }
 

@@ -12,6 +12,10 @@ public interface RuntimeListener {
     /** A guest call ended in a Trap (including interrupts). */
     default void onTrap(Store store, Trap trap) {}
 
-    /** An epoch deadline or interrupt() stopped the guest; `decision` is what the callback chose. */
-    default void onEpochDeadline(Store store, String decision, long nanosSinceRequest) {}
+    /**
+     * An epoch check reached the runtime: interrupt() or a deadline stopped the guest, fuel
+     * ran out, or a deadline callback let it go on. `nanosSinceRequest` is the time since
+     * interrupt() for an interrupt it asked for, 0 otherwise.
+     */
+    default void onEpochDeadline(Store store, EpochOutcome outcome, long nanosSinceRequest) {}
 }

@@ -353,9 +353,9 @@ final class StoreCore {
 
     void hostError(Throwable t) { pendingError = t; }
 
-    void listenersEpoch(String decision, long since) {
+    void listenersEpoch(EpochOutcome outcome, long since) {
         Store h = handle();
-        if (h != null) for (RuntimeListener l : engine.listeners()) l.onEpochDeadline(h, decision, since);
+        if (h != null) for (RuntimeListener l : engine.listeners()) l.onEpochDeadline(h, outcome, since);
     }
 
     /** interrupt() (under the lock): wakes an owner blocked in a hostcall. */

@@ -70,6 +70,10 @@ class EpochHardeningTest {
         try (Engine engine = engine(); EpochTicker ticker = EpochTicker.start(engine, Duration.ofMillis(1)); Store store = new Store(engine)) {
             Instance inst = LINK.instantiate(store, engine.load(compile(EpochMode.FUSED)));
             AtomicInteger calls = new AtomicInteger();
+            java.util.List<EpochOutcome> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+            engine.addListener(new RuntimeListener() {
+                @Override public void onEpochDeadline(Store s, EpochOutcome outcome, long nanos) { heard.add(outcome); }
+            });
             store.onEpochDeadline(s -> {
                 calls.incrementAndGet();
                 return EpochDecision.continueFor(Long.MAX_VALUE);
@@ -78,6 +82,10 @@ class EpochHardeningTest {
             long n = 400_000_000L;
             assertEquals(closedForm(n), inst.func("sum").call(n)[0]);
             assertEquals(1, calls.get(), "the new deadline is never, not an overflowed past");
+            assertEquals(1, heard.size());
+            assertEquals(EpochOutcome.Kind.CONTINUE, heard.get(0).kind(), "listeners hear a typed outcome");
+            assertEquals(Long.MAX_VALUE, heard.get(0).ticks());
+            assertEquals("continue(" + Long.MAX_VALUE + ")", heard.get(0).toString());
         }
     }
 

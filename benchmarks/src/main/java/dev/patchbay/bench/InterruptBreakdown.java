@@ -106,7 +106,7 @@ public final class InterruptBreakdown {
             this.store = store;
             this.f = f;
             engine.addListener(new RuntimeListener() {
-                @Override public void onEpochDeadline(Store s, String decision, long nanos) { decidedAt.set(System.nanoTime()); }
+                @Override public void onEpochDeadline(Store s, dev.patchbay.EpochOutcome outcome, long nanos) { decidedAt.set(System.nanoTime()); }
 
                 @Override public void onTrap(Store s, Trap trap) { builtAt.set(System.nanoTime()); }
             });

@@ -275,7 +275,7 @@ class EpochTest {
             // The epoch when each guest is stopped, read inside the epoch hook on its own thread.
             java.util.Map<Store, Long> stoppedAt = new java.util.concurrent.ConcurrentHashMap<>();
             engine.addListener(new dev.patchbay.RuntimeListener() {
-                @Override public void onEpochDeadline(Store s, String decision, long nanos) {
+                @Override public void onEpochDeadline(Store s, dev.patchbay.EpochOutcome outcome, long nanos) {
                     stoppedAt.put(s, engine.currentEpoch());
                 }
             });

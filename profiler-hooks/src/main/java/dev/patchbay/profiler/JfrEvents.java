@@ -98,11 +98,11 @@ public final class JfrEvents implements RuntimeListener {
         e.commit();
     }
 
-    @Override public void onEpochDeadline(Store store, String decision, long nanosSinceRequest) {
+    @Override public void onEpochDeadline(Store store, dev.patchbay.EpochOutcome outcome, long nanosSinceRequest) {
         EpochEvent e = new EpochEvent();
         if (!e.shouldCommit()) return;
         e.store = nameOf(store);
-        e.decision = decision;
+        e.decision = outcome.toString();
         e.sinceRequest = nanosSinceRequest;
         e.commit();
     }

@@ -86,7 +86,7 @@ class PatchStormTest {
         Engine engine = new Engine(new EngineConfig().epochInterruption(true).membarrier(membarrier));
         assertTrue(engine.hasSiteController(), "the signal-handler module provides the controller");
         engine.addListener(new RuntimeListener() {
-            @Override public void onEpochDeadline(Store store, String decision, long nanosSinceRequest) {
+            @Override public void onEpochDeadline(Store store, dev.patchbay.EpochOutcome outcome, long nanosSinceRequest) {
                 if (nanosSinceRequest > 0) Stats.max(Stats.MAX_INTERRUPT_NANOS, nanosSinceRequest);
             }
         });

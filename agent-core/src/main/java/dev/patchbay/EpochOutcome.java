@@ -1,0 +1,49 @@
+/*
+ * What happened when an epoch check reached the runtime, as RuntimeListener hears it: the
+ * guest was interrupted (interrupt(), or a deadline callback chose interrupt), ran out of
+ * fuel (the FUEL comparison mode), or goes on after a deadline callback chose continueFor
+ * or yieldFor with `ticks` more. toString() gives the short form monitoring records:
+ * "interrupt", "out_of_fuel", "continue(n)", "yield(n)".
+ */
+package dev.patchbay;
+
+public final class EpochOutcome {
+    public enum Kind { INTERRUPT, OUT_OF_FUEL, CONTINUE, YIELD }
+
+    static final EpochOutcome INTERRUPTED = new EpochOutcome(Kind.INTERRUPT, 0);
+    static final EpochOutcome OUT_OF_FUEL = new EpochOutcome(Kind.OUT_OF_FUEL, 0);
+
+    private final Kind kind;
+    private final long ticks;
+
+    private EpochOutcome(Kind kind, long ticks) {
+        this.kind = kind;
+        this.ticks = ticks;
+    }
+
+    /** The outcome of a deadline callback's decision. */
+    static EpochOutcome of(EpochDecision d) {
+        switch (d.kind()) {
+            case INTERRUPT: return INTERRUPTED;
+            case CONTINUE: return new EpochOutcome(Kind.CONTINUE, d.ticks());
+            default: return new EpochOutcome(Kind.YIELD, d.ticks());
+        }
+    }
+
+    public Kind kind() { return kind; }
+
+    /** The guest stopped (INTERRUPT or OUT_OF_FUEL). */
+    public boolean stoppedTheGuest() { return kind == Kind.INTERRUPT || kind == Kind.OUT_OF_FUEL; }
+
+    /** Ticks to the new deadline for CONTINUE and YIELD, 0 otherwise. */
+    public long ticks() { return ticks; }
+
+    @Override public String toString() {
+        switch (kind) {
+            case INTERRUPT: return "interrupt";
+            case OUT_OF_FUEL: return "out_of_fuel";
+            case CONTINUE: return "continue(" + ticks + ")";
+            default: return "yield(" + ticks + ")";
+        }
+    }
+}
