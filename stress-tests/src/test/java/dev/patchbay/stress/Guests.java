@@ -150,7 +150,8 @@ final class Guests {
     static final List<TrapCode> TRAP_CODES = List.of(
         TrapCode.STACK_OVERFLOW, TrapCode.HEAP_OUT_OF_BOUNDS, TrapCode.INTEGER_OVERFLOW, TrapCode.INTEGER_DIVISION_BY_ZERO,
         TrapCode.BAD_CONVERSION_TO_INTEGER, TrapCode.UNREACHABLE, TrapCode.BAD_SIGNATURE, TrapCode.INTERRUPT,
-        TrapCode.HOST_ERROR, TrapCode.OUT_OF_FUEL, TrapCode.user(0), TrapCode.user(1), TrapCode.user(254), TrapCode.user(255));
+        TrapCode.HOST_ERROR, TrapCode.OUT_OF_FUEL, TrapCode.BAD_TARGET, TrapCode.DEBUG, TrapCode.user(0), TrapCode.user(1),
+        TrapCode.user(254), TrapCode.user(255));
 
     /** A loop of n iterations (sum in v5), then `tail` with x in v1; returns v9. */
     private static String afterLoop(String name, String... tail) {
