@@ -28,7 +28,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "Fewer repetitions: the same shape of results in less time.")
     boolean quick;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON.")
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON (exit 2 if FILE cannot be written).")
     Path json;
 
     @Option(names = "--plot", paramLabel = "FILE", description = "Draw the epoch overhead chart to FILE.png or FILE.svg (needs the epoch suite).")
@@ -51,6 +51,13 @@ final class BenchCommand implements Callable<Integer> {
             System.err.println("patchbay: --plot needs a .png or .svg file name, got " + plot);
             return Main.EXIT_BAD_INPUT;
         }
+        String unwritable = json == null ? null : OutputFiles.problem("--json", json);
+        if (unwritable == null && plot != null) unwritable = OutputFiles.problem("--plot", plot);
+        if (unwritable != null) {
+            System.err.println("patchbay: " + unwritable);
+            return Main.EXIT_BAD_INPUT;
+        }
+        boolean written = true;
         List<Map<String, Object>> results = new ArrayList<>();
         for (String s : suites) {
             Map<String, Object> r = s.equals("epoch") ? EpochSuite.run(quick, System.err)
@@ -58,17 +65,25 @@ final class BenchCommand implements Callable<Integer> {
                 : s.equals("sites") ? SitesSuite.run(quick, System.err) : CallsSuite.run(quick, System.err);
             results.add(r);
             print(r);
-            if (plot != null && s.equals("epoch")) {
-                OverheadPlot.write(r, plot);
-                System.err.println("wrote " + plot);
-            }
+            if (plot != null && s.equals("epoch")) written &= write("--plot", plot, f -> OverheadPlot.write(r, f));
         }
         if (json != null) {
             Object doc = results.size() == 1 ? results.get(0) : wrap(results);
-            Files.writeString(json, Json.write(doc), StandardCharsets.UTF_8);
-            System.err.println("wrote " + json);
+            written &= write("--json", json, f -> Files.writeString(f, Json.write(doc), StandardCharsets.UTF_8));
         }
-        return Main.EXIT_OK;
+        return written ? Main.EXIT_OK : Main.EXIT_BAD_INPUT;
+    }
+
+    /** Writes one output file; on failure prints why and returns false (the other outputs are still written). */
+    private static boolean write(String option, Path file, OutputFiles.Writer writer) {
+        try {
+            OutputFiles.write(option, file, writer);
+            System.err.println("wrote " + file);
+            return true;
+        } catch (OutputFiles.OutputException e) {
+            System.err.println("patchbay: " + e.getMessage());
+            return false;
+        }
     }
 
     private static Map<String, Object> wrap(List<Map<String, Object>> results) {

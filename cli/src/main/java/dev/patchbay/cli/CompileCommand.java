@@ -40,16 +40,25 @@ final class CompileCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the module metadata as JSON instead.")
     boolean json;
 
-    @Option(names = "--loop-align", paramLabel = "BYTES", description = "Align loop headers (0 = off).")
+    @Option(names = "--loop-align", paramLabel = "BYTES", description = "Align loop headers to 0 (off), 1, 2, 4, ... or 64 bytes.")
     int loopAlign;
 
     @Mixin
     PlanOptions planOptions = new PlanOptions();
 
-    @Parameters(paramLabel = "FILE", description = "a .clif file")
+    @Parameters(paramLabel = "FILE", description = "a .clif file (a regular file of at most 16 MiB)")
     Path file;
 
     @Override public Integer call() {
+        try {
+            planOptions.plan();
+            if (loopAlign != 0 && (loopAlign < 0 || loopAlign > 64 || Integer.bitCount(loopAlign) != 1)) {
+                throw new IllegalArgumentException("--loop-align must be 0 or a power of two up to 64, got " + loopAlign);
+            }
+        } catch (IllegalArgumentException e) {
+            System.err.println("patchbay: " + e.getMessage());
+            return Main.EXIT_BAD_INPUT;
+        }
         Compiled c = compile(file, planOptions, loopAlign);
         if (c == null) return Main.EXIT_BAD_INPUT;
         if (json) System.out.print(Json.write(metadata(c.module)));

@@ -73,15 +73,20 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     @Override public Integer call() throws Exception {
+        String unwritable = OutputFiles.problem("the demo's flame graph", DemoProfiling.FLAMEGRAPH);
+        if (unwritable != null) {
+            System.err.println("patchbay: " + unwritable + " (the demo writes it in the current directory)");
+            return Main.EXIT_BAD_INPUT;
+        }
         long t0 = System.nanoTime();
         out.println(bold("Patchbay demo: instrumentation that costs nothing while it is off"));
         out.println("  machine: " + Machine.describe());
         compilePart();
         idleCostPart();
         interruptPart();
-        DemoProfiling.run(this, quick);
+        boolean written = DemoProfiling.run(this, quick);
         out.printf("%n%s in %.1f s%n", green("demo complete"), (System.nanoTime() - t0) / 1e9);
-        return Main.EXIT_OK;
+        return written ? Main.EXIT_OK : Main.EXIT_BAD_INPUT;
     }
 
     void heading(int n, String title) {

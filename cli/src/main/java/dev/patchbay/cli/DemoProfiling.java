@@ -44,7 +44,9 @@ final class DemoProfiling {
 
     private DemoProfiling() {}
 
-    static void run(DemoCommand demo, boolean quick) throws Exception {
+    /** Runs parts 4 and 5; returns false if the flame graph could not be written (the message is printed). */
+    static boolean run(DemoCommand demo, boolean quick) throws Exception {
+        boolean written = true;
         PrintStream out = demo.out();
         demo.heading(4, "Profile live: profiling turned on in the middle of a run, then off again");
         long onMillis = quick ? 300 : 1000;
@@ -76,8 +78,13 @@ final class DemoProfiling {
             Map<String, Long> self = sampler.selfSamplesByFunction();
             long total = sampler.samples();
             out.printf("  %d samples at 1 ms (site-biased: samples land at sites): %s%n", total, shares(self, total));
-            sampler.writeFlameGraph(FLAMEGRAPH, "examples/hot-cold.clif");
-            out.println("  wrote " + FLAMEGRAPH.toAbsolutePath() + " (self-contained; open it in a browser)");
+            try {
+                OutputFiles.write("the demo's flame graph", FLAMEGRAPH, f -> sampler.writeFlameGraph(f, "examples/hot-cold.clif"));
+                out.println("  wrote " + FLAMEGRAPH.toAbsolutePath() + " (self-contained; open it in a browser)");
+            } catch (OutputFiles.OutputException e) {
+                System.err.println("patchbay: " + e.getMessage());
+                written = false;
+            }
 
             demo.heading(5, "Metrics: a real scrape of the local Prometheus endpoint");
             PrometheusMeterRegistry reg = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -97,6 +104,7 @@ final class DemoProfiling {
             sampler.close();
             profiler.close();
         }
+        return written;
     }
 
     private static String shares(Map<String, Long> self, long total) {

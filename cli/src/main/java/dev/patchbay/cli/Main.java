@@ -2,7 +2,8 @@
  * The `patchbay` command line. Subcommands are picocli classes; this class wires them up,
  * runs them on a thread with a large stack (guest code runs on the calling thread, and the
  * run tests include a 1 MiB stack frame), and maps outcomes to exit codes:
- *   0 success, 1 test failures, 2 bad input or usage, 3 guest trap.
+ *   0 success, 1 test failures, 2 bad input or usage (including an output file or
+ *   standard output that cannot be written), 3 guest trap.
  */
 package dev.patchbay.cli;
 
@@ -36,7 +37,14 @@ public final class Main implements Runnable {
             ex.getCommandLine().usage(ex.getCommandLine().getErr());
             return EXIT_BAD_INPUT;
         });
-        return cl.execute(args);
+        int code = cl.execute(args);
+        // System.out never throws: a result that could not be written (a full disk, a
+        // closed pipe) must not pass for success.
+        if (System.out.checkError()) {
+            System.err.println("patchbay: cannot write standard output");
+            return Math.max(code, EXIT_BAD_INPUT);
+        }
+        return code;
     }
 
     public static void main(String[] args) throws InterruptedException {

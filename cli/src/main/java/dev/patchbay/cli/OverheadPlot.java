@@ -13,6 +13,8 @@ import org.knowm.xchart.VectorGraphicsEncoder;
 import org.knowm.xchart.style.Styler;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,9 +52,15 @@ final class OverheadPlot {
             ys.add(pct((Double) ((Map<String, Object>) epoch.get("geomean")).get(MODES[m])));
             chart.addSeries(LABELS[m], kernels, ys);
         }
-        String base = file.toString().replaceAll("\\.(png|svg)$", "");
-        if (name.endsWith(".png")) BitmapEncoder.saveBitmap(chart, base, BitmapEncoder.BitmapFormat.PNG);
-        else VectorGraphicsEncoder.saveVectorGraphic(chart, base, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
+        // Written to exactly this path by us (not by a file name the encoder completes), so
+        // that every failure to write it reaches the caller as an IOException.
+        if (name.endsWith(".png")) {
+            Files.write(file, BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG));
+        } else {
+            try (OutputStream out = Files.newOutputStream(file)) {
+                VectorGraphicsEncoder.saveVectorGraphic(chart, out, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
+            }
+        }
     }
 
     private static double pct(double ratio) { return Math.round((ratio - 1) * 1000) / 10.0; }

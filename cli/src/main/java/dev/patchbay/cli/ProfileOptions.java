@@ -33,24 +33,19 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 final class ProfileOptions {
-    private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ns|us|ms|s)");
-
     @Option(names = "--profile", description = "Count and time every function with the native profile hooks; print a table at the end.")
     boolean profile;
 
-    @Option(names = "--sample", paramLabel = "PERIOD", description = "Sample guest stacks every PERIOD (e.g. 1ms, 500us) at the next patch site.")
+    @Option(names = "--sample", paramLabel = "PERIOD", description = "Sample guest stacks every PERIOD (e.g. 1ms, 500us; 10us to 1h) at the next patch site.")
     String sample;
 
     @Option(names = "--flamegraph", paramLabel = "FILE", description = "Write the samples as a flame graph: HTML, or SVG if FILE ends in .svg (samples every 1ms unless --sample says otherwise).")
     Path flamegraph;
 
-    @Option(names = "--metrics-port", paramLabel = "PORT", description = "Serve Prometheus metrics at http://127.0.0.1:PORT/metrics while the program runs.")
+    @Option(names = "--metrics-port", paramLabel = "PORT", description = "Serve Prometheus metrics at http://127.0.0.1:PORT/metrics while the program runs (0 picks a free port).")
     Integer metricsPort;
 
     @Option(names = "--hold", description = "With --metrics-port: keep serving metrics after the run until interrupted (Ctrl-C).")
@@ -58,10 +53,22 @@ final class ProfileOptions {
 
     boolean any() { return profile || sample != null || flamegraph != null || metricsPort != null; }
 
+    static final Duration MIN_SAMPLE = Duration.ofNanos(10_000), MAX_SAMPLE = Duration.ofHours(1);
+
+    private Duration period;
+
+    /** Parses and checks the flags before any work; throws IllegalArgumentException naming the flag. */
+    void validate() {
+        if (hold && metricsPort == null) throw new IllegalArgumentException("--hold needs --metrics-port");
+        if (metricsPort != null) Values.count("--metrics-port", metricsPort, 0, 65535);
+        period = sample != null ? Values.duration("--sample", sample, MIN_SAMPLE, MAX_SAMPLE)
+            : flamegraph != null ? Duration.ofMillis(1) : null;
+        OutputFiles.check("--flamegraph", flamegraph);
+    }
+
     /** Starts what the flags ask for. Throws IllegalArgumentException for bad flag values. */
     Session start(Engine engine, Store store, Instance inst, Path file) {
-        if (hold && metricsPort == null) throw new IllegalArgumentException("--hold needs --metrics-port");
-        Duration period = sample != null ? parseDuration(sample) : flamegraph != null ? Duration.ofMillis(1) : null;
+        validate();
         Session s = new Session(store);
         if (!any()) return s;
         String module = file.getFileName().toString();
@@ -99,21 +106,6 @@ final class ProfileOptions {
         return s;
     }
 
-    static Duration parseDuration(String text) {
-        Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
-        if (!m.matches()) throw new IllegalArgumentException("not a duration: '" + text + "' (use e.g. 1ms, 500us, 2s)");
-        double v = Double.parseDouble(m.group(1));
-        double nanos = v * switch (m.group(2)) {
-            case "ns" -> 1;
-            case "us" -> 1e3;
-            case "ms" -> 1e6;
-            default -> 1e9;
-        };
-        if (nanos < 10_000) throw new IllegalArgumentException("sampling period " + text + " is below the 10us minimum");
-        if (nanos > 3.6e12) throw new IllegalArgumentException("sampling period " + text + " is above one hour");
-        return Duration.ofNanos((long) nanos);
-    }
-
     /** What a run started; finish() reports and releases it. */
     static final class Session {
         private final Store store;
@@ -125,21 +117,27 @@ final class ProfileOptions {
 
         Session(Store store) { this.store = store; }
 
-        /** Stops sampling, prints the table, writes the flame graph; with --hold serves until interrupted. */
-        void finish() {
-            finish(System.out, System.err);
+        /**
+         * Stops sampling, prints the table, writes the flame graph; with --hold serves until
+         * interrupted. Returns false if an output file could not be written (the message is
+         * printed).
+         */
+        boolean finish() {
+            return finish(System.out, System.err);
         }
 
-        void finish(PrintStream out, PrintStream err) {
+        boolean finish(PrintStream out, PrintStream err) {
+            boolean ok = true;
             if (sampler != null) {
                 sampler.stop();
                 err.println("samples: " + sampler.samples() + " (site-biased: each lands at the next patch site reached)");
                 if (flamegraph != null) {
                     try {
-                        sampler.writeFlameGraph(flamegraph, "patchbay: " + flamegraph.getFileName());
+                        OutputFiles.write("--flamegraph", flamegraph, f -> sampler.writeFlameGraph(f, "patchbay: " + f.getFileName()));
                         err.println("wrote " + flamegraph);
-                    } catch (IOException e) {
-                        err.println("patchbay: cannot write " + flamegraph + ": " + e.getMessage());
+                    } catch (OutputFiles.OutputException e) {
+                        err.println("patchbay: " + e.getMessage());
+                        ok = false;
                     }
                 }
             }
@@ -157,6 +155,7 @@ final class ProfileOptions {
                 }
             }
             abort();
+            return ok;
         }
 
         /** Releases everything without reporting. */

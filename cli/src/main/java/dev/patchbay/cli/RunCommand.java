@@ -10,6 +10,7 @@ import dev.patchbay.Func;
 import dev.patchbay.Instance;
 import dev.patchbay.Store;
 import dev.patchbay.Trap;
+import dev.patchbay.codegen.instrument.EpochMode;
 import dev.patchbay.codegen.instrument.SiteKind;
 import dev.patchbay.epoch.EpochTicker;
 import dev.patchbay.codegen.ir.Function;
@@ -19,6 +20,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,13 +32,13 @@ import java.util.regex.Pattern;
 final class RunCommand implements Callable<Integer> {
     private static final Pattern INVOKE = Pattern.compile("\\s*%?([A-Za-z_][A-Za-z0-9_.]*)\\s*\\((.*)\\)\\s*");
 
-    @Parameters(paramLabel = "FILE", description = "a .clif file")
+    @Parameters(paramLabel = "FILE", description = "a .clif file (a regular file of at most 16 MiB)")
     Path file;
 
-    @Option(names = "--invoke", required = true, paramLabel = "CALL", description = "The call to make, e.g. 'fib(30)'.")
+    @Option(names = "--invoke", required = true, paramLabel = "CALL", description = "The call to make, e.g. 'fib(30)'; arguments are CLIF integers (decimal or 0x hex, -2^63 to 2^64-1) that fit their parameter's type.")
     String invoke;
 
-    @Option(names = "--stack-limit", paramLabel = "SIZE", description = "Guest stack size, e.g. 256K, 8M (default: 256K).")
+    @Option(names = "--stack-limit", paramLabel = "SIZE", description = "Guest stack size, 4K to 16G, e.g. 256K, 8M (default: 256K).")
     String stackLimit;
 
     @Mixin
@@ -48,6 +50,8 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     ProfileOptions profileOptions = new ProfileOptions();
 
+    static final long MIN_STACK = 4L << 10, MAX_STACK = 16L << 30;
+
     @Override public Integer call() {
         Matcher m = INVOKE.matcher(invoke);
         if (!m.matches()) {
@@ -55,11 +59,14 @@ final class RunCommand implements Callable<Integer> {
             return Main.EXIT_BAD_INPUT;
         }
         String name = m.group(1);
-        long[] args;
+        List<BigInteger> argValues;
         long stack;
         try {
-            args = parseArgs(m.group(2));
-            stack = stackLimit == null ? Store.DEFAULT_STACK_BYTES : parseSize(stackLimit);
+            argValues = parseArgs(m.group(2));
+            stack = stackLimit == null ? Store.DEFAULT_STACK_BYTES : Values.size("--stack-limit", stackLimit, MIN_STACK, MAX_STACK);
+            planOptions.plan();
+            epochOptions.validate();
+            profileOptions.validate();
         } catch (IllegalArgumentException e) {
             System.err.println("patchbay: " + e.getMessage());
             return Main.EXIT_BAD_INPUT;
@@ -71,13 +78,28 @@ final class RunCommand implements Callable<Integer> {
             System.err.println(file + ": error: no function %" + name + " (functions: " + names(c) + ")");
             return Main.EXIT_BAD_INPUT;
         }
-        if (fn.signature.params.size() != args.length) {
-            System.err.println("patchbay: %" + name + " takes " + fn.signature.params.size() + " arguments, got " + args.length);
+        if (fn.signature.params.size() != argValues.size()) {
+            System.err.println("patchbay: %" + name + " takes " + fn.signature.params.size() + " arguments, got " + argValues.size());
             return Main.EXIT_BAD_INPUT;
+        }
+        long[] args = new long[argValues.size()];
+        for (int i = 0; i < args.length; i++) {
+            Type t = fn.signature.params.get(i).type;
+            BigInteger v = argValues.get(i);
+            if (!t.isInt() || !Values.fits(v, t.bits())) {
+                System.err.println("patchbay: argument " + (i + 1) + " of %" + name + ", " + v + ", does not fit in " + t);
+                return Main.EXIT_BAD_INPUT;
+            }
+            args[i] = v.longValue();
         }
         if (epochOptions.enabled() && c.module.patchSites.stream().noneMatch(s -> s.kind == SiteKind.EPOCH)
                 && !planOptions.plan().includes(SiteKind.EPOCH)) {
             System.err.println("patchbay: --timeout and --epoch-deadline need epoch sites; use --instrument=all or epoch");
+            return Main.EXIT_BAD_INPUT;
+        }
+        if (epochOptions.enabled() && planOptions.plan().epochMode() == EpochMode.POLL) {
+            // The poll page is never protected, so the guest would run on past its deadline.
+            System.err.println("patchbay: --timeout and --epoch-deadline cannot interrupt --epoch-mode=poll code; use fused, nop, check or fuel");
             return Main.EXIT_BAD_INPUT;
         }
         Engine engine = new Engine(epochOptions.config());
@@ -92,8 +114,8 @@ final class RunCommand implements Callable<Integer> {
             } catch (Trap t) {
                 System.err.println("trap: " + t.code().clifName());
                 System.err.print(t.formatBacktrace());
-                profiling.finish();
-                return Main.EXIT_TRAP;
+                // An output file that cannot be written outranks the trap: what was asked for is missing.
+                return profiling.finish() ? Main.EXIT_TRAP : Main.EXIT_BAD_INPUT;
             }
             List<String> out = new ArrayList<>();
             for (int i = 0; i < r.length; i++) {
@@ -101,8 +123,7 @@ final class RunCommand implements Callable<Integer> {
                 out.add(Long.toString(t.signExtend(r[i])));
             }
             if (!out.isEmpty()) System.out.println(out.size() == 1 ? out.get(0) : "[" + String.join(", ", out) + "]");
-            profiling.finish();
-            return Main.EXIT_OK;
+            return profiling.finish() ? Main.EXIT_OK : Main.EXIT_BAD_INPUT;
         } catch (IllegalArgumentException e) {
             System.err.println(file + ": error: " + e.getMessage());
             return Main.EXIT_BAD_INPUT;
@@ -115,41 +136,14 @@ final class RunCommand implements Callable<Integer> {
         return String.join(", ", n);
     }
 
-    static long[] parseArgs(String s) {
-        if (s.trim().isEmpty()) return new long[0];
-        String[] parts = s.split(",");
-        long[] r = new long[parts.length];
-        for (int i = 0; i < parts.length; i++) r[i] = parseInt(parts[i].trim());
+    /** The comma-separated arguments of --invoke, each parsed strictly (see Values.integer). */
+    static List<BigInteger> parseArgs(String s) {
+        List<BigInteger> r = new ArrayList<>();
+        if (s.trim().isEmpty()) return r;
+        for (String part : s.split(",", -1)) {
+            if (part.isBlank()) throw new IllegalArgumentException("--invoke has an empty argument in (" + s + ")");
+            r.add(Values.integer(part));
+        }
         return r;
-    }
-
-    static long parseInt(String s) {
-        String t = s.replace("_", "");
-        boolean neg = t.startsWith("-");
-        if (neg || t.startsWith("+")) t = t.substring(1);
-        try {
-            long v;
-            if (t.startsWith("0x") || t.startsWith("0X")) v = Long.parseUnsignedLong(t.substring(2), 16);
-            else if (t.equals("true")) v = 1;
-            else if (t.equals("false")) v = 0;
-            else v = Long.parseLong(t);
-            return neg ? -v : v;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("not an integer: '" + s + "'");
-        }
-    }
-
-    static long parseSize(String s) {
-        String t = s.trim().toUpperCase(java.util.Locale.ROOT);
-        long mult = 1;
-        if (t.endsWith("K")) mult = 1024;
-        else if (t.endsWith("M")) mult = 1024 * 1024;
-        else if (t.endsWith("G")) mult = 1024L * 1024 * 1024;
-        if (mult != 1) t = t.substring(0, t.length() - 1);
-        try {
-            return Long.parseLong(t) * mult;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("not a size: '" + s + "' (use e.g. 256K, 8M)");
-        }
     }
 }

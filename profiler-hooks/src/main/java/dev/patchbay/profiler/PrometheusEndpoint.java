@@ -1,9 +1,25 @@
 /*
  * Problem: let Prometheus (or curl) scrape Patchbay's metrics while a program runs,
- * without pulling in a web framework.
+ * without pulling in a web framework, and without one slow or stuck client holding up
+ * every other scrape.
  * Approach: the JDK's built-in HttpServer, bound to the loopback address only, serving
  * GET /metrics from a Micrometer PrometheusMeterRegistry in the Prometheus text format.
- * One daemon thread serves requests, so an open endpoint never keeps the JVM alive.
+ * Its dispatcher thread accepts connections and hands each one to our executor when the
+ * first bytes of a request arrive; the executor's thread then reads the request line and
+ * headers, builds the scrape and writes it. So:
+ *  - Scrapes run concurrently on a bounded pool (DEFAULT_THREADS daemon threads, with
+ *    QUEUE_LENGTH more exchanges waiting); past that the server refuses the connection
+ *    (the JDK closes it when the executor rejects the exchange). A connection that has
+ *    sent nothing, or sits idle between requests, holds no thread: the JDK closes it
+ *    after its idle interval (sun.net.httpserver.idleInterval, 30 s by default).
+ *  - Every exchange has a deadline (the timeout, counted from when it got a thread). A
+ *    watchdog interrupts the thread of an exchange still running then; the JDK reads and
+ *    writes the connection through a blocking SocketChannel, an InterruptibleChannel, so
+ *    the interrupt closes the connection. A client that sends half a request line, or
+ *    reads its response too slowly, is disconnected and frees its thread. (The JDK's own
+ *    request timeout, sun.net.httpserver.maxReqTime, is a process-wide system property
+ *    read once, so it cannot be set per endpoint.)
+ * The threads are daemons, so an open endpoint never keeps the JVM alive.
  */
 package dev.patchbay.profiler;
 
@@ -16,38 +32,127 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 public final class PrometheusEndpoint implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(PrometheusEndpoint.class.getName());
     static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
+    /** Threads that serve exchanges at once. */
+    public static final int DEFAULT_THREADS = 4;
+    /** Exchanges that may wait for a thread; beyond threads + this, connections are refused. */
+    public static final int QUEUE_LENGTH = 16;
+    /** How long one exchange (reading the request, scraping, writing the response) may take. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+
     private final HttpServer server;
-    private final ExecutorService executor;
+    private final ThreadPoolExecutor executor;
+    private final ScheduledThreadPoolExecutor watchdog;
     private final PrometheusMeterRegistry registry;
+    private final long timeoutNanos;
+    private final AtomicLong timedOut = new AtomicLong();
+    private final AtomicLong refused = new AtomicLong();
 
-    private PrometheusEndpoint(HttpServer server, ExecutorService executor, PrometheusMeterRegistry registry) {
+    private PrometheusEndpoint(HttpServer server, PrometheusMeterRegistry registry, Duration timeout, int threads) {
         this.server = server;
-        this.executor = executor;
         this.registry = registry;
-    }
-
-    /** Serves the registry at http://127.0.0.1:port/metrics (port 0 picks a free port). */
-    public static PrometheusEndpoint start(PrometheusMeterRegistry registry, int port) throws IOException {
-        if (port < 0 || port > 65535) throw new IllegalArgumentException("port out of range: " + port);
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 16);
-        ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "patchbay-metrics");
+        this.timeoutNanos = timeout.toNanos();
+        AtomicInteger n = new AtomicInteger();
+        this.executor = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE_LENGTH), r -> {
+            Thread t = new Thread(r, "patchbay-metrics-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        }, (r, pool) -> {
+            refused.incrementAndGet();
+            // The JDK server closes the connection when execute() throws.
+            throw new RejectedExecutionException("metrics endpoint busy: " + threads + " exchanges running, " + QUEUE_LENGTH + " waiting");
+        });
+        executor.allowCoreThreadTimeOut(true);
+        this.watchdog = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "patchbay-metrics-watchdog");
             t.setDaemon(true);
             return t;
         });
-        PrometheusEndpoint ep = new PrometheusEndpoint(server, executor, registry);
+        watchdog.setRemoveOnCancelPolicy(true);
+    }
+
+    /** Serves the registry at http://127.0.0.1:port/metrics (port 0 picks a free port), with the default timeout and threads. */
+    public static PrometheusEndpoint start(PrometheusMeterRegistry registry, int port) throws IOException {
+        return start(registry, port, DEFAULT_TIMEOUT, DEFAULT_THREADS);
+    }
+
+    /**
+     * Serves the registry at http://127.0.0.1:port/metrics with at most {@code threads}
+     * exchanges at once, each ended (connection closed) if still running after {@code timeout}.
+     */
+    public static PrometheusEndpoint start(PrometheusMeterRegistry registry, int port, Duration timeout, int threads) throws IOException {
+        if (registry == null) throw new IllegalArgumentException("registry is null");
+        if (port < 0 || port > 65535) throw new IllegalArgumentException("port out of range: " + port);
+        if (timeout == null || timeout.isNegative() || timeout.isZero() || timeout.compareTo(Duration.ofHours(1)) > 0) {
+            throw new IllegalArgumentException("timeout must be more than 0 and at most 1 hour: " + timeout);
+        }
+        if (threads < 1 || threads > 64) throw new IllegalArgumentException("threads must be between 1 and 64: " + threads);
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 16);
+        PrometheusEndpoint ep = new PrometheusEndpoint(server, registry, timeout, threads);
         server.createContext("/metrics", ep::handle);
-        server.setExecutor(executor);
+        server.setExecutor(ep::execute);
         server.start();
         LOG.log(System.Logger.Level.DEBUG, "serving metrics at " + ep.uri());
         return ep;
+    }
+
+    /** Runs one exchange of the JDK server on the pool, under the deadline. */
+    private void execute(Runnable exchange) {
+        executor.execute(new Guarded(exchange));
+    }
+
+    /**
+     * One exchange and its deadline. The watchdog interrupts the thread only while the
+     * exchange is still running on it, and the thread clears any interrupt under the same
+     * lock when it ends, so a late deadline never reaches the next exchange on that thread.
+     */
+    private final class Guarded implements Runnable {
+        private final Runnable exchange;
+        private Thread thread;
+        private boolean done;
+
+        Guarded(Runnable exchange) { this.exchange = exchange; }
+
+        @Override public void run() {
+            synchronized (this) {
+                thread = Thread.currentThread();
+            }
+            ScheduledFuture<?> deadline;
+            try {
+                deadline = watchdog.schedule(this::expire, timeoutNanos, TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException closing) {
+                return; // close() has begun; stopping the server closes the connection
+            }
+            try {
+                exchange.run();
+            } finally {
+                deadline.cancel(false);
+                synchronized (this) {
+                    done = true;
+                    Thread.interrupted();
+                }
+            }
+        }
+
+        private synchronized void expire() {
+            if (done) return;
+            timedOut.incrementAndGet();
+            LOG.log(System.Logger.Level.DEBUG, "metrics exchange still running after the timeout; closing its connection");
+            thread.interrupt();
+        }
     }
 
     private void handle(HttpExchange ex) throws IOException {
@@ -82,8 +187,15 @@ public final class PrometheusEndpoint implements AutoCloseable {
     /** The scrape URL, e.g. http://127.0.0.1:9464/metrics. */
     public String uri() { return "http://" + server.getAddress().getAddress().getHostAddress() + ":" + port() + "/metrics"; }
 
+    /** Exchanges ended by the timeout so far (their connections were closed). */
+    public long exchangesTimedOut() { return timedOut.get(); }
+
+    /** Connections refused so far because every thread was busy and the queue was full. */
+    public long exchangesRefused() { return refused.get(); }
+
     @Override public void close() {
         server.stop(0);
         executor.shutdownNow();
+        watchdog.shutdownNow();
     }
 }
