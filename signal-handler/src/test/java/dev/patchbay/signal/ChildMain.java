@@ -197,7 +197,16 @@ public final class ChildMain {
         guest.start();
         long hits0 = store.hookHits(SiteKind.EPOCH);
         for (int i = 0; i < rounds; i++) {
+            long before = store.hookHits(SiteKind.EPOCH);
             if (!store.request(SitePlan.on()).await(Duration.ofSeconds(10))) throw new AssertionError("on " + i);
+            // Once in the first rounds, let the guest run into a site that is on before turning
+            // them off: an off request that arms the sites while the owner is still on its
+            // way back from the safepoint would otherwise win every race, and the on state
+            // would never be seen, though it was applied.
+            if (i < 3) {
+                long end = System.nanoTime() + 2_000_000_000L;
+                while (store.hookHits(SiteKind.EPOCH) == before && System.nanoTime() < end) Thread.onSpinWait();
+            }
             if (!store.request(SitePlan.off()).await(Duration.ofSeconds(10))) throw new AssertionError("off " + i);
         }
         stop.set(true);
