@@ -10,6 +10,11 @@
  */
 package dev.patchbay.spi;
 
+/**
+ * The mechanism that changes the sites of a Store whose owner is running guest code: it arms sites
+ * with one {@code 0xCC} byte each and calls the {@link SafepointHandler} when the owner traps at
+ * one. The runtime core defines this interface; {@code patchbay-signal-handler} implements it.
+ */
 public interface SiteController extends AutoCloseable {
     /**
      * Makes a code region known. `siteOffsets` are the region's patch sites, sorted, as
@@ -26,6 +31,10 @@ public interface SiteController extends AutoCloseable {
     /** Releases the controller; the last one closed uninstalls the mechanism. */
     @Override void close();
 
+    /**
+     * A code region made known with {@link SiteController#registerCode}; it is closed when the code
+     * is freed.
+     */
     interface Registration extends AutoCloseable {
         @Override void close();
     }
