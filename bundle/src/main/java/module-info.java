@@ -1,11 +1,15 @@
 /*
  * The module path's way in to Patchbay: `requires dev.patchbay;` reads every Patchbay
  * module and the Micrometer types the profiler's API uses, and resolves what the runtime
- * needs although nothing names it: the signal-based site controller (a service the runtime
- * looks up; without it interrupts and deadlines cannot reach a running guest) and ASM,
- * which jnr-ffi generates its bindings with. jnr-ffi is an automatic module, so it cannot
- * say that it needs ASM, and on the module path an explicit module such as
- * org.objectweb.asm is resolved only if some module requires it.
+ * needs although nothing names it. Patchbay's jars and jnr-ffi/jffi are automatic modules,
+ * which declare no dependencies, and on the module path a module nobody requires is not
+ * resolved. So this descriptor requires:
+ *   - dev.patchbay.signal, the site controller the runtime finds through ServiceLoader
+ *     (without it interrupts and deadlines cannot reach a running guest);
+ *   - org.objectweb.asm, which jnr-ffi generates its bindings with (without it the first
+ *     native call fails with NoClassDefFoundError);
+ *   - jdk.unsupported, whose sun.misc.Unsafe jffi uses for native memory access when it
+ *     can see it (without it jffi silently falls back to slower JNI accessors).
  */
 
 /**
@@ -23,4 +27,5 @@ module dev.patchbay {
     requires transitive micrometer.registry.prometheus;
     requires dev.patchbay.signal;
     requires org.objectweb.asm;
+    requires jdk.unsupported;
 }
