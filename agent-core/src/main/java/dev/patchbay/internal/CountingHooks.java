@@ -9,6 +9,10 @@ import dev.patchbay.codegen.instrument.SiteKind;
 import dev.patchbay.codegen.isa.x64.RuntimeStubs;
 import dev.patchbay.internal.sys.CodeMemory;
 
+/**
+ * The default native hook for every site kind: it counts hits in the Store's vmctx and returns, so
+ * a site that is on has a visible effect without any upcall into Java.
+ */
 public final class CountingHooks {
     private static final long[] ADDRESSES = new long[SiteKind.values().length];
 

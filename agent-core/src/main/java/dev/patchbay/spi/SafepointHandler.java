@@ -5,6 +5,10 @@
  */
 package dev.patchbay.spi;
 
+/**
+ * Called by a site controller on the owner thread when that thread traps at an armed site, so the
+ * runtime can apply the Store's desired site state there or make the guest unwind.
+ */
 @FunctionalInterface
 public interface SafepointHandler {
     int safepoint(long vmctx, long site, long guestFp);

@@ -11,6 +11,11 @@
  */
 package dev.patchbay.spi;
 
+/**
+ * The mechanism that changes the sites of a Store whose owner is running guest code: it arms sites
+ * with one {@code 0xCC} byte each and calls the {@link SafepointHandler} when the owner traps at
+ * one. The runtime core defines this interface; {@code patchbay-signal-handler} implements it.
+ */
 public interface SiteController extends AutoCloseable {
     /** Writes 0xCC over the first byte of each site, given as RW-alias addresses. */
     void arm(long[] writeAddresses, int count);

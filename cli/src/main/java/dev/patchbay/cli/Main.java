@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
-@Command(name = "patchbay", mixinStandardHelpOptions = true, version = "patchbay 0.1.0",
+@Command(name = "patchbay", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
     description = "Compile CLIF to x86-64 with zero-cost patch sites, run it, and test it.",
     subcommands = {CompileCommand.class, TestCommand.class, RunCommand.class, BenchCommand.class, DemoCommand.class,
         CommandLine.HelpCommand.class})

@@ -4,6 +4,10 @@
  */
 package dev.patchbay.codegen;
 
+/**
+ * Thrown for a function that passes the verifier but cannot be compiled, such as an unsupported
+ * construct or an exceeded limit; the message names the function and the problem.
+ */
 public class CompileException extends RuntimeException {
     public CompileException(String message) {
         super(message);

@@ -10,6 +10,10 @@ package dev.patchbay.codegen;
 import dev.patchbay.codegen.instrument.EpochMode;
 import dev.patchbay.codegen.instrument.InstrumentationPlan;
 
+/**
+ * Settings for one compilation: which patch sites to insert and how epoch sites are emitted, plus
+ * function and loop alignment, which benchmarks control to measure like with like.
+ */
 public final class CompileOptions {
     private final InstrumentationPlan plan;
     private final int functionAlign;
@@ -54,6 +58,10 @@ public final class CompileOptions {
         return b;
     }
 
+    /**
+     * Collects options for {@link CompileOptions}; unset options keep their defaults (no sites,
+     * 16-byte function alignment).
+     */
     public static final class Builder {
         private InstrumentationPlan plan = InstrumentationPlan.NONE;
         private int functionAlign = 16;

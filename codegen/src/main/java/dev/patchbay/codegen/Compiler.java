@@ -13,6 +13,11 @@ import dev.patchbay.codegen.verify.Verifier;
 
 import java.util.List;
 
+/**
+ * Turns a set of IR functions into one x86-64 module: verifies them, inserts the planned patch
+ * sites and compiles. Functions that fail verification are reported with all their errors, and
+ * nothing half-compiled is returned.
+ */
 public final class Compiler {
     private Compiler() {}
 

@@ -9,6 +9,10 @@ import dev.patchbay.Engine;
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
 
+/**
+ * A daemon thread that increments an Engine's epoch at a fixed period, which is what makes epoch
+ * deadlines pass; close it to stop ticking.
+ */
 public final class EpochTicker implements AutoCloseable {
     private final Thread thread;
     private volatile boolean closed;

@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
+/** Micrometer gauges for the code memory Patchbay has mapped and the Stores still open. */
 public final class CodeMemoryMeterBinder implements MeterBinder {
     private final Engine engine;
     private final Tags tags;

@@ -17,6 +17,10 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 
 import java.util.function.ToDoubleFunction;
 
+/**
+ * Micrometer counters for an Engine's epoch interruption: deadlines reached, guests interrupted,
+ * and callbacks that continued or yielded.
+ */
 public final class EpochMeterBinder implements MeterBinder {
     private final EpochMetrics metrics;
     private final Tags tags;

@@ -23,6 +23,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
+/**
+ * Renders collapsed stacks as a self-contained, interactive flame graph (one SVG or HTML file that
+ * needs no network access).
+ */
 public final class FlameGraph {
     static final int WIDTH = 1200;
     static final int FRAME_HEIGHT = 17;

@@ -6,6 +6,7 @@
  */
 package dev.patchbay.profiler;
 
+/** One function's row in a profile: calls, and total, self and mean time in nanoseconds. */
 public final class FunctionProfile {
     private final String function;
     private final String module;

@@ -25,6 +25,10 @@ import jdk.jfr.Timespan;
 import java.util.Map;
 import java.util.WeakHashMap;
 
+/**
+ * Records runtime events (site patch batches, traps, epoch interrupts) as JFR events, which cost a
+ * field check when no recording is running.
+ */
 public final class JfrEvents implements RuntimeListener {
     @Name("dev.patchbay.SitePatchBatch")
     @Label("Site Patch Batch")

@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 
+/** An immutable copy of a Profiler's counters at one moment, as data and as a text table. */
 public final class ProfileSnapshot {
     private final String store;
     private final boolean timing;

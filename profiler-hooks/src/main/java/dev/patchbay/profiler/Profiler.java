@@ -32,6 +32,11 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
+/**
+ * Counts calls and times functions of one Store through its profile sites, turned on and off while
+ * the guest runs; the hooks are native code, so no Java runs per call. Attach it after
+ * instantiating the modules to profile.
+ */
 public final class Profiler implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Profiler.class.getName());
     static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);

@@ -11,6 +11,10 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
+/**
+ * Settings for {@link Profiler#attach(dev.patchbay.Store, ProfilerConfig)}: names for the Store and
+ * its modules in reports and metrics, and whether to time calls or only count them.
+ */
 public final class ProfilerConfig {
     private static final AtomicInteger STORES = new AtomicInteger();
 

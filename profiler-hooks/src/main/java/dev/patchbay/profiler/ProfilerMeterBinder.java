@@ -19,6 +19,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
+/**
+ * Exports a Profiler's per-function calls and times, and optionally a sampler's samples, as
+ * Micrometer counters read from the native counters on each scrape.
+ */
 public final class ProfilerMeterBinder implements MeterBinder {
     private final Profiler profiler;
     private final SamplingProfiler sampler;

@@ -42,6 +42,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
+/**
+ * Serves a Prometheus registry's metrics at {@code http://127.0.0.1:PORT/metrics} with the JDK's
+ * HttpServer, on a daemon thread.
+ */
 public final class PrometheusEndpoint implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(PrometheusEndpoint.class.getName());
     static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";

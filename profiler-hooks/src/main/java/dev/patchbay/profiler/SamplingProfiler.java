@@ -37,6 +37,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
+/**
+ * Samples the guest stacks of running Stores at a fixed period, at their next patch site (so
+ * samples are site-biased), and reports collapsed stacks and flame graphs.
+ */
 public final class SamplingProfiler implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(SamplingProfiler.class.getName());
 

@@ -30,6 +30,10 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
+/**
+ * Micrometer meters for an Engine's site machinery (requests, arming, traps at armed sites, patches
+ * and request-to-applied time) and the sites that are on per Store.
+ */
 public final class SiteMeterBinder implements MeterBinder {
     private final SiteMetrics metrics;
     private final Tags tags;

@@ -18,6 +18,10 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
+/**
+ * Sample counts per stack, cheap to record from many threads, written in the collapsed-stack text
+ * format that flame graph tools read.
+ */
 public final class StackCounts {
     private final ConcurrentHashMap<String, LongAdder> counts = new ConcurrentHashMap<>();
 

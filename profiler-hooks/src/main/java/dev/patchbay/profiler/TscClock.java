@@ -24,6 +24,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+/**
+ * Converts TSC ticks, which the native hooks time with, to nanoseconds, calibrated once per process
+ * against {@link System#nanoTime()}.
+ */
 public final class TscClock {
     private static final System.Logger LOG = System.getLogger(TscClock.class.getName());
     static final int CALIBRATION_MILLIS = 20;

@@ -8,6 +8,10 @@ import dev.patchbay.spi.SafepointHandler;
 import dev.patchbay.spi.SiteController;
 import dev.patchbay.spi.SiteControllerProvider;
 
+/**
+ * The ServiceLoader entry point that gives Engines the signal-based site controller, which arms
+ * running Stores with int3.
+ */
 public final class SignalSiteControllerProvider implements SiteControllerProvider {
     @Override public SiteController create(SafepointHandler handler, boolean membarrier) {
         return new SignalSiteController(handler, membarrier);

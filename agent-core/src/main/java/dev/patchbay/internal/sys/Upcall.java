@@ -17,6 +17,11 @@ import com.kenai.jffi.Closure;
 import com.kenai.jffi.ClosureManager;
 import com.kenai.jffi.Type;
 
+/**
+ * A native-callable entry into Java with the fixed signature {@code int32 fn(int64, int64, int64,
+ * int64)}, for the hostcall dispatcher. It never lets an exception reach native code and keeps its
+ * jffi closure alive as long as it is reachable.
+ */
 public final class Upcall {
     /** The Java side of the upcall. */
     public interface Target {

@@ -20,6 +20,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
+/**
+ * A function's control-flow graph: successors, predecessors, a reverse postorder of the reachable
+ * blocks, and the loop headers (targets of DFS back edges), which is where epoch sites go.
+ */
 public final class Cfg {
     private final Function f;
     private final List<List<Integer>> succs = new ArrayList<>();

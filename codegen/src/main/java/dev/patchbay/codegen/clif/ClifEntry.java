@@ -13,6 +13,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
+/**
+ * One function of a CLIF file, parsed or skipped, with the {@code ; run:} directives that belong to
+ * it, so a runner can report every function in file order.
+ */
 public final class ClifEntry {
     private final Function function;
     private final SkippedFunction skipped;

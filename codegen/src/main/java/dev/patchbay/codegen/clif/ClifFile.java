@@ -10,6 +10,10 @@ import dev.patchbay.codegen.ir.Function;
 import java.util.ArrayList;
 import java.util.List;
 
+/**
+ * A parsed CLIF file: its header (test commands, targets, settings), warnings about accepted but
+ * ignored input, and its functions with their run directives.
+ */
 public final class ClifFile {
     private final String fileName;
     private final List<String> tests;

@@ -8,6 +8,10 @@ package dev.patchbay.codegen.clif;
 
 import dev.patchbay.codegen.ir.SourceLoc;
 
+/**
+ * Malformed CLIF input, located by file, line and column, and printed as {@code file:line:col:
+ * error: message} so editors and CI logs link to it.
+ */
 public final class ClifParseException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 

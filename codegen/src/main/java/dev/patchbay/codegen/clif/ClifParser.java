@@ -24,6 +24,11 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+/**
+ * Reads CLIF text, Cranelift's IR format, into Patchbay IR. Malformed input fails at the first
+ * error; functions with types Patchbay cannot compile yet are kept as skipped rather than failing
+ * the file.
+ */
 public final class ClifParser {
     private final String fileName;
     private final String text;

@@ -13,6 +13,10 @@ import dev.patchbay.codegen.verify.VerifierException;
 import java.util.ArrayList;
 import java.util.List;
 
+/**
+ * Formats messages about CLIF input (parse errors and warnings, verifier errors) in one shape,
+ * {@code file:line:col: kind: message}, leaving out the location for IR built in Java.
+ */
 public final class Diagnostics {
     private Diagnostics() {}
 

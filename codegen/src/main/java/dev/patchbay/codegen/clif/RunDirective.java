@@ -16,7 +16,12 @@ import dev.patchbay.codegen.ir.SourceLoc;
 
 import java.util.List;
 
+/**
+ * A {@code ; run:} line: call a function with arguments and compare its results. Values are kept as
+ * raw 64-bit patterns, since only the runner knows the declared types to read them at.
+ */
 public final class RunDirective {
+    /** How a run directive compares the results with the expected values. */
     public enum Comparison {
         EQ("=="), NE("!=");
 

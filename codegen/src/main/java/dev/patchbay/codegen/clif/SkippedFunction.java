@@ -7,4 +7,8 @@ package dev.patchbay.codegen.clif;
 
 import dev.patchbay.codegen.ir.SourceLoc;
 
+/**
+ * A function in a CLIF file that Patchbay cannot compile yet (it uses i128, float or vector types),
+ * kept so that run tests count it as skipped, with the reason, never as passed.
+ */
 public record SkippedFunction(String name, String reason, SourceLoc loc) {}

@@ -26,6 +26,10 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
+/**
+ * Prints a compiled module as annotated disassembly: every patch site, trap site and call return
+ * marked, functions delimited. Uses GNU objdump when it is on the PATH and plain hex otherwise.
+ */
 public final class Disassembler {
     /** One decoded instruction. */
     public static final class Line {

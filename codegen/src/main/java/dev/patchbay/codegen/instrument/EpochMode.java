@@ -6,6 +6,10 @@
  */
 package dev.patchbay.codegen.instrument;
 
+/**
+ * How epoch sites are emitted: Patchbay's idle patch sites, or one of the comparison modes
+ * (Wasmtime-style checks and fuel, HotSpot-style polls) that benchmarks measure them against.
+ */
 public enum EpochMode {
     NONE, NOP, FUSED, CHECK, POLL, FUEL;
 

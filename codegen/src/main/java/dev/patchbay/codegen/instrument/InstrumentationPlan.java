@@ -8,6 +8,10 @@ package dev.patchbay.codegen.instrument;
 import java.util.EnumSet;
 import java.util.Set;
 
+/**
+ * What the instrumentation pass inserts: a set of site kinds and how epoch sites are emitted.
+ * Immutable.
+ */
 public final class InstrumentationPlan {
     public static final InstrumentationPlan NONE = new InstrumentationPlan(EnumSet.noneOf(SiteKind.class), EpochMode.NONE);
 

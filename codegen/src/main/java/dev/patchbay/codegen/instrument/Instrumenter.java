@@ -26,6 +26,11 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 
+/**
+ * The instrumentation pass: inserts patchable calls to the well-known hooks (epoch sites at
+ * function entry and loop headers, profile sites at entry and before returns) into IR, before
+ * lowering.
+ */
 public final class Instrumenter {
     private Instrumenter() {}
 

@@ -6,6 +6,10 @@
  */
 package dev.patchbay.codegen.instrument;
 
+/**
+ * The kinds of patch site. Each kind has one well-known hook that the backend recognises and the
+ * runtime attaches; a patchable call to any other callee is a CUSTOM site.
+ */
 public enum SiteKind {
     EPOCH("epoch", "__patchbay_epoch"),
     PROFILE_ENTRY("profile-entry", "__patchbay_profile_entry"),

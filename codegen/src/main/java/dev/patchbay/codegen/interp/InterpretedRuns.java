@@ -18,6 +18,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+/**
+ * Runs a CLIF file's {@code ; run:} lines on the reference interpreter instead of compiled code, to
+ * check hand-written expectations independently of the backend.
+ */
 public final class InterpretedRuns {
     private int passed, skipped;
     private final List<String> failures = new ArrayList<>();

@@ -46,6 +46,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+/**
+ * A reference interpreter that executes IR directly with CLIF's semantics, written for obviousness
+ * rather than speed, so compiled code can be checked against it.
+ */
 public final class Interpreter {
     public static final long DEFAULT_STEP_LIMIT = 50_000_000;
     public static final int DEFAULT_MAX_CALL_DEPTH = 10_000;

@@ -9,6 +9,10 @@ import dev.patchbay.codegen.ir.TrapCode;
 
 import java.util.List;
 
+/**
+ * A CLIF trap raised while interpreting, with the trap code and the interpreted call stack
+ * (innermost first), to compare with what compiled code reports.
+ */
 public final class InterpreterTrap extends RuntimeException {
     private final TrapCode code;
     private final List<String> backtrace;

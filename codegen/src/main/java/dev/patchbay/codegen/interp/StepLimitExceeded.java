@@ -6,6 +6,10 @@
  */
 package dev.patchbay.codegen.interp;
 
+/**
+ * Thrown when the interpreter exceeds its step limit. It guards tests and fuzzers against programs
+ * that run too long, and is deliberately not a CLIF trap.
+ */
 public final class StepLimitExceeded extends RuntimeException {
     private final long limit;
 

@@ -4,7 +4,12 @@
  */
 package dev.patchbay.codegen.ir;
 
+/**
+ * One parameter or return value of a signature: its type and whether a narrow value is passed zero-
+ * or sign-extended.
+ */
 public final class AbiParam {
+    /** CLIF's extension attribute: none, {@code uext} or {@code sext}. */
     public enum Ext { NONE, UEXT, SEXT }
 
     public final Type type;

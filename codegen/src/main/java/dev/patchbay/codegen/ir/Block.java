@@ -7,6 +7,10 @@ package dev.patchbay.codegen.ir;
 import java.util.ArrayList;
 import java.util.List;
 
+/**
+ * A basic block: its parameters (SSA values defined on entry) and its instructions, the last of
+ * which the verifier requires to be a terminator.
+ */
 public final class Block {
     public final int id;
     public final String name;

@@ -3,6 +3,7 @@
  */
 package dev.patchbay.codegen.ir;
 
+/** A branch target together with the values passed to the target block's parameters. */
 public final class BlockCall {
     public final int block;
     public int[] args;

@@ -6,6 +6,10 @@
  */
 package dev.patchbay.codegen.ir;
 
+/**
+ * The calling conventions IR can name, including {@code preserve_all}, the ABI of patchable call
+ * sites, whose callee saves every register and the flags.
+ */
 public enum CallConv {
     SYSTEM_V("system_v"),
     WINDOWS_FASTCALL("windows_fastcall"),

@@ -5,6 +5,10 @@
  */
 package dev.patchbay.codegen.ir;
 
+/**
+ * A callee declared in a function's preamble ({@code fnN = [colocated] [patchable] %name(sig)}); a
+ * patchable callee makes its call sites patch sites.
+ */
 public final class ExtFunc {
     /** The callee's name without the sigil: "callee_i64" for %callee_i64, "u0:1" for u0:1. */
     public final String name;

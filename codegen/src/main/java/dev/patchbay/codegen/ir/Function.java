@@ -10,6 +10,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+/**
+ * A function in SSA form: its signature, blocks in layout order (the first is the entry),
+ * instructions and typed values, as the parser or a FunctionBuilder makes it.
+ */
 public final class Function {
     public String name;
     public Signature signature;

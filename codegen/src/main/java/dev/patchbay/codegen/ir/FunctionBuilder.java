@@ -9,6 +9,10 @@ import dev.patchbay.codegen.verify.Verifier;
 
 import java.util.List;
 
+/**
+ * Builds IR from Java, for frontends that generate code directly rather than writing CLIF text;
+ * {@code finish()} runs the verifier.
+ */
 public final class FunctionBuilder {
     private final Function f;
     private Block current;

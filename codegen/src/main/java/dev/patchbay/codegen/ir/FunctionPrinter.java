@@ -4,6 +4,7 @@
  */
 package dev.patchbay.codegen.ir;
 
+/** Writes a function back out as CLIF text that the parser reads again. */
 public final class FunctionPrinter {
     private FunctionPrinter() {}
 

@@ -6,6 +6,10 @@
  */
 package dev.patchbay.codegen.ir;
 
+/**
+ * One IR instruction. Which of its operand fields are meaningful follows from its opcode's {@link
+ * InstFormat}; values, blocks and other entities are indices into the owning function.
+ */
 public final class Inst {
     public static final int[] NO_VALUES = new int[0];
 

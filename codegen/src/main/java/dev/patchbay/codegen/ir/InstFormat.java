@@ -4,6 +4,10 @@
  */
 package dev.patchbay.codegen.ir;
 
+/**
+ * The operand shapes of instructions, as in Cranelift's {@code InstructionFormat}, so the parser,
+ * printer and verifier can switch on the shape instead of on every opcode.
+ */
 public enum InstFormat {
     /** No operands: nop, get_frame_pointer. */
     NULLARY,

@@ -4,6 +4,10 @@
  */
 package dev.patchbay.codegen.ir;
 
+/**
+ * Integer comparison conditions with CLIF's names, independent of any ISA; the backend maps each to
+ * a machine condition code.
+ */
 public enum IntCC {
     EQ("eq"), NE("ne"),
     SLT("slt"), SGE("sge"), SGT("sgt"), SLE("sle"),

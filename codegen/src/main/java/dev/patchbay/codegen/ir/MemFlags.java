@@ -7,6 +7,7 @@ package dev.patchbay.codegen.ir;
 import java.util.ArrayList;
 import java.util.List;
 
+/** Flags on a load or store, such as {@code notrap}, {@code aligned} and {@code readonly}. */
 public final class MemFlags {
     public static final int NOTRAP = 1, ALIGNED = 2, READONLY = 4, LITTLE = 8, BIG = 16, CHECKED = 32,
         HEAP = 64, TABLE = 128, VMCTX = 256, CAN_MOVE = 512;

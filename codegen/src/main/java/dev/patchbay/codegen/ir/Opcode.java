@@ -11,6 +11,11 @@ import java.util.Map;
 
 import static dev.patchbay.codegen.ir.InstFormat.*;
 
+/**
+ * The scalar integer subset of CLIF's instruction set, each opcode with what the parser, verifier
+ * and backend need to know about it generically (format, typing, terminator, side effects, memory
+ * access).
+ */
 public enum Opcode {
     NOP("nop", NULLARY, Ctrl.NONE, Res.NONE),
     GET_FRAME_POINTER("get_frame_pointer", NULLARY, Ctrl.EXPLICIT, Res.CTRL),

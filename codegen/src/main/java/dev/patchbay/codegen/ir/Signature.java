@@ -6,6 +6,7 @@ package dev.patchbay.codegen.ir;
 import java.util.ArrayList;
 import java.util.List;
 
+/** A function's parameters, returns and calling convention. Immutable. */
 public final class Signature {
     public final List<AbiParam> params;
     public final List<AbiParam> returns;

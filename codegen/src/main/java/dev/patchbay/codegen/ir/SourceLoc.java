@@ -4,6 +4,10 @@
  */
 package dev.patchbay.codegen.ir;
 
+/**
+ * A 1-based line and column in CLIF text, so errors and patch-site metadata can point back at the
+ * source; {@code NONE} for IR built in Java.
+ */
 public final class SourceLoc {
     public static final SourceLoc NONE = new SourceLoc(0, 0);
 

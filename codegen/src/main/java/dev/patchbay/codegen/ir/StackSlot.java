@@ -4,6 +4,10 @@
  */
 package dev.patchbay.codegen.ir;
 
+/**
+ * An explicit stack slot ({@code ssN = explicit_slot SIZE, align = A}): its size and alignment; the
+ * frame layout assigns its offset.
+ */
 public final class StackSlot {
     public final int size;
     public final int align;

@@ -8,6 +8,10 @@ package dev.patchbay.codegen.ir;
 
 import java.util.Objects;
 
+/**
+ * A trap code as CLIF spells it, with the stable number generated code stores when it traps: 1 to
+ * 15 for the built-in codes, 256 + N for {@code userN}.
+ */
 public final class TrapCode {
     public static final TrapCode STACK_OVERFLOW = new TrapCode("stk_ovf", 1);
     public static final TrapCode HEAP_OUT_OF_BOUNDS = new TrapCode("heap_oob", 2);

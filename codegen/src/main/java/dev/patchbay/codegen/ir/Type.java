@@ -6,6 +6,10 @@
  */
 package dev.patchbay.codegen.ir;
 
+/**
+ * Value types of the IR. Only the scalar integers are compiled today; the others are named so that
+ * functions using them can be reported as skipped rather than as syntax errors.
+ */
 public enum Type {
     I8(8, true),
     I16(16, true),

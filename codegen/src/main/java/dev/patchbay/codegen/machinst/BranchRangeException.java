@@ -4,6 +4,10 @@
 // distance that did not fit, so a caller can catch exactly this case and re-emit with rel32.
 package dev.patchbay.codegen.machinst;
 
+/**
+ * Thrown when a branch emitted in its short (rel8) form turns out to need a longer displacement,
+ * with what the emitter needs to retry with rel32.
+ */
 public final class BranchRangeException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 

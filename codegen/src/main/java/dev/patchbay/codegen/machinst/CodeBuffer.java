@@ -10,6 +10,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+/**
+ * A growable buffer of little-endian machine code with labels and relative fixups; it checks that
+ * every label use is resolved before the code is finished.
+ */
 public final class CodeBuffer {
     private record Fixup(int fieldOffset, int fieldSize, int pcAfter) {}
 

@@ -15,6 +15,11 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 
+/**
+ * Compiled, position-independent code and everything the runtime needs to load and patch it:
+ * functions, imports, relocations, trap sites, call returns and patch sites, with every site in its
+ * off form.
+ */
 public final class CompiledModule {
     private final byte[] code;
     public final List<FunctionInfo> functions;

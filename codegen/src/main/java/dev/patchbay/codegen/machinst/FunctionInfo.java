@@ -6,6 +6,10 @@ package dev.patchbay.codegen.machinst;
 
 import dev.patchbay.codegen.ir.Signature;
 
+/**
+ * Where a compiled function is in its module: code range, frame size, signature and the entry
+ * trampoline the host calls it through.
+ */
 public final class FunctionInfo {
     public final int index;
     public final String name;

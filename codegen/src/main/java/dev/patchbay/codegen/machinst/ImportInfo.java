@@ -7,6 +7,10 @@ package dev.patchbay.codegen.machinst;
 
 import dev.patchbay.codegen.ir.Signature;
 
+/**
+ * A function the module calls but does not define, a hostcall, which the runtime resolves by name
+ * at instantiation; guest code calls its exit trampoline.
+ */
 public final class ImportInfo {
     public final int index;
     public final String name;

@@ -4,6 +4,9 @@
 // bound and patches every use once that position is known. Labels are not shared between buffers.
 package dev.patchbay.codegen.machinst;
 
+/**
+ * A name for a code position that is decided later, minted and resolved by one {@link CodeBuffer}.
+ */
 public final class Label {
     final CodeBuffer owner;
     private final int id;

@@ -7,6 +7,10 @@ package dev.patchbay.codegen.machinst;
 
 import dev.patchbay.codegen.instrument.SiteKind;
 
+/**
+ * One patch site: where it is, its length, what it calls when on, and the exact bytes of its on and
+ * off forms, which the runtime copies rather than deriving.
+ */
 public final class PatchSite {
     /** Stable id, unique within a module, in code order. */
     public final int id;

@@ -5,7 +5,9 @@
  */
 package dev.patchbay.codegen.machinst;
 
+/** A place in the code that the loader fills with an address only it knows, named by a symbol. */
 public final class Relocation {
+    /** How the address is written: {@code ABS64} is an 8-byte absolute address. */
     public enum Kind { ABS64 }
 
     /** The runtime's hostcall dispatcher: dispatch(vmctx, importIndex, argsPtr, guestPc) -> status. */

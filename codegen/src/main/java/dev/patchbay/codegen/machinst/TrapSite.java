@@ -7,6 +7,10 @@ package dev.patchbay.codegen.machinst;
 
 import dev.patchbay.codegen.ir.TrapCode;
 
+/**
+ * A code offset that can trap and the trap code a trap there reports: for an explicit check, the
+ * branch to the trap island; for a memory access, the access itself.
+ */
 public final class TrapSite {
     public final int offset;
     public final TrapCode code;

@@ -24,6 +24,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.PriorityQueue;
 
+/**
+ * Linear-scan register allocation over SSA live intervals, with fixed-register clobbers; it spills
+ * only under register pressure.
+ */
 public final class LinearScan {
     /** What the allocator needs to know about the code. Positions are instruction indices. */
     public interface Input {

@@ -21,6 +21,10 @@ import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 
+/**
+ * Dominators of a function's reachable blocks (Cooper, Harvey and Kennedy's iterative algorithm),
+ * for the SSA rule that every use is dominated by its definition.
+ */
 public final class DominatorTree {
     private final Function f;
     /** Reverse postorder position by block id; -1 for unreachable blocks. */

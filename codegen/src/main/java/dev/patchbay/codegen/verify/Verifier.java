@@ -34,6 +34,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+/**
+ * Checks that a function is well-formed IR before anything lowers it, whether it came from CLIF
+ * text or a FunctionBuilder, and reports every error it finds rather than the first.
+ */
 public final class Verifier {
     private final Function f;
     private final String fnName;

@@ -7,6 +7,10 @@ package dev.patchbay.codegen.verify;
 
 import dev.patchbay.codegen.ir.SourceLoc;
 
+/**
+ * One problem the verifier found: a message that names the function, block and instruction, and the
+ * source location when the IR came from text.
+ */
 public record VerifierError(SourceLoc loc, String message) {
     @Override public String toString() { return loc.isKnown() ? loc + ": " + message : message; }
 }

@@ -7,6 +7,7 @@ package dev.patchbay.codegen.verify;
 
 import java.util.List;
 
+/** Invalid IR, with every error the verifier found. */
 public final class VerifierException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 

@@ -6,6 +6,10 @@
  */
 package dev.patchbay.codegen.vm;
 
+/**
+ * The Linux x86-64 signal ABI (struct sigaction, siginfo_t, ucontext_t, flags and syscall numbers)
+ * that generated signal-handling code reads and the runtime writes.
+ */
 public final class LinuxSignalLayout {
     private LinuxSignalLayout() {}
 

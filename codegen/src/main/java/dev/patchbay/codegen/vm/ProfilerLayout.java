@@ -20,6 +20,11 @@
  */
 package dev.patchbay.codegen.vm;
 
+/**
+ * The offsets of the native memory that a profiled Store's generated hooks write and the Java
+ * profiler reads: the state block (header, shadow stack, per-function records) and the per-instance
+ * site tables.
+ */
 public final class ProfilerLayout {
     private ProfilerLayout() {}
 

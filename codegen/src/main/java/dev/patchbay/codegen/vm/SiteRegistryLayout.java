@@ -13,6 +13,10 @@
  */
 package dev.patchbay.codegen.vm;
 
+/**
+ * The layout of the seqlocked registry of code regions and their sorted site offsets, which the
+ * SIGTRAP handler reads in signal context without taking a lock.
+ */
 public final class SiteRegistryLayout {
     private SiteRegistryLayout() {}
 

@@ -7,6 +7,10 @@
  */
 package dev.patchbay.codegen.vm;
 
+/**
+ * The offsets of the vmctx, the per-Store native block that generated code reaches through R15 and
+ * the runtime reads and writes. Every field is 8 bytes and 8-byte aligned.
+ */
 public final class VmctxLayout {
     private VmctxLayout() {}
 

@@ -4,6 +4,10 @@
 // opcode from it instead of keeping eight parallel tables.
 package dev.patchbay.codegen.isa.x64;
 
+/**
+ * The eight classic two-operand ALU instructions, in the order of their 3-bit selector, from which
+ * the assembler derives every opcode form.
+ */
 public enum AluOp {
     ADD, OR, ADC, SBB, AND, SUB, XOR, CMP;
 

@@ -13,6 +13,10 @@ import dev.patchbay.codegen.machinst.Label;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 
+/**
+ * Encodes x86-64 instructions into a {@link dev.patchbay.codegen.machinst.CodeBuffer}, handling
+ * prefixes, REX, ModRM, SIB, displacements and RIP-relative fixups in one place.
+ */
 public final class Assembler {
     // Legacy prefixes other than operand size, as flags for the core emitter.
     private static final int LOCK = 1;

@@ -5,6 +5,10 @@
 // spellings objdump prints, which keeps disassembly checks exact.
 package dev.patchbay.codegen.isa.x64;
 
+/**
+ * The x86-64 condition codes of Jcc, SETcc and CMOVcc, in encoding order; negating a condition
+ * flips its low bit.
+ */
 public enum Cond {
     O("o"), NO("no"), B("b"), AE("ae"), E("e"), NE("ne"), BE("be"), A("a"),
     S("s"), NS("ns"), P("p"), NP("np"), L("l"), GE("ge"), LE("le"), G("g");

@@ -6,6 +6,10 @@
 // the legacy ah/ch/dh/bh, whose use would forbid a REX prefix.
 package dev.patchbay.codegen.isa.x64;
 
+/**
+ * The sixteen x86-64 general-purpose registers in hardware-number order, with their names at every
+ * operand size.
+ */
 public enum Gpr {
     RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI,
     R8, R9, R10, R11, R12, R13, R14, R15;

@@ -9,6 +9,10 @@ package dev.patchbay.codegen.isa.x64;
 import dev.patchbay.codegen.machinst.Label;
 import java.util.Objects;
 
+/**
+ * An x86-64 memory operand (base plus displacement, base plus scaled index, or RIP-relative),
+ * validated when it is built so unencodable combinations never reach the encoder.
+ */
 public final class Mem {
     private final Gpr base;     // null for RIP-relative
     private final Gpr index;    // null when absent

@@ -8,6 +8,10 @@ package dev.patchbay.codegen.isa.x64;
 
 import dev.patchbay.codegen.machinst.CodeBuffer;
 
+/**
+ * Intel's recommended multi-byte NOP encodings, used to fill padding with as few instructions as
+ * possible; the 5-byte form is also the idle state of a patch site.
+ */
 public final class NopUnits {
     private NopUnits() {}
 

@@ -52,6 +52,11 @@ import dev.patchbay.codegen.vm.VmctxLayout;
 
 import static dev.patchbay.codegen.vm.LinuxSignalLayout.*;
 
+/**
+ * Generates the process-wide machine code the runtime needs outside any module: the SIGTRAP
+ * handler, the safepoint stub it redirects to, the registry writer and the counting hooks. No Java
+ * runs in signal context.
+ */
 public final class RuntimeStubs {
     private RuntimeStubs() {}
 

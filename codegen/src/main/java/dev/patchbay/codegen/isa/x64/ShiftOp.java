@@ -3,6 +3,7 @@
 // Approach: an enum carrying its /digit explicitly.
 package dev.patchbay.codegen.isa.x64;
 
+/** The x86-64 shift and rotate instructions, each with the ModRM {@code /digit} that selects it. */
 public enum ShiftOp {
     ROL(0), ROR(1), SHL(4), SHR(5), SAR(7);
 

@@ -36,6 +36,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+/**
+ * Compiles IR functions into one x86-64 module: lowering, register allocation, two-pass emission
+ * with branch shortening, and the module layout with its trampolines, trap stub and patch-site
+ * metadata.
+ */
 public final class X64Backend {
     private X64Backend() {}
 

@@ -1,0 +1,63 @@
+/*
+ * Export Patchbay's metrics through Micrometer: per-function profiles, site patching,
+ * epochs and code memory, here into a Prometheus registry (any MeterRegistry works). The
+ * meters read the native counters only when the registry is scraped.
+ *
+ *   mvn -q package exec:exec@export-metrics
+ */
+package dev.patchbay.examples;
+
+import dev.patchbay.Engine;
+import dev.patchbay.EngineConfig;
+import dev.patchbay.Instance;
+import dev.patchbay.Store;
+import dev.patchbay.codegen.CompileOptions;
+import dev.patchbay.codegen.Compiler;
+import dev.patchbay.codegen.clif.ClifParser;
+import dev.patchbay.codegen.instrument.InstrumentationPlan;
+import dev.patchbay.profiler.CodeMemoryMeterBinder;
+import dev.patchbay.profiler.EpochMeterBinder;
+import dev.patchbay.profiler.Profiler;
+import dev.patchbay.profiler.ProfilerConfig;
+import dev.patchbay.profiler.ProfilerMeterBinder;
+import dev.patchbay.profiler.SiteMeterBinder;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import java.time.Duration;
+
+public final class ExportMetrics {
+    public static void main(String[] args) throws Exception {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        CompileOptions allSites = CompileOptions.builder().plan(InstrumentationPlan.all()).build();
+        try (Engine engine = new Engine(new EngineConfig().epochInterruption(true)); Store store = new Store(engine)) {
+            Instance instance = store.instantiate(engine.load(Compiler.compile(ClifParser.parse("fib.clif", CompileAndCall.FIB).functions(), allSites)));
+            try (Profiler profiler = Profiler.attach(store, new ProfilerConfig().storeName("example"))) {
+                new ProfilerMeterBinder(profiler).bindTo(registry);
+                new SiteMeterBinder(engine).store(store, "example").bindTo(registry);
+                new EpochMeterBinder(engine).bindTo(registry);
+                new CodeMemoryMeterBinder(engine).bindTo(registry);
+
+                check(profiler.enable("fib").await(Duration.ofSeconds(5)), "fib's profile sites turned on");
+                instance.func("fib").call(15);
+
+                double calls = registry.get("patchbay.function.calls").tag("function", "fib").functionCounter().count();
+                double mapped = registry.get("patchbay.code.memory.mapped").gauge().value();
+                String scrape = registry.scrape();
+                scrape.lines().filter(l -> l.startsWith("patchbay_function_calls") || l.startsWith("patchbay_code_memory_mapped")
+                    || l.startsWith("patchbay_site_requests")).forEach(System.out::println);
+
+                check(calls == 1973, "fib(15) calls fib 1,973 times, the counter says " + calls);
+                check(mapped > 0, "code memory is mapped: " + mapped);
+                check(scrape.contains("patchbay_function_calls_total{function=\"fib\""), "the scrape has fib's call counter");
+            }
+        }
+    }
+
+    static void check(boolean ok, String what) {
+        if (!ok) {
+            System.err.println("FAILED: " + what);
+            System.exit(1);
+        }
+    }
+}

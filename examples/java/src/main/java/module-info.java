@@ -1,0 +1,9 @@
+/*
+ * The examples are a named module, so CI also runs them on the module path, with no
+ * --add-modules: `requires dev.patchbay` (the module of the dev.patchbay:patchbay jar)
+ * reads every Patchbay module and resolves the site controller. On the class path this
+ * file is ignored.
+ */
+module dev.patchbay.examples {
+    requires dev.patchbay;
+}
