@@ -8,8 +8,6 @@
 package dev.patchbay;
 
 import dev.patchbay.codegen.ir.TrapCode;
-import dev.patchbay.codegen.vm.VmctxLayout;
-import dev.patchbay.internal.sys.Native;
 import dev.patchbay.internal.sys.Upcall;
 
 final class EpochHook {
@@ -28,8 +26,9 @@ final class EpochHook {
     /** The Store's own handler catches callback errors; anything here is a bug: unwind with host_error. */
     private static int failed(long vmctx, Throwable t) {
         StoreCore s = StoreTable.lookup(vmctx);
-        if (s != null) s.hostError(t);
-        Native.putLong(vmctx + VmctxLayout.TRAP_CODE, TrapCode.HOST_ERROR.code());
+        if (s == null) return 1; // not a live Store's vmctx: touch nothing, just unwind
+        s.hostError(t);
+        s.vmctx.setTrapCode(TrapCode.HOST_ERROR.code());
         return 1;
     }
 }

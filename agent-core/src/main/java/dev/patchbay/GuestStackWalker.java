@@ -27,13 +27,13 @@ final class GuestStackWalker {
      * The frames from `pc` (innermost) outwards along the RBP chain from `fp`, each
      * resolved by `frameAt` (null ends the walk).
      */
-    static List<GuestFrame> walk(long vmctx, long pc, long fp, LongFunction<GuestFrame> frameAt) {
+    static List<GuestFrame> walk(Vmctx vmctx, long pc, long fp, LongFunction<GuestFrame> frameAt) {
         List<GuestFrame> frames = new ArrayList<>();
         GuestFrame first = frameAt.apply(pc);
         if (first == null) return frames;
         frames.add(first);
-        long entry = Native.getLong(vmctx + VmctxLayout.ENTRY_FP);
-        long floor = Native.getLong(vmctx + VmctxLayout.STACK_FLOOR);
+        long entry = vmctx.entryFp();
+        long floor = vmctx.stackFloor();
         if (Long.compareUnsigned(floor, VmctxLayout.GUEST_STACK_SLACK) < 0) return frames;
         long lo = floor - VmctxLayout.GUEST_STACK_SLACK;
         while (frames.size() < MAX_FRAMES) {

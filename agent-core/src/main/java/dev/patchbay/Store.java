@@ -300,8 +300,6 @@ public final class Store implements AutoCloseable {
 
     Trap takeTrap() { return core.takeTrap(); }
 
-    StoreCore core() { return core; }
-
     void checkOpen() { core.checkOpen(); }
 
     /** What the watcher does for this Store; true while a force is outstanding (tests). */

@@ -447,7 +447,7 @@ final class StoreCore {
      */
     List<GuestFrame> backtrace(long pc, long fp) {
         if (!ownership.isOwner(Thread.currentThread())) return new ArrayList<>();
-        return GuestStackWalker.walk(vmctxAddress, pc, fp, this::frameAt);
+        return GuestStackWalker.walk(vmctx, pc, fp, this::frameAt);
     }
 
     // ---- closing ----

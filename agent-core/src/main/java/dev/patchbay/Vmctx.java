@@ -64,8 +64,8 @@ final class Vmctx {
     long stackSize() { return get(VmctxLayout.STACK_SIZE); }
     void setStackSize(long bytes) { put(VmctxLayout.STACK_SIZE, bytes); }
 
-    /** The lowest RSP the running call's guest frames may reach (set by the entry trampoline). */
-    long stackLimit() { return get(VmctxLayout.STACK_LIMIT); }
+    /** The lowest stack address the running call may reach, as the owner set it at entry. */
+    long stackFloor() { return get(VmctxLayout.STACK_FLOOR); }
 
     void setStackFloor(long floor) { put(VmctxLayout.STACK_FLOOR, floor); }
 
