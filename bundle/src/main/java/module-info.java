@@ -14,14 +14,13 @@
 
 /**
  * Patchbay in one module: requires it to read the compiler (dev.patchbay.codegen), the
- * runtime (dev.patchbay.runtime), epoch interruption (dev.patchbay.epoch) and the profiler
+ * runtime with epoch interruption (dev.patchbay.runtime) and the profiler
  * (dev.patchbay.profiler), with the site controller (dev.patchbay.signal) resolved too.
  */
 @SuppressWarnings({"requires-transitive-automatic", "requires-automatic"})
 module dev.patchbay {
     requires transitive dev.patchbay.codegen;
     requires transitive dev.patchbay.runtime;
-    requires transitive dev.patchbay.epoch;
     requires transitive dev.patchbay.profiler;
     requires transitive micrometer.core;
     requires transitive micrometer.registry.prometheus;

@@ -9,7 +9,7 @@ package dev.patchbay.cli;
 import dev.patchbay.Engine;
 import dev.patchbay.EngineConfig;
 import dev.patchbay.Store;
-import dev.patchbay.epoch.EpochTicker;
+import dev.patchbay.EpochTicker;
 import picocli.CommandLine.Option;
 
 import java.time.Duration;

@@ -12,7 +12,7 @@ import dev.patchbay.Store;
 import dev.patchbay.Trap;
 import dev.patchbay.codegen.instrument.EpochMode;
 import dev.patchbay.codegen.instrument.SiteKind;
-import dev.patchbay.epoch.EpochTicker;
+import dev.patchbay.EpochTicker;
 import dev.patchbay.codegen.ir.Function;
 import dev.patchbay.codegen.ir.Type;
 import picocli.CommandLine.Command;

@@ -20,7 +20,7 @@ import dev.patchbay.codegen.CompileException;
 import dev.patchbay.codegen.CompileOptions;
 import dev.patchbay.codegen.Compiler;
 import dev.patchbay.codegen.clif.ClifParser;
-import dev.patchbay.epoch.EpochTicker;
+import dev.patchbay.EpochTicker;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

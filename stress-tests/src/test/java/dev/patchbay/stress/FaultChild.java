@@ -145,7 +145,7 @@ public final class FaultChild {
         java.util.TreeMap<String, Long> traps = new java.util.TreeMap<>();
         java.nio.file.Path last = java.nio.file.Path.of("wild-last.clif");
         try (Engine engine = new Engine(new EngineConfig().epochInterruption(true));
-             dev.patchbay.epoch.EpochTicker ticker = dev.patchbay.epoch.EpochTicker.start(engine, java.time.Duration.ofMillis(1))) {
+             dev.patchbay.EpochTicker ticker = dev.patchbay.EpochTicker.start(engine, java.time.Duration.ofMillis(1))) {
             Module good = engine.load(Guests.compile("loops.clif", Guests.LOOPS));
             while (System.nanoTime() < end) {
                 String text = ClifGen.wildModule(rnd).render();

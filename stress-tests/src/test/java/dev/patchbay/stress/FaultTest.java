@@ -24,7 +24,7 @@ import dev.patchbay.Trap;
 import dev.patchbay.codegen.instrument.EpochMode;
 import dev.patchbay.codegen.ir.TrapCode;
 import dev.patchbay.codegen.machinst.CompiledModule;
-import dev.patchbay.epoch.EpochTicker;
+import dev.patchbay.EpochTicker;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;

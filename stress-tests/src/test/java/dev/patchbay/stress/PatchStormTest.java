@@ -29,7 +29,7 @@ import dev.patchbay.Trap;
 import dev.patchbay.codegen.instrument.SiteKind;
 import dev.patchbay.codegen.ir.TrapCode;
 import dev.patchbay.codegen.machinst.CompiledModule;
-import dev.patchbay.epoch.EpochTicker;
+import dev.patchbay.EpochTicker;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 

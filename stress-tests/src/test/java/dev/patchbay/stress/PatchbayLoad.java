@@ -13,7 +13,7 @@ import dev.patchbay.Module;
 import dev.patchbay.Store;
 import dev.patchbay.Trap;
 import dev.patchbay.codegen.ir.TrapCode;
-import dev.patchbay.epoch.EpochTicker;
+import dev.patchbay.EpochTicker;
 
 import java.time.Duration;
 import java.util.ArrayList;

@@ -18,7 +18,7 @@ import dev.patchbay.SitePlan;
 import dev.patchbay.Store;
 import dev.patchbay.Trap;
 import dev.patchbay.codegen.ir.TrapCode;
-import dev.patchbay.epoch.EpochTicker;
+import dev.patchbay.EpochTicker;
 import dev.patchbay.internal.sys.CodeMemory;
 import dev.patchbay.internal.sys.ProcSelf;
 import org.junit.jupiter.api.Test;
