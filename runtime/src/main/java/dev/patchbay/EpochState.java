@@ -397,12 +397,11 @@ final class EpochState {
     }
 
     /**
-     * The safepoint stub unwound for a due interrupt without calling into Java (see
-     * RuntimeStubs.safepointStub): do here what atSafepoint would have done. Returns false
-     * if the unwind was not the stub's own.
+     * The safepoint stub unwound for the due interrupt without calling into Java (the entry
+     * returned EntryStatus.INTERRUPTED; see the signal module's SignalStubs.safepointStub):
+     * do here what atSafepoint would have done.
      */
-    boolean takeStubInterrupt(long trapCode) {
-        if (!interruptDue() || trapCode != TrapCode.INTERRUPT.code()) return false;
+    void takeStubInterrupt() {
         core.engine.siteMetrics().trap();
         lock.lock();
         try {
@@ -411,7 +410,6 @@ final class EpochState {
         } finally {
             lock.unlock();
         }
-        return true;
     }
 
     /**
@@ -432,8 +430,7 @@ final class EpochState {
     }
 
     private Action unwind(TrapCode code, EpochOutcome outcome, long requestedAt) {
-        // Unwinding ends the call, so an interrupt() aimed at it is answered too; clearing
-        // it keeps StoreCore from taking this unwind for the safepoint stub's own.
+        // Unwinding ends the call, so an interrupt() aimed at it is answered too.
         if (interruptDue()) clearInterrupt();
         core.engine.epochMetrics().interrupted();
         long since = requestedAt == 0 ? 0 : System.nanoTime() - requestedAt;

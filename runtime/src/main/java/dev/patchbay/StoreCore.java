@@ -22,6 +22,7 @@ import dev.patchbay.codegen.machinst.CompiledModule;
 import dev.patchbay.codegen.machinst.FunctionInfo;
 import dev.patchbay.codegen.machinst.ImportInfo;
 import dev.patchbay.codegen.machinst.Relocation;
+import dev.patchbay.codegen.vm.EntryStatus;
 import dev.patchbay.internal.CountingHooks;
 import dev.patchbay.internal.sys.CodeMemory;
 import dev.patchbay.internal.sys.Native;
@@ -280,9 +281,9 @@ final class StoreCore {
                 lock.unlock();
             }
             long status = Native.call(inst.code().execAddress(fn.entryTrampoline), vmctxAddress, inst.code().execAddress(fn.start), buf);
-            if (status != 0) {
-                // Still due after an INTERRUPT unwind: the safepoint stub took it on its own.
-                epoch.takeStubInterrupt(vmctx.trapCode());
+            if (status != EntryStatus.OK) {
+                // The safepoint stub unwound for the interrupt on its own: finish it here.
+                if (status == EntryStatus.INTERRUPTED) epoch.takeStubInterrupt();
                 Trap t = TrapDecoder.decode(vmctx, inst, pendingError, interruptedHostcall);
                 pendingError = null;
                 interruptedHostcall = false;

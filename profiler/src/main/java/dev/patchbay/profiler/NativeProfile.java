@@ -12,11 +12,9 @@ package dev.patchbay.profiler;
 
 import dev.patchbay.Instance;
 import dev.patchbay.codegen.instrument.SiteKind;
-import dev.patchbay.codegen.isa.x64.ProfilerStubs;
 import dev.patchbay.codegen.machinst.CompiledModule;
 import dev.patchbay.codegen.machinst.FunctionInfo;
 import dev.patchbay.codegen.machinst.PatchSite;
-import dev.patchbay.codegen.vm.ProfilerLayout;
 import dev.patchbay.internal.sys.CodeMemory;
 import dev.patchbay.internal.sys.Native;
 

@@ -22,7 +22,6 @@ import dev.patchbay.Store;
 import dev.patchbay.codegen.instrument.SiteKind;
 import dev.patchbay.codegen.machinst.FunctionInfo;
 import dev.patchbay.codegen.machinst.PatchSite;
-import dev.patchbay.codegen.vm.ProfilerLayout;
 
 import java.time.Duration;
 import java.util.ArrayList;

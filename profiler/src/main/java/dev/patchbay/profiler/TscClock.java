@@ -16,7 +16,6 @@
  */
 package dev.patchbay.profiler;
 
-import dev.patchbay.codegen.isa.x64.ProfilerStubs;
 import dev.patchbay.internal.sys.CodeMemory;
 import dev.patchbay.internal.sys.Native;
 

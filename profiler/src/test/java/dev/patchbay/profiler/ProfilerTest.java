@@ -146,11 +146,11 @@ class ProfilerTest {
             Instance inst = Programs.instantiate(engine, store, "calls.clif");
             try (Profiler p = Profiler.attach(store)) {
                 p.enable("down").await(Duration.ofSeconds(5));
-                int depth = dev.patchbay.codegen.vm.ProfilerLayout.STACK_MAX + 900;
+                int depth = dev.patchbay.profiler.ProfilerLayout.STACK_MAX + 900;
                 assertEquals(depth, inst.func("down").call(depth)[0]);
                 ProfileSnapshot s = p.snapshot();
                 assertEquals(depth + 1, s.function("down").calls());
-                long untimed = depth + 1 - dev.patchbay.codegen.vm.ProfilerLayout.STACK_MAX;
+                long untimed = depth + 1 - dev.patchbay.profiler.ProfilerLayout.STACK_MAX;
                 assertEquals(untimed, s.overflows(), s.format());
                 assertEquals(untimed, s.unmatchedExits(), "the untimed frames' exits find no frame");
                 assertEquals(0, s.staleFrames());

@@ -6,7 +6,12 @@
 package dev.patchbay.internal;
 
 import dev.patchbay.codegen.instrument.SiteKind;
-import dev.patchbay.codegen.isa.x64.RuntimeStubs;
+import dev.patchbay.codegen.isa.x64.AluOp;
+import dev.patchbay.codegen.isa.x64.Assembler;
+import dev.patchbay.codegen.isa.x64.Gpr;
+import dev.patchbay.codegen.isa.x64.Mem;
+import dev.patchbay.codegen.machinst.CodeBuffer;
+import dev.patchbay.codegen.vm.VmctxLayout;
 import dev.patchbay.internal.sys.CodeMemory;
 
 /**
@@ -20,7 +25,7 @@ public final class CountingHooks {
         CodeMemory mem = CodeMemory.allocate(4096, "counting-hooks");
         int at = 0;
         for (SiteKind k : SiteKind.values()) {
-            byte[] code = RuntimeStubs.countingHook(k.ordinal());
+            byte[] code = countingHook(k.ordinal());
             mem.write(at, code);
             ADDRESSES[k.ordinal()] = mem.execAddress(at);
             at += (code.length + 15) & ~15;
@@ -29,6 +34,17 @@ public final class CountingHooks {
     }
 
     private CountingHooks() {}
+
+    /** A native hook that counts hits per site kind in the vmctx and returns 0. */
+    private static byte[] countingHook(int kindOrdinal) {
+        CodeBuffer buf = new CodeBuffer();
+        Assembler a = new Assembler(buf);
+        a.lockAluImm(AluOp.ADD, 8, Mem.base(Gpr.RDI, VmctxLayout.hookCount(kindOrdinal)), 1);
+        a.zero(Gpr.RAX);
+        a.ret();
+        buf.finish();
+        return buf.bytes();
+    }
 
     public static long address(SiteKind kind) { return ADDRESSES[kind.ordinal()]; }
 }

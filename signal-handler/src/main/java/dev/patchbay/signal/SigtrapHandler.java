@@ -1,5 +1,5 @@
 /*
- * The process's signal handlers, generated machine code (RuntimeStubs): SIGTRAP (armed
+ * The process's signal handlers, generated machine code (SignalStubs): SIGTRAP (armed
  * sites go to the safepoint stub; a guest's own int3, CLIF debugtrap, becomes a `debug`
  * Trap), and SIGSEGV and SIGBUS (guest memory faults become heap_oob, a guest call or
  * return to a bad address bad_target). Each is installed with sigaction while at least
@@ -19,8 +19,6 @@
  */
 package dev.patchbay.signal;
 
-import dev.patchbay.codegen.isa.x64.RuntimeStubs;
-import dev.patchbay.codegen.vm.LinuxSignalLayout;
 import dev.patchbay.internal.sys.CodeMemory;
 import dev.patchbay.internal.sys.Native;
 import dev.patchbay.internal.sys.Upcall;
@@ -64,23 +62,23 @@ final class SigtrapHandler {
         registry = new SiteRegistry(SiteRegistry.DEFAULT_CAPACITY);
         vmctxSlabs = new SiteRegistry(SiteRegistry.DEFAULT_CAPACITY);
         CodeMemory code = CodeMemory.allocate(CODE_BYTES, "signal");
-        byte[] stub = RuntimeStubs.safepointStub(upcall.address());
+        byte[] stub = SignalStubs.safepointStub(upcall.address());
         code.write(0, stub);
         safepointStub = code.execAddress(0);
         int at = align(stub.length);
-        byte[] trapCode = RuntimeStubs.sigtrapHandler(registry.address(), oldAction, safepointStub, vmctxSlabs.address());
+        byte[] trapCode = SignalStubs.sigtrapHandler(registry.address(), oldAction, safepointStub, vmctxSlabs.address());
         code.write(at, trapCode);
         handlerAddress = code.execAddress(at);
         int segvAt = align(at + trapCode.length);
-        byte[] segvCode = RuntimeStubs.sigsegvHandler(registry.address(), oldSegv, vmctxSlabs.address());
+        byte[] segvCode = SignalStubs.sigsegvHandler(registry.address(), oldSegv, vmctxSlabs.address());
         code.write(segvAt, segvCode);
         segvAddress = code.execAddress(segvAt);
         int busAt = align(segvAt + segvCode.length);
-        byte[] busCode = RuntimeStubs.sigsegvHandler(registry.address(), oldBus, vmctxSlabs.address());
+        byte[] busCode = SignalStubs.sigsegvHandler(registry.address(), oldBus, vmctxSlabs.address());
         code.write(busAt, busCode);
         busAddress = code.execAddress(busAt);
         int publishAt = align(busAt + busCode.length);
-        byte[] publish = RuntimeStubs.registryPublish();
+        byte[] publish = SignalStubs.registryPublish();
         if (publishAt + publish.length > CODE_BYTES) throw new IllegalStateException("signal handler code exceeds " + CODE_BYTES + " bytes");
         code.write(publishAt, publish);
         registry.setPublishStub(code.execAddress(publishAt));

@@ -4,7 +4,7 @@
  * handler's bounds never move; writers (Java, serialised by this object's lock) rewrite
  * the sorted entry array inside a seqlock window, and the handler retries when it sees
  * the window open or a changed sequence number. The window itself is generated code
- * (RuntimeStubs.registryPublish): Java prepares the entries in a staging buffer and the
+ * (SignalStubs.registryPublish): Java prepares the entries in a staging buffer and the
  * stub copies them in. Were the window Java, the writer could stop in it at a safepoint
  * poll, a SIGSEGV in compiled code, and our SIGSEGV handler, which reads the registry
  * first, would wait for a window that only closes after the safepoint: a deadlock.
@@ -16,7 +16,6 @@
  */
 package dev.patchbay.signal;
 
-import dev.patchbay.codegen.vm.SiteRegistryLayout;
 import dev.patchbay.internal.sys.Native;
 import dev.patchbay.spi.FaultHandler;
 

@@ -138,6 +138,63 @@ class EpochTest {
     }
 
     /**
+     * The entry trampoline tells the runtime that the safepoint stub unwound on its own
+     * (EntryStatus.INTERRUPTED); the runtime no longer infers it from "an interrupt is due
+     * and the trap code is interrupt". A guest's own `trap interrupt`, reached while an
+     * interrupt() is due but before any epoch site, is the guest's trap: the runtime
+     * delivered no interrupt, so none is counted and no listener hears of one. With the
+     * old inference it counted one. And the stub's mark is cleared by the unwind: a plain
+     * trap in the next call is not taken for an interrupt either.
+     */
+    @Test
+    void onlyTheStubsOwnUnwindCountsAsAnInterrupt() throws Exception {
+        String clif = "function %own_trap(i64) -> i64 {\n    fn0 = %host_wait(i64) -> i64\n"
+            + "block0(v0: i64):\n    v1 = call fn0(v0)\n    trap interrupt\n}\n"
+            + "function %user_trap(i64) -> i64 {\nblock0(v0: i64):\n    trap user7\n}\n";
+        CountDownLatch inHost = new CountDownLatch(1), release = new CountDownLatch(1);
+        try (Engine engine = engine(); Store store = new Store(engine)) {
+            List<dev.patchbay.EpochOutcome.Kind> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+            engine.addListener(new dev.patchbay.RuntimeListener() {
+                @Override public void onEpochDeadline(Store s, dev.patchbay.EpochOutcome outcome, long nanos) { heard.add(outcome.kind()); }
+            });
+            Instance runaway = LINK.instantiate(store, engine.load(compile(EpochMode.FUSED)));
+            Instance own = new Linker().define("host_wait", (c, a) -> {
+                inHost.countDown();
+                awaitUninterruptibly(release);
+                return a[0];
+            }).instantiate(store, engine.load(Compiler.compile(ClifParser.parse("own.clif", clif).functions(),
+                CompileOptions.builder().plan(InstrumentationPlan.of(SiteKind.EPOCH)).build())));
+
+            // 1. The stub's own unwind: one interrupt, heard once.
+            AtomicReference<Object> got = new AtomicReference<>();
+            Thread guest = startCall(runaway, "outer", 1, got);
+            Thread.sleep(20);
+            assertTrue(store.interrupt());
+            guest.join(10_000);
+            assertEquals(TrapCode.INTERRUPT, assertInstanceOf(Trap.class, got.get()).code());
+            assertEquals(1, engine.epochMetrics().interrupts());
+            assertEquals(List.of(dev.patchbay.EpochOutcome.Kind.INTERRUPT), heard);
+
+            // 2. The next call's plain trap is not an interrupt: the mark was cleared.
+            Trap user = assertThrows(Trap.class, () -> own.func("user_trap").call(0));
+            assertEquals(TrapCode.user(7), user.code());
+            assertEquals(1, engine.epochMetrics().interrupts());
+
+            // 3. The guest's own `trap interrupt` while an interrupt() is due.
+            got.set(null);
+            guest = startCall(own, "own_trap", 1, got);
+            assertTrue(inHost.await(10, TimeUnit.SECONDS));
+            assertTrue(store.interrupt());
+            release.countDown();
+            guest.join(10_000);
+            assertEquals(TrapCode.INTERRUPT, assertInstanceOf(Trap.class, got.get()).code(), "the guest's own trap code");
+            assertEquals(1, engine.epochMetrics().interrupts(), "the runtime delivered no second interrupt");
+            assertEquals(1, heard.size(), "no listener heard of one: " + heard);
+            assertEquals(closedForm(1000), runaway.func("sum").call(1000)[0], "the Store runs normally afterwards");
+        }
+    }
+
+    /**
      * A deadline callback that calls interrupt() and then answers interrupt() ends the
      * call once, with one INTERRUPT counted. The Java-decided unwind must answer the
      * interrupt() too: left due, it made the runtime take the unwind for the safepoint

@@ -27,7 +27,6 @@ import dev.patchbay.codegen.isa.x64.Assembler;
 import dev.patchbay.codegen.isa.x64.Gpr;
 import dev.patchbay.codegen.isa.x64.Mem;
 import dev.patchbay.codegen.machinst.CodeBuffer;
-import dev.patchbay.codegen.vm.LinuxSignalLayout;
 import dev.patchbay.internal.sys.CodeMemory;
 import dev.patchbay.internal.sys.Native;
 

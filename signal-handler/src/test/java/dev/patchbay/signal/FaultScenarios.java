@@ -524,9 +524,9 @@ public final class FaultScenarios {
     }
 
     static void handlerFaults() throws Exception {
-        final int sigusr1 = 10, ucRax = dev.patchbay.codegen.vm.LinuxSignalLayout.greg(13);
+        final int sigusr1 = 10, ucRax = dev.patchbay.signal.LinuxSignalLayout.greg(13);
         long counters = Native.calloc(1, 64); // [0] probe faults fixed, [8] SIGUSR1 handler runs, [16] probe results
-        long previous = Native.calloc(1, dev.patchbay.codegen.vm.LinuxSignalLayout.SIGACTION_SIZE);
+        long previous = Native.calloc(1, dev.patchbay.signal.LinuxSignalLayout.SIGACTION_SIZE);
         // probe(p): mov rax, [rdi]; ret. A "protected read": its fault is fixed by the handler below.
         long probe = code(a -> {
             a.load(8, dev.patchbay.codegen.isa.x64.Gpr.RAX, dev.patchbay.codegen.isa.x64.Mem.base(dev.patchbay.codegen.isa.x64.Gpr.RDI, 0));
@@ -539,10 +539,10 @@ public final class FaultScenarios {
             dev.patchbay.codegen.machinst.Label other = a.buffer().newLabel();
             a.movImm(dev.patchbay.codegen.isa.x64.Gpr.RAX, probe);
             a.alu(dev.patchbay.codegen.isa.x64.AluOp.CMP, 8, dev.patchbay.codegen.isa.x64.Gpr.RAX,
-                dev.patchbay.codegen.isa.x64.Mem.base(dev.patchbay.codegen.isa.x64.Gpr.RDX, dev.patchbay.codegen.vm.LinuxSignalLayout.UC_RIP));
+                dev.patchbay.codegen.isa.x64.Mem.base(dev.patchbay.codegen.isa.x64.Gpr.RDX, dev.patchbay.signal.LinuxSignalLayout.UC_RIP));
             a.jcc(dev.patchbay.codegen.isa.x64.Cond.NE, other, false);
             a.aluImm(dev.patchbay.codegen.isa.x64.AluOp.ADD, 8, dev.patchbay.codegen.isa.x64.Mem.base(dev.patchbay.codegen.isa.x64.Gpr.RDX,
-                dev.patchbay.codegen.vm.LinuxSignalLayout.UC_RIP), 3);
+                dev.patchbay.signal.LinuxSignalLayout.UC_RIP), 3);
             a.storeImm(8, dev.patchbay.codegen.isa.x64.Mem.base(dev.patchbay.codegen.isa.x64.Gpr.RDX, ucRax), 0x5afe);
             a.movImm(dev.patchbay.codegen.isa.x64.Gpr.RAX, counters);
             a.lockAluImm(dev.patchbay.codegen.isa.x64.AluOp.ADD, 8, dev.patchbay.codegen.isa.x64.Mem.base(dev.patchbay.codegen.isa.x64.Gpr.RAX, 0), 1);
@@ -569,14 +569,14 @@ public final class FaultScenarios {
             a.syscall();
             a.ret();
         });
-        long act = Native.calloc(1, dev.patchbay.codegen.vm.LinuxSignalLayout.SIGACTION_SIZE);
-        Native.sigaction(dev.patchbay.codegen.vm.LinuxSignalLayout.SIGSEGV, 0, act); // HotSpot's flags and mask
-        Native.putLong(act + dev.patchbay.codegen.vm.LinuxSignalLayout.SA_HANDLER, segv);
-        Native.sigaction(dev.patchbay.codegen.vm.LinuxSignalLayout.SIGSEGV, act, previous);
-        long act1 = Native.calloc(1, dev.patchbay.codegen.vm.LinuxSignalLayout.SIGACTION_SIZE);
-        Native.putLong(act1 + dev.patchbay.codegen.vm.LinuxSignalLayout.SA_HANDLER, usr1);
-        Native.putInt(act1 + dev.patchbay.codegen.vm.LinuxSignalLayout.SA_FLAGS,
-            dev.patchbay.codegen.vm.LinuxSignalLayout.SA_SIGINFO | dev.patchbay.codegen.vm.LinuxSignalLayout.SA_RESTART);
+        long act = Native.calloc(1, dev.patchbay.signal.LinuxSignalLayout.SIGACTION_SIZE);
+        Native.sigaction(dev.patchbay.signal.LinuxSignalLayout.SIGSEGV, 0, act); // HotSpot's flags and mask
+        Native.putLong(act + dev.patchbay.signal.LinuxSignalLayout.SA_HANDLER, segv);
+        Native.sigaction(dev.patchbay.signal.LinuxSignalLayout.SIGSEGV, act, previous);
+        long act1 = Native.calloc(1, dev.patchbay.signal.LinuxSignalLayout.SIGACTION_SIZE);
+        Native.putLong(act1 + dev.patchbay.signal.LinuxSignalLayout.SA_HANDLER, usr1);
+        Native.putInt(act1 + dev.patchbay.signal.LinuxSignalLayout.SA_FLAGS,
+            dev.patchbay.signal.LinuxSignalLayout.SA_SIGINFO | dev.patchbay.signal.LinuxSignalLayout.SA_RESTART);
         Native.sigaction(sigusr1, act1, 0);
         npesStillWork("npes-before");
         try (Engine engine = new Engine(); Store store = new Store(engine)) {

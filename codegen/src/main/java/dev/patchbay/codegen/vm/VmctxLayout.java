@@ -24,30 +24,31 @@ public final class VmctxLayout {
     public static final int STACK_SIZE = 24;
     /** Trap code number of the last trap (TrapCode.code()), 0 if none. */
     public static final int TRAP_CODE = 32;
-    /** PC of the trapping instruction. */
-    public static final int TRAP_PC = 40;
-    /** RBP of the trapping guest frame. */
-    public static final int TRAP_FP = 48;
+    /**
+     * Set to 1 by the safepoint stub when it unwinds for a due interrupt on its own, without
+     * calling into Java; the trap stub adds it to the status the entry trampoline returns
+     * (EntryStatus.INTERRUPTED instead of TRAP) and clears it. Invariant: 0 whenever no
+     * unwind is in flight, so a later guest trap never reports an interrupt.
+     */
+    public static final int STUB_INTERRUPT = TRAP_CODE + 8;
     /** Last guest FP and PC, recorded on exit to the host (hostcalls, hooks). */
-    public static final int LAST_EXIT_FP = 56;
-    public static final int LAST_EXIT_PC = 64;
+    public static final int LAST_EXIT_FP = STUB_INTERRUPT + 8;
+    public static final int LAST_EXIT_PC = LAST_EXIT_FP + 8;
     /** RBP of the entry trampoline frame: guest stack walks stop here. */
-    public static final int ENTRY_FP = 72;
+    public static final int ENTRY_FP = LAST_EXIT_PC + 8;
     /** Address of the engine's epoch counter (a u64), for the CHECK comparison mode. */
-    public static final int EPOCH_PTR = 80;
+    public static final int EPOCH_PTR = ENTRY_FP + 8;
     /** The Store's epoch deadline, for the CHECK comparison mode. */
-    public static final int EPOCH_DEADLINE = 88;
+    public static final int EPOCH_DEADLINE = EPOCH_PTR + 8;
     /** Remaining fuel (signed), for the FUEL comparison mode. */
-    public static final int FUEL = 96;
+    public static final int FUEL = EPOCH_DEADLINE + 8;
     /** Address of the poll page, for the POLL comparison mode. */
-    public static final int POLL_PAGE = 104;
+    public static final int POLL_PAGE = FUEL + 8;
     /** Hook function pointers, one per site kind, called by the hook trampolines (0 = none). */
-    public static final int HOOKS = 112;
+    public static final int HOOKS = POLL_PAGE + 8;
     public static final int HOOK_SLOTS = 8;
-    /** Hostcall table base address (imports resolved at instantiation). */
-    public static final int HOSTCALLS = HOOKS + 8 * HOOK_SLOTS;
-    /** Opaque Store id, for the runtime's own lookups. */
-    public static final int STORE_ID = HOSTCALLS + 8;
+    /** The Store's index in the runtime's StoreTable: how an upcall finds its Store. */
+    public static final int STORE_ID = HOOKS + 8 * HOOK_SLOTS;
     /**
      * Guest backtrace captured by the trap stub before it unwinds (the guest frames are
      * gone once the host runs again): BT_COUNT return addresses at BT_PCS, innermost first.

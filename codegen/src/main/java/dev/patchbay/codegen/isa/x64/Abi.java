@@ -12,8 +12,13 @@ package dev.patchbay.codegen.isa.x64;
 import dev.patchbay.codegen.ir.CallConv;
 import dev.patchbay.codegen.ir.Signature;
 
-final class Abi {
-    static final Gpr VMCTX = Gpr.R15;
+/**
+ * The guest calling conventions. Only the vmctx register is visible outside codegen: the
+ * signal-handler module's generated stubs read it.
+ */
+public final class Abi {
+    /** The register generated code pins the vmctx pointer in. */
+    public static final Gpr VMCTX = Gpr.R15;
     static final Gpr SCRATCH = Gpr.R11;
     static final Gpr SCRATCH2 = Gpr.R10;
 

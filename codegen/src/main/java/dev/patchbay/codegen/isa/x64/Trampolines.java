@@ -7,7 +7,7 @@
  * vmctx (saving the previous values, so guest → host → guest reentry nests), sets the
  * stack limit on the outermost entry (rsp - STACK_SIZE, but never below STACK_FLOOR), loads the arguments from the `args` buffer (8 bytes
  * per value) into their ABI locations, calls the guest, stores the results back into the
- * buffer and returns status 0 through the common unwind path.
+ * buffer and returns EntryStatus.OK through the common unwind path.
  *
  *   entry frame:  [rbp-8..-40] rbx r12 r13 r14 r15   [rbp-48] previous HOST_SP
  *                 [rbp-56] previous ENTRY_FP          [rbp-64] previous IN_GUEST
@@ -21,7 +21,9 @@
  * STACK_LIMIT and traps stk_ovf (an overlong argument list used to run off the stack).
  *
  * Trap stub: generated code records the trap code in the vmctx and jumps here with the
- * trapping PC in R11; the stub records PC and RBP, then unwinds with status 1. Unwinding
+ * trapping PC in R11; the stub records the backtrace, then unwinds with status
+ * EntryStatus.TRAP (EntryStatus.INTERRUPTED if the safepoint stub set
+ * VmctxLayout.STUB_INTERRUPT, which the stub clears). Unwinding
  * restores RSP from vmctx.HOST_SP, which drops every guest frame at once, restores the
  * saved vmctx fields and the host registers, and returns to the caller of the entry
  * trampoline.
@@ -54,11 +56,10 @@ import dev.patchbay.codegen.instrument.SiteKind;
 import dev.patchbay.codegen.ir.Signature;
 import dev.patchbay.codegen.machinst.CodeBuffer;
 import dev.patchbay.codegen.machinst.Label;
+import dev.patchbay.codegen.vm.EntryStatus;
 import dev.patchbay.codegen.vm.VmctxLayout;
 
 final class Trampolines {
-    /** Status returned by an entry trampoline. */
-    static final int STATUS_OK = 0, STATUS_TRAP = 1;
 
     static final Gpr[] HOST_SAVED = {Gpr.RBX, Gpr.R12, Gpr.R13, Gpr.R14, Gpr.R15};
     private static final Gpr[] HOOK_SAVED = {
@@ -83,10 +84,11 @@ final class Trampolines {
     int trapStub() {
         int at = buf.offset();
         buf.bind(trapStubLabel);
-        asm.store(8, vm(VmctxLayout.TRAP_PC), Gpr.R11);
-        asm.store(8, vm(VmctxLayout.TRAP_FP), Gpr.RBP);
         backtrace();
-        asm.movImm32(Gpr.RAX, STATUS_TRAP);
+        // TRAP, or INTERRUPTED when the safepoint stub marked this unwind as its own.
+        asm.load(8, Gpr.RAX, vm(VmctxLayout.STUB_INTERRUPT));
+        asm.storeImm(8, vm(VmctxLayout.STUB_INTERRUPT), 0);
+        asm.aluImm(AluOp.ADD, 4, Gpr.RAX, EntryStatus.TRAP);
         buf.bind(unwind);
         asm.load(8, Gpr.RSP, vm(VmctxLayout.HOST_SP));
         asm.load(8, Gpr.RCX, Mem.base(Gpr.RSP, 16));
@@ -350,7 +352,7 @@ final class Trampolines {
             asm.load(8, Gpr.R11, Mem.base(Gpr.RSP, locs.stackBytes + 8 * (i - Abi.RETS.length)));
             asm.store(8, Mem.base(Gpr.R12, 8 * i), Gpr.R11);
         }
-        asm.movImm32(Gpr.RAX, STATUS_OK);
+        asm.movImm32(Gpr.RAX, EntryStatus.OK);
         asm.jmp(unwind, false);
         if (out > 0) {
             buf.bind(overflow);

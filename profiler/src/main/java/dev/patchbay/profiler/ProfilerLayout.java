@@ -18,7 +18,7 @@
  * reads it from any thread. Every field is 8 bytes and 8-byte aligned, so those reads never
  * tear. All time fields are in TSC ticks.
  */
-package dev.patchbay.codegen.vm;
+package dev.patchbay.profiler;
 
 /**
  * The offsets of the native memory that a profiled Store's generated hooks write and the Java

@@ -29,14 +29,15 @@
  *
  * Counters use plain adds, not locked ones: only the Store's owner thread runs its hooks.
  */
-package dev.patchbay.codegen.isa.x64;
+package dev.patchbay.profiler;
 
 import dev.patchbay.codegen.machinst.CodeBuffer;
 import dev.patchbay.codegen.machinst.Label;
+import dev.patchbay.codegen.isa.x64.*;
 
 import java.util.List;
 
-import static dev.patchbay.codegen.vm.ProfilerLayout.*;
+import static dev.patchbay.profiler.ProfilerLayout.*;
 
 /**
  * Generates the native profile-entry and profile-exit hooks of one profiled Store, with that

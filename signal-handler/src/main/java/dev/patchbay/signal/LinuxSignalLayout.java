@@ -4,7 +4,7 @@
  * numbers the handler needs to re-raise a signal with its default action. Values are
  * from ../shared/reference/platform-facts.md, re-checked by the signal-handler tests.
  */
-package dev.patchbay.codegen.vm;
+package dev.patchbay.signal;
 
 /**
  * The Linux x86-64 signal ABI (struct sigaction, siginfo_t, ucontext_t, flags and syscall numbers)

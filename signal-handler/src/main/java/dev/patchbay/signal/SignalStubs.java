@@ -1,9 +1,11 @@
 /*
- * Process-wide machine code the runtime needs outside any module: the SIGTRAP handler,
- * the safepoint stub it redirects to, the SIGSEGV/SIGBUS handler (see sigsegvHandler for
- * how it tells guest faults from HotSpot's), the registry writer, and native counting
- * hooks. No Java runs in signal
- * context (DESIGN.md invariant 3), so the handler is generated here like everything else.
+ * The signal-handler module's machine code, process-wide and outside any guest module:
+ * the SIGTRAP handler, the safepoint stub it redirects to, the SIGSEGV/SIGBUS handler
+ * (see sigsegvHandler for how it tells guest faults from HotSpot's) and the registry
+ * writer. No Java runs in signal context (DESIGN.md invariant 3), so these are generated
+ * with codegen's assembler like every other piece of native code; they live here, not in
+ * codegen, because this module owns the signals, the registries and their layouts
+ * (LinuxSignalLayout, SiteRegistryLayout). Only the vmctx layout is shared with codegen.
  *
  * SIGTRAP handler, a C function handler(sig, info, ucontext):
  *   1. Only a kernel-raised trap (si_code == SI_KERNEL, i.e. an int3) can be ours.
@@ -39,39 +41,30 @@
  * exit under a hypervisor. The upcall runs Java, so IN_GUEST is 0 around it (see
  * VmctxLayout.IN_GUEST). A non-zero upcall status means "unwind": the runtime has set
  * the trap code, and the stub jumps to the Store's trap stub with the site as the
- * trapping PC.
+ * trapping PC. Before any of that, an interrupt aimed at the running call
+ * (INTERRUPT_CALL == ACTIVE_CALL, non-zero) unwinds at once with no upcall: the stub sets
+ * TRAP_CODE to INTERRUPT and STUB_INTERRUPT to 1, so the entry trampoline returns the
+ * distinct EntryStatus.INTERRUPTED and the runtime knows, without inferring it, that it
+ * still owes that interrupt's bookkeeping.
  */
-package dev.patchbay.codegen.isa.x64;
+package dev.patchbay.signal;
 
 import dev.patchbay.codegen.ir.TrapCode;
 import dev.patchbay.codegen.machinst.CodeBuffer;
 import dev.patchbay.codegen.machinst.Label;
-import dev.patchbay.codegen.vm.LinuxSignalLayout;
-import dev.patchbay.codegen.vm.SiteRegistryLayout;
+import dev.patchbay.codegen.isa.x64.*;
 import dev.patchbay.codegen.vm.VmctxLayout;
 
-import static dev.patchbay.codegen.vm.LinuxSignalLayout.*;
+import static dev.patchbay.signal.LinuxSignalLayout.*;
 
 /**
- * Generates the process-wide machine code the runtime needs outside any module: the SIGTRAP
- * handler, the safepoint stub it redirects to, the registry writer and the counting hooks. No Java
- * runs in signal context.
+ * Generates the signal handlers, the safepoint stub and the registry writer; no Java runs in
+ * signal context.
  */
-public final class RuntimeStubs {
-    private RuntimeStubs() {}
+final class SignalStubs {
+    private SignalStubs() {}
 
     private static Mem m(Gpr base, int disp) { return Mem.base(base, disp); }
-
-    /** A native hook that counts hits per site kind in the vmctx and returns 0. */
-    public static byte[] countingHook(int kindOrdinal) {
-        CodeBuffer buf = new CodeBuffer();
-        Assembler a = new Assembler(buf);
-        a.lockAluImm(AluOp.ADD, 8, m(Gpr.RDI, VmctxLayout.hookCount(kindOrdinal)), 1);
-        a.zero(Gpr.RAX);
-        a.ret();
-        buf.finish();
-        return buf.bytes();
-    }
 
     /** The registry writer: publish(registry, entries, count) copies count entries inside the seqlock window. */
     public static byte[] registryPublish() {
@@ -150,6 +143,8 @@ public final class RuntimeStubs {
         a.ret();
         buf.bind(interrupt);
         a.storeImm(8, m(vm, VmctxLayout.TRAP_CODE), TrapCode.INTERRUPT.code());
+        // Marks the unwind as this stub's own: the entry returns EntryStatus.INTERRUPTED.
+        a.storeImm(8, m(vm, VmctxLayout.STUB_INTERRUPT), 1);
         buf.bind(unwind);
         a.load(8, Gpr.R11, m(Gpr.RBP, 16));
         a.load(8, Gpr.RBP, m(Gpr.RBP, 0));

@@ -3,7 +3,7 @@
  * Patchbay's, and where each region's patch sites are. Written by Java under a lock,
  * read by the handler in signal context without locks, so it is a seqlock: the writer
  * makes SEQ odd, edits, makes it even again; a reader retries when SEQ is odd or changed.
- * The writer's window is a generated stub (RuntimeStubs.registryPublish), never Java: a
+ * The writer's window is a generated stub (SignalStubs.registryPublish), never Java: a
  * reader in a signal handler must not wait on a writer stopped at a safepoint.
  * Regions are sorted by START and do not overlap. Each region's sites are a sorted array
  * of 32-bit offsets from START.
@@ -11,7 +11,7 @@
  *   header:  SEQ (8)  COUNT (8)  CAPACITY (8)  pad (8)
  *   entry i at ENTRIES + i * ENTRY_SIZE:  START (8)  END (8)  SITES (8)  NSITES (8)
  */
-package dev.patchbay.codegen.vm;
+package dev.patchbay.signal;
 
 /**
  * The layout of the seqlocked registry of code regions and their sorted site offsets, which the
