@@ -37,6 +37,7 @@ public final class Engine implements AutoCloseable {
     private final java.util.concurrent.CopyOnWriteArrayList<RuntimeListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicInteger liveStores = new AtomicInteger();
     private final boolean epochInterruption;
+    private final boolean threadInterrupts;
     private final boolean profiling;
     private final java.nio.ByteBuffer epochView;
     private final EpochWatcher watcher;
@@ -51,6 +52,9 @@ public final class Engine implements AutoCloseable {
 
     public Engine(EngineConfig config) {
         if (config == null) throw new IllegalArgumentException("config is null");
+        if (config.threadInterrupts && !config.epochInterruption) {
+            throw new IllegalArgumentException("interruptOnThreadInterrupt(true) needs epochInterruption(true): without epoch sites nothing can stop the guest");
+        }
         // Before anything native: without fault handling a guest fault would crash the JVM.
         FaultHandlerProvider faultProvider = config.faultProvider != null ? config.faultProvider : findFaultHandler();
         Native.checkPlatform();
@@ -86,6 +90,7 @@ public final class Engine implements AutoCloseable {
         this.pollPage = poll;
         this.epochView = Native.directBuffer(counter, 8);
         this.epochInterruption = config.epochInterruption;
+        this.threadInterrupts = config.threadInterrupts;
         this.profiling = config.profiling;
         EpochWatcher w = new EpochWatcher(epochView);
         this.watcher = w;
@@ -197,6 +202,9 @@ public final class Engine implements AutoCloseable {
     long epochCounterAddress() { return epochCounter; }
 
     public boolean epochInterruption() { return epochInterruption; }
+
+    /** EngineConfig.interruptOnThreadInterrupt: Thread.interrupt() of an owner interrupts its guest. */
+    boolean threadInterrupts() { return threadInterrupts; }
 
     /** Advances the epoch by one. Lock-free and safe from any thread. */
     public void incrementEpoch() {

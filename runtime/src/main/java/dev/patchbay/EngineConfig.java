@@ -18,6 +18,7 @@ public final class EngineConfig {
     boolean siteControl = true;
     boolean epochInterruption;
     boolean profiling;
+    boolean threadInterrupts;
 
     /**
      * Epoch sites call the deadline machinery (Store.setEpochDeadline, onEpochDeadline,
@@ -67,6 +68,26 @@ public final class EngineConfig {
     public EngineConfig noSiteController() {
         this.siteControl = false;
         this.controllerProvider = null;
+        return this;
+    }
+
+    /**
+     * Makes Thread.interrupt() of a Store's owner interrupt its running guest, as
+     * store.interrupt() would: the call ends with an `interrupt` Trap whose cause is an
+     * InterruptedException, and, as a blocking JDK method does when it throws one, the
+     * thread's interrupt status is cleared. A call started on a thread that is already
+     * interrupted stops at its first epoch site. A hostcall that throws
+     * InterruptedException ends the call with an `interrupt` Trap too, not `host_error`.
+     * Thread.interrupt() runs nothing in the target thread, so the Engine's watcher thread
+     * polls the owners' interrupt status every millisecond while calls run (and never when
+     * none does): expect up to a millisecond more latency than store.interrupt(). Needs
+     * epochInterruption(true).
+     *
+     * @param on whether Thread.interrupt() of an owner interrupts its guest (default off)
+     * @return this config
+     */
+    public EngineConfig interruptOnThreadInterrupt(boolean on) {
+        this.threadInterrupts = on;
         return this;
     }
 }

@@ -20,6 +20,10 @@
  *  4. The watcher's retries back off exponentially up to RETRY_MAX_NANOS, so a force the
  *     owner cannot take yet (it sits in a long hostcall) costs almost nothing.
  *  5. Deadlines saturate: an epoch plus ticks that would overflow is "never".
+ *  6. With EngineConfig.interruptOnThreadInterrupt, `threadInterruptFor` is 0 or the
+ *     number of the running call that an interrupt of its owner thread was delivered to,
+ *     at most once per call; the owner's interrupt status is consumed (Thread.interrupted)
+ *     exactly when that call ends in a Trap, and left alone if the call returns first.
  */
 package dev.patchbay;
 
@@ -50,6 +54,7 @@ final class EpochState {
     private volatile EpochDeadlineCallback callback = s -> EpochDecision.interrupt();
     private volatile long interruptFor;
     private volatile long interruptRequestedAt;
+    private volatile long threadInterruptFor;
     /** An interrupt waiting for the next call to start (interruptCurrentOrNext). */
     private final AtomicBoolean interruptNext = new AtomicBoolean();
     private volatile boolean yielded;
@@ -167,6 +172,11 @@ final class EpochState {
     /** The owner has published a new outermost call into `m`: take an interrupt waiting for it. */
     void callStarted(long call, LoadedModule m) {
         entry = m;
+        if (core.engine.threadInterrupts()) {
+            // Like a blocking JDK method, a call on an interrupted thread stops at once.
+            if (Thread.currentThread().isInterrupted()) deliverOwnerInterrupt(call);
+            else core.engine.watcher().watchOwner(core);
+        }
         if (interruptNext.get() && interruptNext.compareAndSet(true, false)) {
             lock.lock();
             try {
@@ -418,6 +428,8 @@ final class EpochState {
      * go back off with it, or the next call would pay one pointless upcall.
      */
     void callEnded() {
+        if (threadInterruptFor != 0) threadInterruptFor = 0;
+        if (core.engine.threadInterrupts()) core.engine.watcher().unwatchOwner(core);
         if (!borrowed) return;
         lock.lock();
         try {
@@ -446,6 +458,53 @@ final class EpochState {
         try {
             if (borrowed) endForceLocked();
             unwind(TrapCode.INTERRUPT, EpochOutcome.INTERRUPTED, interruptRequestedAt);
+        } finally {
+            lock.unlock();
+        }
+        return true;
+    }
+
+    // ---- Thread.interrupt() of the owner (EngineConfig.interruptOnThreadInterrupt) ----
+
+    /** The watcher's poll: the owner of the running call has been interrupted. */
+    void pollOwnerInterrupt() {
+        long call = core.ownership.activeCall();
+        Thread owner = core.ownership.owner();
+        if (call != 0 && owner != null && owner.isInterrupted() && threadInterruptFor != call) deliverOwnerInterrupt(call);
+    }
+
+    private void deliverOwnerInterrupt(long call) {
+        lock.lock();
+        try {
+            if (core.ownership.isClosed() || core.ownership.activeCall() != call) return;
+            if (interruptLocked(call) == InterruptResult.DELIVERING) threadInterruptFor = call;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The owner, when its call ends in a Trap: true if an interrupt of the owner thread was
+     * delivered to this call, whose interrupt status the Trap now consumes (invariant 6).
+     */
+    boolean takeOwnerInterrupt() {
+        long call = threadInterruptFor;
+        if (call == 0 || call != core.ownership.activeCall()) return false;
+        threadInterruptFor = 0;
+        Thread.interrupted();
+        return true;
+    }
+
+    /**
+     * A hostcall threw InterruptedException that no interrupt() caused, in an Engine with
+     * thread interrupts: the call ends with an interrupt Trap, not host_error.
+     */
+    boolean hostcallThreadInterrupted() {
+        if (!core.engine.threadInterrupts()) return false;
+        lock.lock();
+        try {
+            if (borrowed) endForceLocked();
+            unwind(TrapCode.INTERRUPT, EpochOutcome.INTERRUPTED, 0);
         } finally {
             lock.unlock();
         }

@@ -6,6 +6,11 @@
  * outstanding the watcher looks again after the Store's back-off (EpochState, invariant 4)
  * instead of every millisecond forever.
  *
+ * With EngineConfig.interruptOnThreadInterrupt it also polls, every OWNER_POLL_NANOS, the
+ * interrupt status of the owner of each Store whose call is running (`owners`), since
+ * Thread.interrupt() runs nothing in the thread it targets. The set is empty while no
+ * call runs, and then the watcher does not wake for it.
+ *
  * The thread refers to the Engine's epoch counter and to the Stores' internals, never to
  * the Engine: an Engine dropped without close() becomes unreachable once its Stores are
  * gone, and its Cleaner stops this thread.
@@ -21,7 +26,13 @@ import java.util.concurrent.locks.LockSupport;
 
 final class EpochWatcher {
     private final ByteBuffer epochView;
+    static final long OWNER_POLL_NANOS = 1_000_000L;
+
     private final Set<StoreCore> watched = ConcurrentHashMap.newKeySet();
+    /** Stores of an Engine with thread interrupts whose outermost call runs now. */
+    private final Set<StoreCore> owners = ConcurrentHashMap.newKeySet();
+    /** True while the thread is parked with nothing to poll: a new owner must wake it. */
+    private volatile boolean idle;
     private volatile Thread thread;
     private volatile boolean closed;
 
@@ -35,6 +46,15 @@ final class EpochWatcher {
     }
 
     void unwatch(StoreCore s) { watched.remove(s); }
+
+    /** A call started on an Engine with thread interrupts: poll its owner's status. */
+    void watchOwner(StoreCore s) {
+        owners.add(s);
+        ensureStarted();
+        if (idle) wake();
+    }
+
+    void unwatchOwner(StoreCore s) { owners.remove(s); }
 
     /** Stores watched now; for tests. */
     int watchedCount() { return watched.size(); }
@@ -66,9 +86,23 @@ final class EpochWatcher {
     private void run() {
         long wait = -1;
         while (!closed) {
-            if (wait > 0) LockSupport.parkNanos(this, wait);
-            else LockSupport.park(this);
+            if (wait > 0) {
+                LockSupport.parkNanos(this, wait);
+            } else {
+                idle = true;
+                // Re-checked after publishing `idle`: an owner added just before would
+                // otherwise wait for the next tick to be polled.
+                if (owners.isEmpty()) LockSupport.park(this);
+                idle = false;
+            }
             if (closed) break;
+            for (StoreCore s : owners) {
+                try {
+                    s.epoch.pollOwnerInterrupt();
+                } catch (RuntimeException e) {
+                    // A Store closing under us: its call ends and it leaves the set.
+                }
+            }
             long epoch = (long) Native.LONG_ATOMIC.getVolatile(epochView, 0);
             long now = System.nanoTime();
             wait = -1;
@@ -82,6 +116,7 @@ final class EpochWatcher {
                 }
                 if (w >= 0 && (wait < 0 || w < wait)) wait = Math.max(1, w);
             }
+            if (!owners.isEmpty() && (wait < 0 || wait > OWNER_POLL_NANOS)) wait = OWNER_POLL_NANOS;
         }
     }
 

@@ -284,6 +284,10 @@ final class StoreCore {
             if (status != EntryStatus.OK) {
                 // The safepoint stub unwound for the interrupt on its own: finish it here.
                 if (status == EntryStatus.INTERRUPTED) epoch.takeStubInterrupt();
+                // Thread.interrupt() of the owner ended this call: the Trap consumes it.
+                if (epoch.takeOwnerInterrupt() && pendingError == null) {
+                    pendingError = new InterruptedException("the owner thread was interrupted");
+                }
                 Trap t = TrapDecoder.decode(vmctx, inst, pendingError, interruptedHostcall);
                 pendingError = null;
                 interruptedHostcall = false;
@@ -389,7 +393,7 @@ final class StoreCore {
         try {
             r = inst.hostcall((int) importIndex).call(new Caller(inst.handle()), a);
         } catch (InterruptedException e) {
-            if (hostInterruptAnswered()) {
+            if (hostInterruptAnswered() || epoch.hostcallThreadInterrupted()) {
                 pendingError = e;
                 interruptedHostcall = true;
                 return 1;

@@ -3,7 +3,9 @@
  * calls, so each call may run on another carrier thread with another native stack. Built
  * for Java 17 and run on a JDK with virtual threads: Thread.ofVirtual is reached by
  * reflection. Prints RESULT lines; any stk_ovf in the shallow calls, or a wrong result,
- * is a failure (exit 1). A crash is a missing RESULT line and a signal exit.
+ * is a failure (exit 1). Then Thread.interrupt() of virtual owners in runaway loops, with
+ * EngineConfig.interruptOnThreadInterrupt: each must end in an interrupt Trap whose cause
+ * is an InterruptedException, with its interrupt status consumed. A crash is a missing RESULT line and a signal exit.
  */
 package dev.patchbay.vt;
 
@@ -78,10 +80,53 @@ public final class VirtualThreadMain {
             }
             for (Thread t : threads) t.join();
         }
+        int interrupted = threadInterrupts(builder, unstarted);
+        System.out.println("RESULT vinterrupt=" + interrupted);
         System.out.println("RESULT ok=" + ok.get());
         System.out.println("RESULT spurious=" + spurious.get());
         System.out.println("RESULT deep=" + deepTraps.get());
         System.out.println("RESULT other=" + other.get());
-        System.exit(ok.get() == 400 && spurious.get() == 0 && deepTraps.get() == 80 && other.get() == 0 ? 0 : 1);
+        System.exit(interrupted == 8 && ok.get() == 400 && spurious.get() == 0 && deepTraps.get() == 80 && other.get() == 0 ? 0 : 1);
+    }
+
+    static final String RUNAWAY = String.join("\n",
+        "function %runaway(i64) -> i64 {",
+        "block0(v0: i64):",
+        "    jump block1(v0)",
+        "block1(v1: i64):",
+        "    v2 = iadd_imm v1, 1",
+        "    brif v2, block1(v2), block2",
+        "block2:",
+        "    return v2",
+        "}");
+
+    /** Virtual owners in runaway loops, each stopped by Thread.interrupt(); returns how many ended right. */
+    static int threadInterrupts(Object builder, java.lang.reflect.Method unstarted) throws Exception {
+        AtomicInteger right = new AtomicInteger();
+        try (Engine engine = new Engine(new EngineConfig().epochInterruption(true).interruptOnThreadInterrupt(true))) {
+            dev.patchbay.Module m = dev.patchbay.Module.fromClif(engine, "runaway.clif", RUNAWAY);
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                Thread vt = (Thread) unstarted.invoke(builder, (Runnable) () -> {
+                    try (Store store = new Store(engine)) {
+                        // Owners that find no free carrier (the running ones pin theirs) are
+                        // interrupted before their call starts: it stops at its first site.
+                        store.instantiate(m).func("runaway").call(1);
+                    } catch (Trap e) {
+                        if (e.code().equals(TrapCode.INTERRUPT) && e.getCause() instanceof InterruptedException
+                                && !Thread.currentThread().isInterrupted()) right.incrementAndGet();
+                        else e.printStackTrace();
+                    } catch (Throwable e) {
+                        e.printStackTrace();
+                    }
+                });
+                threads.add(vt);
+                vt.start();
+            }
+            Thread.sleep(50);
+            for (Thread t : threads) t.interrupt();
+            for (Thread t : threads) t.join(30_000);
+        }
+        return right.get();
     }
 }

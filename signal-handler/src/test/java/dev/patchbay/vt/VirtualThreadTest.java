@@ -47,6 +47,7 @@ class VirtualThreadTest {
         String out = Files.readString(log, StandardCharsets.UTF_8);
         assertEquals(0, p.exitValue(), "child exit " + p.exitValue() + (p.exitValue() > 128 ? " (killed by signal " + (p.exitValue() - 128) + ")" : "") + ":\n" + out);
         assertTrue(out.contains("RESULT spurious=0"), out);
+        assertTrue(out.contains("RESULT vinterrupt=8"), "Thread.interrupt() stopped every virtual owner:\n" + out);
         try (var s = Files.list(dir)) {
             assertTrue(s.noneMatch(f -> f.getFileName().toString().startsWith("hs_err")), "hs_err file written");
         }
