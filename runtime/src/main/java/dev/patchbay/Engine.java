@@ -9,6 +9,7 @@
 package dev.patchbay;
 
 import dev.patchbay.codegen.CompileOptions;
+import dev.patchbay.codegen.instrument.EpochMode;
 import dev.patchbay.codegen.instrument.InstrumentationPlan;
 import dev.patchbay.codegen.instrument.SiteKind;
 import dev.patchbay.codegen.machinst.CompiledModule;
@@ -168,7 +169,12 @@ public final class Engine implements AutoCloseable {
         return new Module(this, compiled);
     }
 
-    /** What Module.fromClif compiles with: the sites this Engine's config asks for. */
+    /**
+     * What Module.fromClif compiles with: the sites this Engine's config asks for. Epoch
+     * sites are fused branches that a controller arms; an Engine without a site controller
+     * (EngineConfig.noSiteController) gets the CHECK mode instead, which compares the
+     * epoch in the code itself, so that interrupt() can still stop its guests.
+     */
     public CompileOptions compileOptions() {
         java.util.EnumSet<SiteKind> kinds = java.util.EnumSet.noneOf(SiteKind.class);
         if (epochInterruption) kinds.add(SiteKind.EPOCH);
@@ -176,7 +182,9 @@ public final class Engine implements AutoCloseable {
             kinds.add(SiteKind.PROFILE_ENTRY);
             kinds.add(SiteKind.PROFILE_EXIT);
         }
-        return CompileOptions.builder().plan(InstrumentationPlan.of(kinds.toArray(new SiteKind[0]))).build();
+        InstrumentationPlan plan = InstrumentationPlan.of(kinds.toArray(new SiteKind[0]));
+        if (epochInterruption && controller == null) plan = plan.withEpochMode(EpochMode.CHECK);
+        return CompileOptions.builder().plan(plan).build();
     }
 
     public boolean profiling() { return profiling; }
