@@ -27,15 +27,6 @@ public final class Instance {
         return loaded.module();
     }
 
-    /**
-     * Address of this instance's executable code (the RX view), for native hooks that map a
-     * return address back to a site, as the profiler's do. Module offsets are relative to it.
-     */
-    public long codeAddress() {
-        store.checkOpen();
-        return loaded.code().execBase();
-    }
-
     /** Size in bytes of this instance's code. */
     public int codeSize() {
         store.checkOpen();

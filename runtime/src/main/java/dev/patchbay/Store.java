@@ -27,7 +27,7 @@ package dev.patchbay;
 
 import dev.patchbay.codegen.instrument.SiteKind;
 import dev.patchbay.codegen.machinst.FunctionInfo;
-import dev.patchbay.internal.CountingHooks;
+import dev.patchbay.internal.RuntimeInternals;
 
 import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
@@ -37,6 +37,12 @@ import java.util.List;
 
 public final class Store implements AutoCloseable {
     private static final Cleaner CLEANER = Cleaner.create();
+
+    static {
+        // The raw-address operations (native hooks, the vmctx, stack walks from a PC) are
+        // not public API: Patchbay's own modules reach them through RuntimeInternals.
+        RuntimeInternals.install(new StoreInternalAccess());
+    }
 
     /** Default guest stack budget: fits comfortably inside a default 1 MiB Java thread stack. */
     public static final long DEFAULT_STACK_BYTES = 256 * 1024;
@@ -128,42 +134,6 @@ public final class Store implements AutoCloseable {
     public void removeSafepointListener(SafepointListener l) {
         core.checkOpen();
         core.removeSafepointListener(l);
-    }
-
-    /**
-     * Points the hook of a site kind at native code: hook(vmctx, returnAddress, guestFp)
-     * returning 0 to resume or non-zero (after setting a trap code) to unwind. The default
-     * hooks count hits (see hookHits). Pass 0 to restore the default.
-     */
-    public void setHook(SiteKind kind, long nativeAddress) {
-        core.checkOpen();
-        if (kind == SiteKind.EPOCH && engine.epochInterruption()) {
-            throw new IllegalArgumentException("the EPOCH hook belongs to the runtime in an Engine with epoch interruption");
-        }
-        core.vmctx.setHook(kind, nativeAddress == 0 ? CountingHooks.address(kind) : nativeAddress);
-    }
-
-    /** The vmctx address, for native hooks that keep per-Store state next to it. */
-    public long vmctxAddress() {
-        core.checkOpen();
-        return core.vmctxAddress();
-    }
-
-    /**
-     * Walks the guest stack from a PC and frame pointer (as a hook or a safepoint listener
-     * sees them) up to the entry frame: function names and offsets, innermost first. Only
-     * meaningful on the owner thread while those frames are live; frame pointers outside
-     * the running call's stack end the walk.
-     */
-    public List<GuestFrame> backtrace(long pc, long fp) {
-        core.checkOpen();
-        return core.backtrace(pc, fp);
-    }
-
-    /** The guest function containing an absolute PC, as a frame, or null. */
-    public GuestFrame frameAt(long pc) {
-        core.checkOpen();
-        return core.frameAt(pc);
     }
 
     /** Number of times the sites of a kind called their hook (the default counting hooks). */
@@ -301,6 +271,8 @@ public final class Store implements AutoCloseable {
     Trap takeTrap() { return core.takeTrap(); }
 
     void checkOpen() { core.checkOpen(); }
+
+    StoreCore core() { return core; }
 
     /** What the watcher does for this Store; true while a force is outstanding (tests). */
     boolean checkDeadline(long epoch) { return core.epoch.checkDeadline(epoch, System.nanoTime()) >= 0; }

@@ -2,7 +2,7 @@
  * Problem: count calls and time functions of a running guest, turned on and off at run
  * time (all functions, some by name, one Store), with no Java on the hot path.
  * Approach: attach() generates the Store's native hooks (NativeProfile, ProfilerStubs) and
- * installs them as the PROFILE_ENTRY and PROFILE_EXIT hooks with Store.setHook. enable()
+ * installs them as the PROFILE_ENTRY and PROFILE_EXIT hooks (RuntimeInternals.setHook). enable()
  * and disable() are site requests (Store.request) for the profile sites of the chosen
  * functions: a running Store applies them at its owner's next site, an idle one at once.
  * The counters only ever grow in native memory; snapshot() reads them, and reset() only
@@ -23,6 +23,7 @@ import dev.patchbay.codegen.instrument.SiteKind;
 import dev.patchbay.codegen.machinst.FunctionInfo;
 import dev.patchbay.codegen.machinst.PatchSite;
 import dev.patchbay.codegen.vm.ProfilerLayout;
+import dev.patchbay.internal.RuntimeInternals;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -77,8 +78,8 @@ public final class Profiler implements AutoCloseable {
         List<Counters> cs = new ArrayList<>();
         for (NativeProfile.Record r : nat.records) cs.add(new Counters(this, r));
         counters = Collections.unmodifiableList(cs);
-        store.setHook(SiteKind.PROFILE_ENTRY, nat.entryHook);
-        store.setHook(SiteKind.PROFILE_EXIT, nat.exitHook);
+        RuntimeInternals.setHook(store, SiteKind.PROFILE_ENTRY, nat.entryHook);
+        RuntimeInternals.setHook(store, SiteKind.PROFILE_EXIT, nat.exitHook);
     }
 
     /** Attaches a profiler with default settings; nothing is counted until enable(). */
@@ -193,8 +194,8 @@ public final class Profiler implements AutoCloseable {
         if (!store.isClosed()) {
             try {
                 store.request(SitePlan.off().kind(SiteKind.PROFILE_ENTRY, SiteKind.PROFILE_EXIT)).await(CLOSE_TIMEOUT);
-                store.setHook(SiteKind.PROFILE_ENTRY, 0);
-                store.setHook(SiteKind.PROFILE_EXIT, 0);
+                RuntimeInternals.setHook(store, SiteKind.PROFILE_ENTRY, 0);
+                RuntimeInternals.setHook(store, SiteKind.PROFILE_EXIT, 0);
                 if (!store.requestSafepoint().await(CLOSE_TIMEOUT)) {
                     LOG.log(System.Logger.Level.WARNING, "Store " + storeName + " did not reach a safepoint in " + CLOSE_TIMEOUT
                         + "; leaving the profiler's native memory allocated");

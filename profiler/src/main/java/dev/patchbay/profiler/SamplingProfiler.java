@@ -4,7 +4,7 @@
  * spinning: on two cores a spinning controller starves the guest) and asks each sampled
  * Store for a safepoint (Store.requestSafepoint: every site is armed with int3). The owner
  * traps at its next site; our SafepointListener runs there, on the owner thread, walks the
- * guest stack through the RBP chain (Store.backtrace) and counts the stack. The Store then
+ * guest stack through the RBP chain (Safepoint.backtrace) and counts the stack. The Store then
  * restores every site to its desired state and resumes.
  *
  * Site bias: a sample lands at the next site the owner reaches after the request, not at
@@ -23,6 +23,7 @@ package dev.patchbay.profiler;
 import dev.patchbay.GuestFrame;
 import dev.patchbay.Instance;
 import dev.patchbay.PatchRequest;
+import dev.patchbay.Safepoint;
 import dev.patchbay.SafepointListener;
 import dev.patchbay.Store;
 
@@ -59,27 +60,19 @@ public final class SamplingProfiler implements AutoCloseable {
             this.name = name;
         }
 
-        /** The position of the instance whose code holds the PC, as Profiler numbers modules. */
-        int instanceIndex(long pc) {
-            List<Instance> insts = store.instances();
-            for (int i = 0; i < insts.size(); i++) {
-                Instance in = insts.get(i);
-                long base = in.codeAddress();
-                if (pc >= base && pc < base + in.codeSize()) return i;
-            }
-            return -1;
-        }
+        /** The position of the instance, as Profiler numbers modules; -1 for none. */
+        int instanceIndex(Instance in) { return in == null ? -1 : store.instances().indexOf(in); }
 
-        @Override public void onSafepoint(Store s, long site, long guestFp) {
+        @Override public void onSafepoint(Safepoint at) {
             // Safepoints also serve ordinary patch requests: sample only the ones we asked for.
             if (!wanted.compareAndSet(true, false)) return;
-            List<GuestFrame> frames = s.backtrace(site, guestFp);
+            List<GuestFrame> frames = at.backtrace();
             if (frames.isEmpty()) return;
             String[] names = new String[frames.size()];
             for (int i = 0; i < names.length; i++) names[i] = frames.get(names.length - 1 - i).function();
             stacks.add(names);
             samples.increment();
-            leaves.computeIfAbsent(leafKey(instanceIndex(site), frames.get(0).function()), k -> new LongAdder()).increment();
+            leaves.computeIfAbsent(leafKey(instanceIndex(at.instance()), frames.get(0).function()), k -> new LongAdder()).increment();
         }
     }
 
