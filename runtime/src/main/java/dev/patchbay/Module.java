@@ -13,7 +13,11 @@ import dev.patchbay.codegen.Compiler;
 import dev.patchbay.codegen.clif.ClifFile;
 import dev.patchbay.codegen.clif.ClifParser;
 import dev.patchbay.codegen.clif.SkippedFunction;
+import dev.patchbay.codegen.instrument.EpochMode;
+import dev.patchbay.codegen.ir.Signature;
 import dev.patchbay.codegen.machinst.CompiledModule;
+import dev.patchbay.codegen.machinst.FunctionInfo;
+import dev.patchbay.codegen.machinst.ImportInfo;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,6 +26,8 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 public final class Module {
     /** The largest source file fromFile reads. */
@@ -29,10 +35,17 @@ public final class Module {
 
     private final Engine engine;
     private final CompiledModule compiled;
+    private final List<String> functionNames;
+    private final List<String> importNames;
 
     Module(Engine engine, CompiledModule compiled) {
         this.engine = engine;
         this.compiled = compiled;
+        List<String> fs = new ArrayList<>(), is = new ArrayList<>();
+        for (FunctionInfo f : compiled.functions) fs.add(f.name);
+        for (ImportInfo i : compiled.imports) is.add(i.name);
+        this.functionNames = List.copyOf(fs);
+        this.importNames = List.copyOf(is);
     }
 
     /**
@@ -82,4 +95,19 @@ public final class Module {
     public Engine engine() { return engine; }
 
     public CompiledModule compiled() { return compiled; }
+
+    public List<String> functionNames() { return functionNames; }
+
+    public Signature signature(String function) {
+        if (function == null) throw new IllegalArgumentException("function name is null");
+        FunctionInfo f = compiled.function(function);
+        if (f == null) throw new IllegalArgumentException("no function %" + function + " in this module");
+        return f.signature;
+    }
+
+    public List<String> importNames() { return importNames; }
+
+    public EpochMode epochMode() { return compiled.epochMode; }
+
+    public int codeSize() { return compiled.codeSize(); }
 }

@@ -59,7 +59,7 @@ public final class SitePlan {
     public boolean turnsOn() { return on; }
 
     /** Whether the plan covers a site of a function. */
-    public boolean matches(PatchSite site, String function) {
+    boolean matches(PatchSite site, String function) {
         if (kinds != null && !kinds.contains(site.kind)) return false;
         if (functions != null && !functions.contains(function)) return false;
         return ids == null || Arrays.binarySearch(ids, site.id) >= 0;

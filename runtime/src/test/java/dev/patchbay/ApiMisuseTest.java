@@ -175,6 +175,20 @@ class ApiMisuseTest {
         assertTrue(internal.containsAll(List.of("setHook", "vmctxAddress", "backtrace", "frameAt", "codeAddress")), internal.toString());
     }
 
+    /** Store.instances() is a read-only snapshot: it cannot add to or drop from the Store. */
+    @Test
+    void theInstancesOfAStoreAreAReadOnlySnapshot() {
+        try (Fixture f = new Fixture()) {
+            List<Instance> seen = f.store.instances();
+            assertEquals(List.of(f.instance), seen);
+            assertThrows(UnsupportedOperationException.class, () -> seen.add(f.instance));
+            assertThrows(UnsupportedOperationException.class, seen::clear);
+            Instance second = new Linker().define("host_wait", (c, a) -> a[0]).instantiate(f.store, f.module);
+            assertEquals(List.of(f.instance), seen, "a snapshot does not change");
+            assertEquals(List.of(f.instance, second), f.store.instances());
+        }
+    }
+
     /** The internal API refuses what the public methods it replaced refused. */
     @Test
     void theInternalApiKeepsTheChecksOfThePublicMethodsItReplaced() {
