@@ -24,6 +24,17 @@ import java.util.Iterator;
 import java.util.ServiceLoader;
 import java.util.concurrent.atomic.AtomicInteger;
 
+/**
+ * The shared, thread-safe entry point, like a Wasmtime {@code Engine}: it holds the
+ * configuration, the epoch counter, the fault handler and the site controller, and turns
+ * compiled code into {@link Module}s that any of its {@link Store}s can instantiate.
+ *
+ * <p>Every method is safe from any thread. Creating an Engine installs Patchbay's signal
+ * handlers (the first one in the process does), which needs {@code
+ * dev.patchbay:patchbay-signal-handler} at run time. Close it when its Stores are closed;
+ * one dropped without {@code close()} is released by a Cleaner once it and its Stores are
+ * unreachable.
+ */
 public final class Engine implements AutoCloseable {
     private static final Cleaner CLEANER = Cleaner.create();
 
@@ -47,10 +58,28 @@ public final class Engine implements AutoCloseable {
     private final Released released;
     private volatile boolean closed;
 
+    /**
+     * An Engine with the default configuration: no epoch interruption, no profile sites,
+     * the site controller ServiceLoader finds.
+     *
+     * @throws IllegalStateException if no fault handler is on the class or module path
+     *         (the message names the missing artifact)
+     * @throws UnsupportedOperationException if the platform is not Linux on x86-64
+     */
     public Engine() {
         this(new EngineConfig());
     }
 
+    /**
+     * An Engine with a configuration, which is read now: changing the config later does not
+     * change this Engine.
+     *
+     * @param config the configuration
+     * @throws IllegalArgumentException if config is null
+     * @throws IllegalStateException if no fault handler is on the class or module path
+     *         (the message names the missing artifact)
+     * @throws UnsupportedOperationException if the platform is not Linux on x86-64
+     */
     public Engine(EngineConfig config) {
         if (config == null) throw new IllegalArgumentException("config is null");
         if (config.threadInterrupts && !config.epochInterruption) {
@@ -146,9 +175,16 @@ public final class Engine implements AutoCloseable {
     FaultHandler faults() { return faults; }
 
     /**
-     * Wraps compiled code as an immutable module image that any Store can instantiate. An
-     * Engine with epoch interruption refuses code that interrupt() and deadlines could not
-     * stop: code compiled without epoch sites, or in the POLL comparison mode.
+     * Wraps code compiled by codegen's {@code Compiler} as an immutable module that any
+     * Store of this Engine can instantiate. Most users call {@link Module#fromClif} or
+     * {@link Module#fromFile} instead, which compile with {@link #compileOptions()}.
+     *
+     * @param compiled the compiled code
+     * @return the module
+     * @throws IllegalArgumentException if compiled is null; or, in an Engine with epoch
+     *         interruption, if the code could not be stopped by {@link Store#interrupt()}
+     *         and deadlines: compiled without epoch sites, or in the POLL comparison mode
+     * @throws IllegalStateException if the Engine is closed
      */
     public Module load(CompiledModule compiled) {
         if (compiled == null) throw new IllegalArgumentException("compiled module is null");
@@ -170,10 +206,14 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * What Module.fromClif compiles with: the sites this Engine's config asks for. Epoch
-     * sites are fused branches that a controller arms; an Engine without a site controller
-     * (EngineConfig.noSiteController) gets the CHECK mode instead, which compares the
-     * epoch in the code itself, so that interrupt() can still stop its guests.
+     * The options {@link Module#fromClif} and {@link Module#fromFile} compile with: epoch
+     * sites if epoch interruption is on, profile-entry and profile-exit sites if profiling
+     * is on, and codegen's defaults otherwise. Epoch sites are fused branches that a
+     * controller arms; an Engine without a site controller (EngineConfig.noSiteController)
+     * gets the CHECK mode instead, which compares the epoch in the code itself, so that
+     * interrupt() can still stop its guests.
+     *
+     * @return the options
      */
     public CompileOptions compileOptions() {
         java.util.EnumSet<SiteKind> kinds = java.util.EnumSet.noneOf(SiteKind.class);
@@ -187,39 +227,88 @@ public final class Engine implements AutoCloseable {
         return CompileOptions.builder().plan(plan).build();
     }
 
+    /**
+     * Whether modules this Engine compiles get profile sites ({@link EngineConfig#profiling}).
+     *
+     * @return true if profiling is on
+     */
     public boolean profiling() { return profiling; }
 
     /** The controller that arms running Stores, or null if none is configured. */
     SiteController controller() { return controller; }
 
+    /**
+     * Whether a site controller arms running Stores. Without one, a site request to a
+     * running Store waits for the owner to leave guest code, and {@link Store#interrupt()}
+     * returns false.
+     *
+     * @return true if this Engine has a site controller
+     */
     public boolean hasSiteController() { return controller != null; }
 
+    /**
+     * The counters of site requests, arming and patching over all of this Engine's Stores.
+     *
+     * @return the live counters (the same object every time)
+     */
     public SiteMetrics siteMetrics() { return siteMetrics; }
 
+    /**
+     * The counters of epoch deadlines and interrupts over all of this Engine's Stores.
+     *
+     * @return the live counters (the same object every time)
+     */
     public EpochMetrics epochMetrics() { return epochMetrics; }
 
-    /** Stores created from this Engine and not yet closed. */
+    /**
+     * How many Stores of this Engine are open.
+     *
+     * @return Stores created and not yet closed (or reclaimed)
+     */
     public int liveStores() { return liveStores.get(); }
 
+    /**
+     * Adds a listener to the events of every Store of this Engine.
+     *
+     * @param l the listener; it runs on the thread where each event happens
+     */
     public void addListener(RuntimeListener l) { listeners.add(l); }
 
+    /**
+     * Removes a listener; one that is not there is ignored.
+     *
+     * @param l the listener
+     */
     public void removeListener(RuntimeListener l) { listeners.remove(l); }
 
     Iterable<RuntimeListener> listeners() { return listeners; }
 
     long epochCounterAddress() { return epochCounter; }
 
+    /**
+     * Whether epoch interruption is on ({@link EngineConfig#epochInterruption}).
+     *
+     * @return true if it is
+     */
     public boolean epochInterruption() { return epochInterruption; }
 
     /** EngineConfig.interruptOnThreadInterrupt: Thread.interrupt() of an owner interrupts its guest. */
     boolean threadInterrupts() { return threadInterrupts; }
 
-    /** Advances the epoch by one. Lock-free and safe from any thread. */
+    /**
+     * Advances the epoch by one, which is what makes epoch deadlines pass; {@link
+     * EpochTicker} calls it at a fixed period. Lock-free. Harmless after {@link #close()}.
+     */
     public void incrementEpoch() {
         Native.LONG_ATOMIC.getAndAdd(epochView, 0, 1L);
         watcher.wake();
     }
 
+    /**
+     * The current epoch: how many times {@link #incrementEpoch()} has run.
+     *
+     * @return the epoch
+     */
     public long currentEpoch() { return (long) Native.LONG_ATOMIC.getVolatile(epochView, 0); }
 
     EpochWatcher watcher() { return watcher; }
@@ -239,10 +328,13 @@ public final class Engine implements AutoCloseable {
 
     /**
      * Stops the epoch watcher and releases the site controller and the fault handler (the
-     * last Engine closed uninstalls the signal handlers). Fails while Stores of this Engine
-     * are open. After close(), load() and new Store(engine) throw; the epoch counter stays
-     * readable (and incrementEpoch harmless) until the Engine is unreachable, so a ticker
-     * racing close() never touches freed memory.
+     * last Engine closed uninstalls the signal handlers). After {@code close()}, {@link
+     * #load} and {@code new Store(engine)} throw {@code IllegalStateException("Engine is
+     * closed")}; the epoch counter stays readable (and {@link #incrementEpoch()} harmless)
+     * until the Engine is unreachable, so a ticker racing {@code close()} never touches
+     * freed memory. Closing a closed Engine does nothing.
+     *
+     * @throws IllegalStateException if Stores of this Engine are open
      */
     @Override public synchronized void close() {
         if (closed) return;
@@ -251,5 +343,10 @@ public final class Engine implements AutoCloseable {
         released.run();
     }
 
+    /**
+     * Whether {@link #close()} has run.
+     *
+     * @return true once closed
+     */
     public boolean isClosed() { return closed; }
 }

@@ -11,6 +11,11 @@ package dev.patchbay;
 import dev.patchbay.spi.FaultHandlerProvider;
 import dev.patchbay.spi.SiteControllerProvider;
 
+/**
+ * The settings of an {@link Engine}: epoch interruption, profile sites, and how running
+ * Stores are armed. A mutable builder: each setter returns this config, and {@code new
+ * Engine(config)} reads it once. Not thread-safe.
+ */
 public final class EngineConfig {
     boolean membarrier;
     SiteControllerProvider controllerProvider;
@@ -20,11 +25,19 @@ public final class EngineConfig {
     boolean profiling;
     boolean threadInterrupts;
 
+    /** The defaults: no epoch interruption, no profile sites, no membarrier, and the site controller ServiceLoader finds. */
+    public EngineConfig() {}
+
     /**
-     * Epoch sites call the deadline machinery (Store.setEpochDeadline, onEpochDeadline,
-     * interrupt) instead of the default counting hook, as Wasmtime's epoch_interruption
-     * does. Modules this Engine compiles from source get epoch sites; a compiled module
-     * without epoch checks the runtime can trigger is refused by Engine.load.
+     * Turns epoch interruption on or off (default off), as Wasmtime's {@code
+     * epoch_interruption} does: epoch sites then call the deadline machinery ({@link
+     * Store#setEpochDeadline}, {@link Store#onEpochDeadline}, {@link Store#interrupt()})
+     * instead of the default counting hook. Modules the Engine compiles from source get
+     * epoch sites, and {@link Engine#load} refuses code without epoch checks the runtime
+     * can trigger.
+     *
+     * @param on whether epoch interruption is on
+     * @return this config
      */
     public EngineConfig epochInterruption(boolean on) {
         this.epochInterruption = on;
@@ -32,28 +45,51 @@ public final class EngineConfig {
     }
 
     /**
-     * Modules compiled from source by this Engine (Module.fromClif, Module.fromFile) get
-     * profile-entry and profile-exit sites, idle until a profiler turns them on.
+     * Gives modules the Engine compiles from source ({@link Module#fromClif}, {@link
+     * Module#fromFile}) profile-entry and profile-exit sites, idle until a profiler turns
+     * them on. Default off.
+     *
+     * @param on whether to add profile sites
+     * @return this config
      */
     public EngineConfig profiling(boolean on) {
         this.profiling = on;
         return this;
     }
 
+    /**
+     * Makes every arming of a running Store serialise every core ({@code membarrier
+     * PRIVATE_EXPEDITED_SYNC_CORE}). x86 does not need it for a one-byte {@code int3}
+     * write, so it is off by default; it is there to measure both ways.
+     *
+     * @param on whether arming issues the membarrier
+     * @return this config
+     */
     public EngineConfig membarrier(boolean on) {
         this.membarrier = on;
         return this;
     }
 
-    /** Uses this provider instead of the one ServiceLoader finds. */
+    /**
+     * Uses this site controller provider instead of the one {@link java.util.ServiceLoader}
+     * finds.
+     *
+     * @param provider the provider, or null to go back to ServiceLoader's
+     * @return this config
+     */
     public EngineConfig siteController(SiteControllerProvider provider) {
         this.controllerProvider = provider;
         return this;
     }
 
     /**
-     * Uses this fault handler instead of the one ServiceLoader finds (the signal-handler
-     * module's). Fault handling is not optional: guest faults must become Traps.
+     * Uses this fault handler provider instead of the one {@link java.util.ServiceLoader}
+     * finds (the signal-handler module's). Fault handling is not optional: guest faults
+     * must become Traps.
+     *
+     * @param provider the provider
+     * @return this config
+     * @throws IllegalArgumentException if provider is null
      */
     public EngineConfig faultHandler(FaultHandlerProvider provider) {
         if (provider == null) throw new IllegalArgumentException("fault handler provider is null");
@@ -63,7 +99,10 @@ public final class EngineConfig {
 
     /**
      * Disables arming altogether: requests to running Stores apply when the owner leaves
-     * guest code. Guest faults are still caught: fault handling does not depend on it.
+     * guest code, and {@link Store#interrupt()} returns false. Guest faults are still
+     * caught: fault handling does not depend on it.
+     *
+     * @return this config
      */
     public EngineConfig noSiteController() {
         this.siteControl = false;

@@ -7,8 +7,23 @@
  */
 package dev.patchbay;
 
+/**
+ * What happened when an epoch check reached the runtime, as {@link
+ * RuntimeListener#onEpochDeadline} hears it: the guest was interrupted, ran out of fuel,
+ * or goes on after its deadline callback chose to continue or yield. Immutable.
+ */
 public final class EpochOutcome {
-    public enum Kind { INTERRUPT, OUT_OF_FUEL, CONTINUE, YIELD }
+    /** The four outcomes. */
+    public enum Kind {
+        /** Stopped by {@link Store#interrupt()}, or by a deadline callback's {@link EpochDecision#interrupt()}. */
+        INTERRUPT,
+        /** Stopped for running out of fuel (the FUEL epoch mode). */
+        OUT_OF_FUEL,
+        /** Goes on after {@link EpochDecision#continueFor}. */
+        CONTINUE,
+        /** Goes on, once resumed, after {@link EpochDecision#yieldFor}. */
+        YIELD
+    }
 
     static final EpochOutcome INTERRUPTED = new EpochOutcome(Kind.INTERRUPT, 0);
     static final EpochOutcome OUT_OF_FUEL = new EpochOutcome(Kind.OUT_OF_FUEL, 0);
@@ -30,14 +45,31 @@ public final class EpochOutcome {
         }
     }
 
+    /**
+     * Which outcome this is.
+     *
+     * @return the kind
+     */
     public Kind kind() { return kind; }
 
-    /** The guest stopped (INTERRUPT or OUT_OF_FUEL). */
+    /**
+     * Whether the guest stopped.
+     *
+     * @return true for INTERRUPT and OUT_OF_FUEL
+     */
     public boolean stoppedTheGuest() { return kind == Kind.INTERRUPT || kind == Kind.OUT_OF_FUEL; }
 
-    /** Ticks to the new deadline for CONTINUE and YIELD, 0 otherwise. */
+    /**
+     * The ticks to the new deadline.
+     *
+     * @return the ticks of CONTINUE and YIELD, 0 otherwise
+     */
     public long ticks() { return ticks; }
 
+    /**
+     * The short form monitoring records: {@code interrupt}, {@code out_of_fuel}, {@code
+     * continue(n)} or {@code yield(n)}.
+     */
     @Override public String toString() {
         switch (kind) {
             case INTERRUPT: return "interrupt";

@@ -9,6 +9,15 @@ import dev.patchbay.codegen.ir.AbiParam;
 import dev.patchbay.codegen.ir.Signature;
 import dev.patchbay.codegen.machinst.FunctionInfo;
 
+/**
+ * A guest function of an {@link Instance}, to call from Java.
+ *
+ * <p>Arguments and results are Java {@code long}s holding the values' bits: a narrow
+ * argument (i8, i16, i32) is truncated to its type (zero-extended if its parameter is
+ * {@code uext}), and a narrow result comes back sign-extended from its type (use {@code
+ * Type.zeroExtend} for the unsigned view). The thread that calls becomes the Store's
+ * owner for the call; a hostcall may call back into the guest on that thread.
+ */
 public final class Func {
     private final Instance instance;
     private final FunctionInfo info;
@@ -18,17 +27,38 @@ public final class Func {
         this.info = info;
     }
 
+    /**
+     * The function's name.
+     *
+     * @return the name, without the {@code %} sigil
+     * @throws IllegalStateException if the Store is closed
+     */
     public String name() {
         instance.store().checkOpen();
         return info.name;
     }
 
+    /**
+     * The function's signature: its parameter and result types.
+     *
+     * @return the signature
+     * @throws IllegalStateException if the Store is closed
+     */
     public Signature signature() {
         instance.store().checkOpen();
         return info.signature;
     }
 
-    /** Calls the function; throws Trap if the guest traps. */
+    /**
+     * Calls the function on this thread and waits for it to return.
+     *
+     * @param args one value per parameter, as described above
+     * @return one value per result (an empty array for none)
+     * @throws Trap if the guest traps, is interrupted, runs out of fuel, or a hostcall or
+     *         callback it reached threw (the Trap's cause)
+     * @throws IllegalArgumentException if args is null or has the wrong length
+     * @throws IllegalStateException if the Store is closed, or another thread is running it
+     */
     public long[] call(long... args) {
         if (args == null) throw new IllegalArgumentException("args is null");
         Store store = instance.store();

@@ -3,25 +3,14 @@
  */
 package dev.patchbay;
 
-public final class GuestFrame {
-    private final String function;
-    private final int offset;
-
-    public GuestFrame(String function, int offset) {
-        this.function = function;
-        this.offset = offset;
-    }
-
-    public String function() { return function; }
-
-    /** Byte offset of the PC from the function's start. */
-    public int offset() { return offset; }
-
+/**
+ * One frame of a guest backtrace, as a {@link Trap} or a {@link Safepoint} reports it: a
+ * guest function and the offset of the frame's PC from that function's start.
+ *
+ * @param function the guest function's name, without the {@code %} sigil
+ * @param offset   the byte offset of the PC from the function's first instruction
+ */
+public record GuestFrame(String function, int offset) {
+    /** The frame as CLIF-style text: {@code %function+0xoffset}. */
     @Override public String toString() { return "%" + function + "+0x" + Integer.toHexString(offset); }
-
-    @Override public boolean equals(Object o) {
-        return o instanceof GuestFrame && ((GuestFrame) o).function.equals(function) && ((GuestFrame) o).offset == offset;
-    }
-
-    @Override public int hashCode() { return function.hashCode() * 31 + offset; }
 }

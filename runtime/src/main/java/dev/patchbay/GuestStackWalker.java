@@ -1,8 +1,8 @@
 /*
- * The Java-side guest stack walk (Store.backtrace), bounded like the trap stub's: guest
- * code can overwrite any saved RBP, so a frame pointer is followed only while it lies in
- * the running call's stack, [STACK_FLOOR - GUEST_STACK_SLACK, ENTRY_FP), is 8-aligned and
- * strictly above the previous one, for at most MAX_FRAMES frames. Every address read is
+ * The Java-side guest stack walk (Safepoint.backtrace, RuntimeInternals.backtrace),
+ * bounded like the trap stub's: guest code can overwrite any saved RBP, so a frame
+ * pointer is followed only while it lies in the running call's stack,
+ * [STACK_FLOOR - GUEST_STACK_SLACK, ENTRY_FP), is 8-aligned and strictly above the previous one, for at most MAX_FRAMES frames. Every address read is
  * then in the owner thread's mapped stack, so the walk cannot fault (Native.getLong has
  * no bounds checks: a bad address would kill the JVM) and always ends.
  *

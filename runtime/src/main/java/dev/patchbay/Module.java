@@ -13,7 +13,11 @@ import dev.patchbay.codegen.Compiler;
 import dev.patchbay.codegen.clif.ClifFile;
 import dev.patchbay.codegen.clif.ClifParser;
 import dev.patchbay.codegen.clif.SkippedFunction;
+import dev.patchbay.codegen.instrument.EpochMode;
+import dev.patchbay.codegen.ir.Signature;
 import dev.patchbay.codegen.machinst.CompiledModule;
+import dev.patchbay.codegen.machinst.FunctionInfo;
+import dev.patchbay.codegen.machinst.ImportInfo;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,24 +26,54 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
+/**
+ * Compiled guest code, loaded into an {@link Engine}: immutable, thread-safe, and shared
+ * by every {@link Store} of that Engine that instantiates it. Each Store gets a private
+ * copy of the code, so patching one Store's sites never touches another's.
+ *
+ * <p>{@link #fromClif} and {@link #fromFile} go from source to module in one call,
+ * compiled with the sites the Engine's configuration asks for ({@link
+ * Engine#compileOptions()}), as a Wasmtime {@code Module} is compiled for its Engine's
+ * {@code Config}. Frontends that build IR themselves compile with codegen's {@code
+ * Compiler} and call {@link Engine#load}.
+ */
 public final class Module {
-    /** The largest source file fromFile reads. */
+    /** The largest source file {@link #fromFile} reads, in bytes (64 MiB). */
     public static final long MAX_SOURCE_BYTES = 64L << 20;
 
     private final Engine engine;
     private final CompiledModule compiled;
+    private final List<String> functionNames;
+    private final List<String> importNames;
 
     Module(Engine engine, CompiledModule compiled) {
         this.engine = engine;
         this.compiled = compiled;
+        List<String> fs = new ArrayList<>(), is = new ArrayList<>();
+        for (FunctionInfo f : compiled.functions) fs.add(f.name);
+        for (ImportInfo i : compiled.imports) is.add(i.name);
+        this.functionNames = List.copyOf(fs);
+        this.importNames = List.copyOf(is);
     }
 
     /**
-     * Parses, verifies and compiles CLIF text for this Engine. Malformed text throws
-     * ClifParseException (`name:line:col: error: ...`), invalid IR a VerifierException; a
-     * function Patchbay cannot compile yet (i128, floats, vectors) is an
-     * IllegalArgumentException naming it, never a silent gap in the module.
+     * Parses, verifies and compiles CLIF text for an Engine, with its {@link
+     * Engine#compileOptions()}, and loads the result. Invalid IR throws codegen's {@code
+     * VerifierException}, which names the function and the problem. Any thread.
+     *
+     * @param engine the Engine to load the module into
+     * @param sourceName the name error messages give the text, such as a file name
+     * @param text the CLIF source: one or more functions
+     * @return the module
+     * @throws dev.patchbay.codegen.clif.ClifParseException if the text is malformed (the
+     *         message starts {@code sourceName:line:col: error:})
+     * @throws IllegalArgumentException if an argument is null, the text has no function, or
+     *         a function uses what Patchbay cannot compile yet (i128, floats, vectors): the
+     *         message names it, and the module is never silently incomplete
+     * @throws IllegalStateException if the Engine is closed
      */
     public static Module fromClif(Engine engine, String sourceName, String text) {
         if (engine == null) throw new IllegalArgumentException("engine is null");
@@ -54,7 +88,20 @@ public final class Module {
         return engine.load(Compiler.compile(file.functions(), engine.compileOptions()));
     }
 
-    /** Reads a source file (by extension: `.clif`) and compiles it as fromClif does. */
+    /**
+     * Reads a source file and compiles it as {@link #fromClif} does. The kind of module is
+     * chosen by the file's extension: {@code .clif} is the only kind so far.
+     *
+     * @param engine the Engine to load the module into
+     * @param path the file; error messages name it
+     * @return the module
+     * @throws IOException if the file cannot be read
+     * @throws dev.patchbay.codegen.clif.ClifParseException if the text is malformed
+     * @throws IllegalArgumentException if path is null, a directory, not a {@code .clif}
+     *         file, larger than {@link #MAX_SOURCE_BYTES} or not UTF-8 text; and as {@link
+     *         #fromClif}
+     * @throws IllegalStateException if the Engine is closed
+     */
     public static Module fromFile(Engine engine, Path path) throws IOException {
         if (path == null) throw new IllegalArgumentException("path is null");
         String name = path.getFileName() == null ? path.toString() : path.getFileName().toString();
@@ -79,7 +126,64 @@ public final class Module {
         return fromClif(engine, path.toString(), text);
     }
 
+    /**
+     * The Engine this module was loaded into; only its Stores can instantiate it.
+     *
+     * @return the Engine
+     */
     public Engine engine() { return engine; }
 
+    /**
+     * The compiled code with all of codegen's metadata: functions with their offsets, patch
+     * sites, trap sites, imports. For tools (disassemblers, tests); what most users need is
+     * also here, in {@link #functionNames()}, {@link #signature}, {@link #importNames()},
+     * {@link #epochMode()} and {@link #codeSize()}.
+     *
+     * @return the compiled module
+     */
     public CompiledModule compiled() { return compiled; }
+
+    /**
+     * The module's functions, each callable through {@link Instance#func}.
+     *
+     * @return their names, without the {@code %} sigil, in definition order; unmodifiable
+     */
+    public List<String> functionNames() { return functionNames; }
+
+    /**
+     * The signature of one of the module's functions.
+     *
+     * @param function the function's name, without the {@code %} sigil
+     * @return its parameter and result types
+     * @throws IllegalArgumentException if function is null or the module has no such function
+     */
+    public Signature signature(String function) {
+        if (function == null) throw new IllegalArgumentException("function name is null");
+        FunctionInfo f = compiled.function(function);
+        if (f == null) throw new IllegalArgumentException("no function %" + function + " in this module");
+        return f.signature;
+    }
+
+    /**
+     * The hostcalls the module imports, which a {@link Linker} must define to instantiate it.
+     *
+     * @return their names, without the {@code %} sigil, in declaration order; unmodifiable
+     */
+    public List<String> importNames() { return importNames; }
+
+    /**
+     * How the code checks for epochs: {@code NONE} (no epoch sites), {@code FUSED} or {@code
+     * NOP} (Patchbay's patch sites), or a comparison mode ({@code CHECK}, {@code POLL},
+     * {@code FUEL}).
+     *
+     * @return the epoch mode the code was compiled with
+     */
+    public EpochMode epochMode() { return compiled.epochMode; }
+
+    /**
+     * The size of the module's machine code, which each instance copies.
+     *
+     * @return the size in bytes
+     */
+    public int codeSize() { return compiled.codeSize(); }
 }

@@ -10,6 +10,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+/**
+ * The handle {@link Store#request} and {@link Store#requestSafepoint()} return. It is done
+ * when the Store's owner (or, for an idle Store, the requesting thread) has applied a site
+ * state at least as new as this request, and fails if the Store closes first. Thread-safe.
+ */
 public final class PatchRequest {
     private final long generation;
     private final long requestedAt;
@@ -24,6 +29,11 @@ public final class PatchRequest {
         this.requestedAt = requestedAt;
     }
 
+    /**
+     * The request's number: a Store numbers its requests 1, 2, 3 and applies them in order.
+     *
+     * @return the number
+     */
     public long generation() { return generation; }
 
     void complete(long nanoTime) {
@@ -39,17 +49,28 @@ public final class PatchRequest {
     }
 
     /**
-     * The request as a future, for code that composes asynchronously: it completes with this
-     * request once applied, or exceptionally (IllegalStateException) if the Store closed
-     * first. Completing or cancelling the returned copy does not affect the request.
+     * The request as a future, for code that composes asynchronously.
+     *
+     * @return a new future that completes with this request once applied, or exceptionally
+     *         (IllegalStateException) if the Store closed first; completing or cancelling it
+     *         does not affect the request
      */
     public CompletableFuture<PatchRequest> toCompletableFuture() { return future.copy(); }
 
+    /**
+     * Whether the request is applied, or failed because the Store closed.
+     *
+     * @return true once it is either
+     */
     public boolean isDone() { return done.getCount() == 0; }
 
     /**
-     * Waits until the request is applied. Returns false on timeout; throws
-     * IllegalStateException if the Store closed before applying it.
+     * Waits until the request is applied.
+     *
+     * @param timeout how long to wait at most
+     * @return true if it was applied, false on timeout
+     * @throws InterruptedException if this thread is interrupted while waiting
+     * @throws IllegalStateException if the Store closed before applying it
      */
     public boolean await(Duration timeout) throws InterruptedException {
         boolean ok = done.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -57,6 +78,10 @@ public final class PatchRequest {
         return ok;
     }
 
-    /** Nanoseconds from request to applied, or -1 while pending or failed. */
+    /**
+     * How long the request took to apply.
+     *
+     * @return nanoseconds from request to applied, or -1 while pending or failed
+     */
     public long latencyNanos() { return isDone() && !failed ? appliedAt - requestedAt : -1; }
 }

@@ -5,17 +5,43 @@
  */
 package dev.patchbay;
 
+/**
+ * Hears the runtime events of an {@link Engine}'s Stores, for monitoring (the profiler's
+ * {@code JfrEvents} turns them into JFR events). Added with {@link Engine#addListener}.
+ *
+ * <p>Each method runs synchronously on the thread where the event happens, often the
+ * owner thread with the guest stopped: implementations must be quick, thread-safe and must
+ * not throw. Every method does nothing by default.
+ */
 public interface RuntimeListener {
-    /** A batch of sites was rewritten (at a safepoint, or directly in an idle Store). */
+    /**
+     * A batch of sites was rewritten: by the owner at a safepoint, or directly in an idle
+     * Store by the thread that asked.
+     *
+     * @param store the Store
+     * @param sites how many sites changed
+     * @param nanos how long the rewrite took, in nanoseconds
+     * @param atSafepoint true if the owner applied it at a safepoint
+     */
     default void onPatchBatch(Store store, int sites, long nanos, boolean atSafepoint) {}
 
-    /** A guest call ended in a Trap (including interrupts). */
+    /**
+     * A guest call ended in a Trap (interrupts included), on the owner thread, before
+     * {@link Func#call} throws it.
+     *
+     * @param store the Store
+     * @param trap the Trap
+     */
     default void onTrap(Store store, Trap trap) {}
 
     /**
-     * An epoch check reached the runtime: interrupt() or a deadline stopped the guest, fuel
-     * ran out, or a deadline callback let it go on. `nanosSinceRequest` is the time since
-     * interrupt() for an interrupt it asked for, 0 otherwise.
+     * An epoch check reached the runtime: {@link Store#interrupt()} or a deadline stopped
+     * the guest, fuel ran out, or a deadline callback let it go on. On the owner thread.
+     *
+     * @param store the Store
+     * @param outcome what happened
+     * @param nanosSinceRequest for an interrupt that {@link Store#interrupt()} asked for,
+     *                          the nanoseconds since that call; 0 otherwise
      */
     default void onEpochDeadline(Store store, EpochOutcome outcome, long nanosSinceRequest) {}
 }

@@ -27,7 +27,7 @@ package dev.patchbay;
 
 import dev.patchbay.codegen.instrument.SiteKind;
 import dev.patchbay.codegen.machinst.FunctionInfo;
-import dev.patchbay.internal.CountingHooks;
+import dev.patchbay.internal.RuntimeInternals;
 
 import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
@@ -35,12 +35,36 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
+/**
+ * One guest execution context, like a Wasmtime {@code Store}: the native state generated
+ * code runs against, a private copy of each instantiated module's code, and the state of
+ * its patch sites, epoch deadline and fuel.
+ *
+ * <p><b>Threads.</b> One thread at a time runs guest code in a Store: the thread inside
+ * {@link Func#call} is its <em>owner</em>, and a second thread that calls into it gets an
+ * {@link IllegalStateException} naming the owner. {@link #request}, {@link
+ * #requestSafepoint()}, {@link #interrupt()}, {@link #interruptCurrentOrNext()}, {@link
+ * #resume()}, {@link #isYielded()}, {@link #sitesOn()}, {@link #isSiteOn}, {@link
+ * #close()} and {@link #isClosed()} are safe from any thread at any time; every other
+ * method belongs to the owner, or to any thread while no call runs.
+ *
+ * <p><b>Closing.</b> After {@link #close()}, every method but {@code close()} and {@code
+ * isClosed()}, and every method of the Store's Instances and Funcs, throws {@code
+ * IllegalStateException("store is closed")}. A Store dropped without {@code close()} is
+ * freed by a Cleaner once it is unreachable; a call in progress keeps it reachable.
+ */
 public final class Store implements AutoCloseable {
     private static final Cleaner CLEANER = Cleaner.create();
 
-    /** Default guest stack budget: fits comfortably inside a default 1 MiB Java thread stack. */
+    static {
+        // The raw-address operations (native hooks, the vmctx, stack walks from a PC) are
+        // not public API: Patchbay's own modules reach them through RuntimeInternals.
+        RuntimeInternals.install(new StoreInternalAccess());
+    }
+
+    /** The guest stack budget of a new Store, in bytes (256 KiB): it fits inside a default 1 MiB Java thread stack. */
     public static final long DEFAULT_STACK_BYTES = 256 * 1024;
-    /** The largest guest stack budget setStackLimit accepts. */
+    /** The largest guest stack budget {@link #setStackLimit} accepts, in bytes (16 GiB). */
     public static final long MAX_STACK_BYTES = 1L << 34;
 
     private final Engine engine;
@@ -48,6 +72,15 @@ public final class Store implements AutoCloseable {
     private final Cleaner.Cleanable cleanable;
     private final List<Instance> instances = Collections.synchronizedList(new ArrayList<>());
 
+    /**
+     * Creates a Store of an Engine. It counts against the Engine until closed ({@link
+     * Engine#liveStores()}), and holds the Engine's native state alive. Nothing is
+     * allocated if it throws.
+     *
+     * @param engine the Engine whose modules this Store instantiates
+     * @throws IllegalArgumentException if engine is null
+     * @throws IllegalStateException if the Engine is closed ("Engine is closed")
+     */
     public Store(Engine engine) {
         if (engine == null) throw new IllegalArgumentException("engine is null");
         this.engine = engine;
@@ -63,12 +96,26 @@ public final class Store implements AutoCloseable {
         return s.safepoint(site, fp);
     };
 
+    /**
+     * The Engine this Store belongs to.
+     *
+     * @return the Engine
+     * @throws IllegalStateException if the Store is closed
+     */
     public Engine engine() {
         core.checkOpen();
         return engine;
     }
 
-    /** Sets the guest stack budget; a guest that needs more traps with stk_ovf. */
+    /**
+     * Sets the guest stack budget: how far below the call's entry the guest may grow its
+     * stack. A guest that needs more traps with {@code stk_ovf}. Owner thread, or any
+     * thread while no call runs.
+     *
+     * @param bytes the budget in bytes, from 4096 to {@link #MAX_STACK_BYTES}
+     * @throws IllegalArgumentException if bytes is out of that range
+     * @throws IllegalStateException if the Store is closed
+     */
     public void setStackLimit(long bytes) {
         core.checkOpen();
         if (bytes < 4096 || bytes > MAX_STACK_BYTES) {
@@ -78,8 +125,15 @@ public final class Store implements AutoCloseable {
     }
 
     /**
-     * Copies the module's code into this Store's own W^X memory and links it. A module with
-     * imports needs a {@link Linker}. All or nothing: if it throws, the Store is as before.
+     * Instantiates a module that has no imports: copies its code into this Store's own W^X
+     * memory and links it. A module with imports needs a {@link Linker}. All or nothing: if
+     * it throws, the Store is as before. Owner thread, or any thread while no call runs.
+     *
+     * @param module a module of this Store's Engine
+     * @return the new instance
+     * @throws IllegalArgumentException if module is null, imports hostcalls, or was loaded
+     *         by another Engine
+     * @throws IllegalStateException if the Store is closed, or another thread runs it
      */
     public Instance instantiate(Module module) {
         core.checkOpen();
@@ -102,10 +156,16 @@ public final class Store implements AutoCloseable {
     }
 
     /**
-     * Asks for sites to be turned on or off. Safe from any thread. If no thread runs this
-     * Store, the sites are patched here and now; if its owner is running, the sites whose
-     * state must change are armed with int3 and the owner applies the whole desired state
-     * at its next site. The handle completes when that has happened.
+     * Asks for sites to be turned on or off; any thread. If no thread runs this Store, the
+     * sites are patched here and now and the request is done when this returns. If its
+     * owner is running, the sites whose state must change are armed (one {@code int3} byte
+     * each) and the owner applies the whole desired state at its next site; without a site
+     * controller ({@link Engine#hasSiteController()}), when its call ends.
+     *
+     * @param plan which sites, and on or off
+     * @return a handle that completes when the owner has applied this request or a newer one
+     * @throws IllegalArgumentException if plan is null
+     * @throws IllegalStateException if the Store is closed
      */
     public PatchRequest request(SitePlan plan) {
         if (plan == null) throw new IllegalArgumentException("plan is null");
@@ -113,66 +173,61 @@ public final class Store implements AutoCloseable {
     }
 
     /**
-     * Asks the owner to stop at its next site without changing any site's state (every
-     * site is armed; the safepoint restores them). Safepoint listeners run there. Completes
-     * at once if nobody runs the Store.
+     * Asks the owner to stop at its next site without changing any site's state: every site
+     * is armed, and the safepoint restores them. The {@link SafepointListener}s run there.
+     * Any thread.
+     *
+     * @return a handle that completes at that safepoint, or at once if no call runs
+     * @throws IllegalStateException if the Store is closed
      */
     public PatchRequest requestSafepoint() { return core.requestSafepoint(); }
 
+    /**
+     * Adds a listener that runs on the owner thread at every safepoint of this Store (see
+     * {@link SafepointListener}). Any thread; it hears the safepoints after this returns.
+     *
+     * @param l the listener; adding it twice makes it run twice
+     * @throws IllegalArgumentException if l is null
+     * @throws IllegalStateException if the Store is closed
+     */
     public void addSafepointListener(SafepointListener l) {
         core.checkOpen();
         if (l == null) throw new IllegalArgumentException("listener is null");
         core.addSafepointListener(l);
     }
 
+    /**
+     * Removes a listener added with {@link #addSafepointListener}; one that is not there is
+     * ignored. Any thread; a safepoint already running it may still call it once.
+     *
+     * @param l the listener
+     * @throws IllegalStateException if the Store is closed
+     */
     public void removeSafepointListener(SafepointListener l) {
         core.checkOpen();
         core.removeSafepointListener(l);
     }
 
     /**
-     * Points the hook of a site kind at native code: hook(vmctx, returnAddress, guestFp)
-     * returning 0 to resume or non-zero (after setting a trap code) to unwind. The default
-     * hooks count hits (see hookHits). Pass 0 to restore the default.
+     * How many times the sites of a kind have called the default counting hook, which every
+     * kind has until something else takes it (the profiler takes the profile kinds; an
+     * Engine with epoch interruption, the EPOCH kind). Monotonic.
+     *
+     * @param kind the site kind
+     * @return the count
+     * @throws IllegalStateException if the Store is closed
      */
-    public void setHook(SiteKind kind, long nativeAddress) {
-        core.checkOpen();
-        if (kind == SiteKind.EPOCH && engine.epochInterruption()) {
-            throw new IllegalArgumentException("the EPOCH hook belongs to the runtime in an Engine with epoch interruption");
-        }
-        core.vmctx.setHook(kind, nativeAddress == 0 ? CountingHooks.address(kind) : nativeAddress);
-    }
-
-    /** The vmctx address, for native hooks that keep per-Store state next to it. */
-    public long vmctxAddress() {
-        core.checkOpen();
-        return core.vmctxAddress();
-    }
-
-    /**
-     * Walks the guest stack from a PC and frame pointer (as a hook or a safepoint listener
-     * sees them) up to the entry frame: function names and offsets, innermost first. Only
-     * meaningful on the owner thread while those frames are live; frame pointers outside
-     * the running call's stack end the walk.
-     */
-    public List<GuestFrame> backtrace(long pc, long fp) {
-        core.checkOpen();
-        return core.backtrace(pc, fp);
-    }
-
-    /** The guest function containing an absolute PC, as a frame, or null. */
-    public GuestFrame frameAt(long pc) {
-        core.checkOpen();
-        return core.frameAt(pc);
-    }
-
-    /** Number of times the sites of a kind called their hook (the default counting hooks). */
     public long hookHits(SiteKind kind) {
         core.checkOpen();
         return core.vmctx.hookCount(kind);
     }
 
-    /** The instances of this Store, in instantiation order. */
+    /**
+     * The instances of this Store, in instantiation order.
+     *
+     * @return an unmodifiable snapshot, which later instantiations do not change
+     * @throws IllegalStateException if the Store is closed
+     */
     public List<Instance> instances() {
         core.checkOpen();
         synchronized (instances) {
@@ -180,10 +235,26 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    /** How many sites of this Store are on now (in their on form), for the "sites on" gauge. */
+    /**
+     * How many sites of this Store are on now (in their on form), for a "sites on" gauge.
+     * Any thread.
+     *
+     * @return the number of sites on, over all instances
+     * @throws IllegalStateException if the Store is closed
+     */
     public int sitesOn() { return core.withLock(core.sites::countOnLocked); }
 
-    /** Whether a site of an instance is currently on (its bytes are the on form). */
+    /**
+     * Whether a site of an instance is on now, that is, its bytes are in the on form. Any
+     * thread.
+     *
+     * @param inst an instance of this Store
+     * @param siteId the site's id in the instance's module ({@code PatchSite.id})
+     * @return true if the site is on
+     * @throws IllegalArgumentException if inst is not an instance of this Store, or siteId
+     *         is out of range
+     * @throws IllegalStateException if the Store is closed
+     */
     public boolean isSiteOn(Instance inst, int siteId) {
         return core.withLock(() -> {
             InstanceSites t = inst == null || inst.store() != this ? null : core.sites.tableOf(inst.loaded());
@@ -198,11 +269,16 @@ public final class Store implements AutoCloseable {
     // ---- epoch interruption ----
 
     /**
-     * Sets the deadline `ticks` epochs beyond the current one (saturating: a deadline past
-     * Long.MAX_VALUE is never). When the Engine's epoch reaches it while the guest runs,
-     * the guest stops at its next epoch site (function entry or loop header) and the
-     * deadline callback decides. Needs an Engine with epochInterruption(true) and modules
-     * compiled with epoch sites.
+     * Sets the epoch deadline {@code ticks} epochs beyond the Engine's current one
+     * (saturating: a deadline past {@code Long.MAX_VALUE} is never). When the epoch reaches
+     * it while the guest runs, the guest stops at its next epoch site (function entry or
+     * loop back edge) and the {@link #onEpochDeadline deadline callback} decides. Owner
+     * thread, or any thread while no call runs.
+     *
+     * @param ticks epochs from now; 0 means at the next epoch check
+     * @throws IllegalArgumentException if ticks is negative
+     * @throws IllegalStateException if the Store is closed, or the Engine does not have
+     *         epoch interruption on
      */
     public void setEpochDeadline(long ticks) {
         core.checkOpen();
@@ -211,7 +287,14 @@ public final class Store implements AutoCloseable {
         core.epoch.setDeadlineTicks(ticks);
     }
 
-    /** The callback that runs when the deadline passes; the default interrupts. */
+    /**
+     * Sets what runs on the owner thread when the epoch deadline passes: it decides whether
+     * the guest is interrupted, continues or yields. Without one, the guest is interrupted.
+     *
+     * @param callback the callback, which replaces the previous one
+     * @throws IllegalArgumentException if callback is null
+     * @throws IllegalStateException if the Store is closed
+     */
     public void onEpochDeadline(EpochDeadlineCallback callback) {
         core.checkOpen();
         if (callback == null) throw new IllegalArgumentException("callback is null");
@@ -220,14 +303,17 @@ public final class Store implements AutoCloseable {
 
     /**
      * Interrupts the running guest call now, from any thread, with no ticker needed: the
-     * owner unwinds with an INTERRUPT Trap at its next epoch check. An owner blocked in a
-     * hostcall (sleep, wait, interruptible I/O) is woken with Thread.interrupt(), and the
-     * hostcall's InterruptedException becomes the INTERRUPT Trap.
+     * owner unwinds with an INTERRUPT {@link Trap} at its next epoch check. An owner blocked
+     * in a hostcall (sleep, wait, interruptible I/O) is woken with {@link Thread#interrupt()},
+     * and the hostcall's {@link InterruptedException} becomes the Trap's cause. The interrupt
+     * names the call running now: it never stops a later one.
      *
-     * Returns true if the interrupt will take effect. Returns false if no call is running
-     * (see interruptCurrentOrNext for a call about to start), or if this Store's code
-     * cannot be interrupted: it was compiled without epoch sites, in the POLL comparison
-     * mode, or the Engine has no site controller to arm its sites (logged once).
+     * @return true if the interrupt will take effect; false if no call is running (see
+     *         {@link #interruptCurrentOrNext()} for a call about to start), or if this
+     *         Store's code cannot be interrupted: compiled without epoch sites, in the POLL
+     *         comparison mode, or with no site controller to arm its sites (logged once)
+     * @throws IllegalStateException if the Store is closed, or the Engine does not have
+     *         epoch interruption on
      */
     public boolean interrupt() {
         requireEpochs();
@@ -236,8 +322,14 @@ public final class Store implements AutoCloseable {
 
     /**
      * Interrupts the call running now or, if none is, the next call to start: race-free
-     * for a controller that starts a call on one thread and interrupts it from another.
-     * Returns false only if this Store's code cannot be interrupted (see interrupt()).
+     * for a controller that starts a call on one thread and interrupts it from another,
+     * where {@link #interrupt()} could run just before the call starts and find nothing to
+     * stop. Any thread.
+     *
+     * @return true if the interrupt will take effect; false only if this Store's code
+     *         cannot be interrupted (see {@link #interrupt()})
+     * @throws IllegalStateException if the Store is closed, or the Engine does not have
+     *         epoch interruption on
      */
     public boolean interruptCurrentOrNext() {
         requireEpochs();
@@ -251,32 +343,67 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    /** True while the owner is parked by a yieldFor decision. */
+    /**
+     * Whether the owner is parked by an {@link EpochDecision#yieldFor} decision, waiting
+     * for {@link #resume()}. Any thread.
+     *
+     * @return true while it is parked
+     * @throws IllegalStateException if the Store is closed
+     */
     public boolean isYielded() {
         core.checkOpen();
         return core.epoch.isYielded();
     }
 
-    /** Resumes a guest parked by yieldFor; from any thread. Returns false if none is parked. */
+    /**
+     * Resumes a guest parked by {@link EpochDecision#yieldFor}. Any thread.
+     *
+     * @return true if a parked guest was resumed, false if none was parked
+     * @throws IllegalStateException if the Store is closed
+     */
     public boolean resume() {
         core.checkOpen();
         return core.epoch.resume();
     }
 
-    /** Sets the fuel for modules compiled in the FUEL comparison mode; running out traps with out_of_fuel. */
+    /**
+     * Sets the fuel of code compiled in the FUEL epoch mode, a counter the code decrements
+     * per block it runs; a guest that runs out traps with {@code out_of_fuel}. Code in
+     * other modes ignores it. Owner thread, or any thread while no call runs.
+     *
+     * @param fuel the fuel units
+     * @throws IllegalArgumentException if fuel is negative
+     * @throws IllegalStateException if the Store is closed
+     */
     public void setFuel(long fuel) {
         core.checkOpen();
         if (fuel < 0) throw new IllegalArgumentException("fuel must be >= 0: " + fuel);
         core.setFuel(fuel);
     }
 
+    /**
+     * The fuel left (see {@link #setFuel}).
+     *
+     * @return the fuel units left, never negative
+     * @throws IllegalStateException if the Store is closed
+     */
     public long fuelRemaining() { return core.withLock(() -> Math.max(0, core.vmctx.fuel())); }
 
+    /**
+     * Whether {@link #close()} has freed this Store. Any thread.
+     *
+     * @return true once closed
+     */
     public boolean isClosed() { return core.ownership.isClosed(); }
 
     /**
-     * Frees the Store. Fails if a thread runs it; safe to race with calls and with other
-     * close() calls (exactly one of them frees it; a call that loses gets "store is closed").
+     * Frees the Store: its code copies, its native state, and its pending requests, which
+     * fail. Any thread; safe to race with calls and with other {@code close()} calls
+     * (exactly one of them frees it; a call that loses gets "store is closed"). Closing a
+     * closed Store does nothing.
+     *
+     * @throws IllegalStateException if a thread is running the Store ("cannot close a Store
+     *         while thread 'name' runs it")
      */
     @Override public void close() {
         core.close();
@@ -301,6 +428,8 @@ public final class Store implements AutoCloseable {
     Trap takeTrap() { return core.takeTrap(); }
 
     void checkOpen() { core.checkOpen(); }
+
+    StoreCore core() { return core; }
 
     /** What the watcher does for this Store; true while a force is outstanding (tests). */
     boolean checkDeadline(long epoch) { return core.epoch.checkDeadline(epoch, System.nanoTime()) >= 0; }

@@ -336,10 +336,11 @@ final class StoreCore {
         Store h = handle();
         if (h == null) return;
         inListeners = true;
+        Safepoint at = new Safepoint(h, this, site, guestFp);
         try {
             for (SafepointListener l : safepointListeners) {
                 try {
-                    l.onSafepoint(h, site, guestFp);
+                    l.onSafepoint(at);
                 } catch (Throwable e) {
                     // Errors too (an AssertionError, a StackOverflowError in a stack-hungry
                     // sampler): escaping here would leave the owner on a still-armed site.
@@ -347,6 +348,7 @@ final class StoreCore {
                 }
             }
         } finally {
+            at.end();
             inListeners = false;
         }
     }
@@ -433,6 +435,12 @@ final class StoreCore {
     }
 
     // ---- guest stacks ----
+
+    /** The loaded module whose code holds an absolute PC, or null. */
+    LoadedModule loadedContaining(long pc) {
+        for (LoadedModule m : loaded) if (m.code().contains(pc)) return m;
+        return null;
+    }
 
     /** The guest function containing an absolute PC, as a frame, or null. */
     GuestFrame frameAt(long pc) {

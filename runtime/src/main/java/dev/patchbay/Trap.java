@@ -15,10 +15,30 @@ import dev.patchbay.codegen.ir.TrapCode;
 
 import java.util.List;
 
+/**
+ * A guest trap, thrown by {@link Func#call}: a trap code ({@code heap_oob}, {@code
+ * int_divz}, {@code interrupt}, {@code stk_ovf}...) and the guest backtrace, innermost
+ * frame first. Guest faults never crash the JVM: they become Traps.
+ *
+ * <p>The stack trace starts with the guest frames, as synthetic elements of class {@value
+ * #GUEST_CLASS} ({@code at guest.%fib(+0x1c)}), so a logged Trap shows where the guest was.
+ * Faults continue with the Java stack, as any exception does; INTERRUPT traps (deadlines,
+ * {@link Store#interrupt()}) carry only the guest frames, because walking the Java stack
+ * would sit on every interrupt's path. A hostcall's or callback's exception is the cause.
+ */
 public class Trap extends RuntimeException {
+    /** The trap code. */
     private final TrapCode code;
+    /** The guest frames, innermost first. */
     private final List<GuestFrame> backtrace;
 
+    /**
+     * A Trap; the runtime makes them, and a host may make one to stand for a guest trap.
+     *
+     * @param code the trap code
+     * @param backtrace the guest frames, innermost first (copied)
+     * @param cause what caused it, or null
+     */
     public Trap(TrapCode code, List<GuestFrame> backtrace, Throwable cause) {
         // An INTERRUPT is the runtime doing its job (a deadline or interrupt()), not a fault
         // to debug: it carries its guest backtrace but no Java stack trace, whose capture
@@ -59,19 +79,32 @@ public class Trap extends RuntimeException {
         return super.fillInStackTrace();
     }
 
+    /**
+     * Why the guest trapped.
+     *
+     * @return the trap code
+     */
     public TrapCode code() { return code; }
 
-    /** Guest frames, innermost first. */
+    /**
+     * Where the guest was.
+     *
+     * @return the guest frames, innermost first; unmodifiable, possibly empty
+     */
     public List<GuestFrame> backtrace() { return backtrace; }
 
-    /** "trap: CODE in %innermost". */
+    /** {@code trap: CODE in %innermost}, or {@code trap: CODE} without frames. */
     @Override public String getMessage() {
         StringBuilder sb = new StringBuilder("trap: ").append(code.clifName());
         if (!backtrace.isEmpty()) sb.append(" in %").append(backtrace.get(0).function());
         return sb.toString();
     }
 
-    /** The backtrace as the CLI prints it: one "  #i %name+0xoff" line per frame. */
+    /**
+     * The backtrace as the CLI prints it.
+     *
+     * @return one {@code "  #i %name+0xoff"} line per frame, innermost ({@code #0}) first
+     */
     public String formatBacktrace() {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < backtrace.size(); i++) {

@@ -4,7 +4,8 @@
  * The methods are found by reflection, so a method added later is covered without anyone
  * remembering to: a closed Store must answer IllegalStateException("store is closed")
  * from each (close() and isClosed() excepted), and nothing may crash, hang or touch freed
- * memory.
+ * memory. The internal API (RuntimeInternals), which holds what used to be public
+ * methods taking raw addresses, gets the same treatment.
  */
 package dev.patchbay;
 
@@ -15,6 +16,7 @@ import dev.patchbay.codegen.instrument.EpochMode;
 import dev.patchbay.codegen.instrument.InstrumentationPlan;
 import dev.patchbay.codegen.instrument.SiteKind;
 import dev.patchbay.codegen.machinst.CompiledModule;
+import dev.patchbay.internal.RuntimeInternals;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -67,6 +69,13 @@ class ApiMisuseTest {
         return Stream.concat(publicMethods(Instance.class), publicMethods(Func.class)).filter(m -> !ALWAYS_DEFINED.contains(m.getName()));
     }
 
+    /** The internal API's methods on a Store or an Instance (install excepted: it is Store's). */
+    static Stream<Method> internalMethods() {
+        return Arrays.stream(RuntimeInternals.class.getDeclaredMethods())
+            .filter(m -> Modifier.isPublic(m.getModifiers()) && Modifier.isStatic(m.getModifiers()) && !m.getName().equals("install"))
+            .sorted(Comparator.comparing(Method::toString));
+    }
+
     static Stream<Method> engineMethods() { return publicMethods(Engine.class).filter(m -> !ALWAYS_DEFINED.contains(m.getName())); }
 
     /** Plausible, non-null arguments, so that what a method checks first is the Store's state. */
@@ -85,7 +94,8 @@ class ApiMisuseTest {
             else if (t == Module.class) a[i] = f.module;
             else if (t == Instance.class) a[i] = f.instance;
             else if (t == CompiledModule.class) a[i] = f.module.compiled();
-            else if (t == SafepointListener.class) a[i] = (SafepointListener) (s, site, fp) -> {};
+            else if (t == SafepointListener.class) a[i] = (SafepointListener) at -> {};
+            else if (t == Store.class) a[i] = f.store;
             else if (t == EpochDeadlineCallback.class) a[i] = (EpochDeadlineCallback) s -> EpochDecision.interrupt();
             else if (t == RuntimeListener.class) a[i] = new RuntimeListener() {};
             else fail("no test argument for a parameter of type " + t.getName() + " in " + m);
@@ -94,6 +104,7 @@ class ApiMisuseTest {
     }
 
     static Object target(Method m, Fixture f) {
+        if (Modifier.isStatic(m.getModifiers())) return null;
         if (m.getDeclaringClass() == Store.class) return f.store;
         if (m.getDeclaringClass() == Instance.class) return f.instance;
         if (m.getDeclaringClass() == Func.class) return f.func;
@@ -132,7 +143,7 @@ class ApiMisuseTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource({"storeMethods", "instanceAndFuncMethods"})
+    @MethodSource({"storeMethods", "instanceAndFuncMethods", "internalMethods"})
     void everyMethodOfAClosedStoreSaysItIsClosed(Method m) {
         try (Fixture f = new Fixture()) {
             f.store.close();
@@ -157,8 +168,48 @@ class ApiMisuseTest {
     void theSuiteCoversTheWholeSurface() {
         List<String> names = new ArrayList<>();
         storeMethods().forEach(m -> names.add(m.getName()));
-        assertTrue(names.containsAll(List.of("interrupt", "request", "instantiate", "fuelRemaining", "backtrace", "vmctxAddress")), names.toString());
+        assertTrue(names.containsAll(List.of("interrupt", "request", "instantiate", "fuelRemaining", "addSafepointListener", "setEpochDeadline")), names.toString());
         assertTrue(instanceAndFuncMethods().anyMatch(m -> m.getName().equals("call")));
+        List<String> internal = new ArrayList<>();
+        internalMethods().forEach(m -> internal.add(m.getName()));
+        assertTrue(internal.containsAll(List.of("setHook", "vmctxAddress", "backtrace", "frameAt", "codeAddress")), internal.toString());
+    }
+
+    /** Store.instances() is a read-only snapshot: it cannot add to or drop from the Store. */
+    @Test
+    void theInstancesOfAStoreAreAReadOnlySnapshot() {
+        try (Fixture f = new Fixture()) {
+            List<Instance> seen = f.store.instances();
+            assertEquals(List.of(f.instance), seen);
+            assertThrows(UnsupportedOperationException.class, () -> seen.add(f.instance));
+            assertThrows(UnsupportedOperationException.class, seen::clear);
+            Instance second = new Linker().define("host_wait", (c, a) -> a[0]).instantiate(f.store, f.module);
+            assertEquals(List.of(f.instance), seen, "a snapshot does not change");
+            assertEquals(List.of(f.instance, second), f.store.instances());
+        }
+    }
+
+    /** The internal API refuses what the public methods it replaced refused. */
+    @Test
+    void theInternalApiKeepsTheChecksOfThePublicMethodsItReplaced() {
+        try (Fixture f = new Fixture()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> RuntimeInternals.setHook(f.store, SiteKind.EPOCH, 1));
+            assertTrue(e.getMessage().contains("belongs to the runtime"), e.getMessage());
+            long code = RuntimeInternals.codeAddress(f.instance);
+            assertNotEquals(0, code);
+            assertNotEquals(0, RuntimeInternals.vmctxAddress(f.store));
+            long id = code + f.module.compiled().function("id").start;
+            assertEquals(new GuestFrame("id", 0), RuntimeInternals.frameAt(f.store, id));
+            assertNull(RuntimeInternals.frameAt(f.store, 8));
+            assertEquals(List.of(), RuntimeInternals.backtrace(f.store, id, 0), "not the owner (no call runs): no frames");
+            // 0 restores the default hook, which counts.
+            RuntimeInternals.setHook(f.store, SiteKind.PROFILE_ENTRY, 0);
+            assertTrue(f.store.request(SitePlan.on().kind(SiteKind.PROFILE_ENTRY)).isDone(), "an idle Store is patched at once");
+            long hits = f.store.hookHits(SiteKind.PROFILE_ENTRY);
+            assertEquals(3L, f.func.call(3)[0]);
+            assertEquals(hits + 1, f.store.hookHits(SiteKind.PROFILE_ENTRY));
+        }
     }
 
     @ParameterizedTest(name = "{0}")
@@ -207,7 +258,7 @@ class ApiMisuseTest {
      * thread into the guest.
      */
     @ParameterizedTest(name = "{0}")
-    @MethodSource({"storeMethods", "instanceAndFuncMethods"})
+    @MethodSource({"storeMethods", "instanceAndFuncMethods", "internalMethods"})
     void aStoreRunningOnAnotherThreadIsNeverEnteredTwice(Method m) throws Exception {
         try (Fixture f = new Fixture()) {
             AtomicReference<Object> got = new AtomicReference<>();

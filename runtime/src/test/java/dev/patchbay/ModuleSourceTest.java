@@ -58,6 +58,32 @@ class ModuleSourceTest {
         }
     }
 
+    /** What a user needs of a module without codegen's internals: names, signatures, mode, size. */
+    @Test
+    void aModuleDescribesItselfInReadOnlyViews() {
+        String src = LOOP + "\n" + String.join("\n",
+            "function %main(i32) -> i64 {",
+            "    fn0 = %host_log(i64) -> i64",
+            "block0(v0: i32):",
+            "    v1 = sextend.i64 v0",
+            "    v2 = call fn0(v1)",
+            "    return v2",
+            "}");
+        try (Engine engine = new Engine(new EngineConfig().noSiteController().epochInterruption(true))) {
+            Module m = Module.fromClif(engine, "two.clif", src);
+            assertEquals(java.util.List.of("count", "main"), m.functionNames());
+            assertEquals(java.util.List.of("host_log"), m.importNames());
+            assertEquals("(i32) -> i64", m.signature("main").toString());
+            assertEquals(EpochMode.FUSED, m.epochMode());
+            assertEquals(m.compiled().codeSize(), m.codeSize());
+            assertTrue(m.codeSize() > 0);
+            assertThrows(UnsupportedOperationException.class, () -> m.functionNames().add("x"));
+            assertThrows(UnsupportedOperationException.class, () -> m.importNames().clear());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.signature("nope"));
+            assertEquals("no function %nope in this module", e.getMessage());
+        }
+    }
+
     @Test
     void malformedSourceSaysWhere() {
         try (Engine engine = new Engine(new EngineConfig().noSiteController())) {

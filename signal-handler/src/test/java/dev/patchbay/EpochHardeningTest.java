@@ -256,7 +256,7 @@ class EpochHardeningTest {
         try (Engine engine = engine(); Store store = new Store(engine)) {
             Instance inst = LINK.instantiate(store, engine.load(compile(EpochMode.NOP)));
             AtomicInteger listened = new AtomicInteger();
-            store.addSafepointListener((s, site, fp) -> {
+            store.addSafepointListener(at -> {
                 listened.incrementAndGet();
                 assertEquals(closedForm(1000), inst.func("sum").call(1000)[0]);
             });

@@ -15,13 +15,28 @@ import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
-/** Micrometer gauges for the code memory Patchbay has mapped and the Stores still open. */
+/**
+ * Micrometer gauges for the code memory Patchbay has mapped in this process ({@code
+ * patchbay.code.memory.mapped}, bytes; {@code patchbay.code.memory.regions}) and the
+ * Engine's open Stores ({@code patchbay.stores.live}), read on each scrape.
+ */
 public final class CodeMemoryMeterBinder implements MeterBinder {
     private final Engine engine;
     private final Tags tags;
 
+    /**
+     * Gauges for an Engine, with no extra tags.
+     *
+     * @param engine the Engine whose open Stores to count
+     */
     public CodeMemoryMeterBinder(Engine engine) { this(engine, Tags.empty()); }
 
+    /**
+     * Gauges for an Engine, with tags on every meter.
+     *
+     * @param engine the Engine whose open Stores to count
+     * @param tags tags every gauge carries
+     */
     public CodeMemoryMeterBinder(Engine engine, Iterable<Tag> tags) {
         this.engine = engine;
         this.tags = Tags.of(tags);

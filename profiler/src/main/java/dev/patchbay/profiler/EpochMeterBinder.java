@@ -18,15 +18,27 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import java.util.function.ToDoubleFunction;
 
 /**
- * Micrometer counters for an Engine's epoch interruption: deadlines reached, guests interrupted,
- * and callbacks that continued or yielded.
+ * Micrometer counters for an Engine's epoch interruption, read from its {@link EpochMetrics}
+ * on each scrape: {@code patchbay.epoch.deadlines}, {@code .interrupts}, {@code .continues}
+ * and {@code .yields}.
  */
 public final class EpochMeterBinder implements MeterBinder {
     private final EpochMetrics metrics;
     private final Tags tags;
 
+    /**
+     * Counters for an Engine, with no extra tags.
+     *
+     * @param engine the Engine
+     */
     public EpochMeterBinder(Engine engine) { this(engine, Tags.empty()); }
 
+    /**
+     * Counters for an Engine, with tags on every meter.
+     *
+     * @param engine the Engine
+     * @param tags tags every counter carries
+     */
     public EpochMeterBinder(Engine engine, Iterable<io.micrometer.core.instrument.Tag> tags) {
         this.metrics = engine.epochMetrics();
         this.tags = Tags.of(tags);

@@ -46,7 +46,13 @@ public final class FlameGraph {
     private final String title;
     private int maxDepth;
 
-    /** A flame graph of collapsed stacks ("outer;inner" -> samples). */
+    /**
+     * A flame graph of collapsed stacks.
+     *
+     * @param stacks collapsed stack ({@code "outer;inner"}, outermost first) to sample count;
+     *               stacks with no samples are left out
+     * @param title the graph's title, or null for "Flame graph"
+     */
     public FlameGraph(Map<String, Long> stacks, String title) {
         this.title = title == null ? "Flame graph" : title;
         for (Map.Entry<String, Long> e : stacks.entrySet()) {
@@ -63,14 +69,30 @@ public final class FlameGraph {
         }
     }
 
+    /**
+     * The samples the graph shows, over all stacks.
+     *
+     * @return the total
+     */
     public long totalSamples() { return root.value; }
 
-    /** Writes the graph: SVG if the file name ends in .svg, else a self-contained HTML page. */
+    /**
+     * Writes the graph to a file: SVG if the file name ends in {@code .svg}, else a
+     * self-contained HTML page (both need no network access).
+     *
+     * @param file the file, replaced if it exists
+     * @throws IOException if it cannot be written
+     */
     public void write(Path file) throws IOException {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         Files.writeString(file, name.endsWith(".svg") ? svg(true) : html(), StandardCharsets.UTF_8);
     }
 
+    /**
+     * The graph as a self-contained HTML page: the SVG inline, with its script.
+     *
+     * @return the page
+     */
     public String html() {
         return "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
             + "<title>" + esc(title) + "</title>\n"
@@ -78,7 +100,12 @@ public final class FlameGraph {
             + "</head>\n<body>\n" + svg(false) + "\n</body>\n</html>\n";
     }
 
-    /** The SVG document (with an XML declaration when standalone). */
+    /**
+     * The graph as an SVG document, with click-to-zoom, hover details and search.
+     *
+     * @param standalone whether to begin with an XML declaration, as a {@code .svg} file does
+     * @return the SVG text
+     */
     public String svg(boolean standalone) {
         int height = TOP + (maxDepth + 1) * FRAME_HEIGHT + BOTTOM;
         StringBuilder sb = new StringBuilder();

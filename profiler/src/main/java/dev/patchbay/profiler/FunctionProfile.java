@@ -6,37 +6,28 @@
  */
 package dev.patchbay.profiler;
 
-/** One function's row in a profile: calls, and total, self and mean time in nanoseconds. */
-public final class FunctionProfile {
-    private final String function;
-    private final String module;
-    private final long calls;
-    private final long totalNanos;
-    private final long selfNanos;
-
-    FunctionProfile(String function, String module, long calls, long totalNanos, long selfNanos) {
-        this.function = function;
-        this.module = module;
-        this.calls = calls;
-        this.totalNanos = totalNanos;
-        this.selfNanos = selfNanos;
-    }
-
-    public String function() { return function; }
-
-    public String module() { return module; }
-
-    public long calls() { return calls; }
-
-    /** Inclusive time; a recursive function's nested activations are not added twice. */
-    public long totalNanos() { return totalNanos; }
-
-    /** Exclusive time: inclusive time minus the time of profiled callees. */
-    public long selfNanos() { return selfNanos; }
-
-    /** totalNanos / calls, or 0 without calls. */
+/**
+ * One function's row in a {@link ProfileSnapshot}: its calls, and its total, self and mean time
+ * in nanoseconds. Times are 0 when the profiler does not time calls ({@link
+ * ProfilerConfig#timing(boolean)}).
+ *
+ * @param function   the guest function's name
+ * @param module     the module's name, as {@link ProfilerConfig#moduleName} set it (default
+ *                   {@code module-I}, I the instance's position in its Store)
+ * @param calls      calls counted
+ * @param totalNanos inclusive time; a recursive function's nested activations are not added twice,
+ *                   so it never exceeds the wall time the function ran
+ * @param selfNanos  exclusive time: inclusive time minus the time of profiled callees
+ */
+public record FunctionProfile(String function, String module, long calls, long totalNanos, long selfNanos) {
+    /**
+     * The mean inclusive time of a call.
+     *
+     * @return totalNanos / calls, or 0 without calls
+     */
     public double meanNanos() { return calls == 0 ? 0 : (double) totalNanos / calls; }
 
+    /** The row as text: function, module, calls, total and self time. */
     @Override public String toString() {
         return function + " [" + module + "] calls=" + calls + " total=" + totalNanos + "ns self=" + selfNanos + "ns";
     }

@@ -64,14 +64,25 @@ public final class JfrEvents implements RuntimeListener {
 
     private final Map<Store, String> names = new WeakHashMap<>();
 
-    /** Registers a JfrEvents listener with the Engine and returns it. */
+    /**
+     * Creates a listener and adds it to an Engine.
+     *
+     * @param engine the Engine whose Stores' events to record
+     * @return the listener (remove it with {@link Engine#removeListener})
+     */
     public static JfrEvents register(Engine engine) {
         JfrEvents e = new JfrEvents();
         engine.addListener(e);
         return e;
     }
 
-    /** The name a Store's events carry. */
+    /**
+     * Names a Store in its events; an unnamed Store's events carry its identity hash.
+     *
+     * @param store the Store (held weakly)
+     * @param name the name its events carry
+     * @return this listener
+     */
     public synchronized JfrEvents name(Store store, String name) {
         names.put(store, name);
         return this;

@@ -70,7 +70,7 @@ final class NativeProfile {
                     long slot = table + (long) (s.returnOffset() >> ProfilerLayout.SITE_SHIFT) * ProfilerLayout.SITE_SLOT_SIZE;
                     Native.putInt(slot, (int) ProfilerLayout.recordOffset(first + s.functionIndex));
                 }
-                regions.add(new ProfilerStubs.Region(inst.codeAddress(), inst.codeSize(), table));
+                regions.add(new ProfilerStubs.Region(dev.patchbay.internal.RuntimeInternals.codeAddress(inst), inst.codeSize(), table));
                 first += cm.functions.size();
             }
             byte[] entry = ProfilerStubs.entryHook(state, regions, timing);

@@ -32,29 +32,66 @@ public final class ProfileSnapshot {
         this.overflows = overflows;
     }
 
+    /**
+     * The profiled Store's name ({@link Profiler#storeName()}).
+     *
+     * @return the name
+     */
     public String store() { return store; }
 
-    /** Whether times were measured (see ProfilerConfig.timing). */
+    /**
+     * Whether times were measured ({@link ProfilerConfig#timing}); if not, every time is 0.
+     *
+     * @return true if they were
+     */
     public boolean timing() { return timing; }
 
+    /**
+     * One row per function of every instance, called or not.
+     *
+     * @return the rows, by total time, then calls, then name, descending; unmodifiable
+     */
     public List<FunctionProfile> functions() { return rows; }
 
-    /** The row of a function (the first, if several modules define it), or null. */
+    /**
+     * The row of a function.
+     *
+     * @param name the function's name, without the {@code %} sigil
+     * @return its row (the first, if several modules define it), or null if there is none
+     */
     public FunctionProfile function(String name) {
         for (FunctionProfile r : rows) if (r.function().equals(name)) return r;
         return null;
     }
 
-    /** Shadow frames dropped because a trap or an unwind skipped their exit. */
+    /**
+     * Shadow-stack frames dropped because a trap or an unwind skipped their exit.
+     *
+     * @return the count since the profiler attached
+     */
     public long staleFrames() { return stale; }
 
-    /** Exits whose entry was not recorded (its site was off, or the shadow stack was full). */
+    /**
+     * Exits whose entry was not recorded (its site was off, or the shadow stack was full).
+     *
+     * @return the count since the profiler attached
+     */
     public long unmatchedExits() { return unmatched; }
 
-    /** Entries not timed because the shadow stack was full. */
+    /**
+     * Entries not timed because the shadow stack was full.
+     *
+     * @return the count since the profiler attached
+     */
     public long overflows() { return overflows; }
 
-    /** The profile as a text table: function, module, calls, total, self, mean. */
+    /**
+     * The profile as a text table, as the CLI prints it: function, module, calls, total,
+     * self and mean, one line per function called, and a line on the shadow stack's health
+     * if any of its counters is not 0.
+     *
+     * @return the table, lines ending in the platform's line separator
+     */
     public String format() {
         StringBuilder sb = new StringBuilder();
         int w = "function".length(), mw = "module".length();

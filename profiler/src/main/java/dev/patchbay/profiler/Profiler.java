@@ -2,7 +2,7 @@
  * Problem: count calls and time functions of a running guest, turned on and off at run
  * time (all functions, some by name, one Store), with no Java on the hot path.
  * Approach: attach() generates the Store's native hooks (NativeProfile, ProfilerStubs) and
- * installs them as the PROFILE_ENTRY and PROFILE_EXIT hooks with Store.setHook. enable()
+ * installs them as the PROFILE_ENTRY and PROFILE_EXIT hooks (RuntimeInternals.setHook). enable()
  * and disable() are site requests (Store.request) for the profile sites of the chosen
  * functions: a running Store applies them at its owner's next site, an idle one at once.
  * The counters only ever grow in native memory; snapshot() reads them, and reset() only
@@ -22,6 +22,7 @@ import dev.patchbay.Store;
 import dev.patchbay.codegen.instrument.SiteKind;
 import dev.patchbay.codegen.machinst.FunctionInfo;
 import dev.patchbay.codegen.machinst.PatchSite;
+import dev.patchbay.internal.RuntimeInternals;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,9 +33,14 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Counts calls and times functions of one Store through its profile sites, turned on and off while
- * the guest runs; the hooks are native code, so no Java runs per call. Attach it after
- * instantiating the modules to profile.
+ * Counts calls and times functions of one Store through its profile sites, turned on and
+ * off while the guest runs; the hooks are native code, so no Java runs per call.
+ *
+ * <p>Attach it after instantiating the modules to profile: an instance added later is not
+ * counted, and {@link #enable()} then refuses. One Profiler per Store (it owns the Store's
+ * profile hooks). Thread-safe: {@link #enable()}, {@link #disable()} and {@link
+ * #snapshot()} may be called from any thread while the guest runs. Times come from the TSC
+ * ({@link TscClock}).
  */
 public final class Profiler implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Profiler.class.getName());
@@ -76,34 +82,94 @@ public final class Profiler implements AutoCloseable {
         List<Counters> cs = new ArrayList<>();
         for (NativeProfile.Record r : nat.records) cs.add(new Counters(this, r));
         counters = Collections.unmodifiableList(cs);
-        store.setHook(SiteKind.PROFILE_ENTRY, nat.entryHook);
-        store.setHook(SiteKind.PROFILE_EXIT, nat.exitHook);
+        RuntimeInternals.setHook(store, SiteKind.PROFILE_ENTRY, nat.entryHook);
+        RuntimeInternals.setHook(store, SiteKind.PROFILE_EXIT, nat.exitHook);
     }
 
-    /** Attaches a profiler with default settings; nothing is counted until enable(). */
+    /**
+     * Attaches a profiler with default settings (timing on); nothing is counted until
+     * {@link #enable()}.
+     *
+     * @param store a Store whose modules have profile sites, instantiated already
+     * @return the profiler
+     * @throws IllegalArgumentException if store is null
+     * @throws IllegalStateException if the Store is closed, has no instances, or its code
+     *         has no profile-entry sites (compile with {@code EngineConfig.profiling(true)})
+     */
     public static Profiler attach(Store store) { return attach(store, new ProfilerConfig()); }
 
+    /**
+     * Attaches a profiler; nothing is counted until {@link #enable()}.
+     *
+     * @param store a Store whose modules have profile sites, instantiated already
+     * @param config names for reports and metrics, and whether to time calls (null for the defaults)
+     * @return the profiler
+     * @throws IllegalArgumentException if store is null
+     * @throws IllegalStateException if the Store is closed, has no instances, or its code
+     *         has no profile-entry sites (compile with {@code EngineConfig.profiling(true)})
+     */
     public static Profiler attach(Store store, ProfilerConfig config) {
         if (store == null) throw new IllegalArgumentException("store is null");
         return new Profiler(store, config == null ? new ProfilerConfig() : config);
     }
 
+    /**
+     * The profiled Store.
+     *
+     * @return the Store
+     */
     public Store store() { return store; }
 
+    /**
+     * The Store's name in reports and metrics ({@link ProfilerConfig#storeName}).
+     *
+     * @return the name
+     */
     public String storeName() { return storeName; }
 
+    /**
+     * Whether calls are timed, or only counted ({@link ProfilerConfig#timing}).
+     *
+     * @return true if timed
+     */
     public boolean timing() { return timing; }
 
-    /** Turns profiling on for every function of the Store. */
+    /**
+     * Turns profiling on for every function of the Store: a site request, applied by a
+     * running owner at its next site.
+     *
+     * @return the request, done when the sites are on
+     * @throws IllegalStateException if the profiler or the Store is closed, or the Store was
+     *         instantiated again after the profiler attached
+     */
     public PatchRequest enable() { return store.request(plan(SitePlan.on())); }
 
-    /** Turns profiling on for the named functions (others keep their state). */
+    /**
+     * Turns profiling on for the named functions; the others keep their state.
+     *
+     * @param functions function names, without the {@code %} sigil
+     * @return the request, done when the sites are on
+     * @throws IllegalArgumentException if no name is given or the Store has no such function
+     * @throws IllegalStateException as {@link #enable()}
+     */
     public PatchRequest enable(String... functions) { return store.request(plan(SitePlan.on()).function(checked(functions))); }
 
-    /** Turns profiling off for every function. Counters keep their values. */
+    /**
+     * Turns profiling off for every function. The counters keep their values.
+     *
+     * @return the request, done when the sites are off
+     * @throws IllegalStateException as {@link #enable()}
+     */
     public PatchRequest disable() { return store.request(plan(SitePlan.off())); }
 
-    /** Turns profiling off for the named functions. */
+    /**
+     * Turns profiling off for the named functions.
+     *
+     * @param functions function names, without the {@code %} sigil
+     * @return the request, done when the sites are off
+     * @throws IllegalArgumentException if no name is given or the Store has no such function
+     * @throws IllegalStateException as {@link #enable()}
+     */
     public PatchRequest disable(String... functions) { return store.request(plan(SitePlan.off()).function(checked(functions))); }
 
     private SitePlan plan(SitePlan p) {
@@ -124,7 +190,12 @@ public final class Profiler implements AutoCloseable {
         return functions.clone();
     }
 
-    /** The counters now, minus the baseline of the last reset(). */
+    /**
+     * The counters now, minus the baseline of the last {@link #reset()}. Any thread; the
+     * owner may be counting meanwhile, so rows are each read at a slightly different time.
+     *
+     * @return an immutable snapshot
+     */
     public ProfileSnapshot snapshot() {
         List<FunctionProfile> rows = new ArrayList<>();
         for (NativeProfile.Record r : nat.records) {
@@ -174,6 +245,11 @@ public final class Profiler implements AutoCloseable {
         double selfSeconds() { return TscClock.toNanos(profiler.nat.selfTicks(record)) / 1e9; }
     }
 
+    /**
+     * Whether {@link #close()} has run.
+     *
+     * @return true once closed
+     */
     public boolean isClosed() { return closed; }
 
     private void checkOpen() {
@@ -192,8 +268,8 @@ public final class Profiler implements AutoCloseable {
         if (!store.isClosed()) {
             try {
                 store.request(SitePlan.off().kind(SiteKind.PROFILE_ENTRY, SiteKind.PROFILE_EXIT)).await(CLOSE_TIMEOUT);
-                store.setHook(SiteKind.PROFILE_ENTRY, 0);
-                store.setHook(SiteKind.PROFILE_EXIT, 0);
+                RuntimeInternals.setHook(store, SiteKind.PROFILE_ENTRY, 0);
+                RuntimeInternals.setHook(store, SiteKind.PROFILE_EXIT, 0);
                 if (!store.requestSafepoint().await(CLOSE_TIMEOUT)) {
                     LOG.log(System.Logger.Level.WARNING, "Store " + storeName + " did not reach a safepoint in " + CLOSE_TIMEOUT
                         + "; leaving the profiler's native memory allocated");

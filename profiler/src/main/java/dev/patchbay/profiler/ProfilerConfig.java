@@ -22,14 +22,32 @@ public final class ProfilerConfig {
     final Map<Instance, String> moduleNames = new IdentityHashMap<>();
     boolean timing = true;
 
-    /** The "store" tag of this Store's metrics (default store-N). */
+    /** The defaults: store-N, module-I, timing on. */
+    public ProfilerConfig() {}
+
+    /**
+     * Names the Store in reports and in the "store" tag of its metrics (default {@code
+     * store-N}, N counting the profilers of the process).
+     *
+     * @param name the name
+     * @return this config
+     * @throws IllegalArgumentException if name is null or blank
+     */
     public ProfilerConfig storeName(String name) {
         if (name == null || name.isBlank()) throw new IllegalArgumentException("store name is empty");
         this.storeName = name;
         return this;
     }
 
-    /** The "module" tag of an instance's functions (default module-I, I its position in the Store). */
+    /**
+     * Names an instance's module in reports and in the "module" tag of its functions'
+     * metrics (default {@code module-I}, I the instance's position in its Store).
+     *
+     * @param instance the instance
+     * @param name the name
+     * @return this config
+     * @throws IllegalArgumentException if name is null or blank
+     */
     public ProfilerConfig moduleName(Instance instance, String name) {
         if (name == null || name.isBlank()) throw new IllegalArgumentException("module name is empty");
         moduleNames.put(instance, name);
@@ -38,7 +56,10 @@ public final class ProfilerConfig {
 
     /**
      * With timing (the default), entry and exit sites are on and record total and self time
-     * with rdtsc; without it only entry sites are on and only calls are counted.
+     * with {@code rdtsc}; without it only entry sites are on and only calls are counted.
+     *
+     * @param on whether to time calls
+     * @return this config
      */
     public ProfilerConfig timing(boolean on) {
         this.timing = on;

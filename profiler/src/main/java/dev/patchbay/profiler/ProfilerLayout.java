@@ -25,7 +25,7 @@ package dev.patchbay.profiler;
  * profiler reads: the state block (header, shadow stack, per-function records) and the per-instance
  * site tables.
  */
-public final class ProfilerLayout {
+final class ProfilerLayout {
     private ProfilerLayout() {}
 
     /** Frames on the shadow stack. */

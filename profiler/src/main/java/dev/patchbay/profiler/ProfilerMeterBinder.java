@@ -21,15 +21,30 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 
 /**
  * Exports a Profiler's per-function calls and times, and optionally a sampler's samples, as
- * Micrometer counters read from the native counters on each scrape.
+ * Micrometer function counters read from the native counters on each scrape: {@code
+ * patchbay.function.calls}, {@code .time} and {@code .self.time} (seconds), and {@code
+ * .samples}, tagged with function, module and store. They only grow: {@link
+ * Profiler#reset()} does not move them.
  */
 public final class ProfilerMeterBinder implements MeterBinder {
     private final Profiler profiler;
     private final SamplingProfiler sampler;
 
+    /**
+     * Counters of a Profiler's functions.
+     *
+     * @param profiler the profiler
+     * @throws IllegalArgumentException if profiler is null
+     */
     public ProfilerMeterBinder(Profiler profiler) { this(profiler, null); }
 
-    /** Also exports the sampler's per-function samples of the profiler's Store. */
+    /**
+     * Counters of a Profiler's functions, and of a sampler's samples of the same Store.
+     *
+     * @param profiler the profiler
+     * @param sampler a sampler of the profiler's Store, or null for no samples counter
+     * @throws IllegalArgumentException if profiler is null
+     */
     public ProfilerMeterBinder(Profiler profiler, SamplingProfiler sampler) {
         if (profiler == null) throw new IllegalArgumentException("profiler is null");
         this.profiler = profiler;

@@ -43,7 +43,7 @@ import static dev.patchbay.profiler.ProfilerLayout.*;
  * Generates the native profile-entry and profile-exit hooks of one profiled Store, with that
  * Store's addresses built in, so a hook hit costs a few nanoseconds and runs no Java.
  */
-public final class ProfilerStubs {
+final class ProfilerStubs {
     private ProfilerStubs() {}
 
     /** One instance's code range and the site table that maps its return addresses. */

@@ -43,8 +43,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Serves a Prometheus registry's metrics at {@code http://127.0.0.1:PORT/metrics} with the JDK's
- * HttpServer, on a daemon thread.
+ * Serves a Prometheus registry's metrics at {@code http://127.0.0.1:PORT/metrics} with the
+ * JDK's HttpServer, on the loopback address only. Scrapes run on a small pool of daemon
+ * threads, each with a deadline, so a slow or stuck client holds up no other scrape and
+ * an open endpoint never keeps the JVM alive. Thread-safe; close it to stop serving.
  */
 public final class PrometheusEndpoint implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(PrometheusEndpoint.class.getName());
@@ -88,14 +90,31 @@ public final class PrometheusEndpoint implements AutoCloseable {
         watchdog.setRemoveOnCancelPolicy(true);
     }
 
-    /** Serves the registry at http://127.0.0.1:port/metrics (port 0 picks a free port), with the default timeout and threads. */
+    /**
+     * Serves a registry with {@link #DEFAULT_TIMEOUT} and {@link #DEFAULT_THREADS}.
+     *
+     * @param registry the registry to scrape
+     * @param port the loopback port, or 0 for a free one ({@link #port()} says which)
+     * @return the running endpoint
+     * @throws IOException if the port cannot be bound
+     * @throws IllegalArgumentException if registry is null or port is out of range
+     */
     public static PrometheusEndpoint start(PrometheusMeterRegistry registry, int port) throws IOException {
         return start(registry, port, DEFAULT_TIMEOUT, DEFAULT_THREADS);
     }
 
     /**
-     * Serves the registry at http://127.0.0.1:port/metrics with at most {@code threads}
-     * exchanges at once, each ended (connection closed) if still running after {@code timeout}.
+     * Serves a registry with at most {@code threads} exchanges at once and {@link
+     * #QUEUE_LENGTH} more waiting (further connections are refused), each ended, its
+     * connection closed, if still running after {@code timeout}.
+     *
+     * @param registry the registry to scrape
+     * @param port the loopback port, or 0 for a free one ({@link #port()} says which)
+     * @param timeout the deadline of one exchange, more than 0 and at most 1 hour
+     * @param threads the threads serving exchanges, 1 to 64
+     * @return the running endpoint
+     * @throws IOException if the port cannot be bound
+     * @throws IllegalArgumentException if an argument is null or out of range
      */
     public static PrometheusEndpoint start(PrometheusMeterRegistry registry, int port, Duration timeout, int threads) throws IOException {
         if (registry == null) throw new IllegalArgumentException("registry is null");
@@ -186,17 +205,35 @@ public final class PrometheusEndpoint implements AutoCloseable {
         }
     }
 
+    /**
+     * The port the endpoint listens on.
+     *
+     * @return the port, the one picked if 0 was asked for
+     */
     public int port() { return server.getAddress().getPort(); }
 
-    /** The scrape URL, e.g. http://127.0.0.1:9464/metrics. */
+    /**
+     * The scrape URL.
+     *
+     * @return the URL, such as {@code http://127.0.0.1:9464/metrics}
+     */
     public String uri() { return "http://" + server.getAddress().getAddress().getHostAddress() + ":" + port() + "/metrics"; }
 
-    /** Exchanges ended by the timeout so far (their connections were closed). */
+    /**
+     * Exchanges ended by the timeout so far (their connections were closed).
+     *
+     * @return the count
+     */
     public long exchangesTimedOut() { return timedOut.get(); }
 
-    /** Connections refused so far because every thread was busy and the queue was full. */
+    /**
+     * Connections refused so far because every thread was busy and the queue was full.
+     *
+     * @return the count
+     */
     public long exchangesRefused() { return refused.get(); }
 
+    /** Stops serving at once: the server, its threads and running exchanges. */
     @Override public void close() {
         server.stop(0);
         executor.shutdownNow();

@@ -4,7 +4,7 @@
  * spinning: on two cores a spinning controller starves the guest) and asks each sampled
  * Store for a safepoint (Store.requestSafepoint: every site is armed with int3). The owner
  * traps at its next site; our SafepointListener runs there, on the owner thread, walks the
- * guest stack through the RBP chain (Store.backtrace) and counts the stack. The Store then
+ * guest stack through the RBP chain (Safepoint.backtrace) and counts the stack. The Store then
  * restores every site to its desired state and resumes.
  *
  * Site bias: a sample lands at the next site the owner reaches after the request, not at
@@ -23,6 +23,7 @@ package dev.patchbay.profiler;
 import dev.patchbay.GuestFrame;
 import dev.patchbay.Instance;
 import dev.patchbay.PatchRequest;
+import dev.patchbay.Safepoint;
 import dev.patchbay.SafepointListener;
 import dev.patchbay.Store;
 
@@ -39,7 +40,13 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Samples the guest stacks of running Stores at a fixed period, at their next patch site (so
- * samples are site-biased), and reports collapsed stacks and flame graphs.
+ * samples are site-biased: time in straight-line code is charged to the next site the
+ * guest reaches), and reports collapsed stacks and flame graphs. A Store that is idle, or
+ * in a hostcall, is not sampled. Needs a site controller ({@link
+ * dev.patchbay.Engine#hasSiteController()}) to stop running Stores.
+ *
+ * <p>Thread-safe: samples are taken on the Stores' owner threads, by a daemon thread of
+ * its own ({@code patchbay-sampler}) asking each Store for a safepoint every period.
  */
 public final class SamplingProfiler implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(SamplingProfiler.class.getName());
@@ -59,27 +66,19 @@ public final class SamplingProfiler implements AutoCloseable {
             this.name = name;
         }
 
-        /** The position of the instance whose code holds the PC, as Profiler numbers modules. */
-        int instanceIndex(long pc) {
-            List<Instance> insts = store.instances();
-            for (int i = 0; i < insts.size(); i++) {
-                Instance in = insts.get(i);
-                long base = in.codeAddress();
-                if (pc >= base && pc < base + in.codeSize()) return i;
-            }
-            return -1;
-        }
+        /** The position of the instance, as Profiler numbers modules; -1 for none. */
+        int instanceIndex(Instance in) { return in == null ? -1 : store.instances().indexOf(in); }
 
-        @Override public void onSafepoint(Store s, long site, long guestFp) {
+        @Override public void onSafepoint(Safepoint at) {
             // Safepoints also serve ordinary patch requests: sample only the ones we asked for.
             if (!wanted.compareAndSet(true, false)) return;
-            List<GuestFrame> frames = s.backtrace(site, guestFp);
+            List<GuestFrame> frames = at.backtrace();
             if (frames.isEmpty()) return;
             String[] names = new String[frames.size()];
             for (int i = 0; i < names.length; i++) names[i] = frames.get(names.length - 1 - i).function();
             stacks.add(names);
             samples.increment();
-            leaves.computeIfAbsent(leafKey(instanceIndex(site), frames.get(0).function()), k -> new LongAdder()).increment();
+            leaves.computeIfAbsent(leafKey(instanceIndex(at.instance()), frames.get(0).function()), k -> new LongAdder()).increment();
         }
     }
 
@@ -89,12 +88,25 @@ public final class SamplingProfiler implements AutoCloseable {
     private volatile boolean running;
     private volatile boolean closed;
 
+    /** A sampler of no Store yet; {@link #add} them. */
     public SamplingProfiler() {}
 
-    /** A sampler of one Store (add more with add). */
+    /**
+     * A sampler of one Store; {@link #add} more.
+     *
+     * @param store the Store
+     * @throws IllegalStateException if the Store is closed
+     */
     public SamplingProfiler(Store store) { add(store, "store"); }
 
-    /** Samples this Store too; `name` is for logs (metrics take the Profiler's store name). */
+    /**
+     * Samples a Store too; adding one twice does nothing.
+     *
+     * @param store the Store
+     * @param name its name in logs (metrics take the {@link Profiler}'s store name)
+     * @return this sampler
+     * @throws IllegalStateException if this sampler or the Store is closed
+     */
     public synchronized SamplingProfiler add(Store store, String name) {
         if (closed) throw new IllegalStateException("SamplingProfiler is closed");
         for (Target t : targets) if (t.store == store) return this;
@@ -104,7 +116,15 @@ public final class SamplingProfiler implements AutoCloseable {
         return this;
     }
 
-    /** Starts the sampling thread: one safepoint request per Store per period. */
+    /**
+     * Starts the sampling thread: one safepoint request per Store per period (a Store that
+     * has not reached the previous one is skipped).
+     *
+     * @param period the time between samples; at least 10 us is used
+     * @return this sampler
+     * @throws IllegalArgumentException if period is null, zero or negative
+     * @throws IllegalStateException if this sampler is closed or already sampling
+     */
     public synchronized SamplingProfiler start(Duration period) {
         if (closed) throw new IllegalStateException("SamplingProfiler is closed");
         if (period == null || period.isNegative() || period.isZero()) throw new IllegalArgumentException("period must be positive: " + period);
@@ -167,15 +187,33 @@ public final class SamplingProfiler implements AutoCloseable {
         for (Target tg : targets) tg.wanted.set(false);
     }
 
+    /**
+     * Whether the sampling thread runs ({@link #start} was called, and not {@link #stop()}).
+     *
+     * @return true while sampling
+     */
     public boolean isRunning() { return running; }
 
-    /** Samples taken, all Stores. */
+    /**
+     * Samples taken, over all Stores.
+     *
+     * @return the count
+     */
     public long samples() { return stacks.total(); }
 
-    /** Samples whose innermost frame is this function (its "self" samples). */
+    /**
+     * Samples whose innermost frame is a function (its "self" samples), over all Stores.
+     *
+     * @param function the function's name
+     * @return the count, 0 if it was never sampled
+     */
     public long selfSamples(String function) { return stacks.selfCounts().getOrDefault(function, 0L); }
 
-    /** Self samples of every function. */
+    /**
+     * The self samples of every sampled function, over all Stores.
+     *
+     * @return function name to count, sorted by name; a copy
+     */
     public Map<String, Long> selfSamplesByFunction() { return stacks.selfCounts(); }
 
     static String leafKey(int instanceIndex, String function) { return instanceIndex + "\0" + function; }
@@ -190,23 +228,56 @@ public final class SamplingProfiler implements AutoCloseable {
         return 0;
     }
 
-    /** Samples taken of one Store. */
+    /**
+     * Samples taken of one Store.
+     *
+     * @param store the Store
+     * @return the count, 0 for a Store this sampler does not sample
+     */
     public long samples(Store store) {
         for (Target t : targets) if (t.store == store) return t.samples.sum();
         return 0;
     }
 
-    /** The sampled stacks: collapsed stack ("outer;inner", outermost first) to sample count. */
+    /**
+     * The sampled stacks, over all Stores.
+     *
+     * @return collapsed stack ({@code "outer;inner"}, outermost first) to sample count,
+     *         sorted; a copy
+     */
     public Map<String, Long> stacks() { return stacks.snapshot(); }
 
-    /** Collapsed stacks, one "root;caller;callee count" line each, sorted (flamegraph.pl / async-profiler format). */
+    /**
+     * The sampled stacks in the collapsed format of flamegraph.pl and async-profiler.
+     *
+     * @return one {@code "root;caller;callee count"} line per stack, sorted
+     */
     public String collapsedStacks() { return stacks.collapsed(); }
 
+    /**
+     * Writes {@link #collapsedStacks()} to a file, in UTF-8.
+     *
+     * @param file the file, replaced if it exists
+     * @throws IOException if it cannot be written
+     */
     public void writeCollapsedStacks(Path file) throws IOException { stacks.writeCollapsed(file); }
 
-    /** Writes a flame graph: a self-contained interactive HTML page, or an SVG if the name ends in .svg. */
+    /**
+     * Writes a flame graph titled "Patchbay samples" (see {@link #writeFlameGraph(Path, String)}).
+     *
+     * @param file the file, replaced if it exists
+     * @throws IOException if it cannot be written
+     */
     public void writeFlameGraph(Path file) throws IOException { writeFlameGraph(file, "Patchbay samples"); }
 
+    /**
+     * Writes a flame graph of the samples so far: a self-contained interactive HTML page, or
+     * an SVG if the file name ends in {@code .svg}.
+     *
+     * @param file the file, replaced if it exists
+     * @param title the graph's title
+     * @throws IOException if it cannot be written
+     */
     public void writeFlameGraph(Path file, String title) throws IOException {
         new FlameGraph(stacks.snapshot(), title).write(file);
     }

@@ -39,14 +39,32 @@ public final class SiteMeterBinder implements MeterBinder {
     private final Tags tags;
     private final Map<Store, String> stores = new LinkedHashMap<>();
 
+    /**
+     * Meters for an Engine, with no extra tags.
+     *
+     * @param engine the Engine
+     */
     public SiteMeterBinder(Engine engine) { this(engine, Tags.empty()); }
 
+    /**
+     * Meters for an Engine, with tags on every meter.
+     *
+     * @param engine the Engine
+     * @param tags tags every meter carries
+     */
     public SiteMeterBinder(Engine engine, Iterable<Tag> tags) {
         this.metrics = engine.siteMetrics();
         this.tags = Tags.of(tags);
     }
 
-    /** Adds a "sites on" gauge for this Store, tagged store=name. Call before bindTo. */
+    /**
+     * Adds a "sites on" gauge ({@code patchbay.sites.on}) for a Store, tagged {@code
+     * store=name}. Call it before {@link #bindTo}.
+     *
+     * @param store the Store
+     * @param name its store tag
+     * @return this binder
+     */
     public SiteMeterBinder store(Store store, String name) {
         stores.put(store, name);
         return this;

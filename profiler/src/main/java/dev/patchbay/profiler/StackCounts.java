@@ -25,7 +25,15 @@ import java.util.concurrent.atomic.LongAdder;
 public final class StackCounts {
     private final ConcurrentHashMap<String, LongAdder> counts = new ConcurrentHashMap<>();
 
-    /** Counts one sample of a stack, outermost frame first. */
+    /** An empty count. */
+    public StackCounts() {}
+
+    /**
+     * Counts one sample of a stack. Any thread. A {@code ';'} or whitespace in a frame name,
+     * which would break the format, becomes {@code '_'}.
+     *
+     * @param framesOutermostFirst the stack's frames, outermost first
+     */
     public void add(String[] framesOutermostFirst) {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < framesOutermostFirst.length; i++) {
@@ -42,38 +50,69 @@ public final class StackCounts {
         return sb.length() == 0 ? "_" : sb.toString();
     }
 
+    /**
+     * The samples counted, over all stacks.
+     *
+     * @return the count
+     */
     public long total() {
         long n = 0;
         for (LongAdder a : counts.values()) n += a.sum();
         return n;
     }
 
-    /** Stack to count, sorted by stack. */
+    /**
+     * The counts now.
+     *
+     * @return collapsed stack to count, sorted by stack; a copy
+     */
     public Map<String, Long> snapshot() {
         Map<String, Long> m = new TreeMap<>();
         counts.forEach((k, v) -> m.put(k, v.sum()));
         return m;
     }
 
-    /** Samples per innermost frame. */
+    /**
+     * The counts per innermost frame.
+     *
+     * @return frame name to count, sorted by name; a copy
+     */
     public Map<String, Long> selfCounts() {
         Map<String, Long> m = new TreeMap<>();
         counts.forEach((k, v) -> m.merge(k.substring(k.lastIndexOf(';') + 1), v.sum(), Long::sum));
         return m;
     }
 
-    /** The collapsed format: "a;b;c 12" lines, sorted. */
+    /**
+     * The counts in the collapsed format.
+     *
+     * @return {@code "a;b;c 12"} lines, sorted by stack
+     */
     public String collapsed() {
         StringBuilder sb = new StringBuilder();
         snapshot().forEach((k, v) -> sb.append(k).append(' ').append(v).append('\n'));
         return sb.toString();
     }
 
+    /**
+     * Writes {@link #collapsed()} to a file, in UTF-8.
+     *
+     * @param file the file, replaced if it exists
+     * @throws IOException if it cannot be written
+     */
     public void writeCollapsed(Path file) throws IOException {
         Files.writeString(file, collapsed(), StandardCharsets.UTF_8);
     }
 
-    /** Parses the collapsed format (for tests and for re-rendering saved profiles). */
+    /**
+     * Parses the collapsed format, for tests and for rendering saved profiles again. Blank
+     * lines are skipped; a stack given twice is added up.
+     *
+     * @param text {@code "stack count"} lines
+     * @return stack to count, sorted by stack
+     * @throws IllegalArgumentException if a line has no count
+     * @throws NumberFormatException if a count is not a number
+     */
     public static Map<String, Long> parse(String text) {
         Map<String, Long> m = new TreeMap<>();
         for (String line : text.split("\n")) {

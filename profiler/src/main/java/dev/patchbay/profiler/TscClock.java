@@ -24,8 +24,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Converts TSC ticks, which the native hooks time with, to nanoseconds, calibrated once per process
- * against {@link System#nanoTime()}.
+ * Converts TSC ticks, which the profiler's native hooks time with, to nanoseconds,
+ * calibrated once per process (20 ms, at first use) against {@link System#nanoTime()}. It
+ * assumes an invariant TSC, as every x86-64 server since about 2008 has; without one a
+ * warning is logged and times are approximate. Thread-safe.
  */
 public final class TscClock {
     private static final System.Logger LOG = System.getLogger(TscClock.class.getName());
@@ -47,13 +49,26 @@ public final class TscClock {
 
     private TscClock() {}
 
-    /** The current TSC value. */
+    /**
+     * Reads the time stamp counter ({@code rdtsc}), as the hooks do.
+     *
+     * @return the current TSC value, in ticks
+     */
     public static long read() { return Native.call(Holder.READ_TSC); }
 
-    /** TSC ticks per nanosecond, measured once per process. */
+    /**
+     * The TSC rate, measured once per process.
+     *
+     * @return TSC ticks per nanosecond
+     */
     public static double ticksPerNanosecond() { return Holder.TICKS_PER_NS; }
 
-    /** Converts TSC ticks to nanoseconds. */
+    /**
+     * Converts TSC ticks to nanoseconds.
+     *
+     * @param ticks a number of ticks (a difference of two TSC values)
+     * @return the nanoseconds, rounded
+     */
     public static long toNanos(long ticks) { return Math.round(ticks / Holder.TICKS_PER_NS); }
 
     private static double calibrate() {

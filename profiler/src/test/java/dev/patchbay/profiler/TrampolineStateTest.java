@@ -16,6 +16,7 @@ import dev.patchbay.codegen.isa.x64.Assembler;
 import dev.patchbay.codegen.isa.x64.Gpr;
 import dev.patchbay.codegen.isa.x64.Mem;
 import dev.patchbay.codegen.machinst.CodeBuffer;
+import dev.patchbay.internal.RuntimeInternals;
 import dev.patchbay.internal.sys.CodeMemory;
 import dev.patchbay.internal.sys.Native;
 import org.junit.jupiter.api.Test;
@@ -89,11 +90,11 @@ class TrampolineStateTest {
     }
 
     private static void check(Store store, Instance inst, CodeMemory code, long out, SiteKind kind, String what) {
-        long tramp = inst.codeAddress() + inst.module().compiled().hookTrampolines.get(kind);
+        long tramp = RuntimeInternals.codeAddress(inst) + inst.module().compiled().hookTrampolines.get(kind);
         for (long flags : FLAG_PATTERNS) {
             long hits = store.hookHits(kind);
             Native.setMemory(out, 8L * (CHECKED.length + 1), (byte) 0);
-            Native.call(code.execAddress(0), store.vmctxAddress(), tramp, out, flags);
+            Native.call(code.execAddress(0), RuntimeInternals.vmctxAddress(store), tramp, out, flags);
             for (int i = 0; i < CHECKED.length; i++) {
                 assertEquals(pattern(i), Native.getLong(out + 8L * i), kind + " trampoline with the " + what + " keeps " + CHECKED[i]);
             }

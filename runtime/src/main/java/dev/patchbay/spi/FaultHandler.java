@@ -14,17 +14,33 @@
  */
 package dev.patchbay.spi;
 
+/**
+ * Turns guest faults into Traps: the half of the native mechanism every {@link
+ * dev.patchbay.Engine} holds, whatever its site control. The signal-handler module
+ * implements it; the runtime finds it through a {@link FaultHandlerProvider}.
+ *
+ * <p>The runtime registers each instance's code (on the instantiating thread) and closes
+ * the registration when it frees that code. Implementations must be thread-safe.
+ */
 public interface FaultHandler extends AutoCloseable {
     /**
-     * Makes a code region known. `siteOffsets` are the region's patch sites, sorted, as
-     * offsets from `execStart`. The returned registration is closed when the code is freed.
+     * Makes a code region known, so that a fault or an {@code int3} in it is recognised.
+     *
+     * @param execStart the region's first address (the executable view)
+     * @param execEnd the address just past the region
+     * @param siteOffsets the region's patch sites, sorted, as offsets from execStart
+     * @return a registration, which the runtime closes when the code is freed
+     * @throws IllegalStateException if the region cannot be registered (a full registry);
+     *         instantiation then fails and leaves nothing behind
      */
     Registration registerCode(long execStart, long execEnd, int[] siteOffsets);
 
     /** Releases the handler; the last one released uninstalls the signal handlers. */
     @Override void close();
 
+    /** A registered code region, until closed. */
     interface Registration extends AutoCloseable {
+        /** Forgets the region; the runtime calls it once, before it unmaps the code. */
         @Override void close();
     }
 }

@@ -11,5 +11,15 @@ package dev.patchbay.spi;
  */
 @FunctionalInterface
 public interface SafepointHandler {
+    /**
+     * The owner trapped at an armed site; called on that thread, from the controller's
+     * safepoint stub.
+     *
+     * @param vmctx the Store's vmctx, from R15
+     * @param site the address of the site the owner trapped at
+     * @param guestFp the guest's frame pointer there
+     * @return 0 to resume at the site; non-zero, after the runtime has set a trap code in
+     *         the vmctx, to unwind the guest
+     */
     int safepoint(long vmctx, long site, long guestFp);
 }

@@ -17,10 +17,19 @@ package dev.patchbay.spi;
  * one. The runtime core defines this interface; {@code patchbay-signal-handler} implements it.
  */
 public interface SiteController extends AutoCloseable {
-    /** Writes 0xCC over the first byte of each site, given as RW-alias addresses. */
+    /**
+     * Writes {@code 0xCC} over the first byte of each site, under the Store's lock.
+     *
+     * @param writeAddresses the sites' addresses in the writable (RW) alias of the code
+     * @param count how many of writeAddresses to arm, from the first
+     */
     void arm(long[] writeAddresses, int count);
 
-    /** True when arming also makes every core serialise (membarrier SYNC_CORE). */
+    /**
+     * Whether arming also makes every core serialise ({@code membarrier SYNC_CORE}).
+     *
+     * @return true if it does
+     */
     boolean syncsCores();
 
     /** Releases the controller; the last one closed uninstalls the mechanism. */

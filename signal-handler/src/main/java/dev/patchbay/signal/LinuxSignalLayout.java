@@ -10,7 +10,7 @@ package dev.patchbay.signal;
  * The Linux x86-64 signal ABI (struct sigaction, siginfo_t, ucontext_t, flags and syscall numbers)
  * that generated signal-handling code reads and the runtime writes.
  */
-public final class LinuxSignalLayout {
+final class LinuxSignalLayout {
     private LinuxSignalLayout() {}
 
     public static final int SIGTRAP = 5;

@@ -13,6 +13,9 @@ import dev.patchbay.spi.SiteControllerProvider;
  * running Stores with int3.
  */
 public final class SignalSiteControllerProvider implements SiteControllerProvider {
+    /** The provider; ServiceLoader makes it. */
+    public SignalSiteControllerProvider() {}
+
     @Override public SiteController create(SafepointHandler handler, boolean membarrier) {
         return new SignalSiteController(handler, membarrier);
     }

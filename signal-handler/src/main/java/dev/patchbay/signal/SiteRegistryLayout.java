@@ -17,7 +17,7 @@ package dev.patchbay.signal;
  * The layout of the seqlocked registry of code regions and their sorted site offsets, which the
  * SIGTRAP handler reads in signal context without taking a lock.
  */
-public final class SiteRegistryLayout {
+final class SiteRegistryLayout {
     private SiteRegistryLayout() {}
 
     public static final int SEQ = 0;

@@ -118,7 +118,7 @@ class EpochTest {
         try (Engine engine = engine(); Store store = new Store(engine)) {
             Instance inst = LINK.instantiate(store, engine.load(compile(EpochMode.FUSED)));
             AtomicInteger upcalls = new AtomicInteger();
-            store.addSafepointListener((s, site, fp) -> upcalls.incrementAndGet());
+            store.addSafepointListener(at -> upcalls.incrementAndGet());
             long trapsBefore = engine.siteMetrics().trapsTaken();
             AtomicReference<Object> got = new AtomicReference<>();
             Thread guest = startCall(inst, "outer", 1, got);
@@ -232,7 +232,7 @@ class EpochTest {
             Instance plain = blocking(engine, store, inHost, release);
             Instance inst = LINK.instantiate(store, engine.load(compile(EpochMode.FUSED)));
             AtomicInteger safepoints = new AtomicInteger();
-            store.addSafepointListener((s, site, fp) -> safepoints.incrementAndGet());
+            store.addSafepointListener(at -> safepoints.incrementAndGet());
             long n = 2_000_000_000L;
             AtomicReference<Object> first = new AtomicReference<>(), second = new AtomicReference<>();
             Thread guest = new Thread(() -> {

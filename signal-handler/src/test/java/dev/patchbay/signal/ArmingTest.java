@@ -231,7 +231,7 @@ class ArmingTest {
             Store store = new Store(engine);
             Instance inst = store.instantiate(engine.load(compile()));
             List<List<dev.patchbay.GuestFrame>> samples = new java.util.concurrent.CopyOnWriteArrayList<>();
-            store.addSafepointListener((s, site, fp) -> samples.add(s.backtrace(site, fp)));
+            store.addSafepointListener(at -> samples.add(at.backtrace()));
             AtomicBoolean stop = new AtomicBoolean();
             Thread guest = new Thread(() -> {
                 while (!stop.get()) inst.func("spin").call(5_000_000);
@@ -259,6 +259,63 @@ class ArmingTest {
     }
 
     /**
+     * A Safepoint is a view of live guest frames: inside its listener, on the owner, it names
+     * the instance and function the owner stopped in; kept past the listener or handed to
+     * another thread, every method refuses instead of walking a stack that may be gone.
+     */
+    @Test
+    void aSafepointIsUsableOnlyInsideItsListenerOnTheOwnerThread() throws Exception {
+        try (Engine engine = new Engine(); Store store = new Store(engine)) {
+            Instance inst = store.instantiate(engine.load(compile()));
+            AtomicReference<dev.patchbay.Safepoint> kept = new AtomicReference<>();
+            List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+            store.addSafepointListener(at -> {
+                if (!kept.compareAndSet(null, at)) return;
+                seen.add(at.store() == store ? "store" : "other store");
+                seen.add(at.instance() == inst ? "instance" : "other instance");
+                seen.add(at.frame().function());
+                seen.add(at.backtrace().get(0).equals(at.frame()) ? "innermost" : "not innermost: " + at.backtrace());
+                seen.add(at.toString().startsWith("%spin+0x") ? "named" : at.toString());
+                AtomicReference<Throwable> off = new AtomicReference<>();
+                Thread t = new Thread(() -> {
+                    try {
+                        at.backtrace();
+                    } catch (Throwable e) {
+                        off.set(e);
+                    }
+                });
+                t.start();
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+                seen.add(off.get() instanceof IllegalStateException ? "refused off the owner" : "other thread got " + off.get());
+            });
+            AtomicBoolean stop = new AtomicBoolean();
+            Thread guest = new Thread(() -> {
+                while (!stop.get()) inst.func("spin").call(5_000_000);
+            }, "guest");
+            guest.start();
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (kept.get() == null) {
+                assertTrue(System.nanoTime() < deadline, "a safepoint within 30 s");
+                assertTrue(store.requestSafepoint().await(Duration.ofSeconds(10)));
+            }
+            stop.set(true);
+            guest.join();
+            assertEquals(List.of("store", "instance", "spin", "innermost", "named", "refused off the owner"), seen);
+            dev.patchbay.Safepoint at = kept.get();
+            IllegalStateException e = assertThrows(IllegalStateException.class, at::backtrace);
+            assertTrue(e.getMessage().startsWith("the safepoint is over"), e.getMessage());
+            assertThrows(IllegalStateException.class, at::store);
+            assertThrows(IllegalStateException.class, at::instance);
+            assertThrows(IllegalStateException.class, at::frame);
+            assertEquals("safepoint", at.toString());
+        }
+    }
+
+    /**
      * Regression (stress suite, faults): a safepoint listener that throws an Error (here an
      * AssertionError; a StackOverflowError in a stack-hungry sampler does the same) escaped
      * the Store's guard, which caught only RuntimeException. The safepoint upcall failed,
@@ -270,7 +327,7 @@ class ArmingTest {
             Store store = new Store(engine);
             Instance inst = store.instantiate(engine.load(compile()));
             java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
-            store.addSafepointListener((s, site, fp) -> {
+            store.addSafepointListener(at -> {
                 calls.incrementAndGet();
                 throw new AssertionError("listener failed");
             });

@@ -16,8 +16,8 @@
  *   smashed-fp      a guest overwrites its caller's saved RBP, then the caller faults or
  *                   traps: a Trap, in bounded time (the trap stub's walk used to loop); or
  *                   the caller returns: its epilogue restores RSP from RSP, not from RBP
- *   java-walk       Store.backtrace with garbage frame pointers from a hostcall: bounded,
- *                   no read outside the guest stack
+ *   java-walk       the Java stack walk (RuntimeInternals.backtrace) with garbage frame
+ *                   pointers from a hostcall: bounded, no read outside the guest stack
  *   many-params     a 150,000-parameter function compiled past the verifier, called on a
  *                   1 MiB thread: stk_ovf, not a write off the end of the stack
  *   handler-faults  a signal handler that interrupts guest code takes a fault it handles
@@ -46,6 +46,7 @@ import dev.patchbay.codegen.ir.Function;
 import dev.patchbay.codegen.isa.x64.X64Backend;
 import dev.patchbay.codegen.machinst.CompiledModule;
 import dev.patchbay.codegen.verify.VerifierException;
+import dev.patchbay.internal.RuntimeInternals;
 import dev.patchbay.internal.sys.Native;
 
 import java.io.RandomAccessFile;
@@ -316,7 +317,7 @@ public final class FaultScenarios {
             System.out.println("RESULT callback=" + bad.get() + " deadlines=" + engine.epochMetrics().deadlinesReached());
             // A safepoint listener (the safepoint stub's upcall) running it too.
             store.setEpochDeadline(Long.MAX_VALUE / 4);
-            store.addSafepointListener((s, site, fp) -> {
+            store.addSafepointListener(at -> {
                 long[] w = JvmCoexistenceTest.workload(1);
                 if (w[0] != 20_000 / 7 + 1) bad.set("listener " + w[0]);
             });
@@ -415,11 +416,11 @@ public final class FaultScenarios {
             Linker l = new Linker();
             l.define("npes", (c, a) -> 0);
             l.define("walk", (c, a) -> {
-                long pc = holder[0].codeAddress() + holder[0].module().compiled().function("walk_host").start;
-                for (long fp : fps) seen.add(Long.toHexString(fp) + ":" + c.store().backtrace(pc, fp).size());
+                long pc = RuntimeInternals.codeAddress(holder[0]) + holder[0].module().compiled().function("walk_host").start;
+                for (long fp : fps) seen.add(Long.toHexString(fp) + ":" + RuntimeInternals.backtrace(c.store(), pc, fp).size());
                 // Off the owner thread, nothing at all.
                 List<GuestFrame>[] off = new List[1];
-                Thread t = new Thread(() -> off[0] = c.store().backtrace(pc, fps[1]));
+                Thread t = new Thread(() -> off[0] = RuntimeInternals.backtrace(c.store(), pc, fps[1]));
                 t.start();
                 try {
                     t.join();

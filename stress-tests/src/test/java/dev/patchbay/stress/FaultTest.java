@@ -484,10 +484,10 @@ class FaultTest {
             store.setStackLimit(1L << 30);
             LongAdder samples = new LongAdder(), callbacks = new LongAdder();
             AtomicLong deepestSample = new AtomicLong();
-            store.addSafepointListener((s, site, fp) -> {
+            store.addSafepointListener(at -> {
                 // A sampler at the deepest point of the recursion: walk the guest stack and use
                 // some Java stack of its own.
-                int depth = s.backtrace(site, fp).size();
+                int depth = at.backtrace().size();
                 Stats.max(deepestSample, depth);
                 javaDepth(lrnd.nextInt(300));
                 samples.increment();
@@ -607,7 +607,7 @@ class FaultTest {
             LongAdder callbacks = new LongAdder(), listenerFaults = new LongAdder();
             java.util.Map<String, LongAdder> outcomes = new java.util.concurrent.ConcurrentSkipListMap<>();
             SplittableRandom lrnd = run.random(3);
-            store.addSafepointListener((s, site, fp) -> {
+            store.addSafepointListener(at -> {
                 // A listener that fails now and then, with an exception or an Error.
                 int r = lrnd.nextInt(50);
                 if (r == 0) {

@@ -99,11 +99,11 @@ class PatchStormTest {
         Set<String> names = Set.of(FUNCTIONS);
 
         for (Guest g : guests) {
-            g.store.addSafepointListener((s, site, fp) -> {
+            g.store.addSafepointListener(at -> {
                 // Runs on the owner at an armed site: walk the guest stack like a sampler.
                 try {
-                    List<GuestFrame> bt = s.backtrace(site, fp);
-                    if (bt.isEmpty()) throw new AssertionError("empty backtrace at a safepoint, site 0x" + Long.toHexString(site));
+                    List<GuestFrame> bt = at.backtrace();
+                    if (bt.isEmpty()) throw new AssertionError("empty backtrace at a safepoint, at " + at);
                     for (GuestFrame f : bt) if (!names.contains(f.function())) throw new AssertionError("unknown frame " + f);
                     samples.increment();
                 } catch (Throwable t) {

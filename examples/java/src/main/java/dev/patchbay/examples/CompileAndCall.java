@@ -11,9 +11,6 @@ import dev.patchbay.Instance;
 import dev.patchbay.Linker;
 import dev.patchbay.Module;
 import dev.patchbay.Store;
-import dev.patchbay.codegen.CompileOptions;
-import dev.patchbay.codegen.Compiler;
-import dev.patchbay.codegen.clif.ClifParser;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -53,7 +50,7 @@ public final class CompileAndCall {
     public static void main(String[] args) {
         List<Long> logged = new ArrayList<>();
         try (Engine engine = new Engine(); Store store = new Store(engine)) {
-            Module module = engine.load(Compiler.compile(ClifParser.parse("fib.clif", FIB + MAIN).functions(), CompileOptions.defaults()));
+            Module module = Module.fromClif(engine, "fib.clif", FIB + MAIN);
             Instance instance = new Linker()
                 .define("host_log", (caller, a) -> {
                     logged.add(a[0]);
@@ -62,6 +59,8 @@ public final class CompileAndCall {
                 .instantiate(store, module);
             long result = instance.func("main").call(20)[0];
             System.out.println("main(20) = " + result + ", host_log saw " + logged);
+            check(module.functionNames().equals(List.of("fib", "main")), "the module defines fib and main: " + module.functionNames());
+            check(module.importNames().equals(List.of("host_log")), "the module imports host_log: " + module.importNames());
             check(result == 6765, "fib(20) is 6765, got " + result);
             check(logged.equals(List.of(6765L)), "host_log was called once with 6765, saw " + logged);
         }

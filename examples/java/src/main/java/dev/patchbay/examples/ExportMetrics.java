@@ -10,11 +10,8 @@ package dev.patchbay.examples;
 import dev.patchbay.Engine;
 import dev.patchbay.EngineConfig;
 import dev.patchbay.Instance;
+import dev.patchbay.Module;
 import dev.patchbay.Store;
-import dev.patchbay.codegen.CompileOptions;
-import dev.patchbay.codegen.Compiler;
-import dev.patchbay.codegen.clif.ClifParser;
-import dev.patchbay.codegen.instrument.InstrumentationPlan;
 import dev.patchbay.profiler.CodeMemoryMeterBinder;
 import dev.patchbay.profiler.EpochMeterBinder;
 import dev.patchbay.profiler.Profiler;
@@ -29,9 +26,8 @@ import java.time.Duration;
 public final class ExportMetrics {
     public static void main(String[] args) throws Exception {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        CompileOptions allSites = CompileOptions.builder().plan(InstrumentationPlan.all()).build();
-        try (Engine engine = new Engine(new EngineConfig().epochInterruption(true)); Store store = new Store(engine)) {
-            Instance instance = store.instantiate(engine.load(Compiler.compile(ClifParser.parse("fib.clif", CompileAndCall.FIB).functions(), allSites)));
+        try (Engine engine = new Engine(new EngineConfig().epochInterruption(true).profiling(true)); Store store = new Store(engine)) {
+            Instance instance = store.instantiate(Module.fromClif(engine, "fib.clif", CompileAndCall.FIB));
             try (Profiler profiler = Profiler.attach(store, new ProfilerConfig().storeName("example"))) {
                 new ProfilerMeterBinder(profiler).bindTo(registry);
                 new SiteMeterBinder(engine).store(store, "example").bindTo(registry);

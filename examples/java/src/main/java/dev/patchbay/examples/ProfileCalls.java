@@ -1,19 +1,17 @@
 /*
- * Count and time guest calls with the instrumentation profiler. Profile sites are 5-byte
- * NOPs until enable() patches them into calls to native hooks; no Java runs per call.
+ * Count and time guest calls with the instrumentation profiler. With profiling on,
+ * Module.fromClif compiles the code with profile sites: 5-byte NOPs until enable()
+ * patches them into calls to native hooks; no Java runs per call.
  *
  *   mvn -q package exec:exec@profile-calls
  */
 package dev.patchbay.examples;
 
 import dev.patchbay.Engine;
+import dev.patchbay.EngineConfig;
 import dev.patchbay.Instance;
+import dev.patchbay.Module;
 import dev.patchbay.Store;
-import dev.patchbay.codegen.CompileOptions;
-import dev.patchbay.codegen.Compiler;
-import dev.patchbay.codegen.clif.ClifParser;
-import dev.patchbay.codegen.instrument.InstrumentationPlan;
-import dev.patchbay.codegen.instrument.SiteKind;
 import dev.patchbay.profiler.FunctionProfile;
 import dev.patchbay.profiler.ProfileSnapshot;
 import dev.patchbay.profiler.Profiler;
@@ -22,10 +20,8 @@ import java.time.Duration;
 
 public final class ProfileCalls {
     public static void main(String[] args) throws Exception {
-        CompileOptions withProfileSites = CompileOptions.builder()
-            .plan(InstrumentationPlan.of(SiteKind.PROFILE_ENTRY, SiteKind.PROFILE_EXIT)).build();
-        try (Engine engine = new Engine(); Store store = new Store(engine)) {
-            Instance instance = store.instantiate(engine.load(Compiler.compile(ClifParser.parse("fib.clif", CompileAndCall.FIB).functions(), withProfileSites)));
+        try (Engine engine = new Engine(new EngineConfig().profiling(true)); Store store = new Store(engine)) {
+            Instance instance = store.instantiate(Module.fromClif(engine, "fib.clif", CompileAndCall.FIB));
             long before = instance.func("fib").call(20)[0];     // sites off: nothing is counted
 
             try (Profiler profiler = Profiler.attach(store)) {   // after the instances it profiles

@@ -14,6 +14,7 @@
  */
 package dev.patchbay.internal.sys;
 
+import dev.patchbay.internal.libc.LibC;
 import com.kenai.jffi.CallContext;
 import com.kenai.jffi.CallingConvention;
 import com.kenai.jffi.Invoker;

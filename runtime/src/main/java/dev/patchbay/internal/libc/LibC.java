@@ -9,15 +9,18 @@
  * with jnr.ffi.Runtime#getLastError.
  * The interface is public only because jnr-ffi implements it in a class of its own
  * class loader, which cannot implement a package-private interface
- * (IllegalAccessError); it is still internal: use Native.
+ * (IllegalAccessError); it is still internal: use Native. For the same reason it has a
+ * package of its own: on the module path, that class is in its loader's unnamed module,
+ * which only an unqualified opens (at run time an export) lets implement the interface,
+ * and the runtime's descriptor opens this package and nothing else of its internals.
  */
-package dev.patchbay.internal.sys;
+package dev.patchbay.internal.libc;
 
 import jnr.ffi.types.off_t;
 import jnr.ffi.types.pid_t;
 import jnr.ffi.types.size_t;
 
-/** The libc functions Patchbay binds with jnr-ffi. Use {@link Native}, not this. */
+/** The libc functions Patchbay binds with jnr-ffi. Use {@code dev.patchbay.internal.sys.Native}, not this. */
 public interface LibC {
     int memfd_create(String name, int flags);
 
