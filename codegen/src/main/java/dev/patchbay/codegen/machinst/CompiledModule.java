@@ -9,11 +9,13 @@ package dev.patchbay.codegen.machinst;
 import dev.patchbay.codegen.instrument.EpochMode;
 import dev.patchbay.codegen.instrument.SiteKind;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Compiled, position-independent code and everything the runtime needs to load and patch it:
@@ -30,7 +32,7 @@ public final class CompiledModule {
     public final List<ImportInfo> imports;
     public final Map<SiteKind, Integer> hookTrampolines;
     public final int trapStub;
-    public final List<byte[]> nopUnits;
+    private final List<byte[]> nopUnits;
     /**
      * How the code checks for epochs: NONE when it was compiled without epoch sites (it
      * cannot be interrupted), otherwise the mode its epoch sites were emitted in.
@@ -55,13 +57,25 @@ public final class CompiledModule {
         this.callSites = List.copyOf(callSites);
         this.relocations = List.copyOf(relocations);
         this.imports = List.copyOf(imports);
-        this.hookTrampolines = Collections.unmodifiableMap(new EnumMap<>(hookTrampolines));
+        // An EnumMap, not Map.copyOf: readers (the CLI's JSON) list the hooks in kind order.
+        EnumMap<SiteKind, Integer> hooks = new EnumMap<>(SiteKind.class);
+        hookTrampolines.forEach((k, v) -> hooks.put(Objects.requireNonNull(k), Objects.requireNonNull(v)));
+        this.hookTrampolines = Collections.unmodifiableMap(hooks);
         this.trapStub = trapStub;
-        this.nopUnits = List.copyOf(nopUnits);
+        List<byte[]> units = new ArrayList<>(nopUnits.size());
+        for (byte[] u : nopUnits) units.add(u.clone());
+        this.nopUnits = List.copyOf(units);
         this.epochMode = epochMode;
     }
 
     public byte[] code() { return code.clone(); }
+
+    /** Copies of the ISA's NOP sequences, entry i being i + 1 bytes long. */
+    public List<byte[]> nopUnits() {
+        List<byte[]> out = new ArrayList<>(nopUnits.size());
+        for (byte[] u : nopUnits) out.add(u.clone());
+        return out;
+    }
 
     public int codeSize() { return code.length; }
 

@@ -22,8 +22,8 @@ public final class PatchSite {
     public final String callee;
     /** IR location: "block3:0" (block and instruction index) plus the CLIF source line:col if known. */
     public final String irLocation;
-    public final byte[] onBytes;
-    public final byte[] offBytes;
+    private final byte[] onBytes;
+    private final byte[] offBytes;
 
     public PatchSite(int id, int offset, int length, SiteKind kind, int functionIndex, String callee,
                      String irLocation, byte[] onBytes, byte[] offBytes) {
@@ -41,6 +41,12 @@ public final class PatchSite {
         this.onBytes = onBytes.clone();
         this.offBytes = offBytes.clone();
     }
+
+    /** A copy of the bytes of the on form: writing into it changes nothing in this site. */
+    public byte[] onBytes() { return onBytes.clone(); }
+
+    /** A copy of the bytes of the off form, the form the code ships with. */
+    public byte[] offBytes() { return offBytes.clone(); }
 
     /** Return address of the call when the site is on: what a hook sees. */
     public int returnOffset() { return offset + length; }
