@@ -142,5 +142,70 @@ public final class Function {
         return n;
     }
 
+    // ---- copying ----
+
+    /**
+     * A deep copy of this function: the same name, signature, declarations, values, blocks and
+     * instructions, with the same ids and indices, sharing nothing mutable with this one. A pass
+     * that rewrites IR (the instrumentation pass) works on a copy, so the caller's function is
+     * left as it was.
+     *
+     * @return a new function that prints, verifies and compiles exactly as this one does
+     */
+    public Function copy() {
+        Function c = new Function(name, signature);
+        c.loc = loc;
+        c.stackSlots.addAll(stackSlots);
+        c.sigRefs.addAll(sigRefs);
+        for (ExtFunc e : extFuncs) {
+            ExtFunc d = new ExtFunc(e.name, e.sigRef, e.colocated, e.patchable);
+            d.loc = e.loc;
+            c.extFuncs.add(d);
+        }
+        java.util.IdentityHashMap<Inst, Inst> insts = new java.util.IdentityHashMap<>();
+        for (Block b : blocksById) {
+            Block d = new Block(b.id, b.name);
+            d.params = b.params.clone();
+            d.cold = b.cold;
+            d.loc = b.loc;
+            d.inLayout = b.inLayout;
+            for (Inst i : b.insts) d.insts.add(insts.computeIfAbsent(i, Function::copyInst));
+            c.blocksById.add(d);
+        }
+        for (Block b : layout) c.layout.add(c.blocksById.get(b.id));
+        c.valueTypes = valueTypes.clone();
+        c.valueNames = valueNames.clone();
+        c.defInst = new Inst[defInst.length];
+        c.defBlock = new Block[defBlock.length];
+        for (int v = 0; v < numValues; v++) {
+            if (defInst[v] != null) c.defInst[v] = insts.computeIfAbsent(defInst[v], Function::copyInst);
+            if (defBlock[v] != null) c.defBlock[v] = c.blocksById.get(defBlock[v].id);
+        }
+        c.numValues = numValues;
+        return c;
+    }
+
+    private static Inst copyInst(Inst i) {
+        Inst c = new Inst(i.op);
+        c.type = i.type;
+        c.args = i.args == null || i.args.length == 0 ? i.args : i.args.clone();
+        c.results = i.results == null || i.results.length == 0 ? i.results : i.results.clone();
+        c.imm = i.imm;
+        c.offset = i.offset;
+        c.cond = i.cond;
+        c.trapCode = i.trapCode;
+        c.ref = i.ref;
+        if (i.targets != null) {
+            c.targets = new BlockCall[i.targets.length];
+            for (int k = 0; k < i.targets.length; k++) {
+                BlockCall t = i.targets[k];
+                c.targets[k] = t == null ? null : new BlockCall(t.block, t.args);
+            }
+        }
+        c.flags = i.flags;
+        c.loc = i.loc;
+        return c;
+    }
+
     @Override public String toString() { return FunctionPrinter.print(this); }
 }
