@@ -69,6 +69,8 @@ public final class CompileOptions {
         private int functionPad = 0;
         private int maxInstsPerFunction = 1_000_000;
 
+        private Builder() {}
+
         public Builder plan(InstrumentationPlan p) {
             this.plan = p;
             return this;
