@@ -28,6 +28,20 @@ import java.util.List;
 public final class Compiler {
     private Compiler() {}
 
+    /**
+     * Compiles functions into one module. The functions are not changed: instrumentation works on
+     * copies, so the same list can be compiled again, with these or other options, and gives the
+     * same module as a fresh copy would.
+     *
+     * @param functions the module's functions; they may call each other by name, and a callee
+     *     they call but do not define (and that is not patchable) becomes an import
+     * @param opts the instrumentation plan, alignment and limits
+     * @return the compiled module, every patch site in its off form
+     * @throws dev.patchbay.codegen.verify.VerifierException if a function is not valid IR, with
+     *     every error found
+     * @throws CompileException if valid IR cannot be compiled (a duplicate name, a limit, an
+     *     unsupported construct)
+     */
     public static CompiledModule compile(List<Function> functions, CompileOptions opts) {
         for (Function f : functions) Verifier.verifyOrThrow(f);
         List<Function> work = functions;
