@@ -101,7 +101,7 @@ final class InstanceSites {
         int n = 0;
         for (int i = 0; i < sites.length; i++) {
             if (desired[i] == current[i] && !armed[i]) continue;
-            byte[] b = desired[i] ? sites[i].onBytes : sites[i].offBytes;
+            byte[] b = desired[i] ? sites[i].onBytes() : sites[i].offBytes();
             long at = writeBase + sites[i].offset;
             Native.putInt(at + 1, (b[1] & 0xFF) | (b[2] & 0xFF) << 8 | (b[3] & 0xFF) << 16 | (b[4] & 0xFF) << 24);
             for (int k = 5; k < b.length; k++) Native.putByte(at + k, b[k]);

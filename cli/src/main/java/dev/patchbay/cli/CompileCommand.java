@@ -122,8 +122,8 @@ final class CompileCommand implements Callable<Integer> {
             o.put("function", m.functions.get(s.functionIndex).name);
             o.put("callee", s.callee);
             o.put("ir_location", s.irLocation);
-            o.put("on_bytes", Disassembler.hex(s.onBytes));
-            o.put("off_bytes", Disassembler.hex(s.offBytes));
+            o.put("on_bytes", Disassembler.hex(s.onBytes()));
+            o.put("off_bytes", Disassembler.hex(s.offBytes()));
             sites.add(o);
         }
         root.put("patch_sites", sites);
@@ -157,7 +157,7 @@ final class CompileCommand implements Callable<Integer> {
         root.put("hook_trampolines", hooks);
         root.put("trap_stub", m.trapStub);
         List<Object> nops = new ArrayList<>();
-        for (byte[] u : m.nopUnits) nops.add(Disassembler.hex(u));
+        for (byte[] u : m.nopUnits()) nops.add(Disassembler.hex(u));
         root.put("nop_units", nops);
         return root;
     }

@@ -9,6 +9,11 @@ package dev.patchbay.codegen;
  * construct or an exceeded limit; the message names the function and the problem.
  */
 public class CompileException extends RuntimeException {
+    /**
+     * A compile error.
+     *
+     * @param message names the function and what is wrong with it
+     */
     public CompileException(String message) {
         super(message);
     }

@@ -2,6 +2,12 @@
  * The front door of codegen: verify, instrument, and compile a set of functions into one
  * module for the host ISA (x86-64). Functions that fail the verifier are reported with all
  * their errors; nothing half-compiled escapes.
+ *
+ * compile does not change its input. The instrumentation pass inserts site calls and hook
+ * declarations into the function it is given, so it gets a copy (Function.copy); the
+ * verifier and the backend only read IR. A caller may compile the same functions again,
+ * with other options, or print them afterwards, and sees what it built
+ * (CompilerInputTest).
  */
 package dev.patchbay.codegen;
 
@@ -11,6 +17,7 @@ import dev.patchbay.codegen.isa.x64.X64Backend;
 import dev.patchbay.codegen.machinst.CompiledModule;
 import dev.patchbay.codegen.verify.Verifier;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -21,9 +28,32 @@ import java.util.List;
 public final class Compiler {
     private Compiler() {}
 
+    /**
+     * Compiles functions into one module. The functions are not changed: instrumentation works on
+     * copies, so the same list can be compiled again, with these or other options, and gives the
+     * same module as a fresh copy would.
+     *
+     * @param functions the module's functions; they may call each other by name, and a callee
+     *     they call but do not define (and that is not patchable) becomes an import
+     * @param opts the instrumentation plan, alignment and limits
+     * @return the compiled module, every patch site in its off form
+     * @throws dev.patchbay.codegen.verify.VerifierException if a function is not valid IR, with
+     *     every error found
+     * @throws CompileException if valid IR cannot be compiled (a duplicate name, a limit, an
+     *     unsupported construct)
+     */
     public static CompiledModule compile(List<Function> functions, CompileOptions opts) {
         for (Function f : functions) Verifier.verifyOrThrow(f);
-        for (Function f : functions) Instrumenter.instrument(f, opts.plan());
-        return X64Backend.compile(functions, opts);
+        List<Function> work = functions;
+        if (!opts.plan().isEmpty()) {
+            List<Function> copies = new ArrayList<>(functions.size());
+            for (Function f : functions) {
+                Function c = f.copy();
+                Instrumenter.instrument(c, opts.plan());
+                copies.add(c);
+            }
+            work = copies;
+        }
+        return X64Backend.compile(work, opts);
     }
 }

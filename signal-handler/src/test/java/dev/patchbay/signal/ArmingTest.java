@@ -59,7 +59,7 @@ class ArmingTest {
     static void assertSiteBytes(Instance inst, Store store) {
         for (PatchSite s : inst.module().compiled().patchSites) {
             byte[] now = TestCode.read(inst, s.offset, s.length);
-            byte[] want = store.isSiteOn(inst, s.id) ? s.onBytes : s.offBytes;
+            byte[] want = store.isSiteOn(inst, s.id) ? s.onBytes() : s.offBytes();
             assertArrayEquals(want, now, "site " + s.id + " is exactly its " + (store.isSiteOn(inst, s.id) ? "on" : "off") + " form");
         }
     }

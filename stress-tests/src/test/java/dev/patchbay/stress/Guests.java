@@ -220,7 +220,7 @@ final class Guests {
         for (PatchSite s : inst.module().compiled().patchSites) {
             byte[] now = inst.codeBytes(s.offset, s.length);
             boolean on = store.isSiteOn(inst, s.id);
-            byte[] want = on ? s.onBytes : s.offBytes;
+            byte[] want = on ? s.onBytes() : s.offBytes();
             if (!java.util.Arrays.equals(want, now)) {
                 bad.append(String.format("site %d (%s, offset 0x%x) should be its %s form %s but is %s%n", s.id, s.kind, s.offset,
                     on ? "on" : "off", hex(want), hex(now)));

@@ -31,18 +31,46 @@ public final class ClifEntry {
 
     static ClifEntry skipped(SkippedFunction s) { return new ClifEntry(null, s); }
 
+    /**
+     * Whether the function was skipped.
+     *
+     * @return true if {@link #skippedFunction()} says why, false if {@link #function()} has it
+     */
     public boolean isSkipped() { return skipped != null; }
 
-    /** The parsed function, or null if this entry was skipped. */
+    /**
+     * The parsed function, or null if this entry was skipped.
+     *
+     * @return the function or null
+     */
     public Function function() { return function; }
 
-    /** The skip record, or null if this entry was parsed. */
+    /**
+     * The skip record, or null if this entry was parsed.
+     *
+     * @return the record or null
+     */
     public SkippedFunction skippedFunction() { return skipped; }
 
+    /**
+     * The function's name, parsed or skipped.
+     *
+     * @return the name, without {@code %}
+     */
     public String name() { return function != null ? function.name : skipped.name(); }
 
+    /**
+     * Where the function starts.
+     *
+     * @return its location in the file
+     */
     public SourceLoc loc() { return function != null ? function.loc : skipped.loc(); }
 
+    /**
+     * The {@code ; run:} directives that follow the function.
+     *
+     * @return the directives, unmodifiable
+     */
     public List<RunDirective> runDirectives() { return Collections.unmodifiableList(runs); }
 
     void addRun(RunDirective r) { runs.add(r); }

@@ -32,42 +32,88 @@ public final class ClifFile {
         this.entries = List.copyOf(entries);
     }
 
+    /**
+     * The name the file was parsed under.
+     *
+     * @return the name given to {@link ClifParser#parse}
+     */
     public String fileName() { return fileName; }
 
-    /** The words after each `test` line, e.g. "run", "interpret". */
+    /**
+     * The words after each {@code test} line, e.g. "run", "interpret".
+     *
+     * @return the test commands in file order, unmodifiable
+     */
     public List<String> tests() { return tests; }
 
+    /**
+     * The {@code target} lines.
+     *
+     * @return the targets in file order, unmodifiable
+     */
     public List<Target> targets() { return targets; }
 
-    /** Every `set` setting in file order, repeats included. */
+    /**
+     * Every {@code set} setting in file order, repeats included.
+     *
+     * @return the settings, unmodifiable
+     */
     public List<Setting> settings() { return settings; }
 
-    /** Formatted `file:line:col: warning: ...` lines. */
+    /**
+     * Formatted {@code file:line:col: warning: ...} lines, about input accepted but ignored.
+     *
+     * @return the warnings, unmodifiable
+     */
     public List<String> warnings() { return warnings; }
 
+    /**
+     * Every function of the file, parsed or skipped, in file order.
+     *
+     * @return the entries, unmodifiable
+     */
     public List<ClifEntry> entries() { return entries; }
 
-    /** The functions that parsed, in file order. */
+    /**
+     * The functions that parsed, in file order. These are the parsed functions themselves, not
+     * copies; compiling them does not change them.
+     *
+     * @return a new list of the parsed functions
+     */
     public List<Function> functions() {
         List<Function> out = new ArrayList<>();
         for (ClifEntry e : entries) if (!e.isSkipped()) out.add(e.function());
         return out;
     }
 
+    /**
+     * The functions that were skipped, in file order.
+     *
+     * @return a new list of the skip records
+     */
     public List<SkippedFunction> skipped() {
         List<SkippedFunction> out = new ArrayList<>();
         for (ClifEntry e : entries) if (e.isSkipped()) out.add(e.skippedFunction());
         return out;
     }
 
-    /** The last parsed function with this name (without `%`), or null. */
+    /**
+     * The last parsed function with a name.
+     *
+     * @param name the name, without {@code %}
+     * @return the function, or null if no parsed function has that name
+     */
     public Function function(String name) {
         Function found = null;
         for (ClifEntry e : entries) if (!e.isSkipped() && e.name().equals(name)) found = e.function();
         return found;
     }
 
-    /** All run directives in file order of their entries. */
+    /**
+     * All run directives in file order of their entries.
+     *
+     * @return a new list of the directives
+     */
     public List<RunDirective> runDirectives() {
         List<RunDirective> out = new ArrayList<>();
         for (ClifEntry e : entries) out.addAll(e.runDirectives());

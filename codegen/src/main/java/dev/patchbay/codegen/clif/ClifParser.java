@@ -46,7 +46,14 @@ public final class ClifParser {
         this.lx = new Lexer(fileName, text);
     }
 
-    /** Parses a whole CLIF file; {@code fileName} is used in diagnostics only. */
+    /**
+     * Parses a whole CLIF file.
+     *
+     * @param fileName the name used in diagnostics only
+     * @param text the file's text
+     * @return the parsed file
+     * @throws ClifParseException at the first error, located by line and column
+     */
     public static ClifFile parse(String fileName, String text) {
         ClifParser p = new ClifParser(fileName, text);
         p.file();

@@ -20,20 +20,48 @@ import java.util.List;
 public final class Diagnostics {
     private Diagnostics() {}
 
+    /**
+     * An error line.
+     *
+     * @param fileName the file's name
+     * @param loc where; {@link SourceLoc#NONE} leaves the location out
+     * @param message what is wrong
+     * @return {@code file:line:col: error: message}
+     */
     public static String error(String fileName, SourceLoc loc, String message) {
         return format(fileName, loc, "error", message);
     }
 
+    /**
+     * A warning line.
+     *
+     * @param fileName the file's name
+     * @param loc where; {@link SourceLoc#NONE} leaves the location out
+     * @param message the warning
+     * @return {@code file:line:col: warning: message}
+     */
     public static String warning(String fileName, SourceLoc loc, String message) {
         return format(fileName, loc, "warning", message);
     }
 
-    /** A verifier error as `file:line:col: error: message`. */
+    /**
+     * A verifier error as {@code file:line:col: error: message}.
+     *
+     * @param fileName the name of the file the function came from
+     * @param e the error
+     * @return the line
+     */
     public static String format(String fileName, VerifierError e) {
         return error(fileName, e.loc(), e.message());
     }
 
-    /** Every error of a failed verification, one line each, in the order found. */
+    /**
+     * Every error of a failed verification, one line each, in the order found.
+     *
+     * @param fileName the name of the file the functions came from
+     * @param e the failed verification
+     * @return the lines
+     */
     public static List<String> format(String fileName, VerifierException e) {
         List<String> out = new ArrayList<>();
         for (VerifierError err : e.errors()) out.add(format(fileName, err));

@@ -23,8 +23,12 @@ import java.util.List;
 public final class RunDirective {
     /** How a run directive compares the results with the expected values. */
     public enum Comparison {
-        EQ("=="), NE("!=");
+        /** The results must equal the expected values. */
+        EQ("=="),
+        /** The results must differ from the expected values. */
+        NE("!=");
 
+        /** The operator as written in the directive. */
         public final String symbol;
 
         Comparison(String symbol) { this.symbol = symbol; }
@@ -53,28 +57,67 @@ public final class RunDirective {
         this.expectedTexts = List.copyOf(expectedTexts);
     }
 
-    /** The called function's name, without the `%`. */
+    /**
+     * The called function's name, without the {@code %}.
+     *
+     * @return the name
+     */
     public String function() { return function; }
 
-    /** Argument bit patterns. Meaningful only when integral(). */
+    /**
+     * Argument bit patterns. Meaningful only when integral().
+     *
+     * @return a copy of the arguments, one 64-bit pattern each
+     */
     public long[] args() { return args.clone(); }
 
+    /**
+     * How the results are compared with {@link #expected()}.
+     *
+     * @return the comparison; {@code NE} against 0 for the truthy forms
+     */
     public Comparison comparison() { return comparison; }
 
-    /** Expected result bit patterns. Meaningful only when integral(). */
+    /**
+     * Expected result bit patterns. Meaningful only when integral().
+     *
+     * @return a copy of the expected values, one per result; a single 0 for the truthy forms
+     */
     public long[] expected() { return expected.clone(); }
 
+    /**
+     * Where the directive is.
+     *
+     * @return its location in the file
+     */
     public SourceLoc loc() { return loc; }
 
-    /** True for the forms without an explicit comparison: the single result must be non-zero. */
+    /**
+     * True for the forms without an explicit comparison: the single result must be non-zero.
+     *
+     * @return whether this is a bare {@code ; run} check
+     */
     public boolean truthy() { return truthy; }
 
-    /** False when some literal is not a 64-bit integer (floats, wide i128 values). */
+    /**
+     * False when some literal is not a 64-bit integer (floats, wide i128 values).
+     *
+     * @return whether {@link #args()} and {@link #expected()} hold every value
+     */
     public boolean integral() { return integral; }
 
-    /** The literals as written. */
+    /**
+     * The argument literals as written.
+     *
+     * @return the literals, unmodifiable
+     */
     public List<String> argTexts() { return argTexts; }
 
+    /**
+     * The expected literals as written.
+     *
+     * @return the literals, unmodifiable; empty for the truthy forms
+     */
     public List<String> expectedTexts() { return expectedTexts; }
 
     @Override public String toString() {

@@ -159,7 +159,7 @@ public final class Disassembler {
         Map<Integer, List<String>> notes = new TreeMap<>();
         for (PatchSite s : m.patchSites) {
             notes.computeIfAbsent(s.offset, k -> new ArrayList<>()).add("patch site #" + s.id + " " + s.kind.label()
-                + " (on: " + hex(s.onBytes) + ") at " + s.irLocation);
+                + " (on: " + hex(s.onBytes()) + ") at " + s.irLocation);
         }
         for (TrapSite t : m.trapSites) {
             notes.computeIfAbsent(t.offset, k -> new ArrayList<>()).add("trap: " + t.code);

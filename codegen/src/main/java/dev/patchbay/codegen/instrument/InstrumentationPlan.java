@@ -13,6 +13,7 @@ import java.util.Set;
  * Immutable.
  */
 public final class InstrumentationPlan {
+    /** No sites. */
     public static final InstrumentationPlan NONE = new InstrumentationPlan(EnumSet.noneOf(SiteKind.class), EpochMode.NONE);
 
     private final Set<SiteKind> kinds;
@@ -27,6 +28,10 @@ public final class InstrumentationPlan {
      * Idle patch sites of the given kinds; epoch sites (if included) in the FUSED form, which
      * costs no instruction while idle (see EpochMode). withEpochMode(NOP) gives 5-byte NOP
      * sites at the same places.
+     *
+     * @param kinds the kinds to insert; none gives {@link #NONE}'s sites
+     * @return the plan
+     * @throws IllegalArgumentException for {@link SiteKind#CUSTOM}, whose sites come from the IR
      */
     public static InstrumentationPlan of(SiteKind... kinds) {
         EnumSet<SiteKind> s = EnumSet.noneOf(SiteKind.class);
@@ -37,12 +42,21 @@ public final class InstrumentationPlan {
         return new InstrumentationPlan(s, s.contains(SiteKind.EPOCH) ? EpochMode.FUSED : EpochMode.NONE);
     }
 
-    /** All of epoch, profile-entry and profile-exit, as idle sites. */
+    /**
+     * All of epoch, profile-entry and profile-exit, as idle sites.
+     *
+     * @return the plan, epoch sites fused
+     */
     public static InstrumentationPlan all() {
         return of(SiteKind.EPOCH, SiteKind.PROFILE_ENTRY, SiteKind.PROFILE_EXIT);
     }
 
-    /** The same plan with epoch sites emitted in the given comparison mode (NONE removes them). */
+    /**
+     * The same plan with epoch sites emitted in the given comparison mode (NONE removes them).
+     *
+     * @param mode how to emit epoch sites; anything but NONE adds them if the plan had none
+     * @return a new plan
+     */
     public InstrumentationPlan withEpochMode(EpochMode mode) {
         EnumSet<SiteKind> s = kinds.isEmpty() ? EnumSet.noneOf(SiteKind.class) : EnumSet.copyOf(kinds);
         if (mode == EpochMode.NONE) s.remove(SiteKind.EPOCH);
@@ -50,12 +64,33 @@ public final class InstrumentationPlan {
         return new InstrumentationPlan(s, mode);
     }
 
+    /**
+     * Whether the plan inserts sites of a kind.
+     *
+     * @param k the kind
+     * @return true if it does
+     */
     public boolean includes(SiteKind k) { return kinds.contains(k); }
 
+    /**
+     * The kinds the plan inserts.
+     *
+     * @return a new, modifiable set
+     */
     public Set<SiteKind> kinds() { return EnumSet.copyOf(kinds.isEmpty() ? EnumSet.noneOf(SiteKind.class) : kinds); }
 
+    /**
+     * How epoch sites are emitted.
+     *
+     * @return the mode; NONE when the plan has no epoch sites
+     */
     public EpochMode epochMode() { return epochMode; }
 
+    /**
+     * Whether the plan inserts nothing.
+     *
+     * @return true for a plan of no kinds
+     */
     public boolean isEmpty() { return kinds.isEmpty(); }
 
     @Override public String toString() { return "plan" + kinds + " epoch=" + epochMode.label(); }

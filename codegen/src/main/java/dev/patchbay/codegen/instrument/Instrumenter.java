@@ -9,7 +9,8 @@
  * Each hook is declared once per function as `colocated patchable %__patchbay_<kind>()
  * preserve_all`. The call takes no arguments and returns nothing, so an idle site is a
  * pure NOP that needs no register and changes no register allocation: the code around an
- * idle site is the same code as without it. The pass mutates the function in place.
+ * idle site is the same code as without it. The pass mutates the function in place;
+ * Compiler.compile runs it on a copy, so a caller's functions are never changed.
  */
 package dev.patchbay.codegen.instrument;
 
@@ -34,7 +35,14 @@ import java.util.Map;
 public final class Instrumenter {
     private Instrumenter() {}
 
-    /** Instruments f according to the plan. Returns the number of sites inserted. */
+    /**
+     * Instruments f in place according to the plan. Compiler.compile instruments a copy
+     * ({@link Function#copy()}); call this directly only on a function you own.
+     *
+     * @param f the function to change
+     * @param plan which sites to insert
+     * @return the number of sites inserted
+     */
     public static int instrument(Function f, InstrumentationPlan plan) {
         if (plan.isEmpty()) return 0;
         Cfg cfg = new Cfg(f);

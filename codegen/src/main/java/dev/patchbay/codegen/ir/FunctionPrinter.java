@@ -8,6 +8,13 @@ package dev.patchbay.codegen.ir;
 public final class FunctionPrinter {
     private FunctionPrinter() {}
 
+    /**
+     * Prints a function as CLIF text.
+     *
+     * @param f the function
+     * @return its text, which {@link dev.patchbay.codegen.clif.ClifParser} parses back to the same
+     *     function
+     */
     public static String print(Function f) {
         StringBuilder sb = new StringBuilder();
         sb.append("function ").append(f.name.contains(":") ? f.name : "%" + f.name).append(f.signature).append(" {\n");
@@ -48,6 +55,13 @@ public final class FunctionPrinter {
         return sb.toString();
     }
 
+    /**
+     * Prints one instruction as CLIF text, without indentation or newline.
+     *
+     * @param f the function the instruction belongs to (for value names and references)
+     * @param inst the instruction
+     * @return its text, such as {@code v2 = iadd v0, v1}
+     */
     public static String printInst(Function f, Inst inst) {
         StringBuilder sb = new StringBuilder();
         if (inst.results.length > 0) {

@@ -27,19 +27,32 @@ public enum InstFormat {
     INT_COMPARE_IMM,
     /** uadd_overflow_trap a, b, code. */
     INT_ADD_TRAP,
+    /** jump block(args). */
     JUMP,
+    /** brif c, block_then(args), block_else(args). */
     BRIF,
+    /** br_table index, default(args), [entries]. */
     BRANCH_TABLE,
+    /** return values. */
     RETURN,
+    /** call fnN(args). */
     CALL,
+    /** call_indirect sigN, callee(args). */
     CALL_INDIRECT,
+    /** func_addr fnN. */
     FUNC_ADDR,
+    /** stack_load.T ssN+offset. */
     STACK_LOAD,
+    /** stack_store value, ssN+offset. */
     STACK_STORE,
-    /** stack_addr ss, offset. */
+    /** stack_addr.T ssN+offset. */
     STACK_ADDR,
+    /** load.T flags address+offset. */
     LOAD,
+    /** store flags value, address+offset. */
     STORE,
+    /** trap code. */
     TRAP,
+    /** trapz or trapnz value, code. */
     COND_TRAP,
 }

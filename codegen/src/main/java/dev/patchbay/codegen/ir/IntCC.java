@@ -9,16 +9,43 @@ package dev.patchbay.codegen.ir;
  * a machine condition code.
  */
 public enum IntCC {
-    EQ("eq"), NE("ne"),
-    SLT("slt"), SGE("sge"), SGT("sgt"), SLE("sle"),
-    ULT("ult"), UGE("uge"), UGT("ugt"), ULE("ule");
+    /** Equal. */
+    EQ("eq"),
+    /** Not equal. */
+    NE("ne"),
+    /** Signed less than. */
+    SLT("slt"),
+    /** Signed greater than or equal. */
+    SGE("sge"),
+    /** Signed greater than. */
+    SGT("sgt"),
+    /** Signed less than or equal. */
+    SLE("sle"),
+    /** Unsigned less than. */
+    ULT("ult"),
+    /** Unsigned greater than or equal. */
+    UGE("uge"),
+    /** Unsigned greater than. */
+    UGT("ugt"),
+    /** Unsigned less than or equal. */
+    ULE("ule");
 
     private final String clif;
 
     IntCC(String clif) { this.clif = clif; }
 
+    /**
+     * The condition's name in CLIF text.
+     *
+     * @return {@code "eq"}, {@code "slt"}, ...
+     */
     public String clifName() { return clif; }
 
+    /**
+     * The negated condition.
+     *
+     * @return the condition that holds exactly when this one does not
+     */
     public IntCC inverse() {
         switch (this) {
             case EQ: return NE;
@@ -34,7 +61,11 @@ public enum IntCC {
         }
     }
 
-    /** The condition that holds for (b, a) exactly when this holds for (a, b). */
+    /**
+     * The condition that holds for (b, a) exactly when this holds for (a, b).
+     *
+     * @return the condition with its operands exchanged
+     */
     public IntCC swapped() {
         switch (this) {
             case SLT: return SGT;
@@ -49,7 +80,14 @@ public enum IntCC {
         }
     }
 
-    /** Evaluates the condition on two values of the given type (used by constant folding and tests). */
+    /**
+     * Evaluates the condition on two values of the given type (used by constant folding and tests).
+     *
+     * @param t the operands' type; only its low bits of each operand count
+     * @param a the left operand
+     * @param b the right operand
+     * @return whether the condition holds
+     */
     public boolean eval(Type t, long a, long b) {
         long sa = t.signExtend(a), sb = t.signExtend(b);
         long ua = t.zeroExtend(a), ub = t.zeroExtend(b);
@@ -67,6 +105,12 @@ public enum IntCC {
         }
     }
 
+    /**
+     * Parses a CLIF condition name.
+     *
+     * @param s a name such as {@code "ult"}
+     * @return the condition, or null if there is none of that name
+     */
     public static IntCC parse(String s) {
         for (IntCC c : values()) if (c.clif.equals(s)) return c;
         return null;

@@ -17,11 +17,19 @@
  */
 package dev.patchbay.codegen.ir;
 
+/**
+ * Hard limits on what one function may declare. The verifier checks them, so breaking one is a
+ * verifier error that points at the declaration; the backend checks the frame size again.
+ */
 public final class Limits {
     private Limits() {}
 
+    /** Most parameters one signature may have: the function's own, a {@code sigN}'s or an {@code fnN}'s. */
     public static final int MAX_PARAMS = 1000;
+    /** Most return values one signature may have. */
     public static final int MAX_RETURNS = 1000;
+    /** Most bytes a function's explicit stack slots may take together, alignment padding included: 1 GiB. */
     public static final long MAX_STACK_SLOT_BYTES = 1L << 30;
+    /** Most bytes a whole frame may take (saved registers, spills, slots, outgoing arguments): 1 GiB + 64 MiB. */
     public static final long MAX_FRAME_BYTES = (1L << 30) + (64L << 20);
 }

@@ -8,16 +8,33 @@ import java.util.List;
 
 /** A function's parameters, returns and calling convention. Immutable. */
 public final class Signature {
+    /** The parameters, in order; unmodifiable. */
     public final List<AbiParam> params;
+    /** The return values, in order; unmodifiable. */
     public final List<AbiParam> returns;
+    /** The calling convention. */
     public final CallConv callConv;
 
+    /**
+     * A signature.
+     *
+     * @param params the parameters, copied
+     * @param returns the return values, copied
+     * @param callConv the calling convention
+     */
     public Signature(List<AbiParam> params, List<AbiParam> returns, CallConv callConv) {
         this.params = List.copyOf(params);
         this.returns = List.copyOf(returns);
         this.callConv = callConv;
     }
 
+    /**
+     * A System V signature whose values are passed without extension.
+     *
+     * @param params the parameter types
+     * @param returns the return types
+     * @return the signature
+     */
     public static Signature of(List<Type> params, List<Type> returns) {
         List<AbiParam> p = new ArrayList<>();
         for (Type t : params) p.add(AbiParam.of(t));
@@ -26,7 +43,11 @@ public final class Signature {
         return new Signature(p, r, CallConv.SYSTEM_V);
     }
 
-    /** The first unsupported type used by this signature, or null. */
+    /**
+     * The first type in this signature the backend cannot lower.
+     *
+     * @return that type, parameters before returns, or null if every type is supported
+     */
     public Type firstUnsupportedType() {
         for (AbiParam p : params) if (!p.type.isSupported()) return p.type;
         for (AbiParam p : returns) if (!p.type.isSupported()) return p.type;

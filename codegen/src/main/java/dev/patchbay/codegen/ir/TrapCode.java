@@ -13,13 +13,24 @@ import java.util.Objects;
  * 15 for the built-in codes, 256 + N for {@code userN}.
  */
 public final class TrapCode {
+    /**
+     * The guest stack ran past its limit (a function's entry check, or an entry trampoline's
+     * stack arguments).
+     */
     public static final TrapCode STACK_OVERFLOW = new TrapCode("stk_ovf", 1);
+    /** A memory access faulted: the address is not mapped, or not accessible that way. */
     public static final TrapCode HEAP_OUT_OF_BOUNDS = new TrapCode("heap_oob", 2);
+    /** Signed division overflowed (MIN / -1), or an explicit overflow check failed. */
     public static final TrapCode INTEGER_OVERFLOW = new TrapCode("int_ovf", 3);
+    /** An integer division or remainder by zero. */
     public static final TrapCode INTEGER_DIVISION_BY_ZERO = new TrapCode("int_divz", 4);
+    /** A float-to-integer conversion out of range (CLIF's code; Patchbay compiles no floats). */
     public static final TrapCode BAD_CONVERSION_TO_INTEGER = new TrapCode("bad_toint", 5);
+    /** Code the frontend marked unreachable ran ({@code trap unreachable}). */
     public static final TrapCode UNREACHABLE = new TrapCode("unreachable", 6);
+    /** An indirect call's signature does not match its callee's. */
     public static final TrapCode BAD_SIGNATURE = new TrapCode("bad_sig", 7);
+    /** The embedder interrupted the guest (an epoch deadline, or {@code interrupt()}). */
     public static final TrapCode INTERRUPT = new TrapCode("interrupt", 8);
     /** A hostcall threw; the Java exception travels separately and becomes the Trap's cause. */
     public static final TrapCode HOST_ERROR = new TrapCode("host_error", 9);
@@ -48,12 +59,24 @@ public final class TrapCode {
         this.code = code;
     }
 
+    /**
+     * A user trap code.
+     *
+     * @param n the user number, 0 to 255
+     * @return {@code userN}, numbered 256 + n
+     * @throws IllegalArgumentException if n is out of range
+     */
     public static TrapCode user(int n) {
         if (n < 0 || n > 255) throw new IllegalArgumentException("user trap code out of range 0..255: " + n);
         return new TrapCode("user" + n, 256 + n);
     }
 
-    /** Parses a CLIF trap code name, or returns null. */
+    /**
+     * Parses a CLIF trap code name.
+     *
+     * @param s a name such as {@code "int_divz"} or {@code "user7"}
+     * @return the trap code, or null if the name is none
+     */
     public static TrapCode parse(String s) {
         for (TrapCode t : BUILTIN) if (t.name.equals(s)) return t;
         if (s.startsWith("user") && s.length() > 4 && s.length() <= 7) {
@@ -67,14 +90,31 @@ public final class TrapCode {
         return null;
     }
 
+    /**
+     * The trap code with a number, as generated code stores it in the vmctx.
+     *
+     * @param code 1 to 12 for the built-in codes, 256 to 511 for the user codes
+     * @return the trap code
+     * @throws IllegalArgumentException for any other number (0 means no trap)
+     */
     public static TrapCode fromCode(int code) {
         for (TrapCode t : BUILTIN) if (t.code == code) return t;
         if (code >= 256 && code <= 511) return user(code - 256);
         throw new IllegalArgumentException("unknown trap code number " + code);
     }
 
+    /**
+     * The code's name in CLIF text.
+     *
+     * @return {@code "stk_ovf"}, {@code "user7"}, ...
+     */
     public String clifName() { return name; }
 
+    /**
+     * The code's stable number, as generated code stores it in the vmctx.
+     *
+     * @return 1 to 15 for built-in codes, 256 + N for {@code userN}
+     */
     public int code() { return code; }
 
     @Override public String toString() { return name; }

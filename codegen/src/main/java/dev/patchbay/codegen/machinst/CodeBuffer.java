@@ -24,10 +24,16 @@ public final class CodeBuffer {
     private final List<List<Fixup>> pending = new ArrayList<>();
     private final List<Boolean> used = new ArrayList<>();
 
+    /** An empty buffer with room for 256 bytes before it first grows. */
     public CodeBuffer() {
         this(256);
     }
 
+    /**
+     * An empty buffer.
+     *
+     * @param initialCapacity bytes to reserve before the first growth, at least 1
+     */
     public CodeBuffer(int initialCapacity) {
         if (initialCapacity < 1) {
             throw new IllegalArgumentException("initialCapacity must be positive, got " + initialCapacity);
@@ -35,17 +41,33 @@ public final class CodeBuffer {
         data = new byte[initialCapacity];
     }
 
-    /** Number of bytes emitted so far; also the offset the next byte will land at. */
+    /**
+     * Number of bytes emitted so far; also the offset the next byte will land at.
+     *
+     * @return the current size in bytes
+     */
     public int offset() {
         return size;
     }
 
+    /**
+     * Appends one byte.
+     *
+     * @param v the byte, signed (-128..127) or unsigned (0..255)
+     * @throws IllegalArgumentException if v does not fit in a byte
+     */
     public void put1(int v) {
         checkFits("put1", v, 1);
         ensure(1);
         data[size++] = (byte) v;
     }
 
+    /**
+     * Appends two bytes, little-endian.
+     *
+     * @param v the value, signed or unsigned 16-bit
+     * @throws IllegalArgumentException if v does not fit in 16 bits
+     */
     public void put2(int v) {
         checkFits("put2", v, 2);
         ensure(2);
@@ -53,12 +75,22 @@ public final class CodeBuffer {
         data[size++] = (byte) (v >>> 8);
     }
 
+    /**
+     * Appends four bytes, little-endian.
+     *
+     * @param v the value
+     */
     public void put4(int v) {
         ensure(4);
         writeLe(size, v, 4);
         size += 4;
     }
 
+    /**
+     * Appends eight bytes, little-endian.
+     *
+     * @param v the value
+     */
     public void put8(long v) {
         ensure(8);
         for (int i = 0; i < 8; i++) {
@@ -66,29 +98,55 @@ public final class CodeBuffer {
         }
     }
 
+    /**
+     * Appends bytes as they are.
+     *
+     * @param bytes the bytes, copied
+     */
     public void putBytes(byte[] bytes) {
         ensure(bytes.length);
         System.arraycopy(bytes, 0, data, size, bytes.length);
         size += bytes.length;
     }
 
-    /** Copy of the emitted range; later emission does not affect the returned array. */
+    /**
+     * Copy of the emitted range; later emission does not affect the returned array.
+     *
+     * @return the bytes emitted so far
+     */
     public byte[] bytes() {
         return Arrays.copyOf(data, size);
     }
 
-    /** Unsigned byte at an already-emitted offset. */
+    /**
+     * Unsigned byte at an already-emitted offset.
+     *
+     * @param at an offset in [0, {@link #offset()})
+     * @return the byte, 0..255
+     */
     public int get1(int at) {
         checkRange("get1", at, 1);
         return data[at] & 0xFF;
     }
 
+    /**
+     * Overwrites one already-emitted byte.
+     *
+     * @param at an offset in [0, {@link #offset()})
+     * @param v the byte, signed or unsigned
+     */
     public void patch1(int at, int v) {
         checkRange("patch1", at, 1);
         checkFits("patch1", v, 1);
         data[at] = (byte) v;
     }
 
+    /**
+     * Overwrites four already-emitted bytes, little-endian.
+     *
+     * @param at the first byte's offset; all four must be emitted already
+     * @param v the value
+     */
     public void patch4(int at, int v) {
         checkRange("patch4", at, 4);
         writeLe(at, v, 4);
@@ -96,6 +154,11 @@ public final class CodeBuffer {
 
     // ---- labels -------------------------------------------------------------------------------
 
+    /**
+     * Makes a label of this buffer, not yet bound.
+     *
+     * @return the label
+     */
     public Label newLabel() {
         Label l = new Label(this, labels.size());
         labels.add(l);
@@ -108,6 +171,9 @@ public final class CodeBuffer {
      * Binds {@code label} to the current offset and resolves every fixup waiting on it. If a pending
      * rel8 fixup cannot reach, throws {@link BranchRangeException} before changing anything, so the
      * label stays unbound and the buffer is unchanged.
+     *
+     * @param label an unbound label of this buffer
+     * @throws IllegalArgumentException if it is already bound or belongs to another buffer
      */
     public void bind(Label label) {
         checkOwned(label);
@@ -130,11 +196,24 @@ public final class CodeBuffer {
         }
     }
 
+    /**
+     * Whether a label has been bound.
+     *
+     * @param label a label of this buffer
+     * @return true once {@link #bind} has run for it
+     */
     public boolean isBound(Label label) {
         checkOwned(label);
         return label.isBound();
     }
 
+    /**
+     * Where a label is bound.
+     *
+     * @param label a bound label of this buffer
+     * @return its offset
+     * @throws IllegalStateException if it is not bound yet
+     */
     public int labelOffset(Label label) {
         checkOwned(label);
         if (!label.isBound()) {
@@ -146,7 +225,14 @@ public final class CodeBuffer {
     /**
      * Records that the {@code fieldSize}-byte field at {@code fieldOffset} (already emitted, usually
      * as zeros) must hold {@code target - pcAfter}, where target is the label's offset. For a plain
-     * branch pcAfter is the end of the instruction; callers fold any addend into it.
+     * branch pcAfter is the end of the instruction; callers fold any addend into it. A bound label's
+     * field is written at once, an unbound one's when it is bound.
+     *
+     * @param label a label of this buffer
+     * @param fieldOffset offset of the displacement field
+     * @param fieldSize 1 (rel8) or 4 (rel32)
+     * @param pcAfter the offset the displacement is relative to
+     * @throws BranchRangeException if the label is bound and a rel8 field cannot reach it
      */
     public void useLabelRel(Label label, int fieldOffset, int fieldSize, int pcAfter) {
         checkOwned(label);
@@ -172,7 +258,9 @@ public final class CodeBuffer {
 
     /**
      * Proves that every label that was referenced got bound (all fixups are resolved at bind time,
-     * so nothing else remains). Throws IllegalStateException naming the first unbound label.
+     * so nothing else remains).
+     *
+     * @throws IllegalStateException naming the first label used but never bound
      */
     public void finish() {
         for (Label l : labels) {
@@ -189,7 +277,9 @@ public final class CodeBuffer {
 
     /**
      * Emits exactly {@code len} bytes of NOPs, greedily using the largest unit first.
-     * {@code units[i]} must be a NOP encoding of length i + 1.
+     *
+     * @param len the number of bytes, at least 0
+     * @param units the ISA's NOP encodings: {@code units[i]} is one NOP of length i + 1
      */
     public void putNop(int len, byte[][] units) {
         if (len < 0) {
@@ -204,7 +294,12 @@ public final class CodeBuffer {
         }
     }
 
-    /** Pads with NOPs (see {@link #putNop}) until offset() is a multiple of {@code alignment}. */
+    /**
+     * Pads with NOPs (see {@link #putNop}) until offset() is a multiple of {@code alignment}.
+     *
+     * @param alignment a power of two, in bytes
+     * @param units the ISA's NOP encodings, as for {@link #putNop}
+     */
     public void alignTo(int alignment, byte[][] units) {
         if (alignment < 1 || Integer.bitCount(alignment) != 1) {
             throw new IllegalArgumentException("alignment must be a positive power of two, got " + alignment);

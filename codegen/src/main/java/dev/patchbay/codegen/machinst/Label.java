@@ -17,16 +17,29 @@ public final class Label {
         this.id = id;
     }
 
-    /** Small dense number, unique within the owning buffer; used in diagnostics. */
+    /**
+     * Small dense number, unique within the owning buffer; used in diagnostics.
+     *
+     * @return the label's number, from 0
+     */
     public int id() {
         return id;
     }
 
-    /** Bound code offset, or -1 while unbound. */
+    /**
+     * Bound code offset, or -1 while unbound.
+     *
+     * @return the offset in the owning buffer, or -1
+     */
     public int offset() {
         return offset;
     }
 
+    /**
+     * Whether the label has a position yet.
+     *
+     * @return true once its buffer has bound it
+     */
     public boolean isBound() {
         return offset >= 0;
     }

@@ -12,9 +12,17 @@ import dev.patchbay.codegen.ir.TrapCode;
  * branch to the trap island; for a memory access, the access itself.
  */
 public final class TrapSite {
+    /** Offset in the module's code of the instruction that traps. */
     public final int offset;
+    /** What a trap there reports. */
     public final TrapCode code;
 
+    /**
+     * A trap site.
+     *
+     * @param offset where it is
+     * @param code what a trap there reports
+     */
     public TrapSite(int offset, TrapCode code) {
         this.offset = offset;
         this.code = code;

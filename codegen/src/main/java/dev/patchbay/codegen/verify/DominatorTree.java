@@ -23,9 +23,10 @@ import java.util.List;
 
 /**
  * Dominators of a function's reachable blocks (Cooper, Harvey and Kennedy's iterative algorithm),
- * for the SSA rule that every use is dominated by its definition.
+ * for the SSA rule that every use is dominated by its definition. Package-private: the verifier's
+ * own tool, not part of the exported verify API.
  */
-public final class DominatorTree {
+final class DominatorTree {
     private final Function f;
     /** Reverse postorder position by block id; -1 for unreachable blocks. */
     private final int[] rpoIndex;

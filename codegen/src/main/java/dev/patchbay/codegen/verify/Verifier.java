@@ -50,14 +50,24 @@ public final class Verifier {
         this.fnName = f.name != null && f.name.contains(":") ? f.name : "%" + f.name;
     }
 
-    /** All errors in f, in layout order; empty if f is valid. */
+    /**
+     * All errors in a function, in layout order.
+     *
+     * @param f the function; it is only read
+     * @return the errors, unmodifiable; empty if f is valid
+     */
     public static List<VerifierError> verify(Function f) {
         Verifier v = new Verifier(f);
         v.run();
         return List.copyOf(v.errors);
     }
 
-    /** Throws VerifierException with every error if f is invalid. */
+    /**
+     * Verifies a function, throwing if it is invalid.
+     *
+     * @param f the function; it is only read
+     * @throws VerifierException with every error, if f is invalid
+     */
     public static void verifyOrThrow(Function f) {
         List<VerifierError> errs = verify(f);
         if (!errs.isEmpty()) throw new VerifierException(errs);

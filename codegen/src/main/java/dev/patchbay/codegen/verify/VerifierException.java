@@ -13,11 +13,21 @@ public final class VerifierException extends RuntimeException {
 
     private final transient List<VerifierError> errors;
 
+    /**
+     * A failed verification.
+     *
+     * @param errors every error found, at least one, copied
+     */
     public VerifierException(List<VerifierError> errors) {
         super(summary(errors));
         this.errors = List.copyOf(errors);
     }
 
+    /**
+     * Every error the verifier found, in the order found.
+     *
+     * @return the errors, unmodifiable
+     */
     public List<VerifierError> errors() { return errors; }
 
     private static String summary(List<VerifierError> errors) {

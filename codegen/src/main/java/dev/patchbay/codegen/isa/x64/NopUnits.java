@@ -15,8 +15,12 @@ import dev.patchbay.codegen.machinst.CodeBuffer;
 public final class NopUnits {
     private NopUnits() {}
 
-    /** 5-byte NOP `nop DWORD PTR [rax+rax*1+0x0]`: same length as `call rel32`, so a site can flip. */
-    public static final byte[] PATCH_SITE_OFF = {0x0F, 0x1F, 0x44, 0x00, 0x00};
+    /**
+     * 5-byte NOP `nop DWORD PTR [rax+rax*1+0x0]`: same length as `call rel32`, so a site can flip.
+     * Package-private: every off form the backend emits or records comes from here, so no caller
+     * outside the backend may write into it.
+     */
+    static final byte[] PATCH_SITE_OFF = {0x0F, 0x1F, 0x44, 0x00, 0x00};
 
     /**
      * Entry i is the recommended NOP of length i + 1. Published for readers (patchers, tests);

@@ -190,7 +190,7 @@ public final class X64Backend {
                 entries.get(f.signature)));
         }
         List<byte[]> units = new ArrayList<>();
-        for (byte[] u : NopUnits.X64_NOP_UNITS) units.add(u.clone());
+        for (int len = 1; len <= NopUnits.MAX_UNIT; len++) units.add(NopUnits.unit(len));
         dev.patchbay.codegen.instrument.EpochMode mode = opts.plan().includes(dev.patchbay.codegen.instrument.SiteKind.EPOCH)
             ? opts.epochMode() : dev.patchbay.codegen.instrument.EpochMode.NONE;
         return new CompiledModule(buf.bytes(), infos, sites, traps, calls, relocs, imports, hooks, trapStub, units, mode);
