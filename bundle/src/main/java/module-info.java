@@ -1,9 +1,9 @@
 /*
  * The module path's way in to Patchbay: `requires dev.patchbay;` reads every Patchbay
  * module and the Micrometer types the profiler's API uses, and resolves what the runtime
- * needs although nothing names it. Patchbay's jars and jnr-ffi/jffi are automatic modules,
- * which declare no dependencies, and on the module path a module nobody requires is not
- * resolved. So this descriptor requires:
+ * needs although nothing names it. codegen and runtime are named modules; signal-handler,
+ * the profiler and jnr-ffi/jffi are automatic modules, which declare no dependencies, and
+ * on the module path a module nobody requires is not resolved. So this descriptor requires:
  *   - dev.patchbay.signal, the site controller the runtime finds through ServiceLoader
  *     (without it interrupts and deadlines cannot reach a running guest);
  *   - org.objectweb.asm, which jnr-ffi generates its bindings with (without it the first

@@ -271,8 +271,12 @@ public final class Engine implements AutoCloseable {
      * Adds a listener to the events of every Store of this Engine.
      *
      * @param l the listener; it runs on the thread where each event happens
+     * @throws IllegalArgumentException if l is null (it would fail later, on a guest thread)
      */
-    public void addListener(RuntimeListener l) { listeners.add(l); }
+    public void addListener(RuntimeListener l) {
+        if (l == null) throw new IllegalArgumentException("listener is null");
+        listeners.add(l);
+    }
 
     /**
      * Removes a listener; one that is not there is ignored.

@@ -252,6 +252,15 @@ class ApiMisuseTest {
         assertThrows(IllegalStateException.class, () -> engine.load(cm));
     }
 
+    /** A null listener is refused where it is added, not on the guest thread of the first event. */
+    @Test
+    void nullListenersAreRefusedWhereTheyAreAdded() {
+        try (Engine engine = new Engine(); Store store = new Store(engine)) {
+            assertEquals("listener is null", assertThrows(IllegalArgumentException.class, () -> engine.addListener(null)).getMessage());
+            assertThrows(IllegalArgumentException.class, () -> store.addSafepointListener(null));
+        }
+    }
+
     /**
      * A Store running on another thread: every method either works (the thread-safe ones)
      * or throws an exception that says what is wrong; none crashes, blocks, or lets a second

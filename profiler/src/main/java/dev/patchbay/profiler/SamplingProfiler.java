@@ -287,7 +287,15 @@ public final class SamplingProfiler implements AutoCloseable {
         stop();
         synchronized (this) {
             closed = true;
-            for (Target t : targets) t.store.removeSafepointListener(t);
+            for (Target t : targets) {
+                // A Store closed before the profiler has no listeners left to remove.
+                if (t.store.isClosed()) continue;
+                try {
+                    t.store.removeSafepointListener(t);
+                } catch (IllegalStateException closedMeanwhile) {
+                    // closed between the check and the call: the same
+                }
+            }
         }
     }
 }

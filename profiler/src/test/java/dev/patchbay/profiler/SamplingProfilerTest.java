@@ -114,6 +114,19 @@ class SamplingProfilerTest {
         }
     }
 
+    /** A Store closed before its profiler: close() is quiet, and the samples stay readable. */
+    @Test
+    void closingAfterTheStoreIsClosedIsQuiet() throws Exception {
+        SamplingProfiler sp;
+        try (Engine engine = new Engine(); Store store = new Store(engine)) {
+            Instance inst = Programs.instantiate(engine, store, "hotcold.clif");
+            sp = sampleHotCold(engine, store, inst, 100);
+        }
+        long samples = sp.samples();
+        assertDoesNotThrow(sp::close);
+        assertEquals(samples, sp.samples());
+    }
+
     @Test
     void escapesAndRendersArbitraryStacks() throws Exception {
         Map<String, Long> stacks = new HashMap<>();
