@@ -89,22 +89,11 @@ public final class VirtualThreadMain {
         System.exit(interrupted == 8 && ok.get() == 400 && spurious.get() == 0 && deepTraps.get() == 80 && other.get() == 0 ? 0 : 1);
     }
 
-    static final String RUNAWAY = String.join("\n",
-        "function %runaway(i64) -> i64 {",
-        "block0(v0: i64):",
-        "    jump block1(v0)",
-        "block1(v1: i64):",
-        "    v2 = iadd_imm v1, 1",
-        "    brif v2, block1(v2), block2",
-        "block2:",
-        "    return v2",
-        "}");
-
     /** Virtual owners in runaway loops, each stopped by Thread.interrupt(); returns how many ended right. */
     static int threadInterrupts(Object builder, java.lang.reflect.Method unstarted) throws Exception {
         AtomicInteger right = new AtomicInteger();
         try (Engine engine = new Engine(new EngineConfig().epochInterruption(true).interruptOnThreadInterrupt(true))) {
-            dev.patchbay.Module m = dev.patchbay.Module.fromClif(engine, "runaway.clif", RUNAWAY);
+            dev.patchbay.Module m = dev.patchbay.Module.fromClif(engine, "runaway.clif", dev.patchbay.epoch.EpochGuests.RUNAWAY);
             List<Thread> threads = new ArrayList<>();
             for (int t = 0; t < 8; t++) {
                 Thread vt = (Thread) unstarted.invoke(builder, (Runnable) () -> {
