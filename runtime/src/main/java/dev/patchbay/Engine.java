@@ -75,9 +75,11 @@ public final class Engine implements AutoCloseable {
      * change this Engine.
      *
      * @param config the configuration
-     * @throws IllegalArgumentException if config is null
-     * @throws IllegalStateException if no fault handler is on the class or module path
-     *         (the message names the missing artifact)
+     * @throws IllegalArgumentException if config is null, or asks for thread interrupts
+     *         without epoch interruption
+     * @throws IllegalStateException if no fault handler is on the class or module path, or
+     *         epoch interruption is on and no site controller is there (unless the config
+     *         says noSiteController); the message names the missing artifact
      * @throws UnsupportedOperationException if the platform is not Linux on x86-64
      */
     public Engine(EngineConfig config) {
@@ -92,6 +94,13 @@ public final class Engine implements AutoCloseable {
         if (config.siteControl && p == null) {
             Iterator<SiteControllerProvider> it = ServiceLoader.load(SiteControllerProvider.class, Engine.class.getClassLoader()).iterator();
             if (it.hasNext()) p = it.next();
+        }
+        // Fail loudly: epoch sites that nothing can arm would make interrupt() and deadlines
+        // do nothing to a running guest. Without a controller on purpose, say so.
+        if (config.epochInterruption && config.siteControl && p == null) {
+            throw new IllegalStateException("epoch interruption needs a site controller, and none is on the class path: add "
+                + SIGNAL_HANDLER_ARTIFACT + " (or depend on dev.patchbay:patchbay), or call EngineConfig.noSiteController() "
+                + "to run without one (code then checks the epoch itself, in the CHECK mode)");
         }
         // The fault handler and the controller first: they are what may refuse (membarrier
         // unsupported, say), and nothing native of ours is allocated until they have not.

@@ -34,7 +34,9 @@ public final class EngineConfig {
      * Store#setEpochDeadline}, {@link Store#onEpochDeadline}, {@link Store#interrupt()})
      * instead of the default counting hook. Modules the Engine compiles from source get
      * epoch sites, and {@link Engine#load} refuses code without epoch checks the runtime
-     * can trigger.
+     * can trigger. The site controller that arms a running guest's epoch sites comes with
+     * the signal-handler artifact; without it {@code new Engine} throws, unless {@link
+     * #noSiteController()} says so on purpose, and then source compiles to the CHECK mode.
      *
      * @param on whether epoch interruption is on
      * @return this config

@@ -124,7 +124,7 @@ class ApiMisuseTest {
     }
 
     static final class Fixture implements AutoCloseable {
-        final Engine engine = new Engine(new EngineConfig().epochInterruption(true));
+        final Engine engine = new Engine(new EngineConfig().noSiteController().epochInterruption(true));
         final Module module = engine.load(compiled());
         final Store store = new Store(engine);
         final CountDownLatch inHost = new CountDownLatch(1), release = new CountDownLatch(1);
@@ -215,7 +215,7 @@ class ApiMisuseTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("engineMethods")
     void aClosedEngineAnswersOrSaysItIsClosed(Method m) {
-        Engine engine = new Engine(new EngineConfig().epochInterruption(true));
+        Engine engine = new Engine(new EngineConfig().noSiteController().epochInterruption(true));
         Fixture f = new Fixture();
         try {
             engine.close();

@@ -37,6 +37,22 @@ class EngineNeedsFaultHandlingTest {
         }
     }
 
+    /**
+     * Epoch interruption with no site controller on the class path (this suite has only a
+     * stand-in fault handler) fails at once, naming the artifact, instead of compiling
+     * epoch sites nothing could arm; noSiteController() says it is meant.
+     */
+    @Test
+    void anEpochEngineWithoutAControllerFailsNamingTheArtifact() {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+            () -> new Engine(new EngineConfig().epochInterruption(true)));
+        assertTrue(e.getMessage().contains("dev.patchbay:patchbay-signal-handler"), e.getMessage());
+        assertTrue(e.getMessage().contains("noSiteController()"), e.getMessage());
+        try (Engine engine = new Engine(new EngineConfig().epochInterruption(true).noSiteController())) {
+            assertFalse(engine.hasSiteController());
+        }
+    }
+
     @Test
     void anEngineGetsTheFaultHandlerItWasGiven() {
         int[] created = new int[1], closed = new int[1];

@@ -42,7 +42,7 @@ class EpochForceTest {
      */
     @Test
     void aDeliveredForceDoesNotHoldBackTheNextDeadline() throws Exception {
-        try (Engine engine = new Engine(new EngineConfig().epochInterruption(true)); Store store = new Store(engine)) {
+        try (Engine engine = new Engine(new EngineConfig().noSiteController().epochInterruption(true)); Store store = new Store(engine)) {
             Instance inst = runaway(engine, store);
             Semaphore called = new Semaphore(0);
             store.onEpochDeadline(s -> {
@@ -83,7 +83,7 @@ class EpochForceTest {
      */
     @Test
     void aForceDuringTheCallbackSurvivesContinueFor() throws Exception {
-        try (Engine engine = new Engine(new EngineConfig().epochInterruption(true)); Store store = new Store(engine)) {
+        try (Engine engine = new Engine(new EngineConfig().noSiteController().epochInterruption(true)); Store store = new Store(engine)) {
             Instance inst = runaway(engine, store);
             Semaphore inCallback = new Semaphore(0), release = new Semaphore(0);
             store.onEpochDeadline(s -> {
