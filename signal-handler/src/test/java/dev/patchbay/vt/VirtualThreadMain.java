@@ -100,7 +100,7 @@ public final class VirtualThreadMain {
                     try (Store store = new Store(engine)) {
                         // Owners that find no free carrier (the running ones pin theirs) are
                         // interrupted before their call starts: it stops at its first site.
-                        store.instantiate(m).func("runaway").call(1);
+                        new dev.patchbay.Linker().define("host_wait", (c, a) -> a[0]).instantiate(store, m).func("runaway").call(1);
                     } catch (Trap e) {
                         if (e.code().equals(TrapCode.INTERRUPT) && e.getCause() instanceof InterruptedException
                                 && !Thread.currentThread().isInterrupted()) right.incrementAndGet();
