@@ -120,7 +120,7 @@ class FaultTest {
             Threads.Group g = new Threads.Group(run);
             LongAdder calls = new LongAdder(), faults = new LongAdder();
             g.start("controller", () -> Plans.controller(run, run.random(2), () -> store, HOST.patchSites.size(), FUNCTIONS, stop, out));
-            g.start("guest", () -> {
+            g.startOwner("guest", 0, () -> {
                 try {
                 while (run.timeLeft() && !g.failed()) {
                     boolean reenter = grnd.nextInt(4) == 0;
@@ -138,6 +138,8 @@ class FaultTest {
                         faults.increment();
                     }
                     calls.increment();
+                    Threads.ownerCall();
+                    Threads.ownerPause();
                 }
                 } finally {
                     stop.set(true);
@@ -148,7 +150,7 @@ class FaultTest {
             assertTrue(faults.sum() > 0, run.msg("some hostcalls threw (" + hostCalls.get() + " hostcalls)"));
             assertUsable(run, store, loops, "host faults");
             assertNull(Guests.siteBytesProblem(store, host), run.msg("host sites"));
-            record(engine, run.name, calls.sum(), faults.sum(), out, String.format(", %,d hostcalls", hostCalls.get()), run);
+            record(engine, run.name, calls.sum(), faults.sum(), out, String.format(", %,d hostcalls, on %s", hostCalls.get(), g.owners()), run);
             store.close();
         }
     }
@@ -192,7 +194,7 @@ class FaultTest {
                     LockSupport.parkNanos(200_000);
                 }
             });
-            g.start("guest", () -> {
+            g.startOwner("guest", 0, () -> {
                 try {
                 while (run.timeLeft() && !g.failed()) {
                     long n = 1 + rnd.nextInt(20_000);
@@ -312,6 +314,8 @@ class FaultTest {
                         store.setEpochDeadline(1_000_000_000L);
                     }
                     calls.increment();
+                    Threads.ownerCall();
+                    Threads.ownerPause();
                 }
                 } finally {
                     stop.set(true);
@@ -324,7 +328,7 @@ class FaultTest {
             assertNull(Guests.siteBytesProblem(store, fuel), run.msg("fuel module sites"));
             assertNull(Guests.siteBytesProblem(store, host), run.msg("host module sites"));
             assertEquals(Guests.sum(1000), fuel.func("sum").call(1000)[0], run.msg("fuel module usable"));
-            record(engine, run.name, calls.sum(), trapCount.sum(), out, ", trap codes seen " + seen, run);
+            record(engine, run.name, calls.sum(), trapCount.sum(), out, ", trap codes seen " + seen + ", on " + g.owners(), run);
             store.close();
         }
     }
@@ -347,20 +351,23 @@ class FaultTest {
                     () -> Plans.controller(run, crnd, current::get, LOOPS.patchSites.size(), FUNCTIONS, stop, out));
             }
             long stores = 0, calls = 0, refusedCloses = 0;
+            // One guest per Store, platform and virtual threads alternately (Threads.virtualOwner).
+            Threads.Group guests = new Threads.Group(run);
             try {
                 while (run.timeLeft() && !controllers.failed()) {
                     Store store = new Store(engine);
                     Instance loops = store.instantiate(loopsModule);
                     current.set(store);
-                    Threads.Group guest = new Threads.Group(run);
                     int k = 1 + rnd.nextInt(20);
                     long n = 1 + rnd.nextInt(100_000);
                     AtomicLong done = new AtomicLong();
-                    guest.start("guest", () -> {
+                    Thread guest = guests.startOwner("guest", (int) stores, () -> {
                         for (int i = 0; i < k; i++) {
                             try {
                                 assertEquals(Guests.sum(n), loops.func("sum").call(n)[0], run.msg("sum " + n));
                                 done.incrementAndGet();
+                                Threads.ownerCall();
+                                Threads.ownerPause();
                             } catch (IllegalStateException e) {
                                 // Closed between two calls: the next call says so, and that is the end.
                                 assertEquals("store is closed", e.getMessage(), run.msg("call after close"));
@@ -380,8 +387,8 @@ class FaultTest {
                             LockSupport.parkNanos(100_000);
                         }
                     }
-                    guest.join(run.deadlinePlus(GUARD));
-                    guest.rethrow();
+                    guests.join(guest, run.deadlinePlus(GUARD));
+                    guests.rethrow();
                     calls += done.get();
                     stores++;
                     // Cleanly dead: every use says so.
@@ -406,8 +413,8 @@ class FaultTest {
             assertEquals(0, engine.liveStores(), run.msg("every Store closed"));
             assertTrue(out.refusedClosed.sum() + out.failedClosed.sum() > 0, run.msg("some requests met a closed Store"));
             Stats.STORE_CYCLES.add(stores);
-            record(engine, run.name, calls, 0, out, String.format(", %,d Stores closed under fire, %,d closes refused while running",
-                stores, refusedCloses), run);
+            record(engine, run.name, calls, 0, out, String.format(", %,d Stores closed under fire, %,d closes refused while running, "
+                + "guests on %s", stores, refusedCloses, guests.owners()), run);
         }
     }
 
@@ -425,17 +432,21 @@ class FaultTest {
     @ValueSource(strings = {"close-vs-call", "two-owners"})
     void raceScenariosInAChildJvm(String mode, @TempDir Path dir) throws Exception {
         Run run = Run.start("Faults." + mode, Duration.ofMillis(1500), 0.02);
-        ChildJvm.Result r = ChildJvm.run(ChildJvm.currentJava(), false, dir, run.budget.plus(GUARD), List.of("-Xss8m"), FaultChild.class,
-            mode, Long.toString(run.seed), Long.toString(run.budget.toMillis()));
+        ChildJvm.Result r = ChildJvm.run(ChildJvm.currentJava(), Runtime.version().feature() >= 23, dir, run.budget.plus(GUARD), List.of("-Xss8m"),
+            FaultChild.class, mode, Long.toString(run.seed), Long.toString(run.budget.toMillis()));
         assertTrue(r.hsErr.isEmpty(), run.msg("no hs_err file: " + r));
         assertEquals(0, r.exit, run.msg("child exit status: " + r));
         assertEquals("1", r.get("done"), run.msg("child finished: " + r));
         long ok = Long.parseLong(r.get("calls-ok")), refused = Long.parseLong(r.get("calls-refused"));
         assertTrue(ok > 0 && refused > 0, run.msg("both outcomes happened: " + r));
+        long virtualCalls = Long.parseLong(r.get("virtual-calls"));
+        // The child runs on this JDK, with this JVM's -Dstress.owners.
+        if (Threads.virtualOwners()) assertTrue(virtualCalls > 0, run.msg("virtual callers made calls: " + r));
         Stats.OPS.add(ok + refused);
         Stats.GUEST_CALLS.add(ok);
-        Stats.line(run.name, String.format("child JVM: %,d calls completed, %,d refused cleanly%s", ok, refused,
-            r.get("rounds") != null ? String.format(", %s Stores closed under a calling thread (%s closes refused)", r.get("rounds"),
+        Stats.CHILD_VIRTUAL_OWNER_CALLS.add(virtualCalls);
+        Stats.line(run.name, String.format("child JVM: %,d calls completed (%,d by virtual threads), %,d refused cleanly%s", ok, virtualCalls,
+            refused, r.get("rounds") != null ? String.format(", %s Stores closed under a calling thread (%s closes refused)", r.get("rounds"),
                 r.get("close-refused")) : ""));
     }
 
@@ -449,6 +460,10 @@ class FaultTest {
     void wildControlTransfersAreTrapsNeverCrashes(boolean temurin25, @TempDir Path dir) throws Exception {
         Path jvm = temurin25 ? ChildJvm.TEMURIN_25 : ChildJvm.currentJava();
         org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(jvm), "no JVM at " + jvm);
+        if (temurin25 && ChildJvm.isCurrent(jvm)) {
+            System.out.println("[stress] Faults.wildControl[temurin25=true]: skipped: this JVM is Temurin 25 (temurin25=false ran on it)");
+            org.junit.jupiter.api.Assumptions.abort("this JVM is Temurin 25 already");
+        }
         Run run = Run.start("Faults.wildControl[temurin25=" + temurin25 + "]", Duration.ofMillis(2000), 0.03);
         ChildJvm.Result r = ChildJvm.run(jvm, temurin25, dir, run.budget.plus(GUARD), List.of("-Xss8m"), FaultChild.class,
             "wild-control", Long.toString(run.seed), Long.toString(run.budget.toMillis()));
@@ -460,10 +475,15 @@ class FaultTest {
         assertEquals("100000", r.get("npes"), run.msg("implicit null checks still work: " + r));
         long calls = Long.parseLong(r.get("calls")), bad = Long.parseLong(r.get("bad-target"));
         assertTrue(bad > 0, run.msg("some calls jumped or returned to bad addresses: " + r));
+        long virtualCalls = Long.parseLong(r.get("virtual-calls"));
+        if (ChildJvm.virtualOwners(temurin25 ? 25 : Runtime.version().feature())) {
+            assertTrue(Long.parseLong(r.get("virtual-modules")) > 0, run.msg("some wild modules ran on virtual owners: " + r));
+        }
         Stats.OPS.add(calls);
         Stats.GUEST_CALLS.add(calls);
-        Stats.line(run.name, String.format("child JVM: %s wild modules, %,d calls (%s returned), traps %s", r.get("modules"), calls,
-            r.get("returned"), r.get("traps")));
+        Stats.CHILD_VIRTUAL_OWNER_CALLS.add(virtualCalls);
+        Stats.line(run.name, String.format("child JVM: %s wild modules (%s on virtual owners), %,d calls (%s returned, %,d on virtual owners), "
+            + "traps %s", r.get("modules"), r.get("virtual-modules"), calls, r.get("returned"), virtualCalls, r.get("traps")));
     }
 
     // ---------------------------------------------------------------- deep recursion
@@ -684,7 +704,7 @@ class FaultTest {
             });
             String[] modes = {"continue", "throw", "error", "null", "block", "block-interrupted", "yield", "yield-interrupted", "patch", "reenter"};
             LongAdder calls = new LongAdder(), traps = new LongAdder();
-            g.start("guest", () -> {
+            g.startOwner("guest", 0, () -> {
                 try {
                     while (run.timeLeft() && !g.failed()) {
                         String m = modes[rnd.nextInt(modes.length)];
@@ -731,6 +751,8 @@ class FaultTest {
                         // Usable after every fault: no deadline, a plain call.
                         store.setEpochDeadline(1_000_000_000L);
                         assertEquals(Guests.calls(777), loops.func("calls").call(777)[0], run.msg("usable after callback " + m));
+                        Threads.ownerCall();
+                        Threads.ownerPause();
                     }
                 } finally {
                     stop.set(true);
@@ -740,8 +762,8 @@ class FaultTest {
             g.rethrow();
             assertUsable(run, store, loops, "misbehaving callbacks");
             Stats.DEADLINE_CALLBACKS.add(callbacks.sum());
-            record(engine, run.name, calls.sum(), traps.sum(), out, String.format(", %,d deadline callbacks, %,d listener faults, outcomes %s",
-                callbacks.sum(), listenerFaults.sum(), outcomes), run);
+            record(engine, run.name, calls.sum(), traps.sum(), out, String.format(", %,d deadline callbacks, %,d listener faults, outcomes %s, on %s",
+                callbacks.sum(), listenerFaults.sum(), outcomes, g.owners()), run);
             store.close();
         }
     }
