@@ -587,6 +587,111 @@ class FaultTest {
         }
     }
 
+    /**
+     * Deep recursion on virtual owners that park between calls and come back on other
+     * carriers, each carrier with its own native stack (JDK 21+): the guest stack floor is
+     * the carrier's at each outermost call (StackFloor). With sites turning on and off, a
+     * sampler and deadline callbacks using Java stack at the deepest point: calls to half the
+     * deepest fit never trap stk_ovf on any carrier, calls to four times it always do (a
+     * floor from another carrier would run into this one's guard pages), and calls near it
+     * return the closed form or trap stk_ovf.
+     */
+    @Test
+    void deepRecursionOnVirtualOwnersThatChangeCarriers() throws Exception {
+        if (!Threads.virtualOwners()) {
+            String why = Threads.VIRTUAL_THREADS ? "-Dstress.owners=platform" : "JDK " + Runtime.version().feature() + " has no virtual threads";
+            System.out.println("[stress] Faults.deepRecursionVirtual: skipped: " + why + " (the stress-temurin25 execution runs it)");
+            org.junit.jupiter.api.Assumptions.abort(why);
+        }
+        Run run = Run.start("Faults.deepRecursionVirtual", Duration.ofMillis(2500), 0.03);
+        int owners = 3;
+        try (Engine engine = new Engine(new EngineConfig().epochInterruption(true));
+             EpochTicker ticker = EpochTicker.start(engine, Duration.ofMillis(1))) {
+            Module m = engine.load(LOOPS);
+            AtomicBoolean stop = new AtomicBoolean();
+            Plans.Outcomes out = new Plans.Outcomes();
+            Threads.Group g = new Threads.Group(run), controllers = new Threads.Group(run);
+            LongAdder calls = new LongAdder(), overflows = new LongAdder(), samples = new LongAdder(), callbacks = new LongAdder();
+            AtomicLong minFit = new AtomicLong(Long.MAX_VALUE), maxFit = new AtomicLong();
+            List<Store> stores = new ArrayList<>();
+            List<Instance> instances = new ArrayList<>();
+            for (int o = 0; o < owners; o++) {
+                Store store = new Store(engine);
+                Instance loops = store.instantiate(m);
+                stores.add(store);
+                instances.add(loops);
+                store.setStackLimit(1L << 30); // the floor is the limit, not the budget
+                SplittableRandom rnd = run.random(o), lrnd = run.random(10 + o);
+                store.addSafepointListener((s, site, fp) -> {
+                    s.backtrace(site, fp);
+                    javaDepth(lrnd.nextInt(300));
+                    samples.increment();
+                });
+                store.onEpochDeadline(s -> {
+                    callbacks.increment();
+                    javaDepth(lrnd.nextInt(300));
+                    return EpochDecision.continueFor(1);
+                });
+                SplittableRandom crnd = run.random(20 + o);
+                controllers.start("controller-" + o, () -> Plans.controller(run, crnd, () -> store, LOOPS.patchSites.size(), FUNCTIONS, stop, out));
+                g.startOwner("deep-virtual-" + o, true, () -> {
+                    long lo = 1, hi = 1;
+                    while (fits(loops, hi)) {
+                        lo = hi;
+                        hi *= 2;
+                    }
+                    while (hi - lo > 1) {
+                        long mid = (lo + hi) / 2;
+                        if (fits(loops, mid)) lo = mid;
+                        else hi = mid;
+                    }
+                    Stats.max(maxFit, lo);
+                    minFit.accumulateAndGet(lo, Math::min);
+                    store.setEpochDeadline(1);
+                    while (run.timeLeft() && !g.failed()) {
+                        int pick = rnd.nextInt(10);
+                        long n = pick < 3 ? rnd.nextInt(1000) : pick < 6 ? lo / 2 + rnd.nextInt((int) Math.max(1, lo / 4))
+                            : pick < 9 ? lo - rnd.nextInt((int) Math.min(lo, 64)) : 4 * lo;
+                        try {
+                            long r = loops.func("tri").call(n)[0];
+                            assertTrue(n <= lo, run.msg("tri(" + n + ") returned " + r + " on " + Thread.currentThread()
+                                + ": four times the deepest fit " + lo + " must overflow"));
+                            assertEquals(Guests.tri(n), r, run.msg("tri(" + n + ")"));
+                        } catch (Trap t) {
+                            assertEquals(TrapCode.STACK_OVERFLOW, t.code(), run.msg("tri(" + n + "): " + t));
+                            assertTrue(n > lo * 3 / 4, run.msg("tri(" + n + ") overflowed on " + Thread.currentThread() + ", but "
+                                + lo + " fit (a spurious stk_ovf: the floor of another carrier?)"));
+                            overflows.increment();
+                        }
+                        calls.increment();
+                        Threads.ownerCall();
+                        Threads.ownerPause();
+                        if (rnd.nextInt(4) == 0) Thread.sleep(1); // unmount: the next call may run on another carrier
+                    }
+                });
+            }
+            try {
+                g.join(run.deadlinePlus(GUARD));
+            } finally {
+                stop.set(true);
+                controllers.join(run.deadlinePlus(GUARD));
+            }
+            g.rethrow();
+            controllers.rethrow();
+            g.assertVirtualOwnersRan();
+            assertTrue(overflows.sum() > 0, run.msg("some calls overflowed"));
+            for (int o = 0; o < owners; o++) {
+                stores.get(o).setEpochDeadline(1_000_000_000L);
+                assertUsable(run, stores.get(o), instances.get(o), "deep recursion on a virtual owner");
+            }
+            record(engine, run.name, calls.sum(), overflows.sum(), out, String.format(
+                ", deepest fit tri(%,d) to tri(%,d) on %s, %,d safepoint samples, %,d deadline callbacks",
+                minFit.get(), maxFit.get(), g.owners(), samples.sum(), callbacks.sum()), run);
+            Stats.DEADLINE_CALLBACKS.add(callbacks.sum());
+            for (Store s : stores) s.close();
+        }
+    }
+
     // ---------------------------------------------------------------- callbacks that misbehave
 
     /** Thrown by callbacks on purpose. */
