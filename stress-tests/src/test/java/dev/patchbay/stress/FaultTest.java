@@ -703,7 +703,7 @@ class FaultTest {
     void deadlineCallbacksThatThrowBlockYieldOrReenter() throws Exception {
         Run run = Run.start("Faults.callbacks", Duration.ofSeconds(4), 0.05);
         // The listener below fails on purpose; keep its (expected) warnings out of the build log.
-        java.util.logging.Logger storeLog = java.util.logging.Logger.getLogger("dev.patchbay.Store");
+        java.util.logging.Logger storeLog = java.util.logging.Logger.getLogger("dev.patchbay.StoreCore"); // it logs failed listeners
         java.util.logging.Level level = storeLog.getLevel();
         storeLog.setLevel(java.util.logging.Level.OFF);
         try {
