@@ -9,7 +9,9 @@
  * checked calls either trap stk_ovf spuriously or run past the real stack's end into the
  * carrier's guard pages, where the kernel kills the process. A virtual thread cannot move
  * during a guest call (the native frames pin it), so the floor is computed once per
- * outermost call for virtual threads, from the carrier's stack as it is then.
+ * outermost call for virtual threads, from the carrier's stack as it is then: right
+ * before the native call, after the last point where the thread can block and unmount
+ * (StoreCore.invokeOwned; waiting for the Store's lock at the call's start is one).
  */
 package dev.patchbay;
 

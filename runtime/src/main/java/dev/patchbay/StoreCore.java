@@ -232,7 +232,6 @@ final class StoreCore {
             long call = ownership.claim(me);
             try {
                 vmctx.setActiveCall(call);
-                vmctx.setStackFloor(StackFloor.current());
                 epoch.callStarted(call, inst);
             } catch (RuntimeException | Error e) {
                 release();
@@ -280,6 +279,10 @@ final class StoreCore {
                 lock.lock();
                 lock.unlock();
             }
+            // The floor of the stack the call runs on, taken after the last point where the
+            // thread can block: a virtual owner that waited for the lock (here or in
+            // callStarted) may have come back on another carrier. The native call pins it.
+            if (!nested) vmctx.setStackFloor(StackFloor.current());
             long status = Native.call(inst.code().execAddress(fn.entryTrampoline), vmctxAddress, inst.code().execAddress(fn.start), buf);
             if (status != EntryStatus.OK) {
                 // The safepoint stub unwound for the interrupt on its own: finish it here.

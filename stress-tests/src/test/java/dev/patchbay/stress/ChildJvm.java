@@ -26,6 +26,18 @@ final class ChildJvm {
 
     static Path currentJava() { return Paths.get(System.getProperty("java.home"), "bin", "java"); }
 
+    /** Whether `java` is the JVM running this code (the same file, links resolved). */
+    static boolean isCurrent(Path java) {
+        try {
+            return java.toRealPath().equals(currentJava().toRealPath());
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Whether a child on a JDK of this feature release has virtual owners (children get this JVM's -Dstress.owners). */
+    static boolean virtualOwners(int feature) { return feature >= 21 && !Threads.OWNERS.equals("platform"); }
+
     static final class Result {
         int exit;
         boolean timedOut;
@@ -54,6 +66,7 @@ final class ChildJvm {
             cmd.add("--enable-native-access=ALL-UNNAMED");
             cmd.add("--sun-misc-unsafe-memory-access=allow");
         }
+        cmd.add("-Dstress.owners=" + Threads.OWNERS);
         cmd.addAll(jvmArgs);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));

@@ -120,7 +120,7 @@ class FaultTest {
             Threads.Group g = new Threads.Group(run);
             LongAdder calls = new LongAdder(), faults = new LongAdder();
             g.start("controller", () -> Plans.controller(run, run.random(2), () -> store, HOST.patchSites.size(), FUNCTIONS, stop, out));
-            g.start("guest", () -> {
+            g.startOwner("guest", 0, () -> {
                 try {
                 while (run.timeLeft() && !g.failed()) {
                     boolean reenter = grnd.nextInt(4) == 0;
@@ -138,6 +138,8 @@ class FaultTest {
                         faults.increment();
                     }
                     calls.increment();
+                    Threads.ownerCall();
+                    Threads.ownerPause();
                 }
                 } finally {
                     stop.set(true);
@@ -148,7 +150,7 @@ class FaultTest {
             assertTrue(faults.sum() > 0, run.msg("some hostcalls threw (" + hostCalls.get() + " hostcalls)"));
             assertUsable(run, store, loops, "host faults");
             assertNull(Guests.siteBytesProblem(store, host), run.msg("host sites"));
-            record(engine, run.name, calls.sum(), faults.sum(), out, String.format(", %,d hostcalls", hostCalls.get()), run);
+            record(engine, run.name, calls.sum(), faults.sum(), out, String.format(", %,d hostcalls, on %s", hostCalls.get(), g.owners()), run);
             store.close();
         }
     }
@@ -192,7 +194,7 @@ class FaultTest {
                     LockSupport.parkNanos(200_000);
                 }
             });
-            g.start("guest", () -> {
+            g.startOwner("guest", 0, () -> {
                 try {
                 while (run.timeLeft() && !g.failed()) {
                     long n = 1 + rnd.nextInt(20_000);
@@ -312,6 +314,8 @@ class FaultTest {
                         store.setEpochDeadline(1_000_000_000L);
                     }
                     calls.increment();
+                    Threads.ownerCall();
+                    Threads.ownerPause();
                 }
                 } finally {
                     stop.set(true);
@@ -324,7 +328,7 @@ class FaultTest {
             assertNull(Guests.siteBytesProblem(store, fuel), run.msg("fuel module sites"));
             assertNull(Guests.siteBytesProblem(store, host), run.msg("host module sites"));
             assertEquals(Guests.sum(1000), fuel.func("sum").call(1000)[0], run.msg("fuel module usable"));
-            record(engine, run.name, calls.sum(), trapCount.sum(), out, ", trap codes seen " + seen, run);
+            record(engine, run.name, calls.sum(), trapCount.sum(), out, ", trap codes seen " + seen + ", on " + g.owners(), run);
             store.close();
         }
     }
@@ -347,20 +351,23 @@ class FaultTest {
                     () -> Plans.controller(run, crnd, current::get, LOOPS.patchSites.size(), FUNCTIONS, stop, out));
             }
             long stores = 0, calls = 0, refusedCloses = 0;
+            // One guest per Store, platform and virtual threads alternately (Threads.virtualOwner).
+            Threads.Group guests = new Threads.Group(run);
             try {
                 while (run.timeLeft() && !controllers.failed()) {
                     Store store = new Store(engine);
                     Instance loops = store.instantiate(loopsModule);
                     current.set(store);
-                    Threads.Group guest = new Threads.Group(run);
                     int k = 1 + rnd.nextInt(20);
                     long n = 1 + rnd.nextInt(100_000);
                     AtomicLong done = new AtomicLong();
-                    guest.start("guest", () -> {
+                    Thread guest = guests.startOwner("guest", (int) stores, () -> {
                         for (int i = 0; i < k; i++) {
                             try {
                                 assertEquals(Guests.sum(n), loops.func("sum").call(n)[0], run.msg("sum " + n));
                                 done.incrementAndGet();
+                                Threads.ownerCall();
+                                Threads.ownerPause();
                             } catch (IllegalStateException e) {
                                 // Closed between two calls: the next call says so, and that is the end.
                                 assertEquals("store is closed", e.getMessage(), run.msg("call after close"));
@@ -380,8 +387,8 @@ class FaultTest {
                             LockSupport.parkNanos(100_000);
                         }
                     }
-                    guest.join(run.deadlinePlus(GUARD));
-                    guest.rethrow();
+                    guests.join(guest, run.deadlinePlus(GUARD));
+                    guests.rethrow();
                     calls += done.get();
                     stores++;
                     // Cleanly dead: every use says so.
@@ -406,8 +413,8 @@ class FaultTest {
             assertEquals(0, engine.liveStores(), run.msg("every Store closed"));
             assertTrue(out.refusedClosed.sum() + out.failedClosed.sum() > 0, run.msg("some requests met a closed Store"));
             Stats.STORE_CYCLES.add(stores);
-            record(engine, run.name, calls, 0, out, String.format(", %,d Stores closed under fire, %,d closes refused while running",
-                stores, refusedCloses), run);
+            record(engine, run.name, calls, 0, out, String.format(", %,d Stores closed under fire, %,d closes refused while running, "
+                + "guests on %s", stores, refusedCloses, guests.owners()), run);
         }
     }
 
@@ -425,17 +432,21 @@ class FaultTest {
     @ValueSource(strings = {"close-vs-call", "two-owners"})
     void raceScenariosInAChildJvm(String mode, @TempDir Path dir) throws Exception {
         Run run = Run.start("Faults." + mode, Duration.ofMillis(1500), 0.02);
-        ChildJvm.Result r = ChildJvm.run(ChildJvm.currentJava(), false, dir, run.budget.plus(GUARD), List.of("-Xss8m"), FaultChild.class,
-            mode, Long.toString(run.seed), Long.toString(run.budget.toMillis()));
+        ChildJvm.Result r = ChildJvm.run(ChildJvm.currentJava(), Runtime.version().feature() >= 23, dir, run.budget.plus(GUARD), List.of("-Xss8m"),
+            FaultChild.class, mode, Long.toString(run.seed), Long.toString(run.budget.toMillis()));
         assertTrue(r.hsErr.isEmpty(), run.msg("no hs_err file: " + r));
         assertEquals(0, r.exit, run.msg("child exit status: " + r));
         assertEquals("1", r.get("done"), run.msg("child finished: " + r));
         long ok = Long.parseLong(r.get("calls-ok")), refused = Long.parseLong(r.get("calls-refused"));
         assertTrue(ok > 0 && refused > 0, run.msg("both outcomes happened: " + r));
+        long virtualCalls = Long.parseLong(r.get("virtual-calls"));
+        // The child runs on this JDK, with this JVM's -Dstress.owners.
+        if (Threads.virtualOwners()) assertTrue(virtualCalls > 0, run.msg("virtual callers made calls: " + r));
         Stats.OPS.add(ok + refused);
         Stats.GUEST_CALLS.add(ok);
-        Stats.line(run.name, String.format("child JVM: %,d calls completed, %,d refused cleanly%s", ok, refused,
-            r.get("rounds") != null ? String.format(", %s Stores closed under a calling thread (%s closes refused)", r.get("rounds"),
+        Stats.CHILD_VIRTUAL_OWNER_CALLS.add(virtualCalls);
+        Stats.line(run.name, String.format("child JVM: %,d calls completed (%,d by virtual threads), %,d refused cleanly%s", ok, virtualCalls,
+            refused, r.get("rounds") != null ? String.format(", %s Stores closed under a calling thread (%s closes refused)", r.get("rounds"),
                 r.get("close-refused")) : ""));
     }
 
@@ -449,6 +460,10 @@ class FaultTest {
     void wildControlTransfersAreTrapsNeverCrashes(boolean temurin25, @TempDir Path dir) throws Exception {
         Path jvm = temurin25 ? ChildJvm.TEMURIN_25 : ChildJvm.currentJava();
         org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(jvm), "no JVM at " + jvm);
+        if (temurin25 && ChildJvm.isCurrent(jvm)) {
+            System.out.println("[stress] Faults.wildControl[temurin25=true]: skipped: this JVM is Temurin 25 (temurin25=false ran on it)");
+            org.junit.jupiter.api.Assumptions.abort("this JVM is Temurin 25 already");
+        }
         Run run = Run.start("Faults.wildControl[temurin25=" + temurin25 + "]", Duration.ofMillis(2000), 0.03);
         ChildJvm.Result r = ChildJvm.run(jvm, temurin25, dir, run.budget.plus(GUARD), List.of("-Xss8m"), FaultChild.class,
             "wild-control", Long.toString(run.seed), Long.toString(run.budget.toMillis()));
@@ -460,10 +475,15 @@ class FaultTest {
         assertEquals("100000", r.get("npes"), run.msg("implicit null checks still work: " + r));
         long calls = Long.parseLong(r.get("calls")), bad = Long.parseLong(r.get("bad-target"));
         assertTrue(bad > 0, run.msg("some calls jumped or returned to bad addresses: " + r));
+        long virtualCalls = Long.parseLong(r.get("virtual-calls"));
+        if (ChildJvm.virtualOwners(temurin25 ? 25 : Runtime.version().feature())) {
+            assertTrue(Long.parseLong(r.get("virtual-modules")) > 0, run.msg("some wild modules ran on virtual owners: " + r));
+        }
         Stats.OPS.add(calls);
         Stats.GUEST_CALLS.add(calls);
-        Stats.line(run.name, String.format("child JVM: %s wild modules, %,d calls (%s returned), traps %s", r.get("modules"), calls,
-            r.get("returned"), r.get("traps")));
+        Stats.CHILD_VIRTUAL_OWNER_CALLS.add(virtualCalls);
+        Stats.line(run.name, String.format("child JVM: %s wild modules (%s on virtual owners), %,d calls (%s returned, %,d on virtual owners), "
+            + "traps %s", r.get("modules"), r.get("virtual-modules"), calls, r.get("returned"), virtualCalls, r.get("traps")));
     }
 
     // ---------------------------------------------------------------- deep recursion
@@ -567,6 +587,111 @@ class FaultTest {
         }
     }
 
+    /**
+     * Deep recursion on virtual owners that park between calls and come back on other
+     * carriers, each carrier with its own native stack (JDK 21+): the guest stack floor is
+     * the carrier's at each outermost call (StackFloor). With sites turning on and off, a
+     * sampler and deadline callbacks using Java stack at the deepest point: calls to half the
+     * deepest fit never trap stk_ovf on any carrier, calls to four times it always do (a
+     * floor from another carrier would run into this one's guard pages), and calls near it
+     * return the closed form or trap stk_ovf.
+     */
+    @Test
+    void deepRecursionOnVirtualOwnersThatChangeCarriers() throws Exception {
+        if (!Threads.virtualOwners()) {
+            String why = Threads.VIRTUAL_THREADS ? "-Dstress.owners=platform" : "JDK " + Runtime.version().feature() + " has no virtual threads";
+            System.out.println("[stress] Faults.deepRecursionVirtual: skipped: " + why + " (the stress-temurin25 execution runs it)");
+            org.junit.jupiter.api.Assumptions.abort(why);
+        }
+        Run run = Run.start("Faults.deepRecursionVirtual", Duration.ofMillis(2500), 0.03);
+        int owners = 3;
+        try (Engine engine = new Engine(new EngineConfig().epochInterruption(true));
+             EpochTicker ticker = EpochTicker.start(engine, Duration.ofMillis(1))) {
+            Module m = engine.load(LOOPS);
+            AtomicBoolean stop = new AtomicBoolean();
+            Plans.Outcomes out = new Plans.Outcomes();
+            Threads.Group g = new Threads.Group(run), controllers = new Threads.Group(run);
+            LongAdder calls = new LongAdder(), overflows = new LongAdder(), samples = new LongAdder(), callbacks = new LongAdder();
+            AtomicLong minFit = new AtomicLong(Long.MAX_VALUE), maxFit = new AtomicLong();
+            List<Store> stores = new ArrayList<>();
+            List<Instance> instances = new ArrayList<>();
+            for (int o = 0; o < owners; o++) {
+                Store store = new Store(engine);
+                Instance loops = store.instantiate(m);
+                stores.add(store);
+                instances.add(loops);
+                store.setStackLimit(1L << 30); // the floor is the limit, not the budget
+                SplittableRandom rnd = run.random(o), lrnd = run.random(10 + o);
+                store.addSafepointListener((s, site, fp) -> {
+                    s.backtrace(site, fp);
+                    javaDepth(lrnd.nextInt(300));
+                    samples.increment();
+                });
+                store.onEpochDeadline(s -> {
+                    callbacks.increment();
+                    javaDepth(lrnd.nextInt(300));
+                    return EpochDecision.continueFor(1);
+                });
+                SplittableRandom crnd = run.random(20 + o);
+                controllers.start("controller-" + o, () -> Plans.controller(run, crnd, () -> store, LOOPS.patchSites.size(), FUNCTIONS, stop, out));
+                g.startOwner("deep-virtual-" + o, true, () -> {
+                    long lo = 1, hi = 1;
+                    while (fits(loops, hi)) {
+                        lo = hi;
+                        hi *= 2;
+                    }
+                    while (hi - lo > 1) {
+                        long mid = (lo + hi) / 2;
+                        if (fits(loops, mid)) lo = mid;
+                        else hi = mid;
+                    }
+                    Stats.max(maxFit, lo);
+                    minFit.accumulateAndGet(lo, Math::min);
+                    store.setEpochDeadline(1);
+                    while (run.timeLeft() && !g.failed()) {
+                        int pick = rnd.nextInt(10);
+                        long n = pick < 3 ? rnd.nextInt(1000) : pick < 6 ? lo / 2 + rnd.nextInt((int) Math.max(1, lo / 4))
+                            : pick < 9 ? lo - rnd.nextInt((int) Math.min(lo, 64)) : 4 * lo;
+                        try {
+                            long r = loops.func("tri").call(n)[0];
+                            assertTrue(n <= lo, run.msg("tri(" + n + ") returned " + r + " on " + Thread.currentThread()
+                                + ": four times the deepest fit " + lo + " must overflow"));
+                            assertEquals(Guests.tri(n), r, run.msg("tri(" + n + ")"));
+                        } catch (Trap t) {
+                            assertEquals(TrapCode.STACK_OVERFLOW, t.code(), run.msg("tri(" + n + "): " + t));
+                            assertTrue(n > lo * 3 / 4, run.msg("tri(" + n + ") overflowed on " + Thread.currentThread() + ", but "
+                                + lo + " fit (a spurious stk_ovf: the floor of another carrier?)"));
+                            overflows.increment();
+                        }
+                        calls.increment();
+                        Threads.ownerCall();
+                        Threads.ownerPause();
+                        if (rnd.nextInt(4) == 0) Thread.sleep(1); // unmount: the next call may run on another carrier
+                    }
+                });
+            }
+            try {
+                g.join(run.deadlinePlus(GUARD));
+            } finally {
+                stop.set(true);
+                controllers.join(run.deadlinePlus(GUARD));
+            }
+            g.rethrow();
+            controllers.rethrow();
+            g.assertVirtualOwnersRan();
+            assertTrue(overflows.sum() > 0, run.msg("some calls overflowed"));
+            for (int o = 0; o < owners; o++) {
+                stores.get(o).setEpochDeadline(1_000_000_000L);
+                assertUsable(run, stores.get(o), instances.get(o), "deep recursion on a virtual owner");
+            }
+            record(engine, run.name, calls.sum(), overflows.sum(), out, String.format(
+                ", deepest fit tri(%,d) to tri(%,d) on %s, %,d safepoint samples, %,d deadline callbacks",
+                minFit.get(), maxFit.get(), g.owners(), samples.sum(), callbacks.sum()), run);
+            Stats.DEADLINE_CALLBACKS.add(callbacks.sum());
+            for (Store s : stores) s.close();
+        }
+    }
+
     // ---------------------------------------------------------------- callbacks that misbehave
 
     /** Thrown by callbacks on purpose. */
@@ -578,7 +703,7 @@ class FaultTest {
     void deadlineCallbacksThatThrowBlockYieldOrReenter() throws Exception {
         Run run = Run.start("Faults.callbacks", Duration.ofSeconds(4), 0.05);
         // The listener below fails on purpose; keep its (expected) warnings out of the build log.
-        java.util.logging.Logger storeLog = java.util.logging.Logger.getLogger("dev.patchbay.Store");
+        java.util.logging.Logger storeLog = java.util.logging.Logger.getLogger("dev.patchbay.StoreCore"); // it logs failed listeners
         java.util.logging.Level level = storeLog.getLevel();
         storeLog.setLevel(java.util.logging.Level.OFF);
         try {
@@ -684,7 +809,7 @@ class FaultTest {
             });
             String[] modes = {"continue", "throw", "error", "null", "block", "block-interrupted", "yield", "yield-interrupted", "patch", "reenter"};
             LongAdder calls = new LongAdder(), traps = new LongAdder();
-            g.start("guest", () -> {
+            g.startOwner("guest", 0, () -> {
                 try {
                     while (run.timeLeft() && !g.failed()) {
                         String m = modes[rnd.nextInt(modes.length)];
@@ -731,6 +856,8 @@ class FaultTest {
                         // Usable after every fault: no deadline, a plain call.
                         store.setEpochDeadline(1_000_000_000L);
                         assertEquals(Guests.calls(777), loops.func("calls").call(777)[0], run.msg("usable after callback " + m));
+                        Threads.ownerCall();
+                        Threads.ownerPause();
                     }
                 } finally {
                     stop.set(true);
@@ -740,8 +867,8 @@ class FaultTest {
             g.rethrow();
             assertUsable(run, store, loops, "misbehaving callbacks");
             Stats.DEADLINE_CALLBACKS.add(callbacks.sum());
-            record(engine, run.name, calls.sum(), traps.sum(), out, String.format(", %,d deadline callbacks, %,d listener faults, outcomes %s",
-                callbacks.sum(), listenerFaults.sum(), outcomes), run);
+            record(engine, run.name, calls.sum(), traps.sum(), out, String.format(", %,d deadline callbacks, %,d listener faults, outcomes %s, on %s",
+                callbacks.sum(), listenerFaults.sum(), outcomes, g.owners()), run);
             store.close();
         }
     }

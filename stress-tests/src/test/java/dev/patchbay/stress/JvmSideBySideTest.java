@@ -32,6 +32,10 @@ class JvmSideBySideTest {
         boolean current = jdk.equals("this-jdk");
         Path java = current ? ChildJvm.currentJava() : ChildJvm.TEMURIN_25;
         if (!current) Assumptions.assumeTrue(Files.isExecutable(java), "Temurin 25 is not installed at " + java);
+        if (!current && ChildJvm.isCurrent(java)) {
+            System.out.println("[stress] SideBySide[temurin25]: skipped: this JVM is Temurin 25 (this-jdk ran on it)");
+            Assumptions.abort("this JVM is Temurin 25 already");
+        }
         int feature = current ? Runtime.version().feature() : 25;
         boolean modern = feature >= 23;
         Run run = Run.start("SideBySide[" + jdk + "]", Duration.ofSeconds(2), 0.04);
@@ -68,13 +72,16 @@ class JvmSideBySideTest {
         long calls = Long.parseLong(pb.get("guest-calls"));
         assertTrue(requests > 0 && traps > 0 && calls > 0, run.msg("arming ran meanwhile: " + pb));
         if (modern) assertFalse(pb.out.contains("WARNING:"), run.msg("no JVM warnings (native access, sun.misc.Unsafe): " + pb));
+        long virtualCalls = Long.parseLong(pb.get("virtual-owner-calls"));
+        if (ChildJvm.virtualOwners(feature)) assertTrue(virtualCalls > 0, run.msg("a virtual guest made calls: " + pb));
+        Stats.CHILD_VIRTUAL_OWNER_CALLS.add(virtualCalls);
         Stats.OPS.add(calls + requests + runs);
         Stats.GUEST_CALLS.add(calls);
         Stats.REQUESTS.add(requests);
         Stats.REQUESTS_APPLIED.add(requests);
         Stats.SAFEPOINT_TRAPS.add(traps);
         Stats.line(run.name, String.format("%d workload runs identical to a JVM without Patchbay (%s) while %,d guest calls, %,d requests "
-            + "and %,d armed-site traps ran; no hs_err", runs, expected, calls, requests, traps));
+            + "and %,d armed-site traps ran, guests on %s; no hs_err", runs, expected, calls, requests, traps, pb.get("owners")));
     }
 
     static String show(Map<String, String> m) { return m.toString(); }

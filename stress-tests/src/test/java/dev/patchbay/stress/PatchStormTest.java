@@ -1,6 +1,7 @@
 /*
  * Suite 1, patch storms. Guest threads each own a Store and run hot loops, calls,
- * recursion and hostcalls; controller threads request random plans against them (all
+ * recursion and hostcalls (platform and, on JDK 21+, virtual threads that park between
+ * calls and come back on other carriers); controller threads request random plans against them (all
  * on, all off, single sites, one function, one kind, safepoint-only, bursts); meanwhile
  * an interrupter calls interrupt() at random, a ticker drives epoch deadlines whose
  * callbacks continue, yield (a scheduler resumes them) or interrupt, and a safepoint
@@ -121,7 +122,10 @@ class PatchStormTest {
         }
 
         try (EpochTicker ticker = EpochTicker.start(engine, Duration.ofMillis(1))) {
-            for (Guest g : guests) workers.start("guest-" + g.index, () -> guestLoop(run, g, stopGuests));
+            // Owners: platform and virtual threads, alternately (Threads.virtualOwner). Controllers
+            // stay platform threads: a virtual one can stop the epoch watcher while virtual guests
+            // pin every carrier (VirtualControllerDeadlockTest, a known bug).
+            for (Guest g : guests) workers.startOwner("guest-" + g.index, g.index, () -> guestLoop(run, g, stopGuests));
             for (int c = 0; c < CONTROLLERS; c++) {
                 SplittableRandom rnd = run.random(100 + c);
                 controllers.start("controller-" + c, () -> controllerLoop(run, rnd, guests, stopControllers, requests));
@@ -142,13 +146,26 @@ class PatchStormTest {
                 }
             });
 
-            while (run.timeLeft() && !workers.failed() && !controllers.failed() && !helpers.failed()) Thread.sleep(20);
-            stopControllers.set(true);
-            controllers.join(run.deadlinePlus(GUARD));
-            stopGuests.set(true);
-            workers.join(run.deadlinePlus(GUARD.multipliedBy(2)));
-            stopHelpers.set(true);
-            helpers.join(run.deadlinePlus(GUARD.multipliedBy(2)));
+            boolean stopped = false;
+            try {
+                while (run.timeLeft() && !workers.failed() && !controllers.failed() && !helpers.failed()) Thread.sleep(20);
+                stopControllers.set(true);
+                controllers.join(run.deadlinePlus(GUARD));
+                stopGuests.set(true);
+                workers.join(run.deadlinePlus(GUARD.multipliedBy(2)));
+                stopHelpers.set(true);
+                helpers.join(run.deadlinePlus(GUARD.multipliedBy(2)));
+                stopped = true;
+            } finally {
+                if (!stopped) {
+                    // A failure: stop every thread, and interrupt guests that may be in %forever, so
+                    // that none keeps a CPU (or, virtual, a carrier) from the tests that follow.
+                    stopControllers.set(true);
+                    stopGuests.set(true);
+                    stopHelpers.set(true);
+                    Threads.interruptFor(Duration.ofSeconds(10), guests.stream().map(g -> g.store).collect(Collectors.toList()));
+                }
+            }
         }
         workers.rethrow();
         controllers.rethrow();
@@ -173,6 +190,7 @@ class PatchStormTest {
         }
         long traps = engine.siteMetrics().trapsTaken();
         assertTrue(traps > 0, run.msg("guests took traps at armed sites"));
+        workers.assertVirtualOwnersRan();
         assertTrue(requests.sum() > 0, run.msg("controllers made requests"));
         Stats.OPS.add(calls + requests.sum());
         Stats.GUEST_CALLS.add(calls);
@@ -181,9 +199,9 @@ class PatchStormTest {
         Stats.INTERRUPTS.add(interrupts);
         Stats.DEADLINE_CALLBACKS.add(deadlines);
         Stats.line(run.name, String.format("%,d guest calls, %,d requests (%,d applied, max %s), %,d armed-site traps, %,d interrupt traps "
-                + "(%,d interrupt() sent), %,d deadline callbacks, %,d stack samples in %,d ms",
+                + "(%,d interrupt() sent), %,d deadline callbacks, %,d stack samples, on %s, in %,d ms",
             calls, requests.sum(), engine.siteMetrics().requestsApplied(), Stats.millis(engine.siteMetrics().appliedNanosMax()), traps,
-            interrupts, interruptsSent.sum(), deadlines, samples.sum(), run.elapsedMillis()));
+            interrupts, interruptsSent.sum(), deadlines, samples.sum(), workers.owners(), run.elapsedMillis()));
         Stats.engineDone(engine);
         for (Guest g : guests) g.store.close();
         engine.close();
@@ -266,6 +284,8 @@ class PatchStormTest {
                 g.interrupts.increment();
             }
             g.calls.increment();
+            Threads.ownerCall();
+            Threads.ownerPause();
         }
     }
 

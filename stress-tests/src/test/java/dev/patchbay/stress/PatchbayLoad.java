@@ -1,7 +1,8 @@
 /*
  * The Patchbay half of SideBySideMain, kept in its own class so that the plain mode
  * never loads a Patchbay class. Arming load runs while the main thread repeats the
- * JVM workload; every guest result is checked against its closed form.
+ * JVM workload; every guest result is checked against its closed form. On JDK 21+ one
+ * of the two guests is a virtual thread.
  */
 package dev.patchbay.stress;
 
@@ -45,7 +46,8 @@ final class PatchbayLoad {
                 instances.add(inst);
                 SplittableRandom rnd = run.random(t);
                 store.onEpochDeadline(s -> rnd.nextInt(20) == 0 ? EpochDecision.interrupt() : EpochDecision.continueFor(1 + rnd.nextInt(3)));
-                g.start("guest-" + t, () -> {
+                // One platform and, on JDK 21+, one virtual guest (Threads.virtualOwner).
+                g.startOwner("guest-" + t, t, () -> {
                     while (!stop.get()) {
                         long n = 1 + rnd.nextInt(300_000);
                         if (rnd.nextInt(8) == 0) store.setEpochDeadline(1 + rnd.nextInt(3));
@@ -57,6 +59,8 @@ final class PatchbayLoad {
                             interrupts.incrementAndGet();
                         }
                         calls.incrementAndGet();
+                        Threads.ownerCall();
+                        Threads.ownerPause();
                     }
                 });
                 SplittableRandom crnd = run.random(10 + t);
@@ -84,6 +88,8 @@ final class PatchbayLoad {
             System.out.println("RESULT interrupts=" + interrupts.get());
             System.out.println("RESULT requests=" + out.applied.sum());
             System.out.println("RESULT armed-traps=" + engine.siteMetrics().trapsTaken());
+            System.out.println("RESULT virtual-owner-calls=" + g.virtualCalls.sum());
+            System.out.println("RESULT owners=" + g.owners());
             int badSites = 0;
             for (int i = 0; i < stores.size(); i++) {
                 String bad = Guests.siteBytesProblem(stores.get(i), instances.get(i));

@@ -1,6 +1,7 @@
 /*
  * Suite 5, resources. 100,000 Store create/instantiate/call/close cycles (with hostcalls,
- * patch requests, deadlines, interrupts and traps mixed in), Engines created and closed
+ * patch requests, deadlines, interrupts and traps mixed in; a fresh owner thread, virtual
+ * or platform, for every thousand), Engines created and closed
  * with their watcher and ticker threads, and thousands of Stores alive at once. Afterwards
  * the process is back where it started, as /proc/self sees it: the bytes mapped from
  * Patchbay's memfds, the open descriptors (memfds above all), the threads, and the
@@ -19,78 +20,18 @@ import dev.patchbay.Store;
 import dev.patchbay.Trap;
 import dev.patchbay.codegen.ir.TrapCode;
 import dev.patchbay.EpochTicker;
-import dev.patchbay.internal.sys.CodeMemory;
-import dev.patchbay.internal.sys.ProcSelf;
+import dev.patchbay.stress.Resources.Level;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
 
 @SuppressWarnings("try") // tickers run for the length of a try block without being referenced
 class ResourceTest {
-    /** What /proc/self and the runtime say about the resources Patchbay uses. */
-    static final class Level {
-        final long patchbayMapped, totalMapped, codeMemoryBytes;
-        final int fds, memfds, threads, codeMemoryLive;
-        final List<String> javaThreads;
-
-        Level() {
-            patchbayMapped = ProcSelf.mappedBytesMatching(m -> m.path().contains("memfd:" + CodeMemory.NAME_PREFIX));
-            totalMapped = ProcSelf.mappedBytesMatching(m -> true);
-            fds = ProcSelf.openFdCount();
-            memfds = ProcSelf.openFdsMatching("memfd:");
-            threads = taskCount();
-            codeMemoryLive = CodeMemory.liveCount();
-            codeMemoryBytes = CodeMemory.mappedBytes();
-            javaThreads = javaThreadNames();
-        }
-
-        @Override public String toString() {
-            return String.format("patchbay-mapped=%,d B, all-mapped=%,d B, fds=%d, memfds=%d, threads=%d, CodeMemory live=%d (%,d B)",
-                patchbayMapped, totalMapped, fds, memfds, threads, codeMemoryLive, codeMemoryBytes);
-        }
-    }
-
-    /**
-     * The process's threads, from /proc/self/task, except HotSpot's JIT compiler threads,
-     * which HotSpot starts and stops by itself as compilation demand changes.
-     */
-    static int taskCount() {
-        try (Stream<Path> s = Files.list(Path.of("/proc/self/task"))) {
-            return (int) s.filter(t -> {
-                try {
-                    String comm = Files.readString(t.resolve("comm")).trim();
-                    return !comm.startsWith("C1 CompilerThre") && !comm.startsWith("C2 CompilerThre");
-                } catch (IOException gone) {
-                    return false; // the thread ended while we looked
-                }
-            }).count();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    static List<String> javaThreadNames() {
-        List<String> names = new ArrayList<>();
-        for (Thread t : Thread.getAllStackTraces().keySet()) names.add(t.getName());
-        java.util.Collections.sort(names);
-        return names;
-    }
-
-    static List<String> patchbayThreads() {
-        List<String> names = new ArrayList<>();
-        for (Thread t : Thread.getAllStackTraces().keySet()) if (t.getName().startsWith("patchbay-")) names.add(t.getName());
-        return names;
-    }
-
     /** Waits (a bounded while) for threads that are stopping to be gone, then takes the level. */
     static Level settle(Level want) throws InterruptedException {
         Level now = new Level();
@@ -126,7 +67,6 @@ class ResourceTest {
         Run run = Run.start("Resources.storeCycles", Duration.ofSeconds(15), 0.15);
         long cycles = Stress.soak() ? Long.MAX_VALUE : 100_000;
         SplittableRandom rnd = run.random(0);
-        long traps = 0, interrupts = 0, requests = 0, done = 0;
         try (Engine engine = new Engine(new EngineConfig().epochInterruption(true))) {
             Module loops = engine.load(Guests.compile("loops.clif", Guests.LOOPS));
             Module host = engine.load(Guests.compile("host.clif", Guests.HOST));
@@ -136,18 +76,17 @@ class ResourceTest {
                     return a[0] + a[1];
                 })
                 .define("host_reenter", (c, a) -> c.instance().func("hostloop").call(a[0])[0]);
-            // Warm up (JIT, allocator pools, the watcher thread), then take the baseline.
-            for (int i = 0; i < 2_000; i++) cycle(loops, host, linker, engine, rnd, i);
-            Level before = settle(new Level());
+            // Warm up (JIT, allocator pools, the watcher thread, carrier threads), then take the baseline.
+            Threads.Group owners = new Threads.Group(run);
+            long[] tally = new long[5];
             long guard = run.deadlinePlus(Duration.ofMinutes(5));
-            for (long i = 0; i < cycles && (i < 100_000 || run.timeLeft()); i++) {
-                int r = cycle(loops, host, linker, engine, rnd, i);
-                if (r == 1) traps++;
-                if (r == 2) interrupts++;
-                if (r == 3) requests++;
-                done++;
-                if ((i & 1023) == 0) assertTrue(System.nanoTime() < guard, run.msg("cycles within the hang guard: " + i));
+            int owner = 0;
+            for (long i = 0; i < 2_000; i += BATCH) cycles(run, owners, owner++, i, i + BATCH, loops, host, linker, engine, rnd, guard, new long[5]);
+            Level before = settle(new Level());
+            for (long i = 0; i < cycles && (i < 100_000 || run.timeLeft()); i = tally[4]) {
+                cycles(run, owners, owner++, i, Math.min(cycles, i + BATCH), loops, host, linker, engine, rnd, guard, tally);
             }
+            long traps = tally[1], interrupts = tally[2], requests = tally[3], done = tally[4];
             assertEquals(0, engine.liveStores(), run.msg("every Store closed"));
             Level after = settle(before);
             assertBack(run, before, after, done + " Store cycles");
@@ -158,8 +97,34 @@ class ResourceTest {
             Stats.INTERRUPTS.add(interrupts);
             Stats.engineDone(engine);
             Stats.line(run.name, String.format("%,d create/instantiate/call/close cycles (%,d with a trap, %,d interrupted, %,d with "
-                + "patch requests) in %,d ms; before and after: %s", done, traps, interrupts, requests, run.elapsedMillis(), after));
+                + "patch requests) on %s, in %,d ms; before and after: %s", done, traps, interrupts, requests, owners.owners(),
+                run.elapsedMillis(), after));
         }
+    }
+
+    /** Cycles per owner thread: each batch runs on a fresh owner, so threads come and go as well as Stores. */
+    static final int BATCH = 1_000;
+
+    /**
+     * Runs cycles `from` until `to` (fewer once the budget is spent, past the first 100,000) on
+     * a fresh owner thread (virtual or platform: Threads.virtualOwner) and waits for it.
+     * tally[kind]++ for each cycle's outcome, tally[4]++ for each cycle; one owner at a time
+     * writes it, and start and join order the writes.
+     */
+    static void cycles(Run run, Threads.Group owners, int index, long from, long to, Module loops, Module host, Linker linker,
+                       Engine engine, SplittableRandom rnd, long guard, long[] tally) throws InterruptedException {
+        owners.startOwner("cycles-" + index, index, () -> {
+            for (long i = from; i < to && (i < 100_000 || run.timeLeft()); i++) {
+                int r = cycle(loops, host, linker, engine, rnd, i);
+                Threads.ownerCall();
+                tally[r]++;
+                tally[4]++;
+                if ((i & 1023) == 0) assertTrue(System.nanoTime() < guard, run.msg("cycles within the hang guard: " + i));
+                if ((i & 7) == 0) Threads.ownerPause(); // a cycle takes tens of microseconds: pause less often than per call
+            }
+        });
+        owners.join(guard);
+        owners.rethrow();
     }
 
     /** One cycle; returns 0 plain, 1 trapped, 2 interrupted, 3 patched. */
@@ -230,13 +195,13 @@ class ResourceTest {
                     s.onEpochDeadline(x -> EpochDecision.continueFor(1));
                     assertEquals(Guests.sum(200_000), inst.func("sum").call(200_000)[0]);
                 }
-                assertTrue(patchbayThreads().contains("patchbay-epoch-ticker"), run.msg("the ticker runs"));
+                assertTrue(Resources.patchbayThreads().contains("patchbay-epoch-ticker"), run.msg("the ticker runs"));
                 for (Store s : stores) s.close();
             }
             engines++;
         }
         Level after = settle(before);
-        assertTrue(patchbayThreads().isEmpty(), run.msg("no patchbay thread outlives its Engine: " + patchbayThreads()));
+        assertTrue(Resources.patchbayThreads().isEmpty(), run.msg("no patchbay thread outlives its Engine: " + Resources.patchbayThreads()));
         assertBack(run, before, after, engines + " Engines with tickers and watchers");
         Stats.OPS.add(engines);
         Stats.line(run.name, String.format("%,d Engines (each with a ticker, a watcher and 3 Stores) created and closed; after: %s", engines, after));

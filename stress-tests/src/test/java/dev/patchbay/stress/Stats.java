@@ -1,8 +1,10 @@
 /*
  * Figures for the run's summary, shared by every suite in the test JVM: operations done,
  * patch requests made and applied, traps (guest traps delivered as Trap exceptions, and
- * int3 traps taken at armed sites), and the worst latencies. Lock-free; SummaryListener
- * prints them when the test plan finishes and writes target/stress-summary.txt.
+ * int3 traps taken at armed sites), the worst latencies, the owner threads of each kind
+ * with the calls they made (and how virtual owners moved between carriers), and the
+ * process's resources at the start and the end. Lock-free; SummaryListener prints them
+ * when the test plan finishes and writes target/stress-summary.txt.
  */
 package dev.patchbay.stress;
 
@@ -36,6 +38,19 @@ final class Stats {
     static final AtomicLong MAX_APPLY_P99_NANOS = new AtomicLong();
     static final AtomicLong MAX_INTERRUPT_NANOS = new AtomicLong();
     static final AtomicLong MAX_AWAIT_NANOS = new AtomicLong();
+    // Owner threads (Threads.Group.startOwner): how many of each kind, the guest calls each
+    // kind made (Threads.ownerCall), and how virtual owners moved between carriers.
+    static final LongAdder PLATFORM_OWNERS = new LongAdder(), VIRTUAL_OWNERS = new LongAdder();
+    static final LongAdder PLATFORM_OWNER_CALLS = new LongAdder(), VIRTUAL_OWNER_CALLS = new LongAdder();
+    /** Virtual owners that made guest calls on more than one carrier thread. */
+    static final LongAdder VIRTUAL_OWNERS_MOVED = new LongAdder();
+    /** Guest calls of a virtual owner made on another carrier than its previous call. */
+    static final LongAdder CARRIER_CHANGES = new LongAdder();
+    static final java.util.Set<String> CARRIERS = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Guest calls made by virtual owners in child JVMs (reported by their RESULT lines). */
+    static final LongAdder CHILD_VIRTUAL_OWNER_CALLS = new LongAdder();
+    /** The process's resources when the test plan started and when it finished (SummaryListener). */
+    static volatile Resources.Level resourcesAtStart, resourcesAtEnd;
     /** One line per test: what it did. */
     static final Map<String, String> LINES = new ConcurrentSkipListMap<>();
 
@@ -61,10 +76,15 @@ final class Stats {
 
     static String millis(long nanos) { return String.format("%.2f ms", nanos / 1e6); }
 
+    /** "JDK 25.0.1 (Eclipse Adoptium)": the JVM the suites ran on. */
+    static String jvm() {
+        return "JDK " + Runtime.version() + " (" + System.getProperty("java.vm.vendor", "?") + ")";
+    }
+
     static String summary() {
         StringBuilder sb = new StringBuilder();
         sb.append("Patchbay stress summary (").append(Stress.soak() ? "soak, " + Stress.SOAK.toMinutes() + " min budget" : "quick profile")
-            .append(")\n");
+            .append(", ").append(jvm()).append(")\n");
         sb.append(String.format("  operations done:            %,d%n", OPS.sum()));
         sb.append(String.format("    guest calls:              %,d%n", GUEST_CALLS.sum()));
         sb.append(String.format("    Store create/call/close:  %,d%n", STORE_CYCLES.sum()));
@@ -81,6 +101,18 @@ final class Stats {
             .append(" (worst per-Engine p99 bound ").append(millis(MAX_APPLY_P99_NANOS.get())).append(")\n");
         sb.append("  max request await:          ").append(millis(MAX_AWAIT_NANOS.get())).append('\n');
         sb.append("  max interrupt latency:      ").append(millis(MAX_INTERRUPT_NANOS.get())).append('\n');
+        sb.append(String.format("  owner threads:              %,d platform, %,d virtual%s%n", PLATFORM_OWNERS.sum(), VIRTUAL_OWNERS.sum(),
+            Threads.VIRTUAL_THREADS ? "" : " (JDK " + Runtime.version().feature() + " has no virtual threads)"));
+        sb.append(String.format("    platform-owner calls:     %,d%n", PLATFORM_OWNER_CALLS.sum()));
+        sb.append(String.format("    virtual-owner calls:      %,d%s%n", VIRTUAL_OWNER_CALLS.sum(),
+            CHILD_VIRTUAL_OWNER_CALLS.sum() > 0 ? String.format(" (and %,d in child JVMs)", CHILD_VIRTUAL_OWNER_CALLS.sum()) : ""));
+        if (VIRTUAL_OWNERS.sum() > 0) {
+            sb.append(String.format("    virtual owners moved:     %,d of %,d ran calls on more than one carrier; %,d carrier changes "
+                + "between calls, %d carriers (scheduler parallelism %d)%n", VIRTUAL_OWNERS_MOVED.sum(), VIRTUAL_OWNERS.sum(),
+                CARRIER_CHANGES.sum(), CARRIERS.size(), Threads.carrierParallelism()));
+        }
+        if (resourcesAtStart != null) sb.append("  resources at start:         ").append(resourcesAtStart.withRss()).append('\n');
+        if (resourcesAtEnd != null) sb.append("  resources at end:           ").append(resourcesAtEnd.withRss()).append('\n');
         for (Map.Entry<String, String> e : LINES.entrySet()) sb.append("  ").append(e.getKey()).append(": ").append(e.getValue()).append('\n');
         return sb.toString();
     }
