@@ -49,7 +49,7 @@ final class StoreCore {
     private final long argBuf;
     private final int slot;
     final Ownership ownership = new Ownership();
-    private final ReentrantLock lock = new ReentrantLock();
+    private final ReentrantLock lock = new StoreLock();
     final SiteState sites = new SiteState(this, lock);
     final EpochState epoch = new EpochState(this, lock);
     /** Loaded modules; written by the owner (or an idle Store's caller) under the lock. */

@@ -622,8 +622,8 @@ class FaultTest {
                 instances.add(loops);
                 store.setStackLimit(1L << 30); // the floor is the limit, not the budget
                 SplittableRandom rnd = run.random(o), lrnd = run.random(10 + o);
-                store.addSafepointListener((s, site, fp) -> {
-                    s.backtrace(site, fp);
+                store.addSafepointListener(sp -> {
+                    sp.backtrace();
                     javaDepth(lrnd.nextInt(300));
                     samples.increment();
                 });

@@ -123,8 +123,8 @@ class PatchStormTest {
 
         try (EpochTicker ticker = EpochTicker.start(engine, Duration.ofMillis(1))) {
             // Owners: platform and virtual threads, alternately (Threads.virtualOwner). Controllers
-            // stay platform threads: a virtual one can stop the epoch watcher while virtual guests
-            // pin every carrier (VirtualControllerDeadlockTest, a known bug).
+            // stay platform threads, which run while virtual guests pin every carrier (virtual
+            // controllers: VirtualControllerDeadlockTest).
             for (Guest g : guests) workers.startOwner("guest-" + g.index, g.index, () -> guestLoop(run, g, stopGuests));
             for (int c = 0; c < CONTROLLERS; c++) {
                 SplittableRandom rnd = run.random(100 + c);

@@ -11,10 +11,10 @@
  * owners that park between calls and come back on another carrier. The suites are built
  * with --release 17, so Thread.ofVirtual is reached through method handles, here only.
  * -Dstress.owners=mixed (the default), platform or virtual picks the kind of owners.
- * Controllers, interrupters and schedulers stay platform threads: a virtual thread queued
- * on a Store's lock while virtual guests pin every carrier stops the epoch watcher (a known
- * bug, VirtualControllerDeadlockTest), and so can -Dstress.owners=virtual with more owners
- * than carriers.
+ * Controllers, interrupters and schedulers stay platform threads, so that they keep running
+ * while virtual guests pin every carrier; a virtual controller queued on a Store's lock then
+ * once stopped the epoch watcher (fixed by the runtime's StoreLock; regression test
+ * VirtualControllerDeadlockTest).
  */
 package dev.patchbay.stress;
 
@@ -338,8 +338,7 @@ final class Threads {
 
     /**
      * After a failure: a fresh daemon platform thread calls interrupt() on every Store for a
-     * while, so guests left in endless calls return (a fresh thread also takes a Store's lock
-     * that queued waiters are stuck behind; see VirtualControllerDeadlockTest).
+     * while, so guests left in endless calls return.
      */
     static void interruptFor(java.time.Duration d, List<dev.patchbay.Store> stores) {
         Thread t = new Thread(() -> {
