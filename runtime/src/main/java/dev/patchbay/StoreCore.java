@@ -1,7 +1,8 @@
 /*
  * A Store's internals: the native vmctx and argument buffer, the loaded modules' code,
  * and the parts that each run one protocol: Ownership (who runs it), SiteState (request,
- * arm, apply), EpochState (deadlines, interrupts, the force). Store is the public handle
+ * arm, apply), EpochState (deadlines, interrupts, the force), Hostcalls (dispatch, and
+ * waking an owner blocked in one), TrapDecoder (what a trapped call becomes). Store is the public handle
  * over this; generated code and signal handlers reach this through StoreTable.
  *
  * Why a separate object: the process-wide table and the epoch watcher must find a
@@ -20,13 +21,11 @@ package dev.patchbay;
 import dev.patchbay.codegen.instrument.SiteKind;
 import dev.patchbay.codegen.machinst.CompiledModule;
 import dev.patchbay.codegen.machinst.FunctionInfo;
-import dev.patchbay.codegen.machinst.ImportInfo;
 import dev.patchbay.codegen.machinst.Relocation;
 import dev.patchbay.codegen.vm.EntryStatus;
 import dev.patchbay.internal.CountingHooks;
 import dev.patchbay.internal.sys.CodeMemory;
 import dev.patchbay.internal.sys.Native;
-import dev.patchbay.internal.sys.Upcall;
 
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
@@ -38,11 +37,6 @@ final class StoreCore {
     private static final System.Logger LOG = System.getLogger(StoreCore.class.getName());
     static final int ARG_SLOTS = 64;
 
-    /** The one hostcall dispatcher every exit trampoline calls (see Trampolines.exit). */
-    private static final class Dispatch {
-        static final Upcall UPCALL = Upcall.create(StoreCore::dispatch, StoreCore::dispatchFailed);
-    }
-
     final Engine engine;
     final Vmctx vmctx;
     private final long vmctxAddress;
@@ -52,23 +46,16 @@ final class StoreCore {
     private final ReentrantLock lock = new StoreLock();
     final SiteState sites = new SiteState(this, lock);
     final EpochState epoch = new EpochState(this, lock);
+    final Hostcalls hostcalls = new Hostcalls(this);
     /** Loaded modules; written by the owner (or an idle Store's caller) under the lock. */
     private volatile List<LoadedModule> loaded = List.of();
     private final List<CodeMemory> code = new ArrayList<>();
     private final CopyOnWriteArrayList<SafepointListener> safepointListeners = new CopyOnWriteArrayList<>();
     private final WeakReference<Store> handle;
-    /** What the last failed hostcall threw; becomes the cause of the host_error Trap (owner only). */
-    private Throwable pendingError;
-    /** A hostcall threw InterruptedException for an interrupt(): the trap is an interrupt (owner only). */
-    private boolean interruptedHostcall;
     /** The Trap of the owner's last call, until Func.call takes it (owner only). */
     private Trap trapped;
     /** True while safepoint listeners run on the owner: a nested safepoint skips them. */
     private boolean inListeners;
-    /** Guards the owner's hostcall depth against an interrupt() that wakes the thread. */
-    private final Object hostcallMonitor = new Object();
-    private int hostcallDepth;
-    private boolean hostThreadInterrupted;
     private boolean freed;
 
     /** Checks first, allocates after: a constructor that throws leaves nothing behind. */
@@ -132,7 +119,7 @@ final class StoreCore {
             if (!r.target.equals(Relocation.HOSTCALL_DISPATCH)) {
                 throw new IllegalArgumentException("module needs symbol " + r.target + ", which this runtime does not provide");
             }
-            long addr = Dispatch.UPCALL.address();
+            long addr = Hostcalls.dispatchAddress();
             for (int i = 0; i < 8; i++) bytes[r.offset + i] = (byte) (addr >>> (8 * i));
         }
         CodeMemory mem = CodeMemory.allocate(Math.max(1, bytes.length), "store");
@@ -288,12 +275,9 @@ final class StoreCore {
                 // The safepoint stub unwound for the interrupt on its own: finish it here.
                 if (status == EntryStatus.INTERRUPTED) epoch.takeStubInterrupt();
                 // Thread.interrupt() of the owner ended this call: the Trap consumes it.
-                if (epoch.takeOwnerInterrupt() && pendingError == null) {
-                    pendingError = new InterruptedException("the owner thread was interrupted");
-                }
-                Trap t = TrapDecoder.decode(vmctx, inst, pendingError, interruptedHostcall);
-                pendingError = null;
-                interruptedHostcall = false;
+                Throwable cause = hostcalls.takeError();
+                if (epoch.takeOwnerInterrupt() && cause == null) cause = new InterruptedException("the owner thread was interrupted");
+                Trap t = TrapDecoder.decode(vmctx, inst, cause, hostcalls.takeInterrupted());
                 Store h = handle();
                 if (h != null) for (RuntimeListener l : engine.listeners()) l.onTrap(h, t);
                 trapped = t;
@@ -361,7 +345,7 @@ final class StoreCore {
 
     private static int status(EpochState.Action a) { return a == EpochState.Action.UNWIND ? 1 : 0; }
 
-    void hostError(Throwable t) { pendingError = t; }
+    void hostError(Throwable t) { hostcalls.hostError(t); }
 
     void listenersEpoch(EpochOutcome outcome, long since) {
         Store h = handle();
@@ -369,70 +353,9 @@ final class StoreCore {
     }
 
     /** interrupt() (under the lock): wakes an owner blocked in a hostcall. */
-    void interruptHostcall() {
-        synchronized (hostcallMonitor) {
-            Thread owner = ownership.owner();
-            if (hostcallDepth > 0 && owner != null) {
-                hostThreadInterrupted = true;
-                owner.interrupt();
-            }
-        }
-    }
+    void interruptHostcall() { hostcalls.wakeOwner(); }
 
-    /** Called from generated code through the exit trampolines: runs one hostcall. */
-    private static int dispatch(long vmctx, long importIndex, long args, long guestPc) throws Exception {
-        StoreCore core = StoreTable.lookup(vmctx);
-        if (core == null) throw new IllegalStateException("hostcall from an unknown vmctx 0x" + Long.toHexString(vmctx));
-        return core.hostcall(importIndex, args, guestPc);
-    }
-
-    private int hostcall(long importIndex, long args, long guestPc) throws Exception {
-        LoadedModule inst = loadedAt(guestPc);
-        ImportInfo imp = inst.module().compiled().imports.get((int) importIndex);
-        long[] a = new long[imp.signature.params.size()];
-        for (int i = 0; i < a.length; i++) a[i] = imp.signature.params.get(i).type.signExtend(Native.getLong(args + 8L * i));
-        synchronized (hostcallMonitor) {
-            hostcallDepth++;
-        }
-        long r;
-        try {
-            r = inst.hostcall((int) importIndex).call(new Caller(inst.handle()), a);
-        } catch (InterruptedException e) {
-            if (hostInterruptAnswered() || epoch.hostcallThreadInterrupted()) {
-                pendingError = e;
-                interruptedHostcall = true;
-                return 1;
-            }
-            throw e;
-        } finally {
-            synchronized (hostcallMonitor) {
-                hostcallDepth--;
-                if (hostThreadInterrupted && hostcallDepth == 0) {
-                    // Our own Thread.interrupt(), not the user's: it must not outlive the hostcall.
-                    hostThreadInterrupted = false;
-                    Thread.interrupted();
-                }
-            }
-        }
-        if (!imp.signature.returns.isEmpty()) Native.putLong(args, r);
-        return 0;
-    }
-
-    private boolean hostInterruptAnswered() {
-        boolean ours;
-        synchronized (hostcallMonitor) {
-            ours = hostThreadInterrupted;
-        }
-        return ours && epoch.hostcallInterrupted();
-    }
-
-    private static int dispatchFailed(long vmctx, Throwable t) {
-        StoreCore core = StoreTable.lookup(vmctx);
-        if (core != null) core.pendingError = t;
-        return 1;
-    }
-
-    private LoadedModule loadedAt(long pc) {
+    LoadedModule loadedAt(long pc) {
         for (LoadedModule m : loaded) if (m.code().contains(pc)) return m;
         throw new IllegalStateException("hostcall from PC 0x" + Long.toHexString(pc) + ", outside this Store's code");
     }

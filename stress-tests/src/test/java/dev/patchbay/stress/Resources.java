@@ -50,17 +50,26 @@ final class Resources {
 
     /**
      * The process's threads, from /proc/self/task, except those the JDK starts and retires
-     * by itself as demand changes: HotSpot's JIT compiler threads, and the carrier threads
-     * of the virtual-thread scheduler (JDK 21+; their names, cut to the kernel's 15-byte
-     * comm, are those of the live CarrierThreads).
+     * by itself as demand changes: HotSpot's JIT compiler threads, the GC's worker threads
+     * (G1 starts more as the heap and the load grow), the virtual-thread unblocker that
+     * JDK 24+ starts the first time a virtual thread blocks on a monitor (a 10-minute soak
+     * on Temurin 25 saw 24 threads become 25 that way), and the carrier threads of the
+     * virtual-thread scheduler (JDK 21+; their names, cut to the kernel's 15-byte comm, are
+     * those of the live CarrierThreads). Patchbay's own threads are counted, and are also
+     * checked by name (patchbayThreads).
      */
+    /** Kernel names (comm, at most 15 bytes) of the threads the JDK starts on demand. */
+    private static final String[] JDK_ON_DEMAND = {
+        "C1 CompilerThre", "C2 CompilerThre", "GC Thread#", "G1 Conc#", "G1 Refine#", "VirtualThread-u",
+    };
+
     static int taskCount() {
         List<String> carriers = carrierNames();
         try (Stream<Path> s = Files.list(Path.of("/proc/self/task"))) {
             return (int) s.filter(t -> {
                 try {
                     String comm = Files.readString(t.resolve("comm")).trim();
-                    if (comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre")) return false;
+                    for (String jdk : JDK_ON_DEMAND) if (comm.startsWith(jdk)) return false;
                     for (String c : carriers) if (!comm.isEmpty() && c.startsWith(comm)) return false;
                     return true;
                 } catch (IOException gone) {
