@@ -53,14 +53,18 @@ final class Resources {
      * by itself as demand changes: HotSpot's JIT compiler threads, the GC's worker threads
      * (G1 starts more as the heap and the load grow), the virtual-thread unblocker that
      * JDK 24+ starts the first time a virtual thread blocks on a monitor (a 10-minute soak
-     * on Temurin 25 saw 24 threads become 25 that way), and the carrier threads of the
-     * virtual-thread scheduler (JDK 21+; their names, cut to the kernel's 15-byte comm, are
+     * on Temurin 25 saw 24 threads become 25 that way), the virtual-thread scheduler's
+     * delay thread (JDK 25), and the carrier threads of the virtual-thread scheduler (JDK 21+; their names, cut to the kernel's 15-byte comm, are
      * those of the live CarrierThreads). Patchbay's own threads are counted, and are also
      * checked by name (patchbayThreads).
      */
     /** Kernel names (comm, at most 15 bytes) of the threads the JDK starts on demand. */
     private static final String[] JDK_ON_DEMAND = {
         "C1 CompilerThre", "C2 CompilerThre", "GC Thread#", "G1 Conc#", "G1 Refine#", "VirtualThread-u",
+        // The virtual-thread scheduler's pool: carriers, and JDK 25's "ForkJoinPool-1-delayScheduler",
+        // which outlives the carriers (a second soak on Temurin 25 saw 19 threads become 20).
+        // Patchbay starts no ForkJoinPool of its own.
+        "ForkJoinPool-",
     };
 
     static int taskCount() {
