@@ -3,10 +3,10 @@
  *
  * Like Cranelift, each block is lowered bottom-up. Walking backwards means that when an
  * instruction is reached, all of its in-block users have already decided whether they
- * folded it: an icmp feeding only a brif/select/trapz becomes the compare of that
- * instruction (compare-into-branch), a load with one user and no side effect between them
- * becomes that user's memory operand, and `iadd_imm`/`stack_addr` feeding an address become
- * its displacement. Constants are never materialised at their definition: every use either
+ * folded it: an icmp feeding brif/select/trapz users becomes the compare of each of them
+ * (compare-into-branch; with several users, each re-emits the cmp), a load with one user
+ * and no side effect between them becomes that user's memory operand, and
+ * `iadd_imm`/`stack_addr` feeding an address become its displacement. Constants are never materialised at their definition: every use either
  * takes them as an immediate or rematerialises them into a fresh temporary right there,
  * which keeps their live ranges to one instruction.
  *
@@ -50,6 +50,8 @@ final class Lower {
     private final Set<String> moduleFunctions;
     private final VCode vc;
     private final int[] useCount;
+    /** Per icmp value: how many of its users folded the compare into their own (see condition). */
+    private final int[] foldedUses;
     private final Map<Inst, Integer> entryColor = new IdentityHashMap<>();
     private final Map<Inst, Block> instBlock = new IdentityHashMap<>();
     /** Position of each instruction within its block. */
@@ -72,6 +74,7 @@ final class Lower {
         this.moduleFunctions = moduleFunctions;
         this.vc = new VCode(f);
         this.useCount = new int[f.numValues()];
+        this.foldedUses = new int[f.numValues()];
         this.vblockOf = new VCode.VBlock[f.numBlocks()];
         this.nextVreg = f.numValues();
         // Sized for every IR value up front: hints are written for values as well as temps.
@@ -381,14 +384,26 @@ final class Lower {
     }
 
     /**
-     * Fills the compare fields of m for "cond value v is true": folds a single-use icmp or
-     * icmp_imm from this block, otherwise tests v against zero.
+     * Fills the compare fields of m for "cond value v is true": folds an icmp or icmp_imm
+     * from this block, otherwise tests v against zero.
+     *
+     * An icmp with several users is folded into each of them that reads flags (branch,
+     * select, conditional trap): every one re-emits the `cmp` (its operands are SSA values,
+     * so they are still there), as Cranelift does. Materialising the boolean instead costs
+     * setcc + movzx + test on the path to each user, which in bubble sort's compare feeding
+     * two selects sat on the loop-carried chain. The icmp itself is lowered (setcc) only if
+     * some user did not fold it: blocks are lowered bottom-up, so by the time the walk
+     * reaches the icmp all of its users in this block have had their say.
      */
     private void condition(MInst m, int v, boolean negate) {
         Inst d = f.valueDefInst(v);
-        if (d != null && useCount[v] == 1 && instBlock.get(d) == curBlock
+        if (d != null && instBlock.get(d) == curBlock
                 && (d.op == Opcode.ICMP || d.op == Opcode.ICMP_IMM)) {
-            merged.add(d);
+            if (++foldedUses[v] == useCount[v]) merged.add(d);
+            // With several users the operands are read more often than counted: count every
+            // such read, so that no fold further up (a sunk load, an lea) takes one of them
+            // for single-use. (Overcounting only ever makes a fold less likely.)
+            if (useCount[v] > 1) for (int a : d.args) useCount[a]++;
             IntCC cc = negate ? d.cond.inverse() : d.cond;
             if (d.op == Opcode.ICMP) compare(m, cc, d.type, d.args[0], d.args[1], null);
             else compare(m, cc, d.type, d.args[0], -1, d.imm);
