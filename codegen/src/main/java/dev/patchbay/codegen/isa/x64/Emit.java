@@ -233,8 +233,16 @@ final class Emit {
     }
 
     private Mem mem(MemArg m, Gpr scratch) {
+        if (m.index >= 0) throw new IllegalStateException("an indexed operand outside an lea");
         if (m.slot >= 0) return Mem.base(RBP, -slotOffsets[m.slot] + m.disp);
         return Mem.base(use(m.base, scratch), m.disp);
+    }
+
+    /** An lea's operand: a spilled base is read into R11 and a spilled index into R10. */
+    private Mem leaMem(MemArg m) {
+        if (m.index < 0) return mem(m, R11);
+        Gpr base = use(m.base, R11);
+        return Mem.baseIndex(base, m.index == m.base ? base : use(m.index, R10), m.scale, m.disp);
     }
 
     // ---- branches ----
@@ -648,9 +656,9 @@ final class Emit {
                 return;
             }
             case LEA: {
-                Mem mm = mem(m.mem, R11);
+                Mem mm = leaMem(m.mem);
                 Gpr d = defReg(m.dst, R11);
-                asm.lea(8, d, mm);
+                asm.lea(m.size, d, mm);
                 commit(m.dst, d);
                 return;
             }

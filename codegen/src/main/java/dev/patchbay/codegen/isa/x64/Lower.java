@@ -354,7 +354,13 @@ final class Lower {
         Inst d = f.valueDefInst(base);
         if (d != null && d.op == Opcode.IADD_IMM && d.type == Type.I64) {
             long off = offset + d.imm;
-            if (off == (int) off) return MemArg.base(reg(d.args[0]), (int) off);
+            if (off == (int) off) {
+                // A read of the iadd_imm's operand that its use count does not show: count it,
+                // or a fold further up could take the operand for single-use (an lea would
+                // absorb a multiply this address still reads).
+                useCount[d.args[0]]++;
+                return MemArg.base(reg(d.args[0]), (int) off);
+            }
         }
         if (d != null && d.op == Opcode.STACK_ADDR) {
             long off = offset + d.offset;
@@ -452,7 +458,9 @@ final class Lower {
             case ICONST:
                 // Never materialised at its definition: every use rematerialises it (see reg()).
                 return;
-            case IADD: aluFold(AluOp.ADD, t, dst, inst.args[0], inst.args[1], true); return;
+            case IADD:
+                if (!addScaled(t, dst, inst.args[0], inst.args[1])) aluFold(AluOp.ADD, t, dst, inst.args[0], inst.args[1], true);
+                return;
             case ISUB: aluFold(AluOp.SUB, t, dst, inst.args[0], inst.args[1], false); return;
             case BAND: aluFold(AluOp.AND, t, dst, inst.args[0], inst.args[1], true); return;
             case BOR: aluFold(AluOp.OR, t, dst, inst.args[0], inst.args[1], true); return;
@@ -464,7 +472,9 @@ final class Lower {
                 alu(op, opSize(t), dst, reg(inst.args[0]), nb);
                 return;
             }
-            case IADD_IMM: immOp(AluOp.ADD, t, dst, inst.args[0], inst.imm); return;
+            case IADD_IMM:
+                if (!addImmScaled(t, dst, inst.args[0], inst.imm)) immOp(AluOp.ADD, t, dst, inst.args[0], inst.imm);
+                return;
             case BAND_IMM: immOp(AluOp.AND, t, dst, inst.args[0], inst.imm); return;
             case BOR_IMM: immOp(AluOp.OR, t, dst, inst.args[0], inst.imm); return;
             case BXOR_IMM: immOp(AluOp.XOR, t, dst, inst.args[0], inst.imm); return;
@@ -476,6 +486,7 @@ final class Lower {
             }
             case IMUL: imul(t, dst, inst.args[0], inst.args[1]); return;
             case IMUL_IMM: {
+                if (mulConst(t, dst, inst.args[0], inst.imm)) return;
                 Integer imm = fitImm(inst.imm, t);
                 if (imm != null) imulImm(t, dst, reg(inst.args[0]), imm);
                 else imul(t, dst, inst.args[0], constant(inst.imm));
@@ -794,6 +805,8 @@ final class Lower {
             a = b;
             b = x;
         }
+        Long c = constOf(b);
+        if (c != null && constOf(a) == null && mulConst(t, dst, a, c)) return;
         Integer imm = imm32(b, t);
         if (imm != null) {
             imulImm(t, dst, reg(a), imm);
@@ -806,6 +819,126 @@ final class Lower {
         m.b = reg(b);
         hintVreg[dst] = m.a;
         emit(m);
+    }
+
+    // ---- multiplies by small constants, and lea ----
+    //
+    // A multiply by 2^k is a shift, one by 3, 5 or 9 is lea [x + x*2/4/8], and an add of a
+    // constant or of another value folds into that lea when the address form has room:
+    // x*3 + 1 is lea [x + x*2 + 1], y + (x << 2) is lea [y + x*4]. imul takes 3 cycles and
+    // its add another; the lea takes one or two, and is three-address (no mov first).
+    // Only the low bits of narrow types are defined, so a 32-bit shift or lea serves them.
+
+    /** x*scale, plus x once more when `plusX`: what a multiply or a shift gives an lea. */
+    private static final class Scaled {
+        final int x, scale;
+        final boolean plusX;
+
+        Scaled(int x, int scale, boolean plusX) {
+            this.x = x;
+            this.scale = scale;
+            this.plusX = plusX;
+        }
+    }
+
+    /** x*c as an lea shape for c = 2, 4, 8 (x*c) or 3, 5, 9 (x + x*(c-1)), else null. */
+    private static Scaled scaledBy(int x, long c) {
+        if (c == 2 || c == 4 || c == 8) return new Scaled(x, (int) c, false);
+        if (c == 3 || c == 5 || c == 9) return new Scaled(x, (int) c - 1, true);
+        return null;
+    }
+
+    /**
+     * The lea shape of v if v is a multiply by 2, 4, 8, 3, 5 or 9 or a left shift by 1 to 3
+     * defined in this block that nothing but the current instruction reads, so the current
+     * instruction can fold it (see fold); else null.
+     */
+    private Scaled scaledOperand(int v, Type t) {
+        if (v >= f.numValues() || useCount[v] != 1) return null;
+        Inst d = f.valueDefInst(v);
+        if (d == null || instBlock.get(d) != curBlock || d.type != t || merged.contains(d)) return null;
+        Scaled s = null;
+        switch (d.op) {
+            case ISHL_IMM: {
+                long k = d.imm & (t.bits() - 1);
+                if (k >= 1 && k <= 3) s = new Scaled(d.args[0], 1 << k, false);
+                break;
+            }
+            case IMUL_IMM:
+                s = scaledBy(d.args[0], t.zeroExtend(d.imm));
+                break;
+            case IMUL: {
+                Long c0 = constOf(d.args[0]), c1 = constOf(d.args[1]);
+                if (c1 != null && c0 == null) s = scaledBy(d.args[0], t.zeroExtend(c1));
+                else if (c0 != null && c1 == null) s = scaledBy(d.args[1], t.zeroExtend(c0));
+                break;
+            }
+            default:
+                break;
+        }
+        if (s == null || constOf(s.x) != null) return null;
+        return s;
+    }
+
+    /** The current instruction computes v itself (it read scaledOperand(v)): v's definition is not lowered. */
+    private void fold(int v) {
+        merged.add(f.valueDefInst(v));
+    }
+
+    private void lea(Type t, int dst, int base, int index, int scale, int disp) {
+        MInst m = new MInst(MInst.K.LEA);
+        m.size = opSize(t);
+        m.dst = dst;
+        m.mem = MemArg.baseIndex(base, index, scale, disp);
+        hintVreg[dst] = base;
+        emit(m);
+    }
+
+    /** dst = x * c as a copy, a shift or an lea, if c allows; false leaves it to imul. */
+    private boolean mulConst(Type t, int dst, int x, long raw) {
+        long c = t.zeroExtend(raw);
+        if (c == 1) {
+            copy(dst, reg(x));
+            return true;
+        }
+        if (Long.bitCount(c) == 1) {
+            shiftImm(ShiftOp.SHL, opSize(t), dst, reg(x), Long.numberOfTrailingZeros(c));
+            return true;
+        }
+        Scaled s = scaledBy(x, c);
+        if (s == null) return false;
+        int r = reg(x);
+        lea(t, dst, r, r, s.scale, 0);
+        return true;
+    }
+
+    /** dst = a + b as lea [a + x*scale] when b (or a) is a foldable x*2, x*4 or x*8; false if neither is. */
+    private boolean addScaled(Type t, int dst, int a, int b) {
+        if (constOf(a) != null || constOf(b) != null) return false;
+        int scaled = b, other = a;
+        Scaled s = scaledOperand(b, t);
+        if (s == null || s.plusX) {
+            scaled = a;
+            other = b;
+            s = scaledOperand(a, t);
+        }
+        if (s == null || s.plusX) return false;
+        fold(scaled);
+        lea(t, dst, reg(other), reg(s.x), s.scale, 0);
+        return true;
+    }
+
+    /** dst = v + imm as lea [x + x*s + imm] when v is a foldable x*2, x*3, x*5 or x*9. */
+    private boolean addImmScaled(Type t, int dst, int v, long imm) {
+        Integer disp = fitImm(imm, t);
+        if (disp == null) return false;
+        Scaled s = scaledOperand(v, t);
+        // x*4 + c and x*8 + c would need an lea without a base register: not worth a form.
+        if (s == null || !(s.plusX || s.scale == 2)) return false;
+        fold(v);
+        int r = reg(s.x);
+        lea(t, dst, r, r, s.plusX ? s.scale : 1, disp); // x*2 + c is x + x + c
+        return true;
     }
 
     private void imulImm(Type t, int dst, int a, int imm) {
