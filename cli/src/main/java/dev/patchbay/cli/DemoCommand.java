@@ -111,7 +111,7 @@ final class DemoCommand implements Callable<Integer> {
             }
         }
         out.println();
-        out.println("  %sum from examples/sum-loop.clif: the jmp closing its loop is its epoch site (fused: off, it is the");
+        out.println("  %sum from examples/sum-loop.clif: the branch closing its loop is its epoch site (fused: off, it is the");
         out.println("  branch the loop needs anyway; on, it jumps to a stub that calls the hook). Profile sites are 5-byte NOPs.");
         boolean in = false;
         for (String l : Disassembler.format(sum).split("\n")) {

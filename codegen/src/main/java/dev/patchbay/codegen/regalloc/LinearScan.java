@@ -4,8 +4,9 @@
  * Instructions are numbered in linear order; instruction i reads its operands at position
  * 2i and writes its results at 2i+1, so a value that dies at i can share a register with
  * a value that i defines. Liveness comes from a backward dataflow over the block graph;
- * each virtual register gets one interval [first def, last use], extended over every block
- * where it is live-in or live-out (so loops keep their values for the whole loop).
+ * each virtual register gets one interval [first def, last use], extended to the start of
+ * every block it is live into and to the end of every block it is live out of (so loops
+ * keep their values for the whole loop).
  *
  * Fixed-register needs are clobbers: an instruction clobbers a set of physical registers
  * early (before it reads its operands) or late (after). An interval may not take a register
@@ -185,8 +186,13 @@ public final class LinearScan {
                 extend(v, 2 * in.blockFirst(x));
                 for (int p : preds[x]) {
                     if (liveOutMark[p] != mark) {
+                        // Live out of p: live to its end. Not from its start: if p does not
+                        // define v, v is live into p as well and the walk reaches p's start
+                        // below; if it does, the interval reaches back to that definition.
+                        // (Extending over all of p made a value defined late in a loop's
+                        // last block overlap the parameters it replaces, so the back edge
+                        // could not reuse their registers and needed moves.)
                         liveOutMark[p] = mark;
-                        extend(v, 2 * in.blockFirst(p));
                         extend(v, 2 * in.blockEnd(p) - 1);
                     }
                     if (liveInMark[p] != mark && Arrays.binarySearch(kills[p], v) < 0) {

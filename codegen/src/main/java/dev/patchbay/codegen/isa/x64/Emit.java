@@ -98,6 +98,12 @@ final class Emit {
     private final Assembler asm = new Assembler(buf);
     private final Output out = new Output();
     private final Label[] blockLabels;
+    /** The blocks in the order they are emitted: vc.order without the blocks threaded away (see planLayout). */
+    private final List<VCode.VBlock> layout = new ArrayList<>();
+    /** Per block id: its index in `layout`, or -1 if it is threaded away. */
+    private final int[] pos;
+    /** Per block id: the block a branch to it goes to (itself unless it is threaded away). */
+    private final int[] dest;
     private final List<Runnable> islands = new ArrayList<>();
     private final List<Runnable> tables = new ArrayList<>();
     /** Fused sites whose bytes are computed once every label is bound. */
@@ -119,6 +125,9 @@ final class Emit {
         this.shortOk = shortOk;
         this.blockLabels = new Label[vc.blocks.size()];
         for (int i = 0; i < blockLabels.length; i++) blockLabels[i] = buf.newLabel();
+        this.pos = new int[blockLabels.length];
+        this.dest = new int[blockLabels.length];
+        planLayout();
 
         CallConv cc = vc.f.signature.callConv;
         preserveAll = cc == CallConv.PRESERVE_ALL;
@@ -162,7 +171,7 @@ final class Emit {
 
     Output emit() {
         prologue();
-        for (VCode.VBlock b : vc.order) {
+        for (VCode.VBlock b : layout) {
             if (b.loopHeader && opts.loopAlign() > 0) NopUnits.align(buf, opts.loopAlign());
             buf.bind(blockLabels[b.id]);
             for (int i = b.first; i < b.end; i++) inst(vc.insts.get(i), b);
@@ -233,11 +242,103 @@ final class Emit {
     }
 
     private Mem mem(MemArg m, Gpr scratch) {
+        if (m.index >= 0) throw new IllegalStateException("an indexed operand outside an lea");
         if (m.slot >= 0) return Mem.base(RBP, -slotOffsets[m.slot] + m.disp);
         return Mem.base(use(m.base, scratch), m.disp);
     }
 
-    // ---- branches ----
+    /** An lea's operand: a spilled base is read into R11 and a spilled index into R10. */
+    private Mem leaMem(MemArg m) {
+        if (m.index < 0) return mem(m, R11);
+        Gpr base = use(m.base, R11);
+        return Mem.baseIndex(base, m.index == m.base ? base : use(m.index, R10), m.scale, m.disp);
+    }
+
+    // ---- layout and branches ----
+
+    /**
+     * Threads branches through blocks that do nothing but jump. Lowering gives each edge
+     * that passes block arguments an edge block for the moves; once registers are allocated,
+     * many of those moves turn out empty and the block is a bare `jmp`. A branch to such a
+     * block goes straight to where it jumps (through chains of them), and the block is left
+     * out of the layout. With the jumps to the next block in layout dropped and a branch whose
+     * taken target comes next inverted (BRANCH, JUMP), a loop then ends in one conditional
+     * branch instead of `jae exit; jmp header`, as Cranelift's MachBuffer does it.
+     *
+     * Left alone: the entry block, blocks a br_table targets (its table holds their labels,
+     * and a table entry cannot carry a fused site, which is why Lower sends a table's entries
+     * into a loop through a jump), and one block of every cycle of bare jumps (it becomes a
+     * jump to itself: the guest loops forever either way).
+     *
+     * Fused epoch sites stay sound (docs/architecture.md, "Epoch sites are fused branches by
+     * default"): their argument is that every cycle of the emitted code contains a backward
+     * branch (one whose target is not after it in layout), and every such branch is a site.
+     * That holds for any layout, provided "backward" is judged by the layout the code is
+     * emitted in (`pos` here, not VBlock.position, which is the allocator's order) and
+     * falling through only ever goes to the next block: a path that only moves forward ends.
+     * Threading takes no instruction with metadata out of the code (a removed block has none:
+     * no trap, call or patch site), so trap sites, call returns and patch sites are unchanged.
+     */
+    private void planLayout() {
+        int n = blockLabels.length;
+        boolean[] tableTarget = new boolean[n];
+        for (VCode.VBlock b : vc.order) {
+            MInst t = b.terminator();
+            if (t.k == MInst.K.BR_TABLE) for (int x : t.targets) tableTarget[x] = true;
+        }
+        boolean[] bare = new boolean[n];
+        for (int i = 1; i < vc.order.size(); i++) {
+            VCode.VBlock b = vc.order.get(i);
+            bare[b.id] = !tableTarget[b.id] && b.insts.size() == 1 && b.terminator().k == MInst.K.JUMP && movesNothing(b.terminator());
+        }
+        java.util.Arrays.fill(dest, -1);
+        boolean[] onPath = new boolean[n];
+        List<Integer> path = new ArrayList<>();
+        for (VCode.VBlock b : vc.order) {
+            if (!bare[b.id] || dest[b.id] >= 0) continue;
+            path.clear();
+            int x = b.id;
+            while (bare[x] && dest[x] < 0 && !onPath[x]) {
+                onPath[x] = true;
+                path.add(x);
+                x = vc.blocks.get(x).terminator().targets[0];
+            }
+            int r;
+            if (bare[x] && onPath[x]) {
+                bare[x] = false; // a cycle of bare jumps: x stays, as the cycle's one block
+                r = x;
+            } else {
+                r = bare[x] ? dest[x] : x;
+            }
+            for (int p : path) {
+                onPath[p] = false;
+                dest[p] = r;
+            }
+        }
+        for (VCode.VBlock b : vc.order) {
+            if (bare[b.id]) {
+                pos[b.id] = -1;
+                continue;
+            }
+            dest[b.id] = b.id;
+            pos[b.id] = layout.size();
+            layout.add(b);
+        }
+    }
+
+    /** True if a jump's argument moves are all empty: each argument already sits where its parameter lives. */
+    private boolean movesNothing(MInst jump) {
+        VCode.VBlock target = vc.blocks.get(jump.targets[0]);
+        for (int i = 0; i < jump.list.length; i++) {
+            int p = target.params[i];
+            if (alloc.loc[p] == LinearScan.Result.UNUSED) continue;
+            if (alloc.loc[p] != alloc.loc[jump.list[i]]) return false;
+        }
+        return true;
+    }
+
+    /** The block to branch to for vcode target id. */
+    private VCode.VBlock dest(int id) { return vc.blocks.get(dest[id]); }
 
     private boolean shortBranch() {
         int k = branchIndex++;
@@ -374,7 +475,8 @@ final class Emit {
      */
     private void blockBranch(Cond c, VCode.VBlock target, VCode.VBlock from) {
         Label label = blockLabels[target.id];
-        if (!vc.fusedLoopSites || target.position > from.position) {
+        // Backward is judged by the emitted layout: see planLayout.
+        if (!vc.fusedLoopSites || pos[target.id] > pos[from.id]) {
             if (c == null) jmp(label);
             else jcc(c, label);
             return;
@@ -648,9 +750,9 @@ final class Emit {
                 return;
             }
             case LEA: {
-                Mem mm = mem(m.mem, R11);
+                Mem mm = leaMem(m.mem);
                 Gpr d = defReg(m.dst, R11);
-                asm.lea(8, d, mm);
+                asm.lea(m.size, d, mm);
                 commit(m.dst, d);
                 return;
             }
@@ -698,8 +800,10 @@ final class Emit {
             case BRANCH: {
                 compare(m);
                 int next = nextBlock(block);
-                int t = m.targets[0], f = m.targets[1];
-                if (t == next) {
+                int t = dest[m.targets[0]], f = dest[m.targets[1]];
+                if (t == f) {
+                    if (t != next) blockBranch(null, vc.blocks.get(t), block);
+                } else if (t == next) {
                     blockBranch(m.cc.invert(), vc.blocks.get(f), block);
                 } else {
                     blockBranch(m.cc, vc.blocks.get(t), block);
@@ -716,6 +820,9 @@ final class Emit {
                     pm.add(loc(p), loc(m.list[i]));
                 }
                 pm.emit(asm);
+                // After the moves: the target's parameters are in place, and a bare block it
+                // might be has nothing else to do.
+                target = dest(target.id);
                 if (target.id != nextBlock(block)) blockBranch(null, target, block);
                 return;
             }
@@ -726,9 +833,10 @@ final class Emit {
         }
     }
 
+    /** The block emitted right after b, or -1. */
     private int nextBlock(VCode.VBlock b) {
-        int idx = b.position;
-        return idx + 1 < vc.order.size() ? vc.order.get(idx + 1).id : -1;
+        int idx = pos[b.id];
+        return idx + 1 < layout.size() ? layout.get(idx + 1).id : -1;
     }
 
     private void params(MInst m) {

@@ -3,10 +3,10 @@
  *
  * Like Cranelift, each block is lowered bottom-up. Walking backwards means that when an
  * instruction is reached, all of its in-block users have already decided whether they
- * folded it: an icmp feeding only a brif/select/trapz becomes the compare of that
- * instruction (compare-into-branch), a load with one user and no side effect between them
- * becomes that user's memory operand, and `iadd_imm`/`stack_addr` feeding an address become
- * its displacement. Constants are never materialised at their definition: every use either
+ * folded it: an icmp feeding brif/select/trapz users becomes the compare of each of them
+ * (compare-into-branch; with several users, each re-emits the cmp), a load with one user
+ * and no side effect between them becomes that user's memory operand, and
+ * `iadd_imm`/`stack_addr` feeding an address become its displacement. Constants are never materialised at their definition: every use either
  * takes them as an immediate or rematerialises them into a fresh temporary right there,
  * which keeps their live ranges to one instruction.
  *
@@ -50,6 +50,8 @@ final class Lower {
     private final Set<String> moduleFunctions;
     private final VCode vc;
     private final int[] useCount;
+    /** Per icmp value: how many of its users folded the compare into their own (see condition). */
+    private final int[] foldedUses;
     private final Map<Inst, Integer> entryColor = new IdentityHashMap<>();
     private final Map<Inst, Block> instBlock = new IdentityHashMap<>();
     /** Position of each instruction within its block. */
@@ -72,6 +74,7 @@ final class Lower {
         this.moduleFunctions = moduleFunctions;
         this.vc = new VCode(f);
         this.useCount = new int[f.numValues()];
+        this.foldedUses = new int[f.numValues()];
         this.vblockOf = new VCode.VBlock[f.numBlocks()];
         this.nextVreg = f.numValues();
         // Sized for every IR value up front: hints are written for values as well as temps.
@@ -351,7 +354,13 @@ final class Lower {
         Inst d = f.valueDefInst(base);
         if (d != null && d.op == Opcode.IADD_IMM && d.type == Type.I64) {
             long off = offset + d.imm;
-            if (off == (int) off) return MemArg.base(reg(d.args[0]), (int) off);
+            if (off == (int) off) {
+                // A read of the iadd_imm's operand that its use count does not show: count it,
+                // or a fold further up could take the operand for single-use (an lea would
+                // absorb a multiply this address still reads).
+                useCount[d.args[0]]++;
+                return MemArg.base(reg(d.args[0]), (int) off);
+            }
         }
         if (d != null && d.op == Opcode.STACK_ADDR) {
             long off = offset + d.offset;
@@ -381,14 +390,26 @@ final class Lower {
     }
 
     /**
-     * Fills the compare fields of m for "cond value v is true": folds a single-use icmp or
-     * icmp_imm from this block, otherwise tests v against zero.
+     * Fills the compare fields of m for "cond value v is true": folds an icmp or icmp_imm
+     * from this block, otherwise tests v against zero.
+     *
+     * An icmp with several users is folded into each of them that reads flags (branch,
+     * select, conditional trap): every one re-emits the `cmp` (its operands are SSA values,
+     * so they are still there), as Cranelift does. Materialising the boolean instead costs
+     * setcc + movzx + test on the path to each user, which in bubble sort's compare feeding
+     * two selects sat on the loop-carried chain. The icmp itself is lowered (setcc) only if
+     * some user did not fold it: blocks are lowered bottom-up, so by the time the walk
+     * reaches the icmp all of its users in this block have had their say.
      */
     private void condition(MInst m, int v, boolean negate) {
         Inst d = f.valueDefInst(v);
-        if (d != null && useCount[v] == 1 && instBlock.get(d) == curBlock
+        if (d != null && instBlock.get(d) == curBlock
                 && (d.op == Opcode.ICMP || d.op == Opcode.ICMP_IMM)) {
-            merged.add(d);
+            if (++foldedUses[v] == useCount[v]) merged.add(d);
+            // With several users the operands are read more often than counted: count every
+            // such read, so that no fold further up (a sunk load, an lea) takes one of them
+            // for single-use. (Overcounting only ever makes a fold less likely.)
+            if (useCount[v] > 1) for (int a : d.args) useCount[a]++;
             IntCC cc = negate ? d.cond.inverse() : d.cond;
             if (d.op == Opcode.ICMP) compare(m, cc, d.type, d.args[0], d.args[1], null);
             else compare(m, cc, d.type, d.args[0], -1, d.imm);
@@ -437,7 +458,9 @@ final class Lower {
             case ICONST:
                 // Never materialised at its definition: every use rematerialises it (see reg()).
                 return;
-            case IADD: aluFold(AluOp.ADD, t, dst, inst.args[0], inst.args[1], true); return;
+            case IADD:
+                if (!addScaled(t, dst, inst.args[0], inst.args[1])) aluFold(AluOp.ADD, t, dst, inst.args[0], inst.args[1], true);
+                return;
             case ISUB: aluFold(AluOp.SUB, t, dst, inst.args[0], inst.args[1], false); return;
             case BAND: aluFold(AluOp.AND, t, dst, inst.args[0], inst.args[1], true); return;
             case BOR: aluFold(AluOp.OR, t, dst, inst.args[0], inst.args[1], true); return;
@@ -449,7 +472,9 @@ final class Lower {
                 alu(op, opSize(t), dst, reg(inst.args[0]), nb);
                 return;
             }
-            case IADD_IMM: immOp(AluOp.ADD, t, dst, inst.args[0], inst.imm); return;
+            case IADD_IMM:
+                if (!addImmScaled(t, dst, inst.args[0], inst.imm)) immOp(AluOp.ADD, t, dst, inst.args[0], inst.imm);
+                return;
             case BAND_IMM: immOp(AluOp.AND, t, dst, inst.args[0], inst.imm); return;
             case BOR_IMM: immOp(AluOp.OR, t, dst, inst.args[0], inst.imm); return;
             case BXOR_IMM: immOp(AluOp.XOR, t, dst, inst.args[0], inst.imm); return;
@@ -461,6 +486,7 @@ final class Lower {
             }
             case IMUL: imul(t, dst, inst.args[0], inst.args[1]); return;
             case IMUL_IMM: {
+                if (mulConst(t, dst, inst.args[0], inst.imm)) return;
                 Integer imm = fitImm(inst.imm, t);
                 if (imm != null) imulImm(t, dst, reg(inst.args[0]), imm);
                 else imul(t, dst, inst.args[0], constant(inst.imm));
@@ -779,6 +805,8 @@ final class Lower {
             a = b;
             b = x;
         }
+        Long c = constOf(b);
+        if (c != null && constOf(a) == null && mulConst(t, dst, a, c)) return;
         Integer imm = imm32(b, t);
         if (imm != null) {
             imulImm(t, dst, reg(a), imm);
@@ -791,6 +819,126 @@ final class Lower {
         m.b = reg(b);
         hintVreg[dst] = m.a;
         emit(m);
+    }
+
+    // ---- multiplies by small constants, and lea ----
+    //
+    // A multiply by 2^k is a shift, one by 3, 5 or 9 is lea [x + x*2/4/8], and an add of a
+    // constant or of another value folds into that lea when the address form has room:
+    // x*3 + 1 is lea [x + x*2 + 1], y + (x << 2) is lea [y + x*4]. imul takes 3 cycles and
+    // its add another; the lea takes one or two, and is three-address (no mov first).
+    // Only the low bits of narrow types are defined, so a 32-bit shift or lea serves them.
+
+    /** x*scale, plus x once more when `plusX`: what a multiply or a shift gives an lea. */
+    private static final class Scaled {
+        final int x, scale;
+        final boolean plusX;
+
+        Scaled(int x, int scale, boolean plusX) {
+            this.x = x;
+            this.scale = scale;
+            this.plusX = plusX;
+        }
+    }
+
+    /** x*c as an lea shape for c = 2, 4, 8 (x*c) or 3, 5, 9 (x + x*(c-1)), else null. */
+    private static Scaled scaledBy(int x, long c) {
+        if (c == 2 || c == 4 || c == 8) return new Scaled(x, (int) c, false);
+        if (c == 3 || c == 5 || c == 9) return new Scaled(x, (int) c - 1, true);
+        return null;
+    }
+
+    /**
+     * The lea shape of v if v is a multiply by 2, 4, 8, 3, 5 or 9 or a left shift by 1 to 3
+     * defined in this block that nothing but the current instruction reads, so the current
+     * instruction can fold it (see fold); else null.
+     */
+    private Scaled scaledOperand(int v, Type t) {
+        if (v >= f.numValues() || useCount[v] != 1) return null;
+        Inst d = f.valueDefInst(v);
+        if (d == null || instBlock.get(d) != curBlock || d.type != t || merged.contains(d)) return null;
+        Scaled s = null;
+        switch (d.op) {
+            case ISHL_IMM: {
+                long k = d.imm & (t.bits() - 1);
+                if (k >= 1 && k <= 3) s = new Scaled(d.args[0], 1 << k, false);
+                break;
+            }
+            case IMUL_IMM:
+                s = scaledBy(d.args[0], t.zeroExtend(d.imm));
+                break;
+            case IMUL: {
+                Long c0 = constOf(d.args[0]), c1 = constOf(d.args[1]);
+                if (c1 != null && c0 == null) s = scaledBy(d.args[0], t.zeroExtend(c1));
+                else if (c0 != null && c1 == null) s = scaledBy(d.args[1], t.zeroExtend(c0));
+                break;
+            }
+            default:
+                break;
+        }
+        if (s == null || constOf(s.x) != null) return null;
+        return s;
+    }
+
+    /** The current instruction computes v itself (it read scaledOperand(v)): v's definition is not lowered. */
+    private void fold(int v) {
+        merged.add(f.valueDefInst(v));
+    }
+
+    private void lea(Type t, int dst, int base, int index, int scale, int disp) {
+        MInst m = new MInst(MInst.K.LEA);
+        m.size = opSize(t);
+        m.dst = dst;
+        m.mem = MemArg.baseIndex(base, index, scale, disp);
+        hintVreg[dst] = base;
+        emit(m);
+    }
+
+    /** dst = x * c as a copy, a shift or an lea, if c allows; false leaves it to imul. */
+    private boolean mulConst(Type t, int dst, int x, long raw) {
+        long c = t.zeroExtend(raw);
+        if (c == 1) {
+            copy(dst, reg(x));
+            return true;
+        }
+        if (Long.bitCount(c) == 1) {
+            shiftImm(ShiftOp.SHL, opSize(t), dst, reg(x), Long.numberOfTrailingZeros(c));
+            return true;
+        }
+        Scaled s = scaledBy(x, c);
+        if (s == null) return false;
+        int r = reg(x);
+        lea(t, dst, r, r, s.scale, 0);
+        return true;
+    }
+
+    /** dst = a + b as lea [a + x*scale] when b (or a) is a foldable x*2, x*4 or x*8; false if neither is. */
+    private boolean addScaled(Type t, int dst, int a, int b) {
+        if (constOf(a) != null || constOf(b) != null) return false;
+        int scaled = b, other = a;
+        Scaled s = scaledOperand(b, t);
+        if (s == null || s.plusX) {
+            scaled = a;
+            other = b;
+            s = scaledOperand(a, t);
+        }
+        if (s == null || s.plusX) return false;
+        fold(scaled);
+        lea(t, dst, reg(other), reg(s.x), s.scale, 0);
+        return true;
+    }
+
+    /** dst = v + imm as lea [x + x*s + imm] when v is a foldable x*2, x*3, x*5 or x*9. */
+    private boolean addImmScaled(Type t, int dst, int v, long imm) {
+        Integer disp = fitImm(imm, t);
+        if (disp == null) return false;
+        Scaled s = scaledOperand(v, t);
+        // x*4 + c and x*8 + c would need an lea without a base register: not worth a form.
+        if (s == null || !(s.plusX || s.scale == 2)) return false;
+        fold(v);
+        int r = reg(s.x);
+        lea(t, dst, r, r, s.plusX ? s.scale : 1, disp); // x*2 + c is x + x + c
+        return true;
     }
 
     private void imulImm(Type t, int dst, int a, int imm) {

@@ -102,7 +102,7 @@ final class MInst {
     MInst(K k) { this.k = k; }
 
     int[] uses() {
-        int[] u = new int[4 + list.length + 1];
+        int[] u = new int[4 + list.length + 2];
         int n = 0;
         if (a >= 0) u[n++] = a;
         if (b >= 0) u[n++] = b;
@@ -110,6 +110,7 @@ final class MInst {
         if (d >= 0) u[n++] = d;
         if (k != K.PARAMS) for (int v : list) u[n++] = v;
         if (mem != null && mem.base >= 0) u[n++] = mem.base;
+        if (mem != null && mem.index >= 0) u[n++] = mem.index;
         return Arrays.copyOf(u, n);
     }
 
