@@ -356,8 +356,9 @@ final class StoreCore {
     void interruptHostcall() { hostcalls.wakeOwner(); }
 
     LoadedModule loadedAt(long pc) {
-        for (LoadedModule m : loaded) if (m.code().contains(pc)) return m;
-        throw new IllegalStateException("hostcall from PC 0x" + Long.toHexString(pc) + ", outside this Store's code");
+        LoadedModule m = loadedContaining(pc);
+        if (m == null) throw new IllegalStateException("hostcall from PC 0x" + Long.toHexString(pc) + ", outside this Store's code");
+        return m;
     }
 
     // ---- guest stacks ----
