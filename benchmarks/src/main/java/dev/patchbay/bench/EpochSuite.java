@@ -15,6 +15,12 @@
  * `none` run of the same group (moments apart), so the machine's drifting speed cancels.
  * Every run's result is checked against a Java reference.
  *
+ * The same kernels written in C and compiled with the system's `gcc -O2` (GccBaseline) are
+ * one more variant in every group, when gcc is on PATH, at the same eight pads: the ratio
+ * of the `none` run to the gcc run beside it says how far Patchbay's code is from a
+ * mature compiler's, with the spread (quartiles) of those paired ratios. Without gcc the
+ * suite says why and measures the rest.
+ *
  * It also measures interrupt latency (interrupt() on another thread until the Trap is
  * caught on the guest thread) and deadline-callback latency (incrementEpoch() passing the
  * deadline until the callback runs on the guest thread).
@@ -53,6 +59,8 @@ public final class EpochSuite {
      */
     public static final String[] LABELS = {"none", "none-again", "fused", "nop", "check", "poll", "fuel"};
     static final EpochMode[] MODES = {EpochMode.NONE, EpochMode.NONE, EpochMode.FUSED, EpochMode.NOP, EpochMode.CHECK, EpochMode.POLL, EpochMode.FUEL};
+    /** The gcc -O2 baseline's name in messages and in the results ("gcc_o2"). */
+    static final String GCC_LABEL = "gcc -O2";
     /** Function pads: every offset in a 64-byte line, and a line further on, per variant. */
     static final int[] PADS = {0, 16, 32, 48, 64, 80, 96, 112};
 
@@ -65,12 +73,18 @@ public final class EpochSuite {
             CompileOptions.builder().plan(plan).functionAlign(64).loopAlign(32).functionPad(pad).build());
     }
 
+    /** The suite as `patchbay bench` runs it, with the gcc -O2 baseline when gcc is on PATH. */
     public static Map<String, Object> run(boolean quick, PrintStream progress) throws Exception {
-        return run(quick, quick ? 5 : 15, quick ? 200 : 1000, progress);
+        return run(quick, quick ? 5 : 15, quick ? 200 : 1000, true, progress);
     }
 
-    /** The suite with a given number of rounds and latency trials (the demo uses fewer). */
+    /** The suite with a given number of rounds and latency trials and no gcc baseline (the demo's). */
     public static Map<String, Object> run(boolean quick, int rounds, int trials, PrintStream progress) throws Exception {
+        return run(quick, rounds, trials, false, progress);
+    }
+
+    /** The suite with a given number of rounds and latency trials, and the gcc baseline if {@code withGcc}. */
+    public static Map<String, Object> run(boolean quick, int rounds, int trials, boolean withGcc, PrintStream progress) throws Exception {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("suite", "epoch");
         out.put("date", Instant.now().toString());
@@ -78,9 +92,27 @@ public final class EpochSuite {
         out.put("alignment", "functions 64 B, loop headers 32 B, function pads 0 to 112 B in steps of 16 pooled");
         List<Object> kernels = new ArrayList<>();
         Map<String, Double> logSum = new LinkedHashMap<>();
+        Map<String, Object> gccOut = new LinkedHashMap<>();
+        GccBaseline gcc = null;
+        if (withGcc) {
+            try {
+                progress.println("epoch: compiling the C kernels with " + GccBaseline.COMPILER + " at " + PADS.length + " pads...");
+                gcc = GccBaseline.compile(PADS);
+                gccOut.put("compiler", gcc.version());
+                gccOut.put("command", gcc.command());
+            } catch (GccBaseline.Unavailable e) {
+                gccOut.put("skipped", e.getMessage());
+                progress.println("epoch: no " + GCC_LABEL + " baseline: " + e.getMessage());
+            }
+        }
+        // gcc, when there is one, is the variant after the Patchbay modes.
+        final int gccIndex = MODES.length;
+        int variants = MODES.length + (gcc != null ? 1 : 0);
+        double[] gccLogs = new double[3]; // sums of log(none / gcc): median, p25, p75
         try (Engine engine = new Engine()) {
             for (Kernels.Kernel k : Kernels.ALL) {
-                progress.println("epoch: " + k.name + " (" + rounds + " rounds x " + MODES.length + " modes x " + PADS.length + " pads)...");
+                progress.println("epoch: " + k.name + " (" + rounds + " rounds x " + MODES.length + " modes"
+                    + (gcc != null ? " and " + GCC_LABEL : "") + " x " + PADS.length + " pads)...");
                 long arg = quick ? k.quickArg : k.fullArg;
                 long expect = k.reference.applyAsLong(arg);
                 String src = k.source();
@@ -94,7 +126,8 @@ public final class EpochSuite {
                         }
                     }
                 }
-                long[][] samples = new long[MODES.length][rounds * PADS.length];
+                for (int p = 0; gcc != null && p < PADS.length; p++) check(k, GCC_LABEL, gcc.call(k.name, p, arg), expect);
+                long[][] samples = new long[variants][rounds * PADS.length];
                 for (int r = 0; r < rounds; r++) {
                     // Fresh instances every round: where the code lands in memory (beyond
                     // the controlled pads) moves loops by tens of percent on this machine,
@@ -107,12 +140,17 @@ public final class EpochSuite {
                     // One group per pad: every variant back to back (in an order rotated
                     // per group), so each is compared with the `none` run moments apart.
                     for (int p = 0; p < PADS.length; p++) {
-                        for (int i = 0; i < MODES.length; i++) {
-                            int m = (i + r + p) % MODES.length;
+                        for (int i = 0; i < variants; i++) {
+                            int m = (i + r + p) % variants;
+                            long got;
                             long t0 = System.nanoTime();
-                            long got = fns[m][p].call(arg)[0];
+                            if (m == gccIndex) {
+                                got = gcc.call(k.name, p, arg);
+                            } else {
+                                got = fns[m][p].call(arg)[0];
+                            }
                             samples[m][r * PADS.length + p] = System.nanoTime() - t0;
-                            check(k, LABELS[m], got, expect);
+                            check(k, m == gccIndex ? GCC_LABEL : LABELS[m], got, expect);
                         }
                     }
                     store.close();
@@ -127,7 +165,7 @@ public final class EpochSuite {
                         // over seconds, which a ratio of two medians would mistake for a
                         // difference between variants.
                         double ratio = pairedRatio(samples[m], samples[0]);
-                        e.put("ratio", Math.round(ratio * 10000) / 10000.0);
+                        e.put("ratio", round4(ratio));
                         logSum.merge(LABELS[m], Math.log(ratio), Double::sum);
                     }
                     modes.put(LABELS[m], e);
@@ -136,15 +174,36 @@ public final class EpochSuite {
                 kr.put("name", k.name);
                 kr.put("arg", arg);
                 kr.put("modes", modes);
+                if (gcc != null) {
+                    // none / gcc, pair by pair: how many times gcc's time Patchbay's code takes.
+                    double[] ratios = pairedRatios(samples[0], samples[gccIndex]);
+                    Map<String, Object> g = new LinkedHashMap<>();
+                    g.put("median_ns", new Stats(samples[gccIndex]).median());
+                    double[] q = {quantile(ratios, 0.5), quantile(ratios, 0.25), quantile(ratios, 0.75)};
+                    g.put("none_over_gcc", round4(q[0]));
+                    g.put("p25", round4(q[1]));
+                    g.put("p75", round4(q[2]));
+                    for (int i = 0; i < q.length; i++) gccLogs[i] += Math.log(q[i]);
+                    kr.put("gcc_o2", g);
+                }
                 kernels.add(kr);
             }
         }
         out.put("kernels", kernels);
         Map<String, Object> geo = new LinkedHashMap<>();
         for (int m = 1; m < MODES.length; m++) {
-            geo.put(LABELS[m], Math.round(Math.exp(logSum.get(LABELS[m]) / Kernels.ALL.size()) * 10000) / 10000.0);
+            geo.put(LABELS[m], round4(Math.exp(logSum.get(LABELS[m]) / Kernels.ALL.size())));
         }
         out.put("geomean", geo);
+        if (gcc != null) {
+            int n = Kernels.ALL.size();
+            gccOut.put("pairs_per_kernel", rounds * PADS.length);
+            gccOut.put("geomean_none_over_gcc", round4(Math.exp(gccLogs[0] / n)));
+            // The geomean of the kernels' quartiles: a band as wide as a typical kernel's.
+            gccOut.put("geomean_p25", round4(Math.exp(gccLogs[1] / n)));
+            gccOut.put("geomean_p75", round4(Math.exp(gccLogs[2] / n)));
+        }
+        if (withGcc) out.put("gcc_o2", gccOut);
         latencies(out, trials, progress);
         return out;
     }
@@ -174,12 +233,29 @@ public final class EpochSuite {
 
     /** Median of a[i] / b[i]. */
     static double pairedRatio(long[] a, long[] b) {
+        return quantile(pairedRatios(a, b), 0.5);
+    }
+
+    /** a[i] / b[i], sorted. */
+    static double[] pairedRatios(long[] a, long[] b) {
         double[] r = new double[a.length];
         for (int i = 0; i < a.length; i++) r[i] = (double) a[i] / b[i];
         java.util.Arrays.sort(r);
-        int n = r.length;
-        return n % 2 == 1 ? r[n / 2] : (r[n / 2 - 1] + r[n / 2]) / 2;
+        return r;
     }
+
+    /**
+     * The q-quantile of sorted values, interpolated between the two nearest ranks (so the
+     * median of an even count is the mean of the middle two, as before).
+     */
+    static double quantile(double[] sorted, double q) {
+        double h = (sorted.length - 1) * q;
+        int lo = (int) Math.floor(h);
+        int hi = Math.min(lo + 1, sorted.length - 1);
+        return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+    }
+
+    private static double round4(double x) { return Math.round(x * 10000) / 10000.0; }
 
     private static void check(Kernels.Kernel k, String variant, long got, long expect) {
         if (got != expect) {

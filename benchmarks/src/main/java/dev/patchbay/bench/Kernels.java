@@ -1,7 +1,8 @@
 /*
  * The epoch benchmark's kernels: six CLIF programs (benchmarks/src/main/resources/kernels,
  * each with a comment saying what it computes) and a Java reference for each, so every
- * timed run is also checked for the right answer in every mode.
+ * timed run is also checked for the right answer in every mode. Each has a C twin in
+ * kernels/c, the same algorithm for the gcc -O2 baseline (GccBaseline).
  */
 package dev.patchbay.bench;
 

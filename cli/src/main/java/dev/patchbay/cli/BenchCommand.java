@@ -118,7 +118,31 @@ final class BenchCommand implements Callable<Integer> {
             line.append(String.format(" %16s", String.format("%.3fx (%+.1f%%)", ratio, (ratio - 1) * 100)));
         }
         System.out.println(line);
+        printGcc(r);
         printLatencies(r);
+    }
+
+    /** The gcc -O2 baseline beside the no-sites code, or the note saying why there is none. */
+    @SuppressWarnings("unchecked")
+    static void printGcc(Map<String, Object> r) {
+        Map<String, Object> gcc = (Map<String, Object>) r.get("gcc_o2");
+        if (gcc == null) return;
+        if (gcc.containsKey("skipped")) {
+            System.out.println("No gcc -O2 baseline: " + gcc.get("skipped"));
+            return;
+        }
+        System.out.println("Code without sites against the same kernels in C, " + gcc.get("command") + " (" + gcc.get("compiler") + "):");
+        System.out.println("  none / gcc is the median of " + gcc.get("pairs_per_kernel") + " paired runs per kernel, [quartiles]; lower is better");
+        System.out.printf("  %-9s %10s %10s %24s%n", "kernel", "none", "gcc -O2", "none / gcc");
+        for (Object o : (java.util.List<Object>) r.get("kernels")) {
+            Map<String, Object> k = (Map<String, Object>) o;
+            Map<String, Object> g = (Map<String, Object>) k.get("gcc_o2");
+            long none = ((Number) ((Map<String, Object>) ((Map<String, Object>) k.get("modes")).get("none")).get("median_ns")).longValue();
+            System.out.printf("  %-9s %7.2f ms %7.2f ms %24s%n", k.get("name"), none / 1e6, ((Number) g.get("median_ns")).longValue() / 1e6,
+                String.format("%.3fx [%.3f, %.3f]", (Double) g.get("none_over_gcc"), (Double) g.get("p25"), (Double) g.get("p75")));
+        }
+        System.out.printf("  %-9s %10s %10s %24s%n", "geomean", "", "",
+            String.format("%.3fx [%.3f, %.3f]", (Double) gcc.get("geomean_none_over_gcc"), (Double) gcc.get("geomean_p25"), (Double) gcc.get("geomean_p75")));
     }
 
     @SuppressWarnings("unchecked")
