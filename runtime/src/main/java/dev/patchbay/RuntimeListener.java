@@ -44,4 +44,23 @@ public interface RuntimeListener {
      *                          the nanoseconds since that call; 0 otherwise
      */
     default void onEpochDeadline(Store store, EpochOutcome outcome, long nanosSinceRequest) {}
+
+    /**
+     * A site request ({@link Store#request} or {@link Store#requestSafepoint()}) was applied:
+     * on the thread that applied it (the owner at a safepoint or at the end of its call, or
+     * the requester of an idle Store), with the Store's lock held.
+     *
+     * @param store the Store
+     * @param nanos the time from the request to its being applied, in nanoseconds
+     */
+    default void onRequestApplied(Store store, long nanos) {}
+
+    /**
+     * A Store was closed by {@link Store#close()}, on the thread that closed it, once its
+     * native state is freed. A Store reclaimed by its Cleaner (dropped without close) is not
+     * reported: nothing refers to it then.
+     *
+     * @param store the closed Store
+     */
+    default void onStoreClosed(Store store) {}
 }

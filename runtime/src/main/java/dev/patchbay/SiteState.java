@@ -79,6 +79,7 @@ final class SiteState {
 
     /** Arms every site so the owner stops at its next one; caller holds the lock. */
     PatchRequest requestSafepointLocked() {
+        metrics().request();
         PatchRequest req = new PatchRequest(++requestedGen, System.nanoTime());
         pending.add(req);
         patching = true;
@@ -148,9 +149,11 @@ final class SiteState {
     private void completeLocked() {
         appliedGen = requestedGen;
         long now = System.nanoTime();
+        Store handle = pending.isEmpty() ? null : core.handle();
         for (PatchRequest r : pending) {
             r.complete(now);
             metrics().applied(r.latencyNanos());
+            if (handle != null) for (RuntimeListener l : core.engine.listeners()) l.onRequestApplied(handle, r.latencyNanos());
         }
         pending.clear();
     }

@@ -393,15 +393,17 @@ final class StoreCore {
     // ---- closing ----
 
     /** Frees the Store; fails if a thread runs it (Ownership, invariant 2). */
-    void close() {
+    /** Closes and frees the Store; false if it was closed already (by this or another thread). */
+    boolean close() {
         lock.lock();
         try {
-            if (!ownership.close()) return;
+            if (!ownership.close()) return false;
             sites.closeLocked();
         } finally {
             lock.unlock();
         }
         free();
+        return true;
     }
 
     /** The Store's Cleaner: its handle is unreachable, so no call can be running. */

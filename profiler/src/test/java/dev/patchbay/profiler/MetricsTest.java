@@ -38,10 +38,10 @@ class MetricsTest {
                     .functionCounter().count());
                 assertTrue(reg.get("patchbay.function.time").functionCounter().count() > 0);
                 assertTrue(reg.get("patchbay.function.self.time").functionCounter().count() > 0);
-                assertEquals(3, reg.get("patchbay.sites.on").tag("store", "s1").gauge().value(), "the entry site and both exit sites of fib");
+                assertEquals(3, reg.get("patchbay.site.on").tag("store", "s1").gauge().value(), "the entry site and both exit sites of fib");
                 assertTrue(reg.get("patchbay.site.requests").functionCounter().count() >= 1);
                 assertTrue(reg.get("patchbay.site.patched").functionCounter().count() >= 2);
-                assertTrue(reg.get("patchbay.site.patch.duration").functionTimer().count() >= 1);
+                assertTrue(reg.get("patchbay.site.patch.duration").timer().count() >= 1);
                 assertEquals(0, reg.get("patchbay.epoch.interrupts").functionCounter().count());
                 assertTrue(reg.get("patchbay.code.memory.mapped").gauge().value() > 0);
                 assertTrue(reg.get("patchbay.stores.live").gauge().value() >= 1);
@@ -75,9 +75,10 @@ class MetricsTest {
                     "patchbay_function_calls_total{function=\"hot\",module=\"hotcold.clif\",store=\"main\"} 1",
                     "patchbay_function_calls_total{function=\"main\",module=\"hotcold.clif\",store=\"main\"} 1",
                     "patchbay_function_time_seconds_total{", "patchbay_function_self_time_seconds_total{",
-                    "patchbay_function_samples_total{", "patchbay_sites_on{store=\"main\"} 6",
+                    "patchbay_function_samples_total{", "patchbay_site_on{store=\"main\"} 6",
                     "patchbay_site_requests_total", "patchbay_site_traps_total", "patchbay_site_patched_total",
                     "patchbay_site_patch_duration_seconds_count", "patchbay_site_patch_duration_seconds_sum",
+                    "patchbay_site_patch_duration_seconds_max",
                     "patchbay_epoch_interrupts_total", "patchbay_epoch_deadlines_total", "patchbay_epoch_continues_total",
                     "patchbay_epoch_yields_total", "patchbay_code_memory_mapped_bytes", "patchbay_stores_live",
                 }) {
