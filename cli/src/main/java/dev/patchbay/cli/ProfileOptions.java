@@ -16,6 +16,7 @@ package dev.patchbay.cli;
 import dev.patchbay.Engine;
 import dev.patchbay.Instance;
 import dev.patchbay.Store;
+import dev.patchbay.codegen.machinst.PatchSite;
 import dev.patchbay.profiler.CodeMemoryMeterBinder;
 import dev.patchbay.profiler.EpochMeterBinder;
 import dev.patchbay.profiler.JfrEvents;
@@ -33,6 +34,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 
 final class ProfileOptions {
@@ -66,7 +69,7 @@ final class ProfileOptions {
         OutputFiles.check("--flamegraph", flamegraph);
     }
 
-    /** Starts what the flags ask for. Throws IllegalArgumentException for bad flag values. */
+    /** Starts what the flags ask for. Throws an OptionException, naming the flag, for what cannot be started. */
     Session start(Engine engine, Store store, Instance inst, Path file) {
         validate();
         Session s = new Session(store);
@@ -78,7 +81,11 @@ final class ProfileOptions {
                 try {
                     s.profiler = Profiler.attach(store, new ProfilerConfig().storeName("main").moduleName(inst, module));
                 } catch (IllegalStateException e) {
-                    if (profile) throw new IllegalArgumentException(e.getMessage());
+                    // --metrics-port alone goes on without per-function counters.
+                    if (profile) {
+                        throw new OptionException("--profile needs profile sites, and " + module + " was compiled without them (--instrument="
+                            + instrumented(inst) + "); use --instrument=all or profile-entry,profile-exit");
+                    }
                 }
                 if (profile) s.profiler.enable();
             }
@@ -95,7 +102,7 @@ final class ProfileOptions {
             if (s.sampler != null) s.sampler.start(period);
         } catch (IOException e) {
             s.abort();
-            throw new IllegalArgumentException("cannot serve metrics on port " + metricsPort + ": " + e.getMessage());
+            throw new OptionException("--metrics-port=" + metricsPort + ": cannot serve metrics on 127.0.0.1:" + metricsPort + ": " + OutputFiles.reason(e));
         } catch (RuntimeException e) {
             s.abort();
             throw e;
@@ -104,6 +111,13 @@ final class ProfileOptions {
         s.hold = hold;
         s.showTable = profile;
         return s;
+    }
+
+    /** The site kinds the instance's code has, as --instrument names them. */
+    private static String instrumented(Instance inst) {
+        Set<String> kinds = new TreeSet<>();
+        for (PatchSite p : inst.module().compiled().patchSites) kinds.add(p.kind.label());
+        return kinds.isEmpty() ? "none" : String.join(",", kinds);
     }
 
     /** What a run started; finish() reports and releases it. */
