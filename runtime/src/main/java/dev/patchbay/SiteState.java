@@ -100,6 +100,10 @@ final class SiteState {
 
     /** Writes the desired state of every site (only the owner or an idle Store gets here). */
     void applyLocked() {
+        // Listeners hear the start only of a batch that will rewrite something, so every
+        // onPatchBatchStart has its onPatchBatch (hasChanges() is what applyAll() writes).
+        Store handle = core.engine.hasListeners() && anyChangePending() ? core.handle() : null;
+        if (handle != null) for (RuntimeListener l : core.engine.listeners()) l.onPatchBatchStart(handle);
         long t0 = System.nanoTime();
         int n = 0;
         for (InstanceSites t : tables) n += t.applyAll();
@@ -107,7 +111,7 @@ final class SiteState {
             metrics().patched(n);
             long dt = System.nanoTime() - t0;
             boolean atSafepoint = core.ownership.owner() != null;
-            Store handle = core.handle();
+            if (handle == null) handle = core.handle();
             if (handle != null) for (RuntimeListener l : core.engine.listeners()) l.onPatchBatch(handle, n, dt, atSafepoint);
         }
         completeLocked();

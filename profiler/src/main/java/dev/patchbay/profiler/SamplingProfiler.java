@@ -16,7 +16,8 @@
  *
  * Results: counts per collapsed stack ("outer;inner" -> samples, outermost first), which
  * StackCounts writes in the collapsed format flame graph tools read and FlameGraph renders
- * as a self-contained HTML or SVG file.
+ * as a self-contained HTML or SVG file; and, while a JFR recording enables it, one
+ * dev.patchbay.GuestSample event per sample with the guest stack (JfrEvents).
  */
 package dev.patchbay.profiler;
 
@@ -78,6 +79,7 @@ public final class SamplingProfiler implements AutoCloseable {
             for (int i = 0; i < names.length; i++) names[i] = frames.get(names.length - 1 - i).function();
             stacks.add(names);
             samples.increment();
+            JfrEvents.sample(name, frames);
             leaves.computeIfAbsent(leafKey(instanceIndex(at.instance()), frames.get(0).function()), k -> new LongAdder()).increment();
         }
     }
@@ -103,7 +105,8 @@ public final class SamplingProfiler implements AutoCloseable {
      * Samples a Store too; adding one twice does nothing.
      *
      * @param store the Store
-     * @param name its name in logs (metrics take the {@link Profiler}'s store name)
+     * @param name its name in logs and in JFR sample events (metrics take the {@link
+     *             Profiler}'s store name)
      * @return this sampler
      * @throws IllegalStateException if this sampler or the Store is closed
      */
