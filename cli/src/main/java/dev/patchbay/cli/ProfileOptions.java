@@ -7,6 +7,8 @@
  *                        mean) prints at the end
  *   --sample PERIOD      the sampling profiler (e.g. 1ms); --flamegraph implies 1ms
  *   --flamegraph FILE    a self-contained HTML (or .svg) flame graph of the samples
+ *   --collapsed FILE     the samples in Brendan Gregg's collapsed format (flamegraph.pl,
+ *                        speedscope, async-profiler's converters read it); implies 1ms too
  *   --metrics-port PORT  Prometheus metrics at http://127.0.0.1:PORT/metrics while the
  *                        program runs; --hold keeps serving after it until interrupted
  * The flags live here rather than in RunCommand so that command stays small.
@@ -48,13 +50,16 @@ final class ProfileOptions {
     @Option(names = "--flamegraph", paramLabel = "FILE", description = "Write the samples as a flame graph: HTML, or SVG if FILE ends in .svg (samples every 1ms unless --sample says otherwise).")
     Path flamegraph;
 
+    @Option(names = "--collapsed", paramLabel = "FILE", description = "Write the samples in the collapsed-stack format of flamegraph.pl: one 'outer;inner count' line per stack (samples every 1ms unless --sample says otherwise).")
+    Path collapsed;
+
     @Option(names = "--metrics-port", paramLabel = "PORT", description = "Serve Prometheus metrics at http://127.0.0.1:PORT/metrics while the program runs (0 picks a free port).")
     Integer metricsPort;
 
     @Option(names = "--hold", description = "With --metrics-port: keep serving metrics after the run until interrupted (Ctrl-C).")
     boolean hold;
 
-    boolean any() { return profile || sample != null || flamegraph != null || metricsPort != null; }
+    boolean any() { return profile || sample != null || flamegraph != null || collapsed != null || metricsPort != null; }
 
     static final Duration MIN_SAMPLE = Duration.ofNanos(10_000), MAX_SAMPLE = Duration.ofHours(1);
 
@@ -65,8 +70,9 @@ final class ProfileOptions {
         if (hold && metricsPort == null) throw new IllegalArgumentException("--hold needs --metrics-port");
         if (metricsPort != null) Values.count("--metrics-port", metricsPort, 0, 65535);
         period = sample != null ? Values.duration("--sample", sample, MIN_SAMPLE, MAX_SAMPLE)
-            : flamegraph != null ? Duration.ofMillis(1) : null;
+            : flamegraph != null || collapsed != null ? Duration.ofMillis(1) : null;
         OutputFiles.check("--flamegraph", flamegraph);
+        OutputFiles.check("--collapsed", collapsed);
     }
 
     /** Starts what the flags ask for. Throws an OptionException, naming the flag, for what cannot be started. */
@@ -108,6 +114,7 @@ final class ProfileOptions {
             throw e;
         }
         s.flamegraph = flamegraph;
+        s.collapsed = collapsed;
         s.hold = hold;
         s.showTable = profile;
         return s;
@@ -126,7 +133,7 @@ final class ProfileOptions {
         Profiler profiler;
         SamplingProfiler sampler;
         PrometheusEndpoint endpoint;
-        Path flamegraph;
+        Path flamegraph, collapsed;
         boolean hold, showTable;
 
         Session(Store store) { this.store = store; }
@@ -146,14 +153,9 @@ final class ProfileOptions {
                 sampler.stop();
                 err.println("samples: " + sampler.samples() + " (site-biased: each lands at the next patch site reached)");
                 if (flamegraph != null) {
-                    try {
-                        OutputFiles.write("--flamegraph", flamegraph, f -> sampler.writeFlameGraph(f, "patchbay: " + f.getFileName()));
-                        err.println("wrote " + flamegraph);
-                    } catch (OutputFiles.OutputException e) {
-                        err.println("patchbay: " + e.getMessage());
-                        ok = false;
-                    }
+                    ok &= write(err, "--flamegraph", flamegraph, f -> sampler.writeFlameGraph(f, "patchbay: " + f.getFileName()));
                 }
+                if (collapsed != null) ok &= write(err, "--collapsed", collapsed, sampler::writeCollapsedStacks);
             }
             if (showTable && profiler != null) {
                 out.println();
@@ -170,6 +172,17 @@ final class ProfileOptions {
             }
             abort();
             return ok;
+        }
+
+        private static boolean write(PrintStream err, String option, Path file, OutputFiles.Writer writer) {
+            try {
+                OutputFiles.write(option, file, writer);
+                err.println("wrote " + file);
+                return true;
+            } catch (OutputFiles.OutputException e) {
+                err.println("patchbay: " + e.getMessage());
+                return false;
+            }
         }
 
         /** Releases everything without reporting. */

@@ -87,6 +87,7 @@ public final class SamplingProfiler implements AutoCloseable {
     private final List<Target> targets = new CopyOnWriteArrayList<>();
     private final StackCounts stacks = new StackCounts();
     private volatile Thread thread;
+    private volatile Duration period;
     private volatile boolean running;
     private volatile boolean closed;
 
@@ -133,6 +134,7 @@ public final class SamplingProfiler implements AutoCloseable {
         if (period == null || period.isNegative() || period.isZero()) throw new IllegalArgumentException("period must be positive: " + period);
         if (running) throw new IllegalStateException("already sampling");
         long nanos = Math.max(10_000, period.toNanos());
+        this.period = Duration.ofNanos(nanos);
         running = true;
         Thread t = new Thread(() -> loop(nanos), "patchbay-sampler");
         t.setDaemon(true);
@@ -275,15 +277,23 @@ public final class SamplingProfiler implements AutoCloseable {
 
     /**
      * Writes a flame graph of the samples so far: a self-contained interactive HTML page, or
-     * an SVG if the file name ends in {@code .svg}.
+     * an SVG if the file name ends in {@code .svg}. It shows the total and the period of the
+     * last {@link #start}.
      *
      * @param file the file, replaced if it exists
      * @param title the graph's title
      * @throws IOException if it cannot be written
      */
     public void writeFlameGraph(Path file, String title) throws IOException {
-        new FlameGraph(stacks.snapshot(), title).write(file);
+        new FlameGraph(stacks.snapshot(), title, period).write(file);
     }
+
+    /**
+     * The period of the last {@link #start}, as used (at least 10 us).
+     *
+     * @return the period, or null if this sampler was never started
+     */
+    public Duration period() { return period; }
 
     /** Stops sampling and detaches from every Store. */
     @Override public void close() {
