@@ -7,14 +7,12 @@
  */
 package dev.patchbay.profiler;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,24 +32,9 @@ class FlameGraphBrowserTest {
     Path chromium;
     Path page;
 
-    static Path findChromium() {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            for (String name : new String[] {"chromium", "chromium-browser", "google-chrome"}) {
-                Path p = Path.of(dir.isEmpty() ? "." : dir, name);
-                if (Files.isExecutable(p)) return p;
-            }
-        }
-        return null;
-    }
-
     @BeforeEach
     void setUp() throws Exception {
-        chromium = findChromium();
-        if (chromium == null) {
-            String why = "no chromium on PATH (install the Debian package chromium; .ci/run does): skipping the browser test";
-            System.out.println("SKIPPED: " + why);
-            Assumptions.abort(why);
-        }
+        chromium = ExternalTool.require("install the Debian package chromium; .ci/run does", "chromium", "chromium-browser", "google-chrome");
         Map<String, Long> stacks = new TreeMap<>();
         stacks.put("main;hot", 900L);
         stacks.put("main;hot;host_write_[h]", 40L);

@@ -4,15 +4,11 @@
  */
 package dev.patchbay.profiler;
 
-import org.junit.jupiter.api.Assumptions;
-
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
@@ -23,16 +19,7 @@ final class Promtool {
     record Result(int exit, String output) {}
 
     /** The promtool on PATH; skips the calling test, saying so, if there is none. */
-    static Path require() {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            Path p = Path.of(dir.isEmpty() ? "." : dir, "promtool");
-            if (Files.isExecutable(p)) return p;
-        }
-        String why = "promtool is not on PATH (install the Debian package prometheus; .ci/run does): skipping the promtool check";
-        System.out.println("SKIPPED: " + why);
-        Assumptions.abort(why);
-        return null;
-    }
+    static Path require() { return ExternalTool.require("install the Debian package prometheus; .ci/run does", "promtool"); }
 
     /** Runs `promtool check metrics` with the scrape on its standard input. */
     static Result checkMetrics(String scrape) throws IOException, InterruptedException {
