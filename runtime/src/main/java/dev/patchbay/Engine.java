@@ -296,6 +296,8 @@ public final class Engine implements AutoCloseable {
 
     Iterable<RuntimeListener> listeners() { return listeners; }
 
+    boolean hasListeners() { return !listeners.isEmpty(); }
+
     long epochCounterAddress() { return epochCounter; }
 
     /**

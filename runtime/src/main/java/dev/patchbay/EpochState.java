@@ -201,6 +201,7 @@ final class EpochState {
         if (why != null) return refuse(why);
         interruptRequestedAt = System.nanoTime();
         interruptFor = call;
+        core.listenersInterruptRequested();
         // The safepoint stub's fast path reads this word: from here on, the owner's next
         // trap at any site unwinds (the force below arms the epoch sites for it).
         core.vmctx.setInterruptCall(call);

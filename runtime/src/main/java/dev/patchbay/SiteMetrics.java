@@ -49,7 +49,8 @@ public final class SiteMetrics {
     }
 
     /**
-     * Site requests made ({@link Store#request}).
+     * Site requests made: {@link Store#request} and {@link Store#requestSafepoint()} (so
+     * every sample a sampling profiler asks for counts too).
      *
      * @return the count
      */

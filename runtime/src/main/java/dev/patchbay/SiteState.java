@@ -79,6 +79,7 @@ final class SiteState {
 
     /** Arms every site so the owner stops at its next one; caller holds the lock. */
     PatchRequest requestSafepointLocked() {
+        metrics().request();
         PatchRequest req = new PatchRequest(++requestedGen, System.nanoTime());
         pending.add(req);
         patching = true;
@@ -99,6 +100,10 @@ final class SiteState {
 
     /** Writes the desired state of every site (only the owner or an idle Store gets here). */
     void applyLocked() {
+        // Listeners hear the start only of a batch that will rewrite something, so every
+        // onPatchBatchStart has its onPatchBatch (hasChanges() is what applyAll() writes).
+        Store handle = core.engine.hasListeners() && anyChangePending() ? core.handle() : null;
+        if (handle != null) for (RuntimeListener l : core.engine.listeners()) l.onPatchBatchStart(handle);
         long t0 = System.nanoTime();
         int n = 0;
         for (InstanceSites t : tables) n += t.applyAll();
@@ -106,7 +111,7 @@ final class SiteState {
             metrics().patched(n);
             long dt = System.nanoTime() - t0;
             boolean atSafepoint = core.ownership.owner() != null;
-            Store handle = core.handle();
+            if (handle == null) handle = core.handle();
             if (handle != null) for (RuntimeListener l : core.engine.listeners()) l.onPatchBatch(handle, n, dt, atSafepoint);
         }
         completeLocked();
@@ -148,9 +153,11 @@ final class SiteState {
     private void completeLocked() {
         appliedGen = requestedGen;
         long now = System.nanoTime();
+        Store handle = pending.isEmpty() ? null : core.handle();
         for (PatchRequest r : pending) {
             r.complete(now);
             metrics().applied(r.latencyNanos());
+            if (handle != null) for (RuntimeListener l : core.engine.listeners()) l.onRequestApplied(handle, r.latencyNanos());
         }
         pending.clear();
     }

@@ -406,11 +406,13 @@ public final class Store implements AutoCloseable {
      *         while thread 'name' runs it")
      */
     @Override public void close() {
-        core.close();
+        boolean closedNow = core.close();
         cleanable.clean();
         synchronized (instances) {
             instances.clear();
         }
+        // Only the close that freed the Store reports it, so each Store is reported once.
+        if (closedNow) for (RuntimeListener l : engine.listeners()) l.onStoreClosed(this);
     }
 
     // ---- package-private: Func, tests, the watcher ----

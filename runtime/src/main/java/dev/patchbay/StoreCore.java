@@ -272,13 +272,14 @@ final class StoreCore {
             if (!nested) vmctx.setStackFloor(StackFloor.current());
             long status = Native.call(inst.code().execAddress(fn.entryTrampoline), vmctxAddress, inst.code().execAddress(fn.start), buf);
             if (status != EntryStatus.OK) {
+                Store h = handle();
+                if (h != null) for (RuntimeListener l : engine.listeners()) l.onTrapStart(h);
                 // The safepoint stub unwound for the interrupt on its own: finish it here.
                 if (status == EntryStatus.INTERRUPTED) epoch.takeStubInterrupt();
                 // Thread.interrupt() of the owner ended this call: the Trap consumes it.
                 Throwable cause = hostcalls.takeError();
                 if (epoch.takeOwnerInterrupt() && cause == null) cause = new InterruptedException("the owner thread was interrupted");
                 Trap t = TrapDecoder.decode(vmctx, inst, cause, hostcalls.takeInterrupted());
-                Store h = handle();
                 if (h != null) for (RuntimeListener l : engine.listeners()) l.onTrap(h, t);
                 trapped = t;
                 return null;
@@ -347,6 +348,11 @@ final class StoreCore {
 
     void hostError(Throwable t) { hostcalls.hostError(t); }
 
+    void listenersInterruptRequested() {
+        Store h = handle();
+        if (h != null) for (RuntimeListener l : engine.listeners()) l.onInterruptRequested(h);
+    }
+
     void listenersEpoch(EpochOutcome outcome, long since) {
         Store h = handle();
         if (h != null) for (RuntimeListener l : engine.listeners()) l.onEpochDeadline(h, outcome, since);
@@ -393,15 +399,17 @@ final class StoreCore {
     // ---- closing ----
 
     /** Frees the Store; fails if a thread runs it (Ownership, invariant 2). */
-    void close() {
+    /** Closes and frees the Store; false if it was closed already (by this or another thread). */
+    boolean close() {
         lock.lock();
         try {
-            if (!ownership.close()) return;
+            if (!ownership.close()) return false;
             sites.closeLocked();
         } finally {
             lock.unlock();
         }
         free();
+        return true;
     }
 
     /** The Store's Cleaner: its handle is unreachable, so no call can be running. */

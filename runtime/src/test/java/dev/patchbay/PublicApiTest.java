@@ -72,6 +72,7 @@ class PublicApiTest {
         Map.entry("PatchRequest.latencyNanos", "nanoseconds"),
         Map.entry("RuntimeListener.onEpochDeadline", "nanoseconds"),
         Map.entry("RuntimeListener.onPatchBatch", "nanoseconds"),
+        Map.entry("RuntimeListener.onRequestApplied", "nanoseconds"),
         Map.entry("SiteMetrics.requests", "a count"),
         Map.entry("SiteMetrics.arms", "a count"),
         Map.entry("SiteMetrics.sitesArmed", "a count"),

@@ -117,7 +117,7 @@ final class DemoProfiling {
     /** A handful of interesting series, one of each kind. */
     private static List<String> pick(String body) {
         String[] wanted = {"patchbay_function_calls", "patchbay_function_time", "patchbay_function_samples", "patchbay_site_requests",
-            "patchbay_site_traps", "patchbay_site_patched", "patchbay_sites_on", "patchbay_epoch_interrupts", "patchbay_code_memory",
+            "patchbay_site_traps", "patchbay_site_patched", "patchbay_site_on", "patchbay_epoch_interrupts", "patchbay_code_memory",
             "patchbay_stores_live"};
         List<String> out = new ArrayList<>();
         for (String w : wanted) {

@@ -3,12 +3,18 @@
  * runs them on a thread with a large stack (guest code runs on the calling thread, and the
  * run tests include a 1 MiB stack frame), and maps outcomes to exit codes:
  *   0 success, 1 test failures, 2 bad input or usage (including an output file or
- *   standard output that cannot be written), 3 guest trap.
+ *   standard output that cannot be written, and no command at all), 3 guest trap.
+ * Usage errors are picocli's: its message, then its "Did you mean" suggestions for a
+ * mistyped command or option when it has some, else the command's usage, on stderr.
  */
 package dev.patchbay.cli;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -21,8 +27,12 @@ public final class Main implements Runnable {
     /** Stack for the thread that runs commands (and therefore guest code). */
     static final long MAIN_STACK_BYTES = 512L << 20;
 
+    @Spec
+    CommandSpec spec;
+
+    /** `patchbay` alone is a usage error: it says so and prints the usage (exit 2). */
     @Override public void run() {
-        new CommandLine(this).usage(System.out);
+        throw new ParameterException(spec.commandLine(), "no command given");
     }
 
     public static int execute(String... args) {
@@ -33,8 +43,11 @@ public final class Main implements Runnable {
             return EXIT_FAILED;
         });
         cl.setParameterExceptionHandler((ex, a) -> {
-            ex.getCommandLine().getErr().println("patchbay: " + ex.getMessage());
-            ex.getCommandLine().usage(ex.getCommandLine().getErr());
+            CommandLine cmd = ex.getCommandLine();
+            cmd.getErr().println("patchbay: " + ex.getMessage());
+            // picocli's suggestions ("Did you mean: run?", "Possible solutions: --profile")
+            // say more than the whole usage; without any, the usage it is.
+            if (!UnmatchedArgumentException.printSuggestions(ex, cmd.getErr())) cmd.usage(cmd.getErr());
             return EXIT_BAD_INPUT;
         });
         int code = cl.execute(args);

@@ -35,14 +35,14 @@ final class PlanOptions {
                 default: {
                     SiteKind s = SiteKind.parse(k);
                     if (s == null || s == SiteKind.CUSTOM) {
-                        throw new IllegalArgumentException("unknown site kind '" + k + "' (expected all, none, epoch, profile-entry, profile-exit)");
+                        throw new OptionException("--instrument: unknown site kind '" + k + "' (expected all, none, epoch, profile-entry, profile-exit)");
                     }
                     ks.add(s);
                 }
             }
         }
         EpochMode mode = EpochMode.parse(epochMode);
-        if (mode == null) throw new IllegalArgumentException("unknown epoch mode '" + epochMode + "' (expected nop, fused, check, poll, fuel, none)");
+        if (mode == null) throw new OptionException("--epoch-mode: unknown epoch mode '" + epochMode + "' (expected nop, fused, check, poll, fuel, none)");
         InstrumentationPlan p = InstrumentationPlan.of(ks.toArray(new SiteKind[0]));
         if (p.includes(SiteKind.EPOCH)) p = p.withEpochMode(mode);
         return p;

@@ -7,6 +7,8 @@
  *                        mean) prints at the end
  *   --sample PERIOD      the sampling profiler (e.g. 1ms); --flamegraph implies 1ms
  *   --flamegraph FILE    a self-contained HTML (or .svg) flame graph of the samples
+ *   --collapsed FILE     the samples in Brendan Gregg's collapsed format (flamegraph.pl,
+ *                        speedscope, async-profiler's converters read it); implies 1ms too
  *   --metrics-port PORT  Prometheus metrics at http://127.0.0.1:PORT/metrics while the
  *                        program runs; --hold keeps serving after it until interrupted
  * The flags live here rather than in RunCommand so that command stays small.
@@ -16,6 +18,7 @@ package dev.patchbay.cli;
 import dev.patchbay.Engine;
 import dev.patchbay.Instance;
 import dev.patchbay.Store;
+import dev.patchbay.codegen.machinst.PatchSite;
 import dev.patchbay.profiler.CodeMemoryMeterBinder;
 import dev.patchbay.profiler.EpochMeterBinder;
 import dev.patchbay.profiler.JfrEvents;
@@ -33,6 +36,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 
 final class ProfileOptions {
@@ -45,13 +50,16 @@ final class ProfileOptions {
     @Option(names = "--flamegraph", paramLabel = "FILE", description = "Write the samples as a flame graph: HTML, or SVG if FILE ends in .svg (samples every 1ms unless --sample says otherwise).")
     Path flamegraph;
 
+    @Option(names = "--collapsed", paramLabel = "FILE", description = "Write the samples in the collapsed-stack format of flamegraph.pl: one 'outer;inner count' line per stack (samples every 1ms unless --sample says otherwise).")
+    Path collapsed;
+
     @Option(names = "--metrics-port", paramLabel = "PORT", description = "Serve Prometheus metrics at http://127.0.0.1:PORT/metrics while the program runs (0 picks a free port).")
     Integer metricsPort;
 
     @Option(names = "--hold", description = "With --metrics-port: keep serving metrics after the run until interrupted (Ctrl-C).")
     boolean hold;
 
-    boolean any() { return profile || sample != null || flamegraph != null || metricsPort != null; }
+    boolean any() { return profile || sample != null || flamegraph != null || collapsed != null || metricsPort != null; }
 
     static final Duration MIN_SAMPLE = Duration.ofNanos(10_000), MAX_SAMPLE = Duration.ofHours(1);
 
@@ -62,11 +70,12 @@ final class ProfileOptions {
         if (hold && metricsPort == null) throw new IllegalArgumentException("--hold needs --metrics-port");
         if (metricsPort != null) Values.count("--metrics-port", metricsPort, 0, 65535);
         period = sample != null ? Values.duration("--sample", sample, MIN_SAMPLE, MAX_SAMPLE)
-            : flamegraph != null ? Duration.ofMillis(1) : null;
+            : flamegraph != null || collapsed != null ? Duration.ofMillis(1) : null;
         OutputFiles.check("--flamegraph", flamegraph);
+        OutputFiles.check("--collapsed", collapsed);
     }
 
-    /** Starts what the flags ask for. Throws IllegalArgumentException for bad flag values. */
+    /** Starts what the flags ask for. Throws an OptionException, naming the flag, for what cannot be started. */
     Session start(Engine engine, Store store, Instance inst, Path file) {
         validate();
         Session s = new Session(store);
@@ -78,7 +87,11 @@ final class ProfileOptions {
                 try {
                     s.profiler = Profiler.attach(store, new ProfilerConfig().storeName("main").moduleName(inst, module));
                 } catch (IllegalStateException e) {
-                    if (profile) throw new IllegalArgumentException(e.getMessage());
+                    // --metrics-port alone goes on without per-function counters.
+                    if (profile) {
+                        throw new OptionException("--profile needs profile sites, and " + module + " was compiled without them (--instrument="
+                            + instrumented(inst) + "); use --instrument=all or profile-entry,profile-exit");
+                    }
                 }
                 if (profile) s.profiler.enable();
             }
@@ -95,15 +108,23 @@ final class ProfileOptions {
             if (s.sampler != null) s.sampler.start(period);
         } catch (IOException e) {
             s.abort();
-            throw new IllegalArgumentException("cannot serve metrics on port " + metricsPort + ": " + e.getMessage());
+            throw new OptionException("--metrics-port=" + metricsPort + ": cannot serve metrics on 127.0.0.1:" + metricsPort + ": " + OutputFiles.reason(e));
         } catch (RuntimeException e) {
             s.abort();
             throw e;
         }
         s.flamegraph = flamegraph;
+        s.collapsed = collapsed;
         s.hold = hold;
         s.showTable = profile;
         return s;
+    }
+
+    /** The site kinds the instance's code has, as --instrument names them. */
+    private static String instrumented(Instance inst) {
+        Set<String> kinds = new TreeSet<>();
+        for (PatchSite p : inst.module().compiled().patchSites) kinds.add(p.kind.label());
+        return kinds.isEmpty() ? "none" : String.join(",", kinds);
     }
 
     /** What a run started; finish() reports and releases it. */
@@ -112,7 +133,7 @@ final class ProfileOptions {
         Profiler profiler;
         SamplingProfiler sampler;
         PrometheusEndpoint endpoint;
-        Path flamegraph;
+        Path flamegraph, collapsed;
         boolean hold, showTable;
 
         Session(Store store) { this.store = store; }
@@ -132,14 +153,9 @@ final class ProfileOptions {
                 sampler.stop();
                 err.println("samples: " + sampler.samples() + " (site-biased: each lands at the next patch site reached)");
                 if (flamegraph != null) {
-                    try {
-                        OutputFiles.write("--flamegraph", flamegraph, f -> sampler.writeFlameGraph(f, "patchbay: " + f.getFileName()));
-                        err.println("wrote " + flamegraph);
-                    } catch (OutputFiles.OutputException e) {
-                        err.println("patchbay: " + e.getMessage());
-                        ok = false;
-                    }
+                    ok &= write(err, "--flamegraph", flamegraph, f -> sampler.writeFlameGraph(f, "patchbay: " + f.getFileName()));
                 }
+                if (collapsed != null) ok &= write(err, "--collapsed", collapsed, sampler::writeCollapsedStacks);
             }
             if (showTable && profiler != null) {
                 out.println();
@@ -156,6 +172,17 @@ final class ProfileOptions {
             }
             abort();
             return ok;
+        }
+
+        private static boolean write(PrintStream err, String option, Path file, OutputFiles.Writer writer) {
+            try {
+                OutputFiles.write(option, file, writer);
+                err.println("wrote " + file);
+                return true;
+            } catch (OutputFiles.OutputException e) {
+                err.println("patchbay: " + e.getMessage());
+                return false;
+            }
         }
 
         /** Releases everything without reporting. */

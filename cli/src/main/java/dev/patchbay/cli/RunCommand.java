@@ -124,7 +124,11 @@ final class RunCommand implements Callable<Integer> {
             }
             if (!out.isEmpty()) System.out.println(out.size() == 1 ? out.get(0) : "[" + String.join(", ", out) + "]");
             return profiling.finish() ? Main.EXIT_OK : Main.EXIT_BAD_INPUT;
+        } catch (OptionException e) {
+            System.err.println("patchbay: " + e.getMessage());
+            return Main.EXIT_BAD_INPUT;
         } catch (IllegalArgumentException e) {
+            // What the runtime refuses about the module itself (Engine.load, instantiate).
             System.err.println(file + ": error: " + e.getMessage());
             return Main.EXIT_BAD_INPUT;
         }

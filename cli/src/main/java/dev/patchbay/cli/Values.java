@@ -7,8 +7,9 @@
  * names the option and is ready to print after "patchbay: ".
  *
  * Grammar:
- *   duration  NUMBER UNIT, NUMBER = digits with an optional fraction, UNIT one of
- *             ns us ms s m h d (case-insensitive); no sign, no exponent
+ *   duration  NUMBER UNIT, NUMBER = digits with an optional fraction (1.5s, .5ms), UNIT
+ *             one of ns us (or µs, μs) ms s m h d (case-insensitive); no sign, no exponent;
+ *             rounded to whole nanoseconds, then checked against the option's range
  *   size      digits with an optional K, M or G (binary: 1K = 1024), optionally KiB/MiB/GiB
  *   integer   an optional sign, then decimal digits or 0x and hex digits, with `_`
  *             between digits (CLIF's literal syntax); true and false are 1 and 0
@@ -26,7 +27,7 @@ import java.util.regex.Pattern;
 final class Values {
     private Values() {}
 
-    private static final Pattern DURATION = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)\\s*(ns|us|ms|s|m|h|d)");
+    private static final Pattern DURATION = Pattern.compile("([0-9]*\\.?[0-9]+)\\s*(ns|us|\u00b5s|\u03bcs|ms|s|m|h|d)");
     private static final Pattern SIZE = Pattern.compile("([0-9]+)\\s*(?:([kmg])(?:ib)?)?");
     private static final Pattern INTEGER = Pattern.compile("[+-]?(?:0[xX][0-9a-fA-F]+(?:_+[0-9a-fA-F]+)*|[0-9]+(?:_+[0-9]+)*)");
 
@@ -37,11 +38,11 @@ final class Values {
         Matcher m = DURATION.matcher(t);
         if (!m.matches()) {
             if (t.startsWith("-")) throw new IllegalArgumentException(option + " must be positive, got '" + text + "'");
-            throw new IllegalArgumentException(option + ": not a duration: '" + text + "' (use a number and a unit: ns, us, ms, s, m, h, d; e.g. 200ms, 2s)");
+            throw new IllegalArgumentException(option + ": not a duration: '" + text + "' (use a number and a unit: ns, us, ms, s, m, h, d; e.g. 250us, 1.5s)");
         }
         long unit = switch (m.group(2)) {
             case "ns" -> 1L;
-            case "us" -> 1_000L;
+            case "us", "\u00b5s", "\u03bcs" -> 1_000L;
             case "ms" -> 1_000_000L;
             case "s" -> 1_000_000_000L;
             case "m" -> 60_000_000_000L;

@@ -127,7 +127,17 @@ class CliHostileInputTest {
             Arguments.of(new String[] {"--sample=1e3ms"}, "not a duration"),
             Arguments.of(new String[] {"--metrics-port=65536"}, "--metrics-port=65536 is out of range (0 to 65535)"),
             Arguments.of(new String[] {"--metrics-port=-1"}, "--metrics-port=-1 is out of range"),
-            Arguments.of(new String[] {"--timeout=50ms", "--epoch-mode=poll"}, "cannot interrupt --epoch-mode=poll code"));
+            Arguments.of(new String[] {"--timeout=50ms", "--epoch-mode=poll"}, "cannot interrupt --epoch-mode=poll code"),
+            // Fractions and every unit parse; the range is what refuses these.
+            Arguments.of(new String[] {"--sample=10ns"}, "--sample=10ns is below the minimum of 10us"),
+            Arguments.of(new String[] {"--sample=9.5us"}, "--sample=9.5us is below the minimum of 10us"),
+            Arguments.of(new String[] {"--tick=0.5us", "--timeout=1s"}, "--tick=0.5us is below the minimum of 10us"),
+            Arguments.of(new String[] {"--timeout=0.5ms"}, "--timeout=0.5ms is below the minimum of 1ms"),
+            Arguments.of(new String[] {"--timeout=1.5"}, "(use a number and a unit"),
+            Arguments.of(new String[] {"--timeout=1.5.5s"}, "--timeout: not a duration: '1.5.5s'"),
+            Arguments.of(new String[] {"--instrument=epoch,bogus"}, "--instrument: unknown site kind 'bogus'"),
+            Arguments.of(new String[] {"--epoch-mode=bogus"}, "--epoch-mode: unknown epoch mode 'bogus'"),
+            Arguments.of(new String[] {"--profile", "--instrument=epoch"}, "patchbay: --profile needs profile sites, and id.clif was compiled without them (--instrument=none); use --instrument=all"));
     }
 
     @ParameterizedTest(name = "{1}")
@@ -142,12 +152,26 @@ class CliHostileInputTest {
     void goodDurationsAndSizesStillWork() throws Exception {
         String f = file("id.clif", ID).toString();
         for (String[] opts : new String[][] {{"--timeout=2s"}, {"--timeout=1.5s", "--tick=500us"}, {"--timeout=1m"}, {"--timeout=365d"},
+                {"--timeout=0.25s", "--tick=250us"}, {"--timeout=1.5ms", "--tick=10us"}, {"--timeout=.5s", "--tick=10000ns"},
+                {"--timeout=2.5S", "--tick=12.5US"}, {"--timeout=1s", "--tick=250\u00b5s"}, {"--timeout=1s", "--tick=250\u03bcs"},
+                {"--sample=250us"}, {"--sample=1.5ms"}, {"--sample=10000ns"}, {"--sample=0.001s"},
                 {"--stack-limit=8M"}, {"--stack-limit=64KiB"}, {"--stack-limit=4096"}, {"--epoch-deadline=1000000000000000"}}) {
             List<String> args = new ArrayList<>(List.of("run", f, "--invoke", "id(7)"));
             args.addAll(List.of(opts));
             String[] r = run(args.toArray(new String[0]));
             assertEquals("0", r[0], String.join(" ", opts) + "\n" + r[2]);
             assertEquals("7", r[1].trim());
+        }
+    }
+
+    @Test
+    void aMetricsPortThatCannotBeBoundNamesTheOptionNotTheFile() throws Exception {
+        String f = file("id.clif", ID).toString();
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            int port = taken.getLocalPort();
+            String[] r = run("run", f, "--invoke", "id(1)", "--metrics-port=" + port);
+            assertBadInput(r, "patchbay: --metrics-port=" + port + ": cannot serve metrics on 127.0.0.1:" + port + ": ");
+            assertFalse(r[2].startsWith(f), "an option's problem is not the input file's:\n" + r[2]);
         }
     }
 

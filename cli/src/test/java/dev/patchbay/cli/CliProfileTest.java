@@ -66,6 +66,26 @@ class CliProfileTest {
     }
 
     @Test
+    void collapsedWritesBrendanGreggsFormat() throws Exception {
+        Path out = dir.resolve("fib.collapsed");
+        String[] r = CliBadInputTest.run("run", fib().toString(), "--invoke", "fib(32)", "--collapsed", out.toString());
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[2].contains("wrote " + out), r[2]);
+        long samples = Long.parseLong(r[2].replaceAll("(?s).*samples: (\\d+).*", "$1"));
+        long sum = 0;
+        for (String line : Files.readAllLines(out)) {
+            // flamegraph.pl's input: frames outermost first, joined by ';', a space, a count.
+            assertTrue(line.matches("fib(;fib)* [1-9][0-9]*"), line);
+            sum += Long.parseLong(line.substring(line.lastIndexOf(' ') + 1));
+        }
+        assertEquals(samples, sum, "every sample is in the file once");
+        assertTrue(samples > 0, r[2]);
+        String[] bad = CliBadInputTest.run("run", fib().toString(), "--invoke", "fib(3)", "--collapsed", dir.toString());
+        assertEquals("2", bad[0]);
+        assertTrue(bad[2].contains("cannot write --collapsed " + dir + ": is a directory"), bad[2]);
+    }
+
+    @Test
     void metricsPortServesOnLoopback() throws Exception {
         String[] r = CliBadInputTest.run("run", fib().toString(), "--invoke", "fib(10)", "--metrics-port", "0");
         assertEquals("0", r[0], r[2]);

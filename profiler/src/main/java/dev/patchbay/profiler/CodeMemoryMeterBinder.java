@@ -4,6 +4,7 @@
  *   patchbay.code.memory.mapped    bytes of code memory mapped (both views), process-wide
  *   patchbay.code.memory.regions   live code regions, process-wide
  *   patchbay.stores.live           Stores of the Engine not yet closed
+ * close() removes them (BoundMeters).
  */
 package dev.patchbay.profiler;
 
@@ -18,11 +19,13 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 /**
  * Micrometer gauges for the code memory Patchbay has mapped in this process ({@code
  * patchbay.code.memory.mapped}, bytes; {@code patchbay.code.memory.regions}) and the
- * Engine's open Stores ({@code patchbay.stores.live}), read on each scrape.
+ * Engine's open Stores ({@code patchbay.stores.live}), read on each scrape. {@link
+ * #close()} removes them.
  */
-public final class CodeMemoryMeterBinder implements MeterBinder {
+public final class CodeMemoryMeterBinder implements MeterBinder, AutoCloseable {
     private final Engine engine;
     private final Tags tags;
+    private final BoundMeters meters = new BoundMeters();
 
     /**
      * Gauges for an Engine, with no extra tags.
@@ -42,12 +45,22 @@ public final class CodeMemoryMeterBinder implements MeterBinder {
         this.tags = Tags.of(tags);
     }
 
+    /**
+     * Registers the gauges.
+     *
+     * @param registry the registry
+     * @throws IllegalStateException if this binder is closed, or the registry has these
+     *         gauges already (from another binder with the same tags)
+     */
     @Override public void bindTo(MeterRegistry registry) {
-        Gauge.builder("patchbay.code.memory.mapped", () -> CodeMemory.mappedBytes())
-            .tags(tags).baseUnit("bytes").description("Code memory mapped by Patchbay (RX and RW views)").register(registry);
-        Gauge.builder("patchbay.code.memory.regions", () -> CodeMemory.liveCount())
-            .tags(tags).description("Live code memory regions").register(registry);
-        Gauge.builder("patchbay.stores.live", engine, e -> e.liveStores())
-            .tags(tags).description("Stores of the Engine not yet closed").register(registry);
+        meters.register(registry, "patchbay.code.memory.mapped", null, () -> Gauge.builder("patchbay.code.memory.mapped", () -> CodeMemory.mappedBytes())
+            .tags(tags).baseUnit("bytes").description("Code memory mapped by Patchbay (RX and RW views)").register(registry));
+        meters.register(registry, "patchbay.code.memory.regions", null, () -> Gauge.builder("patchbay.code.memory.regions", () -> CodeMemory.liveCount())
+            .tags(tags).description("Live code memory regions").register(registry));
+        meters.register(registry, "patchbay.stores.live", null, () -> Gauge.builder("patchbay.stores.live", engine, e -> e.liveStores())
+            .tags(tags).description("Stores of the Engine not yet closed").register(registry));
     }
+
+    /** Removes the gauges from every registry they were bound to; closing twice does nothing. */
+    @Override public void close() { meters.close(); }
 }

@@ -1,49 +1,94 @@
 /*
  * Problem: show sampled stacks as a flame graph that anyone can open, offline, with no
- * tool to install: one file, no network access, interactive enough to explore.
- * Approach: build the call tree of the collapsed stacks, lay it out here (x = samples to
- * the left, y = depth; the root "all" at the bottom, callers below callees, siblings
- * sorted by name) and write one SVG whose frames carry their layout as data attributes.
- * A small inline script (in CDATA, so the file stays well-formed XML) zooms into a frame
- * on click, shows a frame's samples on hover, searches frames by regular expression and
- * fits labels to their widths. An .svg file is that SVG alone; any other name gets an
- * HTML page wrapping it, written as XHTML-compatible markup so tests can parse it with
- * an XML parser. Colours are a warm palette keyed by a hash of the function name, so a
- * function keeps its colour across graphs.
+ * tool to install: one file, no network access, interactive enough to explore, readable
+ * at any window width.
+ * Approach: build the call tree of the collapsed stacks and write one SVG whose frames
+ * carry their place in the tree as data attributes (samples to the left, samples, depth,
+ * name, kind), with a layout at WIDTH for viewers without scripts. An inline script
+ * (flamegraph.js, a resource, in CDATA so the file stays well-formed XML) lays the frames
+ * out again at the width the page gives it, on every resize, so text keeps its size:
+ * flame view (root at the bottom) or icicle (root at the top), click to zoom, hover for
+ * counts, and a search by regular expression (Ctrl+F, or the page's search box) that
+ * matches an invalid pattern as plain text instead of failing. The header shows the
+ * total samples and, for a sampler's graph, the sample period. An .svg file is that SVG
+ * alone; any other name gets an HTML page wrapping it with a search box, written as
+ * XHTML-compatible markup so tests can parse it with an XML parser.
+ *
+ * Frame kinds follow the collapsed format's annotations, as async-profiler writes them: a
+ * name ending in _[h] is a host frame (a hostcall), _[j] Java, _[k] kernel, _[i] an
+ * inlined guest frame; the rest are guest frames, and the root is "all". Each kind has its
+ * palette, keyed within it by a hash of the name, so a function keeps its colour across
+ * graphs; the suffix is not shown.
  */
 package dev.patchbay.profiler;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Renders collapsed stacks as a self-contained, interactive flame graph (one SVG or HTML file that
- * needs no network access).
+ * Renders collapsed stacks as a self-contained, interactive flame graph (one SVG or HTML
+ * file that needs no network access): it fits the window's width, switches between flame
+ * and icicle views, zooms, and searches frames by regular expression (Ctrl+F). Frames are
+ * coloured by kind: guest functions, and frames the collapsed stacks mark as host
+ * ({@code _[h]}), Java ({@code _[j]}) or kernel ({@code _[k]}) frames.
  */
 public final class FlameGraph {
+    /** The width of the layout written into the file, for viewers that run no script. */
     static final int WIDTH = 1200;
     static final int FRAME_HEIGHT = 17;
     static final int PAD = 10;
-    static final int TOP = 50;
+    static final int TOP = 70;
     static final int BOTTOM = 30;
+
+    /** What a frame is, from its annotation in the collapsed stacks. */
+    enum Kind {
+        ROOT("root", null), GUEST("guest", null), INLINED("inlined guest", "_[i]"), HOST("host", "_[h]"),
+        JAVA("Java", "_[j]"), KERNEL("kernel", "_[k]");
+
+        final String label;
+        final String suffix;
+
+        Kind(String label, String suffix) {
+            this.label = label;
+            this.suffix = suffix;
+        }
+
+        static Kind of(String frame) {
+            for (Kind k : values()) if (k.suffix != null && frame.endsWith(k.suffix) && frame.length() > k.suffix.length()) return k;
+            return GUEST;
+        }
+
+        String strip(String frame) { return suffix == null ? frame : frame.substring(0, frame.length() - suffix.length()); }
+    }
 
     private static final class Node {
         final String name;
+        final Kind kind;
         long value;
         final Map<String, Node> children = new TreeMap<>();
 
-        Node(String name) { this.name = name; }
+        Node(String frame, Kind kind) {
+            this.kind = kind;
+            this.name = kind.strip(frame);
+        }
     }
 
-    private final Node root = new Node("all");
+    private final Node root = new Node("all", Kind.ROOT);
     private final String title;
+    private final Duration period;
+    private final Set<Kind> kinds = EnumSet.noneOf(Kind.class);
     private int maxDepth;
 
     /**
@@ -53,8 +98,19 @@ public final class FlameGraph {
      *               stacks with no samples are left out
      * @param title the graph's title, or null for "Flame graph"
      */
-    public FlameGraph(Map<String, Long> stacks, String title) {
+    public FlameGraph(Map<String, Long> stacks, String title) { this(stacks, title, null); }
+
+    /**
+     * A flame graph of a sampler's collapsed stacks, showing the sample period.
+     *
+     * @param stacks collapsed stack ({@code "outer;inner"}, outermost first) to sample count;
+     *               stacks with no samples are left out
+     * @param title the graph's title, or null for "Flame graph"
+     * @param samplePeriod the time between samples, shown beside the total; null for none
+     */
+    public FlameGraph(Map<String, Long> stacks, String title, Duration samplePeriod) {
         this.title = title == null ? "Flame graph" : title;
+        this.period = samplePeriod;
         for (Map.Entry<String, Long> e : stacks.entrySet()) {
             long n = e.getValue();
             if (n <= 0) continue;
@@ -63,7 +119,9 @@ public final class FlameGraph {
             String[] frames = e.getKey().split(";");
             maxDepth = Math.max(maxDepth, frames.length);
             for (String f : frames) {
-                at = at.children.computeIfAbsent(f, Node::new);
+                Kind k = Kind.of(f);
+                kinds.add(k);
+                at = at.children.computeIfAbsent(f, name -> new Node(name, k));
                 at.value += n;
             }
         }
@@ -95,9 +153,14 @@ public final class FlameGraph {
      */
     public String html() {
         return "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
+            + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n"
             + "<title>" + esc(title) + "</title>\n"
-            + "<style>body{margin:0;background:#fff;font-family:Verdana,sans-serif}</style>\n"
-            + "</head>\n<body>\n" + svg(false) + "\n</body>\n</html>\n";
+            + "<style>body{margin:0;background:#f8f8f0;font-family:Verdana,sans-serif}"
+            + "#bar{padding:6px 10px 0 10px;text-align:right}"
+            + "#q{width:18em;font:12px Verdana,sans-serif;padding:2px 4px}"
+            + "svg{display:block;width:100%}</style>\n"
+            + "</head>\n<body>\n<div id=\"bar\"><input id=\"q\" type=\"search\" placeholder=\"Search frames: regex, Ctrl+F\" "
+            + "aria-label=\"Search frames by regular expression\"/></div>\n" + svg(false) + "\n</body>\n</html>\n";
     }
 
     /**
@@ -110,17 +173,21 @@ public final class FlameGraph {
         int height = TOP + (maxDepth + 1) * FRAME_HEIGHT + BOTTOM;
         StringBuilder sb = new StringBuilder();
         if (standalone) sb.append("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n");
-        sb.append("<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" id=\"flamegraph\" width=\"").append(WIDTH)
-            .append("\" height=\"").append(height).append("\" viewBox=\"0 0 ").append(WIDTH).append(' ').append(height)
-            .append("\" data-total=\"").append(root.value).append("\" data-height=\"").append(height).append("\">\n");
+        sb.append("<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" id=\"flamegraph\" width=\"100%\" height=\"").append(height)
+            .append("\" viewBox=\"0 0 ").append(WIDTH).append(' ').append(height)
+            .append("\" data-total=\"").append(root.value).append("\" data-depth=\"").append(maxDepth).append("\">\n");
         sb.append("<style>text{font-family:Verdana,sans-serif;font-size:12px;fill:#000}"
             + "g.f:hover rect{stroke:#000;stroke-width:0.5}g.f{cursor:pointer}"
-            + ".ctl{cursor:pointer;fill:#246}#details{font-size:12px}</style>\n");
-        sb.append("<rect x=\"0\" y=\"0\" width=\"").append(WIDTH).append("\" height=\"").append(height).append("\" fill=\"#f8f8f0\"/>\n");
-        sb.append("<text x=\"").append(WIDTH / 2).append("\" y=\"24\" text-anchor=\"middle\" style=\"font-size:17px\">")
+            + ".ctl{cursor:pointer;fill:#246}.ctl:hover{text-decoration:underline}#details,#matched{font-size:12px}"
+            + "#subtitle,text.legend{font-size:11px;fill:#444}</style>\n");
+        sb.append("<rect id=\"background\" x=\"0\" y=\"0\" width=\"").append(WIDTH).append("\" height=\"").append(height).append("\" fill=\"#f8f8f0\"/>\n");
+        sb.append("<text id=\"title\" x=\"").append(WIDTH / 2).append("\" y=\"24\" text-anchor=\"middle\" style=\"font-size:17px\">")
             .append(esc(title)).append("</text>\n");
+        sb.append("<text id=\"subtitle\" x=\"").append(WIDTH / 2).append("\" y=\"43\" text-anchor=\"middle\">").append(esc(subtitle())).append("</text>\n");
         sb.append("<text id=\"reset\" class=\"ctl\" x=\"").append(PAD).append("\" y=\"24\" visibility=\"hidden\">Reset zoom</text>\n");
+        sb.append("<text id=\"view\" class=\"ctl\" x=\"").append(WIDTH - PAD - 70).append("\" y=\"24\" text-anchor=\"end\">Icicle</text>\n");
         sb.append("<text id=\"search\" class=\"ctl\" x=\"").append(WIDTH - PAD).append("\" y=\"24\" text-anchor=\"end\">Search</text>\n");
+        legend(sb);
         sb.append("<text id=\"matched\" x=\"").append(WIDTH - PAD).append("\" y=\"").append(height - 10).append("\" text-anchor=\"end\"></text>\n");
         sb.append("<text id=\"details\" x=\"").append(PAD).append("\" y=\"").append(height - 10).append("\"> </text>\n");
         sb.append("<g id=\"frames\">\n");
@@ -133,6 +200,37 @@ public final class FlameGraph {
         return sb.toString();
     }
 
+    /** "12,345 samples, one every 1 ms (site-biased)", or the total alone without a period. */
+    String subtitle() {
+        String n = String.format(Locale.ROOT, "%,d sample%s", root.value, root.value == 1 ? "" : "s");
+        if (period == null) return n;
+        return n + ", one every " + format(period) + " (site-biased: each lands at the next patch site)";
+    }
+
+    /** A duration in its largest exact unit: 1 ms, 250 us, 1.5 ms. */
+    static String format(Duration d) {
+        long ns = d.toNanos();
+        if (ns % 1_000_000_000L == 0) return ns / 1_000_000_000L + " s";
+        if (ns >= 1_000_000) return trim(ns / 1e6) + " ms";
+        if (ns >= 1_000) return trim(ns / 1e3) + " us";
+        return ns + " ns";
+    }
+
+    private static String trim(double v) {
+        String s = String.format(Locale.ROOT, "%.3f", v);
+        return s.replaceAll("0+$", "").replaceAll("\\.$", "");
+    }
+
+    /** One swatch per kind of frame the graph has, the root aside. */
+    private void legend(StringBuilder sb) {
+        double x = PAD;
+        for (Kind k : kinds) {
+            sb.append(String.format(Locale.ROOT, "<rect class=\"legend\" x=\"%.0f\" y=\"50\" width=\"10\" height=\"10\" fill=\"%s\"/>", x, color("", k)));
+            sb.append(String.format(Locale.ROOT, "<text class=\"legend\" x=\"%.0f\" y=\"59\">%s</text>%n", x + 14, esc(k.label)));
+            x += 24 + 7 * k.label.length();
+        }
+    }
+
     private void frame(Node n, long x, int depth, int height, List<String> out) {
         long total = Math.max(1, root.value);
         double scale = (WIDTH - 2.0 * PAD) / total;
@@ -140,11 +238,11 @@ public final class FlameGraph {
         int y = height - BOTTOM - (depth + 1) * FRAME_HEIGHT;
         String pct = String.format(Locale.ROOT, "%.2f", 100.0 * n.value / total);
         out.add(String.format(Locale.ROOT,
-            "<g class=\"f\" data-x=\"%d\" data-w=\"%d\" data-d=\"%d\" data-n=\"%s\"><title>%s (%,d samples, %s%%)</title>"
+            "<g class=\"f\" data-x=\"%d\" data-w=\"%d\" data-d=\"%d\" data-n=\"%s\" data-k=\"%s\"><title>%s (%s, %,d samples, %s%%)</title>"
                 + "<rect x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"%d\" fill=\"%s\" rx=\"2\" ry=\"2\"/>"
                 + "<text x=\"%.2f\" y=\"%d\"></text></g>%n",
-            x, n.value, depth, esc(n.name), esc(n.name), n.value, pct, px, y, w, FRAME_HEIGHT - 1, color(n.name),
-            px + 3, y + FRAME_HEIGHT - 5));
+            x, n.value, depth, esc(n.name), n.kind.label, esc(n.name), n.kind.label, n.value, pct, px, y, w, FRAME_HEIGHT - 1,
+            color(n.name, n.kind), px + 3, y + FRAME_HEIGHT - 5));
         long cx = x;
         for (Node c : n.children.values()) {
             frame(c, cx, depth + 1, height, out);
@@ -152,16 +250,20 @@ public final class FlameGraph {
         }
     }
 
-    /** A warm colour from a stable hash of the name. */
-    static String color(String name) {
-        if (name.equals("all")) return "rgb(220,220,210)";
+    /** A colour from the kind's palette, picked by a stable hash of the name. */
+    static String color(String name, Kind kind) {
+        if (kind == Kind.ROOT) return "rgb(220,220,210)";
         int h = 0;
         for (int i = 0; i < name.length(); i++) h = h * 31 + name.charAt(i);
         h ^= h >>> 16;
-        int r = 205 + Math.floorMod(h, 50);
-        int g = Math.floorMod(h >>> 8, 180);
-        int b = Math.floorMod(h >>> 4, 55);
-        return "rgb(" + r + "," + g + "," + b + ")";
+        int a = Math.floorMod(h, 50), b = Math.floorMod(h >>> 8, 60), c = Math.floorMod(h >>> 4, 55);
+        switch (kind) {
+            case HOST: return "rgb(" + (60 + a) + "," + (140 + b) + "," + (200 + c) + ")";
+            case JAVA: return "rgb(" + (50 + a) + "," + (180 + b) + "," + (50 + c) + ")";
+            case KERNEL: return "rgb(" + (200 + c) + "," + (120 + b) + "," + (40 + a) + ")";
+            case INLINED: return "rgb(" + (200 + c) + "," + (200 + b / 2) + "," + (60 + a) + ")";
+            default: return "rgb(" + (205 + a) + "," + Math.floorMod(h >>> 8, 180) + "," + c + ")";
+        }
     }
 
     static String esc(String s) {
@@ -182,70 +284,17 @@ public final class FlameGraph {
         return sb.toString();
     }
 
-    /**
-     * Zoom, hover details, search and label fitting. It sits in a CDATA section, so its
-     * '&&' and comparisons stay well-formed XML (CDATA only forbids "]]>", absent here).
-     */
-    private static final String SCRIPT = String.join("\n",
-        "(function () {",
-        "  var svg = document.getElementById('flamegraph');",
-        "  var W = " + WIDTH + ", PAD = " + PAD + ", FH = " + FRAME_HEIGHT + ", BOTTOM = " + BOTTOM + ";",
-        "  var H = +svg.getAttribute('data-height');",
-        "  var total = +svg.getAttribute('data-total') || 1;",
-        "  var frames = Array.prototype.slice.call(svg.querySelectorAll('g.f'));",
-        "  var details = document.getElementById('details');",
-        "  var matched = document.getElementById('matched');",
-        "  var reset = document.getElementById('reset');",
-        "  var zoomed = null;",
-        "  function num(g, a) { return +g.getAttribute('data-' + a); }",
-        "  function fit(g) {",
-        "    var r = g.querySelector('rect'), t = g.querySelector('text');",
-        "    var w = +r.getAttribute('width'), name = g.getAttribute('data-n');",
-        "    t.setAttribute('x', +r.getAttribute('x') + 3);",
-        "    var chars = Math.floor((w - 6) / 7);",
-        "    t.textContent = chars >= name.length ? name : (chars >= 3 ? name.substring(0, chars - 2) + '..' : '');",
-        "  }",
-        "  function layout() {",
-        "    var zx = zoomed ? num(zoomed, 'x') : 0, zw = zoomed ? num(zoomed, 'w') : total, zd = zoomed ? num(zoomed, 'd') : 0;",
-        "    var scale = (W - 2 * PAD) / zw;",
-        "    frames.forEach(function (g) {",
-        "      var x = num(g, 'x'), w = num(g, 'w'), d = num(g, 'd'), r = g.querySelector('rect');",
-        "      var inside = x >= zx && x + w <= zx + zw && d >= zd;",
-        "      var ancestor = d < zd && x <= zx && x + w >= zx + zw;",
-        "      if (!inside && !ancestor) { g.style.display = 'none'; return; }",
-        "      g.style.display = '';",
-        "      g.style.opacity = ancestor ? 0.5 : 1;",
-        "      r.setAttribute('x', ancestor ? PAD : PAD + (x - zx) * scale);",
-        "      r.setAttribute('width', ancestor ? W - 2 * PAD : w * scale);",
-        "      fit(g);",
-        "    });",
-        "    reset.setAttribute('visibility', zoomed ? 'visible' : 'hidden');",
-        "  }",
-        "  frames.forEach(function (g) {",
-        "    g.addEventListener('click', function () { zoomed = num(g, 'd') === 0 ? null : g; layout(); });",
-        "    g.addEventListener('mouseover', function () {",
-        "      var w = num(g, 'w');",
-        "      details.textContent = g.getAttribute('data-n') + ': ' + w + ' samples (' + (100 * w / total).toFixed(2) + '%)';",
-        "    });",
-        "    g.addEventListener('mouseout', function () { details.textContent = ' '; });",
-        "  });",
-        "  reset.addEventListener('click', function () { zoomed = null; layout(); });",
-        "  document.getElementById('search').addEventListener('click', function () {",
-        "    var q = window.prompt('Search frames (regular expression); empty clears', '');",
-        "    var re = q ? new RegExp(q) : null, hit = 0, seen = {};",
-        "    frames.forEach(function (g) {",
-        "      var r = g.querySelector('rect');",
-        "      if (!r.hasAttribute('data-fill')) r.setAttribute('data-fill', r.getAttribute('fill'));",
-        "      var m = re ? re.test(g.getAttribute('data-n')) : false;",
-        "      r.setAttribute('fill', m ? 'rgb(230,0,230)' : r.getAttribute('data-fill'));",
-        "      if (m) {",
-        "        var x = num(g, 'x'), w = num(g, 'w'), covered = false;",
-        "        for (var k in seen) { var s = seen[k]; if (x >= s[0] && x + w <= s[0] + s[1]) covered = true; }",
-        "        if (!covered) { seen[x + ':' + w] = [x, w]; hit += w; }",
-        "      }",
-        "    });",
-        "    matched.textContent = re ? 'Matched: ' + (100 * hit / total).toFixed(2) + '%' : '';",
-        "  });",
-        "  layout();",
-        "})();");
+    /** The layout, zoom, views and search: flamegraph.js, beside this class. */
+    private static final String SCRIPT = script();
+
+    private static String script() {
+        try (InputStream in = FlameGraph.class.getResourceAsStream("flamegraph.js")) {
+            if (in == null) throw new IllegalStateException("flamegraph.js is missing from the profiler's jar");
+            String js = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            if (js.contains("]]>")) throw new IllegalStateException("flamegraph.js must not contain ']]>' (it goes in a CDATA section)");
+            return js;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 }

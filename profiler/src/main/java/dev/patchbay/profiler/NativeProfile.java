@@ -46,6 +46,8 @@ final class NativeProfile {
     final long entryHook;
     final long exitHook;
     private boolean freed;
+    /** The header's and the records' words as free() found them, laid out as in the native block. */
+    private long[] lastHeader, lastRecords;
 
     NativeProfile(List<Instance> instances, List<String> moduleNames, boolean timing) {
         for (int i = 0; i < instances.size(); i++) {
@@ -96,18 +98,30 @@ final class NativeProfile {
 
     long selfTicks(Record r) { return field(r, ProfilerLayout.SELF); }
 
-    synchronized long header(int offset) { return freed ? 0 : Native.getLong(state + offset); }
+    synchronized long header(int offset) { return freed ? lastHeader[offset / 8] : Native.getLong(state + offset); }
 
     private synchronized long field(Record r, int offset) {
-        if (freed) return 0;
+        if (freed) return lastRecords[(int) (((long) r.index * ProfilerLayout.RECORD_SIZE + offset) / 8)];
         return Native.getLong(state + ProfilerLayout.recordOffset(r.index) + offset);
     }
 
     synchronized boolean isFreed() { return freed; }
 
-    /** Frees everything; only when no thread can be running the hooks any more. */
+    private static long[] words(long address, long bytes) {
+        long[] w = new long[(int) (bytes / 8)];
+        for (int i = 0; i < w.length; i++) w[i] = Native.getLong(address + 8L * i);
+        return w;
+    }
+
+    /**
+     * Frees everything; only when no thread can be running the hooks any more. The header
+     * and the records are copied first, so a reader after this (a metrics scrape) sees the
+     * counters' last values, never a counter fallen back to 0.
+     */
     synchronized void free() {
         if (freed) return;
+        lastHeader = words(state, ProfilerLayout.HEADER_SIZE);
+        lastRecords = words(state + ProfilerLayout.RECORDS, (long) records.size() * ProfilerLayout.RECORD_SIZE);
         freed = true;
         code.close();
         for (long t : tables) Native.free(t);

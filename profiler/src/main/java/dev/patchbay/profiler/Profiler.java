@@ -54,6 +54,7 @@ public final class Profiler implements AutoCloseable {
     private final Set<String> functionNames = new TreeSet<>();
     private final long[] baseCalls, baseTotal, baseSelf;
     private final List<Counters> counters;
+    private final List<Runnable> closeHooks = new ArrayList<>();
     private volatile boolean closed;
 
     private Profiler(Store store, ProfilerConfig config) {
@@ -262,9 +263,38 @@ public final class Profiler implements AutoCloseable {
      * CLOSE_TIMEOUT (a long hostcall), the memory is left allocated rather than risk freeing
      * code a thread may still execute.
      */
-    @Override public synchronized void close() {
-        if (closed) return;
-        closed = true;
+    @Override public void close() {
+        List<Runnable> hooks;
+        synchronized (this) {
+            if (closed) return;
+            closed = true;
+            try {
+                release();
+            } finally {
+                hooks = new ArrayList<>(closeHooks);
+                closeHooks.clear();
+            }
+        }
+        // Outside the lock: a hook removes meters, and a scrape reading them takes locks of
+        // its registry, then ours (snapshot, reset).
+        for (Runnable h : hooks) h.run();
+    }
+
+    /**
+     * Runs a hook once this Profiler closes (at once if it has): exporters remove their
+     * meters with it.
+     */
+    void onClose(Runnable hook) {
+        synchronized (this) {
+            if (!closed) {
+                closeHooks.add(hook);
+                return;
+            }
+        }
+        hook.run();
+    }
+
+    private void release() {
         if (!store.isClosed()) {
             try {
                 store.request(SitePlan.off().kind(SiteKind.PROFILE_ENTRY, SiteKind.PROFILE_EXIT)).await(CLOSE_TIMEOUT);

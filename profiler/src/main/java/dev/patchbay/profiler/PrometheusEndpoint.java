@@ -1,12 +1,16 @@
 /*
- * Problem: let Prometheus (or curl) scrape Patchbay's metrics while a program runs,
- * without pulling in a web framework, and without one slow or stuck client holding up
- * every other scrape.
- * Approach: the JDK's built-in HttpServer, bound to the loopback address only, serving
- * GET /metrics from a Micrometer PrometheusMeterRegistry in the Prometheus text format.
- * Its dispatcher thread accepts connections and hands each one to our executor when the
- * first bytes of a request arrive; the executor's thread then reads the request line and
- * headers, builds the scrape and writes it. So:
+ * Problem: let Prometheus (or curl) scrape Patchbay's metrics while a program runs, in the
+ * format the scraper asks for, without pulling in a web framework, and without one slow or
+ * stuck client holding up every other scrape.
+ * Approach: the Prometheus project's own exporter (prometheus-metrics-exporter-httpserver,
+ * the release micrometer-registry-prometheus is built on) serves the registry's
+ * PrometheusRegistry at /metrics, so the exposition is theirs: content negotiation by the
+ * Accept header (OpenMetrics 1.0 for a scraper that asks for it, the 0.0.4 text format
+ * otherwise, protobuf where the client asks for it), gzip, name[] filters. It runs on the
+ * JDK's HttpServer, bound to the loopback address only, with our executor. Its dispatcher
+ * thread accepts connections and hands each one to the executor when the first bytes of
+ * a request arrive; the executor's thread then reads the request line and headers, builds
+ * the scrape and writes it. So:
  *  - Scrapes run concurrently on a bounded pool (DEFAULT_THREADS daemon threads, with
  *    QUEUE_LENGTH more exchanges waiting); past that the server refuses the connection
  *    (the JDK closes it when the executor rejects the exchange). A connection that has
@@ -17,21 +21,22 @@
  *    writes the connection through a blocking SocketChannel, an InterruptibleChannel, so
  *    the interrupt closes the connection. A client that sends half a request line, or
  *    reads its response too slowly, is disconnected and frees its thread. (The JDK's own
- *    request timeout, sun.net.httpserver.maxReqTime, is a process-wide system property
- *    read once, so it cannot be set per endpoint.)
- * The threads are daemons, so an open endpoint never keeps the JVM alive.
+ *    request timeouts, sun.net.httpserver.maxReqTime and maxRspTime, are process-wide
+ *    system properties read once; the exporter sets them to 60 s and 600 s when it is
+ *    first loaded, unless they are set already.)
+ *  - Paths other than /metrics and the exporter's /-/healthy get 404.
+ * The threads are daemons, so an open endpoint never keeps the JVM alive; the exporter
+ * starts the server from a pool thread for that reason (the JDK's dispatcher thread
+ * inherits the daemon flag of the thread that starts it).
  */
 package dev.patchbay.profiler;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -44,13 +49,15 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Serves a Prometheus registry's metrics at {@code http://127.0.0.1:PORT/metrics} with the
- * JDK's HttpServer, on the loopback address only. Scrapes run on a small pool of daemon
- * threads, each with a deadline, so a slow or stuck client holds up no other scrape and
- * an open endpoint never keeps the JVM alive. Thread-safe; close it to stop serving.
+ * Prometheus project's exporter ({@code io.prometheus:prometheus-metrics-exporter-httpserver})
+ * on the JDK's HttpServer, on the loopback address only. The format follows the scraper's
+ * {@code Accept} header: OpenMetrics text when asked for, the Prometheus text format
+ * otherwise. Scrapes run on a small pool of daemon threads, each with a deadline, so a
+ * slow or stuck client holds up no other scrape and an open endpoint never keeps the JVM
+ * alive. Thread-safe; close it to stop serving.
  */
 public final class PrometheusEndpoint implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(PrometheusEndpoint.class.getName());
-    static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
     /** Threads that serve exchanges at once. */
     public static final int DEFAULT_THREADS = 4;
@@ -59,19 +66,18 @@ public final class PrometheusEndpoint implements AutoCloseable {
     /** How long one exchange (reading the request, scraping, writing the response) may take. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
-    private final HttpServer server;
     private final ThreadPoolExecutor executor;
     private final ScheduledThreadPoolExecutor watchdog;
-    private final PrometheusMeterRegistry registry;
     private final long timeoutNanos;
     private final AtomicLong timedOut = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
+    private HTTPServer server;
 
-    private PrometheusEndpoint(HttpServer server, PrometheusMeterRegistry registry, Duration timeout, int threads) {
-        this.server = server;
-        this.registry = registry;
+    private PrometheusEndpoint(Duration timeout, int threads) {
         this.timeoutNanos = timeout.toNanos();
         AtomicInteger n = new AtomicInteger();
+        // Every task the server hands over (the exchanges, and the exporter's start of the
+        // server itself) runs under a deadline.
         this.executor = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE_LENGTH), r -> {
             Thread t = new Thread(r, "patchbay-metrics-" + n.incrementAndGet());
             t.setDaemon(true);
@@ -80,7 +86,9 @@ public final class PrometheusEndpoint implements AutoCloseable {
             refused.incrementAndGet();
             // The JDK server closes the connection when execute() throws.
             throw new RejectedExecutionException("metrics endpoint busy: " + threads + " exchanges running, " + QUEUE_LENGTH + " waiting");
-        });
+        }) {
+            @Override public void execute(Runnable task) { super.execute(new Guarded(task)); }
+        };
         executor.allowCoreThreadTimeOut(true);
         this.watchdog = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "patchbay-metrics-watchdog");
@@ -123,18 +131,30 @@ public final class PrometheusEndpoint implements AutoCloseable {
             throw new IllegalArgumentException("timeout must be more than 0 and at most 1 hour: " + timeout);
         }
         if (threads < 1 || threads > 64) throw new IllegalArgumentException("threads must be between 1 and 64: " + threads);
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 16);
-        PrometheusEndpoint ep = new PrometheusEndpoint(server, registry, timeout, threads);
-        server.createContext("/metrics", ep::handle);
-        server.setExecutor(ep::execute);
-        server.start();
+        PrometheusEndpoint ep = new PrometheusEndpoint(timeout, threads);
+        try {
+            ep.server = HTTPServer.builder()
+                .inetAddress(InetAddress.getLoopbackAddress())
+                .port(port)
+                .registry(registry.getPrometheusRegistry())
+                .executorService(ep.executor)
+                .defaultHandler(PrometheusEndpoint::notFound)
+                .buildAndStart();
+        } catch (IOException | RuntimeException e) {
+            ep.executor.shutdownNow();
+            ep.watchdog.shutdownNow();
+            throw e;
+        }
         LOG.log(System.Logger.Level.DEBUG, "serving metrics at " + ep.uri());
         return ep;
     }
 
-    /** Runs one exchange of the JDK server on the pool, under the deadline. */
-    private void execute(Runnable exchange) {
-        executor.execute(new Guarded(exchange));
+    /** Everything but the exporter's own paths (/metrics, /-/healthy). */
+    private static void notFound(HttpExchange ex) throws IOException {
+        try (ex) {
+            ex.getRequestBody().readAllBytes();
+            ex.sendResponseHeaders(404, -1);
+        }
     }
 
     /**
@@ -178,46 +198,19 @@ public final class PrometheusEndpoint implements AutoCloseable {
         }
     }
 
-    private void handle(HttpExchange ex) throws IOException {
-        try (ex) {
-            if (!"GET".equals(ex.getRequestMethod()) && !"HEAD".equals(ex.getRequestMethod())) {
-                ex.getResponseHeaders().add("Allow", "GET, HEAD");
-                ex.sendResponseHeaders(405, -1);
-                return;
-            }
-            if (!ex.getRequestURI().getPath().equals("/metrics")) {
-                ex.sendResponseHeaders(404, -1);
-                return;
-            }
-            byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
-            ex.getResponseHeaders().add("Content-Type", CONTENT_TYPE);
-            if ("HEAD".equals(ex.getRequestMethod())) {
-                ex.sendResponseHeaders(200, -1);
-                return;
-            }
-            ex.sendResponseHeaders(200, body.length);
-            try (OutputStream out = ex.getResponseBody()) {
-                out.write(body);
-            }
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "metrics scrape failed", e);
-            throw e;
-        }
-    }
-
     /**
      * The port the endpoint listens on.
      *
      * @return the port, the one picked if 0 was asked for
      */
-    public int port() { return server.getAddress().getPort(); }
+    public int port() { return server.getPort(); }
 
     /**
      * The scrape URL.
      *
      * @return the URL, such as {@code http://127.0.0.1:9464/metrics}
      */
-    public String uri() { return "http://" + server.getAddress().getAddress().getHostAddress() + ":" + port() + "/metrics"; }
+    public String uri() { return "http://" + InetAddress.getLoopbackAddress().getHostAddress() + ":" + port() + "/metrics"; }
 
     /**
      * Exchanges ended by the timeout so far (their connections were closed).
@@ -235,7 +228,7 @@ public final class PrometheusEndpoint implements AutoCloseable {
 
     /** Stops serving at once: the server, its threads and running exchanges. */
     @Override public void close() {
-        server.stop(0);
+        server.close();
         executor.shutdownNow();
         watchdog.shutdownNow();
     }

@@ -16,7 +16,8 @@
  *
  * Results: counts per collapsed stack ("outer;inner" -> samples, outermost first), which
  * StackCounts writes in the collapsed format flame graph tools read and FlameGraph renders
- * as a self-contained HTML or SVG file.
+ * as a self-contained HTML or SVG file; and, while a JFR recording enables it, one
+ * dev.patchbay.GuestSample event per sample with the guest stack (JfrEvents).
  */
 package dev.patchbay.profiler;
 
@@ -78,6 +79,7 @@ public final class SamplingProfiler implements AutoCloseable {
             for (int i = 0; i < names.length; i++) names[i] = frames.get(names.length - 1 - i).function();
             stacks.add(names);
             samples.increment();
+            JfrEvents.sample(name, frames);
             leaves.computeIfAbsent(leafKey(instanceIndex(at.instance()), frames.get(0).function()), k -> new LongAdder()).increment();
         }
     }
@@ -85,6 +87,7 @@ public final class SamplingProfiler implements AutoCloseable {
     private final List<Target> targets = new CopyOnWriteArrayList<>();
     private final StackCounts stacks = new StackCounts();
     private volatile Thread thread;
+    private volatile Duration period;
     private volatile boolean running;
     private volatile boolean closed;
 
@@ -103,7 +106,8 @@ public final class SamplingProfiler implements AutoCloseable {
      * Samples a Store too; adding one twice does nothing.
      *
      * @param store the Store
-     * @param name its name in logs (metrics take the {@link Profiler}'s store name)
+     * @param name its name in logs and in JFR sample events (metrics take the {@link
+     *             Profiler}'s store name)
      * @return this sampler
      * @throws IllegalStateException if this sampler or the Store is closed
      */
@@ -130,6 +134,7 @@ public final class SamplingProfiler implements AutoCloseable {
         if (period == null || period.isNegative() || period.isZero()) throw new IllegalArgumentException("period must be positive: " + period);
         if (running) throw new IllegalStateException("already sampling");
         long nanos = Math.max(10_000, period.toNanos());
+        this.period = Duration.ofNanos(nanos);
         running = true;
         Thread t = new Thread(() -> loop(nanos), "patchbay-sampler");
         t.setDaemon(true);
@@ -272,15 +277,23 @@ public final class SamplingProfiler implements AutoCloseable {
 
     /**
      * Writes a flame graph of the samples so far: a self-contained interactive HTML page, or
-     * an SVG if the file name ends in {@code .svg}.
+     * an SVG if the file name ends in {@code .svg}. It shows the total and the period of the
+     * last {@link #start}.
      *
      * @param file the file, replaced if it exists
      * @param title the graph's title
      * @throws IOException if it cannot be written
      */
     public void writeFlameGraph(Path file, String title) throws IOException {
-        new FlameGraph(stacks.snapshot(), title).write(file);
+        new FlameGraph(stacks.snapshot(), title, period).write(file);
     }
+
+    /**
+     * The period of the last {@link #start}, as used (at least 10 us).
+     *
+     * @return the period, or null if this sampler was never started
+     */
+    public Duration period() { return period; }
 
     /** Stops sampling and detaches from every Store. */
     @Override public void close() {

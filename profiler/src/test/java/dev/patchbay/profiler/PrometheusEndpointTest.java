@@ -1,9 +1,11 @@
 /*
- * The Prometheus endpoint under hostile local clients (issue 13, item 13): a client that
- * sends half a request line and holds the connection must not block other scrapes; it is
- * disconnected after the timeout, also when it trickles bytes; and the number of threads
- * is bounded (excess connections are refused, not queued without limit). Only loopback
- * connections, bounded in number and time.
+ * The Prometheus endpoint: the official exporter's content negotiation (OpenMetrics for a
+ * scraper that asks for it, the text format otherwise), the same client release that
+ * Micrometer's registry uses, 404 off its paths; and under hostile local clients (issue
+ * 13, item 13): a client that sends half a request line and holds the connection must not
+ * block other scrapes; it is disconnected after the timeout, also when it trickles bytes;
+ * and the number of threads is bounded (excess connections are refused, not queued
+ * without limit). Only loopback connections, bounded in number and time.
  */
 package dev.patchbay.profiler;
 
@@ -25,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -149,6 +152,56 @@ class PrometheusEndpointTest {
             } finally {
                 for (Socket s : held) s.close();
             }
+        }
+    }
+
+    static String release(String artifact) throws IOException {
+        String res = "/META-INF/maven/io.prometheus/" + artifact + "/pom.properties";
+        try (InputStream in = PrometheusEndpointTest.class.getResourceAsStream(res)) {
+            assertNotNull(in, "no " + res + " on the class path");
+            Properties p = new Properties();
+            p.load(in);
+            return p.getProperty("version");
+        }
+    }
+
+    @Test
+    void theExporterIsTheReleaseMicrometerUses() throws IOException {
+        // micrometer-registry-prometheus brings prometheus-metrics-core; a different
+        // exporter release would pull in another model and exposition code beside it.
+        String core = release("prometheus-metrics-core");
+        assertEquals(core, release("prometheus-metrics-exporter-httpserver"));
+        assertEquals(core, release("prometheus-metrics-model"));
+        assertEquals(core, release("prometheus-metrics-exposition-formats"));
+    }
+
+    @Test
+    void theFormatFollowsTheAcceptHeader() throws Exception {
+        try (PrometheusEndpoint ep = PrometheusEndpoint.start(registry(), 0)) {
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            HttpResponse<String> text = scrape(http, ep).get(10, TimeUnit.SECONDS);
+            assertEquals(200, text.statusCode());
+            assertEquals("text/plain; version=0.0.4; charset=utf-8", text.headers().firstValue("Content-Type").orElse(""));
+            assertTrue(text.body().contains("# TYPE patchbay_test_scrapes_total counter"), text.body());
+            assertFalse(text.body().contains("# EOF"));
+
+            // What Prometheus sends when it prefers OpenMetrics.
+            HttpResponse<String> om = http.send(HttpRequest.newBuilder(URI.create(ep.uri())).timeout(Duration.ofSeconds(10))
+                .header("Accept", "application/openmetrics-text;version=1.0.0;q=0.5,text/plain;version=0.0.4;q=0.4,*/*;q=0.1").build(),
+                HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, om.statusCode());
+            assertTrue(om.headers().firstValue("Content-Type").orElse("").startsWith("application/openmetrics-text; version=1.0.0"),
+                om.headers().toString());
+            assertTrue(om.body().contains("# TYPE patchbay_test_scrapes counter"), om.body());
+            assertTrue(om.body().contains("patchbay_test_scrapes_total 1.0"), om.body());
+            assertTrue(om.body().endsWith("# EOF\n"), om.body());
+
+            HttpResponse<String> nf = http.send(HttpRequest.newBuilder(URI.create(ep.uri().replace("/metrics", "/nope"))).build(),
+                HttpResponse.BodyHandlers.ofString());
+            assertEquals(404, nf.statusCode());
+            HttpResponse<String> root = http.send(HttpRequest.newBuilder(URI.create(ep.uri().replace("/metrics", "/"))).build(),
+                HttpResponse.BodyHandlers.ofString());
+            assertEquals(404, root.statusCode());
         }
     }
 

@@ -107,6 +107,7 @@ class SamplingProfilerTest {
                 assertEquals(1, root.getElementsByTagNameNS("http://www.w3.org/2000/svg", "script").getLength());
             }
             String text = Files.readString(html);
+            assertTrue(text.contains(String.format(java.util.Locale.ROOT, "%,d samples, one every 1 ms", total)), "total and period shown");
             assertFalse(text.contains("http://") && text.replace("http://www.w3.org/", "").contains("http://"),
                 "no network references besides XML namespaces");
             assertFalse(text.contains("https://"));
@@ -132,12 +133,29 @@ class SamplingProfilerTest {
         Map<String, Long> stacks = new HashMap<>();
         stacks.put("a;b<c>&\"d\"", 3L);
         stacks.put("a;e", 1L);
+        stacks.put("a;e;write_[h]", 2L);
         FlameGraph g = new FlameGraph(stacks, "t <&>");
         Path p = tmp.resolve("x.html");
         g.write(p);
         Document doc = parse(p);
         assertNotNull(doc.getDocumentElement());
-        assertEquals(4, g.totalSamples());
+        assertEquals(6, g.totalSamples());
+        // Frames carry their kind; an annotation is not part of the name shown.
+        NodeList gs = doc.getElementsByTagNameNS("http://www.w3.org/2000/svg", "g");
+        Map<String, String> kinds = new HashMap<>();
+        for (int i = 0; i < gs.getLength(); i++) {
+            Element e = (Element) gs.item(i);
+            if ("f".equals(e.getAttribute("class"))) kinds.put(e.getAttribute("data-n"), e.getAttribute("data-k"));
+        }
+        assertEquals("host", kinds.get("write"), kinds.toString());
+        assertEquals("guest", kinds.get("e"));
+        assertEquals("root", kinds.get("all"));
+        assertNotEquals(FlameGraph.color("write", FlameGraph.Kind.HOST), FlameGraph.color("write", FlameGraph.Kind.GUEST));
+        assertTrue(g.subtitle().startsWith("6 samples"), g.subtitle());
+        assertEquals("6 samples, one every 250 us (site-biased: each lands at the next patch site)",
+            new FlameGraph(stacks, null, Duration.ofNanos(250_000)).subtitle());
+        assertEquals("1.5 ms", FlameGraph.format(Duration.ofNanos(1_500_000)));
+        assertEquals("2 s", FlameGraph.format(Duration.ofSeconds(2)));
         assertEquals("a_b", StackCounts.clean("a;b"));
         assertEquals("x_y", StackCounts.clean("x y"));
     }
