@@ -130,21 +130,25 @@ public final class LinearScan {
     }
 
     private void buildClobbers() {
-        int[] count = new int[16];
         int n = in.numInsts();
+        long[] early = new long[n], late = new long[n];
+        int[] count = new int[16];
         for (int i = 0; i < n; i++) {
-            for (long m = in.earlyClobbers(i) & 0xFFFF; m != 0; m &= m - 1) count[Long.numberOfTrailingZeros(m)]++;
-            for (long m = in.lateClobbers(i) & 0xFFFF; m != 0; m &= m - 1) count[Long.numberOfTrailingZeros(m)]++;
+            early[i] = in.earlyClobbers(i) & 0xFFFF;
+            late[i] = in.lateClobbers(i) & 0xFFFF;
+            for (long m = early[i]; m != 0; m &= m - 1) count[Long.numberOfTrailingZeros(m)]++;
+            for (long m = late[i]; m != 0; m &= m - 1) count[Long.numberOfTrailingZeros(m)]++;
         }
         for (int r = 0; r < 16; r++) clobbers[r] = new int[count[r]];
         Arrays.fill(count, 0);
         // Positions come out sorted: i ascending, early (2i) before late (2i+1).
         for (int i = 0; i < n; i++) {
-            for (long m = in.earlyClobbers(i) & 0xFFFF; m != 0; m &= m - 1) {
+            if ((early[i] | late[i]) == 0) continue;
+            for (long m = early[i]; m != 0; m &= m - 1) {
                 int r = Long.numberOfTrailingZeros(m);
                 clobbers[r][count[r]++] = 2 * i;
             }
-            for (long m = in.lateClobbers(i) & 0xFFFF; m != 0; m &= m - 1) {
+            for (long m = late[i]; m != 0; m &= m - 1) {
                 int r = Long.numberOfTrailingZeros(m);
                 clobbers[r][count[r]++] = 2 * i + 1;
             }
@@ -194,6 +198,7 @@ public final class LinearScan {
         Arrays.fill(loc, Result.UNUSED);
         int[] order = byStart();
         for (int r = 0; r < 16; r++) onReg[r] = new int[4];
+        Arrays.fill(onRegMinEnd, Integer.MAX_VALUE);
         // Occupied slots as (end << 32 | slot) in a min-heap; slots whose owners have all ended.
         LongMinHeap slotsInUse = new LongMinHeap();
         int[] freeSlots = new int[16];
@@ -266,6 +271,7 @@ public final class LinearScan {
 
     private void assign(int v, int r, int[] loc) {
         loc[v] = r;
+        onRegMinEnd[r] = Math.min(onRegMinEnd[r], iv.end(v));
         if (onRegCount[r] == onReg[r].length) onReg[r] = Arrays.copyOf(onReg[r], onRegCount[r] * 2);
         onReg[r][onRegCount[r]++] = v;
     }
@@ -273,12 +279,20 @@ public final class LinearScan {
     /** The start of the interval being allocated: r's vregs that end before it are dropped as they are met. */
     private int now;
 
+    /** Per register: the smallest end among its list, so that expire() scans only when one has ended. */
+    private final int[] onRegMinEnd = new int[16];
+
     /** Drops from r's list the vregs that end before `now`. */
     private void expire(int r) {
+        if (onRegMinEnd[r] >= now) return;
         int[] list = onReg[r];
+        int min = Integer.MAX_VALUE;
         for (int k = 0; k < onRegCount[r]; k++) {
-            if (iv.end(list[k]) < now) list[k--] = list[--onRegCount[r]];
+            int e = iv.end(list[k]);
+            if (e < now) list[k--] = list[--onRegCount[r]];
+            else min = Math.min(min, e);
         }
+        onRegMinEnd[r] = min;
     }
 
     private int pickFree(int cur, int[] loc) {

@@ -56,8 +56,8 @@ final class Liveness {
     // Touches, in block order: block tOff[b] .. tOff[b+1]-1.
     private final int[] tOff;
     private int nt;
-    private int[] tVreg = new int[64], tBlock = new int[64], tFirst = new int[64], tLast = new int[64];
-    private byte[] tFlags = new byte[64];
+    private int[] tVreg, tBlock, tFirst, tLast;
+    private byte[] tFlags;
 
     /** Dense global number by vreg, -1 for local vregs; and back. */
     private final int[] gid;
@@ -66,7 +66,7 @@ final class Liveness {
 
     // Ranges produced, in no particular order.
     private int nr;
-    private int[] rVreg = new int[64], rStart = new int[64], rEnd = new int[64];
+    private int[] rVreg, rStart, rEnd;
 
     private Liveness(LinearScan.Input in, int chunk) {
         if (chunk <= 0 || chunk % 64 != 0) throw new IllegalArgumentException("chunk " + chunk);
@@ -149,6 +149,15 @@ final class Liveness {
     // ---- step 1: touches ----
 
     private void touches() {
+        // At most one touch per operand: size the arrays once rather than doubling them.
+        int operands = 0;
+        for (int b = 0; b < nb; b++) operands += in.blockParams(b).length;
+        for (int i = 0, n = in.numInsts(); i < n; i++) operands += in.uses(i).length + in.defs(i).length;
+        tVreg = new int[operands];
+        tBlock = new int[operands];
+        tFirst = new int[operands];
+        tLast = new int[operands];
+        tFlags = new byte[operands];
         int[] mark = new int[nv], at = new int[nv];
         for (int b = 0; b < nb; b++) {
             tOff[b] = nt;
@@ -171,14 +180,6 @@ final class Liveness {
             return;
         }
         mark[v] = tag;
-        if (nt == tVreg.length) {
-            int n = nt * 2;
-            tVreg = Arrays.copyOf(tVreg, n);
-            tBlock = Arrays.copyOf(tBlock, n);
-            tFirst = Arrays.copyOf(tFirst, n);
-            tLast = Arrays.copyOf(tLast, n);
-            tFlags = Arrays.copyOf(tFlags, n);
-        }
         at[v] = nt;
         tVreg[nt] = v;
         tBlock[nt] = tag - 1;
@@ -197,13 +198,17 @@ final class Liveness {
 
     /** A local vreg lives between its first and last touch in each block that touches it. */
     private void locals() {
+        // Roughly one range per touch, plus runs: start there.
+        rVreg = new int[nt + 16];
+        rStart = new int[nt + 16];
+        rEnd = new int[nt + 16];
         for (int k = 0; k < nt; k++) if (gid[tVreg[k]] < 0) range(tVreg[k], tFirst[k], tLast[k]);
     }
 
     private void range(int v, int s, int e) {
         if (s > e) return; // a run over empty blocks only
         if (nr == rVreg.length) {
-            int n = nr * 2;
+            int n = nr + nr / 2;
             rVreg = Arrays.copyOf(rVreg, n);
             rStart = Arrays.copyOf(rStart, n);
             rEnd = Arrays.copyOf(rEnd, n);

@@ -20,10 +20,8 @@ import dev.patchbay.codegen.ir.BlockCall;
 import dev.patchbay.codegen.ir.Function;
 import dev.patchbay.codegen.ir.Inst;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Deque;
 import java.util.List;
 
 /**
@@ -36,8 +34,8 @@ final class DominatorTree {
     /** Reverse postorder position by block id; -1 for unreachable blocks. */
     private final int[] rpoIndex;
     private final List<Block> rpo;
-    /** Successors by block id, for reachable blocks (null for the others). */
-    private final List<List<Block>> succs = new ArrayList<>();
+    /** Successor ids by block id, for reachable blocks (null for the others). */
+    private int[][] succs;
     /** Immediate dominator by block id (the entry's is itself); -1 for unreachable blocks. */
     private final int[] idom;
     /** DFS entry and exit numbers in the dominator tree, by block id; -1 for unreachable blocks. */
@@ -130,62 +128,61 @@ final class DominatorTree {
     }
 
     private List<Block> computeRpo() {
-        List<Block> post = new ArrayList<>();
+        int n = f.numBlocks();
+        succs = new int[n][];
+        List<Block> out = new ArrayList<>();
         Block entry = f.entryBlock();
-        if (entry == null) return post;
-        boolean[] seen = new boolean[f.numBlocks()];
+        if (entry == null) return out;
+        boolean[] seen = new boolean[n];
         // Iterative DFS: deep CFGs (long chains of blocks) must not overflow the Java stack.
-        Deque<Block> stack = new ArrayDeque<>();
-        Deque<Integer> nextSucc = new ArrayDeque<>();
-        for (int i = 0; i < f.numBlocks(); i++) succs.add(null);
+        int[] stack = new int[n], next = new int[n], post = new int[n];
+        int top = 0, np = 0;
         seen[entry.id] = true;
-        stack.push(entry);
-        nextSucc.push(0);
-        while (!stack.isEmpty()) {
-            Block b = stack.peek();
-            List<Block> ss = succs.get(b.id);
-            if (ss == null) {
-                ss = successors(f, b);
-                succs.set(b.id, ss);
-            }
-            int i = nextSucc.pop();
-            if (i < ss.size()) {
-                nextSucc.push(i + 1);
-                Block s = ss.get(i);
-                if (!seen[s.id]) {
-                    seen[s.id] = true;
-                    stack.push(s);
-                    nextSucc.push(0);
+        stack[top++] = entry.id;
+        while (top > 0) {
+            int b = stack[top - 1];
+            int[] ss = succs[b];
+            if (ss == null) ss = succs[b] = successors(f, f.block(b)).stream().mapToInt(x -> x.id).toArray();
+            if (next[top - 1] < ss.length) {
+                int s = ss[next[top - 1]++];
+                if (!seen[s]) {
+                    seen[s] = true;
+                    stack[top] = s;
+                    next[top++] = 0;
                 }
             } else {
-                stack.pop();
-                post.add(b);
+                top--;
+                post[np++] = b;
             }
         }
-        List<Block> out = new ArrayList<>(post);
-        java.util.Collections.reverse(out);
+        for (int i = np - 1; i >= 0; i--) out.add(f.block(post[i]));
         return out;
     }
 
     private void computeIdoms() {
         if (rpo.isEmpty()) return;
-        List<List<Block>> preds = new ArrayList<>();
-        for (int i = 0; i < f.numBlocks(); i++) preds.add(new ArrayList<>());
-        for (Block b : rpo) for (Block s : succs.get(b.id)) preds.get(s.id).add(b);
+        int n = f.numBlocks();
+        // Predecessors (among reachable blocks) as one array sliced by block id.
+        int[] predOff = new int[n + 1];
+        for (Block b : rpo) for (int s : succs[b.id]) predOff[s + 1]++;
+        for (int i = 0; i < n; i++) predOff[i + 1] += predOff[i];
+        int[] preds = new int[predOff[n]], fill = Arrays.copyOf(predOff, n);
+        for (Block b : rpo) for (int s : succs[b.id]) preds[fill[s]++] = b.id;
         int entry = rpo.get(0).id;
         idom[entry] = entry;
         boolean changed = true;
         while (changed) {
             changed = false;
             for (int i = 1; i < rpo.size(); i++) {
-                Block b = rpo.get(i);
+                int b = rpo.get(i).id;
                 int newIdom = -1;
-                for (Block p : preds.get(b.id)) {
-                    if (idom[p.id] < 0) continue;
-                    newIdom = newIdom < 0 ? p.id : intersect(p.id, newIdom);
+                for (int q = predOff[b]; q < predOff[b + 1]; q++) {
+                    int p = preds[q];
+                    if (idom[p] < 0) continue;
+                    newIdom = newIdom < 0 ? p : intersect(p, newIdom);
                 }
-                if (newIdom != idom[b.id]) {
-                    idom[b.id] = newIdom;
+                if (newIdom != idom[b]) {
+                    idom[b] = newIdom;
                     changed = true;
                 }
             }

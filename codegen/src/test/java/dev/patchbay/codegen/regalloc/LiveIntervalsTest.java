@@ -1,8 +1,8 @@
 /*
  * Liveness's intervals equal, range for range, the ones a reference BitSet dataflow gives
  * (FakeCode.expectedRanges), on random programs with loops, irreducible flow and non-SSA
- * code; with chunks of 64 globals, so that many programs cross chunk boundaries, and with
- * the default chunk. And LiveIntervals.intersects agrees with comparing positions one by one.
+ * code; with chunks of 64 and 192 globals, so that many programs cross chunk boundaries
+ * (and rows of several words have windows), and with the default chunk. And LiveIntervals.intersects agrees with comparing positions one by one.
  */
 package dev.patchbay.codegen.regalloc;
 
@@ -22,11 +22,12 @@ class LiveIntervalsTest {
             boolean big = seed % 3 == 0;
             FakeCode c = FakeCode.random(seed, big ? 60 : 10, big ? 400 : 20);
             c.referenceLiveness();
-            LiveIntervals small = Liveness.compute(c, 64), normal = Liveness.compute(c);
+            LiveIntervals small = Liveness.compute(c, 64), medium = Liveness.compute(c, 192), normal = Liveness.compute(c);
             int globals = 0;
             for (int v = 0; v < c.numVregs(); v++) {
                 int[] want = c.expectedRanges(v);
                 assertArrayEquals(want, small.ranges(v), "seed " + seed + ", v" + v + " with chunks of 64");
+                assertArrayEquals(want, medium.ranges(v), "seed " + seed + ", v" + v + " with chunks of 192");
                 assertArrayEquals(want, normal.ranges(v), "seed " + seed + ", v" + v);
                 boolean global = false;
                 for (int b = 0; b < c.numBlocks(); b++) global |= c.liveIn[b].get(v);
