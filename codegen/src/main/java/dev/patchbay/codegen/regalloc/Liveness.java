@@ -45,8 +45,9 @@ final class Liveness {
     private static final byte EXPOSED = 1, DEFINED = 2;
 
     private final LinearScan.Input in;
-    /** Globals per chunk (a multiple of 64), and words per row. */
-    private final int chunk, rowWords;
+    /** Globals per chunk (a multiple of 64); words per row (fewer when there are fewer globals). */
+    private final int chunk;
+    private int rowWords;
     private final int nb, nv;
     private final int[] first, end;
     private final int[] succOff, succ, predOff, pred;
@@ -72,7 +73,6 @@ final class Liveness {
         if (chunk <= 0 || chunk % 64 != 0) throw new IllegalArgumentException("chunk " + chunk);
         this.in = in;
         this.chunk = chunk;
-        this.rowWords = chunk / 64;
         nb = in.numBlocks();
         nv = in.numVregs();
         first = new int[nb];
@@ -194,6 +194,7 @@ final class Liveness {
         for (int v = 0; v < nv; v++) gid[v] = global[v] ? numGlobals++ : -1;
         vregByGid = new int[numGlobals];
         for (int v = 0; v < nv; v++) if (global[v]) vregByGid[gid[v]] = v;
+        rowWords = (Math.min(chunk, numGlobals) + 63) >>> 6;
     }
 
     /** A local vreg lives between its first and last touch in each block that touches it. */
@@ -325,7 +326,7 @@ final class Liveness {
     private void ranges(int base, int words, int stamp, int[] rowed) {
         Arrays.sort(rowed);
         long[] outBuf = new long[rowWords], open = new long[rowWords];
-        int[] runFrom = new int[chunk];
+        int[] runFrom = new int[rowWords * 64];
         int last = -2; // the last block visited; `open` holds the runs still open at its end
         // Two sorted lists of blocks, merged: the rowed ones, and those with a touch (the
         // chunk's touches are in block order; t walks them a block at a time).
