@@ -1,29 +1,43 @@
 /*
- * Linear-scan register allocation (Poletto & Sarkar) over SSA live intervals.
+ * Linear-scan register allocation over SSA live intervals with lifetime holes (Poletto and
+ * Sarkar's scan; holes as in Wimmer and Mössenböck).
  *
  * Instructions are numbered in linear order; instruction i reads its operands at position
  * 2i and writes its results at 2i+1, so a value that dies at i can share a register with
- * a value that i defines. Liveness comes from a backward dataflow over the block graph;
- * each virtual register gets one interval [first def, last use], extended to the start of
- * every block it is live into and to the end of every block it is live out of (so loops
- * keep their values for the whole loop).
+ * a value that i defines. Liveness (Liveness, LiveIntervals) gives each virtual register a
+ * sorted list of ranges: where it is live, block by block, with holes where it is dead in
+ * between (a value computed in a loop header and used after the loop is dead in the body
+ * laid out between them). Two vregs may share a register when their ranges never meet, so
+ * values in the body can use the register inside the other's hole.
+ *
+ * Each vreg keeps one location for its whole life (no splitting): a register, or a stack
+ * slot. Emit relies on that (LinearScan.Result).
  *
  * Fixed-register needs are clobbers: an instruction clobbers a set of physical registers
  * early (before it reads its operands) or late (after). An interval may not take a register
- * that is clobbered strictly inside it; this is how values live across a call end up in
- * callee-saved registers, and why division operands avoid rdx:rax.
+ * that is clobbered strictly inside one of its ranges; this is how values live across a
+ * call end up in callee-saved registers, and why division operands avoid rdx:rax. A
+ * clobber inside a hole does not count.
  *
- * When no register is free, the interval that ends furthest away is spilled for its whole
- * lifetime, and its stack slot is reused once it expires. Hints (a preferred register, or
- * the register of a related value such as a copy source or a block argument) are tried
- * first, which removes most moves at block edges and around calls.
+ * When no register is free, the allocator takes the register whose conflicting intervals
+ * all end furthest away, if they end after the current one, and moves those intervals to
+ * the stack for their whole lifetimes (each to a fresh slot: its life began before now, so
+ * a reused slot could still be in use there); otherwise the current interval goes to the
+ * stack, in a slot whose previous owners have all ended. Slots are shared by time only,
+ * never through holes. Hints (a preferred register, or the register of a related value such
+ * as a copy source or a block argument) are tried first, which removes most moves at block
+ * edges and around calls.
+ *
+ * Invariants (checked on random programs by LinearScanTest against a reference liveness):
+ *  1. two vregs live at the same position have different locations;
+ *  2. no vreg is in a register that an instruction clobbers while the vreg is live across
+ *     it (early: live at the read; late: live after it, except the instruction's own
+ *     results);
+ *  3. every vreg that is defined or used has a location.
  */
 package dev.patchbay.codegen.regalloc;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
-import java.util.PriorityQueue;
 
 /**
  * Linear-scan register allocation over SSA live intervals, with fixed-register clobbers; it spills
@@ -51,6 +65,10 @@ public final class LinearScan {
 
         int blockEnd(int block);
 
+        /**
+         * Every block control can go to from this one. With lifetime holes a missing edge is
+         * a miscompile, not a lost optimisation: values live only along it would be dead.
+         */
         int[] succs(int block);
 
         /** Values defined on entry to the block (its parameters). */
@@ -63,7 +81,11 @@ public final class LinearScan {
         int hintVreg(int v);
     }
 
-    /** The result: per vreg a register number (>= 0), a spill slot (-1 - slot), or UNUSED. */
+    /**
+     * The result: per vreg a register number (>= 0), a spill slot (-1 - slot), or UNUSED, the
+     * same for the vreg's whole life. The location holds the vreg wherever it is live; in its
+     * holes another vreg may be there (invariant 1 in the file's header).
+     */
     public static final class Result {
         public static final int UNUSED = Integer.MIN_VALUE;
         public final int[] loc;
@@ -84,252 +106,218 @@ public final class LinearScan {
 
     private final Input in;
     private final int[] allocatable;
+    private final long allocatableMask;
     private final int nv;
-    private final int[] start;
-    private final int[] end;
+    private final LiveIntervals iv;
     /** Sorted clobber positions per physical register. */
     private final int[][] clobbers = new int[16][];
 
     private LinearScan(Input in, int[] allocatable) {
         this.in = in;
         this.allocatable = allocatable;
+        long m = 0;
+        for (int r : allocatable) m |= 1L << r;
+        this.allocatableMask = m;
         this.nv = in.numVregs();
-        this.start = new int[nv];
-        this.end = new int[nv];
+        this.iv = Liveness.compute(in);
     }
 
     /** Allocates registers from `allocatable` (register numbers in preference order). */
     public static Result allocate(Input in, int[] allocatable) {
-        return new LinearScan(in, allocatable).run();
-    }
-
-    private Result run() {
-        buildIntervals();
-        buildClobbers();
-        return scan();
-    }
-
-    // ---- liveness and intervals ----
-
-    /**
-     * Liveness without per-block sets: a value is live into a block if a use of it can be
-     * reached from the block's start without passing a definition. So start at each block's
-     * upward-exposed uses and walk the predecessors backwards, stopping at blocks that
-     * define the value, extending the value's interval over every block passed (live-in:
-     * from the block's start; live-out: the whole block). This is what the classic dataflow
-     * over live-in/live-out sets computes, but memory is proportional to the code, not to
-     * blocks x vregs (which put a 100k-instruction function of 10k blocks out of memory).
-     */
-    private void buildIntervals() {
-        int nb = in.numBlocks();
-        Arrays.fill(start, Integer.MAX_VALUE);
-        Arrays.fill(end, Integer.MIN_VALUE);
-        // Predecessors.
-        int[] npred = new int[nb];
-        for (int b = 0; b < nb; b++) for (int s : in.succs(b)) npred[s]++;
-        int[][] preds = new int[nb][];
-        for (int b = 0; b < nb; b++) preds[b] = new int[npred[b]];
-        Arrays.fill(npred, 0);
-        for (int b = 0; b < nb; b++) for (int s : in.succs(b)) preds[s][npred[s]++] = b;
-        // Per block: the values it defines (sorted, for lookups) and its upward-exposed uses,
-        // found with one scratch array of stamps (stamp == block + 1: "used, no def below yet").
-        int[][] kills = new int[nb][];
-        int[] stamp = new int[nv];
-        long[] exposed = new long[16];
-        int nexposed = 0;
-        int[] candidates = new int[16];
-        for (int b = 0; b < nb; b++) {
-            int tag = b + 1, ncand = 0, nkill = 0;
-            int[] kill = new int[8];
-            for (int i = in.blockEnd(b) - 1; i >= in.blockFirst(b); i--) {
-                for (int d : in.defs(i)) {
-                    if (nkill == kill.length) kill = Arrays.copyOf(kill, nkill * 2);
-                    kill[nkill++] = d;
-                    if (stamp[d] == tag) stamp[d] = 0;
-                }
-                for (int u : in.uses(i)) {
-                    if (stamp[u] != tag) {
-                        stamp[u] = tag;
-                        if (ncand == candidates.length) candidates = Arrays.copyOf(candidates, ncand * 2);
-                        candidates[ncand++] = u;
-                    }
-                }
-            }
-            for (int p : in.blockParams(b)) {
-                if (nkill == kill.length) kill = Arrays.copyOf(kill, nkill * 2);
-                kill[nkill++] = p;
-                if (stamp[p] == tag) stamp[p] = 0;
-            }
-            kill = Arrays.copyOf(kill, nkill);
-            Arrays.sort(kill);
-            kills[b] = kill;
-            for (int k = 0; k < ncand; k++) {
-                int v = candidates[k];
-                if (stamp[v] != tag) continue;
-                stamp[v] = -tag; // listed once
-                if (nexposed == exposed.length) exposed = Arrays.copyOf(exposed, nexposed * 2);
-                exposed[nexposed++] = (long) v << 32 | b;
-            }
-        }
-        // Walk backwards from the exposed uses, one value at a time.
-        Arrays.sort(exposed, 0, nexposed);
-        int[] liveInMark = new int[nb], liveOutMark = new int[nb];
-        int[] work = new int[16];
-        for (int k = 0; k < nexposed; k++) {
-            int v = (int) (exposed[k] >>> 32), b = (int) exposed[k], mark = v + 1;
-            int top = 0;
-            work[top++] = b;
-            while (top > 0) {
-                int x = work[--top];
-                if (liveInMark[x] == mark) continue;
-                liveInMark[x] = mark;
-                extend(v, 2 * in.blockFirst(x));
-                for (int p : preds[x]) {
-                    if (liveOutMark[p] != mark) {
-                        // Live out of p: live to its end. Not from its start: if p does not
-                        // define v, v is live into p as well and the walk reaches p's start
-                        // below; if it does, the interval reaches back to that definition.
-                        // (Extending over all of p made a value defined late in a loop's
-                        // last block overlap the parameters it replaces, so the back edge
-                        // could not reuse their registers and needed moves.)
-                        liveOutMark[p] = mark;
-                        extend(v, 2 * in.blockEnd(p) - 1);
-                    }
-                    if (liveInMark[p] != mark && Arrays.binarySearch(kills[p], v) < 0) {
-                        if (top == work.length) work = Arrays.copyOf(work, top * 2);
-                        work[top++] = p;
-                    }
-                }
-            }
-        }
-        for (int b = 0; b < nb; b++) {
-            for (int p : in.blockParams(b)) extend(p, 2 * in.blockFirst(b));
-            for (int i = in.blockFirst(b); i < in.blockEnd(b); i++) {
-                for (int u : in.uses(i)) extend(u, 2 * i);
-                for (int d : in.defs(i)) extend(d, 2 * i + 1);
-            }
-        }
-    }
-
-    private void extend(int v, int pos) {
-        if (pos < start[v]) start[v] = pos;
-        if (pos > end[v]) end[v] = pos;
+        LinearScan ls = new LinearScan(in, allocatable);
+        ls.buildClobbers();
+        return ls.scan();
     }
 
     private void buildClobbers() {
-        List<List<Integer>> lists = new ArrayList<>();
-        for (int r = 0; r < 16; r++) lists.add(new ArrayList<>());
-        for (int i = 0; i < in.numInsts(); i++) {
-            long early = in.earlyClobbers(i), late = in.lateClobbers(i);
-            for (int r = 0; r < 16; r++) {
-                if ((early & (1L << r)) != 0) lists.get(r).add(2 * i);
-                if ((late & (1L << r)) != 0) lists.get(r).add(2 * i + 1);
+        int n = in.numInsts();
+        long[] early = new long[n], late = new long[n];
+        int[] count = new int[16];
+        for (int i = 0; i < n; i++) {
+            early[i] = in.earlyClobbers(i) & 0xFFFF;
+            late[i] = in.lateClobbers(i) & 0xFFFF;
+            for (long m = early[i]; m != 0; m &= m - 1) count[Long.numberOfTrailingZeros(m)]++;
+            for (long m = late[i]; m != 0; m &= m - 1) count[Long.numberOfTrailingZeros(m)]++;
+        }
+        for (int r = 0; r < 16; r++) clobbers[r] = new int[count[r]];
+        Arrays.fill(count, 0);
+        // Positions come out sorted: i ascending, early (2i) before late (2i+1).
+        for (int i = 0; i < n; i++) {
+            if ((early[i] | late[i]) == 0) continue;
+            for (long m = early[i]; m != 0; m &= m - 1) {
+                int r = Long.numberOfTrailingZeros(m);
+                clobbers[r][count[r]++] = 2 * i;
+            }
+            for (long m = late[i]; m != 0; m &= m - 1) {
+                int r = Long.numberOfTrailingZeros(m);
+                clobbers[r][count[r]++] = 2 * i + 1;
             }
         }
-        for (int r = 0; r < 16; r++) clobbers[r] = lists.get(r).stream().mapToInt(Integer::intValue).sorted().toArray();
     }
 
     /**
-     * True if register r is clobbered while an interval [s, e] is live. An interval that
-     * starts at a definition (odd s = 2i+1) may share its register with a late clobber of
-     * its defining instruction (a call's result in rax), so only clobbers after s count.
-     * An interval that starts at a block's first position (even s: a block parameter, or a
-     * value live into the block) is live before that block's first instruction runs, so
-     * that instruction's early clobbers at s count too.
+     * True if register r is clobbered while v is live. A range that starts at a definition
+     * (odd s = 2i+1) may share its register with a late clobber of its defining instruction
+     * (a call's result in rax), so only clobbers after s count. A range that starts at a
+     * block's first position (even s: a block parameter, or a value live into the block) is
+     * live before that block's first instruction runs, so that instruction's early clobbers
+     * at s count too.
      */
-    private boolean clobbered(int r, int s, int e) {
-        int from = (s & 1) == 0 ? s : s + 1;
+    private boolean clobbered(int r, int v) {
         int[] c = clobbers[r];
-        int idx = Arrays.binarySearch(c, from);
-        if (idx < 0) idx = -idx - 1;
-        while (idx > 0 && c[idx - 1] >= from) idx--;
-        return idx < c.length && c[idx] <= e;
+        int k = lowerBound(c, iv.start(v));
+        if (k == c.length || c[k] > iv.end(v)) return false;
+        for (int q = 0, n = iv.numRanges(v); q < n; q++) {
+            int s = iv.rangeStart(v, q), e = iv.rangeEnd(v, q);
+            k = lowerBound(c, (s & 1) == 0 ? s : s + 1);
+            if (k == c.length) return false;
+            if (c[k] <= e) return true;
+        }
+        return false;
+    }
+
+    /** Index of the first element >= x in a sorted array. */
+    private static int lowerBound(int[] a, int x) {
+        int lo = 0, hi = a.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (a[mid] < x) lo = mid + 1;
+            else hi = mid;
+        }
+        return lo;
     }
 
     // ---- the scan ----
 
+    /** The vregs in a register that have not ended yet, per register. */
+    private final int[][] onReg = new int[16][];
+    private final int[] onRegCount = new int[16];
+
     private Result scan() {
         int[] loc = new int[nv];
         Arrays.fill(loc, Result.UNUSED);
-        Integer[] order = new Integer[nv];
-        int n = 0;
-        for (int v = 0; v < nv; v++) if (start[v] != Integer.MAX_VALUE) order[n++] = v;
-        Integer[] live = Arrays.copyOf(order, n);
-        Arrays.sort(live, (x, y) -> start[x] != start[y] ? Integer.compare(start[x], start[y]) : Integer.compare(x, y));
-
-        PriorityQueue<Integer> active = new PriorityQueue<>((x, y) -> Integer.compare(end[x], end[y]));
-        PriorityQueue<Integer> activeSpills = new PriorityQueue<>((x, y) -> Integer.compare(end[x], end[y]));
-        int[] regOwner = new int[16];
-        Arrays.fill(regOwner, -1);
-        List<Integer> freeSlots = new ArrayList<>();
-        int numSlots = 0;
+        int[] order = byStart();
+        for (int r = 0; r < 16; r++) onReg[r] = new int[4];
+        Arrays.fill(onRegMinEnd, Integer.MAX_VALUE);
+        // Occupied slots as (end << 32 | slot) in a min-heap; slots whose owners have all ended.
+        LongMinHeap slotsInUse = new LongMinHeap();
+        int[] freeSlots = new int[16];
+        int nfree = 0, numSlots = 0;
         long used = 0;
 
-        for (int cur : live) {
-            int s = start[cur], e = end[cur];
-            while (!active.isEmpty() && end[active.peek()] < s) {
-                int v = active.poll();
-                regOwner[loc[v]] = -1;
+        for (int cur : order) {
+            int s = iv.start(cur), e = iv.end(cur);
+            now = s;
+            while (!slotsInUse.isEmpty() && (int) (slotsInUse.peek() >>> 32) < s) {
+                if (nfree == freeSlots.length) freeSlots = Arrays.copyOf(freeSlots, nfree * 2);
+                freeSlots[nfree++] = (int) slotsInUse.pop();
             }
-            while (!activeSpills.isEmpty() && end[activeSpills.peek()] < s) {
-                freeSlots.add(-1 - loc[activeSpills.poll()]);
-            }
-            int reg = pickFree(cur, s, e, regOwner, loc);
+            int reg = pickFree(cur, loc);
             if (reg >= 0) {
-                loc[cur] = reg;
-                regOwner[reg] = cur;
-                active.add(cur);
+                assign(cur, reg, loc);
                 used |= 1L << reg;
                 continue;
             }
-            // Spill whichever of cur and the active intervals ends last, among those whose
-            // register cur could use.
-            int victim = -1;
-            for (int v : active) {
-                int r = loc[v];
-                if (clobbered(r, s, e)) continue;
-                if (victim < 0 || end[v] > end[victim]) victim = v;
+            // Take the register whose conflicting intervals end furthest away (the nearest of
+            // them counts), if all of them outlive cur.
+            int best = -1, bestEnd = -1;
+            for (int r : allocatable) {
+                if (clobbered(r, cur)) continue;
+                int nearest = Integer.MAX_VALUE;
+                for (int k = 0; k < onRegCount[r]; k++) {
+                    int v = onReg[r][k];
+                    if (iv.intersects(v, cur)) nearest = Math.min(nearest, iv.end(v));
+                }
+                if (nearest > bestEnd) {
+                    best = r;
+                    bestEnd = nearest;
+                }
             }
-            if (victim >= 0 && end[victim] > e) {
-                // The victim's whole interval moves to the stack, including the part before
-                // `s`, so it needs a slot nobody used during that part: a fresh one.
-                int slot = numSlots++;
-                int r = loc[victim];
-                active.remove(victim);
-                loc[victim] = -1 - slot;
-                activeSpills.add(victim);
-                loc[cur] = r;
-                regOwner[r] = cur;
-                active.add(cur);
+            if (best >= 0 && bestEnd > e) {
+                int[] list = onReg[best];
+                for (int k = 0; k < onRegCount[best]; k++) {
+                    int v = list[k];
+                    if (!iv.intersects(v, cur)) continue;
+                    int slot = numSlots++;
+                    loc[v] = -1 - slot;
+                    slotsInUse.push((long) iv.end(v) << 32 | slot);
+                    list[k--] = list[--onRegCount[best]];
+                }
+                assign(cur, best, loc);
+                used |= 1L << best;
             } else {
-                int slot = freeSlots.isEmpty() ? numSlots++ : freeSlots.remove(freeSlots.size() - 1);
+                int slot = nfree > 0 ? freeSlots[--nfree] : numSlots++;
                 loc[cur] = -1 - slot;
-                activeSpills.add(cur);
+                slotsInUse.push((long) e << 32 | slot);
             }
         }
         return new Result(loc, numSlots, used);
     }
 
-    private int pickFree(int cur, int s, int e, int[] regOwner, int[] loc) {
+    /** The live vregs by start position, then number: a counting sort over positions. */
+    private int[] byStart() {
+        int positions = 2 * in.numInsts() + 2, n = 0;
+        int[] count = new int[positions + 1];
+        for (int v = 0; v < nv; v++) {
+            if (!iv.isLive(v)) continue;
+            count[iv.start(v) + 1]++;
+            n++;
+        }
+        for (int p = 0; p < positions; p++) count[p + 1] += count[p];
+        int[] order = new int[n];
+        for (int v = 0; v < nv; v++) if (iv.isLive(v)) order[count[iv.start(v)]++] = v;
+        return order;
+    }
+
+    private void assign(int v, int r, int[] loc) {
+        loc[v] = r;
+        onRegMinEnd[r] = Math.min(onRegMinEnd[r], iv.end(v));
+        if (onRegCount[r] == onReg[r].length) onReg[r] = Arrays.copyOf(onReg[r], onRegCount[r] * 2);
+        onReg[r][onRegCount[r]++] = v;
+    }
+
+    /** The start of the interval being allocated: r's vregs that end before it are dropped as they are met. */
+    private int now;
+
+    /** Per register: the smallest end among its list, so that expire() scans only when one has ended. */
+    private final int[] onRegMinEnd = new int[16];
+
+    /** Drops from r's list the vregs that end before `now`. */
+    private void expire(int r) {
+        if (onRegMinEnd[r] >= now) return;
+        int[] list = onReg[r];
+        int min = Integer.MAX_VALUE;
+        for (int k = 0; k < onRegCount[r]; k++) {
+            int e = iv.end(list[k]);
+            if (e < now) list[k--] = list[--onRegCount[r]];
+            else min = Math.min(min, e);
+        }
+        onRegMinEnd[r] = min;
+    }
+
+    private int pickFree(int cur, int[] loc) {
         int h = in.hintReg(cur);
-        if (usable(h, s, e, regOwner)) return h;
+        if (usable(h, cur)) return h;
         int hv = in.hintVreg(cur);
-        if (hv >= 0 && hv < nv && loc[hv] >= 0 && usable(loc[hv], s, e, regOwner)) return loc[hv];
-        for (int r : allocatable) if (usable(r, s, e, regOwner)) return r;
+        if (hv >= 0 && hv < nv && loc[hv] >= 0 && usable(loc[hv], cur)) return loc[hv];
+        for (int r : allocatable) if (usable(r, cur)) return r;
         return -1;
     }
 
-    private boolean usable(int r, int s, int e, int[] regOwner) {
-        if (r < 0) return false;
-        boolean ok = false;
-        for (int a : allocatable) if (a == r) ok = true;
-        return ok && regOwner[r] < 0 && !clobbered(r, s, e);
+    private boolean usable(int r, int cur) {
+        if (r < 0 || r >= 16 || (allocatableMask & 1L << r) == 0) return false;
+        expire(r);
+        if (clobbered(r, cur)) return false;
+        for (int k = 0; k < onRegCount[r]; k++) if (iv.intersects(onReg[r][k], cur)) return false;
+        return true;
     }
 
-    /** For tests and debugging: the live interval of v as [start, end] positions, or null. */
+    /** For tests and debugging: the first and last position where v is live, or null. */
     public static int[] interval(Input in, int v) {
-        LinearScan ls = new LinearScan(in, new int[0]);
-        ls.buildIntervals();
-        return ls.start[v] == Integer.MAX_VALUE ? null : new int[] {ls.start[v], ls.end[v]};
+        LiveIntervals iv = Liveness.compute(in);
+        return iv.isLive(v) ? new int[] {iv.start(v), iv.end(v)} : null;
     }
+
+    /** For tests and debugging: v's live ranges as [s0, e0, s1, e1, ...], empty if it is never live. */
+    public static int[] ranges(Input in, int v) { return Liveness.compute(in).ranges(v); }
 }

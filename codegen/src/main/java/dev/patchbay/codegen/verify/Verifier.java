@@ -8,6 +8,11 @@
  * guards against the malformations earlier checks found (a missing type, an out-of-range
  * reference), so one mistake does not cascade into a crash or a flood of follow-on errors.
  * Type rules follow Cranelift's, restricted to the scalar integer types Patchbay lowers.
+ *
+ * Cost is linear in the function: a 200,000-instruction function is a normal input (issue
+ * 15). So where each value is defined (block and index) is kept in arrays by value number,
+ * dominance between blocks is a constant-time check on a numbered dominator tree
+ * (DominatorTree), and the same-block rule compares instruction indices.
  */
 package dev.patchbay.codegen.verify;
 
@@ -29,10 +34,8 @@ import dev.patchbay.codegen.ir.Type;
 
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Checks that a function is well-formed IR before anything lowers it, whether it came from CLIF
@@ -42,8 +45,21 @@ public final class Verifier {
     private final Function f;
     private final String fnName;
     private final List<VerifierError> errors = new ArrayList<>();
-    private final Map<Inst, Block> instBlock = new IdentityHashMap<>();
-    private final Map<Inst, Integer> instIndex = new IdentityHashMap<>();
+    /** Every instruction in the layout and its block (the last, if it appears twice). */
+    private Map<Inst, Block> instBlock;
+    /**
+     * By value number, for a value that its defining instruction lists among its results:
+     * that instruction's block and index in the layout; null and -1 if it is not in the layout.
+     */
+    private Block[] defBlockOf;
+    private int[] defIndexOf;
+    /** By value number: a parameter of the block that defines it, which is in the layout. */
+    private boolean[] paramInLayout;
+    /** Instruction indices, only for values whose defining instruction does not list them (bad IR). */
+    private Map<Inst, Integer> instIndex;
+    /** Dedupes the values one instruction uses: the stamp of the instruction that last saw each. */
+    private int[] seenBy;
+    private int stamp;
 
     private Verifier(Function f) {
         this.f = f;
@@ -85,14 +101,31 @@ public final class Verifier {
             fnError(f.loc, "function has no blocks");
             return;
         }
+        int nvals = f.numValues();
+        instBlock = new IdentityHashMap<>(f.instCount());
+        defBlockOf = new Block[nvals];
+        defIndexOf = new int[nvals];
+        paramInLayout = new boolean[nvals];
+        seenBy = new int[nvals];
         for (Block b : f.layout) {
             for (int i = 0; i < b.insts.size(); i++) {
                 Inst inst = b.insts.get(i);
                 if (instBlock.put(inst, b) != null) {
                     instError(b, inst, "the same instruction object appears twice in the layout");
                 }
-                instIndex.put(inst, i);
+                if (inst.results == null) continue;
+                for (int r : inst.results) {
+                    if (validValue(r) && f.valueDefInst(r) == inst) {
+                        defBlockOf[r] = b;
+                        defIndexOf[r] = i;
+                    }
+                }
             }
+        }
+        for (int k = 0; k < f.numBlocks(); k++) {
+            Block p = f.block(k);
+            if (!p.inLayout || p.params == null) continue;
+            for (int q : p.params) if (validValue(q) && f.valueDefBlock(q) == p) paramInLayout[q] = true;
         }
         DominatorTree dom = DominatorTree.compute(f);
         // Block by block, so errors come out in layout order.
@@ -332,11 +365,18 @@ public final class Verifier {
 
     private boolean definedInLayout(int v) {
         Inst d = f.valueDefInst(v);
-        if (d != null) return instBlock.containsKey(d);
-        Block p = f.valueDefBlock(v);
-        if (p == null || !p.inLayout) return false;
-        for (int q : p.params) if (q == v) return true;
-        return false;
+        if (d != null) return defBlockOf[v] != null || instBlock.containsKey(d);
+        return paramInLayout[v];
+    }
+
+    /** The index of v's defining instruction in its block; v is defined by an instruction in the layout. */
+    private int defIndex(int v, Inst def) {
+        if (defBlockOf[v] != null) return defIndexOf[v];
+        if (instIndex == null) {
+            instIndex = new IdentityHashMap<>(f.instCount());
+            for (Block b : f.layout) for (int i = 0; i < b.insts.size(); i++) instIndex.put(b.insts.get(i), i);
+        }
+        return instIndex.get(def);
     }
 
     /** Type of a usable value, or null if it is invalid or undefined (already reported). */
@@ -643,23 +683,28 @@ public final class Verifier {
     // ---- SSA dominance ----
 
     private void dominance(DominatorTree dom, Block b, Inst inst, int index) {
-        Set<Integer> uses = new LinkedHashSet<>();
-        if (inst.args != null) for (int v : inst.args) uses.add(v);
+        stamp++; // each value once per instruction, in operand order
+        if (inst.args != null) for (int v : inst.args) dominance(dom, b, inst, index, v);
         if (inst.targets != null) {
-            for (BlockCall bc : inst.targets) if (bc != null && bc.args != null) for (int v : bc.args) uses.add(v);
-        }
-        for (int v : uses) {
-            if (!validValue(v) || !definedInLayout(v)) continue;
-            Inst def = f.valueDefInst(v);
-            Block db = def != null ? instBlock.get(def) : f.valueDefBlock(v);
-            if (db == b) {
-                if (def != null && instIndex.get(def) >= index) {
-                    instError(b, inst, f.valueName(v) + " is used before it is defined");
-                }
-            } else if (!dom.dominates(db, b)) {
-                instError(b, inst, f.valueName(v) + " is used here, but its definition in " + db.name
-                    + " does not dominate " + b.name);
+            for (BlockCall bc : inst.targets) {
+                if (bc != null && bc.args != null) for (int v : bc.args) dominance(dom, b, inst, index, v);
             }
+        }
+    }
+
+    private void dominance(DominatorTree dom, Block b, Inst inst, int index, int v) {
+        if (!validValue(v) || seenBy[v] == stamp) return;
+        seenBy[v] = stamp;
+        if (!definedInLayout(v)) return;
+        Inst def = f.valueDefInst(v);
+        Block db = def == null ? f.valueDefBlock(v) : defBlockOf[v] != null ? defBlockOf[v] : instBlock.get(def);
+        if (db == b) {
+            if (def != null && defIndex(v, def) >= index) {
+                instError(b, inst, f.valueName(v) + " is used before it is defined");
+            }
+        } else if (!dom.dominates(db, b)) {
+            instError(b, inst, f.valueName(v) + " is used here, but its definition in " + db.name
+                + " does not dominate " + b.name);
         }
     }
 
