@@ -13,6 +13,8 @@ import dev.patchbay.codegen.instrument.EpochMode;
 import dev.patchbay.codegen.instrument.InstrumentationPlan;
 import dev.patchbay.codegen.instrument.SiteKind;
 import dev.patchbay.codegen.machinst.CompiledModule;
+import dev.patchbay.internal.nativetools.NativeTools;
+import dev.patchbay.internal.nativetools.PerfJitdump;
 import dev.patchbay.internal.sys.Native;
 import dev.patchbay.spi.FaultHandler;
 import dev.patchbay.spi.FaultHandlerProvider;
@@ -44,6 +46,7 @@ public final class Engine implements AutoCloseable {
     private final long pollPage;
     private final SiteController controller;
     private final FaultHandler faults;
+    private final NativeTools nativeTools;
     private final SiteMetrics siteMetrics = new SiteMetrics();
     private final EpochMetrics epochMetrics = new EpochMetrics();
     private final java.util.concurrent.CopyOnWriteArrayList<RuntimeListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -104,12 +107,21 @@ public final class Engine implements AutoCloseable {
         }
         // The fault handler and the controller first: they are what may refuse (membarrier
         // unsupported, say), and nothing native of ours is allocated until they have not.
-        FaultHandler f = faultProvider.create();
+        // The jitdump file first: a directory that cannot be written is the user's error.
+        NativeTools tools = config.perfJitdumpDirectory == null ? NativeTools.NONE : new PerfJitdump(config.perfJitdumpDirectory);
+        FaultHandler f;
         SiteController c;
+        try {
+            f = faultProvider.create();
+        } catch (RuntimeException | Error e) {
+            tools.close();
+            throw e;
+        }
         try {
             c = p == null ? null : p.create(Store.SAFEPOINT_HANDLER, config.membarrier);
         } catch (RuntimeException | Error e) {
             f.close();
+            tools.close();
             throw e;
         }
         long counter = 0, poll = 0;
@@ -121,8 +133,10 @@ public final class Engine implements AutoCloseable {
             if (counter != 0) Native.free(counter);
             if (c != null) c.close();
             f.close();
+            tools.close();
             throw e;
         }
+        this.nativeTools = tools;
         this.faults = f;
         this.controller = c;
         this.epochCounter = counter;
@@ -133,7 +147,7 @@ public final class Engine implements AutoCloseable {
         this.profiling = config.profiling;
         EpochWatcher w = new EpochWatcher(epochView);
         this.watcher = w;
-        this.released = new Released(w, c, f);
+        this.released = new Released(w, c, f, tools);
         Released r = released;
         long pollPageAddr = poll, counterAddr = counter;
         // Nothing here refers to this Engine, so an Engine dropped without close() is
@@ -152,12 +166,14 @@ public final class Engine implements AutoCloseable {
         private final EpochWatcher watcher;
         private final SiteController controller;
         private final FaultHandler faults;
+        private final NativeTools tools;
         private boolean done;
 
-        Released(EpochWatcher watcher, SiteController controller, FaultHandler faults) {
+        Released(EpochWatcher watcher, SiteController controller, FaultHandler faults, NativeTools tools) {
             this.watcher = watcher;
             this.controller = controller;
             this.faults = faults;
+            this.tools = tools;
         }
 
         @Override public synchronized void run() {
@@ -166,6 +182,7 @@ public final class Engine implements AutoCloseable {
             watcher.close();
             if (controller != null) controller.close();
             faults.close();
+            tools.close();
         }
     }
 
@@ -182,6 +199,9 @@ public final class Engine implements AutoCloseable {
 
     /** The fault handling every Engine has: code regions are registered with it. */
     FaultHandler faults() { return faults; }
+
+    /** What native tools (perf's jitdump) are told about code the Stores map. */
+    NativeTools nativeTools() { return nativeTools; }
 
     /**
      * Wraps code compiled by codegen's {@code Compiler} as an immutable module that any

@@ -11,6 +11,8 @@ package dev.patchbay;
 import dev.patchbay.spi.FaultHandlerProvider;
 import dev.patchbay.spi.SiteControllerProvider;
 
+import java.nio.file.Path;
+
 /**
  * The settings of an {@link Engine}: epoch interruption, profile sites, and how running
  * Stores are armed. A mutable builder: each setter returns this config, and {@code new
@@ -24,6 +26,7 @@ public final class EngineConfig {
     boolean epochInterruption;
     boolean profiling;
     boolean threadInterrupts;
+    Path perfJitdumpDirectory;
 
     /** The defaults: no epoch interruption, no profile sites, no membarrier, and the site controller ServiceLoader finds. */
     public EngineConfig() {}
@@ -129,6 +132,37 @@ public final class EngineConfig {
      */
     public EngineConfig interruptOnThreadInterrupt(boolean on) {
         this.threadInterrupts = on;
+        return this;
+    }
+
+    /**
+     * Turns perf support on (default off) with the file in {@code java.io.tmpdir}; see
+     * {@link #perfJitdump(Path)}.
+     *
+     * @param on whether the Engine writes a jitdump file for perf
+     * @return this config
+     */
+    public EngineConfig perfJitdump(boolean on) {
+        this.perfJitdumpDirectory = on ? Path.of(System.getProperty("java.io.tmpdir")) : null;
+        return this;
+    }
+
+    /**
+     * Turns perf support on, writing {@code jit-PID.dump} in {@code directory} (created if
+     * missing) in the jitdump format of {@code perf inject --jit}: one record per function
+     * of every module each Store instantiates, at that Store's own addresses. Record with
+     * {@code perf record -k 1} (the records carry CLOCK_MONOTONIC times), then {@code perf
+     * inject --jit -i perf.data -o perf.jit.data}; perf inject writes one small ELF file per
+     * record next to the dump. Engines of one process with the same directory share the
+     * file; the last one closed ends it.
+     *
+     * @param directory where the jitdump file goes
+     * @return this config
+     * @throws IllegalArgumentException if directory is null
+     */
+    public EngineConfig perfJitdump(Path directory) {
+        if (directory == null) throw new IllegalArgumentException("perf jitdump directory is null");
+        this.perfJitdumpDirectory = directory;
         return this;
     }
 }

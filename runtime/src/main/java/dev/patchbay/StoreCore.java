@@ -131,6 +131,8 @@ final class StoreCore {
                 throw new IllegalStateException("cannot instantiate into a Store while thread '" + ownership.owner().getName() + "' runs it");
             }
             mem.write(0, bytes);
+            // Before anything is published: a failure here leaves only a record behind.
+            engine.nativeTools().mapped(mem, cm);
             LoadedModule m = new LoadedModule(module, mem, imports);
             // Registration can fail (the registry is full): nothing is published before it.
             table = new InstanceSites(m, engine.faults());
@@ -432,7 +434,10 @@ final class StoreCore {
         }
         engine.watcher().unwatch(this);
         engine.storeClosed();
-        for (CodeMemory m : code) m.close();
+        for (CodeMemory m : code) {
+            engine.nativeTools().unmapped(m);
+            m.close();
+        }
         code.clear();
         loaded = List.of();
         Native.free(argBuf);

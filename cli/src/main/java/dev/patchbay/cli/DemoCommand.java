@@ -51,6 +51,12 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "Shorter runs: the same five parts in well under a minute.")
     boolean quick;
 
+    @picocli.CommandLine.Mixin
+    NativeToolOptions nativeTools = new NativeToolOptions();
+
+    /** The config every part's Engine starts from: the native tools asked for. */
+    EngineConfig config() { return nativeTools.apply(new EngineConfig()); }
+
     private final PrintStream out = System.out;
     private final boolean tty = System.console() != null;
 
@@ -144,7 +150,7 @@ final class DemoCommand implements Callable<Integer> {
     private void interruptPart() throws Exception {
         heading(3, "Interrupt: a runaway loop, stopped from another thread after 100 ms");
         CompiledModule m = compile("runaway", InstrumentationPlan.all());
-        try (Engine engine = new Engine(new EngineConfig().epochInterruption(true)); Store store = new Store(engine)) {
+        try (Engine engine = new Engine(config().epochInterruption(true)); Store store = new Store(engine)) {
             Func main = store.instantiate(engine.load(m)).func("main");
             CountDownLatch started = new CountDownLatch(1);
             AtomicLong caughtAt = new AtomicLong();

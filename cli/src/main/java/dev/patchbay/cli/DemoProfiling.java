@@ -50,7 +50,7 @@ final class DemoProfiling {
         PrintStream out = demo.out();
         demo.heading(4, "Profile live: profiling turned on in the middle of a run, then off again");
         long onMillis = quick ? 300 : 1000;
-        try (Engine engine = new Engine(new EngineConfig().epochInterruption(true)); Store store = new Store(engine)) {
+        try (Engine engine = new Engine(demo.config().epochInterruption(true)); Store store = new Store(engine)) {
             Instance inst = store.instantiate(engine.load(DemoCommand.compile("hot-cold", InstrumentationPlan.all())));
             Func main = inst.func("main");
             Profiler profiler = Profiler.attach(store, new ProfilerConfig().storeName("demo").moduleName(inst, "hot-cold.clif"));

@@ -50,6 +50,9 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     ProfileOptions profileOptions = new ProfileOptions();
 
+    @Mixin
+    NativeToolOptions nativeTools = new NativeToolOptions();
+
     static final long MIN_STACK = 4L << 10, MAX_STACK = 16L << 30;
 
     @Override public Integer call() {
@@ -102,8 +105,18 @@ final class RunCommand implements Callable<Integer> {
             System.err.println("patchbay: --timeout and --epoch-deadline cannot interrupt --epoch-mode=poll code; use fused, nop, check or fuel");
             return Main.EXIT_BAD_INPUT;
         }
-        Engine engine = new Engine(epochOptions.config());
-        try (Store store = new Store(engine); EpochTicker ticker = epochOptions.start(engine, store)) {
+        Engine engine;
+        try {
+            engine = new Engine(nativeTools.apply(epochOptions.config()));
+        } catch (java.io.UncheckedIOException e) {
+            System.err.println("patchbay: --perf: " + e.getMessage() + ": " + e.getCause().getMessage());
+            return Main.EXIT_BAD_INPUT;
+        } catch (dev.patchbay.internal.sys.NativeCallException e) {
+            // The jitdump file could not be mapped PROT_EXEC, perf's marker: a noexec mount.
+            System.err.println("patchbay: --perf: " + e.getMessage());
+            return Main.EXIT_BAD_INPUT;
+        }
+        try (Engine closedLast = engine; Store store = new Store(engine); EpochTicker ticker = epochOptions.start(engine, store)) {
             store.setStackLimit(stack);
             Instance inst = store.instantiate(engine.load(c.module));
             Func f = inst.func(name);

@@ -32,6 +32,11 @@ public interface LibC {
 
     int close(int fd);
 
+    /** open(path, flags) without O_CREAT, so the variadic mode argument is never read. */
+    int open(String path, int flags);
+
+    int clock_gettime(int clockId, long timespec);
+
     long sysconf(int name);
 
     @pid_t int getpid();

@@ -226,6 +226,35 @@ public final class Native {
         }
     }
 
+    /** O_RDONLY | O_CLOEXEC, the flags {@link #openReadOnly} passes. */
+    private static final int O_RDONLY_CLOEXEC = 0x80000;
+    private static final int CLOCK_MONOTONIC = 1;
+
+    /** open(path, O_RDONLY | O_CLOEXEC); returns the fd, to be closed with {@link #close}. */
+    public static int openReadOnly(String path) {
+        Objects.requireNonNull(path, "path");
+        int fd = Lib.LIBC.open(path, O_RDONLY_CLOEXEC);
+        if (fd < 0) throw failure("open(path=\"" + path + "\", O_RDONLY|O_CLOEXEC)", Lib.RUNTIME.getLastError());
+        return fd;
+    }
+
+    /**
+     * clock_gettime(CLOCK_MONOTONIC) in nanoseconds: the clock {@code perf record -k 1}
+     * stamps samples with, asked for by name rather than trusting that System.nanoTime
+     * reads the same one.
+     */
+    public static long clockMonotonicNanos() {
+        long ts = malloc(16);
+        try {
+            if (Lib.LIBC.clock_gettime(CLOCK_MONOTONIC, ts) != 0) {
+                throw failure("clock_gettime(CLOCK_MONOTONIC)", Lib.RUNTIME.getLastError());
+            }
+            return getLong(ts) * 1_000_000_000L + getLong(ts + 8);
+        } finally {
+            free(ts);
+        }
+    }
+
     /** The page size (sysconf(_SC_PAGESIZE)), read once. */
     public static int pageSize() {
         return Lib.PAGE_SIZE;
