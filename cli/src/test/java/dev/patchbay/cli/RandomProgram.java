@@ -15,7 +15,8 @@
  * overflow and carry ops, `_imm` forms, constants biased to edge values), diamonds,
  * br_table switches whose targets take block arguments, bounded loops (a counter below 8
  * decremented to zero, with back edges that permute block parameters), stack slot
- * stores and loads (also narrow, through iadd_imm'd and dynamically indexed addresses),
+ * stores and loads (also narrow, through iadd_imm'd, dynamically indexed and scaled-index
+ * addresses),
  * and direct and indirect calls. Values stay in a pool per type and every segment draws
  * from the whole pool, and the returned values fold together many of them, so a lot is
  * live at once and the register allocator has to spill.
@@ -395,7 +396,7 @@ final class RandomProgram {
             for (int i = 0; i < n; i++) {
                 Type t = anyType();
                 int off = r.nextInt(size - t.bytes() + 1);
-                switch (r.nextInt(7)) {
+                switch (r.nextInt(8)) {
                     case 0:
                         b.stackStore(pick(t), slot, off);
                         break;
@@ -435,6 +436,29 @@ final class RandomProgram {
                         int addr = b.binary(Opcode.IADD, b.stackAddr(Type.I64, slot, 0), idx);
                         if (r.nextBoolean()) add(b.load(Opcode.LOAD, t, MemFlags.NONE, addr, 0));
                         else b.store(Opcode.STORE, MemFlags.NONE, pick(t), addr, 0);
+                        break;
+                    }
+                    case 7: {
+                        // A scaled index, which the backend folds into [slot + i*scale + disp]: an
+                        // i64 or a uextend'ed i32 kept in range by a remainder, sometimes plus one
+                        // (an iadd_imm), shifted or multiplied by the scale, added either way round.
+                        int log = r.nextInt(4), scale = 1 << log;
+                        int o = r.nextInt(size - t.bytes() + 1);
+                        int most = (size - t.bytes() - o) / scale;
+                        boolean plusOne = most > 0 && r.nextBoolean();
+                        int idx;
+                        if (r.nextBoolean()) {
+                            idx = b.binaryImm(Opcode.UREM_IMM, convert(pickAny(), Type.I64), plusOne ? most : most + 1);
+                        } else {
+                            int narrow = b.binaryImm(Opcode.UREM_IMM, convert(pickAny(), Type.I32), plusOne ? most : most + 1);
+                            idx = b.convert(Opcode.UEXTEND, Type.I64, narrow);
+                        }
+                        if (plusOne) idx = b.binaryImm(Opcode.IADD_IMM, idx, 1);
+                        int scaled = r.nextBoolean() ? b.binaryImm(Opcode.ISHL_IMM, idx, log) : b.binaryImm(Opcode.IMUL_IMM, idx, scale);
+                        int base = b.stackAddr(Type.I64, slot, 0);
+                        int addr = r.nextBoolean() ? b.binary(Opcode.IADD, base, scaled) : b.binary(Opcode.IADD, scaled, base);
+                        if (r.nextBoolean()) add(b.load(Opcode.LOAD, t, MemFlags.NONE, addr, o));
+                        else b.store(Opcode.STORE, MemFlags.NONE, pick(t), addr, o);
                         break;
                     }
                     default: {

@@ -231,27 +231,36 @@ final class Emit {
 
     /**
      * Picks the register to compute dst = a op b in and loads a into it. Avoids clobbering
-     * b or `keep` (a memory operand's base) by computing in R11 when dst's register holds them.
+     * b or the registers of `keep` (a memory operand) by computing in R11 when dst's
+     * register holds them.
      */
-    private Gpr twoAddr(int dst, int a, int b, Gpr keep) {
+    private Gpr twoAddr(int dst, int a, int b, Mem keep) {
         Gpr d = defReg(dst, R11);
         boolean aInD = inReg(a) && reg(a) == d;
-        if (!aInD && ((b >= 0 && inReg(b) && reg(b) == d) || keep == d)) d = R11;
+        boolean kept = keep != null && (keep.base() == d || keep.index() == d);
+        if (!aInD && ((b >= 0 && inReg(b) && reg(b) == d) || kept)) d = R11;
         moveToReg(d, a);
         return d;
     }
 
-    private Mem mem(MemArg m, Gpr scratch) {
-        if (m.index >= 0) throw new IllegalStateException("an indexed operand outside an lea");
-        if (m.slot >= 0) return Mem.base(RBP, -slotOffsets[m.slot] + m.disp);
-        return Mem.base(use(m.base, scratch), m.disp);
-    }
-
-    /** An lea's operand: a spilled base is read into R11 and a spilled index into R10. */
-    private Mem leaMem(MemArg m) {
-        if (m.index < 0) return mem(m, R11);
-        Gpr base = use(m.base, R11);
-        return Mem.baseIndex(base, m.index == m.base ? base : use(m.index, R10), m.scale, m.disp);
+    /**
+     * The x86 operand for m, reading at most one scratch register when the instruction
+     * uses it: a spilled base or index is loaded into s1; when both are spilled, the index
+     * goes into s2 and an lea combines them into s1, so s2 is free again afterwards.
+     */
+    private Mem mem(MemArg m, Gpr s1, Gpr s2) {
+        int disp = m.slot >= 0 ? -slotOffsets[m.slot] + m.disp : m.disp;
+        if (m.index < 0) return Mem.base(m.slot >= 0 ? RBP : use(m.base, s1), disp);
+        boolean baseSpilled = m.slot < 0 && !inReg(m.base), indexSpilled = !inReg(m.index);
+        if (baseSpilled && indexSpilled && m.index != m.base) {
+            asm.load(8, s1, slot(m.base));
+            asm.load(8, s2, slot(m.index));
+            asm.lea(8, s1, Mem.baseIndex(s1, s2, m.scale, 0));
+            return Mem.base(s1, disp);
+        }
+        Gpr base = m.slot >= 0 ? RBP : use(m.base, s1);
+        Gpr index = m.index == m.base ? base : use(m.index, s1);
+        return Mem.baseIndex(base, index, m.scale, disp);
     }
 
     // ---- layout and branches ----
@@ -332,7 +341,7 @@ final class Emit {
         for (int i = 0; i < jump.list.length; i++) {
             int p = target.params[i];
             if (alloc.loc[p] == LinearScan.Result.UNUSED) continue;
-            if (alloc.loc[p] != alloc.loc[jump.list[i]]) return false;
+            if (jump.list[i] < 0 || alloc.loc[p] != alloc.loc[jump.list[i]]) return false;
         }
         return true;
     }
@@ -601,7 +610,9 @@ final class Emit {
                 return;
             }
             case MOV_IMM: {
-                if (inReg(m.dst)) {
+                if (inReg(m.dst) && m.imm == 0) {
+                    asm.zero(reg(m.dst)); // flags are dead between instructions: each one sets its own
+                } else if (inReg(m.dst)) {
                     asm.movImm(reg(m.dst), m.imm);
                 } else if (m.imm == (int) m.imm) {
                     asm.storeImm(8, slot(m.dst), (int) m.imm);
@@ -613,6 +624,11 @@ final class Emit {
             }
             case ALU: {
                 int a = m.a, b = m.b;
+                if (m.alu == AluOp.ADD && inReg(m.dst) && inReg(a) && inReg(b) && reg(m.dst) != reg(a) && reg(m.dst) != reg(b)) {
+                    // Three-address: lea saves the mov that two-address add needs (flags are dead).
+                    asm.lea(m.size, reg(m.dst), Mem.baseIndex(reg(a), reg(b), 1, 0));
+                    return;
+                }
                 if (commutative(m.alu) && inReg(b) && inReg(m.dst) && reg(b) == reg(m.dst)) {
                     a = m.b;
                     b = m.a;
@@ -623,14 +639,22 @@ final class Emit {
                 return;
             }
             case ALU_I: {
+                if ((m.alu == AluOp.ADD || m.alu == AluOp.SUB && m.imm != Integer.MIN_VALUE) && inReg(m.dst) && inReg(m.a)
+                        && reg(m.dst) != reg(m.a)) {
+                    // mov dst, a; add dst, imm is lea dst, [a + imm]: one instruction, and flags are dead.
+                    int disp = m.alu == AluOp.ADD ? (int) m.imm : -(int) m.imm;
+                    asm.lea(m.size, reg(m.dst), Mem.base(reg(m.a), disp));
+                    return;
+                }
                 Gpr d = twoAddr(m.dst, m.a, -1, null);
                 asm.aluImm(m.alu, m.size, d, (int) m.imm);
                 commit(m.dst, d);
                 return;
             }
             case ALU_M: {
-                Mem mm = mem(m.mem, R10);
-                Gpr d = twoAddr(m.dst, m.a, -1, mm.base());
+                Mem mm = mem(m.mem, R10, R11);
+                Gpr d = twoAddr(m.dst, m.a, -1, mm);
+                if (m.trap != null) out.traps.add(new TrapSite(buf.offset(), m.trap));
                 asm.alu(m.alu, m.size, d, mm);
                 commit(m.dst, d);
                 return;
@@ -720,7 +744,7 @@ final class Emit {
             }
             case BITCOUNT: bitcount(m); return;
             case LOAD: {
-                Mem mm = mem(m.mem, R11);
+                Mem mm = mem(m.mem, R11, R10);
                 Gpr d = defReg(m.dst, R11);
                 if (m.trap != null) out.traps.add(new TrapSite(buf.offset(), m.trap));
                 switch (m.size) {
@@ -737,20 +761,20 @@ final class Emit {
                 return;
             }
             case STORE: {
-                Mem mm = mem(m.mem, R11);
+                Mem mm = mem(m.mem, R11, R10);
                 Gpr v = use(m.a, R10);
                 if (m.trap != null) out.traps.add(new TrapSite(buf.offset(), m.trap));
                 asm.store(m.size, mm, v);
                 return;
             }
             case STORE_I: {
-                Mem mm = mem(m.mem, R11);
+                Mem mm = mem(m.mem, R11, R10);
                 if (m.trap != null) out.traps.add(new TrapSite(buf.offset(), m.trap));
                 asm.storeImm(m.size, mm, (int) m.imm);
                 return;
             }
             case LEA: {
-                Mem mm = leaMem(m.mem);
+                Mem mm = mem(m.mem, R11, R10);
                 Gpr d = defReg(m.dst, R11);
                 asm.lea(m.size, d, mm);
                 commit(m.dst, d);
@@ -817,7 +841,8 @@ final class Emit {
                 for (int i = 0; i < m.list.length; i++) {
                     int p = target.params[i];
                     if (alloc.loc[p] == LinearScan.Result.UNUSED) continue;
-                    pm.add(loc(p), loc(m.list[i]));
+                    if (m.list[i] < 0) pm.addConst(loc(p), m.consts[i]);
+                    else pm.add(loc(p), loc(m.list[i]));
                 }
                 pm.emit(asm);
                 // After the moves: the target's parameters are in place, and a bare block it

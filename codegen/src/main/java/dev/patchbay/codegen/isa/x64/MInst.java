@@ -86,6 +86,8 @@ final class MInst {
     TrapCode trap;
     /** Call args / return values / jump args / entry params / br_table index list. */
     int[] list = Inst.NO_VALUES;
+    /** JUMP: per argument whose `list` entry is -1, the constant it passes (moved straight into the parameter). */
+    long[] consts;
     /** Call results. */
     int[] results = Inst.NO_VALUES;
     Signature sig;
@@ -108,7 +110,7 @@ final class MInst {
         if (b >= 0) u[n++] = b;
         if (c >= 0) u[n++] = c;
         if (d >= 0) u[n++] = d;
-        if (k != K.PARAMS) for (int v : list) u[n++] = v;
+        if (k != K.PARAMS) for (int v : list) if (v >= 0) u[n++] = v;
         if (mem != null && mem.base >= 0) u[n++] = mem.base;
         if (mem != null && mem.index >= 0) u[n++] = mem.index;
         return Arrays.copyOf(u, n);
@@ -120,6 +122,20 @@ final class MInst {
         if (dst2 >= 0) return new int[] {dst, dst2};
         if (dst >= 0) return new int[] {dst};
         return Inst.NO_VALUES;
+    }
+
+    /** No effect but its results: no memory access, trap, call, site or control flow. */
+    boolean isPure() {
+        switch (k) {
+            case MOV: case MOV_IMM: case ALU: case ALU_I: case IMUL: case IMUL_I: case UNARY: case BSWAP:
+            case EXT: case SHIFT: case SHIFT_I: case MULHI: case MUL_OVF_WIDE: case SETCC: case SELECT:
+            case OVF_CARRY: case BITCOUNT: case LEA: case FUNC_ADDR: case GET_FP: case GET_SP: case GET_RA:
+                return true;
+            case OVF:
+                return trap == null;
+            default:
+                return false;
+        }
     }
 
     boolean isTerminator() {

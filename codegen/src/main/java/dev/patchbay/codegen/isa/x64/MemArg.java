@@ -1,9 +1,9 @@
 /*
- * A memory operand before register allocation: a base virtual register plus a displacement,
- * or a stack slot plus a displacement (resolved to an RBP-relative address once the frame
- * is laid out). Only an `lea` computing arithmetic (x*3 + 1 and the like, see Lower) also
- * has a scaled index: emission reads a spilled index through the second scratch register,
- * which only LEA leaves free.
+ * A memory operand before register allocation: [base + index*scale + disp], where the base
+ * is a virtual register or a stack slot (resolved to an RBP-relative address once the frame
+ * is laid out) and the index, if any, is a virtual register. Lowering builds the largest
+ * mode an address's definitions fill (Lower.address); emission reads spilled base and index
+ * registers through the scratch registers (Emit.mem).
  */
 package dev.patchbay.codegen.isa.x64;
 
@@ -16,6 +16,7 @@ final class MemArg {
     final int scale;
 
     private MemArg(int base, int slot, int disp, int index, int scale) {
+        if (scale != 1 && scale != 2 && scale != 4 && scale != 8) throw new IllegalArgumentException("scale " + scale);
         this.base = base;
         this.slot = slot;
         this.disp = disp;
@@ -27,9 +28,13 @@ final class MemArg {
 
     static MemArg slot(int slot, int disp) { return new MemArg(-1, slot, disp, -1, 1); }
 
-    /** [base + index*scale + disp], for LEA only. */
+    /** [base + index*scale + disp]. */
     static MemArg baseIndex(int base, int index, int scale, int disp) {
-        if (scale != 1 && scale != 2 && scale != 4 && scale != 8) throw new IllegalArgumentException("scale " + scale);
         return new MemArg(base, -1, disp, index, scale);
+    }
+
+    /** [slot + index*scale + disp]: a stack slot's address plus a scaled register. */
+    static MemArg slotIndex(int slot, int index, int scale, int disp) {
+        return new MemArg(-1, slot, disp, index, scale);
     }
 }

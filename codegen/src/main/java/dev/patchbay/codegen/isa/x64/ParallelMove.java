@@ -5,7 +5,8 @@
  * Locations are registers or RBP-relative stack words, encoded in a long. Copies whose
  * destination is no longer needed as a source are emitted first; what remains forms
  * cycles, each broken by parking one source in R10. Memory-to-memory copies go through
- * R11, so the two scratch registers never collide.
+ * R11, so the two scratch registers never collide. Constants (a jump's constant
+ * arguments) are written last, when every register they overwrite has been read.
  */
 package dev.patchbay.codegen.isa.x64;
 
@@ -16,6 +17,8 @@ final class ParallelMove {
     private static final long MEM = 1L << 32;
 
     private final List<long[]> moves = new ArrayList<>();
+    /** Constants to write, {dst, value}: after every copy, since a destination may be another copy's source. */
+    private final List<long[]> consts = new ArrayList<>();
 
     static long reg(Gpr r) { return r.enc(); }
 
@@ -27,7 +30,12 @@ final class ParallelMove {
         if (dst != src) moves.add(new long[] {dst, src});
     }
 
-    boolean isEmpty() { return moves.isEmpty(); }
+    /** dst = imm. Clobbers flags (a zero is `xor`), which are dead wherever moves happen. */
+    void addConst(long dst, long imm) {
+        consts.add(new long[] {dst, imm});
+    }
+
+    boolean isEmpty() { return moves.isEmpty() && consts.isEmpty(); }
 
     void emit(Assembler asm) {
         List<long[]> pending = new ArrayList<>(moves);
@@ -47,6 +55,17 @@ final class ParallelMove {
                 long tmp = reg(Abi.SCRATCH2);
                 copy(asm, tmp, m[1]);
                 m[1] = tmp;
+            }
+        }
+        for (long[] c : consts) {
+            if (!isMem(c[0])) {
+                if (c[1] == 0) asm.zero(Emit.gpr((int) c[0]));
+                else asm.movImm(Emit.gpr((int) c[0]), c[1]);
+            } else if (c[1] == (int) c[1]) {
+                asm.storeImm(8, mem(c[0]), (int) c[1]);
+            } else {
+                asm.movImm(Abi.SCRATCH, c[1]);
+                asm.store(8, mem(c[0]), Abi.SCRATCH);
             }
         }
     }
