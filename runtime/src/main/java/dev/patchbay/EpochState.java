@@ -4,19 +4,24 @@
  *
  * Problem: interrupt() and the epoch watcher run on other threads than the owner, yet only
  * the owner may decide what its guest does, and only where the guest checks (an epoch
- * site, a CHECK or FUEL poll). A force therefore borrows the fields those checks read (the
- * CHECK deadline, the fuel) and turns the epoch sites on; the owner gives them back when
- * it stops. Everything here happens under the Store's lock, which close() holds too, so an
+ * site, a CHECK poll). A force therefore borrows the field CHECK code reads (the deadline)
+ * and turns the epoch sites on; the owner gives it back when it stops. A force never
+ * writes a field that guest code read-modify-writes: FUEL code's `sub [fuel], n` feeds
+ * each load from its own previous store, so in a tight loop it overwrites every write
+ * another thread makes there, for as long as the loop runs. FUEL code therefore carries
+ * epoch patch sites too, and a force arms them. Everything here happens under the Store's lock, which close() holds too, so an
  * interrupt racing with the end of a call or with close() never writes freed memory.
  *
  * Invariants:
  *  1. `interruptFor` is 0 or the number of the call an interrupt targets (Ownership,
  *     invariant 3); it is due only while that call runs. The vmctx's INTERRUPT_CALL mirrors
  *     it for the safepoint stub, which unwinds on its own when the two numbers match.
- *  2. `borrowed` is true exactly while force() has overwritten the CHECK deadline (and the
- *     fuel, saved in `savedFuel`) and nobody has given them back.
+ *  2. `borrowed` is true exactly while force() has overwritten the CHECK deadline and
+ *     nobody has given it back. The fuel is only ever written by the owner, or by any
+ *     thread while no call runs (Store.setFuel).
  *  3. interrupt() answers true only when the running code can be stopped: it has epoch
- *     checks of a mode the runtime can trigger (sites with a controller, CHECK, FUEL).
+ *     checks of a mode the runtime can trigger (sites with a controller, CHECK). FUEL code
+ *     counts as sites (it has them beside its fuel checks).
  *  4. The watcher's retries back off exponentially up to RETRY_MAX_NANOS, so a force the
  *     owner cannot take yet (it sits in a long hostcall) costs almost nothing.
  *  5. Deadlines saturate: an epoch plus ticks that would overflow is "never".
@@ -62,9 +67,8 @@ final class EpochState {
     private volatile long lastForceAt;
     private long retryDelay = RETRY_MIN_NANOS;
     private long forcesMade;
-    private long savedFuel = Long.MIN_VALUE;
     private volatile boolean borrowed;
-    /** Some instance needs the watcher's retries (CHECK/FUEL code, or sites a plan may turn off). */
+    /** Some instance needs the watcher's retries (CHECK code, or sites a plan may turn off). */
     private boolean needsRetries;
     /** How many instances interrupt() can stop; interruptCurrentOrNext needs one. */
     private int interruptibleInstances;
@@ -91,6 +95,7 @@ final class EpochState {
                 break;
             case NOP:
             case FUSED:
+            case FUEL:
                 if (hasEpochSites && !controller) why = "Engine has no site controller to arm its epoch sites";
                 break;
             default:
@@ -208,7 +213,7 @@ final class EpochState {
         forceLocked();
         core.engine.watcher().watch(core);
         // Armed epoch sites stay armed until the owner takes the interrupt, so only code
-        // that polls a field (CHECK, FUEL) needs the watcher's retries. Waking it otherwise
+        // that polls a field (CHECK) needs the watcher's retries. Waking it otherwise
         // would only put a third thread on the CPUs just as the guest must run.
         if (needsRetries) core.engine.watcher().wake();
         Thread y = yieldedThread;
@@ -242,21 +247,16 @@ final class EpochState {
 
     /**
      * Makes the owner stop at its next epoch check, whatever the module's epoch mode: the
-     * epoch sites are turned on (armed), CHECK code sees a passed deadline, FUEL code sees
-     * negative fuel. Idempotent; the watcher repeats it, backing off (invariant 4), because
-     * FUEL code's non-atomic `sub [fuel], n` can overwrite one write, and because a
-     * controller's plan can turn the epoch sites off again before the owner reaches one.
+     * epoch sites (FUEL code has them too) are turned on (armed), and CHECK code sees a
+     * passed deadline. Idempotent; the watcher repeats it, backing off (invariant 4),
+     * because a controller's plan can turn the epoch sites off again before the owner
+     * reaches one.
      */
     private void forceLocked() {
         if (core.ownership.isClosed() || core.ownership.owner() == null) return;
         lastForceAt = System.nanoTime();
         forcesMade++;
         core.vmctx.setEpochDeadline(0);
-        long fuel = core.vmctx.fuel();
-        if (fuel >= 0) {
-            savedFuel = fuel;
-            core.vmctx.setFuel(-1);
-        }
         borrowed = true;
         // Ask again whenever some epoch site is not desired on: a plan may have turned them
         // off since the last force, and a flag saying "already asked" would wait forever.
@@ -311,10 +311,9 @@ final class EpochState {
     Action inHook() {
         lock.lock();
         try {
-            boolean forced = savedFuel != Long.MIN_VALUE;
             endForceLocked();
             if (interruptDue()) return unwind(TrapCode.INTERRUPT, EpochOutcome.INTERRUPTED, interruptRequestedAt);
-            if (!forced && core.vmctx.fuel() < 0) return unwind(TrapCode.OUT_OF_FUEL, EpochOutcome.OUT_OF_FUEL, 0);
+            if (core.vmctx.fuel() < 0) return unwind(TrapCode.OUT_OF_FUEL, EpochOutcome.OUT_OF_FUEL, 0);
         } finally {
             lock.unlock();
         }
@@ -399,10 +398,6 @@ final class EpochState {
 
     private void restoreFieldsLocked() {
         core.vmctx.setEpochDeadline(deadline);
-        if (savedFuel != Long.MIN_VALUE) {
-            core.vmctx.setFuel(savedFuel);
-            savedFuel = Long.MIN_VALUE;
-        }
         borrowed = false;
         retryDelay = RETRY_MIN_NANOS;
     }
@@ -524,7 +519,4 @@ final class EpochState {
             lock.unlock();
         }
     }
-
-    /** Fuel set by the user: any fuel a force borrowed is obsolete. Under the lock. */
-    void fuelSetLocked() { savedFuel = Long.MIN_VALUE; }
 }

@@ -373,7 +373,8 @@ public final class Store implements AutoCloseable {
      *
      * @param fuel the fuel units
      * @throws IllegalArgumentException if fuel is negative
-     * @throws IllegalStateException if the Store is closed
+     * @throws IllegalStateException if the Store is closed, or another thread runs a call
+     *         in it (its code would overwrite the new fuel)
      */
     public void setFuel(long fuel) {
         core.checkOpen();

@@ -195,8 +195,12 @@ final class StoreCore {
         lock.lock();
         try {
             checkOpen();
-            // Fuel an interrupt borrowed is obsolete now; the watcher borrows anew if needed.
-            epoch.fuelSetLocked();
+            Thread owner = ownership.owner();
+            if (owner != null && owner != Thread.currentThread()) {
+                // The running FUEL code would overwrite the write (EpochState's header).
+                throw new IllegalStateException("setFuel from thread '" + Thread.currentThread().getName() + "' while thread '"
+                    + owner.getName() + "' runs the Store: set fuel between calls, or on the owner (in a hostcall or deadline callback)");
+            }
             vmctx.setFuel(fuel);
         } finally {
             lock.unlock();

@@ -26,6 +26,7 @@ import dev.patchbay.codegen.machinst.CompiledModule;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -592,6 +593,66 @@ class EpochTest {
                 Trap t = assertInstanceOf(Trap.class, got.get(), "round " + round + ": interrupted, not " + got.get());
                 assertEquals(TrapCode.INTERRUPT, t.code());
             }
+        }
+    }
+
+    /**
+     * Regression (CI, comparisonModesShareTheRuntime[FUEL], flaky): a force wrote -1 into
+     * the fuel, but FUEL code in a tight loop feeds each `sub [fuel], n` from its own last
+     * store and overwrote every such write (84 in 5 s), so interrupt() said true and the
+     * guest ran on. Waiting until the loop surely runs made the old code fail every time;
+     * a force now arms the epoch sites FUEL code carries. Deadlines went the same way.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"interrupt", "deadline"})
+    void fuelCodeInATightLoopIsStopped(String how) throws Exception {
+        try (Engine engine = engine(); EpochTicker ticker = EpochTicker.start(engine, Duration.ofMillis(1));
+             Store store = new Store(engine)) {
+            Instance inst = LINK.instantiate(store, engine.load(compile(EpochMode.FUEL)));
+            for (int round = 0; round < 3; round++) {
+                AtomicReference<Object> got = new AtomicReference<>();
+                Thread guest = startCall(inst, "runaway", 1, got);
+                awaitFuelLoop(store);
+                long trapsBefore = engine.siteMetrics().trapsTaken();
+                if (how.equals("interrupt")) assertTrue(store.interrupt());
+                else store.setEpochDeadline(2);
+                guest.join(10_000);
+                assertFalse(guest.isAlive(), how + ", round " + round + ": the guest still runs");
+                assertEquals(TrapCode.INTERRUPT, assertInstanceOf(Trap.class, got.get()).code());
+                // Deterministic where the timing is not: the old force wrote the fuel, and won
+                // only when the loop happened to be descheduled; the new one arms a site.
+                assertEquals(1, engine.siteMetrics().trapsTaken() - trapsBefore, how + ": stopped at an armed epoch site");
+                store.setEpochDeadline(Long.MAX_VALUE);
+                store.setFuel(Long.MAX_VALUE);
+            }
+        }
+    }
+
+    /** Fuel set by another thread while FUEL code runs would be overwritten: refused. */
+    @Test
+    void setFuelFromAnotherThreadDuringACallIsRefused() throws Exception {
+        try (Engine engine = engine(); Store store = new Store(engine)) {
+            Instance inst = LINK.instantiate(store, engine.load(compile(EpochMode.FUEL)));
+            AtomicReference<Object> got = new AtomicReference<>();
+            Thread guest = startCall(inst, "runaway", 1, got);
+            awaitFuelLoop(store);
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> store.setFuel(5));
+            assertTrue(e.getMessage().contains("runs the Store"), e.getMessage());
+            assertTrue(store.fuelRemaining() > 5, "the fuel is unchanged");
+            assertTrue(store.interrupt());
+            guest.join(10_000);
+            assertEquals(TrapCode.INTERRUPT, assertInstanceOf(Trap.class, got.get()).code());
+            store.setFuel(5);
+            assertEquals(5, store.fuelRemaining(), "between calls any thread sets it");
+        }
+    }
+
+    /** Returns once FUEL code has burnt fuel, so its loop surely runs. */
+    private static void awaitFuelLoop(Store store) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (store.fuelRemaining() > Long.MAX_VALUE - 10_000_000L) {
+            assertTrue(System.nanoTime() < deadline, "the guest loop never ran");
+            Thread.onSpinWait();
         }
     }
 

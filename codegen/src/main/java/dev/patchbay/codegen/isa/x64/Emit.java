@@ -1045,7 +1045,11 @@ final class Emit {
         EpochMode mode = opts.epochMode();
         if (kind == SiteKind.EPOCH && mode != EpochMode.NOP) {
             comparisonSite(mode, (int) m.imm);
-            return;
+            // FUEL code read-modify-writes its counter with a plain `sub`, whose store is
+            // fed by the previous iteration's store: a tight loop overwrites every write
+            // another thread makes to the field, so a force cannot go through the fuel.
+            // It arms this patch site instead, as in NOP mode (EpochState.forceLocked).
+            if (mode != EpochMode.FUEL) return;
         }
         String target = kind == SiteKind.CUSTOM ? fnSymbol(m.callee) : hookSymbol(kind);
         if (kind == SiteKind.CUSTOM && !m.calleeInModule) {
