@@ -9,7 +9,12 @@
  *   - org.objectweb.asm, which jnr-ffi generates its bindings with (without it the first
  *     native call fails with NoClassDefFoundError);
  *   - jdk.unsupported, whose sun.misc.Unsafe jffi uses for native memory access when it
- *     can see it (without it jffi silently falls back to slower JNI accessors).
+ *     can see it (without it jffi silently falls back to slower JNI accessors);
+ *   - jdk.httpserver, which the Prometheus exporter serves PrometheusEndpoint with
+ *     (without it PrometheusEndpoint.start fails with NoClassDefFoundError:
+ *     com/sun/net/httpserver/HttpHandler; examples/java ExportMetrics runs it);
+ *   - jdk.jfr, which JfrEvents' events extend (named so that JFR support never depends
+ *     on what else the JDK happens to resolve).
  */
 
 /**
@@ -27,4 +32,6 @@ module dev.patchbay {
     requires dev.patchbay.signal;
     requires org.objectweb.asm;
     requires jdk.unsupported;
+    requires jdk.httpserver;
+    requires jdk.jfr;
 }
