@@ -3,7 +3,9 @@
  * the window at 800 and at 1600 px (the root frame ends at the right padding, not cut off
  * and not short of it), the icicle view puts the root at the top, and a search with an
  * invalid regular expression is matched as text and says so instead of failing, while a
- * valid one highlights its frames. Skipped, printing why, without Chromium.
+ * valid one highlights its frames; Ctrl+F, pressed for real through the DevTools protocol,
+ * focuses the search box, and typing there searches. Skipped, printing why, without
+ * Chromium.
  */
 package dev.patchbay.profiler;
 
@@ -110,6 +112,23 @@ class FlameGraphBrowserTest {
         assertEquals(800 - 2 * FlameGraph.PAD, flame[2], 0.01, "laid out at the window's width, not at " + FlameGraph.WIDTH);
         double[] icicle = root(chromium(800, "#icicle", "--dump-dom"));
         assertEquals(FlameGraph.TOP, icicle[1], 0.01);
+    }
+
+    @Test
+    void ctrlFFocusesTheSearchBoxAndTypingSearches() throws Exception {
+        try (DevToolsSession page = DevToolsSession.open(chromium, tmp.resolve("profile-cdp"), 800, this.page.toUri().toString())) {
+            page.await("document.readyState === 'complete' && document.getElementById('q')");
+            page.eval("document.activeElement.blur(), document.body.focus(), 0");
+            assertNotEquals("q", page.eval("document.activeElement ? document.activeElement.id : ''"), "nothing has the focus yet");
+            page.press("f", "KeyF", 70, 2);
+            assertEquals("q", page.eval("document.activeElement ? document.activeElement.id : ''"), "Ctrl+F focuses the search box");
+            page.type("h(o|x)t");
+            page.await("document.getElementById('matched').textContent.indexOf('Matched: 88.68%') >= 0");
+            page.type("(");
+            page.await("document.getElementById('matched').textContent.indexOf('Not a regular expression') >= 0");
+            assertTrue(page.eval("document.getElementById('matched').textContent").contains("matched as text"),
+                "an invalid pattern typed in is matched as text and says so");
+        }
     }
 
     @Test
