@@ -314,13 +314,23 @@ final class StoreCore {
         } finally {
             lock.unlock();
         }
-        // Listeners run after the sites are applied, and never re-entrantly: a listener
-        // that calls back into the guest must not meet the armed sites that brought it
-        // here, or every nested call would stop again, deeper and deeper.
-        runSafepointListeners(site, guestFp);
+        // A force is decided first: that ends it and applies the sites (EpochState.
+        // endForceLocked). Listeners run after the sites are applied, and never
+        // re-entrantly: a listener that calls back into the guest must not meet the armed
+        // sites that brought it here, or a nested call would stop again, deeper and deeper,
+        // and take the interrupt or the deadline meant for this one.
         if (a == null) {
             a = epoch.atSafepoint(site, guestFp);
             if (a == null) a = EpochState.Action.RESUME;
+        }
+        if (a == EpochState.Action.UNWIND) {
+            // The decision has set this call's trap code; a nested call that traps in a
+            // listener must not replace it.
+            long code = vmctx.trapCode();
+            runSafepointListeners(site, guestFp);
+            vmctx.setTrapCode(code);
+        } else {
+            runSafepointListeners(site, guestFp);
         }
         return status(a);
     }

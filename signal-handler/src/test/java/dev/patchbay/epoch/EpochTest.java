@@ -108,6 +108,37 @@ class EpochTest {
     }
 
     /**
+     * Regression (found by reading StoreCore.safepoint): at a safepoint that a passed
+     * deadline forced, listeners ran before the force ended, so the epoch sites were still
+     * armed. A listener that called into the guest stopped at them, and the nested call
+     * took the deadline: it trapped with `interrupt`, and the outer guest, its deadline
+     * spent, ran on forever. Listeners now run once the force is decided.
+     */
+    @Test
+    void aListenerThatCallsTheGuestAtAForcedSafepointIsNotStopped() throws Exception {
+        try (Engine engine = engine(); EpochTicker ticker = EpochTicker.start(engine, Duration.ofMillis(1));
+             Store store = new Store(engine)) {
+            Instance inst = LINK.instantiate(store, engine.load(compile(EpochMode.FUSED)));
+            AtomicReference<Object> nested = new AtomicReference<>();
+            store.addSafepointListener(at -> {
+                if (nested.get() != null) return;
+                try {
+                    nested.set(inst.func("sum").call(1000)[0]);
+                } catch (Throwable t) {
+                    nested.set(t);
+                }
+            });
+            store.setEpochDeadline(5);
+            AtomicReference<Object> got = new AtomicReference<>();
+            Thread guest = startCall(inst, "runaway", 1, got);
+            guest.join(10_000);
+            assertFalse(guest.isAlive(), "the outer guest stopped at its deadline (the listener's call got " + nested.get() + ")");
+            assertEquals(closedForm(1000), nested.get(), "the listener's own call runs to its end");
+            assertEquals(TrapCode.INTERRUPT, assertInstanceOf(Trap.class, got.get()).code());
+        }
+    }
+
+    /**
      * A due interrupt unwinds in the safepoint stub itself: the owner traps at the armed
      * site and the stub, seeing its call is the one interrupted, jumps to the trap stub
      * with no upcall into Java. Safepoint listeners run only inside that upcall, so none
