@@ -11,12 +11,17 @@ import java.nio.file.Paths;
 final class TestPaths {
     private TestPaths() {}
 
-    static Path runtests() {
+    static Path runtests() { return shared("clif-runtests"); }
+
+    /** Cranelift's float run tests, which the interpreter runs and the backend does not compile yet. */
+    static Path floatRuntests() { return shared("clif-runtests-float"); }
+
+    private static Path shared(String name) {
         Path dir = Paths.get("").toAbsolutePath();
         for (Path p = dir; p != null; p = p.getParent()) {
-            Path candidate = p.resolveSibling("shared").resolve("clif-runtests");
+            Path candidate = p.resolveSibling("shared").resolve(name);
             if (Files.isDirectory(candidate)) return candidate;
         }
-        throw new IllegalStateException("cannot find shared/clif-runtests beside the repository (searched up from " + dir + ")");
+        throw new IllegalStateException("cannot find shared/" + name + " beside the repository (searched up from " + dir + ")");
     }
 }

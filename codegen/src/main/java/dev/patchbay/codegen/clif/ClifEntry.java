@@ -31,6 +31,9 @@ public final class ClifEntry {
 
     static ClifEntry skipped(SkippedFunction s) { return new ClifEntry(null, s); }
 
+    /** A function that parsed but that the backend cannot compile yet: skipped, with its IR kept for the interpreter. */
+    static ClifEntry parsedButSkipped(Function f, SkippedFunction s) { return new ClifEntry(f, s); }
+
     /**
      * Whether the function was skipped.
      *
@@ -43,7 +46,15 @@ public final class ClifEntry {
      *
      * @return the function or null
      */
-    public Function function() { return function; }
+    public Function function() { return skipped == null ? function : null; }
+
+    /**
+     * The parsed IR, also of a function that is skipped because the backend cannot compile it
+     * (floats): the interpreter can still run it.
+     *
+     * @return the function, or null if it did not parse (it uses a type the IR lacks, such as i128)
+     */
+    public Function parsedFunction() { return function; }
 
     /**
      * The skip record, or null if this entry was parsed.
@@ -57,14 +68,14 @@ public final class ClifEntry {
      *
      * @return the name, without {@code %}
      */
-    public String name() { return function != null ? function.name : skipped.name(); }
+    public String name() { return skipped != null ? skipped.name() : function.name; }
 
     /**
      * Where the function starts.
      *
      * @return its location in the file
      */
-    public SourceLoc loc() { return function != null ? function.loc : skipped.loc(); }
+    public SourceLoc loc() { return skipped != null ? skipped.loc() : function.loc; }
 
     /**
      * The {@code ; run:} directives that follow the function.

@@ -75,8 +75,9 @@ public final class ClifFile {
     public List<ClifEntry> entries() { return entries; }
 
     /**
-     * The functions that parsed, in file order. These are the parsed functions themselves, not
-     * copies; compiling them does not change them.
+     * The functions that parsed and that the backend compiles, in file order (not those skipped
+     * for the backend, see {@link #parsedFunctions()}). These are the parsed functions
+     * themselves, not copies; compiling them does not change them.
      *
      * @return a new list of the parsed functions
      */
@@ -84,6 +85,31 @@ public final class ClifFile {
         List<Function> out = new ArrayList<>();
         for (ClifEntry e : entries) if (!e.isSkipped()) out.add(e.function());
         return out;
+    }
+
+    /**
+     * Every function whose IR parsed, in file order: those of {@link #functions()} and those
+     * skipped only because the backend cannot compile them yet (floats). This is what the
+     * interpreter runs.
+     *
+     * @return a new list of the parsed functions
+     */
+    public List<Function> parsedFunctions() {
+        List<Function> out = new ArrayList<>();
+        for (ClifEntry e : entries) if (e.parsedFunction() != null) out.add(e.parsedFunction());
+        return out;
+    }
+
+    /**
+     * The last function with a name whose IR parsed, compiled or not.
+     *
+     * @param name the name, without {@code %}
+     * @return the function, or null if none parsed with that name
+     */
+    public Function parsedFunction(String name) {
+        Function found = null;
+        for (ClifEntry e : entries) if (e.parsedFunction() != null && e.name().equals(name)) found = e.parsedFunction();
+        return found;
     }
 
     /**

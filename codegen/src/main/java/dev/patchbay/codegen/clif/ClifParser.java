@@ -14,7 +14,9 @@ package dev.patchbay.codegen.clif;
 
 import dev.patchbay.codegen.clif.Token.Kind;
 import dev.patchbay.codegen.ir.Function;
+import dev.patchbay.codegen.ir.IeeeLiteral;
 import dev.patchbay.codegen.ir.SourceLoc;
+import dev.patchbay.codegen.ir.Type;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -137,19 +139,37 @@ public final class ClifParser {
                 throw error(p.nameLoc(), "run directive calls %" + name + ", which is not defined in this file");
             }
         }
+        Function fn = target.parsedFunction();
+        if (fn != null) {
+            // Literals are read at the declared types: `0x1.8p3` for an f32, `-1` for an i32.
+            check(p, fn);
+            long[] args = new long[p.args().size()];
+            for (int i = 0; i < args.length; i++) {
+                args[i] = valueAt(p.args().get(i), fn.signature.params.get(i).type, "argument " + i, fn);
+            }
+            long[] expected;
+            if (p.truthy()) {
+                expected = new long[] {0};
+            } else {
+                expected = new long[p.expected().size()];
+                for (int i = 0; i < expected.length; i++) {
+                    expected[i] = valueAt(p.expected().get(i), fn.signature.returns.get(i).type, "result " + i, fn);
+                }
+            }
+            target.addRun(new RunDirective(name, args, p.comparison(), expected, p.loc(), p.truthy(), true,
+                texts(p.args()), texts(p.expected())));
+            return;
+        }
         boolean integral = true;
         for (RunDirectiveParser.Literal l : p.args()) integral &= l.value() != null;
         for (RunDirectiveParser.Literal l : p.expected()) integral &= l.value() != null;
         long[] expected = p.truthy() ? new long[] {0} : longs(p.expected());
-        if (!target.isSkipped()) check(p, target.function());
         target.addRun(new RunDirective(name, longs(p.args()), p.comparison(), expected, p.loc(), p.truthy(),
             integral, texts(p.args()), texts(p.expected())));
     }
 
-    /** A directive on a compiled function must fit its signature, or the runner cannot call it. */
+    /** A directive on a parsed function must fit its signature, or the runner cannot call it. */
     private void check(RunDirectiveParser.Parsed p, Function f) {
-        for (RunDirectiveParser.Literal l : p.args()) nonInteger(l, f);
-        for (RunDirectiveParser.Literal l : p.expected()) nonInteger(l, f);
         int params = f.signature.params.size(), returns = f.signature.returns.size();
         if (p.args().size() != params) {
             throw error(p.nameLoc(), "%" + f.name + " takes " + count(params, "argument") + ", but the run directive passes "
@@ -166,11 +186,21 @@ public final class ClifParser {
         }
     }
 
-    private void nonInteger(RunDirectiveParser.Literal l, Function f) {
-        if (l.value() == null) {
-            throw error(l.loc(), "run directive value '" + l.text() + "' is not a 64-bit integer (%" + f.name
-                + " has only integer types)");
+    /** A literal's bit pattern at its declared type: an integer for i8..i64, a float literal for f32 and f64. */
+    private long valueAt(RunDirectiveParser.Literal l, Type t, String what, Function f) {
+        if (t.isFloat()) {
+            try {
+                return IeeeLiteral.parse(t, l.text());
+            } catch (IeeeLiteral.MalformedException e) {
+                throw error(l.loc(), "malformed " + t + " literal '" + l.text() + "' in run directive (" + what + " of %"
+                    + f.name + "): " + e.getMessage());
+            }
         }
+        if (l.value() == null) {
+            throw error(l.loc(), "run directive value '" + l.text() + "' is not a 64-bit integer (" + what + " of %" + f.name
+                + " is " + t + ")");
+        }
+        return l.value();
     }
 
     private static String count(int n, String word) { return n + " " + word + (n == 1 ? "" : "s"); }

@@ -11,8 +11,11 @@
  * must infer, result counts). Type agreement of operands, terminators and dominance are
  * the verifier's job, so that IR built in Java gets the same checks.
  *
- * A type Patchbay cannot compile yet throws UnsupportedTypeSignal from wherever it is
- * met; parse() turns that into a SkippedFunction and skips the body by brace matching.
+ * A type the IR lacks (i128, vectors, f16) throws UnsupportedTypeSignal from wherever it
+ * is met; parse() turns that into a SkippedFunction and skips the body by brace matching.
+ * A float function parses in full (a malformed float literal is an error with its
+ * location) and is then marked skipped for the backend (Compiler.backendRefusal), with
+ * its IR kept for the interpreter.
  */
 package dev.patchbay.codegen.clif;
 
@@ -22,7 +25,10 @@ import dev.patchbay.codegen.ir.Block;
 import dev.patchbay.codegen.ir.BlockCall;
 import dev.patchbay.codegen.ir.CallConv;
 import dev.patchbay.codegen.ir.ExtFunc;
+import dev.patchbay.codegen.Compiler;
+import dev.patchbay.codegen.ir.FloatCC;
 import dev.patchbay.codegen.ir.Function;
+import dev.patchbay.codegen.ir.IeeeLiteral;
 import dev.patchbay.codegen.ir.Inst;
 import dev.patchbay.codegen.ir.IntCC;
 import dev.patchbay.codegen.ir.MemFlags;
@@ -91,6 +97,10 @@ final class FunctionParser {
             preamble();
             body();
             finish();
+            // The IR handles floats, the x86-64 backend not yet: such a function is parsed
+            // (the interpreter runs it) and kept out of what the compiler is given.
+            String refusal = Compiler.backendRefusal(f);
+            if (refusal != null) return ClifEntry.parsedButSkipped(f, new SkippedFunction(name, refusal, fnLoc));
             return ClifEntry.parsed(f);
         } catch (UnsupportedTypeSignal u) {
             if (!lx.skipToClosingBrace(braceOpen ? 1 : 0)) throw unterminated("end of file");
@@ -474,7 +484,17 @@ final class FunctionParser {
             case UNARY_IMM:
                 inst.imm = immediateFor(suffix);
                 break;
+            case UNARY_IEEE:
+                inst.imm = floatImmediate(inst.op == Opcode.F32CONST ? Type.F32 : Type.F64);
+                break;
             case UNARY:
+                if (inst.op == Opcode.BITCAST) inst.flags = memFlags();
+                argToks.add(valueTok());
+                break;
+            case FLOAT_COMPARE:
+                inst.fcond = floatCondition();
+                argToks.add(valueTok());
+                comma("operand");
                 argToks.add(valueTok());
                 break;
             case BINARY:
@@ -612,6 +632,8 @@ final class FunctionParser {
     private Type controllingType(Inst inst, Type suffix, List<Token> argToks) {
         switch (inst.op.ctrl) {
             case NONE:
+                if (inst.op == Opcode.F32CONST) return Type.F32;
+                if (inst.op == Opcode.F64CONST) return Type.F64;
                 return null;
             case EXPLICIT:
                 return suffix;
@@ -666,6 +688,24 @@ final class FunctionParser {
         IntCC cc = t.is(Kind.IDENT) ? IntCC.parse(t.text()) : null;
         if (cc == null) throw error(t, "unknown condition code " + t.describe());
         return cc;
+    }
+
+    private FloatCC floatCondition() {
+        Token t = lx.next();
+        FloatCC cc = t.is(Kind.IDENT) ? FloatCC.parse(t.text()) : null;
+        if (cc == null) throw error(t, "unknown float condition code " + t.describe());
+        return cc;
+    }
+
+    /** An f32const/f64const literal, exact, as its bit pattern. */
+    private long floatImmediate(Type t) {
+        Token lit = lx.rawLiteral();
+        if (lit.text().isEmpty()) throw error(lit, "expected " + t + " literal such as 0x1.8p3, found " + lx.peek().describe());
+        try {
+            return IeeeLiteral.parse(t, lit.text());
+        } catch (IeeeLiteral.MalformedException e) {
+            throw error(lit, "malformed " + t + " literal '" + lit.text() + "': " + e.getMessage());
+        }
     }
 
     private TrapCode trapCode() {

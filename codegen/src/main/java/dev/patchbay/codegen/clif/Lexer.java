@@ -70,6 +70,29 @@ final class Lexer {
     record RawLine(String text, int line, int col) {}
 
     /**
+     * Reads a float literal raw, after the last consumed token and on its line: a sign, then
+     * letters, digits, '_', '.' and ':', and a sign right after an exponent's 'p'
+     * (`-0x1.8p-3`, `+NaN:0x1`). Float literals do not split into tokens the way the rest of
+     * CLIF does, so they are read like this. Returns a NUMBER token, empty if nothing is there.
+     */
+    Token rawLiteral() {
+        rewindAfterLast();
+        while (pos < text.length() && (text.charAt(pos) == ' ' || text.charAt(pos) == '\t')) advance();
+        int s = pos, l = line, c = col;
+        if (pos < text.length() && (text.charAt(pos) == '+' || text.charAt(pos) == '-')) advance();
+        while (pos < text.length()) {
+            char ch = text.charAt(pos);
+            char prev = text.charAt(pos - 1);
+            boolean signAfterP = (ch == '+' || ch == '-') && (prev == 'p' || prev == 'P') && pos - 1 > s;
+            if (!(isWordPart(ch) || ch == '.' || ch == ':' || signAfterP)) break;
+            advance();
+        }
+        Token t = new Token(Kind.NUMBER, text.substring(s, pos), s, pos, l, c);
+        last = t;
+        return t;
+    }
+
+    /**
      * Skips raw characters after the last consumed token until the brace that closes a
      * function body. {@code depth} is how many braces are open already (0 when the skip
      * starts before the body's `{`). Returns false at end of file.

@@ -1,6 +1,7 @@
 /*
  * Which words name types and float opcodes that the parser should recognise only to skip
- * the function that uses them. Separating "known to CLIF but unsupported here" from
+ * the function that uses them (f32 and f64 and their opcodes are in the IR now; f16 and
+ * f128 and the vector types are not). Separating "known to CLIF but unsupported here" from
  * "unknown" is what lets Cranelift's run tests load while typos still fail loudly.
  */
 package dev.patchbay.codegen.clif;

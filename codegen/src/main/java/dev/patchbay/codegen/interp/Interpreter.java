@@ -4,7 +4,8 @@
  * differential fuzzing). It is written for obviousness, not speed, and shares nothing
  * with the backend except the IR itself.
  *
- * Scope: the scalar integer set (i8..i64), every opcode in Opcode. Memory is limited to
+ * Scope: the scalar integers (i8..i64) and floats (f32, f64, as raw bit patterns with the
+ * semantics in FloatOps), every opcode in Opcode. Memory is limited to
  * stack slots: each frame's slots live in StackMemory at synthetic addresses, so loads and
  * stores through stack_addr-derived addresses work (also across calls), and any other
  * address traps with heap_oob. Functions of the module call each other directly or
@@ -12,8 +13,9 @@
  * patch sites, so they do nothing, which is also what instrumented code does while its
  * sites are off.
  *
- * Values are kept masked to their type (zero-extended); results come back sign-extended
- * at their declared types, as Func.call returns them. Calls run on an explicit frame
+ * Values are kept masked to their type (zero-extended); integer results come back
+ * sign-extended at their declared types, as Func.call returns them, float results as
+ * their zero-extended bit patterns. Calls run on an explicit frame
  * stack rather than Java recursion, so deep guest recursion cannot overflow the JVM: a
  * call beyond the depth limit traps with stk_ovf. A step limit bounds every call and
  * throws StepLimitExceeded, which is not a trap.
@@ -28,6 +30,7 @@ import dev.patchbay.codegen.ir.Block;
 import dev.patchbay.codegen.ir.BlockCall;
 import dev.patchbay.codegen.ir.ExtFunc;
 import dev.patchbay.codegen.ir.Function;
+import dev.patchbay.codegen.ir.IeeeLiteral;
 import dev.patchbay.codegen.ir.Inst;
 import dev.patchbay.codegen.ir.Opcode;
 import dev.patchbay.codegen.ir.Signature;
@@ -161,7 +164,10 @@ public final class Interpreter {
         long[] a = new long[args.length];
         for (int i = 0; i < a.length; i++) a[i] = sig.params.get(i).type.zeroExtend(args[i]);
         long[] r = run(c, a);
-        for (int i = 0; i < r.length; i++) r[i] = sig.returns.get(i).type.signExtend(r[i]);
+        for (int i = 0; i < r.length; i++) {
+            Type t = sig.returns.get(i).type;
+            r[i] = t.isFloat() ? t.zeroExtend(r[i]) : t.signExtend(r[i]);
+        }
         return r;
     }
 
@@ -323,7 +329,46 @@ public final class Interpreter {
                 set(f, inst.result(), FUNCTION_BASE - 0x1000 + stack.size());
                 return;
             case ICONST:
+            case F32CONST: case F64CONST:
                 set(f, inst.result(), inst.imm);
+                return;
+
+            case FNEG: case FABS: case SQRT: case CEIL: case FLOOR: case TRUNC: case NEAREST:
+                set(f, inst.result(), FloatOps.unary(inst.op, t, v[a[0]]));
+                return;
+            case FADD: case FSUB: case FMUL: case FDIV: case FMIN: case FMAX: case FCOPYSIGN:
+                set(f, inst.result(), FloatOps.binary(inst.op, t, v[a[0]], v[a[1]]));
+                return;
+            case FMA:
+                set(f, inst.result(), FloatOps.fma(t, v[a[0]], v[a[1]], v[a[2]]));
+                return;
+            case FCMP:
+                set(f, inst.result(), inst.fcond.eval(t, v[a[0]], v[a[1]]) ? 1 : 0);
+                return;
+            case FPROMOTE:
+                set(f, inst.result(), FloatOps.fpromote(v[a[0]]));
+                return;
+            case FDEMOTE:
+                set(f, inst.result(), FloatOps.fdemote(v[a[0]]));
+                return;
+            case FCVT_TO_UINT: case FCVT_TO_SINT: case FCVT_TO_UINT_SAT: case FCVT_TO_SINT_SAT: {
+                boolean signed = inst.op == Opcode.FCVT_TO_SINT || inst.op == Opcode.FCVT_TO_SINT_SAT;
+                boolean sat = inst.op == Opcode.FCVT_TO_UINT_SAT || inst.op == Opcode.FCVT_TO_SINT_SAT;
+                TrapCode[] trap = new TrapCode[1];
+                Type from = type(f, a[0]);
+                long r = FloatOps.toInt(from, t, v[a[0]], signed, sat, trap);
+                if (trap[0] != null) {
+                    throw trap(trap[0], inst.op + " of " + IeeeLiteral.format(from, v[a[0]]) + " to " + t);
+                }
+                set(f, inst.result(), r);
+                return;
+            }
+            case FCVT_FROM_UINT: case FCVT_FROM_SINT:
+                set(f, inst.result(), FloatOps.fromInt(type(f, a[0]), t, v[a[0]], inst.op == Opcode.FCVT_FROM_SINT));
+                return;
+            case BITCAST:
+                // Same width, so the bits are the value; a scalar's byte order does not matter.
+                set(f, inst.result(), v[a[0]]);
                 return;
 
             case INEG: set(f, inst.result(), IntOps.ineg(t, v[a[0]])); return;

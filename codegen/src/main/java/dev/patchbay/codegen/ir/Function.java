@@ -323,6 +323,7 @@ public final class Function {
         c.imm = i.imm;
         c.offset = i.offset;
         c.cond = i.cond;
+        c.fcond = i.fcond;
         c.trapCode = i.trapCode;
         c.ref = i.ref;
         if (i.targets != null) {

@@ -181,6 +181,54 @@ public final class FunctionBuilder {
     }
 
     /**
+     * Appends an {@code f32const}.
+     *
+     * @param bits the constant's IEEE bit pattern (NaN payloads are kept)
+     * @return the constant's value
+     */
+    public int f32const(int bits) {
+        Inst i = inst(Opcode.F32CONST, Type.F32);
+        i.imm = bits & 0xFFFF_FFFFL;
+        return append(i).result();
+    }
+
+    /**
+     * Appends an {@code f64const}.
+     *
+     * @param bits the constant's IEEE bit pattern (NaN payloads are kept)
+     * @return the constant's value
+     */
+    public int f64const(long bits) {
+        Inst i = inst(Opcode.F64CONST, Type.F64);
+        i.imm = bits;
+        return append(i).result();
+    }
+
+    /**
+     * Appends an {@code fcmp}.
+     *
+     * @param cc the condition
+     * @param a the left operand, f32 or f64
+     * @param b the right operand, of the same type
+     * @return an i8: 1 if the condition holds, else 0
+     */
+    public int fcmp(FloatCC cc, int a, int b) {
+        Inst i = inst(Opcode.FCMP, f.valueType(a), a, b);
+        i.fcond = cc;
+        return append(i).result();
+    }
+
+    /**
+     * Appends {@code fma}: {@code a * b + c}, rounded once.
+     *
+     * @param a a factor
+     * @param b the other factor
+     * @param c the addend
+     * @return the result
+     */
+    public int fma(int a, int b, int c) { return append(inst(Opcode.FMA, f.valueType(a), a, b, c)).result(); }
+
+    /**
      * Appends a one-operand instruction whose result has the operand's type ({@code ineg},
      * {@code clz}, {@code bswap}, ...).
      *
@@ -197,8 +245,9 @@ public final class FunctionBuilder {
     }
 
     /**
-     * Appends {@code uextend}, {@code sextend}, {@code ireduce} or {@code bmask}, whose result
-     * type is given.
+     * Appends a conversion whose result type is given: {@code uextend}, {@code sextend},
+     * {@code ireduce}, {@code bmask}, {@code fpromote}, {@code fdemote}, the {@code fcvt_*} family,
+     * {@code bitcast}.
      *
      * @param op the conversion
      * @param to the result type

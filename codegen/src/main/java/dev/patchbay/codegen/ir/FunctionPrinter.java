@@ -1,6 +1,8 @@
 /*
  * Writes a Function back out as CLIF text. The output parses again with the CLIF parser,
- * which is how tests pin down what the instrumentation pass inserted.
+ * which is how tests pin down what the instrumentation pass inserted. Float constants are
+ * printed as Cranelift prints them (IeeeLiteral), so every bit pattern, NaN payloads and
+ * -0.0 included, parses back to the same bits.
  */
 package dev.patchbay.codegen.ir;
 
@@ -79,8 +81,16 @@ public final class FunctionPrinter {
             case UNARY_IMM:
                 sb.append(' ').append(inst.imm);
                 break;
+            case UNARY_IEEE:
+                sb.append(' ').append(IeeeLiteral.format(inst.op == Opcode.F32CONST ? Type.F32 : Type.F64, inst.imm));
+                break;
             case UNARY: case BINARY: case TERNARY:
+                if (inst.op == Opcode.BITCAST) sb.append(flags(inst));
                 sb.append(' ');
+                values(f, sb, inst.args);
+                break;
+            case FLOAT_COMPARE:
+                sb.append(' ').append(inst.fcond.clifName()).append(' ');
                 values(f, sb, inst.args);
                 break;
             case BINARY_IMM:

@@ -25,12 +25,14 @@ public final class Inst {
     public int[] args = NO_VALUES;
     /** The values the instruction defines, in order. */
     public int[] results = NO_VALUES;
-    /** The immediate: iconst's value, an {@code _imm} op's right-hand side, icmp_imm's right-hand side. */
+    /** The immediate: iconst's value, f32const's and f64const's bit pattern, an {@code _imm} op's right-hand side, icmp_imm's right-hand side. */
     public long imm;
     /** Byte offset of loads, stores and stack slot accesses. */
     public int offset;
     /** The condition of icmp and icmp_imm; null otherwise. */
     public IntCC cond;
+    /** The condition of fcmp; null otherwise. */
+    public FloatCC fcond;
     /** What trap, trapz, trapnz and uadd_overflow_trap report; null otherwise. */
     public TrapCode trapCode;
     /** Function ref (call, func_addr), signature ref (call_indirect) or stack slot; -1 for none. */

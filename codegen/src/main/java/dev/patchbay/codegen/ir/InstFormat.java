@@ -13,6 +13,8 @@ public enum InstFormat {
     NULLARY,
     /** An immediate: iconst. */
     UNARY_IMM,
+    /** An IEEE immediate, kept as its bit pattern in {@code Inst.imm}: f32const, f64const. */
+    UNARY_IEEE,
     /** One value. */
     UNARY,
     /** Two values. */
@@ -25,6 +27,8 @@ public enum InstFormat {
     INT_COMPARE,
     /** icmp_imm cond, a, imm. */
     INT_COMPARE_IMM,
+    /** fcmp cond, a, b. */
+    FLOAT_COMPARE,
     /** uadd_overflow_trap a, b, code. */
     INT_ADD_TRAP,
     /** jump block(args). */

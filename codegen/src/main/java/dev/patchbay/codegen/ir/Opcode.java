@@ -1,5 +1,5 @@
 /*
- * The scalar integer subset of CLIF's instruction set. Each opcode carries what the
+ * The scalar integer and float subset of CLIF's instruction set. Each opcode carries what the
  * parser, verifier and backend need to know generically: its operand format, how its
  * controlling type is found, what it returns, and whether it is a terminator, has side
  * effects, or touches memory (with the access width and extension of the narrow forms).
@@ -12,7 +12,7 @@ import java.util.Map;
 import static dev.patchbay.codegen.ir.InstFormat.*;
 
 /**
- * The scalar integer subset of CLIF's instruction set, each opcode with what the parser, verifier
+ * The scalar integer and float subset of CLIF's instruction set, each opcode with what the parser, verifier
  * and backend need to know about it generically (format, typing, terminator, side effects, memory
  * access).
  */
@@ -28,6 +28,11 @@ public enum Opcode {
 
     /** An integer constant of the controlling type: {@link Inst#imm}, truncated to the type. */
     ICONST("iconst", UNARY_IMM, Ctrl.EXPLICIT, Res.CTRL),
+
+    /** An f32 constant: {@link Inst#imm} holds its bit pattern. */
+    F32CONST("f32const", UNARY_IEEE, Ctrl.NONE, Res.CTRL),
+    /** An f64 constant: {@link Inst#imm} holds its bit pattern. */
+    F64CONST("f64const", UNARY_IEEE, Ctrl.NONE, Res.CTRL),
 
     /** Two's-complement negation (wraps: the minimum value negates to itself). */
     INEG("ineg", UNARY),
@@ -55,6 +60,54 @@ public enum Opcode {
     SEXTEND("sextend", UNARY, Ctrl.EXPLICIT, Res.CTRL),
     /** Truncates the operand to the narrower controlling type. */
     IREDUCE("ireduce", UNARY, Ctrl.EXPLICIT, Res.CTRL),
+
+    /** Float negation: flips the sign bit, NaNs included. */
+    FNEG("fneg", UNARY),
+    /** Float absolute value: clears the sign bit, NaNs included. */
+    FABS("fabs", UNARY),
+    /** Square root, correctly rounded; a NaN result is the canonical NaN. */
+    SQRT("sqrt", UNARY),
+    /** Rounds toward +infinity to an integral value; a NaN result is the canonical NaN. */
+    CEIL("ceil", UNARY),
+    /** Rounds toward -infinity to an integral value; a NaN result is the canonical NaN. */
+    FLOOR("floor", UNARY),
+    /** Rounds toward zero to an integral value; a NaN result is the canonical NaN. */
+    TRUNC("trunc", UNARY),
+    /** Rounds to the nearest integral value, ties to even; a NaN result is the canonical NaN. */
+    NEAREST("nearest", UNARY),
+    /** Converts f32 to the wider f64 (exact); a NaN result is the canonical NaN. */
+    FPROMOTE("fpromote", UNARY, Ctrl.EXPLICIT, Res.CTRL),
+    /** Converts f64 to the narrower f32, rounding to nearest; a NaN result is the canonical NaN. */
+    FDEMOTE("fdemote", UNARY, Ctrl.EXPLICIT, Res.CTRL),
+    /** Float to unsigned integer, rounding toward zero; traps bad_toint on NaN and int_ovf out of range. */
+    FCVT_TO_UINT("fcvt_to_uint", UNARY, Ctrl.EXPLICIT, Res.CTRL),
+    /** Float to signed integer, rounding toward zero; traps bad_toint on NaN and int_ovf out of range. */
+    FCVT_TO_SINT("fcvt_to_sint", UNARY, Ctrl.EXPLICIT, Res.CTRL),
+    /** Float to unsigned integer, rounding toward zero, saturating; NaN gives 0. */
+    FCVT_TO_UINT_SAT("fcvt_to_uint_sat", UNARY, Ctrl.EXPLICIT, Res.CTRL),
+    /** Float to signed integer, rounding toward zero, saturating; NaN gives 0. */
+    FCVT_TO_SINT_SAT("fcvt_to_sint_sat", UNARY, Ctrl.EXPLICIT, Res.CTRL),
+    /** Unsigned integer to float, rounding to nearest. */
+    FCVT_FROM_UINT("fcvt_from_uint", UNARY, Ctrl.EXPLICIT, Res.CTRL),
+    /** Signed integer to float, rounding to nearest. */
+    FCVT_FROM_SINT("fcvt_from_sint", UNARY, Ctrl.EXPLICIT, Res.CTRL),
+    /** Reinterprets the bits as another type of the same width ({@code bitcast.f32 v0}); may carry memory flags (endianness). */
+    BITCAST("bitcast", UNARY, Ctrl.EXPLICIT, Res.CTRL),
+
+    /** Float addition, IEEE round to nearest; a NaN result is the canonical NaN. */
+    FADD("fadd", BINARY),
+    /** Float subtraction; a NaN result is the canonical NaN. */
+    FSUB("fsub", BINARY),
+    /** Float multiplication; a NaN result is the canonical NaN. */
+    FMUL("fmul", BINARY),
+    /** Float division; a NaN result is the canonical NaN. */
+    FDIV("fdiv", BINARY),
+    /** The magnitude of the first operand with the sign bit of the second, NaNs included. */
+    FCOPYSIGN("fcopysign", BINARY),
+    /** Float minimum: the canonical NaN if either operand is NaN; -0.0 is less than +0.0. */
+    FMIN("fmin", BINARY),
+    /** Float maximum: the canonical NaN if either operand is NaN; +0.0 is greater than -0.0. */
+    FMAX("fmax", BINARY),
 
     /** Wrapping addition. */
     IADD("iadd", BINARY),
@@ -154,6 +207,8 @@ public enum Opcode {
     SELECT_SPECTRE_GUARD("select_spectre_guard", TERNARY, Ctrl.ARG1, Res.CTRL),
     /** {@code bitselect c, x, y}: the bits of x where c has ones, of y where it has zeros. */
     BITSELECT("bitselect", TERNARY),
+    /** Fused multiply-add {@code a * b + c}, rounded once; a NaN result is the canonical NaN. */
+    FMA("fma", TERNARY),
     /** {@code a + b + carry-in} and an i8 flag, 1 on unsigned carry out. */
     UADD_OVERFLOW_CIN("uadd_overflow_cin", TERNARY, Ctrl.ARG0, Res.CTRL_AND_FLAG),
     /** {@code a + b + carry-in} and an i8 flag, 1 on signed overflow. */
@@ -167,6 +222,8 @@ public enum Opcode {
     ICMP("icmp", INT_COMPARE, Ctrl.ARG0, Res.FLAG),
     /** {@link #ICMP} against the immediate. */
     ICMP_IMM("icmp_imm", INT_COMPARE_IMM, Ctrl.ARG0, Res.FLAG),
+    /** Compares two floats by {@link Inst#fcond}: an i8, 1 if the condition holds, else 0. */
+    FCMP("fcmp", FLOAT_COMPARE, Ctrl.ARG0, Res.FLAG),
     /** Unsigned sum; traps with {@link Inst#trapCode} if it overflows. */
     UADD_OVERFLOW_TRAP("uadd_overflow_trap", INT_ADD_TRAP),
 
@@ -327,6 +384,7 @@ public enum Opcode {
             case UDIV: case SDIV: case UREM: case SREM:
             case UDIV_IMM: case SDIV_IMM: case UREM_IMM: case SREM_IMM:
             case UADD_OVERFLOW_TRAP:
+            case FCVT_TO_UINT: case FCVT_TO_SINT:
             case CALL: case CALL_INDIRECT:
             case STACK_STORE:
             case STORE: case ISTORE8: case ISTORE16: case ISTORE32:

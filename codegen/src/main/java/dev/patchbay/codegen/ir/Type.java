@@ -1,14 +1,17 @@
 /*
- * Value types of the IR. CLIF has integer, float, vector and reference types; Patchbay
- * lowers the scalar integers today. The float and wide types are still named here so the
- * parser can recognise them and report a function as skipped ("unsupported type f64")
- * rather than failing with a syntax error, and so adding floats later is additive.
+ * Value types of the IR. CLIF has integer, float, vector and reference types; the IR, the
+ * parser, the verifier and the interpreter handle the scalar integers and f32/f64 (a
+ * float value is carried as its raw IEEE bit pattern in the low bits of a long). The
+ * x86-64 backend lowers the integers only: Compiler refuses a function with a float
+ * (Compiler.backendRefusal). i128 is named so the parser can report a function that uses
+ * it as skipped rather than failing with a syntax error.
  */
 package dev.patchbay.codegen.ir;
 
 /**
- * Value types of the IR. Only the scalar integers are compiled today; the others are named so that
- * functions using them can be reported as skipped rather than as syntax errors.
+ * Value types of the IR: the scalar integers and the IEEE floats f32 and f64, whose values are
+ * carried as raw bit patterns. i128 is named only so that functions using it can be reported as
+ * skipped rather than as syntax errors.
  */
 public enum Type {
     /** 8-bit integer. */
@@ -21,10 +24,10 @@ public enum Type {
     I64(64, true),
     /** 128-bit integer; parsed, not compiled. */
     I128(128, false),
-    /** 32-bit IEEE float; parsed, not compiled. */
-    F32(32, false),
-    /** 64-bit IEEE float; parsed, not compiled. */
-    F64(64, false);
+    /** 32-bit IEEE float; parsed, verified and interpreted, not yet compiled by the x86-64 backend. */
+    F32(32, true),
+    /** 64-bit IEEE float; parsed, verified and interpreted, not yet compiled by the x86-64 backend. */
+    F64(64, true);
 
     private final int bits;
     private final boolean supported;
@@ -49,9 +52,10 @@ public enum Type {
     public int bytes() { return bits / 8; }
 
     /**
-     * True for the scalar integer types the backend can lower.
+     * True for the types the IR handles (parser, verifier, interpreter). The x86-64 backend lowers
+     * only the integer ones of these; see {@code Compiler.backendRefusal}.
      *
-     * @return true for i8, i16, i32 and i64
+     * @return true for i8, i16, i32, i64, f32 and f64
      */
     public boolean isSupported() { return supported; }
 
@@ -61,6 +65,13 @@ public enum Type {
      * @return false only for f32 and f64
      */
     public boolean isInt() { return this != F32 && this != F64; }
+
+    /**
+     * Whether this is an IEEE float type.
+     *
+     * @return true only for f32 and f64
+     */
+    public boolean isFloat() { return this == F32 || this == F64; }
 
     /**
      * Mask of the type's bits within a Java long (all ones for 64 bits and wider).

@@ -7,7 +7,9 @@
  * The verifier reports every error it finds rather than stopping at the first. Each check
  * guards against the malformations earlier checks found (a missing type, an out-of-range
  * reference), so one mistake does not cascade into a crash or a flood of follow-on errors.
- * Type rules follow Cranelift's, restricted to the scalar integer types Patchbay lowers.
+ * Type rules follow Cranelift's, for the scalar integer and float types: every opcode is
+ * integer-only, float-only, or (bitwise ops, select, memory, calls) either, and the
+ * conversions check both sides (typeClass, unary).
  *
  * Cost is linear in the function: a 200,000-instruction function is a normal input (issue
  * 15). So where each value is defined (block and index) is kept in arrays by value number,
@@ -451,8 +453,38 @@ public final class Verifier {
         }
     }
 
+    /** Which types an opcode's controlling type may be. */
+    private enum TypeClass { INT, FLOAT, ANY }
+
+    private static TypeClass typeClass(Opcode op) {
+        switch (op) {
+            case F32CONST: case F64CONST:
+            case FNEG: case FABS: case SQRT: case CEIL: case FLOOR: case TRUNC: case NEAREST:
+            case FADD: case FSUB: case FMUL: case FDIV: case FCOPYSIGN: case FMIN: case FMAX: case FMA:
+            case FCMP: case FPROMOTE: case FDEMOTE: case FCVT_FROM_UINT: case FCVT_FROM_SINT:
+                return TypeClass.FLOAT;
+            case BAND: case BOR: case BXOR: case BNOT: case BAND_NOT: case BOR_NOT: case BXOR_NOT:
+            case BITSELECT: case SELECT: case SELECT_SPECTRE_GUARD: case BITCAST:
+            case LOAD: case STORE: case STACK_LOAD: case STACK_STORE:
+                return TypeClass.ANY;
+            default:
+                return TypeClass.INT;
+        }
+    }
+
     private void types(Block b, Inst inst, Type t) {
         Opcode op = inst.op;
+        if (t != null) {
+            TypeClass cls = typeClass(op);
+            if (cls == TypeClass.INT && !t.isInt()) {
+                instError(b, inst, op + " works on integer types, not " + t);
+                return;
+            }
+            if (cls == TypeClass.FLOAT && !t.isFloat()) {
+                instError(b, inst, op + " works on f32 and f64, not " + t);
+                return;
+            }
+        }
         switch (op.format) {
             case NULLARY:
                 if (op.ctrl == Opcode.Ctrl.EXPLICIT && t != Type.I64) instError(b, inst, op + " produces an address, which is i64, not " + t);
@@ -462,12 +494,23 @@ public final class Verifier {
                     instError(b, inst, "immediate " + inst.imm + " does not fit in " + t);
                 }
                 break;
+            case UNARY_IEEE:
+                if (t.bits() < 64 && (inst.imm & ~t.mask()) != 0) {
+                    instError(b, inst, "bit pattern 0x" + Long.toHexString(inst.imm) + " does not fit in " + t);
+                }
+                break;
             case UNARY:
                 unary(b, inst, t);
                 break;
             case BINARY:
                 arg(b, inst, 0, t);
                 if (!isShiftOrRotate(op)) arg(b, inst, 1, t);
+                else intArg(b, inst, 1, "shift amount");
+                break;
+            case FLOAT_COMPARE:
+                arg(b, inst, 0, t);
+                arg(b, inst, 1, t);
+                if (inst.fcond == null) instError(b, inst, op + " has no condition code");
                 break;
             case BINARY_IMM:
             case INT_COMPARE_IMM:
@@ -475,9 +518,10 @@ public final class Verifier {
                 break;
             case TERNARY:
                 if (op == Opcode.SELECT || op == Opcode.SELECT_SPECTRE_GUARD) {
+                    intArg(b, inst, 0, "condition");
                     arg(b, inst, 1, t);
                     arg(b, inst, 2, t);
-                } else if (op == Opcode.BITSELECT) {
+                } else if (op == Opcode.BITSELECT || op == Opcode.FMA) {
                     arg(b, inst, 0, t);
                     arg(b, inst, 1, t);
                     arg(b, inst, 2, t);
@@ -532,7 +576,9 @@ public final class Verifier {
                 break;
             case LOAD:
                 argNamed(b, inst, 0, Type.I64, "address");
-                if (op.accessBytes > 0 && t.bytes() <= op.accessBytes) {
+                if (op.accessBytes > 0 && !t.isInt()) {
+                    instError(b, inst, op + " loads an integer, not " + t);
+                } else if (op.accessBytes > 0 && t.bytes() <= op.accessBytes) {
                     instError(b, inst, op + " reads " + op.accessBytes + " bytes, so its result type must be wider than that, not "
                         + t);
                 }
@@ -540,17 +586,20 @@ public final class Verifier {
             case STORE: {
                 argNamed(b, inst, 1, Type.I64, "address");
                 Type vt = storedType(b, inst, t);
-                if (vt != null && op.accessBytes > 0 && vt.bytes() <= op.accessBytes) {
+                if (vt != null && op.accessBytes > 0 && !vt.isInt()) {
+                    instError(b, inst, op + " stores part of an integer, not of " + vt);
+                } else if (vt != null && op.accessBytes > 0 && vt.bytes() <= op.accessBytes) {
                     instError(b, inst, op + " writes " + op.accessBytes + " bytes, so the stored value must be wider than that, not "
                         + vt);
                 }
                 break;
             }
-            case TRAP:
             case COND_TRAP:
-                break;
-            case JUMP:
             case BRIF:
+                intArg(b, inst, 0, "condition");
+                break;
+            case TRAP:
+            case JUMP:
                 break;
             default:
                 throw new AssertionError(op.format);
@@ -567,18 +616,40 @@ public final class Verifier {
     private void unary(Block b, Inst inst, Type t) {
         Type a = typeOf(inst.args[0]);
         switch (inst.op) {
+            case FPROMOTE:
+                if (t != Type.F64) instError(b, inst, "fpromote produces f64, not " + t);
+                arg(b, inst, 0, Type.F32);
+                break;
+            case FDEMOTE:
+                if (t != Type.F32) instError(b, inst, "fdemote produces f32, not " + t);
+                arg(b, inst, 0, Type.F64);
+                break;
+            case FCVT_TO_UINT: case FCVT_TO_SINT: case FCVT_TO_UINT_SAT: case FCVT_TO_SINT_SAT:
+                if (a != null && !a.isFloat()) instError(b, inst, inst.op + " converts f32 or f64, not " + a);
+                break;
+            case FCVT_FROM_UINT: case FCVT_FROM_SINT:
+                intArg(b, inst, 0, "integer to convert");
+                break;
+            case BITCAST:
+                if (a != null && a.bits() != t.bits()) {
+                    instError(b, inst, "bitcast keeps the width: " + a + " cannot become " + t);
+                }
+                break;
             case UEXTEND:
             case SEXTEND:
+                intArg(b, inst, 0, "operand");
                 if (a != null && t.bits() <= a.bits()) {
                     instError(b, inst, inst.op + " must produce a type wider than its argument's " + a + ", not " + t);
                 }
                 break;
             case IREDUCE:
+                intArg(b, inst, 0, "operand");
                 if (a != null && t.bits() >= a.bits()) {
                     instError(b, inst, "ireduce must produce a type narrower than its argument's " + a + ", not " + t);
                 }
                 break;
             case BMASK:
+                intArg(b, inst, 0, "operand");
                 break; // any integer to any integer
             case BSWAP:
                 if (t.bits() < 16) instError(b, inst, "bswap needs a type of at least 16 bits, not " + t);
@@ -596,6 +667,13 @@ public final class Verifier {
     private void arg(Block b, Inst inst, int i, Type want) {
         Type have = typeOf(inst.args[i]);
         if (have != null && have != want) instError(b, inst, "arg " + i + " has type " + have + ", expected " + want);
+    }
+
+    private void intArg(Block b, Inst inst, int i, String what) {
+        Type have = typeOf(inst.args[i]);
+        if (have != null && !have.isInt()) {
+            instError(b, inst, "arg " + i + " (the " + what + ") has type " + have + ", expected an integer type");
+        }
     }
 
     private void argNamed(Block b, Inst inst, int i, Type want, String what) {

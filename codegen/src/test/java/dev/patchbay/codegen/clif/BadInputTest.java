@@ -265,6 +265,30 @@ class BadInputTest {
     }
 
     @Test
+    void badFloatLiterals() {
+        String head = "function %f() -> f32 {\nblock0:\n    v0 = f32const ";
+        String tail = "\n    return v0\n}\n";
+        assertParseError(head + "1.5" + tail, 3, 19,
+            "malformed f32 literal '1.5': a float must be hexadecimal (0x1.8p3), 0.0, Inf, NaN, NaN:0x.. or sNaN:0x..");
+        assertParseError(head + "0x1.8q3" + tail, 3, 19, "malformed f32 literal '0x1.8q3': invalid character 'q'");
+        assertParseError(head + "0x1.000001p0" + tail, 3, 19, "malformed f32 literal '0x1.000001p0': more significant bits than f32 holds");
+        assertParseError(head + "0x1.0p128" + tail, 3, 19, "malformed f32 literal '0x1.0p128': magnitude too large for f32");
+        assertParseError(head + "0x1.0p-150" + tail, 3, 19, "malformed f32 literal '0x1.0p-150': magnitude too small for f32");
+        assertParseError(head + "0x1.8p-149" + tail, 3, 19,
+            "malformed f32 literal '0x1.8p-149': subnormal underflow: bits below f32's precision");
+        assertParseError(head + "0x1..0" + tail, 3, 19, "malformed f32 literal '0x1..0': more than one radix point");
+        assertParseError(head + "0xp3" + tail, 3, 19, "malformed f32 literal '0xp3': no digits");
+        assertParseError(head + "0x1.0p" + tail, 3, 19, "malformed f32 literal '0x1.0p': bad exponent ''");
+        assertParseError(head + "+NaN:0x400000" + tail, 3, 19, "malformed f32 literal '+NaN:0x400000': invalid NaN payload");
+        assertParseError(head + "-sNaN:0x0" + tail, 3, 19,
+            "malformed f32 literal '-sNaN:0x0': invalid sNaN payload (it must be non-zero and below the quiet bit)");
+        assertParseError(head + tail, 3, 19, "expected f32 literal such as 0x1.8p3, found 'return'");
+        assertParseError(head + "0x1.0 0x2.0" + tail, 3, 25, "unexpected '0x2' after instruction");
+        assertParseError("function %f(f32) -> i8 {\nblock0(v0: f32):\n    v1 = fcmp lg v0, v0\n    return v1\n}\n", 3, 15,
+            "unknown float condition code 'lg'");
+    }
+
+    @Test
     void badRunDirectives() {
         String f = """
             function %f(i32) -> i32 {
@@ -275,7 +299,20 @@ class BadInputTest {
         assertParseError(f + "; run: %f(1, 2) == 3\n", 5, 8, "%f takes 1 argument, but the run directive passes 2");
         assertParseError(f + "; run: %f(1) == [1, 2]\n", 5, 8, "%f returns 1 value, but the run directive expects 2");
         assertParseError(f + "; run: %f(0x1.0) == 1\n", 5, 11,
-            "run directive value '0x1.0' is not a 64-bit integer (%f has only integer types)");
+            "run directive value '0x1.0' is not a 64-bit integer (argument 0 of %f is i32)");
+        String g = """
+            function %g(f32) -> f64 {
+            block0(v0: f32):
+                v1 = fpromote.f64 v0
+                return v1
+            }
+            """;
+        assertParseError(g + "; run: %g(1.5) == 0x1.8p0\n", 6, 11,
+            "malformed f32 literal '1.5' in run directive (argument 0 of %g): a float must be hexadecimal (0x1.8p3), 0.0, Inf, NaN, NaN:0x.. or sNaN:0x..");
+        assertParseError(g + "; run: %g(0x1.8p0) == 0x1.8p2000\n", 6, 23,
+            "malformed f64 literal '0x1.8p2000' in run directive (result 0 of %g): magnitude too large for f64");
+        assertParseError(g + "; run: %g(+sNaN:0x0) == +NaN\n", 6, 11,
+            "malformed f32 literal '+sNaN:0x0' in run directive (argument 0 of %g): invalid sNaN payload (it must be non-zero and below the quiet bit)");
         assertParseError(f + "; run: %g(1) == 1\n", 5, 8, "run directive calls %g, which is not defined in this file");
         assertParseError(f + "; run: %f(1) <= 1\n", 5, 14, "expected '==' or '!=' after the call, found '<= 1'");
         assertParseError("; run: %f(1) == 1\n" + f, 1, 1, "run directive before any function");

@@ -18,21 +18,27 @@ import java.util.stream.Stream;
 public final class CorpusLocator {
     private CorpusLocator() {}
 
-    public static Path corpusDir() {
+    public static Path corpusDir() { return corpusDir("clif-runtests"); }
+
+    /** shared/NAME beside the repository: clif-runtests, or clif-runtests-float (Cranelift's float run tests). */
+    public static Path corpusDir(String name) {
         Path cwd = Path.of("").toAbsolutePath();
         List<Path> tried = new ArrayList<>();
         for (Path p = cwd; p != null; p = p.getParent()) {
-            Path candidate = p.resolve("shared").resolve("clif-runtests");
+            Path candidate = p.resolve("shared").resolve(name);
             tried.add(candidate);
             if (Files.isDirectory(candidate)) return candidate;
         }
-        throw new IllegalStateException("CLIF run-test corpus not found: looked for shared/clif-runtests under every parent of "
+        throw new IllegalStateException("CLIF run-test corpus not found: looked for shared/" + name + " under every parent of "
             + cwd + ": " + tried);
     }
 
     /** The corpus's .clif files, sorted by name. */
-    public static List<Path> clifFiles() {
-        try (Stream<Path> s = Files.list(corpusDir())) {
+    public static List<Path> clifFiles() { return clifFiles("clif-runtests"); }
+
+    /** The .clif files of shared/NAME, sorted by name. */
+    public static List<Path> clifFiles(String name) {
+        try (Stream<Path> s = Files.list(corpusDir(name))) {
             return s.filter(p -> p.getFileName().toString().endsWith(".clif")).sorted().collect(Collectors.toList());
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -15,10 +15,10 @@ import dev.patchbay.codegen.ir.StackSlot;
 
 import java.util.Objects;
 
-final class IrEquivalence {
+public final class IrEquivalence {
     private IrEquivalence() {}
 
-    static String difference(Function a, Function b) {
+    public static String difference(Function a, Function b) {
         if (!a.name.equals(b.name)) return "name " + a.name + " vs " + b.name;
         if (!a.signature.equals(b.signature)) return "signature " + a.signature + " vs " + b.signature;
         if (a.stackSlots.size() != b.stackSlots.size()) return "stack slot count";
@@ -56,6 +56,7 @@ final class IrEquivalence {
         if (a.imm != b.imm) return "imm " + a.imm + " vs " + b.imm;
         if (a.offset != b.offset) return "offset";
         if (a.cond != b.cond) return "cond";
+        if (a.fcond != b.fcond) return "float cond";
         if (!Objects.equals(a.trapCode, b.trapCode)) return "trap code";
         if (a.ref != b.ref) return "ref";
         if (a.flags.bits != b.flags.bits) return "flags";

@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class VerifierTest {
     private static Function parse(String text) {
-        return ClifParser.parse("v.clif", text).functions().get(0);
+        return ClifParser.parse("v.clif", text).parsedFunctions().get(0);
     }
 
     private static List<String> errors(String text) {
@@ -30,6 +30,33 @@ class VerifierTest {
 
     private static void assertErrors(String text, String... expected) {
         assertEquals(List.of(expected), errors(text));
+    }
+
+    @Test
+    void floatTypeRules() {
+        assertErrors("""
+            function %f(f32, f64, i32) -> f32 {
+            block0(v0: f32, v1: f64, v2: i32):
+                v3 = iadd v0, v0
+                v4 = fadd v2, v2
+                v5 = fadd v0, v1
+                v6 = fpromote.f64 v1
+                v7 = bitcast.i64 v0
+                v8 = uload8.f32 v2
+                v9 = fcvt_from_sint.f32 v0
+                v10 = select v0, v0, v0
+                v11 = band v0, v0
+                return v11
+            }
+            """,
+            "v.clif:3:5: error: function %f, block0, inst \"v3 = iadd v0, v0\": iadd works on integer types, not f32",
+            "v.clif:4:5: error: function %f, block0, inst \"v4 = fadd v2, v2\": fadd works on f32 and f64, not i32",
+            "v.clif:5:5: error: function %f, block0, inst \"v5 = fadd v0, v1\": arg 1 has type f64, expected f32",
+            "v.clif:6:5: error: function %f, block0, inst \"v6 = fpromote.f64 v1\": arg 0 has type f64, expected f32",
+            "v.clif:7:5: error: function %f, block0, inst \"v7 = bitcast.i64 v0\": bitcast keeps the width: f32 cannot become i64",
+            "v.clif:8:5: error: function %f, block0, inst \"v8 = uload8.f32 v2\": uload8 works on integer types, not f32",
+            "v.clif:9:5: error: function %f, block0, inst \"v9 = fcvt_from_sint.f32 v0\": arg 0 (the integer to convert) has type f32, expected an integer type",
+            "v.clif:10:5: error: function %f, block0, inst \"v10 = select v0, v0, v0\": arg 0 (the condition) has type f32, expected an integer type");
     }
 
     @Test
