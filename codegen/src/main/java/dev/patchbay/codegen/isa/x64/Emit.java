@@ -279,14 +279,11 @@ final class Emit {
      * into a loop through a jump), and one block of every cycle of bare jumps (it becomes a
      * jump to itself: the guest loops forever either way).
      *
-     * Fused epoch sites stay sound (docs/architecture.md, "Epoch sites are fused branches by
-     * default"): their argument is that every cycle of the emitted code contains a backward
-     * branch (one whose target is not after it in layout), and every such branch is a site.
-     * That holds for any layout, provided "backward" is judged by the layout the code is
-     * emitted in (`pos` here, not VBlock.position, which is the allocator's order) and
-     * falling through only ever goes to the next block: a path that only moves forward ends.
-     * Threading takes no instruction with metadata out of the code (a removed block has none:
-     * no trap, call or patch site), so trap sites, call returns and patch sites are unchanged.
+     * Fused epoch sites stay sound: FusedSites states why (every cycle of the emitted code
+     * contains a backward branch) and what that needs of this layout (`pos` is the emitted
+     * order, falling through only goes to the next block). Threading takes no instruction
+     * with metadata out of the code (a removed block has none: no trap, call or patch
+     * site), so trap sites, call returns and patch sites are unchanged.
      */
     private void planLayout() {
         int n = blockLabels.length;
@@ -369,24 +366,12 @@ final class Emit {
         branchTargets.add(target);
     }
 
-    private void symRel32(int opcode, String symbol) {
-        buf.put1(opcode);
-        out.fixups.add(new SymFixup(buf.offset(), symbol));
-        buf.put4(0);
-    }
+    private void callSym(String symbol) { out.fixups.add(new SymFixup(asm.callRel32Field(), symbol)); }
 
-    private void callSym(String symbol) { symRel32(0xE8, symbol); }
-
-    private void jmpSym(String symbol) { symRel32(0xE9, symbol); }
+    private void jmpSym(String symbol) { out.fixups.add(new SymFixup(asm.jmpRel32Field(), symbol)); }
 
     /** lea dst, [rip + symbol]. */
-    private void leaSym(Gpr dst, String symbol) {
-        buf.put1(0x48 | (dst.enc() >= 8 ? 4 : 0));
-        buf.put1(0x8D);
-        buf.put1(((dst.enc() & 7) << 3) | 5);
-        out.fixups.add(new SymFixup(buf.offset(), symbol));
-        buf.put4(0);
-    }
+    private void leaSym(Gpr dst, String symbol) { out.fixups.add(new SymFixup(asm.leaRipRel32Field(dst), symbol)); }
 
     static String fnSymbol(String name) { return "fn:" + name; }
 
@@ -442,9 +427,9 @@ final class Emit {
     }
 
     /**
-     * The function-entry epoch site, fused with the stack-limit branch. Off form: the
-     * `jb stack_overflow` the prologue needs anyway. On form: `jmp stub; nop`, where the stub
-     * repeats the stack check, calls the epoch hook and jumps back after the site.
+     * The function-entry epoch site, fused with the stack-limit branch (FusedSites.entry:
+     * off, the `jb stack_overflow` the prologue needs anyway; on, `jmp stub; nop`, where the
+     * stub repeats the stack check, calls the epoch hook and jumps back after the site).
      */
     private void fusedEntrySite() {
         Label site = buf.newLabel(), island = buf.newLabel(), stub = buf.newLabel(), after = buf.newLabel();
@@ -470,23 +455,22 @@ final class Emit {
             asm.jmp(after, false);
         });
         fusedFinish.add(() -> {
-            ps.off = new byte[] {0x0F, (byte) (0x80 | Cond.B.enc()), 0, 0, 0, 0};
-            putRel(ps.off, 2, buf.labelOffset(island) - (at + 6));
-            ps.on = new byte[] {(byte) 0xE9, 0, 0, 0, 0, (byte) 0x90};
-            putRel(ps.on, 1, buf.labelOffset(stub) - (at + 5));
+            FusedSites.Forms forms = FusedSites.entry(at, buf.labelOffset(island), buf.labelOffset(stub));
+            ps.off = forms.off();
+            ps.on = forms.on();
             check(ps, at);
         });
     }
 
     /**
-     * A branch to a block. A backward branch in FUSED mode is an epoch site: always the
-     * near form; its on form retargets the rel32 to a stub that calls the epoch hook and
-     * then jumps to the original target.
+     * A branch to a block. A backward branch in FUSED mode is an epoch site
+     * (FusedSites.isSite): always the near form; its on form retargets the rel32 to a stub
+     * that calls the epoch hook and then jumps to the original target.
      */
     private void blockBranch(Cond c, VCode.VBlock target, VCode.VBlock from) {
         Label label = blockLabels[target.id];
-        // Backward is judged by the emitted layout: see planLayout.
-        if (!vc.fusedLoopSites || pos[target.id] > pos[from.id]) {
+        // Backward is judged by the emitted layout (pos): see FusedSites.
+        if (!FusedSites.isSite(vc, pos[from.id], pos[target.id])) {
             if (c == null) jmp(label);
             else jcc(c, label);
             return;
@@ -508,16 +492,13 @@ final class Emit {
             asm.jmp(label, false);
         });
         fusedFinish.add(() -> {
-            ps.off = new byte[len];
-            for (int i = 0; i < len; i++) ps.off[i] = (byte) buf.get1(at + i);
-            ps.on = ps.off.clone();
-            putRel(ps.on, len - 4, buf.labelOffset(stub) - (at + len));
+            byte[] branch = new byte[len];
+            for (int i = 0; i < len; i++) branch[i] = (byte) buf.get1(at + i);
+            FusedSites.Forms forms = FusedSites.backEdge(branch, at, buf.labelOffset(stub));
+            ps.off = forms.off();
+            ps.on = forms.on();
             check(ps, at);
         });
-    }
-
-    private static void putRel(byte[] b, int at, int rel) {
-        for (int i = 0; i < 4; i++) b[at + i] = (byte) (rel >>> (8 * i));
     }
 
     private void check(PendingSite ps, int at) {

@@ -842,10 +842,9 @@ final class Lower {
                 Type it = type(inst.args[0]);
                 int index = it == Type.I64 ? reg(inst.args[0]) : ext(inst.args[0], it, false);
                 int[] targets = new int[inst.targets.length];
-                boolean fused = opts.epochMode() == EpochMode.FUSED && opts.plan().includes(SiteKind.EPOCH);
                 for (int i = 0; i < inst.targets.length; i++) {
                     // A table entry cannot carry a site: send loop-header targets through a jump.
-                    targets[i] = edge(inst.targets[i], fused && vblockOf[inst.targets[i].block].loopHeader);
+                    targets[i] = edge(inst.targets[i], FusedSites.tableEntryNeedsJump(opts, vblockOf[inst.targets[i].block].loopHeader));
                 }
                 emit(new MInst.BrTable(index, targets));
                 return;
@@ -1335,8 +1334,7 @@ final class Lower {
         if (kind == SiteKind.EPOCH && opts.epochMode() == EpochMode.NONE) return;
         if (kind == SiteKind.EPOCH && opts.epochMode() == EpochMode.FUSED) {
             // No instruction here: emission fuses the sites with existing branches.
-            if (curBlock == f.entryBlock()) vc.fusedEntrySite = true;
-            vc.fusedLoopSites = true;
+            FusedSites.absorbEpochCall(vc, curBlock == f.entryBlock());
             return;
         }
         emit(new MInst.Site(kind, ef.name, moduleFunctions.contains(ef.name), curBlockInsts, inst));

@@ -182,9 +182,8 @@ public final class X64Backend {
                 }
                 Integer target = symbols.get(ps.targetSymbol);
                 if (target == null) throw new CompileException("function %" + f.name + ": patch site target " + ps.targetSymbol + " is unknown");
-                int rel = target - (at + 5);
-                byte[] on = {(byte) 0xE8, (byte) rel, (byte) (rel >> 8), (byte) (rel >> 16), (byte) (rel >> 24)};
-                sites.add(new PatchSite(sites.size(), at, 5, ps.kind, i, ps.callee, ps.irLocation, on, NopUnits.PATCH_SITE_OFF));
+                byte[] on = Assembler.callRel32Bytes(at, target);
+                sites.add(new PatchSite(sites.size(), at, on.length, ps.kind, i, ps.callee, ps.irLocation, on, NopUnits.PATCH_SITE_OFF));
             }
             infos.add(new FunctionInfo(i, f.name, base, base + o.code.length, base + o.codeEnd, o.frameSize, f.signature,
                 entries.get(f.signature)));
