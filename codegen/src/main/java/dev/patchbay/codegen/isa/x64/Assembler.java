@@ -433,6 +433,26 @@ public final class Assembler {
         }
     }
 
+    /**
+     * {@code jmp label} whose size the buffer decides: emitted as {@code jmp rel32} and
+     * registered with {@link dev.patchbay.codegen.machinst.CodeBuffer#relaxableBranch}, so
+     * {@code relax()} turns it into {@code jmp rel8} when that reaches.
+     */
+    public void jmpRelaxable(Label target) {
+        checkLabel("jmp", target);
+        int start = buf.offset();
+        branchRel32(0xE9, target);
+        buf.relaxableBranch(start, 0xEB, target);
+    }
+
+    /** {@code jcc label} whose size the buffer decides (see {@link #jmpRelaxable}). */
+    public void jccRelaxable(Cond cond, Label target) {
+        checkLabel("j" + cond.suffix(), target);
+        int start = buf.offset();
+        branchRel32(0x0F80 + cond.enc(), target);
+        buf.relaxableBranch(start, 0x70 + cond.enc(), target);
+    }
+
     public void call(Label target) {
         checkLabel("call", target);
         branchRel32(0xE8, target);

@@ -12,10 +12,13 @@
  * destination register is also the second source.
  *
  * References outside the function (calls to other functions, the trap stub, hook
- * trampolines) are recorded as symbol fixups for the module assembler. Branches are
- * emitted in their near form in a first pass; the second pass uses the short form for
- * every branch whose first-pass distance leaves room to spare (code only shrinks between
- * passes, except around alignment padding, which the margin covers).
+ * trampolines) are recorded in the CodeBuffer as symbol references for the module
+ * assembler, as are trap sites, call returns and patch sites: the buffer is the one sink
+ * for code and metadata. Branches between blocks and to islands are emitted once, as
+ * relaxable branches; after the islands, CodeBuffer.relax() picks each one's size by a
+ * fixpoint and moves the code, its labels and its metadata. What depends on final offsets
+ * (fused sites' forms, jump tables) is written after that. Fused sites stay near: their
+ * on form rewrites a rel32.
  */
 package dev.patchbay.codegen.isa.x64;
 
@@ -48,52 +51,22 @@ final class Emit {
 
     private static final Gpr R10 = Abi.SCRATCH2, R11 = Abi.SCRATCH, RBP = Gpr.RBP, RSP = Gpr.RSP;
 
-    /** A rel32 field that must point at a module-level symbol. */
-    static final class SymFixup {
-        final int at;
-        final String symbol;
-
-        SymFixup(int at, String symbol) {
-            this.at = at;
-            this.symbol = symbol;
-        }
-    }
-
-    /** A patch site before the module knows where its target is. */
-    static final class PendingSite {
-        final int offset;
-        final SiteKind kind;
-        final String callee, targetSymbol, irLocation;
-        /** Explicit on/off forms (fused sites); null for a NOP site whose on form calls targetSymbol. */
-        byte[] on, off;
-
-        PendingSite(int offset, SiteKind kind, String callee, String targetSymbol, String irLocation) {
-            this.offset = offset;
-            this.kind = kind;
-            this.callee = callee;
-            this.targetSymbol = targetSymbol;
-            this.irLocation = irLocation;
-        }
-    }
-
+    /**
+     * One function's code and everything the module's assembler needs of it. Trap sites,
+     * call returns, patch sites and references to module symbols are in `buf`, the one sink
+     * for code and metadata, with offsets relative to the function.
+     */
     static final class Output {
         byte[] code;
-        final List<SymFixup> fixups = new ArrayList<>();
-        final List<TrapSite> traps = new ArrayList<>();
-        final List<int[]> callReturns = new ArrayList<>();
-        final List<String> callCallees = new ArrayList<>();
-        final List<PendingSite> sites = new ArrayList<>();
+        CodeBuffer buf;
         int frameSize;
         /** Where the jump tables start (the end of the instructions). */
         int codeEnd;
-        /** Per branch emitted: source offset and target offset, for the short-branch pass. */
-        final List<int[]> branches = new ArrayList<>();
     }
 
     private final VCode vc;
     private final LinearScan.Result alloc;
     private final CompileOptions opts;
-    private final boolean[] shortOk;
     private final CodeBuffer buf = new CodeBuffer();
     private final Assembler asm = new Assembler(buf);
     private final Output out = new Output();
@@ -108,8 +81,6 @@ final class Emit {
     private final List<Runnable> tables = new ArrayList<>();
     /** Fused sites whose bytes are computed once every label is bound. */
     private final List<Runnable> fusedFinish = new ArrayList<>();
-    private final List<Label> branchTargets = new ArrayList<>();
-    private int branchIndex;
 
     // frame
     private final List<Gpr> saved = new ArrayList<>();
@@ -118,11 +89,10 @@ final class Emit {
     private final int[] slotOffsets;
     private final int subBytes;
 
-    Emit(VCode vc, LinearScan.Result alloc, CompileOptions opts, boolean[] shortOk) {
+    Emit(VCode vc, LinearScan.Result alloc, CompileOptions opts) {
         this.vc = vc;
         this.alloc = alloc;
         this.opts = opts;
-        this.shortOk = shortOk;
         this.blockLabels = new Label[vc.blocks.size()];
         for (int i = 0; i < blockLabels.length; i++) blockLabels[i] = buf.newLabel();
         this.pos = new int[blockLabels.length];
@@ -177,6 +147,9 @@ final class Emit {
             for (int i = b.first; i < b.end; i++) inst(vc.insts.get(i), b);
         }
         for (int i = 0; i < islands.size(); i++) islands.get(i).run();
+        // Every branch is placed: the buffer picks short forms where they reach (moving the
+        // code, its labels and its metadata), then what depends on final offsets is written.
+        buf.relax();
         out.codeEnd = buf.offset();
         for (Runnable r : fusedFinish) r.run();
         if (!tables.isEmpty()) {
@@ -185,7 +158,7 @@ final class Emit {
         }
         buf.finish();
         out.code = buf.bytes();
-        for (int k = 0; k < out.branches.size(); k++) out.branches.get(k)[1] = buf.labelOffset(branchTargets.get(k));
+        out.buf = buf;
         return out;
     }
 
@@ -347,31 +320,20 @@ final class Emit {
     /** The block to branch to for vcode target id. */
     private VCode.VBlock dest(int id) { return vc.blocks.get(dest[id]); }
 
-    private boolean shortBranch() {
-        int k = branchIndex++;
-        return shortOk != null && k < shortOk.length && shortOk[k];
-    }
-
     private void jmp(Label target) {
-        int at = buf.offset();
-        asm.jmp(target, shortBranch());
-        out.branches.add(new int[] {at, -1});
-        branchTargets.add(target);
+        asm.jmpRelaxable(target);
     }
 
     private void jcc(Cond c, Label target) {
-        int at = buf.offset();
-        asm.jcc(c, target, shortBranch());
-        out.branches.add(new int[] {at, -1});
-        branchTargets.add(target);
+        asm.jccRelaxable(c, target);
     }
 
-    private void callSym(String symbol) { out.fixups.add(new SymFixup(asm.callRel32Field(), symbol)); }
+    private void callSym(String symbol) { buf.addSymbolRef(asm.callRel32Field(), symbol); }
 
-    private void jmpSym(String symbol) { out.fixups.add(new SymFixup(asm.jmpRel32Field(), symbol)); }
+    private void jmpSym(String symbol) { buf.addSymbolRef(asm.jmpRel32Field(), symbol); }
 
     /** lea dst, [rip + symbol]. */
-    private void leaSym(Gpr dst, String symbol) { out.fixups.add(new SymFixup(asm.leaRipRel32Field(dst), symbol)); }
+    private void leaSym(Gpr dst, String symbol) { buf.addSymbolRef(asm.leaRipRel32Field(dst), symbol); }
 
     static String fnSymbol(String name) { return "fn:" + name; }
 
@@ -394,18 +356,16 @@ final class Emit {
 
     private void jcc(Cond c, Label island, Label site) {
         buf.bind(site);
-        out.traps.add(new TrapSite(buf.offset(), null));
-        pendingTrapIndex = out.traps.size() - 1;
+        buf.addTrap(null);
         if (c != null) jcc(c, island);
     }
 
-    private int pendingTrapIndex = -1;
 
     private void conditionalTrap(Cond c, TrapCode code) {
         Label site = buf.newLabel();
         Label island = buf.newLabel();
         buf.bind(site);
-        out.traps.add(new TrapSite(buf.offset(), code));
+        buf.addTrap(code);
         jcc(c, island);
         islands.add(() -> {
             buf.bind(island);
@@ -434,15 +394,10 @@ final class Emit {
     private void fusedEntrySite() {
         Label site = buf.newLabel(), island = buf.newLabel(), stub = buf.newLabel(), after = buf.newLabel();
         buf.bind(site);
-        int at = buf.offset();
-        out.traps.add(new TrapSite(at, TrapCode.STACK_OVERFLOW));
-        branchIndex++;
-        out.branches.add(new int[] {at, -1});
-        branchTargets.add(island);
+        buf.addTrap(TrapCode.STACK_OVERFLOW);
+        CodeBuffer.Site ps = buf.addPatchSite(SiteKind.EPOCH, SiteKind.EPOCH.hookName(), null, entryLocation());
         asm.jcc(Cond.B, island, false);
         buf.bind(after);
-        PendingSite ps = new PendingSite(at, SiteKind.EPOCH, SiteKind.EPOCH.hookName(), null, entryLocation());
-        out.sites.add(ps);
         islands.add(() -> {
             buf.bind(island);
             trapSequence(site, TrapCode.STACK_OVERFLOW);
@@ -455,10 +410,9 @@ final class Emit {
             asm.jmp(after, false);
         });
         fusedFinish.add(() -> {
-            FusedSites.Forms forms = FusedSites.entry(at, buf.labelOffset(island), buf.labelOffset(stub));
-            ps.off = forms.off();
-            ps.on = forms.on();
-            check(ps, at);
+            // After relax(): the site's own offset, not one taken while emitting.
+            FusedSites.Forms forms = FusedSites.entry(ps.offset(), buf.labelOffset(island), buf.labelOffset(stub));
+            buf.setForms(ps, forms.on(), forms.off());
         });
     }
 
@@ -476,35 +430,25 @@ final class Emit {
             return;
         }
         Label stub = buf.newLabel();
-        int at = buf.offset();
-        branchIndex++;
-        out.branches.add(new int[] {at, -1});
-        branchTargets.add(label);
+        String loc = (target.ir != null ? target.ir.name : "edge") + " (loop back edge)";
+        CodeBuffer.Site ps = buf.addPatchSite(SiteKind.EPOCH, SiteKind.EPOCH.hookName(), null, loc);
+        int start = buf.offset();
         if (c == null) asm.jmp(label, false);
         else asm.jcc(c, label, false);
-        int len = buf.offset() - at;
-        String loc = (target.ir != null ? target.ir.name : "edge") + " (loop back edge)";
-        PendingSite ps = new PendingSite(at, SiteKind.EPOCH, SiteKind.EPOCH.hookName(), null, loc);
-        out.sites.add(ps);
+        int len = buf.offset() - start;
         islands.add(() -> {
             buf.bind(stub);
             callSym(hookSymbol(SiteKind.EPOCH));
             asm.jmp(label, false);
         });
         fusedFinish.add(() -> {
+            // After relax(): the site's own offset, not one taken while emitting.
+            int at = ps.offset();
             byte[] branch = new byte[len];
             for (int i = 0; i < len; i++) branch[i] = (byte) buf.get1(at + i);
             FusedSites.Forms forms = FusedSites.backEdge(branch, at, buf.labelOffset(stub));
-            ps.off = forms.off();
-            ps.on = forms.on();
-            check(ps, at);
+            buf.setForms(ps, forms.on(), forms.off());
         });
-    }
-
-    private void check(PendingSite ps, int at) {
-        for (int i = 0; i < ps.off.length; i++) {
-            if ((byte) buf.get1(at + i) != ps.off[i]) throw new IllegalStateException("fused site at " + at + " does not hold its off form");
-        }
     }
 
     // ---- prologue / epilogue ----
@@ -642,7 +586,7 @@ final class Emit {
                 MInst.AluMem m = (MInst.AluMem) m0;
                 Mem mm = mem(m.mem(), R10, R11);
                 Gpr d = twoAddr(m.dst(), m.a(), -1, mm);
-                if (m.trap() != null) out.traps.add(new TrapSite(buf.offset(), m.trap()));
+                if (m.trap() != null) buf.addTrap(m.trap());
                 asm.alu(m.op(), m.size(), d, mm);
                 commit(m.dst(), d);
                 return;
@@ -744,7 +688,7 @@ final class Emit {
                 MInst.Load m = (MInst.Load) m0;
                 Mem mm = mem(m.mem(), R11, R10);
                 Gpr d = defReg(m.dst(), R11);
-                if (m.trap() != null) out.traps.add(new TrapSite(buf.offset(), m.trap()));
+                if (m.trap() != null) buf.addTrap(m.trap());
                 switch (m.size()) {
                     case 8: asm.load(8, d, mm); break;
                     case 4:
@@ -762,14 +706,14 @@ final class Emit {
                 MInst.Store m = (MInst.Store) m0;
                 Mem mm = mem(m.mem(), R11, R10);
                 Gpr v = use(m.value(), R10);
-                if (m.trap() != null) out.traps.add(new TrapSite(buf.offset(), m.trap()));
+                if (m.trap() != null) buf.addTrap(m.trap());
                 asm.store(m.size(), mm, v);
                 return;
             }
             case STORE_I: {
                 MInst.StoreImm m = (MInst.StoreImm) m0;
                 Mem mm = mem(m.mem(), R11, R10);
-                if (m.trap() != null) out.traps.add(new TrapSite(buf.offset(), m.trap()));
+                if (m.trap() != null) buf.addTrap(m.trap());
                 asm.storeImm(m.size(), mm, (int) m.imm());
                 return;
             }
@@ -815,7 +759,7 @@ final class Emit {
                 MInst.Trap m = (MInst.Trap) m0;
                 Label site = buf.newLabel();
                 buf.bind(site);
-                out.traps.add(new TrapSite(buf.offset(), m.trap()));
+                buf.addTrap(m.trap());
                 trapSequence(site, m.trap());
                 return;
             }
@@ -1061,7 +1005,7 @@ final class Emit {
             throw new dev.patchbay.codegen.CompileException("function %" + vc.f.name + ": patchable callee %" + m.callee()
                 + " must be a function of the same module (colocated)");
         }
-        out.sites.add(new PendingSite(buf.offset(), kind, m.callee(), target, loc));
+        buf.addPatchSite(kind, m.callee(), target, loc);
         buf.putBytes(NopUnits.PATCH_SITE_OFF);
     }
 
@@ -1114,8 +1058,7 @@ final class Emit {
         } else {
             callSym(m.inModule() ? fnSymbol(m.callee()) : importSymbol(m.callee()));
         }
-        out.callReturns.add(new int[] {buf.offset()});
-        out.callCallees.add(m.callee());
+        buf.addCallReturn(m.callee());
         ParallelMove res = new ParallelMove();
         for (int i = 0; i < m.results().length && i < Abi.RETS.length; i++) {
             if (alloc.loc[m.results()[i]] == LinearScan.Result.UNUSED) continue;
