@@ -5,7 +5,11 @@
  * must trap with the same code in the same innermost function.
  *
  * Each program is also compiled once with every instrumentation plan (all site kinds,
- * epoch sites as NOP, CHECK, FUEL and POLL): idle sites must not change any result. The
+ * epoch sites as NOP, CHECK, FUEL, POLL and FUSED): idle sites must not change any result.
+ * The FUSED and NOP compilations run a second time with every site turned on
+ * (SitePlan.on(), applied at once to the idle Store): a site's on form (a fused branch
+ * retargeted to its stub, a NOP turned into a call of its hook) must not change a result
+ * either. The
  * instrumentation pass rewrites functions in place, so every compilation gets a freshly
  * generated module from the same seed.
  *
@@ -20,6 +24,8 @@ package dev.patchbay.cli;
 import dev.patchbay.Engine;
 import dev.patchbay.GuestFrame;
 import dev.patchbay.Instance;
+import dev.patchbay.PatchRequest;
+import dev.patchbay.SitePlan;
 import dev.patchbay.Store;
 import dev.patchbay.Trap;
 import dev.patchbay.codegen.CompileOptions;
@@ -45,7 +51,9 @@ class DifferentialFuzzTest {
     private static final long FIRST_SEED = Long.getLong("patchbay.fuzz.first", 1);
     private static final int SEEDS = Integer.getInteger("patchbay.fuzz.seeds", 200);
     private static final int ARG_SETS = 4;
-    private static final EpochMode[] MODES = {EpochMode.NOP, EpochMode.CHECK, EpochMode.FUEL, EpochMode.POLL};
+    private static final EpochMode[] MODES = {EpochMode.NOP, EpochMode.CHECK, EpochMode.FUEL, EpochMode.POLL, EpochMode.FUSED};
+    /** Modes whose sites are patched: these also run with every site on. */
+    private static final EpochMode[] PATCHED_MODES = {EpochMode.NOP, EpochMode.FUSED};
 
     /** What a call did: its results, or the trap code and innermost function. */
     private static final class Outcome {
@@ -79,7 +87,7 @@ class DifferentialFuzzTest {
     @Test
     void compiledCodeMatchesTheInterpreter() {
         long started = System.nanoTime();
-        int calls = 0, traps = 0;
+        int calls = 0, traps = 0, compilations = 0;
         for (long seed = FIRST_SEED; seed < FIRST_SEED + SEEDS; seed++) {
             List<Function> reference = RandomProgram.module(seed);
             Interpreter interp = new Interpreter(reference);
@@ -91,16 +99,23 @@ class DifferentialFuzzTest {
                 expected.add(o);
                 if (o != null && o.trap != null) traps++;
             }
-            check(seed, CompileOptions.defaults(), argSets, expected, "no instrumentation");
+            check(seed, CompileOptions.defaults(), argSets, expected, "no instrumentation", false);
+            compilations = 1;
             for (EpochMode mode : MODES) {
                 CompileOptions opts = CompileOptions.builder().plan(InstrumentationPlan.all().withEpochMode(mode)).loopAlign(16).build();
-                check(seed, opts, argSets, expected, "all sites, epoch " + mode.label());
+                check(seed, opts, argSets, expected, "all sites idle, epoch " + mode.label(), false);
+                compilations++;
+            }
+            for (EpochMode mode : PATCHED_MODES) {
+                CompileOptions opts = CompileOptions.builder().plan(InstrumentationPlan.all().withEpochMode(mode)).loopAlign(16).build();
+                check(seed, opts, argSets, expected, "all sites on, epoch " + mode.label(), true);
+                compilations++;
             }
             calls += argSets.size();
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        System.out.printf("differential fuzz: %d seeds, %d argument sets (%d trapping) x 5 compilations, %.1f s%n",
-            SEEDS, calls, traps, seconds);
+        System.out.printf("differential fuzz: %d seeds, %d argument sets (%d trapping) x %d compilations, %.1f s%n",
+            SEEDS, calls, traps, compilations, seconds);
         // Most programs must run to the end, or the fuzzer tests little beyond traps.
         assertTrue(traps < calls / 2, traps + " of " + calls + " calls trapped");
     }
@@ -121,13 +136,17 @@ class DifferentialFuzzTest {
         }
     }
 
-    private void check(long seed, CompileOptions opts, List<long[]> argSets, List<Outcome> expected, String what) {
+    private void check(long seed, CompileOptions opts, List<long[]> argSets, List<Outcome> expected, String what, boolean sitesOn) {
         List<Function> fresh = RandomProgram.module(seed);
         Instance inst;
         Store store = new Store(engine);
         try {
             try {
                 inst = store.instantiate(engine.load(Compiler.compile(fresh, opts)));
+                if (sitesOn) {
+                    PatchRequest r = store.request(SitePlan.on());
+                    if (!r.isDone()) throw new AssertionError("an idle Store is patched at once");
+                }
             } catch (RuntimeException e) {
                 throw new AssertionError("seed " + seed + " (" + what + "): compilation failed: " + e + "\n"
                     + clif(RandomProgram.module(seed)), e);

@@ -1,13 +1,44 @@
 // Problem: an instruction encoder needs somewhere to put bytes, a way to refer to positions that are
-// not known yet (labels), and a guarantee that every such reference is eventually filled in.
-// Approach: a growable little-endian byte array plus a list of pending relative fixups per label.
-// A fixup is resolved the moment its label is bound (or immediately if it already is), so the only
-// work left for finish() is to prove nothing was left dangling. The buffer knows nothing about any
-// ISA: padding takes the ISA's table of NOP encodings as a parameter.
+// not known yet (labels), a guarantee that every such reference is eventually filled in, branches
+// as short as their distance allows, and the metadata that names positions in the code (trap
+// sites, call returns, patch sites with their on/off bytes, references to module symbols) kept
+// right when code moves. One sink for code and metadata, so no position is kept anywhere else.
+//
+// Approach: a growable little-endian byte array plus a list of relative fixups per label. A fixup
+// is resolved the moment its label is bound (or immediately if it already is). Branches whose
+// size is not decided yet ("relaxable") are emitted in their long form and registered; relax()
+// then picks each one's size by a fixpoint and moves everything recorded after it. The buffer
+// knows nothing about any ISA: padding takes the ISA's table of NOP encodings as a parameter, and
+// a relaxable branch names its own short opcode.
+//
+// Invariants (held outside the scope of every public method, in the manner of Cranelift's
+// MachBuffer):
+// - Labels. A label is bound at most once, to an offset no greater than the tail. A label's
+//   offset, once bound, changes only in relax(), which maps it with everything else. Every use of
+//   a label (a fixup) is recorded, resolved or not: a bound label's uses hold target - pcAfter
+//   in their fields; an unbound label's uses are pending, and finish() refuses any left.
+// - Positions. Every position the buffer records (label bindings, fixup fields, relaxable
+//   branches, alignment points, metadata) is recorded in emission order together with the
+//   number of alignment points before it (its "epoch"), so a position equal to the start of
+//   a padding run is known to be before or after the padding even when the run is empty.
+// - Relaxable branches. Each is [start, start + nearLen) with its rel32 as the last four bytes
+//   and the label's fixup on that field; branches do not overlap and are in ascending order.
+//   Short form: shortOpcode, rel8 (2 bytes). A branch is short after relax() only if its rel8
+//   reaches its target in the final layout (checked, not assumed: the fixpoint starts with all
+//   short and only ever turns a branch long, so it ends, and it ends only when every short
+//   branch is in range in the layout it computed).
+// - Alignment. An alignment point is padding that makes the next byte a multiple of its
+//   alignment; relax() recomputes its length from the new offset, so aligned code stays aligned.
+// - Metadata offsets are instruction boundaries in this buffer; relax() maps them like labels.
+//   A patch site's off form equals the code's bytes at its offset when its forms are set.
 package dev.patchbay.codegen.machinst;
+
+import dev.patchbay.codegen.instrument.SiteKind;
+import dev.patchbay.codegen.ir.TrapCode;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -16,6 +47,81 @@ import java.util.List;
  */
 public final class CodeBuffer {
     private record Fixup(int fieldOffset, int fieldSize, int pcAfter) {}
+
+    /** Every label use ever made, for relax() to move and re-resolve. */
+    private record Use(Label label, Fixup fixup, int epoch) {}
+
+    private record Relaxable(int start, int nearLen, int shortOpcode, Label target, int epoch, int use) {}
+
+    private record AlignPoint(int start, int alignment, int pad, byte[][] units, int epoch) {}
+
+    /** A call's return address (the offset after the call) and its callee, or null for an indirect call. */
+    public record CallReturn(int offset, String callee) {}
+
+    /** A rel32 field at {@code field} that must hold {@code symbol - (field + 4)}: a module symbol, resolved by the module's assembler. */
+    public record SymbolRef(int field, String symbol) {}
+
+    /**
+     * A patch site recorded in the buffer. Its offset follows the code through relax(); its
+     * forms are set once they are final ({@link #setForms}), or stay null for a site whose on
+     * form is a call of {@code targetSymbol} made by the module's assembler.
+     */
+    public static final class Site {
+        private int offset;
+        private final int epoch;
+        /** The site's kind. */
+        public final SiteKind kind;
+        /** The callee the site calls when on (the hook's name, or a CUSTOM site's callee). */
+        public final String callee;
+        /** The module symbol the on form calls, or null when the forms are explicit. */
+        public final String targetSymbol;
+        /** Where the site is in the IR, for diagnostics. */
+        public final String irLocation;
+        private byte[] on, off;
+
+        private Site(int offset, int epoch, SiteKind kind, String callee, String targetSymbol, String irLocation) {
+            this.offset = offset;
+            this.epoch = epoch;
+            this.kind = kind;
+            this.callee = callee;
+            this.targetSymbol = targetSymbol;
+            this.irLocation = irLocation;
+        }
+
+        /**
+         * Where the site starts.
+         *
+         * @return its offset in the buffer
+         */
+        public int offset() { return offset; }
+
+        /**
+         * The on form, if explicit.
+         *
+         * @return a copy, or null
+         */
+        public byte[] on() { return on == null ? null : on.clone(); }
+
+        /**
+         * The off form, if explicit.
+         *
+         * @return a copy, or null
+         */
+        public byte[] off() { return off == null ? null : off.clone(); }
+    }
+
+    private final List<Use> uses = new ArrayList<>();
+    private final List<Integer> labelEpochs = new ArrayList<>();
+    private final List<Relaxable> relaxables = new ArrayList<>();
+    private final List<AlignPoint> aligns = new ArrayList<>();
+    private boolean relaxed;
+    private final List<TrapSite> traps = new ArrayList<>();
+    private final List<Integer> trapEpochs = new ArrayList<>();
+    private final List<CallReturn> callReturns = new ArrayList<>();
+    private final List<Integer> callEpochs = new ArrayList<>();
+    private final List<SymbolRef> symbolRefs = new ArrayList<>();
+    private final List<Integer> symbolEpochs = new ArrayList<>();
+    private final List<Site> sites = new ArrayList<>();
 
     private byte[] data;
     private int size;
@@ -164,6 +270,7 @@ public final class CodeBuffer {
         labels.add(l);
         pending.add(null);
         used.add(Boolean.FALSE);
+        labelEpochs.add(-1);
         return l;
     }
 
@@ -188,6 +295,7 @@ public final class CodeBuffer {
             }
         }
         label.bindAt(size);
+        labelEpochs.set(label.id(), aligns.size());
         if (waiting != null) {
             for (Fixup f : waiting) {
                 writeRel(f, size);
@@ -243,6 +351,7 @@ public final class CodeBuffer {
         checkRange("useLabelRel", fieldOffset, fieldSize);
         Fixup f = new Fixup(fieldOffset, fieldSize, pcAfter);
         used.set(label.id(), Boolean.TRUE);
+        uses.add(new Use(label, f, aligns.size()));
         if (label.isBound()) {
             checkRel(label, f, label.offset());
             writeRel(f, label.offset());
@@ -304,7 +413,309 @@ public final class CodeBuffer {
         if (alignment < 1 || Integer.bitCount(alignment) != 1) {
             throw new IllegalArgumentException("alignment must be a positive power of two, got " + alignment);
         }
-        putNop((alignment - (size & (alignment - 1))) & (alignment - 1), units);
+        int pad = (alignment - (size & (alignment - 1))) & (alignment - 1);
+        checkUnits(units);
+        aligns.add(new AlignPoint(size, alignment, pad, units, aligns.size()));
+        putNop(pad, units);
+    }
+
+    // ---- metadata -----------------------------------------------------------------------------
+
+    /**
+     * Records a trap site at the current offset: the instruction emitted next may trap.
+     *
+     * @param code what a trap there reports (null: the site is only a position, for a trap sequence's own lookup)
+     */
+    public void addTrap(TrapCode code) {
+        traps.add(new TrapSite(size, code));
+        trapEpochs.add(aligns.size());
+    }
+
+    /**
+     * Records a call return at the current offset (right after the call instruction).
+     *
+     * @param callee the direct callee's name, or null
+     */
+    public void addCallReturn(String callee) {
+        callReturns.add(new CallReturn(size, callee));
+        callEpochs.add(aligns.size());
+    }
+
+    /**
+     * Records that the rel32 field at {@code field} (already emitted) refers to a module symbol.
+     *
+     * @param field the field's offset
+     * @param symbol the symbol's name
+     */
+    public void addSymbolRef(int field, String symbol) {
+        checkRange("addSymbolRef", field, 4);
+        symbolRefs.add(new SymbolRef(field, symbol));
+        symbolEpochs.add(aligns.size());
+    }
+
+    /**
+     * Records a patch site starting at the current offset.
+     *
+     * @param kind the site's kind
+     * @param callee the callee its on form calls
+     * @param targetSymbol the module symbol the module's assembler makes its on form call, or null when the forms are set explicitly
+     * @param irLocation where it is in the IR
+     * @return the record
+     */
+    public Site addPatchSite(SiteKind kind, String callee, String targetSymbol, String irLocation) {
+        Site site = new Site(size, aligns.size(), kind, callee, targetSymbol, irLocation);
+        sites.add(site);
+        return site;
+    }
+
+    /**
+     * Sets a site's explicit forms, once they are final (after relax()): the off form must be
+     * the bytes the code holds at the site, and both forms equally long.
+     *
+     * @param site a site of this buffer
+     * @param on its on form
+     * @param off its off form
+     * @throws IllegalStateException if the code does not hold the off form
+     */
+    public void setForms(Site site, byte[] on, byte[] off) {
+        if (on.length != off.length) throw new IllegalArgumentException("site forms differ in length");
+        checkRange("setForms", site.offset, off.length);
+        for (int i = 0; i < off.length; i++) {
+            if (data[site.offset + i] != off[i]) {
+                throw new IllegalStateException("site at " + site.offset + " does not hold its off form");
+            }
+        }
+        site.on = on.clone();
+        site.off = off.clone();
+    }
+
+    /**
+     * The trap sites recorded so far, in order.
+     *
+     * @return an unmodifiable view
+     */
+    public List<TrapSite> traps() { return Collections.unmodifiableList(traps); }
+
+    /**
+     * The call returns recorded so far, in order.
+     *
+     * @return an unmodifiable view
+     */
+    public List<CallReturn> callReturns() { return Collections.unmodifiableList(callReturns); }
+
+    /**
+     * The references to module symbols recorded so far, in order.
+     *
+     * @return an unmodifiable view
+     */
+    public List<SymbolRef> symbolRefs() { return Collections.unmodifiableList(symbolRefs); }
+
+    /**
+     * The patch sites recorded so far, in order.
+     *
+     * @return an unmodifiable view
+     */
+    public List<Site> sites() { return Collections.unmodifiableList(sites); }
+
+    // ---- branch relaxation --------------------------------------------------------------------
+
+    /**
+     * Registers the branch just emitted, [start, offset()), in its long form with its rel32 as
+     * its last four bytes (the last label use recorded), as one relax() may shorten to
+     * {@code shortOpcode rel8}. After relax() has run, this does nothing: the branch stays long.
+     *
+     * @param start where the branch starts
+     * @param shortOpcode the short form's one opcode byte
+     * @param target the label it branches to
+     */
+    public void relaxableBranch(int start, int shortOpcode, Label target) {
+        checkOwned(target);
+        if (relaxed) return;
+        int nearLen = size - start;
+        Use u = uses.isEmpty() ? null : uses.get(uses.size() - 1);
+        if (u == null || u.label != target || u.fixup.fieldSize() != 4 || u.fixup.fieldOffset() != size - 4
+                || u.fixup.pcAfter() != size || nearLen < 5) {
+            throw new IllegalArgumentException("relaxableBranch: [" + start + ", " + size + ") is not a rel32 branch to L" + target.id());
+        }
+        if (!relaxables.isEmpty()) {
+            Relaxable last = relaxables.get(relaxables.size() - 1);
+            if (start < last.start + last.nearLen) throw new IllegalArgumentException("relaxable branches overlap at " + start);
+        }
+        checkFits("relaxableBranch", shortOpcode, 1);
+        relaxables.add(new Relaxable(start, nearLen, shortOpcode & 0xFF, target, aligns.size(), uses.size() - 1));
+    }
+
+    /**
+     * Picks each relaxable branch's size and lays the code out again: a branch becomes short
+     * when its rel8 reaches its target in the final layout. Labels, fixups, alignment padding
+     * and metadata move with the code. Runs once; labels bound later are not relaxed.
+     *
+     * @return how many branches became short
+     */
+    public int relax() {
+        if (relaxed) throw new IllegalStateException("relax() runs once");
+        relaxed = true;
+        int n = relaxables.size();
+        if (n == 0) return 0;
+        boolean[] isShort = new boolean[n];
+        for (int i = 0; i < n; i++) isShort[i] = relaxables.get(i).target.isBound();
+        int[] starts = new int[n];
+        for (int i = 0; i < n; i++) starts[i] = relaxables.get(i).start;
+        long[] shrinkPrefix = new long[n + 1];
+        int[] padDelta = new int[aligns.size() + 1];
+        int[] newPad = new int[aligns.size()];
+        for (boolean changed = true; changed; ) {
+            layout(isShort, shrinkPrefix, padDelta, newPad);
+            changed = false;
+            for (int i = 0; i < n; i++) {
+                if (!isShort[i]) continue;
+                Relaxable r = relaxables.get(i);
+                int from = map(r.start, r.epoch, starts, shrinkPrefix, padDelta) + 2;
+                int to = map(r.target.offset(), labelEpochs.get(r.target.id()), starts, shrinkPrefix, padDelta);
+                long rel = (long) to - from;
+                if (rel < Byte.MIN_VALUE || rel > Byte.MAX_VALUE) {
+                    isShort[i] = false;
+                    changed = true;
+                }
+            }
+        }
+        // Rebuild the bytes: copy what lies between branches and padding runs, re-encode short
+        // branches (their rel8 is written below, once labels have moved), and pad again at each
+        // alignment point (an alignment point at the same offset as a branch came first).
+        long room = size;
+        for (AlignPoint a : aligns) room += a.alignment;
+        byte[] out = new byte[(int) Math.max(1, Math.min(Integer.MAX_VALUE - 8, room))];
+        int o = 0, x = 0, bi = 0, ai = 0;
+        while (true) {
+            int nextB = bi < n ? relaxables.get(bi).start : Integer.MAX_VALUE;
+            int nextA = ai < aligns.size() ? aligns.get(ai).start : Integer.MAX_VALUE;
+            int next = Math.min(Math.min(nextB, nextA), size);
+            System.arraycopy(data, x, out, o, next - x);
+            o += next - x;
+            x = next;
+            if (nextA == x && nextA <= nextB) {
+                AlignPoint a = aligns.get(ai);
+                byte[] pad = nops(newPad[ai], a.units);
+                System.arraycopy(pad, 0, out, o, pad.length);
+                o += pad.length;
+                x += a.pad;
+                ai++;
+            } else if (nextB == x) {
+                Relaxable r = relaxables.get(bi);
+                if (isShort[bi]) {
+                    out[o] = (byte) r.shortOpcode;
+                    out[o + 1] = 0;
+                    o += 2;
+                } else {
+                    System.arraycopy(data, x, out, o, r.nearLen);
+                    o += r.nearLen;
+                }
+                x += r.nearLen;
+                bi++;
+            } else {
+                break;
+            }
+        }
+        // Move labels, then re-resolve every use.
+        for (Label l : labels) {
+            if (l.isBound()) l.bindAt(map(l.offset(), labelEpochs.get(l.id()), starts, shrinkPrefix, padDelta));
+        }
+        boolean[] shortUse = new boolean[uses.size()];
+        for (int i = 0; i < n; i++) if (isShort[i]) shortUse[relaxables.get(i).use] = true;
+        for (int i = 0; i < pending.size(); i++) pending.set(i, null);
+        data = out;
+        size = o;
+        for (int i = 0; i < uses.size(); i++) {
+            Use u = uses.get(i);
+            if (shortUse[i]) continue; // a short branch's own field: the rel8 right after its opcode, below
+            int field = map(u.fixup.fieldOffset(), u.epoch, starts, shrinkPrefix, padDelta);
+            Fixup f = new Fixup(field, u.fixup.fieldSize(), field + (u.fixup.pcAfter() - u.fixup.fieldOffset()));
+            uses.set(i, new Use(u.label, f, u.epoch));
+            resolveOrPend(u.label, f);
+        }
+        for (int i = 0; i < n; i++) {
+            if (!isShort[i]) continue;
+            Relaxable r = relaxables.get(i);
+            int start = map(r.start, r.epoch, starts, shrinkPrefix, padDelta);
+            Fixup f = new Fixup(start + 1, 1, start + 2);
+            Use u = uses.get(r.use);
+            uses.set(r.use, new Use(u.label, f, u.epoch));
+            resolveOrPend(r.target, f);
+        }
+        // Metadata.
+        for (int i = 0; i < traps.size(); i++) {
+            TrapSite t = traps.get(i);
+            traps.set(i, new TrapSite(map(t.offset, trapEpochs.get(i), starts, shrinkPrefix, padDelta), t.code));
+        }
+        for (int i = 0; i < callReturns.size(); i++) {
+            CallReturn c = callReturns.get(i);
+            callReturns.set(i, new CallReturn(map(c.offset(), callEpochs.get(i), starts, shrinkPrefix, padDelta), c.callee()));
+        }
+        for (int i = 0; i < symbolRefs.size(); i++) {
+            SymbolRef r = symbolRefs.get(i);
+            symbolRefs.set(i, new SymbolRef(map(r.field(), symbolEpochs.get(i), starts, shrinkPrefix, padDelta), r.symbol()));
+        }
+        for (Site site : sites) {
+            if (site.on != null) throw new IllegalStateException("a site's forms were set before relax()");
+            site.offset = map(site.offset, site.epoch, starts, shrinkPrefix, padDelta);
+        }
+        int shortened = 0;
+        for (boolean b : isShort) if (b) shortened++;
+        return shortened;
+    }
+
+    private void resolveOrPend(Label label, Fixup f) {
+        if (label.isBound()) {
+            checkRel(label, f, label.offset());
+            writeRel(f, label.offset());
+            return;
+        }
+        List<Fixup> waiting = pending.get(label.id());
+        if (waiting == null) {
+            waiting = new ArrayList<>(2);
+            pending.set(label.id(), waiting);
+        }
+        waiting.add(f);
+    }
+
+    /** For the current choice of forms: bytes removed before each branch, and padding change before each alignment point. */
+    private void layout(boolean[] isShort, long[] shrinkPrefix, int[] padDelta, int[] newPad) {
+        int n = relaxables.size();
+        for (int i = 0; i < n; i++) {
+            shrinkPrefix[i + 1] = shrinkPrefix[i] + (isShort[i] ? relaxables.get(i).nearLen - 2 : 0);
+        }
+        int[] starts = new int[n];
+        for (int i = 0; i < n; i++) starts[i] = relaxables.get(i).start;
+        padDelta[0] = 0;
+        for (int j = 0; j < aligns.size(); j++) {
+            AlignPoint a = aligns.get(j);
+            int at = map(a.start, j, starts, shrinkPrefix, padDelta);
+            newPad[j] = (a.alignment - (at & (a.alignment - 1))) & (a.alignment - 1);
+            padDelta[j + 1] = padDelta[j] + newPad[j] - a.pad;
+        }
+    }
+
+    /** Where the position {@code x}, recorded after {@code epoch} alignment points, is in the relaxed layout. */
+    private static int map(int x, int epoch, int[] starts, long[] shrinkPrefix, int[] padDelta) {
+        // Branches that start before x (a position at a branch's start is before it).
+        int lo = 0, hi = starts.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (starts[mid] < x) lo = mid + 1;
+            else hi = mid;
+        }
+        return (int) (x - shrinkPrefix[lo] + padDelta[epoch]);
+    }
+
+    private static byte[] nops(int len, byte[][] units) {
+        byte[] b = new byte[len];
+        int o = 0;
+        while (o < len) {
+            int k = Math.min(len - o, units.length);
+            System.arraycopy(units[k - 1], 0, b, o, k);
+            o += k;
+        }
+        return b;
     }
 
     // ---- internals ----------------------------------------------------------------------------

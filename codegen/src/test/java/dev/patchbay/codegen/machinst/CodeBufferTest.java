@@ -207,4 +207,181 @@ class CodeBufferTest {
         assertThrows(IllegalArgumentException.class, () -> b.putNop(-1, TOY_NOPS));
         assertThrows(IllegalArgumentException.class, () -> b.putNop(1, new byte[][] {{0x66, (byte) 0x90}}));
     }
+
+    /**
+     * The fused entry site's forms, on compiled code: the on form (`jmp rel32; nop`) must land
+     * on the first byte of its stub, which starts with the same stack-limit `cmp` that the
+     * prologue runs right before the site, and the stub's last jump must come back to the
+     * instruction after the site. The off form (`jb rel32`) is the bytes in the code and
+     * reaches the stack-overflow island, which stores the trap code into the vmctx. A stub
+     * target one byte off (as a lost attempt had it) crashed the JVM in FaultTest.
+     */
+    @Test
+    void fusedEntrySiteOnFormLandsOnItsStub() {
+        String clif = "function %callee(i64) -> i64 {\n"
+            + "block0(v0: i64):\n    return v0\n}\n"
+            + "function %f(i64) -> i64 {\n    fn0 = colocated %callee(i64) -> i64\n"
+            + "block0(v0: i64):\n    v1 = call fn0(v0)\n    return v1\n}\n"
+            + "function %g(i64) -> i64 {\n    ss0 = explicit_slot 70000\n"
+            + "block0(v0: i64):\n    stack_store v0, ss0\n    v1 = stack_load.i64 ss0\n    return v1\n}\n";
+        java.util.List<dev.patchbay.codegen.ir.Function> fns = dev.patchbay.codegen.clif.ClifParser.parse("t.clif", clif).functions();
+        dev.patchbay.codegen.CompileOptions opts = dev.patchbay.codegen.CompileOptions.builder()
+            .plan(dev.patchbay.codegen.instrument.InstrumentationPlan.of(dev.patchbay.codegen.instrument.SiteKind.EPOCH)
+                .withEpochMode(dev.patchbay.codegen.instrument.EpochMode.FUSED))
+            .build();
+        CompiledModule m = dev.patchbay.codegen.Compiler.compile(fns, opts);
+        byte[] code = m.code();
+
+        CodeBuffer cb = new CodeBuffer();
+        new dev.patchbay.codegen.isa.x64.Assembler(cb).alu(dev.patchbay.codegen.isa.x64.AluOp.CMP, 8,
+            dev.patchbay.codegen.isa.x64.Gpr.R11,
+            dev.patchbay.codegen.isa.x64.Mem.base(dev.patchbay.codegen.isa.x64.Abi.VMCTX, dev.patchbay.codegen.vm.VmctxLayout.STACK_LIMIT));
+        byte[] cmp = cb.bytes();
+
+        int entrySites = 0;
+        for (PatchSite s : m.patchSites) {
+            if (!s.irLocation.endsWith("(entry)")) continue;
+            entrySites++;
+            byte[] on = s.onBytes(), off = s.offBytes();
+            assertEquals(6, on.length);
+            assertEquals(6, off.length);
+            for (int i = 0; i < 6; i++) assertEquals(off[i], code[s.offset + i], "the code holds the off form");
+            // off: jb rel32 to the island
+            assertEquals(0x0F, off[0] & 0xFF);
+            assertEquals(0x82, off[1] & 0xFF);
+            int island = s.offset + 6 + le32(off, 2);
+            // the island starts with mov qword [vmctx + TRAP_CODE], imm32 (REX.W+B C7 /0)
+            assertEquals(0x49, code[island] & 0xFF, "island at " + island);
+            assertEquals(0xC7, code[island + 1] & 0xFF, "island at " + island);
+            // on: jmp rel32; nop
+            assertEquals(0xE9, on[0] & 0xFF);
+            assertEquals(0x90, on[5] & 0xFF);
+            int stub = s.offset + 5 + le32(on, 1);
+            byte[] atStub = java.util.Arrays.copyOfRange(code, stub, stub + cmp.length);
+            assertArrayEquals(cmp, atStub, "the on form must land on the stub's first byte (stub at " + stub + ")");
+            byte[] before = java.util.Arrays.copyOfRange(code, s.offset - cmp.length, s.offset);
+            assertArrayEquals(cmp, before, "the site follows the prologue's own stack-limit cmp");
+            // stub: cmp (n bytes); jb rel32 (6) to the same island; call rel32 (5); jmp rel32 (5) back after the site
+            int jb = stub + cmp.length;
+            assertEquals(0x0F, code[jb] & 0xFF);
+            assertEquals(0x82, code[jb + 1] & 0xFF);
+            assertEquals(island, jb + 6 + le32(code, jb + 2), "the stub's own check goes to the same island");
+            int call = jb + 6;
+            assertEquals(0xE8, code[call] & 0xFF);
+            int jmp = call + 5;
+            assertEquals(0xE9, code[jmp] & 0xFF);
+            assertEquals(s.offset + 6, jmp + 5 + le32(code, jmp + 1), "the stub returns right after the site");
+        }
+        assertEquals(2, entrySites, "%f (a call) and %g (a big frame) have entry sites, %callee none");
+    }
+
+    /** A toy relaxable jmp: E9 rel32, short form EB rel8. */
+    private static void relaxableJmp(CodeBuffer b, Label l) {
+        int start = b.offset();
+        branch(b, l, 4);
+        b.relaxableBranch(start, 0xEB, l);
+    }
+
+    private static void filler(CodeBuffer b, int n) {
+        for (int i = 0; i < n; i++) b.put1(0xCC);
+    }
+
+    @Test
+    void relaxShortensWhatReachesAndKeepsWhatDoesNot() {
+        CodeBuffer b = new CodeBuffer();
+        Label near = b.newLabel(), far = b.newLabel();
+        relaxableJmp(b, near); // [0, 5)
+        relaxableJmp(b, far);  // [5, 10)
+        filler(b, 10);
+        b.bind(near);          // 20
+        filler(b, 200);
+        b.bind(far);           // 220
+        assertEquals(1, b.relax());
+        // jmp near: EB, rel8 = 12 - 2 (the second branch stays long: 5 bytes, 10 filler)
+        assertEquals(0xEB, b.get1(0));
+        assertEquals(5 + 10, b.get1(1));
+        assertEquals(0xE9, b.get1(2));
+        assertEquals(17, near.offset());
+        assertEquals(217, far.offset());
+        assertEquals(217 - 7, rel32At(b, 3));
+        assertEquals(217, b.offset());
+    }
+
+    /**
+     * The fixpoint starts from all short: the outer branch reaches only once the inner one
+     * is short too, which a pass that judged each branch by the long layout would miss.
+     */
+    @Test
+    void relaxFindsShortFormsThatOnlyFitTogether() {
+        CodeBuffer b = new CodeBuffer();
+        Label outer = b.newLabel(), inner = b.newLabel();
+        relaxableJmp(b, outer);   // [0, 5)
+        filler(b, 118);
+        relaxableJmp(b, inner);   // [123, 128)
+        b.bind(inner);            // 128
+        b.bind(outer);            // 128: rel8 from 2 would be 126 after both shrink (3 + 3 bytes)
+        assertEquals(2, b.relax());
+        assertEquals(0xEB, b.get1(0));
+        assertEquals(120 - 2 + 2, b.get1(1)); // outer at 0: target 122, rel 120
+        assertEquals(122, outer.offset());
+        assertEquals(122, inner.offset());
+        assertEquals(0xEB, b.get1(120));
+        assertEquals(0, b.get1(121));
+    }
+
+    @Test
+    void relaxKeepsAlignmentAndMovesLabelsFixupsAndMetadata() {
+        CodeBuffer b = new CodeBuffer();
+        Label loop = b.newLabel(), before = b.newLabel(), pendingAtRelax = b.newLabel();
+        relaxableJmp(b, loop);             // [0, 5) -> 2 bytes
+        b.put1(0xE8);                      // a call to a module symbol
+        b.put4(0);
+        b.addSymbolRef(6, "sym");
+        b.addCallReturn("callee");         // 10, and 7 once the jmp is short
+        b.bind(before);                    // 10, before the padding
+        b.addTrap(null);
+        b.alignTo(16, TOY_NOPS);           // 10 -> 16
+        b.bind(loop);                      // 16, after it
+        CodeBuffer.Site site = b.addPatchSite(dev.patchbay.codegen.instrument.SiteKind.EPOCH, "hook", null, "here");
+        filler(b, 5);                      // the site's 5 bytes
+        b.put1(0x8D);                      // an instruction with a rel32 to a label bound only after relax()
+        int field = b.offset();
+        b.put4(0);
+        b.useLabelRel(pendingAtRelax, field, 4, field + 4);
+        assertEquals(1, b.relax());
+        assertEquals(7, b.callReturns().get(0).offset());
+        assertEquals(3, b.symbolRefs().get(0).field());
+        assertEquals(7, before.offset(), "a label bound before the padding stays before it");
+        assertEquals(7, b.traps().get(0).offset);
+        assertEquals(16, loop.offset(), "what was aligned stays aligned");
+        for (int i = 7; i < 16; i++) assertTrue(b.get1(i) == 0x90 || b.get1(i) == 0x66, "padding at " + i);
+        assertEquals(16, site.offset());
+        assertEquals(16 - 2, b.get1(1), "the short jmp reaches the aligned label");
+        b.bind(pendingAtRelax);
+        assertEquals(26, pendingAtRelax.offset());
+        assertEquals(26 - 26, rel32At(b, 22));
+        b.setForms(site, new byte[] {1, 2, 3, 4, 5}, new byte[] {(byte) 0xCC, (byte) 0xCC, (byte) 0xCC, (byte) 0xCC, (byte) 0xCC});
+        assertThrows(IllegalStateException.class, () -> b.setForms(site, new byte[5], new byte[5]),
+            "the off form must be what the code holds");
+        b.finish();
+    }
+
+    @Test
+    void relaxRunsOnceAndLeavesLaterBranchesLong() {
+        CodeBuffer b = new CodeBuffer();
+        Label l = b.newLabel();
+        b.bind(l);
+        relaxableJmp(b, l);
+        assertEquals(1, b.relax());
+        assertThrows(IllegalStateException.class, b::relax);
+        relaxableJmp(b, l); // registered after relax(): stays long
+        assertEquals(0xE9, b.get1(2));
+        assertEquals(0 - 7, rel32At(b, 3));
+        assertEquals(0xEB, b.get1(0));
+        assertEquals(0xFE, b.get1(1));
+    }
+
+    private static int le32(byte[] b, int at) {
+        return (b[at] & 0xFF) | (b[at + 1] & 0xFF) << 8 | (b[at + 2] & 0xFF) << 16 | (b[at + 3] & 0xFF) << 24;
+    }
 }

@@ -433,6 +433,26 @@ public final class Assembler {
         }
     }
 
+    /**
+     * {@code jmp label} whose size the buffer decides: emitted as {@code jmp rel32} and
+     * registered with {@link dev.patchbay.codegen.machinst.CodeBuffer#relaxableBranch}, so
+     * {@code relax()} turns it into {@code jmp rel8} when that reaches.
+     */
+    public void jmpRelaxable(Label target) {
+        checkLabel("jmp", target);
+        int start = buf.offset();
+        branchRel32(0xE9, target);
+        buf.relaxableBranch(start, 0xEB, target);
+    }
+
+    /** {@code jcc label} whose size the buffer decides (see {@link #jmpRelaxable}). */
+    public void jccRelaxable(Cond cond, Label target) {
+        checkLabel("j" + cond.suffix(), target);
+        int start = buf.offset();
+        branchRel32(0x0F80 + cond.enc(), target);
+        buf.relaxableBranch(start, 0x70 + cond.enc(), target);
+    }
+
     public void call(Label target) {
         checkLabel("call", target);
         branchRel32(0xE8, target);
@@ -447,6 +467,83 @@ public final class Assembler {
         buf.put1(0xE8);
         buf.put4(targetOffset - (start + 5));
         return start;
+    }
+
+    /**
+     * {@code call rel32} whose target is not in this buffer (a module symbol the caller
+     * resolves later); returns the offset of the zeroed rel32 field, relative to the end of
+     * the instruction (field + 4).
+     */
+    public int callRel32Field() {
+        buf.put1(0xE8);
+        int field = buf.offset();
+        buf.put4(0);
+        return field;
+    }
+
+    /** {@code jmp rel32} to a target outside this buffer; returns the rel32 field's offset (see {@link #callRel32Field}). */
+    public int jmpRel32Field() {
+        buf.put1(0xE9);
+        int field = buf.offset();
+        buf.put4(0);
+        return field;
+    }
+
+    /** {@code lea dst, [rip + rel32]} to a target outside this buffer; returns the rel32 field's offset (see {@link #callRel32Field}). */
+    public int leaRipRel32Field(Gpr dst) {
+        checkReg("lea", dst);
+        buf.put1(0x48 | (dst.needsRex() ? 4 : 0));
+        buf.put1(0x8D);
+        buf.put1(0x05 | (dst.enc() & 7) << 3);
+        int field = buf.offset();
+        buf.put4(0);
+        return field;
+    }
+
+    /** Length in bytes of {@code jcc rel32} ({@link #jccRel32Bytes}). */
+    public static final int JCC_REL32_LEN = 6;
+    /** Length in bytes of {@code jmp rel32} and {@code call rel32}. */
+    public static final int JMP_REL32_LEN = 5;
+
+    /**
+     * The bytes of {@code jcc rel32} placed at {@code at} and reaching {@code target} (both
+     * offsets in the same code), for patch-site forms kept outside the buffer.
+     */
+    public static byte[] jccRel32Bytes(Cond cond, int at, int target) {
+        byte[] b = {0x0F, (byte) (0x80 | cond.enc()), 0, 0, 0, 0};
+        putRel32(b, 2, target - (at + JCC_REL32_LEN));
+        return b;
+    }
+
+    /** The bytes of {@code jmp rel32} at {@code at} reaching {@code target} (see {@link #jccRel32Bytes}). */
+    public static byte[] jmpRel32Bytes(int at, int target) {
+        byte[] b = {(byte) 0xE9, 0, 0, 0, 0};
+        putRel32(b, 1, target - (at + JMP_REL32_LEN));
+        return b;
+    }
+
+    /** The bytes of {@code call rel32} at {@code at} reaching {@code target} (see {@link #jccRel32Bytes}). */
+    public static byte[] callRel32Bytes(int at, int target) {
+        byte[] b = {(byte) 0xE8, 0, 0, 0, 0};
+        putRel32(b, 1, target - (at + JMP_REL32_LEN));
+        return b;
+    }
+
+    /**
+     * {@code branch} (the bytes of a near jmp or jcc at {@code at}, whose rel32 is its last
+     * four bytes) retargeted to {@code target}.
+     */
+    public static byte[] retargetRel32(byte[] branch, int at, int target) {
+        boolean jmp = branch.length == JMP_REL32_LEN && (branch[0] & 0xFF) == 0xE9;
+        boolean jcc = branch.length == JCC_REL32_LEN && branch[0] == 0x0F && (branch[1] & 0xF0) == 0x80;
+        if (!jmp && !jcc) throw new IllegalArgumentException("not a near jmp or jcc: " + java.util.Arrays.toString(branch));
+        byte[] b = branch.clone();
+        putRel32(b, b.length - 4, target - (at + b.length));
+        return b;
+    }
+
+    private static void putRel32(byte[] b, int at, int rel) {
+        for (int i = 0; i < 4; i++) b[at + i] = (byte) (rel >>> (8 * i));
     }
 
     public void call(Gpr target) {

@@ -12,10 +12,13 @@
  * destination register is also the second source.
  *
  * References outside the function (calls to other functions, the trap stub, hook
- * trampolines) are recorded as symbol fixups for the module assembler. Branches are
- * emitted in their near form in a first pass; the second pass uses the short form for
- * every branch whose first-pass distance leaves room to spare (code only shrinks between
- * passes, except around alignment padding, which the margin covers).
+ * trampolines) are recorded in the CodeBuffer as symbol references for the module
+ * assembler, as are trap sites, call returns and patch sites: the buffer is the one sink
+ * for code and metadata. Branches between blocks and to islands are emitted once, as
+ * relaxable branches; after the islands, CodeBuffer.relax() picks each one's size by a
+ * fixpoint and moves the code, its labels and its metadata. What depends on final offsets
+ * (fused sites' forms, jump tables) is written after that. Fused sites stay near: their
+ * on form rewrites a rel32.
  */
 package dev.patchbay.codegen.isa.x64;
 
@@ -48,52 +51,22 @@ final class Emit {
 
     private static final Gpr R10 = Abi.SCRATCH2, R11 = Abi.SCRATCH, RBP = Gpr.RBP, RSP = Gpr.RSP;
 
-    /** A rel32 field that must point at a module-level symbol. */
-    static final class SymFixup {
-        final int at;
-        final String symbol;
-
-        SymFixup(int at, String symbol) {
-            this.at = at;
-            this.symbol = symbol;
-        }
-    }
-
-    /** A patch site before the module knows where its target is. */
-    static final class PendingSite {
-        final int offset;
-        final SiteKind kind;
-        final String callee, targetSymbol, irLocation;
-        /** Explicit on/off forms (fused sites); null for a NOP site whose on form calls targetSymbol. */
-        byte[] on, off;
-
-        PendingSite(int offset, SiteKind kind, String callee, String targetSymbol, String irLocation) {
-            this.offset = offset;
-            this.kind = kind;
-            this.callee = callee;
-            this.targetSymbol = targetSymbol;
-            this.irLocation = irLocation;
-        }
-    }
-
+    /**
+     * One function's code and everything the module's assembler needs of it. Trap sites,
+     * call returns, patch sites and references to module symbols are in `buf`, the one sink
+     * for code and metadata, with offsets relative to the function.
+     */
     static final class Output {
         byte[] code;
-        final List<SymFixup> fixups = new ArrayList<>();
-        final List<TrapSite> traps = new ArrayList<>();
-        final List<int[]> callReturns = new ArrayList<>();
-        final List<String> callCallees = new ArrayList<>();
-        final List<PendingSite> sites = new ArrayList<>();
+        CodeBuffer buf;
         int frameSize;
         /** Where the jump tables start (the end of the instructions). */
         int codeEnd;
-        /** Per branch emitted: source offset and target offset, for the short-branch pass. */
-        final List<int[]> branches = new ArrayList<>();
     }
 
     private final VCode vc;
     private final LinearScan.Result alloc;
     private final CompileOptions opts;
-    private final boolean[] shortOk;
     private final CodeBuffer buf = new CodeBuffer();
     private final Assembler asm = new Assembler(buf);
     private final Output out = new Output();
@@ -108,8 +81,6 @@ final class Emit {
     private final List<Runnable> tables = new ArrayList<>();
     /** Fused sites whose bytes are computed once every label is bound. */
     private final List<Runnable> fusedFinish = new ArrayList<>();
-    private final List<Label> branchTargets = new ArrayList<>();
-    private int branchIndex;
 
     // frame
     private final List<Gpr> saved = new ArrayList<>();
@@ -118,11 +89,10 @@ final class Emit {
     private final int[] slotOffsets;
     private final int subBytes;
 
-    Emit(VCode vc, LinearScan.Result alloc, CompileOptions opts, boolean[] shortOk) {
+    Emit(VCode vc, LinearScan.Result alloc, CompileOptions opts) {
         this.vc = vc;
         this.alloc = alloc;
         this.opts = opts;
-        this.shortOk = shortOk;
         this.blockLabels = new Label[vc.blocks.size()];
         for (int i = 0; i < blockLabels.length; i++) blockLabels[i] = buf.newLabel();
         this.pos = new int[blockLabels.length];
@@ -140,7 +110,7 @@ final class Emit {
             // not preserve it (argument setup and the callee's body): a windows_fastcall
             // function calling System V code loses RSI and RDI that way.
             long clobbered = alloc.usedRegs;
-            for (MInst m : vc.insts) if (m.k == MInst.K.CALL) clobbered |= m.lateClobber;
+            for (MInst m : vc.insts) if (m.kind() == MInst.K.CALL) clobbered |= m.lateClobber();
             for (Gpr g : Abi.ALLOCATABLE) {
                 if ((clobbered & Abi.bit(g)) != 0 && (cs & Abi.bit(g)) != 0) saved.add(g);
             }
@@ -177,6 +147,9 @@ final class Emit {
             for (int i = b.first; i < b.end; i++) inst(vc.insts.get(i), b);
         }
         for (int i = 0; i < islands.size(); i++) islands.get(i).run();
+        // Every branch is placed: the buffer picks short forms where they reach (moving the
+        // code, its labels and its metadata), then what depends on final offsets is written.
+        buf.relax();
         out.codeEnd = buf.offset();
         for (Runnable r : fusedFinish) r.run();
         if (!tables.isEmpty()) {
@@ -185,7 +158,7 @@ final class Emit {
         }
         buf.finish();
         out.code = buf.bytes();
-        for (int k = 0; k < out.branches.size(); k++) out.branches.get(k)[1] = buf.labelOffset(branchTargets.get(k));
+        out.buf = buf;
         return out;
     }
 
@@ -279,26 +252,23 @@ final class Emit {
      * into a loop through a jump), and one block of every cycle of bare jumps (it becomes a
      * jump to itself: the guest loops forever either way).
      *
-     * Fused epoch sites stay sound (docs/architecture.md, "Epoch sites are fused branches by
-     * default"): their argument is that every cycle of the emitted code contains a backward
-     * branch (one whose target is not after it in layout), and every such branch is a site.
-     * That holds for any layout, provided "backward" is judged by the layout the code is
-     * emitted in (`pos` here, not VBlock.position, which is the allocator's order) and
-     * falling through only ever goes to the next block: a path that only moves forward ends.
-     * Threading takes no instruction with metadata out of the code (a removed block has none:
-     * no trap, call or patch site), so trap sites, call returns and patch sites are unchanged.
+     * Fused epoch sites stay sound: FusedSites states why (every cycle of the emitted code
+     * contains a backward branch) and what that needs of this layout (`pos` is the emitted
+     * order, falling through only goes to the next block). Threading takes no instruction
+     * with metadata out of the code (a removed block has none: no trap, call or patch
+     * site), so trap sites, call returns and patch sites are unchanged.
      */
     private void planLayout() {
         int n = blockLabels.length;
         boolean[] tableTarget = new boolean[n];
         for (VCode.VBlock b : vc.order) {
             MInst t = b.terminator();
-            if (t.k == MInst.K.BR_TABLE) for (int x : t.targets) tableTarget[x] = true;
+            if (t.kind() == MInst.K.BR_TABLE) for (int x : t.targets()) tableTarget[x] = true;
         }
         boolean[] bare = new boolean[n];
         for (int i = 1; i < vc.order.size(); i++) {
             VCode.VBlock b = vc.order.get(i);
-            bare[b.id] = !tableTarget[b.id] && b.insts.size() == 1 && b.terminator().k == MInst.K.JUMP && movesNothing(b.terminator());
+            bare[b.id] = !tableTarget[b.id] && b.insts.size() == 1 && b.terminator().kind() == MInst.K.JUMP && movesNothing((MInst.Jump) b.terminator());
         }
         java.util.Arrays.fill(dest, -1);
         boolean[] onPath = new boolean[n];
@@ -310,7 +280,7 @@ final class Emit {
             while (bare[x] && dest[x] < 0 && !onPath[x]) {
                 onPath[x] = true;
                 path.add(x);
-                x = vc.blocks.get(x).terminator().targets[0];
+                x = vc.blocks.get(x).terminator().targets()[0];
             }
             int r;
             if (bare[x] && onPath[x]) {
@@ -336,12 +306,13 @@ final class Emit {
     }
 
     /** True if a jump's argument moves are all empty: each argument already sits where its parameter lives. */
-    private boolean movesNothing(MInst jump) {
-        VCode.VBlock target = vc.blocks.get(jump.targets[0]);
-        for (int i = 0; i < jump.list.length; i++) {
+    private boolean movesNothing(MInst.Jump jump) {
+        VCode.VBlock target = vc.blocks.get(jump.targets()[0]);
+        int[] args = jump.args();
+        for (int i = 0; i < args.length; i++) {
             int p = target.params[i];
             if (alloc.loc[p] == LinearScan.Result.UNUSED) continue;
-            if (jump.list[i] < 0 || alloc.loc[p] != alloc.loc[jump.list[i]]) return false;
+            if (args[i] < 0 || alloc.loc[p] != alloc.loc[args[i]]) return false;
         }
         return true;
     }
@@ -349,43 +320,20 @@ final class Emit {
     /** The block to branch to for vcode target id. */
     private VCode.VBlock dest(int id) { return vc.blocks.get(dest[id]); }
 
-    private boolean shortBranch() {
-        int k = branchIndex++;
-        return shortOk != null && k < shortOk.length && shortOk[k];
-    }
-
     private void jmp(Label target) {
-        int at = buf.offset();
-        asm.jmp(target, shortBranch());
-        out.branches.add(new int[] {at, -1});
-        branchTargets.add(target);
+        asm.jmpRelaxable(target);
     }
 
     private void jcc(Cond c, Label target) {
-        int at = buf.offset();
-        asm.jcc(c, target, shortBranch());
-        out.branches.add(new int[] {at, -1});
-        branchTargets.add(target);
+        asm.jccRelaxable(c, target);
     }
 
-    private void symRel32(int opcode, String symbol) {
-        buf.put1(opcode);
-        out.fixups.add(new SymFixup(buf.offset(), symbol));
-        buf.put4(0);
-    }
+    private void callSym(String symbol) { buf.addSymbolRef(asm.callRel32Field(), symbol); }
 
-    private void callSym(String symbol) { symRel32(0xE8, symbol); }
-
-    private void jmpSym(String symbol) { symRel32(0xE9, symbol); }
+    private void jmpSym(String symbol) { buf.addSymbolRef(asm.jmpRel32Field(), symbol); }
 
     /** lea dst, [rip + symbol]. */
-    private void leaSym(Gpr dst, String symbol) {
-        buf.put1(0x48 | (dst.enc() >= 8 ? 4 : 0));
-        buf.put1(0x8D);
-        buf.put1(((dst.enc() & 7) << 3) | 5);
-        out.fixups.add(new SymFixup(buf.offset(), symbol));
-        buf.put4(0);
-    }
+    private void leaSym(Gpr dst, String symbol) { buf.addSymbolRef(asm.leaRipRel32Field(dst), symbol); }
 
     static String fnSymbol(String name) { return "fn:" + name; }
 
@@ -408,18 +356,16 @@ final class Emit {
 
     private void jcc(Cond c, Label island, Label site) {
         buf.bind(site);
-        out.traps.add(new TrapSite(buf.offset(), null));
-        pendingTrapIndex = out.traps.size() - 1;
+        buf.addTrap(null);
         if (c != null) jcc(c, island);
     }
 
-    private int pendingTrapIndex = -1;
 
     private void conditionalTrap(Cond c, TrapCode code) {
         Label site = buf.newLabel();
         Label island = buf.newLabel();
         buf.bind(site);
-        out.traps.add(new TrapSite(buf.offset(), code));
+        buf.addTrap(code);
         jcc(c, island);
         islands.add(() -> {
             buf.bind(island);
@@ -441,22 +387,17 @@ final class Emit {
     }
 
     /**
-     * The function-entry epoch site, fused with the stack-limit branch. Off form: the
-     * `jb stack_overflow` the prologue needs anyway. On form: `jmp stub; nop`, where the stub
-     * repeats the stack check, calls the epoch hook and jumps back after the site.
+     * The function-entry epoch site, fused with the stack-limit branch (FusedSites.entry:
+     * off, the `jb stack_overflow` the prologue needs anyway; on, `jmp stub; nop`, where the
+     * stub repeats the stack check, calls the epoch hook and jumps back after the site).
      */
     private void fusedEntrySite() {
         Label site = buf.newLabel(), island = buf.newLabel(), stub = buf.newLabel(), after = buf.newLabel();
         buf.bind(site);
-        int at = buf.offset();
-        out.traps.add(new TrapSite(at, TrapCode.STACK_OVERFLOW));
-        branchIndex++;
-        out.branches.add(new int[] {at, -1});
-        branchTargets.add(island);
+        buf.addTrap(TrapCode.STACK_OVERFLOW);
+        CodeBuffer.Site ps = buf.addPatchSite(SiteKind.EPOCH, SiteKind.EPOCH.hookName(), null, entryLocation());
         asm.jcc(Cond.B, island, false);
         buf.bind(after);
-        PendingSite ps = new PendingSite(at, SiteKind.EPOCH, SiteKind.EPOCH.hookName(), null, entryLocation());
-        out.sites.add(ps);
         islands.add(() -> {
             buf.bind(island);
             trapSequence(site, TrapCode.STACK_OVERFLOW);
@@ -469,60 +410,45 @@ final class Emit {
             asm.jmp(after, false);
         });
         fusedFinish.add(() -> {
-            ps.off = new byte[] {0x0F, (byte) (0x80 | Cond.B.enc()), 0, 0, 0, 0};
-            putRel(ps.off, 2, buf.labelOffset(island) - (at + 6));
-            ps.on = new byte[] {(byte) 0xE9, 0, 0, 0, 0, (byte) 0x90};
-            putRel(ps.on, 1, buf.labelOffset(stub) - (at + 5));
-            check(ps, at);
+            // After relax(): the site's own offset, not one taken while emitting.
+            FusedSites.Forms forms = FusedSites.entry(ps.offset(), buf.labelOffset(island), buf.labelOffset(stub));
+            buf.setForms(ps, forms.on(), forms.off());
         });
     }
 
     /**
-     * A branch to a block. A backward branch in FUSED mode is an epoch site: always the
-     * near form; its on form retargets the rel32 to a stub that calls the epoch hook and
-     * then jumps to the original target.
+     * A branch to a block. A backward branch in FUSED mode is an epoch site
+     * (FusedSites.isSite): always the near form; its on form retargets the rel32 to a stub
+     * that calls the epoch hook and then jumps to the original target.
      */
     private void blockBranch(Cond c, VCode.VBlock target, VCode.VBlock from) {
         Label label = blockLabels[target.id];
-        // Backward is judged by the emitted layout: see planLayout.
-        if (!vc.fusedLoopSites || pos[target.id] > pos[from.id]) {
+        // Backward is judged by the emitted layout (pos): see FusedSites.
+        if (!FusedSites.isSite(vc, pos[from.id], pos[target.id])) {
             if (c == null) jmp(label);
             else jcc(c, label);
             return;
         }
         Label stub = buf.newLabel();
-        int at = buf.offset();
-        branchIndex++;
-        out.branches.add(new int[] {at, -1});
-        branchTargets.add(label);
+        String loc = (target.ir != null ? target.ir.name : "edge") + " (loop back edge)";
+        CodeBuffer.Site ps = buf.addPatchSite(SiteKind.EPOCH, SiteKind.EPOCH.hookName(), null, loc);
+        int start = buf.offset();
         if (c == null) asm.jmp(label, false);
         else asm.jcc(c, label, false);
-        int len = buf.offset() - at;
-        String loc = (target.ir != null ? target.ir.name : "edge") + " (loop back edge)";
-        PendingSite ps = new PendingSite(at, SiteKind.EPOCH, SiteKind.EPOCH.hookName(), null, loc);
-        out.sites.add(ps);
+        int len = buf.offset() - start;
         islands.add(() -> {
             buf.bind(stub);
             callSym(hookSymbol(SiteKind.EPOCH));
             asm.jmp(label, false);
         });
         fusedFinish.add(() -> {
-            ps.off = new byte[len];
-            for (int i = 0; i < len; i++) ps.off[i] = (byte) buf.get1(at + i);
-            ps.on = ps.off.clone();
-            putRel(ps.on, len - 4, buf.labelOffset(stub) - (at + len));
-            check(ps, at);
+            // After relax(): the site's own offset, not one taken while emitting.
+            int at = ps.offset();
+            byte[] branch = new byte[len];
+            for (int i = 0; i < len; i++) branch[i] = (byte) buf.get1(at + i);
+            FusedSites.Forms forms = FusedSites.backEdge(branch, at, buf.labelOffset(stub));
+            buf.setForms(ps, forms.on(), forms.off());
         });
-    }
-
-    private static void putRel(byte[] b, int at, int rel) {
-        for (int i = 0; i < 4; i++) b[at + i] = (byte) (rel >>> (8 * i));
-    }
-
-    private void check(PendingSite ps, int at) {
-        for (int i = 0; i < ps.off.length; i++) {
-            if ((byte) buf.get1(at + i) != ps.off[i]) throw new IllegalStateException("fused site at " + at + " does not hold its off form");
-        }
     }
 
     // ---- prologue / epilogue ----
@@ -574,21 +500,22 @@ final class Emit {
 
     // ---- instructions ----
 
-    private void compare(MInst m) {
-        if (m.testZero) {
-            Gpr a = use(m.a, R11);
-            asm.test(m.cmpSize, a, a);
-        } else if (m.cmpImm) {
-            if (inReg(m.a)) asm.aluImm(AluOp.CMP, m.cmpSize, reg(m.a), (int) m.imm);
-            else asm.aluImm(AluOp.CMP, m.cmpSize, slot(m.a), (int) m.imm);
-        } else if (inReg(m.a)) {
-            if (inReg(m.b)) asm.alu(AluOp.CMP, m.cmpSize, reg(m.a), reg(m.b));
-            else asm.alu(AluOp.CMP, m.cmpSize, reg(m.a), slot(m.b));
-        } else if (inReg(m.b)) {
-            asm.alu(AluOp.CMP, m.cmpSize, slot(m.a), reg(m.b));
+    private void compare(MInst.Cmp c) {
+        int a = c.a(), b = c.b(), size = c.size();
+        if (c.testZero()) {
+            Gpr r = use(a, R11);
+            asm.test(size, r, r);
+        } else if (c.hasImm()) {
+            if (inReg(a)) asm.aluImm(AluOp.CMP, size, reg(a), c.imm());
+            else asm.aluImm(AluOp.CMP, size, slot(a), c.imm());
+        } else if (inReg(a)) {
+            if (inReg(b)) asm.alu(AluOp.CMP, size, reg(a), reg(b));
+            else asm.alu(AluOp.CMP, size, reg(a), slot(b));
+        } else if (inReg(b)) {
+            asm.alu(AluOp.CMP, size, slot(a), reg(b));
         } else {
-            asm.load(8, R11, slot(m.a));
-            asm.alu(AluOp.CMP, m.cmpSize, R11, slot(m.b));
+            asm.load(8, R11, slot(a));
+            asm.alu(AluOp.CMP, size, R11, slot(b));
         }
     }
 
@@ -601,248 +528,274 @@ final class Emit {
         return op == AluOp.ADD || op == AluOp.AND || op == AluOp.OR || op == AluOp.XOR;
     }
 
-    private void inst(MInst m, VCode.VBlock block) {
-        switch (m.k) {
-            case PARAMS: params(m); return;
+    private void inst(MInst m0, VCode.VBlock block) {
+        switch (m0.kind()) {
+            case PARAMS: params((MInst.Params) m0); return;
             case MOV: {
-                if (alloc.loc[m.dst] == LinearScan.Result.UNUSED) return;
-                ParallelMove.copy(asm, loc(m.dst), loc(m.a));
+                MInst.Mov m = (MInst.Mov) m0;
+                if (alloc.loc[m.dst()] == LinearScan.Result.UNUSED) return;
+                ParallelMove.copy(asm, loc(m.dst()), loc(m.a()));
                 return;
             }
             case MOV_IMM: {
-                if (inReg(m.dst) && m.imm == 0) {
-                    asm.zero(reg(m.dst)); // flags are dead between instructions: each one sets its own
-                } else if (inReg(m.dst)) {
-                    asm.movImm(reg(m.dst), m.imm);
-                } else if (m.imm == (int) m.imm) {
-                    asm.storeImm(8, slot(m.dst), (int) m.imm);
+                MInst.MovImm m = (MInst.MovImm) m0;
+                if (inReg(m.dst()) && m.imm() == 0) {
+                    asm.zero(reg(m.dst())); // flags are dead between instructions: each one sets its own
+                } else if (inReg(m.dst())) {
+                    asm.movImm(reg(m.dst()), m.imm());
+                } else if (m.imm() == (int) m.imm()) {
+                    asm.storeImm(8, slot(m.dst()), (int) m.imm());
                 } else {
-                    asm.movImm(R11, m.imm);
-                    asm.store(8, slot(m.dst), R11);
+                    asm.movImm(R11, m.imm());
+                    asm.store(8, slot(m.dst()), R11);
                 }
                 return;
             }
             case ALU: {
-                int a = m.a, b = m.b;
-                if (m.alu == AluOp.ADD && inReg(m.dst) && inReg(a) && inReg(b) && reg(m.dst) != reg(a) && reg(m.dst) != reg(b)) {
+                MInst.Alu m = (MInst.Alu) m0;
+                int a = m.a(), b = m.b();
+                if (m.op() == AluOp.ADD && inReg(m.dst()) && inReg(a) && inReg(b) && reg(m.dst()) != reg(a) && reg(m.dst()) != reg(b)) {
                     // Three-address: lea saves the mov that two-address add needs (flags are dead).
-                    asm.lea(m.size, reg(m.dst), Mem.baseIndex(reg(a), reg(b), 1, 0));
+                    asm.lea(m.size(), reg(m.dst()), Mem.baseIndex(reg(a), reg(b), 1, 0));
                     return;
                 }
-                if (commutative(m.alu) && inReg(b) && inReg(m.dst) && reg(b) == reg(m.dst)) {
-                    a = m.b;
-                    b = m.a;
+                if (commutative(m.op()) && inReg(b) && inReg(m.dst()) && reg(b) == reg(m.dst())) {
+                    a = m.b();
+                    b = m.a();
                 }
-                Gpr d = twoAddr(m.dst, a, b, null);
-                aluOperand(m.alu, m.size, d, b);
-                commit(m.dst, d);
+                Gpr d = twoAddr(m.dst(), a, b, null);
+                aluOperand(m.op(), m.size(), d, b);
+                commit(m.dst(), d);
                 return;
             }
             case ALU_I: {
-                if ((m.alu == AluOp.ADD || m.alu == AluOp.SUB && m.imm != Integer.MIN_VALUE) && inReg(m.dst) && inReg(m.a)
-                        && reg(m.dst) != reg(m.a)) {
+                MInst.AluImm m = (MInst.AluImm) m0;
+                if ((m.op() == AluOp.ADD || m.op() == AluOp.SUB && m.imm() != Integer.MIN_VALUE) && inReg(m.dst()) && inReg(m.a())
+                        && reg(m.dst()) != reg(m.a())) {
                     // mov dst, a; add dst, imm is lea dst, [a + imm]: one instruction, and flags are dead.
-                    int disp = m.alu == AluOp.ADD ? (int) m.imm : -(int) m.imm;
-                    asm.lea(m.size, reg(m.dst), Mem.base(reg(m.a), disp));
+                    int disp = m.op() == AluOp.ADD ? (int) m.imm() : -(int) m.imm();
+                    asm.lea(m.size(), reg(m.dst()), Mem.base(reg(m.a()), disp));
                     return;
                 }
-                Gpr d = twoAddr(m.dst, m.a, -1, null);
-                asm.aluImm(m.alu, m.size, d, (int) m.imm);
-                commit(m.dst, d);
+                Gpr d = twoAddr(m.dst(), m.a(), -1, null);
+                asm.aluImm(m.op(), m.size(), d, (int) m.imm());
+                commit(m.dst(), d);
                 return;
             }
             case ALU_M: {
-                Mem mm = mem(m.mem, R10, R11);
-                Gpr d = twoAddr(m.dst, m.a, -1, mm);
-                if (m.trap != null) out.traps.add(new TrapSite(buf.offset(), m.trap));
-                asm.alu(m.alu, m.size, d, mm);
-                commit(m.dst, d);
+                MInst.AluMem m = (MInst.AluMem) m0;
+                Mem mm = mem(m.mem(), R10, R11);
+                Gpr d = twoAddr(m.dst(), m.a(), -1, mm);
+                if (m.trap() != null) buf.addTrap(m.trap());
+                asm.alu(m.op(), m.size(), d, mm);
+                commit(m.dst(), d);
                 return;
             }
             case IMUL: {
-                int a = m.a, b = m.b;
-                if (inReg(b) && inReg(m.dst) && reg(b) == reg(m.dst)) {
-                    a = m.b;
-                    b = m.a;
+                MInst.Imul m = (MInst.Imul) m0;
+                int a = m.a(), b = m.b();
+                if (inReg(b) && inReg(m.dst()) && reg(b) == reg(m.dst())) {
+                    a = m.b();
+                    b = m.a();
                 }
-                Gpr d = twoAddr(m.dst, a, b, null);
-                if (inReg(b)) asm.imul(m.size, d, reg(b));
-                else asm.imul(m.size, d, slot(b));
-                commit(m.dst, d);
+                Gpr d = twoAddr(m.dst(), a, b, null);
+                if (inReg(b)) asm.imul(m.size(), d, reg(b));
+                else asm.imul(m.size(), d, slot(b));
+                commit(m.dst(), d);
                 return;
             }
             case IMUL_I: {
-                Gpr src = use(m.a, R10);
-                Gpr d = defReg(m.dst, R11);
-                asm.imulImm(m.size, d, src, (int) m.imm);
-                commit(m.dst, d);
+                MInst.ImulImm m = (MInst.ImulImm) m0;
+                Gpr src = use(m.a(), R10);
+                Gpr d = defReg(m.dst(), R11);
+                asm.imulImm(m.size(), d, src, (int) m.imm());
+                commit(m.dst(), d);
                 return;
             }
-            case UNARY: unary(m); return;
+            case UNARY: unary((MInst.Unary) m0); return;
             case BSWAP: {
-                Gpr d = twoAddr(m.dst, m.a, -1, null);
-                asm.bswap(m.size, d);
-                commit(m.dst, d);
+                MInst.Bswap m = (MInst.Bswap) m0;
+                Gpr d = twoAddr(m.dst(), m.a(), -1, null);
+                asm.bswap(m.size(), d);
+                commit(m.dst(), d);
                 return;
             }
-            case EXT: ext(m); return;
+            case EXT: ext((MInst.Ext) m0); return;
             case SHIFT: {
-                moveToReg(Gpr.RCX, m.b);
-                Gpr d = defReg(m.dst, R11);
+                MInst.Shift m = (MInst.Shift) m0;
+                moveToReg(Gpr.RCX, m.count());
+                Gpr d = defReg(m.dst(), R11);
                 if (d == Gpr.RCX) d = R11;
-                moveToReg(d, m.a);
-                asm.shiftCl(m.shift, m.size, d);
-                commit(m.dst, d);
+                moveToReg(d, m.a());
+                asm.shiftCl(m.op(), m.size(), d);
+                commit(m.dst(), d);
                 return;
             }
             case SHIFT_I: {
-                Gpr d = twoAddr(m.dst, m.a, -1, null);
-                asm.shiftImm(m.shift, m.size, d, (int) m.imm);
-                commit(m.dst, d);
+                MInst.ShiftImm m = (MInst.ShiftImm) m0;
+                Gpr d = twoAddr(m.dst(), m.a(), -1, null);
+                asm.shiftImm(m.op(), m.size(), d, (int) m.amount());
+                commit(m.dst(), d);
                 return;
             }
             case MULHI: {
-                moveToReg(Gpr.RAX, m.a);
-                Gpr b = use(m.b, R11);
-                if (m.signed) asm.imulWide(8, b);
+                MInst.MulHi m = (MInst.MulHi) m0;
+                moveToReg(Gpr.RAX, m.a());
+                Gpr b = use(m.b(), R11);
+                if (m.signed()) asm.imulWide(8, b);
                 else asm.mul(8, b);
-                commit(m.dst, Gpr.RDX);
+                commit(m.dst(), Gpr.RDX);
                 return;
             }
             case MUL_OVF_WIDE: {
-                moveToReg(Gpr.RAX, m.a);
-                asm.mul(8, use(m.b, R11));
+                MInst.MulOvfWide m = (MInst.MulOvfWide) m0;
+                moveToReg(Gpr.RAX, m.a());
+                asm.mul(8, use(m.b(), R11));
                 asm.setcc(Cond.O, R10);
                 asm.movzx(1, 4, R10, R10);
-                commit(m.dst, Gpr.RAX);
-                commit(m.dst2, R10);
+                commit(m.dst(), Gpr.RAX);
+                commit(m.flag(), R10);
                 return;
             }
-            case DIV: div(m); return;
+            case DIV: div((MInst.Div) m0); return;
             case SETCC: {
-                compare(m);
-                Gpr d = defReg(m.dst, R11);
-                asm.setcc(m.cc, d);
+                MInst.SetCC m = (MInst.SetCC) m0;
+                compare(m.cmp());
+                Gpr d = defReg(m.dst(), R11);
+                asm.setcc(m.cmp().cc(), d);
                 asm.movzx(1, 4, d, d);
-                commit(m.dst, d);
+                commit(m.dst(), d);
                 return;
             }
-            case SELECT: select(m); return;
-            case OVF: ovf(m); return;
+            case SELECT: select((MInst.Select) m0); return;
+            case OVF: ovf((MInst.Ovf) m0); return;
             case OVF_CARRY: {
-                moveToReg(R11, m.c);
+                MInst.OvfCarry m = (MInst.OvfCarry) m0;
+                moveToReg(R11, m.carry());
                 asm.neg(1, R11);
-                int a = m.a, b = m.b;
-                Gpr d = twoAddr(m.dst, a, b, null);
-                aluOperand(m.alu, m.size, d, b);
-                Gpr fl = defReg(m.dst2, R10);
-                asm.setcc(m.cc, fl);
+                int a = m.a(), b = m.b();
+                Gpr d = twoAddr(m.dst(), a, b, null);
+                aluOperand(m.op(), m.size(), d, b);
+                Gpr fl = defReg(m.flag(), R10);
+                asm.setcc(m.cc(), fl);
                 asm.movzx(1, 4, fl, fl);
-                commit(m.dst, d);
-                commit(m.dst2, fl);
+                commit(m.dst(), d);
+                commit(m.flag(), fl);
                 return;
             }
-            case BITCOUNT: bitcount(m); return;
+            case BITCOUNT: bitcount((MInst.BitCount) m0); return;
             case LOAD: {
-                Mem mm = mem(m.mem, R11, R10);
-                Gpr d = defReg(m.dst, R11);
-                if (m.trap != null) out.traps.add(new TrapSite(buf.offset(), m.trap));
-                switch (m.size) {
+                MInst.Load m = (MInst.Load) m0;
+                Mem mm = mem(m.mem(), R11, R10);
+                Gpr d = defReg(m.dst(), R11);
+                if (m.trap() != null) buf.addTrap(m.trap());
+                switch (m.size()) {
                     case 8: asm.load(8, d, mm); break;
                     case 4:
-                        if (m.signed) asm.movsx(4, 8, d, mm);
+                        if (m.signed()) asm.movsx(4, 8, d, mm);
                         else asm.load(4, d, mm);
                         break;
                     default:
-                        if (m.signed) asm.movsx(m.size, 8, d, mm);
-                        else asm.movzx(m.size, 4, d, mm);
+                        if (m.signed()) asm.movsx(m.size(), 8, d, mm);
+                        else asm.movzx(m.size(), 4, d, mm);
                 }
-                commit(m.dst, d);
+                commit(m.dst(), d);
                 return;
             }
             case STORE: {
-                Mem mm = mem(m.mem, R11, R10);
-                Gpr v = use(m.a, R10);
-                if (m.trap != null) out.traps.add(new TrapSite(buf.offset(), m.trap));
-                asm.store(m.size, mm, v);
+                MInst.Store m = (MInst.Store) m0;
+                Mem mm = mem(m.mem(), R11, R10);
+                Gpr v = use(m.value(), R10);
+                if (m.trap() != null) buf.addTrap(m.trap());
+                asm.store(m.size(), mm, v);
                 return;
             }
             case STORE_I: {
-                Mem mm = mem(m.mem, R11, R10);
-                if (m.trap != null) out.traps.add(new TrapSite(buf.offset(), m.trap));
-                asm.storeImm(m.size, mm, (int) m.imm);
+                MInst.StoreImm m = (MInst.StoreImm) m0;
+                Mem mm = mem(m.mem(), R11, R10);
+                if (m.trap() != null) buf.addTrap(m.trap());
+                asm.storeImm(m.size(), mm, (int) m.imm());
                 return;
             }
             case LEA: {
-                Mem mm = mem(m.mem, R11, R10);
-                Gpr d = defReg(m.dst, R11);
-                asm.lea(m.size, d, mm);
-                commit(m.dst, d);
+                MInst.Lea m = (MInst.Lea) m0;
+                Mem mm = mem(m.mem(), R11, R10);
+                Gpr d = defReg(m.dst(), R11);
+                asm.lea(m.size(), d, mm);
+                commit(m.dst(), d);
                 return;
             }
             case FUNC_ADDR: {
-                Gpr d = defReg(m.dst, R11);
-                leaSym(d, m.calleeInModule ? fnSymbol(m.callee) : importSymbol(m.callee));
-                commit(m.dst, d);
+                MInst.FuncAddr m = (MInst.FuncAddr) m0;
+                Gpr d = defReg(m.dst(), R11);
+                leaSym(d, m.inModule() ? fnSymbol(m.callee()) : importSymbol(m.callee()));
+                commit(m.dst(), d);
                 return;
             }
             case GET_FP: {
-                Gpr d = defReg(m.dst, R11);
+                MInst.FrameValue m = (MInst.FrameValue) m0;
+                Gpr d = defReg(m.dst(), R11);
                 asm.mov(8, d, RBP);
-                commit(m.dst, d);
+                commit(m.dst(), d);
                 return;
             }
             case GET_SP: {
-                Gpr d = defReg(m.dst, R11);
+                MInst.FrameValue m = (MInst.FrameValue) m0;
+                Gpr d = defReg(m.dst(), R11);
                 asm.mov(8, d, RSP);
-                commit(m.dst, d);
+                commit(m.dst(), d);
                 return;
             }
             case GET_RA: {
-                Gpr d = defReg(m.dst, R11);
+                MInst.FrameValue m = (MInst.FrameValue) m0;
+                Gpr d = defReg(m.dst(), R11);
                 asm.load(8, d, Mem.base(RBP, 8));
-                commit(m.dst, d);
+                commit(m.dst(), d);
                 return;
             }
-            case SITE: site(m, block); return;
-            case CALL: call(m); return;
+            case SITE: site((MInst.Site) m0, block); return;
+            case CALL: call((MInst.Call) m0); return;
             case TRAP: {
+                MInst.Trap m = (MInst.Trap) m0;
                 Label site = buf.newLabel();
                 buf.bind(site);
-                out.traps.add(new TrapSite(buf.offset(), m.trap));
-                trapSequence(site, m.trap);
+                buf.addTrap(m.trap());
+                trapSequence(site, m.trap());
                 return;
             }
             case DEBUGTRAP:
                 asm.int3();
                 return;
             case TRAP_IF: {
-                compare(m);
-                conditionalTrap(m.cc, m.trap);
+                MInst.TrapIf m = (MInst.TrapIf) m0;
+                compare(m.cmp());
+                conditionalTrap(m.cmp().cc(), m.trap());
                 return;
             }
             case BRANCH: {
-                compare(m);
+                MInst.Branch m = (MInst.Branch) m0;
+                compare(m.cmp());
                 int next = nextBlock(block);
-                int t = dest[m.targets[0]], f = dest[m.targets[1]];
+                int t = dest[m.targets()[0]], f = dest[m.targets()[1]];
                 if (t == f) {
                     if (t != next) blockBranch(null, vc.blocks.get(t), block);
                 } else if (t == next) {
-                    blockBranch(m.cc.invert(), vc.blocks.get(f), block);
+                    blockBranch(m.cmp().cc().invert(), vc.blocks.get(f), block);
                 } else {
-                    blockBranch(m.cc, vc.blocks.get(t), block);
+                    blockBranch(m.cmp().cc(), vc.blocks.get(t), block);
                     if (f != next) blockBranch(null, vc.blocks.get(f), block);
                 }
                 return;
             }
             case JUMP: {
-                VCode.VBlock target = vc.blocks.get(m.targets[0]);
+                MInst.Jump m = (MInst.Jump) m0;
+                VCode.VBlock target = vc.blocks.get(m.targets()[0]);
                 ParallelMove pm = new ParallelMove();
-                for (int i = 0; i < m.list.length; i++) {
+                for (int i = 0; i < m.args().length; i++) {
                     int p = target.params[i];
                     if (alloc.loc[p] == LinearScan.Result.UNUSED) continue;
-                    if (m.list[i] < 0) pm.addConst(loc(p), m.consts[i]);
-                    else pm.add(loc(p), loc(m.list[i]));
+                    if (m.args()[i] < 0) pm.addConst(loc(p), m.consts()[i]);
+                    else pm.add(loc(p), loc(m.args()[i]));
                 }
                 pm.emit(asm);
                 // After the moves: the target's parameters are in place, and a bare block it
@@ -851,10 +804,10 @@ final class Emit {
                 if (target.id != nextBlock(block)) blockBranch(null, target, block);
                 return;
             }
-            case BR_TABLE: brTable(m); return;
-            case RET: ret(m); return;
+            case BR_TABLE: brTable((MInst.BrTable) m0); return;
+            case RET: ret((MInst.Ret) m0); return;
             default:
-                throw new AssertionError(m.k);
+                throw new AssertionError(m0.kind());
         }
     }
 
@@ -864,199 +817,199 @@ final class Emit {
         return idx + 1 < layout.size() ? layout.get(idx + 1).id : -1;
     }
 
-    private void params(MInst m) {
-        Signature sig = m.sig;
+    private void params(MInst.Params m) {
+        Signature sig = m.sig();
         Abi.ArgLocs locs = Abi.argLocs(sig);
         ParallelMove pm = new ParallelMove();
         int n = sig.params.size();
         for (int i = 0; i < n; i++) {
-            int v = m.list[i];
+            int v = m.vregs()[i];
             if (alloc.loc[v] == LinearScan.Result.UNUSED) continue;
             if (locs.regs[i] != null) pm.add(loc(v), ParallelMove.reg(locs.regs[i]));
         }
-        if (locs.retArea != null) pm.add(loc(m.list[n]), ParallelMove.reg(locs.retArea));
+        if (locs.retArea != null) pm.add(loc(m.vregs()[n]), ParallelMove.reg(locs.retArea));
         pm.emit(asm);
         for (int i = 0; i < n; i++) {
-            int v = m.list[i];
+            int v = m.vregs()[i];
             if (locs.regs[i] != null || alloc.loc[v] == LinearScan.Result.UNUSED) continue;
             ParallelMove.copy(asm, loc(v), ParallelMove.stack(16 + locs.stackOffsets[i]));
         }
     }
 
-    private void unary(MInst m) {
-        switch (m.alu) {
+    private void unary(MInst.Unary m) {
+        switch (m.op()) {
             case SUB:
             case XOR: {
-                Gpr d = twoAddr(m.dst, m.a, -1, null);
-                if (m.alu == AluOp.SUB) asm.neg(m.size, d);
-                else asm.not(m.size, d);
-                commit(m.dst, d);
+                Gpr d = twoAddr(m.dst(), m.a(), -1, null);
+                if (m.op() == AluOp.SUB) asm.neg(m.size(), d);
+                else asm.not(m.size(), d);
+                commit(m.dst(), d);
                 return;
             }
             case CMP: {
                 // iabs: d = -a; if the result is negative, a was positive: take a.
-                Gpr d = defReg(m.dst, R11);
-                if (inReg(m.a) && reg(m.a) == d) {
+                Gpr d = defReg(m.dst(), R11);
+                if (inReg(m.a()) && reg(m.a()) == d) {
                     asm.mov(8, R10, d);
-                    asm.neg(m.size, d);
-                    asm.cmov(Cond.S, m.size, d, R10);
+                    asm.neg(m.size(), d);
+                    asm.cmov(Cond.S, m.size(), d, R10);
                 } else {
-                    moveToReg(d, m.a);
-                    asm.neg(m.size, d);
-                    if (inReg(m.a)) asm.cmov(Cond.S, m.size, d, reg(m.a));
-                    else asm.cmov(Cond.S, m.size, d, slot(m.a));
+                    moveToReg(d, m.a());
+                    asm.neg(m.size(), d);
+                    if (inReg(m.a())) asm.cmov(Cond.S, m.size(), d, reg(m.a()));
+                    else asm.cmov(Cond.S, m.size(), d, slot(m.a()));
                 }
-                commit(m.dst, d);
+                commit(m.dst(), d);
                 return;
             }
             case SBB: {
                 // bmask: neg sets CF when the value is non-zero; sbb d, d gives -CF.
-                moveToReg(R11, m.a);
-                asm.neg(m.extFrom, R11);
-                Gpr d = defReg(m.dst, R10);
-                asm.alu(AluOp.SBB, m.size, d, d);
-                commit(m.dst, d);
+                moveToReg(R11, m.a());
+                asm.neg(m.extFrom(), R11);
+                Gpr d = defReg(m.dst(), R10);
+                asm.alu(AluOp.SBB, m.size(), d, d);
+                commit(m.dst(), d);
                 return;
             }
             default:
-                throw new AssertionError(m.alu);
+                throw new AssertionError(m.op());
         }
     }
 
-    private void ext(MInst m) {
-        Gpr d = defReg(m.dst, R11);
-        int from = m.extFrom;
+    private void ext(MInst.Ext m) {
+        Gpr d = defReg(m.dst(), R11);
+        int from = m.from();
         if (from == 8) {
-            moveToReg(d, m.a);
-        } else if (m.signed) {
-            if (inReg(m.a)) asm.movsx(from, 8, d, reg(m.a));
-            else asm.movsx(from, 8, d, slot(m.a));
+            moveToReg(d, m.a());
+        } else if (m.signed()) {
+            if (inReg(m.a())) asm.movsx(from, 8, d, reg(m.a()));
+            else asm.movsx(from, 8, d, slot(m.a()));
         } else if (from == 4) {
-            if (inReg(m.a)) asm.mov(4, d, reg(m.a));
-            else asm.load(4, d, slot(m.a));
+            if (inReg(m.a())) asm.mov(4, d, reg(m.a()));
+            else asm.load(4, d, slot(m.a()));
         } else {
-            if (inReg(m.a)) asm.movzx(from, 4, d, reg(m.a));
-            else asm.movzx(from, 4, d, slot(m.a));
+            if (inReg(m.a())) asm.movzx(from, 4, d, reg(m.a()));
+            else asm.movzx(from, 4, d, slot(m.a()));
         }
-        commit(m.dst, d);
+        commit(m.dst(), d);
     }
 
-    private void div(MInst m) {
-        Gpr b = use(m.b, R11);
-        if (m.checkZero) {
-            asm.test(m.size, b, b);
+    private void div(MInst.Div m) {
+        Gpr b = use(m.b(), R11);
+        if (m.checkZero()) {
+            asm.test(m.size(), b, b);
             conditionalTrap(Cond.E, TrapCode.INTEGER_DIVISION_BY_ZERO);
         }
         Label done = buf.newLabel();
-        if (m.signed && m.checkOverflow) {
+        if (m.signed() && m.checkOverflow()) {
             Label doDiv = buf.newLabel();
-            asm.aluImm(AluOp.CMP, m.size, b, -1);
+            asm.aluImm(AluOp.CMP, m.size(), b, -1);
             jcc(Cond.NE, doDiv);
-            if (m.rem) {
+            if (m.rem()) {
                 asm.zero(Gpr.RDX);
             } else {
                 // a / -1 is -a, which overflows exactly when a is the minimum of its type.
-                moveToReg(Gpr.RAX, m.a);
-                asm.neg(m.typeBytes, Gpr.RAX);
+                moveToReg(Gpr.RAX, m.a());
+                asm.neg(m.typeBytes(), Gpr.RAX);
                 conditionalTrap(Cond.O, TrapCode.INTEGER_OVERFLOW);
             }
             jmp(done);
             buf.bind(doDiv);
         }
-        moveToReg(Gpr.RAX, m.a);
-        if (m.signed) {
-            asm.cwdCdqCqo(m.size);
-            asm.idiv(m.size, b);
+        moveToReg(Gpr.RAX, m.a());
+        if (m.signed()) {
+            asm.cwdCdqCqo(m.size());
+            asm.idiv(m.size(), b);
         } else {
             asm.zero(Gpr.RDX);
-            asm.div(m.size, b);
+            asm.div(m.size(), b);
         }
         buf.bind(done);
-        commit(m.dst, m.rem ? Gpr.RDX : Gpr.RAX);
+        commit(m.dst(), m.rem() ? Gpr.RDX : Gpr.RAX);
     }
 
-    private void select(MInst m) {
-        compare(m);
-        Gpr d = defReg(m.dst, R11);
-        int size = Math.max(4, m.size);
-        if (inReg(m.c) && reg(m.c) == d) {
-            if (inReg(m.d)) asm.cmov(m.cc.invert(), size, d, reg(m.d));
-            else asm.cmov(m.cc.invert(), size, d, slot(m.d));
+    private void select(MInst.Select m) {
+        compare(m.cmp());
+        Gpr d = defReg(m.dst(), R11);
+        int size = Math.max(4, m.size());
+        if (inReg(m.ifTrue()) && reg(m.ifTrue()) == d) {
+            if (inReg(m.ifFalse())) asm.cmov(m.cmp().cc().invert(), size, d, reg(m.ifFalse()));
+            else asm.cmov(m.cmp().cc().invert(), size, d, slot(m.ifFalse()));
         } else {
-            moveToReg(d, m.d);
-            if (inReg(m.c)) asm.cmov(m.cc, size, d, reg(m.c));
-            else asm.cmov(m.cc, size, d, slot(m.c));
+            moveToReg(d, m.ifFalse());
+            if (inReg(m.ifTrue())) asm.cmov(m.cmp().cc(), size, d, reg(m.ifTrue()));
+            else asm.cmov(m.cmp().cc(), size, d, slot(m.ifTrue()));
         }
-        commit(m.dst, d);
+        commit(m.dst(), d);
     }
 
-    private void ovf(MInst m) {
-        int a = m.a, b = m.b;
-        boolean comm = m.alu == null || m.alu == AluOp.ADD;
-        if (comm && inReg(b) && inReg(m.dst) && reg(b) == reg(m.dst)) {
-            a = m.b;
-            b = m.a;
+    private void ovf(MInst.Ovf m) {
+        int a = m.a(), b = m.b();
+        boolean comm = m.op() == null || m.op() == AluOp.ADD;
+        if (comm && inReg(b) && inReg(m.dst()) && reg(b) == reg(m.dst())) {
+            a = m.b();
+            b = m.a();
         }
-        Gpr d = twoAddr(m.dst, a, b, null);
-        if (m.alu == null) {
-            if (inReg(b)) asm.imul(m.size, d, reg(b));
-            else asm.imul(m.size, d, slot(b));
+        Gpr d = twoAddr(m.dst(), a, b, null);
+        if (m.op() == null) {
+            if (inReg(b)) asm.imul(m.size(), d, reg(b));
+            else asm.imul(m.size(), d, slot(b));
         } else {
-            aluOperand(m.alu, m.size, d, b);
+            aluOperand(m.op(), m.size(), d, b);
         }
-        if (m.trap != null) {
-            conditionalTrap(m.cc, m.trap);
-            commit(m.dst, d);
+        if (m.trap() != null) {
+            conditionalTrap(m.cc(), m.trap());
+            commit(m.dst(), d);
             return;
         }
-        Gpr fl = defReg(m.dst2, R10);
-        asm.setcc(m.cc, fl);
+        Gpr fl = defReg(m.flag(), R10);
+        asm.setcc(m.cc(), fl);
         asm.movzx(1, 4, fl, fl);
-        commit(m.dst, d);
-        commit(m.dst2, fl);
+        commit(m.dst(), d);
+        commit(m.flag(), fl);
     }
 
-    private void bitcount(MInst m) {
-        Gpr src = use(m.a, R10);
-        Gpr d = defReg(m.dst, R11);
-        int bits = (int) m.imm;
-        switch (m.bitOp) {
+    private void bitcount(MInst.BitCount m) {
+        Gpr src = use(m.a(), R10);
+        Gpr d = defReg(m.dst(), R11);
+        int bits = (int) m.typeBits();
+        switch (m.op()) {
             case CLZ:
-                asm.bsr(m.size, d, src);
+                asm.bsr(m.size(), d, src);
                 asm.movImm(R10, -1);
-                asm.cmov(Cond.E, m.size, d, R10);
-                asm.neg(m.size, d);
-                asm.aluImm(AluOp.ADD, m.size, d, bits - 1);
+                asm.cmov(Cond.E, m.size(), d, R10);
+                asm.neg(m.size(), d);
+                asm.aluImm(AluOp.ADD, m.size(), d, bits - 1);
                 break;
             case CTZ:
-                asm.bsf(m.size, d, src);
+                asm.bsf(m.size(), d, src);
                 asm.movImm32(R10, bits);
-                asm.cmov(Cond.E, m.size, d, R10);
+                asm.cmov(Cond.E, m.size(), d, R10);
                 break;
             default:
-                asm.popcnt(m.size, d, src);
+                asm.popcnt(m.size(), d, src);
         }
-        commit(m.dst, d);
+        commit(m.dst(), d);
     }
 
-    private void site(MInst m, VCode.VBlock block) {
-        SiteKind kind = SiteKind.parse(m.siteKind);
-        String loc = (block.ir != null ? block.ir.name : "edge") + (m.origin != null && m.origin.loc.isKnown() ? " @" + m.origin.loc : "");
+    private void site(MInst.Site m, VCode.VBlock block) {
+        SiteKind kind = m.siteKind();
+        String loc = (block.ir != null ? block.ir.name : "edge") + (m.origin() != null && m.origin().loc.isKnown() ? " @" + m.origin().loc : "");
         EpochMode mode = opts.epochMode();
         if (kind == SiteKind.EPOCH && mode != EpochMode.NOP) {
-            comparisonSite(mode, (int) m.imm);
+            comparisonSite(mode, m.blockInsts());
             // FUEL code read-modify-writes its counter with a plain `sub`, whose store is
             // fed by the previous iteration's store: a tight loop overwrites every write
             // another thread makes to the field, so a force cannot go through the fuel.
             // It arms this patch site instead, as in NOP mode (EpochState.forceLocked).
             if (mode != EpochMode.FUEL) return;
         }
-        String target = kind == SiteKind.CUSTOM ? fnSymbol(m.callee) : hookSymbol(kind);
-        if (kind == SiteKind.CUSTOM && !m.calleeInModule) {
-            throw new dev.patchbay.codegen.CompileException("function %" + vc.f.name + ": patchable callee %" + m.callee
+        String target = kind == SiteKind.CUSTOM ? fnSymbol(m.callee()) : hookSymbol(kind);
+        if (kind == SiteKind.CUSTOM && !m.inModule()) {
+            throw new dev.patchbay.codegen.CompileException("function %" + vc.f.name + ": patchable callee %" + m.callee()
                 + " must be a function of the same module (colocated)");
         }
-        out.sites.add(new PendingSite(buf.offset(), kind, m.callee, target, loc));
+        buf.addPatchSite(kind, m.callee(), target, loc);
         buf.putBytes(NopUnits.PATCH_SITE_OFF);
     }
 
@@ -1089,36 +1042,35 @@ final class Emit {
         });
     }
 
-    private void call(MInst m) {
-        Signature sig = m.sig;
+    private void call(MInst.Call m) {
+        Signature sig = m.sig();
         Abi.ArgLocs locs = Abi.argLocs(sig);
-        for (int i = 0; i < m.list.length; i++) {
+        for (int i = 0; i < m.args().length; i++) {
             if (locs.regs[i] != null) continue;
             Mem dst = Mem.base(RSP, locs.stackOffsets[i]);
-            asm.store(8, dst, use(m.list[i], R11));
+            asm.store(8, dst, use(m.args()[i], R11));
         }
         ParallelMove pm = new ParallelMove();
-        for (int i = 0; i < m.list.length; i++) {
-            if (locs.regs[i] != null) pm.add(ParallelMove.reg(locs.regs[i]), loc(m.list[i]));
+        for (int i = 0; i < m.args().length; i++) {
+            if (locs.regs[i] != null) pm.add(ParallelMove.reg(locs.regs[i]), loc(m.args()[i]));
         }
-        if (m.a >= 0) pm.add(ParallelMove.reg(Gpr.RAX), loc(m.a));
+        if (m.target() >= 0) pm.add(ParallelMove.reg(Gpr.RAX), loc(m.target()));
         pm.emit(asm);
         if (locs.retArea != null) asm.lea(8, locs.retArea, Mem.base(RSP, locs.stackBytes));
-        if (m.a >= 0) {
+        if (m.target() >= 0) {
             asm.call(Gpr.RAX);
         } else {
-            callSym(m.calleeInModule ? fnSymbol(m.callee) : importSymbol(m.callee));
+            callSym(m.inModule() ? fnSymbol(m.callee()) : importSymbol(m.callee()));
         }
-        out.callReturns.add(new int[] {buf.offset()});
-        out.callCallees.add(m.callee);
+        buf.addCallReturn(m.callee());
         ParallelMove res = new ParallelMove();
-        for (int i = 0; i < m.results.length && i < Abi.RETS.length; i++) {
-            if (alloc.loc[m.results[i]] == LinearScan.Result.UNUSED) continue;
-            res.add(loc(m.results[i]), ParallelMove.reg(Abi.RETS[i]));
+        for (int i = 0; i < m.results().length && i < Abi.RETS.length; i++) {
+            if (alloc.loc[m.results()[i]] == LinearScan.Result.UNUSED) continue;
+            res.add(loc(m.results()[i]), ParallelMove.reg(Abi.RETS[i]));
         }
         res.emit(asm);
-        for (int i = Abi.RETS.length; i < m.results.length; i++) {
-            int v = m.results[i];
+        for (int i = Abi.RETS.length; i < m.results().length; i++) {
+            int v = m.results()[i];
             if (alloc.loc[v] == LinearScan.Result.UNUSED) continue;
             Gpr d = defReg(v, R11);
             asm.load(8, d, Mem.base(RSP, locs.stackBytes + 8 * (i - Abi.RETS.length)));
@@ -1126,25 +1078,25 @@ final class Emit {
         }
     }
 
-    private void ret(MInst m) {
-        int n = m.list.length;
+    private void ret(MInst.Ret m) {
+        int n = m.values().length;
         if (n > Abi.RETS.length) {
-            Gpr area = use(m.c, R10);
+            Gpr area = use(m.retArea(), R10);
             for (int i = Abi.RETS.length; i < n; i++) {
-                asm.store(8, Mem.base(area, 8 * (i - Abi.RETS.length)), use(m.list[i], R11));
+                asm.store(8, Mem.base(area, 8 * (i - Abi.RETS.length)), use(m.values()[i], R11));
             }
         }
         ParallelMove pm = new ParallelMove();
-        for (int i = 0; i < n && i < Abi.RETS.length; i++) pm.add(ParallelMove.reg(Abi.RETS[i]), loc(m.list[i]));
+        for (int i = 0; i < n && i < Abi.RETS.length; i++) pm.add(ParallelMove.reg(Abi.RETS[i]), loc(m.values()[i]));
         pm.emit(asm);
         epilogue();
     }
 
-    private void brTable(MInst m) {
-        int n = m.targets.length - 1;
-        Gpr idx = use(m.a, R10);
+    private void brTable(MInst.BrTable m) {
+        int n = m.targets().length - 1;
+        Gpr idx = use(m.index(), R10);
         asm.aluImm(AluOp.CMP, 8, idx, n);
-        jcc(Cond.AE, blockLabels[m.targets[0]]);
+        jcc(Cond.AE, blockLabels[m.targets()[0]]);
         Label table = buf.newLabel();
         asm.lea(8, R11, Mem.rip(table, 0));
         asm.movsx(4, 8, R10, Mem.baseIndex(R11, idx, 4, 0));
@@ -1153,7 +1105,7 @@ final class Emit {
         tables.add(() -> {
             buf.bind(table);
             int base = buf.offset();
-            for (int i = 1; i <= n; i++) buf.put4(buf.labelOffset(blockLabels[m.targets[i]]) - base);
+            for (int i = 1; i <= n; i++) buf.put4(buf.labelOffset(blockLabels[m.targets()[i]]) - base);
         });
     }
 }

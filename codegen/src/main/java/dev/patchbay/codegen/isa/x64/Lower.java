@@ -164,11 +164,7 @@ final class Lower {
     private void placeHoistedConstants() {
         for (Map.Entry<HoistKey, Integer> e : hoisted.entrySet()) {
             VCode.VBlock pre = vblockOf[loops.preheader(e.getKey().header())];
-            MInst m = new MInst(MInst.K.MOV_IMM);
-            m.dst = e.getValue();
-            m.imm = e.getKey().value();
-            m.origin = pre.terminator().origin;
-            pre.insts.add(pre.insts.size() - 1, m);
+            pre.insts.add(pre.insts.size() - 1, new MInst.MovImm(e.getValue(), e.getKey().value()));
         }
     }
 
@@ -228,7 +224,6 @@ final class Lower {
             }
             seq = new ArrayList<>();
             lowerInst(inst);
-            for (MInst m : seq) if (m.origin == null) m.origin = inst;
             chunks.push(seq);
         }
         if (b == f.entryBlock()) {
@@ -245,18 +240,16 @@ final class Lower {
     }
 
     private void lowerParams(Block entry) {
-        MInst m = new MInst(MInst.K.PARAMS);
         int[] ps = entry.params;
         Abi.ArgLocs locs = Abi.argLocs(f.signature);
         int extra = locs.retArea != null ? 1 : 0;
-        m.list = Arrays.copyOf(ps, ps.length + extra);
+        int[] list = Arrays.copyOf(ps, ps.length + extra);
         if (extra == 1) {
-            m.list[ps.length] = vc.retAreaVreg;
+            list[ps.length] = vc.retAreaVreg;
             hintReg[vc.retAreaVreg] = locs.retArea.enc();
         }
         for (int i = 0; i < ps.length; i++) if (locs.regs[i] != null) hintReg[ps[i]] = locs.regs[i].enc();
-        m.sig = f.signature;
-        emit(m);
+        emit(new MInst.Params(list, f.signature));
     }
 
     // ---- helpers ----
@@ -325,53 +318,31 @@ final class Lower {
             return hoisted.computeIfAbsent(new HoistKey(h, c), k -> temp());
         }
         int t = temp();
-        MInst m = new MInst(MInst.K.MOV_IMM);
-        m.dst = t;
-        m.imm = c;
-        emit(m);
+        emit(new MInst.MovImm(t, c));
         return t;
     }
 
     private int ext(int v, Type from, boolean signed) {
         if (from == Type.I64) return reg(v);
         int t = temp();
-        MInst m = new MInst(MInst.K.EXT);
-        m.dst = t;
-        m.a = reg(v);
-        m.extFrom = from.bytes();
-        m.signed = signed;
-        emit(m);
+        int a = reg(v);
+        emit(new MInst.Ext(from.bytes(), signed, t, a));
         return t;
     }
 
     private void copy(int dst, int src) {
-        MInst m = new MInst(MInst.K.MOV);
-        m.dst = dst;
-        m.a = src;
         hintVreg[dst] = src;
-        emit(m);
+        emit(new MInst.Mov(dst, src));
     }
 
     private void alu(AluOp op, int size, int dst, int a, int b) {
-        MInst m = new MInst(MInst.K.ALU);
-        m.alu = op;
-        m.size = size;
-        m.dst = dst;
-        m.a = a;
-        m.b = b;
         hintVreg[dst] = a;
-        emit(m);
+        emit(new MInst.Alu(op, size, dst, a, b));
     }
 
     private void aluImm(AluOp op, int size, int dst, int a, long imm) {
-        MInst m = new MInst(MInst.K.ALU_I);
-        m.alu = op;
-        m.size = size;
-        m.dst = dst;
-        m.a = a;
-        m.imm = imm;
         hintVreg[dst] = a;
-        emit(m);
+        emit(new MInst.AluImm(op, size, dst, a, imm));
     }
 
     /** dst = a op b with b folded to an immediate or a memory operand when possible. */
@@ -395,16 +366,11 @@ final class Lower {
         Inst load = sinkableLoad(b, t);
         MemArg mem = sinkLoad(b, t);
         if (mem != null) {
-            MInst m = new MInst(MInst.K.ALU_M);
             // The access may still fault: the instruction that now makes it is the trap site.
-            if (load.op == Opcode.LOAD && !load.flags.has(MemFlags.NOTRAP)) m.trap = TrapCode.HEAP_OUT_OF_BOUNDS;
-            m.alu = op;
-            m.size = size;
-            m.dst = dst;
-            m.a = reg(a);
-            m.mem = mem;
+            TrapCode trap = load.op == Opcode.LOAD && !load.flags.has(MemFlags.NOTRAP) ? TrapCode.HEAP_OUT_OF_BOUNDS : null;
+            int ra = reg(a);
             hintVreg[dst] = a;
-            emit(m);
+            emit(new MInst.AluMem(op, size, dst, ra, mem, trap));
             return;
         }
         alu(op, size, dst, reg(a), reg(b));
@@ -676,7 +642,7 @@ final class Lower {
      * some user did not fold it: blocks are lowered bottom-up, so by the time the walk
      * reaches the icmp all of its users in this block have had their say.
      */
-    private void condition(MInst m, int v, boolean negate) {
+    private MInst.Cmp condition(int v, boolean negate) {
         Inst d = f.valueDefInst(v);
         if (d != null && instBlock.get(d) == curBlock
                 && (d.op == Opcode.ICMP || d.op == Opcode.ICMP_IMM)) {
@@ -684,20 +650,15 @@ final class Lower {
             // (setcc) only if a user is left that reads the boolean.
             foldDef(v);
             IntCC cc = negate ? d.cond.inverse() : d.cond;
-            if (d.op == Opcode.ICMP) compare(m, cc, d.type, d.args[0], d.args[1], null);
-            else compare(m, cc, d.type, d.args[0], -1, d.imm);
-            return;
+            if (d.op == Opcode.ICMP) return compare(cc, d.type, d.args[0], d.args[1], null);
+            return compare(cc, d.type, d.args[0], -1, d.imm);
         }
         Long c = constOf(v);
-        m.testZero = true;
-        m.cmpSize = type(v).bytes();
-        m.a = c != null ? constant(c) : v;
-        m.cc = negate ? Cond.E : Cond.NE;
+        return MInst.Cmp.zero(negate ? Cond.E : Cond.NE, type(v).bytes(), c != null ? constant(c) : v);
     }
 
     /** Compare a (cc) b-or-imm at the exact width of t. */
-    private void compare(MInst m, IntCC cc, Type t, int a, int b, Long imm) {
-        m.cmpSize = t.bytes();
+    private MInst.Cmp compare(IntCC cc, Type t, int a, int b, Long imm) {
         if (imm == null && constOf(a) != null && constOf(b) == null) {
             int x = a;
             a = b;
@@ -706,14 +667,9 @@ final class Lower {
         }
         if (imm == null) imm = constOf(b);
         Integer i = imm != null ? fitImm(t.signExtend(imm), t) : null;
-        m.cc = cond(cc);
-        m.a = reg(a);
-        if (i != null) {
-            m.cmpImm = true;
-            m.imm = i;
-        } else {
-            m.b = imm != null ? constant(imm) : reg(b);
-        }
+        int ra = reg(a);
+        if (i != null) return MInst.Cmp.imm(cond(cc), t.bytes(), ra, i);
+        return MInst.Cmp.regs(cond(cc), t.bytes(), ra, imm != null ? constant(imm) : reg(b));
     }
 
     // ---- instructions ----
@@ -726,7 +682,7 @@ final class Lower {
             case NOP:
                 return;
             case DEBUGTRAP:
-                emit(new MInst(MInst.K.DEBUGTRAP));
+                emit(new MInst.DebugTrap());
                 return;
             case ICONST:
                 // Never materialised at its definition: every use rematerialises it (see reg()).
@@ -740,7 +696,7 @@ final class Lower {
             case BXOR: aluFold(AluOp.XOR, t, dst, inst.args[0], inst.args[1], true); return;
             case BAND_NOT: case BOR_NOT: case BXOR_NOT: {
                 int nb = temp();
-                unary(MInst.K.UNARY, opSize(t), nb, reg(inst.args[1]), AluOp.XOR);
+                unary(opSize(t), nb, reg(inst.args[1]), AluOp.XOR);
                 AluOp op = inst.op == Opcode.BAND_NOT ? AluOp.AND : inst.op == Opcode.BOR_NOT ? AluOp.OR : AluOp.XOR;
                 alu(op, opSize(t), dst, reg(inst.args[0]), nb);
                 return;
@@ -753,7 +709,7 @@ final class Lower {
             case BXOR_IMM: immOp(AluOp.XOR, t, dst, inst.args[0], inst.imm); return;
             case IRSUB_IMM: {
                 int n = temp();
-                unary(MInst.K.UNARY, opSize(t), n, reg(inst.args[0]), AluOp.SUB);
+                unary(opSize(t), n, reg(inst.args[0]), AluOp.SUB);
                 immOp(AluOp.ADD, t, dst, n, inst.imm);
                 return;
             }
@@ -772,31 +728,22 @@ final class Lower {
             case UDIV_IMM: case SDIV_IMM: case UREM_IMM: case SREM_IMM:
                 div(inst, t, dst, inst.args[0], -1, inst.imm);
                 return;
-            case INEG: unary(MInst.K.UNARY, opSize(t), dst, reg(inst.args[0]), AluOp.SUB); return;
-            case BNOT: unary(MInst.K.UNARY, opSize(t), dst, reg(inst.args[0]), AluOp.XOR); return;
+            case INEG: unary(opSize(t), dst, reg(inst.args[0]), AluOp.SUB); return;
+            case BNOT: unary(opSize(t), dst, reg(inst.args[0]), AluOp.XOR); return;
             case IABS: {
                 int a = t == Type.I64 || t == Type.I32 ? reg(inst.args[0]) : ext(inst.args[0], t, true);
-                unary(MInst.K.UNARY, opSize(t), dst, a, AluOp.CMP);
+                unary(opSize(t), dst, a, AluOp.CMP);
                 return;
             }
             case BMASK: {
-                MInst m = new MInst(MInst.K.UNARY);
-                m.alu = AluOp.SBB;
-                m.size = opSize(t);
-                m.extFrom = type(inst.args[0]).bytes();
-                m.dst = dst;
-                m.a = reg(inst.args[0]);
-                emit(m);
+                int a = reg(inst.args[0]);
+                emit(new MInst.Unary(AluOp.SBB, opSize(t), type(inst.args[0]).bytes(), dst, a));
                 return;
             }
             case UEXTEND: case SEXTEND: {
                 Type from = type(inst.args[0]);
-                MInst m = new MInst(MInst.K.EXT);
-                m.dst = dst;
-                m.a = reg(inst.args[0]);
-                m.extFrom = from.bytes();
-                m.signed = inst.op == Opcode.SEXTEND;
-                emit(m);
+                int a = reg(inst.args[0]);
+                emit(new MInst.Ext(from.bytes(), inst.op == Opcode.SEXTEND, dst, a));
                 return;
             }
             case IREDUCE:
@@ -806,12 +753,9 @@ final class Lower {
                 if (t == Type.I16) {
                     shiftImm(ShiftOp.ROL, 2, dst, reg(inst.args[0]), 8);
                 } else {
-                    MInst m = new MInst(MInst.K.BSWAP);
-                    m.size = opSize(t);
-                    m.dst = dst;
-                    m.a = reg(inst.args[0]);
-                    hintVreg[dst] = m.a;
-                    emit(m);
+                    int a = reg(inst.args[0]);
+                    hintVreg[dst] = a;
+                    emit(new MInst.Bswap(opSize(t), dst, a));
                 }
                 return;
             }
@@ -837,27 +781,18 @@ final class Lower {
                 shift(inst.op, t, dst, inst.args[0], -1, inst.imm);
                 return;
             case ICMP: {
-                MInst m = new MInst(MInst.K.SETCC);
-                compare(m, inst.cond, t, inst.args[0], inst.args[1], null);
-                m.dst = dst;
-                emit(m);
+                emit(new MInst.SetCC(compare(inst.cond, t, inst.args[0], inst.args[1], null), dst));
                 return;
             }
             case ICMP_IMM: {
-                MInst m = new MInst(MInst.K.SETCC);
-                compare(m, inst.cond, t, inst.args[0], -1, inst.imm);
-                m.dst = dst;
-                emit(m);
+                emit(new MInst.SetCC(compare(inst.cond, t, inst.args[0], -1, inst.imm), dst));
                 return;
             }
             case SELECT: case SELECT_SPECTRE_GUARD: {
-                MInst m = new MInst(MInst.K.SELECT);
-                m.c = reg(inst.args[1]);
-                m.d = reg(inst.args[2]);
-                condition(m, inst.args[0], false);
-                m.size = opSize(t);
-                m.dst = dst;
-                emit(m);
+                int c = reg(inst.args[1]);
+                int d = reg(inst.args[2]);
+                MInst.Cmp cmp = condition(inst.args[0], false);
+                emit(new MInst.Select(cmp, opSize(t), dst, c, d));
                 return;
             }
             case BITSELECT: {
@@ -870,16 +805,9 @@ final class Lower {
             case SMIN: case SMAX: case UMIN: case UMAX: {
                 IntCC cc = inst.op == Opcode.SMIN ? IntCC.SLT : inst.op == Opcode.SMAX ? IntCC.SGT
                     : inst.op == Opcode.UMIN ? IntCC.ULT : IntCC.UGT;
-                MInst m = new MInst(MInst.K.SELECT);
-                m.cmpSize = t.bytes();
-                m.a = reg(inst.args[0]);
-                m.b = reg(inst.args[1]);
-                m.cc = cond(cc);
-                m.c = m.a;
-                m.d = m.b;
-                m.size = opSize(t);
-                m.dst = dst;
-                emit(m);
+                int a = reg(inst.args[0]);
+                int b = reg(inst.args[1]);
+                emit(new MInst.Select(MInst.Cmp.regs(cond(cc), t.bytes(), a, b), opSize(t), dst, a, b));
                 return;
             }
             case UADD_OVERFLOW: ovf(AluOp.ADD, t, inst, Cond.B); return;
@@ -893,89 +821,61 @@ final class Lower {
             case USUB_OVERFLOW_BIN: ovfCarry(AluOp.SBB, t, inst, Cond.B); return;
             case SSUB_OVERFLOW_BIN: ovfCarry(AluOp.SBB, t, inst, Cond.O); return;
             case UADD_OVERFLOW_TRAP: {
-                MInst m = new MInst(MInst.K.OVF);
-                m.alu = AluOp.ADD;
-                m.size = t.bytes();
-                m.dst = dst;
-                m.a = reg(inst.args[0]);
-                m.b = reg(inst.args[1]);
-                m.cc = Cond.B;
-                m.trap = inst.trapCode;
-                emit(m);
+                int a = reg(inst.args[0]);
+                int b = reg(inst.args[1]);
+                emit(new MInst.Ovf(AluOp.ADD, t.bytes(), Cond.B, inst.trapCode, dst, -1, a, b));
                 return;
             }
             case JUMP: {
-                MInst m = new MInst(MInst.K.JUMP);
                 BlockCall bc = inst.targets[0];
-                jumpArgs(m, bc);
-                m.targets = new int[] {vblockOf[bc.block].id};
-                hintParams(bc, m.list);
+                MInst.Jump m = jump(bc, vblockOf[bc.block].id);
+                hintParams(bc, m.args());
                 emit(m);
                 return;
             }
             case BRIF: {
-                MInst m = new MInst(MInst.K.BRANCH);
-                condition(m, inst.args[0], false);
-                m.targets = new int[] {edge(inst.targets[0]), edge(inst.targets[1])};
-                emit(m);
+                MInst.Cmp cmp = condition(inst.args[0], false);
+                emit(new MInst.Branch(cmp, new int[] {edge(inst.targets[0]), edge(inst.targets[1])}));
                 return;
             }
             case BR_TABLE: {
-                MInst m = new MInst(MInst.K.BR_TABLE);
                 Type it = type(inst.args[0]);
-                m.a = it == Type.I64 ? reg(inst.args[0]) : ext(inst.args[0], it, false);
-                m.size = 8;
-                m.targets = new int[inst.targets.length];
-                boolean fused = opts.epochMode() == EpochMode.FUSED && opts.plan().includes(SiteKind.EPOCH);
+                int index = it == Type.I64 ? reg(inst.args[0]) : ext(inst.args[0], it, false);
+                int[] targets = new int[inst.targets.length];
                 for (int i = 0; i < inst.targets.length; i++) {
                     // A table entry cannot carry a site: send loop-header targets through a jump.
-                    m.targets[i] = edge(inst.targets[i], fused && vblockOf[inst.targets[i].block].loopHeader);
+                    targets[i] = edge(inst.targets[i], FusedSites.tableEntryNeedsJump(opts, vblockOf[inst.targets[i].block].loopHeader));
                 }
-                emit(m);
+                emit(new MInst.BrTable(index, targets));
                 return;
             }
             case RETURN: {
-                MInst m = new MInst(MInst.K.RET);
                 int[] vals = new int[inst.args.length];
                 for (int i = 0; i < vals.length; i++) {
                     AbiParam p = f.signature.returns.get(i);
                     vals[i] = extendForAbi(inst.args[i], p);
                     if (i < Abi.RETS.length && constOf(inst.args[i]) == null) hintReg[inst.args[i]] = Abi.RETS[i].enc();
                 }
-                m.list = vals;
-                m.c = vc.retAreaVreg;
-                m.sig = f.signature;
-                emit(m);
+                emit(new MInst.Ret(vals, vc.retAreaVreg, f.signature));
                 return;
             }
             case CALL: case CALL_INDIRECT:
                 call(inst);
                 return;
             case FUNC_ADDR: {
-                MInst m = new MInst(MInst.K.FUNC_ADDR);
                 ExtFunc ef = f.extFuncs.get(inst.ref);
-                m.callee = ef.name;
-                m.calleeInModule = moduleFunctions.contains(ef.name);
-                m.dst = dst;
-                emit(m);
+                emit(new MInst.FuncAddr(ef.name, moduleFunctions.contains(ef.name), dst));
                 return;
             }
             case STACK_LOAD: {
-                MInst m = new MInst(MInst.K.LOAD);
-                m.mem = MemArg.slot(inst.ref, inst.offset);
-                m.size = t.bytes();
-                m.dst = dst;
-                emit(m);
+                emit(new MInst.Load(t.bytes(), false, MemArg.slot(inst.ref, inst.offset), null, dst));
                 return;
             }
             case LOAD: case ULOAD8: case SLOAD8: case ULOAD16: case SLOAD16: case ULOAD32: case SLOAD32: {
-                MInst m = new MInst(MInst.K.LOAD);
-                m.mem = address(inst.args[0], inst.offset);
-                m.size = inst.op.accessBytes == 0 ? t.bytes() : inst.op.accessBytes;
-                m.signed = inst.op.signedAccess;
-                m.dst = dst;
-                if (!inst.flags.has(MemFlags.NOTRAP)) m.trap = TrapCode.HEAP_OUT_OF_BOUNDS;
-                emit(m);
+                MemArg mem = address(inst.args[0], inst.offset);
+                int size = inst.op.accessBytes == 0 ? t.bytes() : inst.op.accessBytes;
+                TrapCode trap = inst.flags.has(MemFlags.NOTRAP) ? null : TrapCode.HEAP_OUT_OF_BOUNDS;
+                emit(new MInst.Load(size, inst.op.signedAccess, mem, trap, dst));
                 return;
             }
             case STACK_STORE:
@@ -988,26 +888,18 @@ final class Lower {
                 return;
             }
             case STACK_ADDR: {
-                MInst m = new MInst(MInst.K.LEA);
-                m.mem = MemArg.slot(inst.ref, inst.offset);
-                m.dst = dst;
-                emit(m);
+                emit(new MInst.Lea(8, dst, MemArg.slot(inst.ref, inst.offset)));
                 return;
             }
-            case GET_FRAME_POINTER: simple(MInst.K.GET_FP, dst); return;
-            case GET_STACK_POINTER: simple(MInst.K.GET_SP, dst); return;
-            case GET_RETURN_ADDRESS: simple(MInst.K.GET_RA, dst); return;
+            case GET_FRAME_POINTER: emit(new MInst.FrameValue(MInst.K.GET_FP, dst)); return;
+            case GET_STACK_POINTER: emit(new MInst.FrameValue(MInst.K.GET_SP, dst)); return;
+            case GET_RETURN_ADDRESS: emit(new MInst.FrameValue(MInst.K.GET_RA, dst)); return;
             case TRAP: {
-                MInst m = new MInst(MInst.K.TRAP);
-                m.trap = inst.trapCode;
-                emit(m);
+                emit(new MInst.Trap(inst.trapCode));
                 return;
             }
             case TRAPZ: case TRAPNZ: {
-                MInst m = new MInst(MInst.K.TRAP_IF);
-                condition(m, inst.args[0], inst.op == Opcode.TRAPZ);
-                m.trap = inst.trapCode;
-                emit(m);
+                emit(new MInst.TrapIf(condition(inst.args[0], inst.op == Opcode.TRAPZ), inst.trapCode));
                 return;
             }
             default:
@@ -1029,14 +921,15 @@ final class Lower {
      * A jump's arguments. A constant is no register: the edge's parallel move writes it
      * straight into the parameter's location, so it needs no temporary and no move.
      */
-    private void jumpArgs(MInst j, BlockCall bc) {
-        j.list = new int[bc.args.length];
-        j.consts = new long[bc.args.length];
+    private MInst.Jump jump(BlockCall bc, int target) {
+        int[] list = new int[bc.args.length];
+        long[] consts = new long[bc.args.length];
         for (int i = 0; i < bc.args.length; i++) {
             Long c = constOf(bc.args[i]);
-            j.list[i] = c != null ? -1 : bc.args[i];
-            if (c != null) j.consts[i] = c;
+            list[i] = c != null ? -1 : bc.args[i];
+            if (c != null) consts[i] = c;
         }
+        return new MInst.Jump(list, consts, new int[] {target});
     }
 
     private void hintParams(BlockCall bc, int[] argRegs) {
@@ -1061,29 +954,16 @@ final class Lower {
         e.cold = curBlock.cold;
         List<MInst> saved = seq;
         seq = e.insts;
-        MInst j = new MInst(MInst.K.JUMP);
-        jumpArgs(j, bc);
-        j.targets = new int[] {target.id};
-        hintParams(bc, j.list);
+        MInst.Jump j = jump(bc, target.id);
+        hintParams(bc, j.args());
         emit(j);
         seq = saved;
         return e.id;
     }
 
-    private void simple(MInst.K k, int dst) {
-        MInst m = new MInst(k);
-        m.dst = dst;
-        emit(m);
-    }
-
-    private void unary(MInst.K k, int size, int dst, int a, AluOp kind) {
-        MInst m = new MInst(k);
-        m.alu = kind;
-        m.size = size;
-        m.dst = dst;
-        m.a = a;
+    private void unary(int size, int dst, int a, AluOp kind) {
         hintVreg[dst] = a;
-        emit(m);
+        emit(new MInst.Unary(kind, size, 0, dst, a));
     }
 
     private void immOp(AluOp op, Type t, int dst, int a, long imm) {
@@ -1105,13 +985,10 @@ final class Lower {
             imulImm(t, dst, reg(a), imm);
             return;
         }
-        MInst m = new MInst(MInst.K.IMUL);
-        m.size = opSize(t);
-        m.dst = dst;
-        m.a = reg(a);
-        m.b = reg(b);
-        hintVreg[dst] = m.a;
-        emit(m);
+        int ra = reg(a);
+        int rb = reg(b);
+        hintVreg[dst] = ra;
+        emit(new MInst.Imul(opSize(t), dst, ra, rb));
     }
 
     // ---- multiplies by small constants, and lea ----
@@ -1179,12 +1056,8 @@ final class Lower {
     }
 
     private void lea(Type t, int dst, int base, int index, int scale, int disp) {
-        MInst m = new MInst(MInst.K.LEA);
-        m.size = opSize(t);
-        m.dst = dst;
-        m.mem = MemArg.baseIndex(base, index, scale, disp);
         hintVreg[dst] = base;
-        emit(m);
+        emit(new MInst.Lea(opSize(t), dst, MemArg.baseIndex(base, index, scale, disp)));
     }
 
     /** dst = x * c as a copy, a shift or an lea, if c allows; false leaves it to imul. */
@@ -1235,34 +1108,19 @@ final class Lower {
     }
 
     private void imulImm(Type t, int dst, int a, int imm) {
-        MInst m = new MInst(MInst.K.IMUL_I);
-        m.size = opSize(t);
-        m.dst = dst;
-        m.a = a;
-        m.imm = imm;
-        emit(m);
+        emit(new MInst.ImulImm(opSize(t), dst, a, imm));
     }
 
     private void mulhi(Type t, int dst, int a, int b, boolean signed) {
         if (t == Type.I64) {
-            MInst m = new MInst(MInst.K.MULHI);
-            m.signed = signed;
-            m.size = 8;
-            m.dst = dst;
-            m.a = reg(a);
-            m.b = reg(b);
-            m.earlyClobber = Abi.mask(Gpr.RAX, Gpr.RDX);
-            emit(m);
+            int ra = reg(a);
+            int rb = reg(b);
+            emit(new MInst.MulHi(signed, dst, ra, rb));
             return;
         }
         int x = ext(a, t, signed), y = ext(b, t, signed);
         int p = temp();
-        MInst m = new MInst(MInst.K.IMUL);
-        m.size = 8;
-        m.dst = p;
-        m.a = x;
-        m.b = y;
-        emit(m);
+        emit(new MInst.Imul(8, p, x, y));
         shiftImm(signed ? ShiftOp.SAR : ShiftOp.SHR, 8, dst, p, t.bits());
     }
 
@@ -1272,36 +1130,24 @@ final class Lower {
         boolean rem = inst.op == Opcode.UREM || inst.op == Opcode.SREM
             || inst.op == Opcode.UREM_IMM || inst.op == Opcode.SREM_IMM;
         Long cb = immB != null ? immB : constOf(b);
-        MInst m = new MInst(MInst.K.DIV);
-        m.signed = signed;
-        m.rem = rem;
-        m.typeBytes = t.bytes();
-        m.size = opSize(t);
-        m.checkZero = cb == null || t.zeroExtend(cb) == 0;
-        m.checkOverflow = signed && (cb == null || t.signExtend(cb) == -1);
+        boolean checkZero = cb == null || t.zeroExtend(cb) == 0;
+        boolean checkOverflow = signed && (cb == null || t.signExtend(cb) == -1);
         boolean narrow = t == Type.I8 || t == Type.I16;
-        m.a = narrow ? ext(a, t, signed) : reg(a);
+        int ra = narrow ? ext(a, t, signed) : reg(a);
+        int rb;
         if (cb != null) {
             long v = signed ? t.signExtend(cb) : t.zeroExtend(cb);
-            m.b = constant(v);
+            rb = constant(v);
         } else {
-            m.b = narrow ? ext(b, t, signed) : reg(b);
+            rb = narrow ? ext(b, t, signed) : reg(b);
         }
-        m.dst = dst;
-        m.earlyClobber = Abi.mask(Gpr.RAX, Gpr.RDX);
         hintReg[dst] = rem ? Gpr.RDX.enc() : Gpr.RAX.enc();
-        emit(m);
+        emit(new MInst.Div(signed, rem, t.bytes(), opSize(t), checkZero, checkOverflow, dst, ra, rb));
     }
 
     private void shiftImm(ShiftOp op, int size, int dst, int a, long amount) {
-        MInst m = new MInst(MInst.K.SHIFT_I);
-        m.shift = op;
-        m.size = size;
-        m.dst = dst;
-        m.a = a;
-        m.imm = amount;
         hintVreg[dst] = a;
-        emit(m);
+        emit(new MInst.ShiftImm(op, size, dst, a, amount));
     }
 
     private void shift(Opcode op, Type t, int dst, int a, int b, Long immAmount) {
@@ -1343,26 +1189,12 @@ final class Lower {
             aluImm(AluOp.AND, 4, masked, count, t.bits() - 1);
             count = masked;
         }
-        MInst m = new MInst(MInst.K.SHIFT);
-        m.shift = sop;
-        m.size = size;
-        m.dst = dst;
-        m.a = x;
-        m.b = count;
-        m.earlyClobber = Abi.mask(Gpr.RCX);
         hintVreg[dst] = x;
-        emit(m);
+        emit(new MInst.Shift(sop, size, dst, x, count));
     }
 
     private void bitcount(MInst.BitOp op, Type t, int dst, int a, int typeBits) {
-        MInst m = new MInst(MInst.K.BITCOUNT);
-        m.bitOp = op;
-        m.size = t == Type.I64 ? 8 : 4;
-        m.typeBytes = typeBits / 8;
-        m.imm = typeBits;
-        m.dst = dst;
-        m.a = a;
-        emit(m);
+        emit(new MInst.BitCount(op, t == Type.I64 ? 8 : 4, typeBits, dst, a));
     }
 
     private void bitrev(Type t, int dst, int a) {
@@ -1392,129 +1224,65 @@ final class Lower {
         } else if (t == Type.I16) {
             shiftImm(ShiftOp.ROL, 2, dst, x, 8);
         } else {
-            MInst m = new MInst(MInst.K.BSWAP);
-            m.size = size;
-            m.dst = dst;
-            m.a = x;
-            emit(m);
+            emit(new MInst.Bswap(size, dst, x));
         }
     }
 
     private void ovf(AluOp op, Type t, Inst inst, Cond flag) {
-        MInst m = new MInst(MInst.K.OVF);
-        m.alu = op;
-        m.size = t.bytes();
-        m.dst = inst.results[0];
-        m.dst2 = inst.results[1];
-        m.a = reg(inst.args[0]);
-        m.b = reg(inst.args[1]);
-        m.cc = flag;
-        emit(m);
+        int a = reg(inst.args[0]);
+        int b = reg(inst.args[1]);
+        emit(new MInst.Ovf(op, t.bytes(), flag, null, inst.results[0], inst.results[1], a, b));
     }
 
     private void ovfCarry(AluOp op, Type t, Inst inst, Cond flag) {
-        MInst m = new MInst(MInst.K.OVF_CARRY);
-        m.alu = op;
-        m.size = t.bytes();
-        m.dst = inst.results[0];
-        m.dst2 = inst.results[1];
-        m.a = reg(inst.args[0]);
-        m.b = reg(inst.args[1]);
-        m.c = reg(inst.args[2]);
-        m.cc = flag;
-        emit(m);
+        int a = reg(inst.args[0]);
+        int b = reg(inst.args[1]);
+        int c = reg(inst.args[2]);
+        emit(new MInst.OvfCarry(op, t.bytes(), flag, inst.results[0], inst.results[1], a, b, c));
     }
 
     private void umulOvf(Type t, Inst inst) {
         int dst = inst.results[0], flag = inst.results[1];
         if (t == Type.I64) {
-            MInst m = new MInst(MInst.K.MUL_OVF_WIDE);
-            m.size = 8;
-            m.dst = dst;
-            m.dst2 = flag;
-            m.a = reg(inst.args[0]);
-            m.b = reg(inst.args[1]);
-            m.earlyClobber = Abi.mask(Gpr.RAX, Gpr.RDX);
-            emit(m);
+            int a = reg(inst.args[0]);
+            int b = reg(inst.args[1]);
+            emit(new MInst.MulOvfWide(dst, flag, a, b));
             return;
         }
         int x = ext(inst.args[0], t, false), y = ext(inst.args[1], t, false);
         int p = temp();
-        MInst mul = new MInst(MInst.K.IMUL);
-        mul.size = 8;
-        mul.dst = p;
-        mul.a = x;
-        mul.b = y;
-        emit(mul);
+        emit(new MInst.Imul(8, p, x, y));
         copy(dst, p);
         int hi = temp();
         shiftImm(ShiftOp.SHR, 8, hi, p, t.bits());
-        MInst s = new MInst(MInst.K.SETCC);
-        s.cmpSize = 8;
-        s.a = hi;
-        s.cmpImm = true;
-        s.imm = 0;
-        s.cc = Cond.NE;
-        s.dst = flag;
-        emit(s);
+        emit(new MInst.SetCC(MInst.Cmp.imm(Cond.NE, 8, hi, 0), flag));
     }
 
     private void smulOvf(Type t, Inst inst) {
         int dst = inst.results[0], flag = inst.results[1];
         if (t != Type.I8) {
-            MInst m = new MInst(MInst.K.OVF);
-            m.alu = null;
-            m.size = t.bytes();
-            m.dst = dst;
-            m.dst2 = flag;
-            m.a = reg(inst.args[0]);
-            m.b = reg(inst.args[1]);
-            m.cc = Cond.O;
-            emit(m);
+            int a = reg(inst.args[0]);
+            int b = reg(inst.args[1]);
+            emit(new MInst.Ovf(null, t.bytes(), Cond.O, null, dst, flag, a, b));
             return;
         }
         int x = ext(inst.args[0], t, true), y = ext(inst.args[1], t, true);
         int p = temp();
-        MInst mul = new MInst(MInst.K.IMUL);
-        mul.size = 4;
-        mul.dst = p;
-        mul.a = x;
-        mul.b = y;
-        emit(mul);
+        emit(new MInst.Imul(4, p, x, y));
         copy(dst, p);
         int sx = temp();
-        MInst e = new MInst(MInst.K.EXT);
-        e.dst = sx;
-        e.a = p;
-        e.extFrom = 1;
-        e.signed = true;
-        emit(e);
-        MInst s = new MInst(MInst.K.SETCC);
-        s.cmpSize = 4;
-        s.a = sx;
-        s.b = p;
-        s.cc = Cond.NE;
-        s.dst = flag;
-        emit(s);
+        emit(new MInst.Ext(1, true, sx, p));
+        emit(new MInst.SetCC(MInst.Cmp.regs(Cond.NE, 4, sx, p), flag));
     }
 
     private void store(int value, MemArg mem, int size, TrapCode trap) {
         Long c = constOf(value);
         if (c != null && (size < 8 || c == (int) (long) c)) {
-            MInst m = new MInst(MInst.K.STORE_I);
-            m.mem = mem;
-            m.size = size;
-            m.imm = size == 8 ? c : (int) (size == 4 ? c : Type.I32.signExtend(c & (size == 2 ? 0xFFFF : 0xFF)));
-            m.trap = trap;
-            emit(m);
+            long imm = size == 8 ? c : (int) (size == 4 ? c : Type.I32.signExtend(c & (size == 2 ? 0xFFFF : 0xFF)));
+            emit(new MInst.StoreImm(size, mem, trap, imm));
             return;
         }
-        MInst m = new MInst(MInst.K.STORE);
-        m.mem = mem;
-        m.size = size;
-        m.a = reg(value);
-        m.trap = trap;
-        emit(m);
+        emit(new MInst.Store(size, mem, trap, reg(value)));
     }
 
     private int extendForAbi(int v, AbiParam p) {
@@ -1532,8 +1300,6 @@ final class Lower {
             }
         }
         vc.hasCalls = true;
-        MInst m = new MInst(MInst.K.CALL);
-        m.sig = sig;
         int first = inst.op == Opcode.CALL_INDIRECT ? 1 : 0;
         int[] args = new int[inst.args.length - first];
         Abi.ArgLocs locs = Abi.argLocs(sig);
@@ -1543,19 +1309,20 @@ final class Lower {
                 if (hintReg[inst.args[first + i]] < 0) hintReg[inst.args[first + i]] = locs.regs[i].enc();
             }
         }
-        m.list = args;
-        m.results = inst.results.clone();
-        for (int i = 0; i < m.results.length && i < Abi.RETS.length; i++) hintReg[m.results[i]] = Abi.RETS[i].enc();
+        int[] results = inst.results.clone();
+        for (int i = 0; i < results.length && i < Abi.RETS.length; i++) hintReg[results[i]] = Abi.RETS[i].enc();
+        int target = -1;
+        String callee = null;
+        boolean inModule = false;
         if (inst.op == Opcode.CALL_INDIRECT) {
-            m.a = reg(inst.args[0]);
+            target = reg(inst.args[0]);
         } else {
             ExtFunc ef = f.extFuncs.get(inst.ref);
-            m.callee = ef.name;
-            m.calleeInModule = moduleFunctions.contains(ef.name);
+            callee = ef.name;
+            inModule = moduleFunctions.contains(ef.name);
         }
-        m.lateClobber = Abi.callClobbers(sig.callConv);
         vc.outgoingBytes = Math.max(vc.outgoingBytes, locs.stackBytes + locs.retAreaBytes);
-        emit(m);
+        emit(new MInst.Call(sig, target, callee, inModule, args, results, Abi.callClobbers(sig.callConv)));
     }
 
     private void site(Inst inst, ExtFunc ef) {
@@ -1567,15 +1334,9 @@ final class Lower {
         if (kind == SiteKind.EPOCH && opts.epochMode() == EpochMode.NONE) return;
         if (kind == SiteKind.EPOCH && opts.epochMode() == EpochMode.FUSED) {
             // No instruction here: emission fuses the sites with existing branches.
-            if (curBlock == f.entryBlock()) vc.fusedEntrySite = true;
-            vc.fusedLoopSites = true;
+            FusedSites.absorbEpochCall(vc, curBlock == f.entryBlock());
             return;
         }
-        MInst m = new MInst(MInst.K.SITE);
-        m.siteKind = kind.label();
-        m.callee = ef.name;
-        m.calleeInModule = moduleFunctions.contains(ef.name);
-        m.imm = curBlockInsts;
-        emit(m);
+        emit(new MInst.Site(kind, ef.name, moduleFunctions.contains(ef.name), curBlockInsts, inst));
     }
 }

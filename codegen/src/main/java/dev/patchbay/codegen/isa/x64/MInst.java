@@ -1,158 +1,382 @@
 /*
  * A machine instruction over virtual registers: the unit that lowering produces, the
- * register allocator reads, and emission turns into bytes. One class with named operand
- * fields keeps lowering and emission readable; `uses()` / `defs()` derive the operand
- * lists the allocator needs from those fields, so they can never disagree.
+ * register allocator reads, and emission turns into bytes.
  *
- * Fixed-register needs (division in rdx:rax, shift counts in cl, calls) never appear as
- * operands. Each instruction instead names the physical registers it clobbers: `early`
- * clobbers happen before its inputs are read (inputs and values live across may not use
- * them), `late` clobbers happen after (only values live across may not use them). Emission
- * moves values into and out of the fixed registers itself.
+ * Problem solved: one mutable class with ~30 fields let any stage set or read any field
+ * for any kind (a stale `imm` on a LOAD, an `origin` patched in after the fact, a site's
+ * kind carried as a string). Each kind is now a record holding exactly its operands, built
+ * once by lowering and never changed.
+ *
+ * Invariants:
+ * - Immutable: a record is complete when lowering constructs it; nothing later writes it.
+ * - `uses()` / `defs()` derive the allocator's operand lists from the record's components,
+ *   so they can never disagree with what emission reads. Uses keep one fixed order per
+ *   kind (compare operands, then value operands, then lists, then the address's base and
+ *   index), duplicates included: the allocator's intervals depend on it.
+ * - Fixed-register needs (division in rdx:rax, shift counts in cl, calls) never appear as
+ *   operands. Each kind instead names the physical registers it clobbers: `earlyClobber`
+ *   happens before its inputs are read (inputs and values live across may not use them),
+ *   `lateClobber` after (only values live across may not use them). Emission moves values
+ *   into and out of the fixed registers itself.
+ * - `kind()` is the record's one K, so emission can switch on it (Java 17 has no pattern
+ *   switch) and cast to the record it names.
+ * Tested by every filetest (byte-identical output) and RegallocTest/LinearScanTest through
+ * VCodeAllocInput.
  */
 package dev.patchbay.codegen.isa.x64;
 
+import dev.patchbay.codegen.instrument.SiteKind;
 import dev.patchbay.codegen.ir.Inst;
 import dev.patchbay.codegen.ir.Signature;
 import dev.patchbay.codegen.ir.TrapCode;
 
 import java.util.Arrays;
 
-final class MInst {
+sealed interface MInst {
     enum K {
-        /** Entry-block parameters arrive in ABI locations: defines `list`. */
-        PARAMS,
-        MOV, MOV_IMM,
-        /** dst = a ALU b | imm | [mem]. */
-        ALU, ALU_I, ALU_M,
-        IMUL, IMUL_I,
-        /** dst = NEG/NOT a. */
-        UNARY,
-        /** dst = bswap a (size 4 or 8). */
-        BSWAP,
-        /** dst = extend a from `extFrom` bytes to 64 bits. */
-        EXT,
-        SHIFT, SHIFT_I,
-        /** dst = high half of a*b, 64-bit, signed or unsigned. */
-        MULHI,
-        /** dst = a / b or a % b. */
-        DIV,
-        /** dst = a * b with overflow flag dst2 at 64 bits (mul/imul one-operand). */
-        MUL_OVF_WIDE,
-        /** dst = (compare) ? 1 : 0. */
-        SETCC,
-        /** dst = (compare) ? c : d. */
-        SELECT,
-        /** dst, dst2 = a op b, flag from `cc` after the op (add/sub/imul at size). */
-        OVF,
-        /** dst, dst2 = a op b op carry(c) at size (adc/sbb chains). */
-        OVF_CARRY,
-        /** dst = bsr/bsf/popcnt/lzcnt/tzcnt a with zero handling per `bitOp`. */
-        BITCOUNT,
-        LOAD, STORE, STORE_I, LEA,
-        FUNC_ADDR,
-        GET_FP, GET_SP, GET_RA,
-        /** A patch site (or the comparison-mode sequence in its place). */
-        SITE,
-        CALL,
-        TRAP, TRAP_IF,
-        /** int3, for debuggers. */
-        DEBUGTRAP,
-        BRANCH, JUMP, BR_TABLE, RET,
+        PARAMS, MOV, MOV_IMM, ALU, ALU_I, ALU_M, IMUL, IMUL_I, UNARY, BSWAP, EXT, SHIFT, SHIFT_I,
+        MULHI, DIV, MUL_OVF_WIDE, SETCC, SELECT, OVF, OVF_CARRY, BITCOUNT, LOAD, STORE, STORE_I, LEA,
+        FUNC_ADDR, GET_FP, GET_SP, GET_RA, SITE, CALL, TRAP, TRAP_IF, DEBUGTRAP, BRANCH, JUMP, BR_TABLE, RET,
     }
 
     enum BitOp { CLZ, CTZ, POPCNT }
 
-    final K k;
-    int size = 8;
-    int dst = -1, dst2 = -1;
-    int a = -1, b = -1, c = -1, d = -1;
-    long imm;
-    AluOp alu;
-    ShiftOp shift;
-    /** Compare for SETCC / SELECT / BRANCH / TRAP_IF: cmp a, b|imm (or test a,a when testZero). */
-    Cond cc;
-    boolean cmpImm;
-    boolean testZero;
-    int cmpSize = 8;
-    boolean signed;
-    boolean rem;
-    int extFrom;
-    BitOp bitOp;
-    /** Width in bytes of the IR type, for ops whose checks depend on it (division overflow). */
-    int typeBytes;
-    boolean checkZero, checkOverflow;
-    MemArg mem;
-    TrapCode trap;
-    /** Call args / return values / jump args / entry params / br_table index list. */
-    int[] list = Inst.NO_VALUES;
-    /** JUMP: per argument whose `list` entry is -1, the constant it passes (moved straight into the parameter). */
-    long[] consts;
-    /** Call results. */
-    int[] results = Inst.NO_VALUES;
-    Signature sig;
-    /** Direct callee name (CALL) or function for FUNC_ADDR; null for indirect calls. */
-    String callee;
-    boolean calleeInModule;
-    /** Branch targets as vcode block ids. */
-    int[] targets;
-    long earlyClobber, lateClobber;
-    /** The IR instruction this came from, for metadata (patch sites, trap sites). */
-    Inst origin;
-    String siteKind;
+    K kind();
 
-    MInst(K k) { this.k = k; }
+    int[] uses();
 
-    int[] uses() {
-        int[] u = new int[4 + list.length + 2];
-        int n = 0;
-        if (a >= 0) u[n++] = a;
-        if (b >= 0) u[n++] = b;
-        if (c >= 0) u[n++] = c;
-        if (d >= 0) u[n++] = d;
-        if (k != K.PARAMS) for (int v : list) if (v >= 0) u[n++] = v;
-        if (mem != null && mem.base >= 0) u[n++] = mem.base;
-        if (mem != null && mem.index >= 0) u[n++] = mem.index;
-        return Arrays.copyOf(u, n);
-    }
+    int[] defs();
 
-    int[] defs() {
-        if (k == K.PARAMS) return list;
-        if (k == K.CALL) return results;
-        if (dst2 >= 0) return new int[] {dst, dst2};
-        if (dst >= 0) return new int[] {dst};
-        return Inst.NO_VALUES;
-    }
+    default long earlyClobber() { return 0; }
+
+    default long lateClobber() { return 0; }
+
+    /** Branch targets as vcode block ids; null for an instruction that does not branch. */
+    default int[] targets() { return null; }
 
     /** No effect but its results: no memory access, trap, call, site or control flow. */
-    boolean isPure() {
-        switch (k) {
-            case MOV: case MOV_IMM: case ALU: case ALU_I: case IMUL: case IMUL_I: case UNARY: case BSWAP:
-            case EXT: case SHIFT: case SHIFT_I: case MULHI: case MUL_OVF_WIDE: case SETCC: case SELECT:
-            case OVF_CARRY: case BITCOUNT: case LEA: case FUNC_ADDR: case GET_FP: case GET_SP: case GET_RA:
-                return true;
-            case OVF:
-                return trap == null;
-            default:
-                return false;
-        }
-    }
+    default boolean isPure() { return false; }
 
-    boolean isTerminator() {
+    default boolean isTerminator() {
+        K k = kind();
         return k == K.BRANCH || k == K.JUMP || k == K.BR_TABLE || k == K.RET || k == K.TRAP;
     }
 
-    @Override public String toString() {
-        StringBuilder sb = new StringBuilder(k.name());
-        if (dst >= 0) sb.append(" d=v").append(dst);
-        if (dst2 >= 0) sb.append(",v").append(dst2);
-        if (a >= 0) sb.append(" a=v").append(a);
-        if (b >= 0) sb.append(" b=v").append(b);
-        if (c >= 0) sb.append(" c=v").append(c);
-        if (d >= 0) sb.append(" d'=v").append(d);
-        if (list.length > 0) sb.append(" list=").append(Arrays.toString(list));
-        if (results.length > 0) sb.append(" res=").append(Arrays.toString(results));
-        if (targets != null) sb.append(" ->").append(Arrays.toString(targets));
-        return sb.toString();
+    // ---- operand list helpers ----
+
+    private static int[] of(int... vs) {
+        int n = 0;
+        for (int v : vs) if (v >= 0) n++;
+        if (n == vs.length) return vs;
+        int[] r = new int[n];
+        n = 0;
+        for (int v : vs) if (v >= 0) r[n++] = v;
+        return r;
+    }
+
+    private static int[] withMem(MemArg m, int... vs) {
+        return of(concat(vs, new int[] {m.base, m.index}));
+    }
+
+    private static int[] concat(int[] a, int[] b) {
+        int[] r = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+
+    private static int[] one(int d) { return new int[] {d}; }
+
+    /**
+     * A comparison feeding flags to its user (SETCC, SELECT, TRAP_IF, BRANCH): `cmp a, b`,
+     * `cmp a, imm` when `hasImm`, or `test a, a` when `testZero`, at `size` bytes.
+     */
+    record Cmp(Cond cc, int size, int a, int b, boolean hasImm, int imm, boolean testZero) {
+        static Cmp regs(Cond cc, int size, int a, int b) { return new Cmp(cc, size, a, b, false, 0, false); }
+
+        static Cmp imm(Cond cc, int size, int a, int imm) { return new Cmp(cc, size, a, -1, true, imm, false); }
+
+        static Cmp zero(Cond cc, int size, int a) { return new Cmp(cc, size, a, -1, false, 0, true); }
+    }
+
+    /** Entry-block parameters arrive in ABI locations: defines `vregs` (the return-area pointer last, if any). */
+    record Params(int[] vregs, Signature sig) implements MInst {
+        public K kind() { return K.PARAMS; }
+        public int[] uses() { return Inst.NO_VALUES; }
+        public int[] defs() { return vregs; }
+    }
+
+    record Mov(int dst, int a) implements MInst {
+        public K kind() { return K.MOV; }
+        public int[] uses() { return one(a); }
+        public int[] defs() { return one(dst); }
+        public boolean isPure() { return true; }
+    }
+
+    record MovImm(int dst, long imm) implements MInst {
+        public K kind() { return K.MOV_IMM; }
+        public int[] uses() { return Inst.NO_VALUES; }
+        public int[] defs() { return one(dst); }
+        public boolean isPure() { return true; }
+    }
+
+    /** dst = a op b. */
+    record Alu(AluOp op, int size, int dst, int a, int b) implements MInst {
+        public K kind() { return K.ALU; }
+        public int[] uses() { return new int[] {a, b}; }
+        public int[] defs() { return one(dst); }
+        public boolean isPure() { return true; }
+    }
+
+    /** dst = a op imm. */
+    record AluImm(AluOp op, int size, int dst, int a, long imm) implements MInst {
+        public K kind() { return K.ALU_I; }
+        public int[] uses() { return one(a); }
+        public int[] defs() { return one(dst); }
+        public boolean isPure() { return true; }
+    }
+
+    /** dst = a op [mem]; `trap` non-null if the access may fault. */
+    record AluMem(AluOp op, int size, int dst, int a, MemArg mem, TrapCode trap) implements MInst {
+        public K kind() { return K.ALU_M; }
+        public int[] uses() { return withMem(mem, a); }
+        public int[] defs() { return one(dst); }
+    }
+
+    record Imul(int size, int dst, int a, int b) implements MInst {
+        public K kind() { return K.IMUL; }
+        public int[] uses() { return new int[] {a, b}; }
+        public int[] defs() { return one(dst); }
+        public boolean isPure() { return true; }
+    }
+
+    record ImulImm(int size, int dst, int a, long imm) implements MInst {
+        public K kind() { return K.IMUL_I; }
+        public int[] uses() { return one(a); }
+        public int[] defs() { return one(dst); }
+        public boolean isPure() { return true; }
+    }
+
+    /**
+     * dst = op a: SUB is neg, XOR is not, CMP is iabs, SBB is bmask (a tested at `extFrom`
+     * bytes).
+     */
+    record Unary(AluOp op, int size, int extFrom, int dst, int a) implements MInst {
+        public K kind() { return K.UNARY; }
+        public int[] uses() { return one(a); }
+        public int[] defs() { return one(dst); }
+        public boolean isPure() { return true; }
+    }
+
+    /** dst = bswap a (size 4 or 8). */
+    record Bswap(int size, int dst, int a) implements MInst {
+        public K kind() { return K.BSWAP; }
+        public int[] uses() { return one(a); }
+        public int[] defs() { return one(dst); }
+        public boolean isPure() { return true; }
+    }
+
+    /** dst = a extended from `from` bytes to 64 bits. */
+    record Ext(int from, boolean signed, int dst, int a) implements MInst {
+        public K kind() { return K.EXT; }
+        public int[] uses() { return one(a); }
+        public int[] defs() { return one(dst); }
+        public boolean isPure() { return true; }
+    }
+
+    /** dst = a shifted by count (through cl). */
+    record Shift(ShiftOp op, int size, int dst, int a, int count) implements MInst {
+        public K kind() { return K.SHIFT; }
+        public int[] uses() { return new int[] {a, count}; }
+        public int[] defs() { return one(dst); }
+        public long earlyClobber() { return Abi.mask(Gpr.RCX); }
+        public boolean isPure() { return true; }
+    }
+
+    record ShiftImm(ShiftOp op, int size, int dst, int a, long amount) implements MInst {
+        public K kind() { return K.SHIFT_I; }
+        public int[] uses() { return one(a); }
+        public int[] defs() { return one(dst); }
+        public boolean isPure() { return true; }
+    }
+
+    /** dst = high half of a*b, 64-bit, signed or unsigned. */
+    record MulHi(boolean signed, int dst, int a, int b) implements MInst {
+        public K kind() { return K.MULHI; }
+        public int[] uses() { return new int[] {a, b}; }
+        public int[] defs() { return one(dst); }
+        public long earlyClobber() { return Abi.mask(Gpr.RAX, Gpr.RDX); }
+        public boolean isPure() { return true; }
+    }
+
+    /** dst = a / b or a % b at `size`; `typeBytes` is the IR type's width (the overflow check's negation). */
+    record Div(boolean signed, boolean rem, int typeBytes, int size, boolean checkZero, boolean checkOverflow,
+               int dst, int a, int b) implements MInst {
+        public K kind() { return K.DIV; }
+        public int[] uses() { return new int[] {a, b}; }
+        public int[] defs() { return one(dst); }
+        public long earlyClobber() { return Abi.mask(Gpr.RAX, Gpr.RDX); }
+    }
+
+    /** dst = a * b with overflow flag `flag` at 64 bits (one-operand mul). */
+    record MulOvfWide(int dst, int flag, int a, int b) implements MInst {
+        public K kind() { return K.MUL_OVF_WIDE; }
+        public int[] uses() { return new int[] {a, b}; }
+        public int[] defs() { return new int[] {dst, flag}; }
+        public long earlyClobber() { return Abi.mask(Gpr.RAX, Gpr.RDX); }
+        public boolean isPure() { return true; }
+    }
+
+    /** dst = (compare) ? 1 : 0. */
+    record SetCC(Cmp cmp, int dst) implements MInst {
+        public K kind() { return K.SETCC; }
+        public int[] uses() { return of(cmp.a(), cmp.b()); }
+        public int[] defs() { return one(dst); }
+        public boolean isPure() { return true; }
+    }
+
+    /** dst = (compare) ? ifTrue : ifFalse. */
+    record Select(Cmp cmp, int size, int dst, int ifTrue, int ifFalse) implements MInst {
+        public K kind() { return K.SELECT; }
+        public int[] uses() { return of(cmp.a(), cmp.b(), ifTrue, ifFalse); }
+        public int[] defs() { return one(dst); }
+        public boolean isPure() { return true; }
+    }
+
+    /**
+     * dst, flag = a op b (op null: imul), flag from `cc` after the op at `size`. With `trap`
+     * set there is no flag result: the instruction traps when `cc` holds.
+     */
+    record Ovf(AluOp op, int size, Cond cc, TrapCode trap, int dst, int flag, int a, int b) implements MInst {
+        public K kind() { return K.OVF; }
+        public int[] uses() { return new int[] {a, b}; }
+        public int[] defs() { return flag >= 0 ? new int[] {dst, flag} : one(dst); }
+        public boolean isPure() { return trap == null; }
+    }
+
+    /** dst, flag = a op b op carry at size (adc/sbb chains). */
+    record OvfCarry(AluOp op, int size, Cond cc, int dst, int flag, int a, int b, int carry) implements MInst {
+        public K kind() { return K.OVF_CARRY; }
+        public int[] uses() { return new int[] {a, b, carry}; }
+        public int[] defs() { return new int[] {dst, flag}; }
+        public boolean isPure() { return true; }
+    }
+
+    /** dst = bsr/bsf/popcnt a with zero handling per `op`, for a type of `typeBits`. */
+    record BitCount(BitOp op, int size, int typeBits, int dst, int a) implements MInst {
+        public K kind() { return K.BITCOUNT; }
+        public int[] uses() { return one(a); }
+        public int[] defs() { return one(dst); }
+        public boolean isPure() { return true; }
+    }
+
+    record Load(int size, boolean signed, MemArg mem, TrapCode trap, int dst) implements MInst {
+        public K kind() { return K.LOAD; }
+        public int[] uses() { return withMem(mem); }
+        public int[] defs() { return one(dst); }
+    }
+
+    record Store(int size, MemArg mem, TrapCode trap, int value) implements MInst {
+        public K kind() { return K.STORE; }
+        public int[] uses() { return withMem(mem, value); }
+        public int[] defs() { return Inst.NO_VALUES; }
+    }
+
+    record StoreImm(int size, MemArg mem, TrapCode trap, long imm) implements MInst {
+        public K kind() { return K.STORE_I; }
+        public int[] uses() { return withMem(mem); }
+        public int[] defs() { return Inst.NO_VALUES; }
+    }
+
+    record Lea(int size, int dst, MemArg mem) implements MInst {
+        public K kind() { return K.LEA; }
+        public int[] uses() { return withMem(mem); }
+        public int[] defs() { return one(dst); }
+        public boolean isPure() { return true; }
+    }
+
+    record FuncAddr(String callee, boolean inModule, int dst) implements MInst {
+        public K kind() { return K.FUNC_ADDR; }
+        public int[] uses() { return Inst.NO_VALUES; }
+        public int[] defs() { return one(dst); }
+        public boolean isPure() { return true; }
+    }
+
+    /** dst = the frame pointer (GET_FP), stack pointer (GET_SP) or return address (GET_RA). */
+    record FrameValue(K kind, int dst) implements MInst {
+        public FrameValue {
+            if (kind != K.GET_FP && kind != K.GET_SP && kind != K.GET_RA) throw new IllegalArgumentException(kind.name());
+        }
+        public int[] uses() { return Inst.NO_VALUES; }
+        public int[] defs() { return one(dst); }
+        public boolean isPure() { return true; }
+    }
+
+    /**
+     * A patch site (or, for EPOCH in a comparison mode, the check in its place).
+     * `blockInsts` is the block's instruction count (FUEL mode charges it); `origin` the IR
+     * call it replaces, for the site's location.
+     */
+    record Site(SiteKind siteKind, String callee, boolean inModule, int blockInsts, Inst origin) implements MInst {
+        public K kind() { return K.SITE; }
+        public int[] uses() { return Inst.NO_VALUES; }
+        public int[] defs() { return Inst.NO_VALUES; }
+    }
+
+    /** A call: direct to `callee` when `target` is -1, else indirect through vreg `target`. */
+    record Call(Signature sig, int target, String callee, boolean inModule, int[] args, int[] results, long lateClobber)
+            implements MInst {
+        public K kind() { return K.CALL; }
+        public int[] uses() { return target >= 0 ? concat(one(target), args) : args; }
+        public int[] defs() { return results; }
+    }
+
+    record Trap(TrapCode trap) implements MInst {
+        public K kind() { return K.TRAP; }
+        public int[] uses() { return Inst.NO_VALUES; }
+        public int[] defs() { return Inst.NO_VALUES; }
+    }
+
+    record TrapIf(Cmp cmp, TrapCode trap) implements MInst {
+        public K kind() { return K.TRAP_IF; }
+        public int[] uses() { return of(cmp.a(), cmp.b()); }
+        public int[] defs() { return Inst.NO_VALUES; }
+    }
+
+    /** int3, for debuggers. */
+    record DebugTrap() implements MInst {
+        public K kind() { return K.DEBUGTRAP; }
+        public int[] uses() { return Inst.NO_VALUES; }
+        public int[] defs() { return Inst.NO_VALUES; }
+    }
+
+    /** Branch to targets[0] if the compare holds, else targets[1]. */
+    record Branch(Cmp cmp, int[] targets) implements MInst {
+        public K kind() { return K.BRANCH; }
+        public int[] uses() { return of(cmp.a(), cmp.b()); }
+        public int[] defs() { return Inst.NO_VALUES; }
+    }
+
+    /**
+     * Jump to targets[0] passing `args`; an argument that is -1 passes `consts[i]` (moved
+     * straight into the parameter's location).
+     */
+    record Jump(int[] args, long[] consts, int[] targets) implements MInst {
+        public K kind() { return K.JUMP; }
+        public int[] uses() { return of(args); }
+        public int[] defs() { return Inst.NO_VALUES; }
+    }
+
+    /** targets[0] is the default; targets[1 + i] is entry i. */
+    record BrTable(int index, int[] targets) implements MInst {
+        public K kind() { return K.BR_TABLE; }
+        public int[] uses() { return one(index); }
+        public int[] defs() { return Inst.NO_VALUES; }
+    }
+
+    /** Returns `values`; those past the return registers go to the area `retArea` points at (-1: none). */
+    record Ret(int[] values, int retArea, Signature sig) implements MInst {
+        public K kind() { return K.RET; }
+        public int[] uses() { return retArea >= 0 ? concat(one(retArea), values) : values; }
+        public int[] defs() { return Inst.NO_VALUES; }
     }
 }

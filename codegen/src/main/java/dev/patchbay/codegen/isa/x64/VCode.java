@@ -37,7 +37,7 @@ final class VCode {
 
         int[] succs() {
             MInst t = terminator();
-            return t.targets != null ? t.targets : Inst.NO_VALUES;
+            return t.targets() != null ? t.targets() : Inst.NO_VALUES;
         }
     }
 

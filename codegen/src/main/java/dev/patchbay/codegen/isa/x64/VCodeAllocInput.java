@@ -28,9 +28,9 @@ final class VCodeAllocInput implements LinearScan.Input {
 
     @Override public int[] defs(int inst) { return defs[inst]; }
 
-    @Override public long earlyClobbers(int inst) { return vc.insts.get(inst).earlyClobber; }
+    @Override public long earlyClobbers(int inst) { return vc.insts.get(inst).earlyClobber(); }
 
-    @Override public long lateClobbers(int inst) { return vc.insts.get(inst).lateClobber; }
+    @Override public long lateClobbers(int inst) { return vc.insts.get(inst).lateClobber(); }
 
     // Allocator blocks are indices into the linear order.
     @Override public int numBlocks() { return vc.order.size(); }

@@ -16,7 +16,6 @@ import dev.patchbay.codegen.CompileOptions;
 import dev.patchbay.codegen.instrument.SiteKind;
 import dev.patchbay.codegen.ir.Function;
 import dev.patchbay.codegen.ir.Signature;
-import dev.patchbay.codegen.machinst.BranchRangeException;
 import dev.patchbay.codegen.machinst.CallSite;
 import dev.patchbay.codegen.machinst.CodeBuffer;
 import dev.patchbay.codegen.machinst.CompiledModule;
@@ -69,25 +68,9 @@ public final class X64Backend {
         return assemble(functions, outs, opts);
     }
 
+    /** One pass: the CodeBuffer sizes the branches (relax) while the function is emitted. */
     private static Emit.Output emitFunction(VCode vc, LinearScan.Result alloc, CompileOptions opts) {
-        Emit.Output first = new Emit(vc, alloc, opts, null).emit();
-        int margin = 8 + opts.loopAlign();
-        boolean[] shortOk = new boolean[first.branches.size()];
-        boolean any = false;
-        for (int k = 0; k < shortOk.length; k++) {
-            int[] br = first.branches.get(k);
-            long dist = (long) br[1] - (br[0] + 2);
-            shortOk[k] = Math.abs(dist) <= 127 - margin;
-            any |= shortOk[k];
-        }
-        if (!any) return first;
-        try {
-            Emit.Output second = new Emit(vc, alloc, opts, shortOk).emit();
-            if (second.branches.size() != shortOk.length) return first;
-            return second;
-        } catch (BranchRangeException e) {
-            return first;
-        }
+        return new Emit(vc, alloc, opts).emit();
     }
 
     private static Set<String> defined(List<Function> functions) {
@@ -164,27 +147,25 @@ public final class X64Backend {
             Emit.Output o = outs.get(i);
             int base = starts[i];
             Function f = functions.get(i);
-            for (Emit.SymFixup fx : o.fixups) {
-                Integer target = symbols.get(fx.symbol);
-                if (target == null) throw new CompileException("function %" + f.name + ": unresolved symbol " + fx.symbol);
-                buf.patch4(base + fx.at, target - (base + fx.at + 4));
+            for (CodeBuffer.SymbolRef fx : o.buf.symbolRefs()) {
+                Integer target = symbols.get(fx.symbol());
+                if (target == null) throw new CompileException("function %" + f.name + ": unresolved symbol " + fx.symbol());
+                buf.patch4(base + fx.field(), target - (base + fx.field() + 4));
             }
-            for (TrapSite t : o.traps) traps.add(new TrapSite(base + t.offset, t.code));
-            for (int k = 0; k < o.callReturns.size(); k++) {
-                calls.add(new CallSite(base + o.callReturns.get(k)[0], o.callCallees.get(k)));
-            }
-            for (Emit.PendingSite ps : o.sites) {
-                int at = base + ps.offset;
-                if (ps.on != null) {
+            for (TrapSite t : o.buf.traps()) traps.add(new TrapSite(base + t.offset, t.code));
+            for (CodeBuffer.CallReturn c : o.buf.callReturns()) calls.add(new CallSite(base + c.offset(), c.callee()));
+            for (CodeBuffer.Site ps : o.buf.sites()) {
+                int at = base + ps.offset();
+                byte[] fusedOn = ps.on();
+                if (fusedOn != null) {
                     // Fused sites: both forms are relative to the function, already final.
-                    sites.add(new PatchSite(sites.size(), at, ps.on.length, ps.kind, i, ps.callee, ps.irLocation, ps.on, ps.off));
+                    sites.add(new PatchSite(sites.size(), at, fusedOn.length, ps.kind, i, ps.callee, ps.irLocation, fusedOn, ps.off()));
                     continue;
                 }
                 Integer target = symbols.get(ps.targetSymbol);
                 if (target == null) throw new CompileException("function %" + f.name + ": patch site target " + ps.targetSymbol + " is unknown");
-                int rel = target - (at + 5);
-                byte[] on = {(byte) 0xE8, (byte) rel, (byte) (rel >> 8), (byte) (rel >> 16), (byte) (rel >> 24)};
-                sites.add(new PatchSite(sites.size(), at, 5, ps.kind, i, ps.callee, ps.irLocation, on, NopUnits.PATCH_SITE_OFF));
+                byte[] on = Assembler.callRel32Bytes(at, target);
+                sites.add(new PatchSite(sites.size(), at, on.length, ps.kind, i, ps.callee, ps.irLocation, on, NopUnits.PATCH_SITE_OFF));
             }
             infos.add(new FunctionInfo(i, f.name, base, base + o.code.length, base + o.codeEnd, o.frameSize, f.signature,
                 entries.get(f.signature)));
