@@ -652,6 +652,34 @@ public final class SignalSampler implements AutoCloseable {
         }
     }
 
+    /**
+     * Measures the cost of one sampler signal on this machine: the calling thread sends the
+     * signal to itself {@code signals} times (the syscall, the kernel's delivery, the handler,
+     * which counts it as taken outside guest code, and sigreturn), for benchmarks.
+     *
+     * @param signals how many to send, at least 1
+     * @return nanoseconds per signal, the mean over them
+     * @throws IllegalArgumentException if signals is below 1
+     */
+    public static double selfSignalNanos(int signals) {
+        if (signals < 1) throw new IllegalArgumentException("signals must be at least 1: " + signals);
+        Global g = global();
+        int tid = Native.gettid();
+        long info = Native.calloc(1, SIGINFO_SIZE);
+        try {
+            Native.putInt(info + SI_SIGNO, SIGNAL);
+            Native.putInt(info + SI_CODE, SI_QUEUE);
+            Native.putInt(info + SI_PID, g.pid);
+            // An index no slot has: the handler counts it as foreign and returns.
+            Native.putInt(info + SI_VALUE, MAX_TARGETS);
+            long t0 = System.nanoTime();
+            for (int i = 0; i < signals; i++) Native.call(g.send, g.pid, tid, SIGNAL, info);
+            return (System.nanoTime() - t0) / (double) signals;
+        } finally {
+            Native.free(info);
+        }
+    }
+
     /** The ring index of a sampled Store, -1 if none; for tests. */
     synchronized int slotOf(Store store) {
         for (Target t : targets) if (t.store == store && !t.detached) return t.slot;
