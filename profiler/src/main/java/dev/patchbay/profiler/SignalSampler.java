@@ -236,6 +236,24 @@ public final class SignalSampler implements AutoCloseable {
             return null;
         }
 
+        /**
+         * The caller's return address when the PC is where RBP does not yet (or no longer)
+         * hold this function's frame: its first instruction ([RSP]), right after its
+         * {@code push rbp} ([RSP + 8]), or its {@code ret} ([RSP]); else 0.
+         */
+        long callerOnStack(long pc, GuestFrame leaf, long sp0, long sp1) {
+            for (Code c : code) {
+                if (pc < c.base || pc >= c.end) continue;
+                int off = (int) (pc - c.base), start = off - leaf.offset();
+                byte[] at = c.module.bytesAt(off, 1);
+                if (leaf.offset() == 0 || (at.length == 1 && at[0] == (byte) 0xC3)) return sp0;
+                byte[] first = c.module.bytesAt(start, 1);
+                if (leaf.offset() == 1 && first.length == 1 && first[0] == 0x55) return sp1;
+                return 0;
+            }
+            return 0;
+        }
+
         /** Signals the owner if it is in a guest call whose thread we know. */
         void tick() {
             if (detached) return;
@@ -430,8 +448,14 @@ public final class SignalSampler implements AutoCloseable {
                 t.unattributed++;
                 continue;
             }
-            List<GuestFrame> frames = new ArrayList<>(depth + 1);
+            List<GuestFrame> frames = new ArrayList<>(depth + 2);
             frames.add(leaf);
+            // Where RBP is still the caller's frame, the caller's return address is on top of the stack.
+            long callerRet = t.callerOnStack(pc, leaf, Native.getLong(slotAddr + S_SP0), Native.getLong(slotAddr + S_SP1));
+            if (callerRet != 0) {
+                GuestFrame f = t.frame(callerRet - 1);
+                if (f != null) frames.add(f);
+            }
             for (int i = 0; i < depth; i++) {
                 // A return address is just after its call: look up the call itself.
                 GuestFrame f = t.frame(Native.getLong(slotAddr + S_FRAMES + 8L * i) - 1);

@@ -34,8 +34,11 @@
  *                 Java appends a range and then bumps NRANGES (x86 keeps stores in order)
  *   SLOTS_AT      the slots: SLOT_SIZE bytes each, at SLOTS_AT + (seq & MASK) * SLOT_SIZE
  *
- * Slot: PC (the interrupted RIP), DEPTH (return addresses that follow), FRAMES (DEPTH return addresses from the RBP chain, innermost first, at most
- * MAX_DEPTH). The walk follows a frame pointer only while it lies in
+ * Slot: PC (the interrupted RIP), DEPTH (return addresses that follow), SP0 and SP1 ([RSP]
+ * and [RSP + 8], or 0 when RSP + 16 is not below ENTRY_FP: at a function's first
+ * instruction, after its push rbp, and at its ret, RBP is still the caller's frame and the
+ * caller's return address is there instead), FRAMES (DEPTH return addresses from the RBP
+ * chain, innermost first, at most MAX_DEPTH). The walk follows a frame pointer only while it lies in
  * [max(RSP, STACK_FLOOR - GUEST_STACK_SLACK), ENTRY_FP), is 8-aligned and strictly above
  * the previous one: the same bounds as the trap stub, so it reads only the call's stack.
  */
@@ -79,8 +82,10 @@ final class SignalSamplerLayout {
     // ---- slot
     static final int S_PC = 0;
     static final int S_DEPTH = 8;
-    static final int S_FRAMES = 16;
-    static final int MAX_DEPTH = 30;
+    static final int S_SP0 = 16;
+    static final int S_SP1 = 24;
+    static final int S_FRAMES = 32;
+    static final int MAX_DEPTH = 28;
     static final int SLOT_SHIFT = 8;
     static final int SLOT_SIZE = 1 << SLOT_SHIFT;
 

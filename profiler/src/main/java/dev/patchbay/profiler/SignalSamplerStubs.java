@@ -13,7 +13,7 @@
  *      this thread's pointer (fs:[0]); else NOT_IN_GUEST++ (Java, a hostcall, idle).
  *   4. The PC must lie in one of the ring's code ranges, else OUTSIDE_CODE++.
  *   5. A full ring (head - tail == capacity) is DROPS++; otherwise the slot at head gets
- *      the PC and the bounded RBP walk, then HEAD is bumped (x86 keeps the stores in order,
+ *      the PC, [RSP] and [RSP + 8] (in bounds), and the bounded RBP walk, then HEAD is bumped (x86 keeps the stores in order,
  *      so the consumer that sees the new HEAD sees the slot).
  *
  * sendSample(tgid, tid, sig, siginfo) -> rt_tgsigqueueinfo's result (0 or -errno): the
@@ -111,6 +111,23 @@ final class SignalSamplerStubs {
         a.mov(8, Gpr.RSI, Gpr.RCX);
         buf.bind(loOk);
         a.load(8, tab, m(vm, VmctxLayout.ENTRY_FP));
+        // [RSP] and [RSP + 8], when both lie below ENTRY_FP (RSP itself is at or above lo).
+        Label noSp = buf.newLabel(), spDone = buf.newLabel();
+        a.load(8, Gpr.RCX, m(uc, UC_RSP));
+        a.alu(AluOp.CMP, 8, Gpr.RCX, Gpr.RSI);
+        a.jcc(Cond.B, noSp, true);
+        a.lea(8, pc, m(Gpr.RCX, 16));
+        a.alu(AluOp.CMP, 8, pc, tab);
+        a.jcc(Cond.A, noSp, true);
+        a.load(8, pc, m(Gpr.RCX, 0));
+        a.store(8, m(Gpr.RDI, S_SP0), pc);
+        a.load(8, pc, m(Gpr.RCX, 8));
+        a.store(8, m(Gpr.RDI, S_SP1), pc);
+        a.jmp(spDone, true);
+        buf.bind(noSp);
+        a.storeImm(8, m(Gpr.RDI, S_SP0), 0);
+        a.storeImm(8, m(Gpr.RDI, S_SP1), 0);
+        buf.bind(spDone);
         a.load(8, Gpr.RCX, m(uc, UC_RBP));
         a.zero(Gpr.RDX);
         buf.bind(walk);
