@@ -439,6 +439,12 @@ public final class SignalSampler implements AutoCloseable {
         long head = Native.getLong(ring + HEAD);
         VarHandle.acquireFence();
         long tail = Native.getLong(ring + TAIL);
+        if (head - tail > capacity || head < tail) {
+            // Only a handler that held this ring's address across its return to the pool writes
+            // outside the protocol (invariant 1's late sample): skip, never loop over garbage.
+            t.unattributed++;
+            tail = head;
+        }
         for (long seq = tail; seq < head; seq++) {
             long slotAddr = ring + SLOTS_AT + ((seq & (capacity - 1)) << SLOT_SHIFT);
             long pc = Native.getLong(slotAddr + S_PC);
