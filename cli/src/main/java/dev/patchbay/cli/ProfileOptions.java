@@ -6,6 +6,9 @@
  *   --profile            native entry/exit hooks; a table (function, calls, total, self,
  *                        mean) prints at the end
  *   --sample PERIOD      the sampling profiler (e.g. 1ms); --flamegraph implies 1ms
+ *   --sampler KIND       sites (the default: the site-biased SamplingProfiler, which stops
+ *                        at the next patch site) or signal (the SignalSampler: a signal
+ *                        interrupts the owner at any instruction)
  *   --flamegraph FILE    a self-contained HTML (or .svg) flame graph of the samples
  *   --collapsed FILE     the samples in Brendan Gregg's collapsed format (flamegraph.pl,
  *                        speedscope, async-profiler's converters read it); implies 1ms too
@@ -27,6 +30,7 @@ import dev.patchbay.profiler.Profiler;
 import dev.patchbay.profiler.ProfilerConfig;
 import dev.patchbay.profiler.ProfilerMeterBinder;
 import dev.patchbay.profiler.SamplingProfiler;
+import dev.patchbay.profiler.SignalSampler;
 import dev.patchbay.profiler.SiteMeterBinder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -46,6 +50,9 @@ final class ProfileOptions {
 
     @Option(names = "--sample", paramLabel = "PERIOD", description = "Sample guest stacks every PERIOD (e.g. 1ms, 500us; 10us to 1h) at the next patch site.")
     String sample;
+
+    @Option(names = "--sampler", paramLabel = "KIND", description = "Which sampler --sample, --flamegraph and --collapsed use: sites (default; stops at the next patch site, so straight-line code is charged to the next site) or signal (a signal interrupts the guest at any instruction).")
+    String sampler;
 
     @Option(names = "--flamegraph", paramLabel = "FILE", description = "Write the samples as a flame graph: HTML, or SVG if FILE ends in .svg (samples every 1ms unless --sample says otherwise).")
     Path flamegraph;
@@ -69,6 +76,9 @@ final class ProfileOptions {
     void validate() {
         if (hold && metricsPort == null) throw new IllegalArgumentException("--hold needs --metrics-port");
         if (metricsPort != null) Values.count("--metrics-port", metricsPort, 0, 65535);
+        if (sampler != null && !sampler.equals("sites") && !sampler.equals("signal")) {
+            throw new IllegalArgumentException("--sampler must be sites or signal, not '" + sampler + "'");
+        }
         period = sample != null ? Values.duration("--sample", sample, MIN_SAMPLE, MAX_SAMPLE)
             : flamegraph != null || collapsed != null ? Duration.ofMillis(1) : null;
         OutputFiles.check("--flamegraph", flamegraph);
@@ -95,7 +105,8 @@ final class ProfileOptions {
                 }
                 if (profile) s.profiler.enable();
             }
-            if (period != null) s.sampler = new SamplingProfiler().add(store, "main");
+            if (period != null && "signal".equals(sampler)) s.signalSampler = new SignalSampler().add(store, "main");
+            else if (period != null) s.sampler = new SamplingProfiler().add(store, "main");
             if (metricsPort != null) {
                 PrometheusMeterRegistry reg = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
                 if (s.profiler != null) new ProfilerMeterBinder(s.profiler, s.sampler).bindTo(reg);
@@ -106,6 +117,7 @@ final class ProfileOptions {
                 System.err.println("metrics: " + s.endpoint.uri());
             }
             if (s.sampler != null) s.sampler.start(period);
+            if (s.signalSampler != null) s.signalSampler.start(period);
         } catch (IOException e) {
             s.abort();
             throw new OptionException("--metrics-port=" + metricsPort + ": cannot serve metrics on 127.0.0.1:" + metricsPort + ": " + OutputFiles.reason(e));
@@ -132,6 +144,7 @@ final class ProfileOptions {
         private final Store store;
         Profiler profiler;
         SamplingProfiler sampler;
+        SignalSampler signalSampler;
         PrometheusEndpoint endpoint;
         Path flamegraph, collapsed;
         boolean hold, showTable;
@@ -156,6 +169,15 @@ final class ProfileOptions {
                     ok &= write(err, "--flamegraph", flamegraph, f -> sampler.writeFlameGraph(f, "patchbay: " + f.getFileName()));
                 }
                 if (collapsed != null) ok &= write(err, "--collapsed", collapsed, sampler::writeCollapsedStacks);
+            }
+            if (signalSampler != null) {
+                signalSampler.stop();
+                err.println("samples: " + signalSampler.samples() + " (signal: at any instruction; " + signalSampler.signalsSent() + " signals, "
+                    + signalSampler.notInGuest() + " outside guest code, " + signalSampler.drops() + " dropped)");
+                if (flamegraph != null) {
+                    ok &= write(err, "--flamegraph", flamegraph, f -> signalSampler.writeFlameGraph(f, "patchbay: " + f.getFileName()));
+                }
+                if (collapsed != null) ok &= write(err, "--collapsed", collapsed, signalSampler::writeCollapsedStacks);
             }
             if (showTable && profiler != null) {
                 out.println();
@@ -188,6 +210,7 @@ final class ProfileOptions {
         /** Releases everything without reporting. */
         void abort() {
             if (sampler != null) sampler.close();
+            if (signalSampler != null) signalSampler.close();
             if (endpoint != null) endpoint.close();
             if (profiler != null && !store.isClosed()) profiler.close();
         }

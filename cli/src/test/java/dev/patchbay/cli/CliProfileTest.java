@@ -86,6 +86,25 @@ class CliProfileTest {
     }
 
     @Test
+    void signalSamplerWritesCollapsedStacks() throws Exception {
+        Path out = dir.resolve("fib-signal.collapsed");
+        String[] r = CliBadInputTest.run("run", fib().toString(), "--invoke", "fib(32)", "--sampler", "signal", "--collapsed", out.toString());
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[2].contains("(signal: at any instruction;"), r[2]);
+        long samples = Long.parseLong(r[2].replaceAll("(?s).*samples: (\\d+).*", "$1"));
+        long sum = 0;
+        for (String line : Files.readAllLines(out)) {
+            assertTrue(line.matches("fib(;fib)* [1-9][0-9]*"), line);
+            sum += Long.parseLong(line.substring(line.lastIndexOf(' ') + 1));
+        }
+        assertEquals(samples, sum, "every sample is in the file once");
+        assertTrue(samples > 0, r[2]);
+        String[] bad = CliBadInputTest.run("run", fib().toString(), "--invoke", "fib(3)", "--sampler", "timer", "--sample", "1ms");
+        assertEquals("2", bad[0]);
+        assertTrue(bad[2].contains("--sampler must be sites or signal"), bad[2]);
+    }
+
+    @Test
     void metricsPortServesOnLoopback() throws Exception {
         String[] r = CliBadInputTest.run("run", fib().toString(), "--invoke", "fib(10)", "--metrics-port", "0");
         assertEquals("0", r[0], r[2]);
