@@ -88,6 +88,8 @@ final class Emit {
         int codeEnd;
         /** Per branch emitted: source offset and target offset, for the short-branch pass. */
         final List<int[]> branches = new ArrayList<>();
+        /** The call frame rows (see UnwindRange), relative to the function's start. */
+        final List<dev.patchbay.codegen.machinst.UnwindRange.Row> unwind = new ArrayList<>();
     }
 
     private final VCode vc;
@@ -535,8 +537,12 @@ final class Emit {
     }
 
     private void prologue() {
+        frameRow(false, 8, 0);
         asm.push(RBP);
+        frameRow(false, 16, -16);
         asm.mov(8, RBP, RSP);
+        // From here to every epilogue's `pop rbp` the frame is RBP's: CFA = RBP + 16.
+        frameRow(true, 16, -16);
         if (needsStackCheck()) {
             // rsp - frame must not wrap below 0, where the compare below would pass. RSP is
             // at least STACK_LIMIT (above the JVM's reserve, hundreds of KiB) whenever a
@@ -569,7 +575,15 @@ final class Emit {
         for (int i = saved.size() - 1; i >= 0; i--) asm.pop(saved.get(i));
         if (preserveAll) asm.popfq();
         asm.pop(RBP);
+        frameRow(false, 8, 0);
         asm.ret();
+        // Code after a return (another block, an island, a fused stub) is in the frame again.
+        frameRow(true, 16, -16);
+    }
+
+    /** A call frame row from the current offset on (see UnwindRange.Row). */
+    private void frameRow(boolean cfaFromRbp, int cfaOffset, int savedRbp) {
+        out.unwind.add(new dev.patchbay.codegen.machinst.UnwindRange.Row(buf.offset(), cfaFromRbp, cfaOffset, savedRbp));
     }
 
     // ---- instructions ----
