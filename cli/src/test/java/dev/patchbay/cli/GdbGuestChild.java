@@ -10,7 +10,8 @@ import dev.patchbay.Store;
 /**
  * The child JVM of GdbJitCliTest: with gdb support on, %outer calls the hostcall %ready,
  * which prints "READY pid tid" from inside the guest call, then calls %runaway, which
- * never returns. The test attaches gdb and kills this process.
+ * never returns. The test attaches gdb and kills this process. With --wait it first
+ * prints "WAITING pid" and reads a line, so gdb can attach before any code exists.
  */
 public final class GdbGuestChild {
     static final String CLIF = String.join("\n",
@@ -34,7 +35,14 @@ public final class GdbGuestChild {
         "}");
 
     public static void main(String[] args) throws Exception {
-        boolean gdb = args.length == 0 || !args[0].equals("--no-gdb");
+        java.util.List<String> opts = java.util.List.of(args);
+        boolean gdb = !opts.contains("--no-gdb");
+        if (opts.contains("--wait")) {
+            // Attach first, then register: gdb learns of the code at its breakpoint.
+            System.out.println("WAITING " + ProcessHandle.current().pid());
+            System.out.flush();
+            if (new java.io.BufferedReader(new java.io.InputStreamReader(System.in)).readLine() == null) return;
+        }
         try (Engine engine = new Engine(new EngineConfig().gdbJit(gdb)); Store store = new Store(engine)) {
             Module m = Module.fromClif(engine, "gdb-child.clif", CLIF);
             Instance inst = new Linker().define("ready", (c, a) -> {

@@ -111,6 +111,61 @@ class GdbJitCliTest {
         }
     }
 
+    /**
+     * gdb attached before any code exists, left running: the child then creates its Engine
+     * and registers its code, which gdb reads at its breakpoint on
+     * __jit_debug_register_code; stopped by SIGTERM in %runaway, bt names the frames.
+     */
+    @Test
+    void gdbAttachedBeforeTheCodeExistsLearnsItAtRegistration(@TempDir Path dir) throws Exception {
+        Path gdb = gdb();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java, "-Djava.io.tmpdir=" + dir, "-cp", System.getProperty("java.class.path")));
+        if (Runtime.version().feature() >= 22) cmd.add("--enable-native-access=ALL-UNNAMED");
+        cmd.addAll(List.of(GdbGuestChild.class.getName(), "--wait"));
+        Process child = new ProcessBuilder(cmd).redirectError(dir.resolve("child-err.txt").toFile()).start();
+        Process g = null;
+        try {
+            BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+            assertEquals("WAITING " + child.pid(), r.readLine());
+            Path log = dir.resolve("gdb-live.txt");
+            // HotSpot takes SIGSEGVs all the time (implicit null checks, polls): pass them on silently.
+            g = new ProcessBuilder(gdb.toString(), "-nx", "-batch", "-p", String.valueOf(child.pid()),
+                "-ex", "set pagination off", "-ex", "handle SIGSEGV nostop noprint pass",
+                "-ex", "continue", "-ex", "thread apply all bt 16")
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (!Files.readString(log).contains("Continuing.")) {
+                String out = Files.readString(log);
+                if (out.contains("ptrace: Operation not permitted") || out.contains("Could not attach to process")) {
+                    skip("gdb may not attach here (ptrace)");
+                }
+                assertTrue(g.isAlive() && System.nanoTime() < deadline, "gdb attaches and continues:\n" + out);
+                Thread.sleep(50);
+            }
+            child.getOutputStream().write("go\n".getBytes(StandardCharsets.UTF_8));
+            child.getOutputStream().flush();
+            String ready = r.readLine();
+            assertTrue(ready != null && ready.startsWith("READY "), "the child reached the guest: " + ready);
+            long tid = Long.parseLong(ready.split(" ")[2]);
+            Thread.sleep(200);
+            child.destroy(); // SIGTERM: gdb stops the process and runs the backtrace
+            assertTrue(g.waitFor(180, TimeUnit.SECONDS), "gdb finished");
+            String out = Files.readString(log, StandardCharsets.UTF_8);
+            Matcher m = Pattern.compile("(?m)^Thread \\d+ \\(.*\\(LWP " + tid + "\\).*$").matcher(out);
+            assertTrue(m.find(), "gdb lists the guest's thread " + tid + ":\n" + out);
+            int end = out.indexOf("\nThread ", m.end());
+            String bt = out.substring(m.end(), end < 0 ? out.length() : end);
+            assertEquals(0, frame(bt, "runaway"), bt);
+            assertEquals(1, frame(bt, "outer"), bt);
+            assertEquals(2, frame(bt, "patchbay:entry_trampoline"), bt);
+        } finally {
+            if (g != null) g.destroyForcibly();
+            child.destroyForcibly();
+            child.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
     @Test
     void withoutGdbSupportTheSameFramesAreNameless(@TempDir Path dir) throws Exception {
         Path gdb = gdb();
