@@ -135,7 +135,9 @@ class GdbJitCliTest {
                 "-ex", "continue", "-ex", "thread apply all bt 16")
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while (!Files.readString(log).contains("Continuing.")) {
+            // Attached (a tracer) and let go again (the main thread no longer in tracing stop):
+            // gdb's batch mode prints nothing when it continues.
+            while (!tracedAndRunning(child.pid())) {
                 String out = Files.readString(log);
                 if (out.contains("ptrace: Operation not permitted") || out.contains("Could not attach to process")) {
                     skip("gdb may not attach here (ptrace)");
@@ -164,6 +166,13 @@ class GdbJitCliTest {
             child.destroyForcibly();
             child.waitFor(30, TimeUnit.SECONDS);
         }
+    }
+
+    static boolean tracedAndRunning(long pid) throws java.io.IOException {
+        String status = Files.readString(Path.of("/proc/" + pid + "/status"));
+        Matcher tracer = Pattern.compile("(?m)^TracerPid:\\s+(\\d+)").matcher(status);
+        Matcher state = Pattern.compile("(?m)^State:\\s+(\\S)").matcher(status);
+        return tracer.find() && !tracer.group(1).equals("0") && state.find() && !state.group(1).equals("t");
     }
 
     @Test
