@@ -13,6 +13,7 @@ import dev.patchbay.codegen.instrument.EpochMode;
 import dev.patchbay.codegen.instrument.InstrumentationPlan;
 import dev.patchbay.codegen.instrument.SiteKind;
 import dev.patchbay.codegen.machinst.CompiledModule;
+import dev.patchbay.internal.nativetools.GdbJit;
 import dev.patchbay.internal.nativetools.NativeTools;
 import dev.patchbay.internal.nativetools.PerfJitdump;
 import dev.patchbay.internal.sys.Native;
@@ -108,7 +109,7 @@ public final class Engine implements AutoCloseable {
         // The fault handler and the controller first: they are what may refuse (membarrier
         // unsupported, say), and nothing native of ours is allocated until they have not.
         // The jitdump file first: a directory that cannot be written is the user's error.
-        NativeTools tools = config.perfJitdumpDirectory == null ? NativeTools.NONE : new PerfJitdump(config.perfJitdumpDirectory);
+        NativeTools tools = nativeTools(config);
         FaultHandler f;
         SiteController c;
         try {
@@ -200,7 +201,22 @@ public final class Engine implements AutoCloseable {
     /** The fault handling every Engine has: code regions are registered with it. */
     FaultHandler faults() { return faults; }
 
-    /** What native tools (perf's jitdump) are told about code the Stores map. */
+    /** The native tools the config asks for: perf's jitdump, then gdb's JIT interface. */
+    private static NativeTools nativeTools(EngineConfig config) {
+        java.util.List<NativeTools> ts = new java.util.ArrayList<>();
+        if (config.perfJitdumpDirectory != null) ts.add(new PerfJitdump(config.perfJitdumpDirectory));
+        if (config.gdbJit) {
+            try {
+                ts.add(new GdbJit());
+            } catch (RuntimeException | Error e) {
+                for (NativeTools t : ts) t.close();
+                throw e;
+            }
+        }
+        return NativeTools.all(ts);
+    }
+
+    /** What native tools (perf's jitdump, gdb's JIT interface) are told about code the Stores map. */
     NativeTools nativeTools() { return nativeTools; }
 
     /**

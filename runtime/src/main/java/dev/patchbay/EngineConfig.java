@@ -27,6 +27,7 @@ public final class EngineConfig {
     boolean profiling;
     boolean threadInterrupts;
     Path perfJitdumpDirectory;
+    boolean gdbJit;
 
     /** The defaults: no epoch interruption, no profile sites, no membarrier, and the site controller ServiceLoader finds. */
     public EngineConfig() {}
@@ -163,6 +164,24 @@ public final class EngineConfig {
     public EngineConfig perfJitdump(Path directory) {
         if (directory == null) throw new IllegalArgumentException("perf jitdump directory is null");
         this.perfJitdumpDirectory = directory;
+        return this;
+    }
+
+    /**
+     * Turns gdb support on (default off): every module each Store instantiates is
+     * registered with gdb's JIT interface ({@code __jit_debug_register_code}) as an ELF
+     * object in memory with a symbol per function, trampoline and stub at that Store's own
+     * addresses and DWARF call frame information for each, so {@code gdb -p PID} then
+     * {@code bt} names guest frames and unwinds through them to the host. A Store's objects
+     * are unregistered when it closes. The first Engine with gdb support writes a small
+     * shared object that exports the two symbols gdb looks for into a private directory
+     * under {@code java.io.tmpdir} and loads it; it is deleted when the JVM exits.
+     *
+     * @param on whether the Engine registers code with gdb
+     * @return this config
+     */
+    public EngineConfig gdbJit(boolean on) {
+        this.gdbJit = on;
         return this;
     }
 }

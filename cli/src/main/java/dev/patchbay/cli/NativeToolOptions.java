@@ -17,9 +17,18 @@ final class NativeToolOptions {
     @Option(names = "--perf-dir", paramLabel = "DIR", description = "Directory for jit-PID.dump; implies --perf (default: java.io.tmpdir).")
     Path perfDir;
 
+    @Option(names = "--gdb", description = "Register guest code with gdb's JIT interface, so 'gdb -p PID' then 'bt' names guest frames.")
+    boolean gdb;
+
     /** {@code config} with the asked-for tools turned on. */
     EngineConfig apply(EngineConfig config) {
+        if (gdb) config.gdbJit(true);
         if (perfDir != null) return config.perfJitdump(perfDir);
         return perf ? config.perfJitdump(true) : config;
+    }
+
+    /** The option a native tool's failure to start is blamed on. */
+    String blame() {
+        return perf || perfDir != null ? "--perf" : "--gdb";
     }
 }

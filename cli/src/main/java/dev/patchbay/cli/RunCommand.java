@@ -109,11 +109,15 @@ final class RunCommand implements Callable<Integer> {
         try {
             engine = new Engine(nativeTools.apply(epochOptions.config()));
         } catch (java.io.UncheckedIOException e) {
-            System.err.println("patchbay: --perf: " + e.getMessage() + ": " + e.getCause().getMessage());
+            System.err.println("patchbay: " + nativeTools.blame() + ": " + e.getMessage() + ": " + e.getCause().getMessage());
             return Main.EXIT_BAD_INPUT;
         } catch (dev.patchbay.internal.sys.NativeCallException e) {
             // The jitdump file could not be mapped PROT_EXEC, perf's marker: a noexec mount.
             System.err.println("patchbay: --perf: " + e.getMessage());
+            return Main.EXIT_BAD_INPUT;
+        } catch (UnsatisfiedLinkError e) {
+            // gdb's shared object could not be loaded (a noexec java.io.tmpdir, say).
+            System.err.println("patchbay: --gdb: " + e.getMessage());
             return Main.EXIT_BAD_INPUT;
         }
         try (Engine closedLast = engine; Store store = new Store(engine); EpochTicker ticker = epochOptions.start(engine, store)) {

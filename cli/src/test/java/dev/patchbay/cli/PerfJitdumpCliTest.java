@@ -39,11 +39,16 @@ class PerfJitdumpCliTest {
     }
 
     static Path perf() {
+        return onPath("perf", "linux-perf");
+    }
+
+    /** {@code tool} on PATH, or a skip that names the Debian package to install. */
+    static Path onPath(String tool, String debianPackage) {
         for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            Path p = Path.of(d.isEmpty() ? "." : d, "perf");
+            Path p = Path.of(d.isEmpty() ? "." : d, tool);
             if (Files.isExecutable(p)) return p;
         }
-        skip("perf is not on PATH (Debian package linux-perf)");
+        skip(tool + " is not on PATH (Debian package " + debianPackage + ")");
         return null;
     }
 

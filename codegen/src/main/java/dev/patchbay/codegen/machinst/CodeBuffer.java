@@ -122,6 +122,9 @@ public final class CodeBuffer {
     private final List<SymbolRef> symbolRefs = new ArrayList<>();
     private final List<Integer> symbolEpochs = new ArrayList<>();
     private final List<Site> sites = new ArrayList<>();
+    /** Positions recorded with mark(), for metadata kept outside the buffer (frame rows). */
+    private final List<Integer> marks = new ArrayList<>();
+    private final List<Integer> markEpochs = new ArrayList<>();
 
     private byte[] data;
     private int size;
@@ -454,6 +457,26 @@ public final class CodeBuffer {
     }
 
     /**
+     * Records the current offset as a position that follows the code through relax(), for
+     * metadata the caller keeps itself (the frame rows of UnwindRange).
+     *
+     * @return the handle that {@link #markOffset} reads the position by
+     */
+    public int mark() {
+        marks.add(size);
+        markEpochs.add(aligns.size());
+        return marks.size() - 1;
+    }
+
+    /**
+     * Where a position recorded by {@link #mark} is now (after relax(), in the final layout).
+     *
+     * @param handle what mark() returned
+     * @return its offset
+     */
+    public int markOffset(int handle) { return marks.get(handle); }
+
+    /**
      * Records a patch site starting at the current offset.
      *
      * @param kind the site's kind
@@ -655,6 +678,7 @@ public final class CodeBuffer {
             SymbolRef r = symbolRefs.get(i);
             symbolRefs.set(i, new SymbolRef(map(r.field(), symbolEpochs.get(i), starts, shrinkPrefix, padDelta), r.symbol()));
         }
+        for (int i = 0; i < marks.size(); i++) marks.set(i, map(marks.get(i), markEpochs.get(i), starts, shrinkPrefix, padDelta));
         for (Site site : sites) {
             if (site.on != null) throw new IllegalStateException("a site's forms were set before relax()");
             site.offset = map(site.offset, site.epoch, starts, shrinkPrefix, padDelta);

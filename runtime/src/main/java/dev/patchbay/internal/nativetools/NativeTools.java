@@ -1,5 +1,5 @@
 /*
- * Native tools (perf, later gdb) learn about guest code only if the runtime tells them
+ * Native tools (perf, gdb) learn about guest code only if the runtime tells them
  * where each Store maps it: every Store has private copies of its modules' code, at
  * addresses of their own. This is the one hook the Store calls, when a module's code is
  * mapped into it and when that mapping goes away; the Engine holds one and closes it at
@@ -22,6 +22,31 @@ public interface NativeTools extends AutoCloseable {
         @Override public void unmapped(CodeMemory code) {}
         @Override public void close() {}
     };
+
+    /**
+     * The tools in order, as one: mapped in order, unmapped and closed in reverse.
+     *
+     * @param tools the tools; none gives {@link #NONE}
+     * @return the combination
+     */
+    static NativeTools all(java.util.List<NativeTools> tools) {
+        if (tools.isEmpty()) return NONE;
+        if (tools.size() == 1) return tools.get(0);
+        java.util.List<NativeTools> ts = java.util.List.copyOf(tools);
+        return new NativeTools() {
+            @Override public void mapped(CodeMemory code, CompiledModule module) {
+                for (NativeTools t : ts) t.mapped(code, module);
+            }
+
+            @Override public void unmapped(CodeMemory code) {
+                for (int i = ts.size() - 1; i >= 0; i--) ts.get(i).unmapped(code);
+            }
+
+            @Override public void close() {
+                for (int i = ts.size() - 1; i >= 0; i--) ts.get(i).close();
+            }
+        };
+    }
 
     /**
      * {@code module}'s code is now in {@code code}, at offset 0.

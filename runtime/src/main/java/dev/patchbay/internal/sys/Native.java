@@ -333,6 +333,48 @@ public final class Native {
         return addr;
     }
 
+    /**
+     * A shared object loaded with {@link #dlopen}. It is never unloaded: code and data in it
+     * may be referred to for the life of the process (gdb keeps a breakpoint in it), so the
+     * handle is kept reachable by whoever holds this (jffi dlcloses a collected Library).
+     */
+    public static final class SharedObject {
+        private final Library library;
+        private final String path;
+
+        private SharedObject(Library library, String path) {
+            this.library = library;
+            this.path = path;
+        }
+
+        /**
+         * The address of {@code name} in this object (dlsym).
+         *
+         * @throws UnsatisfiedLinkError if the object does not define it
+         */
+        public long symbol(String name) {
+            Objects.requireNonNull(name, "name");
+            long addr = library.getSymbolAddress(name);
+            if (addr == 0) {
+                throw new UnsatisfiedLinkError("symbol '" + name + "' not found in " + path + ": " + Library.getLastError());
+            }
+            return addr;
+        }
+    }
+
+    /**
+     * dlopen(path, RTLD_NOW | RTLD_LOCAL): loads a shared object by path.
+     *
+     * @throws UnsatisfiedLinkError with dlerror()'s message if the object cannot be loaded
+     */
+    public static SharedObject dlopen(String path) {
+        Objects.requireNonNull(path, "path");
+        checkPlatform();
+        Library lib = Library.openLibrary(path, Library.NOW | Library.LOCAL);
+        if (lib == null) throw new UnsatisfiedLinkError("dlopen(\"" + path + "\") failed: " + Library.getLastError());
+        return new SharedObject(lib, path);
+    }
+
     private static final class Sig {
         static final long SIGACTION = symbol("sigaction");
     }

@@ -62,6 +62,8 @@ final class Emit {
         int frameSize;
         /** Where the jump tables start (the end of the instructions). */
         int codeEnd;
+        /** The call frame rows (see UnwindRange), relative to the function's start; set after relax(). */
+        final List<dev.patchbay.codegen.machinst.UnwindRange.Row> unwind = new ArrayList<>();
     }
 
     private final VCode vc;
@@ -70,6 +72,8 @@ final class Emit {
     private final CodeBuffer buf = new CodeBuffer();
     private final Assembler asm = new Assembler(buf);
     private final Output out = new Output();
+    /** Builds the frame rows once relax() has placed the code (see frameRow). */
+    private final List<Runnable> frameRows = new ArrayList<>();
     private final Label[] blockLabels;
     /** The blocks in the order they are emitted: vc.order without the blocks threaded away (see planLayout). */
     private final List<VCode.VBlock> layout = new ArrayList<>();
@@ -151,6 +155,7 @@ final class Emit {
         // code, its labels and its metadata), then what depends on final offsets is written.
         buf.relax();
         out.codeEnd = buf.offset();
+        for (Runnable r : frameRows) r.run();
         for (Runnable r : fusedFinish) r.run();
         if (!tables.isEmpty()) {
             NopUnits.align(buf, 4);
@@ -461,8 +466,12 @@ final class Emit {
     }
 
     private void prologue() {
+        frameRow(false, 8, 0);
         asm.push(RBP);
+        frameRow(false, 16, -16);
         asm.mov(8, RBP, RSP);
+        // From here to every epilogue's `pop rbp` the frame is RBP's: CFA = RBP + 16.
+        frameRow(true, 16, -16);
         if (needsStackCheck()) {
             // rsp - frame must not wrap below 0, where the compare below would pass. RSP is
             // at least STACK_LIMIT (above the JVM's reserve, hundreds of KiB) whenever a
@@ -495,7 +504,19 @@ final class Emit {
         for (int i = saved.size() - 1; i >= 0; i--) asm.pop(saved.get(i));
         if (preserveAll) asm.popfq();
         asm.pop(RBP);
+        frameRow(false, 8, 0);
         asm.ret();
+        // Code after a return (another block, an island, a fused stub) is in the frame again.
+        frameRow(true, 16, -16);
+    }
+
+    /**
+     * A call frame row from the current offset on (see UnwindRange.Row). Its position is a
+     * buffer mark, because relax() moves the code after it; the row is built after relax.
+     */
+    private void frameRow(boolean cfaFromRbp, int cfaOffset, int savedRbp) {
+        int mark = buf.mark();
+        frameRows.add(() -> out.unwind.add(new dev.patchbay.codegen.machinst.UnwindRange.Row(buf.markOffset(mark), cfaFromRbp, cfaOffset, savedRbp)));
     }
 
     // ---- instructions ----

@@ -56,10 +56,13 @@ import dev.patchbay.codegen.instrument.SiteKind;
 import dev.patchbay.codegen.ir.Signature;
 import dev.patchbay.codegen.machinst.CodeBuffer;
 import dev.patchbay.codegen.machinst.Label;
+import dev.patchbay.codegen.machinst.UnwindRange;
 import dev.patchbay.codegen.vm.EntryStatus;
 import dev.patchbay.codegen.vm.VmctxLayout;
 
 final class Trampolines {
+    // Call frame rows (UnwindRange) are recorded as the code is emitted, so they follow
+    // exactly the pushes, pops and RSP loads below.
 
     static final Gpr[] HOST_SAVED = {Gpr.RBX, Gpr.R12, Gpr.R13, Gpr.R14, Gpr.R15};
     private static final Gpr[] HOOK_SAVED = {
@@ -70,6 +73,8 @@ final class Trampolines {
     private final Assembler asm;
     private final Label unwind;
     private final Label trapStubLabel;
+    private final java.util.List<UnwindRange> frames = new java.util.ArrayList<>();
+    private java.util.List<UnwindRange.Row> rows;
 
     Trampolines(CodeBuffer buf, Assembler asm) {
         this.buf = buf;
@@ -80,10 +85,33 @@ final class Trampolines {
 
     private static Mem vm(int off) { return Mem.base(Abi.VMCTX, off); }
 
+    /** The call frame rows of every trampoline emitted so far, in code order. */
+    java.util.List<UnwindRange> unwind() { return java.util.List.copyOf(frames); }
+
+    private void beginRows() { rows = new java.util.ArrayList<>(); }
+
+    /** A row from the current offset on. */
+    private void row(boolean cfaFromRbp, int cfaOffset, int savedRbp) {
+        rows.add(new UnwindRange.Row(buf.offset(), cfaFromRbp, cfaOffset, savedRbp));
+    }
+
+    /** The usual frame: CFA = RBP + 16, the caller's RBP at CFA - 16. */
+    private void rbpFrame() { row(true, 16, -16); }
+
+    private void endRows(UnwindRange.Kind kind, String name, int start) {
+        frames.add(new UnwindRange(kind, name, start, buf.offset(), rows));
+        rows = null;
+    }
+
     /** Emits the trap stub followed by the shared unwind path. Returns the stub's offset. */
     int trapStub() {
         int at = buf.offset();
         buf.bind(trapStubLabel);
+        beginRows();
+        // Jumped to with RBP the frame pointer of the code that trapped (or of the entry
+        // trampoline, on the way out of a call): the stub runs in that frame until RSP is
+        // reloaded from HOST_SP.
+        rbpFrame();
         backtrace();
         // TRAP, or INTERRUPTED when the safepoint stub marked this unwind as its own.
         asm.load(8, Gpr.RAX, vm(VmctxLayout.STUB_INTERRUPT));
@@ -91,6 +119,9 @@ final class Trampolines {
         asm.aluImm(AluOp.ADD, 4, Gpr.RAX, EntryStatus.TRAP);
         buf.bind(unwind);
         asm.load(8, Gpr.RSP, vm(VmctxLayout.HOST_SP));
+        // RSP is the entry trampoline's, below its 24-byte save area, the host registers and RBP.
+        int cfa = 24 + 8 * HOST_SAVED.length + 16;
+        row(false, cfa, -16);
         asm.load(8, Gpr.RCX, Mem.base(Gpr.RSP, 16));
         asm.store(8, vm(VmctxLayout.IN_GUEST), Gpr.RCX);
         asm.load(8, Gpr.RCX, Mem.base(Gpr.RSP, 0));
@@ -98,9 +129,17 @@ final class Trampolines {
         asm.load(8, Gpr.RCX, Mem.base(Gpr.RSP, 8));
         asm.store(8, vm(VmctxLayout.ENTRY_FP), Gpr.RCX);
         asm.aluImm(AluOp.ADD, 8, Gpr.RSP, 24);
-        for (int i = HOST_SAVED.length - 1; i >= 0; i--) asm.pop(HOST_SAVED[i]);
+        cfa -= 24;
+        row(false, cfa, -16);
+        for (int i = HOST_SAVED.length - 1; i >= 0; i--) {
+            asm.pop(HOST_SAVED[i]);
+            cfa -= 8;
+            row(false, cfa, -16);
+        }
         asm.pop(Gpr.RBP);
+        row(false, 8, 0);
         asm.ret();
+        endRows(UnwindRange.Kind.TRAP_STUB, "patchbay:trap_stub", at);
         return at;
     }
 
@@ -166,9 +205,14 @@ final class Trampolines {
         if (kind == SiteKind.PROFILE_ENTRY || kind == SiteKind.PROFILE_EXIT) return profileHook(kind);
         NopUnits.align(buf, 16);
         int at = buf.offset();
+        beginRows();
+        row(false, 8, 0);
         asm.pushfq();
+        row(false, 16, 0);
         asm.push(Gpr.RBP);
+        row(false, 24, -24);
         asm.mov(8, Gpr.RBP, Gpr.RSP);
+        row(true, 24, -24);
         for (Gpr g : HOOK_SAVED) asm.push(g);
         asm.aluImm(AluOp.AND, 8, Gpr.RSP, -16);
         Label unwind = buf.newLabel();
@@ -176,14 +220,20 @@ final class Trampolines {
         asm.lea(8, Gpr.RSP, Mem.base(Gpr.RBP, -8 * HOOK_SAVED.length));
         for (int i = HOOK_SAVED.length - 1; i >= 0; i--) asm.pop(HOOK_SAVED[i]);
         asm.pop(Gpr.RBP);
+        row(false, 16, 0);
         asm.popfq();
+        row(false, 8, 0);
         asm.ret();
         // The hook asked to unwind (it set the trap code): the trapping PC is the site.
         buf.bind(unwind);
+        row(true, 24, -24);
         asm.load(8, Gpr.R11, Mem.base(Gpr.RBP, 16));
         asm.aluImm(AluOp.SUB, 8, Gpr.R11, 5);
         asm.load(8, Gpr.RBP, Mem.base(Gpr.RBP, 0));
+        // RBP is the guest's again: from here on this is the trap stub's frame, the guest's.
+        rbpFrame();
         asm.jmp(trapStubLabel, false);
+        endRows(UnwindRange.Kind.HOOK_TRAMPOLINE, "patchbay:hook_trampoline:" + kind.name().toLowerCase(java.util.Locale.ROOT), at);
         return at;
     }
 
@@ -219,8 +269,12 @@ final class Trampolines {
     private int profileHook(SiteKind kind) {
         NopUnits.align(buf, 16);
         int at = buf.offset();
+        beginRows();
+        row(false, 8, 0);
         asm.push(Gpr.RBP);
+        row(false, 16, -16);
         asm.mov(8, Gpr.RBP, Gpr.RSP);
+        rbpFrame();
         asm.push(Gpr.RAX);
         asm.lahf();
         asm.setcc(Cond.O, Gpr.RAX);
@@ -236,22 +290,30 @@ final class Trampolines {
         asm.sahf();
         asm.pop(Gpr.RAX);
         asm.pop(Gpr.RBP);
+        row(false, 8, 0);
         asm.ret();
         buf.bind(unwind);
+        rbpFrame();
         asm.load(8, Gpr.R11, Mem.base(Gpr.RBP, 8));
         asm.aluImm(AluOp.SUB, 8, Gpr.R11, 5);
         asm.load(8, Gpr.RBP, Mem.base(Gpr.RBP, 0));
+        rbpFrame();
         asm.jmp(trapStubLabel, false);
+        endRows(UnwindRange.Kind.HOOK_TRAMPOLINE, "patchbay:hook_trampoline:" + kind.name().toLowerCase(java.util.Locale.ROOT), at);
         return at;
     }
 
     /** Emits the exit trampoline of an import. Returns {offset, offset of the dispatcher relocation}. */
-    int[] exit(int importIndex, Signature sig) {
+    int[] exit(int importIndex, String name, Signature sig) {
         NopUnits.align(buf, 16);
         int at = buf.offset();
         Abi.ArgLocs locs = Abi.argLocs(sig);
+        beginRows();
+        row(false, 8, 0);
         asm.push(Gpr.RBP);
+        row(false, 16, -16);
         asm.mov(8, Gpr.RBP, Gpr.RSP);
+        rbpFrame();
         asm.load(8, Gpr.RAX, Mem.base(Gpr.RBP, 0));
         asm.store(8, vm(VmctxLayout.LAST_EXIT_FP), Gpr.RAX);
         asm.load(8, Gpr.RAX, Mem.base(Gpr.RBP, 8));
@@ -283,13 +345,17 @@ final class Trampolines {
         if (!sig.returns.isEmpty()) asm.load(8, Gpr.RAX, Mem.base(Gpr.RSP, 0));
         asm.mov(8, Gpr.RSP, Gpr.RBP);
         asm.pop(Gpr.RBP);
+        row(false, 8, 0);
         asm.ret();
         buf.bind(err);
+        rbpFrame();
         asm.storeImm(8, vm(VmctxLayout.LAST_EXIT_FP), 0);
         asm.storeImm(8, vm(VmctxLayout.TRAP_CODE), dev.patchbay.codegen.ir.TrapCode.HOST_ERROR.code());
         asm.load(8, Gpr.R11, Mem.base(Gpr.RBP, 8));
         asm.load(8, Gpr.RBP, Mem.base(Gpr.RBP, 0));
+        rbpFrame();
         asm.jmp(trapStubLabel, false);
+        endRows(UnwindRange.Kind.EXIT_TRAMPOLINE, "patchbay:exit_trampoline:" + name, at);
         return new int[] {at, reloc};
     }
 
@@ -298,8 +364,13 @@ final class Trampolines {
         NopUnits.align(buf, 16);
         int at = buf.offset();
         Abi.ArgLocs locs = Abi.argLocs(sig);
+        beginRows();
+        row(false, 8, 0);
         asm.push(Gpr.RBP);
+        row(false, 16, -16);
         asm.mov(8, Gpr.RBP, Gpr.RSP);
+        // RBP-based to the end: every way out jumps to the unwind path or the trap stub.
+        rbpFrame();
         for (Gpr g : HOST_SAVED) asm.push(g);
         asm.aluImm(AluOp.SUB, 8, Gpr.RSP, 24);
         asm.mov(8, Abi.VMCTX, Gpr.RDI);
@@ -360,6 +431,7 @@ final class Trampolines {
             asm.lea(8, Gpr.R11, Mem.rip(overflow, 0));
             asm.jmp(trapStubLabel, false);
         }
+        endRows(UnwindRange.Kind.ENTRY_TRAMPOLINE, "patchbay:entry_trampoline", at);
         return at;
     }
 }

@@ -20,6 +20,7 @@ import dev.patchbay.codegen.machinst.CallSite;
 import dev.patchbay.codegen.machinst.CodeBuffer;
 import dev.patchbay.codegen.machinst.CompiledModule;
 import dev.patchbay.codegen.machinst.FunctionInfo;
+import dev.patchbay.codegen.machinst.UnwindRange;
 import dev.patchbay.codegen.machinst.ImportInfo;
 import dev.patchbay.codegen.machinst.PatchSite;
 import dev.patchbay.codegen.machinst.Relocation;
@@ -130,7 +131,7 @@ public final class X64Backend {
         List<ImportInfo> imports = new ArrayList<>();
         List<Relocation> relocs = new ArrayList<>();
         for (Map.Entry<String, Signature> e : imports(functions, defined(functions)).entrySet()) {
-            int[] t = tr.exit(imports.size(), e.getValue());
+            int[] t = tr.exit(imports.size(), e.getKey(), e.getValue());
             imports.add(new ImportInfo(imports.size(), e.getKey(), e.getValue(), t[0]));
             relocs.add(new Relocation(t[1], Relocation.Kind.ABS64, Relocation.HOSTCALL_DISPATCH));
             symbols.put(Emit.importSymbol(e.getKey()), t[0]);
@@ -141,6 +142,7 @@ public final class X64Backend {
         List<PatchSite> sites = new ArrayList<>();
         List<TrapSite> traps = new ArrayList<>();
         List<CallSite> calls = new ArrayList<>();
+        List<UnwindRange> unwind = new ArrayList<>(tr.unwind());
         // Site ids number the sites in code order across the module, so they are stable
         // for a given input and plan.
         for (int i = 0; i < outs.size(); i++) {
@@ -169,11 +171,15 @@ public final class X64Backend {
             }
             infos.add(new FunctionInfo(i, f.name, base, base + o.code.length, base + o.codeEnd, o.frameSize, f.signature,
                 entries.get(f.signature)));
+            List<UnwindRange.Row> rows = new ArrayList<>(o.unwind.size());
+            for (UnwindRange.Row r : o.unwind) rows.add(r.shifted(base));
+            unwind.add(new UnwindRange(UnwindRange.Kind.FUNCTION, f.name, base, base + o.code.length, rows));
         }
         List<byte[]> units = new ArrayList<>();
         for (int len = 1; len <= NopUnits.MAX_UNIT; len++) units.add(NopUnits.unit(len));
         dev.patchbay.codegen.instrument.EpochMode mode = opts.plan().includes(dev.patchbay.codegen.instrument.SiteKind.EPOCH)
             ? opts.epochMode() : dev.patchbay.codegen.instrument.EpochMode.NONE;
-        return new CompiledModule(buf.bytes(), infos, sites, traps, calls, relocs, imports, hooks, trapStub, units, mode);
+        unwind.sort(java.util.Comparator.comparingInt(u -> u.start));
+        return new CompiledModule(buf.bytes(), infos, sites, traps, calls, relocs, imports, hooks, trapStub, units, mode, unwind);
     }
 }
