@@ -307,6 +307,24 @@ class CodeBufferTest {
         assertEquals(217, b.offset());
     }
 
+    /** Marks (frame rows live outside the buffer) move with the code through relax(). */
+    @Test
+    void relaxMovesMarks() {
+        CodeBuffer b = new CodeBuffer();
+        Label near = b.newLabel();
+        int atStart = b.mark();  // 0
+        relaxableJmp(b, near);   // [0, 5) becomes [0, 2)
+        int afterJmp = b.mark(); // 5 becomes 2
+        filler(b, 10);
+        b.bind(near);
+        int atLabel = b.mark();  // 15 becomes 12
+        assertEquals(1, b.relax());
+        assertEquals(0, b.markOffset(atStart));
+        assertEquals(2, b.markOffset(afterJmp));
+        assertEquals(12, b.markOffset(atLabel));
+        assertEquals(near.offset(), b.markOffset(atLabel));
+    }
+
     /**
      * The fixpoint starts from all short: the outer branch reaches only once the inner one
      * is short too, which a pass that judged each branch by the long layout would miss.
