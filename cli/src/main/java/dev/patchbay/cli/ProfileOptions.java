@@ -109,7 +109,9 @@ final class ProfileOptions {
             else if (period != null) s.sampler = new SamplingProfiler().add(store, "main");
             if (metricsPort != null) {
                 PrometheusMeterRegistry reg = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-                if (s.profiler != null) new ProfilerMeterBinder(s.profiler, s.sampler).bindTo(reg);
+                if (s.profiler != null) {
+                    (s.signalSampler != null ? new ProfilerMeterBinder(s.profiler, s.signalSampler) : new ProfilerMeterBinder(s.profiler, s.sampler)).bindTo(reg);
+                }
                 new SiteMeterBinder(engine).store(store, "main").bindTo(reg);
                 new EpochMeterBinder(engine).bindTo(reg);
                 new CodeMemoryMeterBinder(engine).bindTo(reg);

@@ -10,7 +10,7 @@
  *   patchbay.function.time        inclusive time, seconds     {function, module, store}
  *   patchbay.function.self.time   exclusive time, seconds     {function, module, store}
  *   patchbay.function.samples     sampler hits as innermost frame, when a SamplingProfiler
- *                                 is given                    {function, module, store}
+ *                                 or a SignalSampler is given {function, module, store}
  *
  * Invariants:
  *  1 the counters only grow while they are registered: Profiler.reset() moves a Java
@@ -47,7 +47,14 @@ import java.util.function.ToDoubleFunction;
  */
 public final class ProfilerMeterBinder implements MeterBinder, AutoCloseable {
     private final Profiler profiler;
-    private final SamplingProfiler sampler;
+    /** Self samples of (store, instance index, function); null for no samples counter. */
+    private final SampleCounts samples;
+    private final String samplesHelp;
+
+    @FunctionalInterface
+    private interface SampleCounts {
+        long selfSamples(Store store, int instanceIndex, String function);
+    }
     private final BoundMeters meters = new BoundMeters();
 
     /**
@@ -56,7 +63,7 @@ public final class ProfilerMeterBinder implements MeterBinder, AutoCloseable {
      * @param profiler the profiler
      * @throws IllegalArgumentException if profiler is null
      */
-    public ProfilerMeterBinder(Profiler profiler) { this(profiler, null); }
+    public ProfilerMeterBinder(Profiler profiler) { this(profiler, (SamplingProfiler) null); }
 
     /**
      * Counters of a Profiler's functions, and of a sampler's samples of the same Store.
@@ -66,9 +73,25 @@ public final class ProfilerMeterBinder implements MeterBinder, AutoCloseable {
      * @throws IllegalArgumentException if profiler is null
      */
     public ProfilerMeterBinder(Profiler profiler, SamplingProfiler sampler) {
+        this(profiler, sampler == null ? null : sampler::selfSamples, "Sampling-profiler samples (taken at patch sites) whose innermost frame is the function");
+    }
+
+    /**
+     * Counters of a Profiler's functions, and of a signal sampler's samples of the same Store.
+     *
+     * @param profiler the profiler
+     * @param sampler a signal sampler of the profiler's Store, or null for no samples counter
+     * @throws IllegalArgumentException if profiler is null
+     */
+    public ProfilerMeterBinder(Profiler profiler, SignalSampler sampler) {
+        this(profiler, sampler == null ? null : sampler::selfSamples, "Signal-sampler samples (taken at any instruction) whose innermost frame is the function");
+    }
+
+    private ProfilerMeterBinder(Profiler profiler, SampleCounts samples, String samplesHelp) {
         if (profiler == null) throw new IllegalArgumentException("profiler is null");
         this.profiler = profiler;
-        this.sampler = sampler;
+        this.samples = samples;
+        this.samplesHelp = samplesHelp;
         profiler.onClose(this::close);
     }
 
@@ -90,11 +113,11 @@ public final class ProfilerMeterBinder implements MeterBinder, AutoCloseable {
                 "Inclusive time in a guest function (recursion counted once)");
             counter(registry, "patchbay.function.self.time", c, Profiler.Counters::selfSeconds, tags, "seconds",
                 "Exclusive time in a guest function (minus profiled callees)");
-            if (sampler != null) {
+            if (samples != null) {
                 NativeProfile.Record r = c.record;
                 Store store = profiler.store();
-                counter(registry, "patchbay.function.samples", sampler, s -> s.selfSamples(store, r.instanceIndex, r.function), tags, null,
-                    "Sampling-profiler samples whose innermost frame is the function");
+                counter(registry, "patchbay.function.samples", samples, s -> s.selfSamples(store, r.instanceIndex, r.function), tags, null,
+                    samplesHelp);
             }
         }
     }

@@ -176,7 +176,10 @@ public final class SignalSampler implements AutoCloseable {
         final String name;
         final long vmctx, ring, siginfo;
         final int slot;
+        /** The Store's code copies, in instance order: code.get(i) is instance i's. */
         final List<Code> code = new CopyOnWriteArrayList<>();
+        /** Self samples per instance and function (leafKey), for metrics; written under the sampler's lock. */
+        final Map<String, Long> leaves = new ConcurrentHashMap<>();
         final AtomicBoolean learning = new AtomicBoolean();
         PatchRequest learnRequest;
         long sent, idle, recorded, unattributed;
@@ -225,6 +228,15 @@ public final class SignalSampler implements AutoCloseable {
 
         @Override public void onSafepoint(Safepoint at) {
             if (learning.compareAndSet(true, false)) learnCurrentThread();
+        }
+
+        /** The index of the instance whose code holds pc, -1 if none. */
+        int instanceAt(long pc) {
+            for (int i = 0; i < code.size(); i++) {
+                Code c = code.get(i);
+                if (pc >= c.base && pc < c.end) return i;
+            }
+            return -1;
         }
 
         GuestFrame frame(long pc) {
@@ -471,6 +483,7 @@ public final class SignalSampler implements AutoCloseable {
             for (int i = 0; i < names.length; i++) names[i] = frames.get(names.length - 1 - i).function();
             stacks.add(names);
             t.recorded++;
+            t.leaves.merge(SamplingProfiler.leafKey(t.instanceAt(pc), leaf.function()), 1L, Long::sum);
             locations.merge(leaf.function() + "+0x" + Integer.toHexString(leaf.offset()), 1L, Long::sum);
             JfrEvents.sample(t.name, frames);
         }
@@ -538,6 +551,16 @@ public final class SignalSampler implements AutoCloseable {
     public Map<String, Long> selfSamplesByFunction() {
         drain();
         return stacks.selfCounts();
+    }
+
+    /** Self samples in one Store of a function of its instance at instanceIndex (for metrics). */
+    synchronized long selfSamples(Store store, int instanceIndex, String function) {
+        for (Target t : targets) {
+            if (t.store != store) continue;
+            if (!t.detached) drainLocked(t);
+            return t.leaves.getOrDefault(SamplingProfiler.leafKey(instanceIndex, function), 0L);
+        }
+        return 0;
     }
 
     /**

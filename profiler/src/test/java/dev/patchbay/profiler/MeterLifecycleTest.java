@@ -152,6 +152,10 @@ class MeterLifecycleTest {
                 Thread.sleep(20);
             }
             assertNull(ref.get(), "the binder kept a dropped Store alive");
+            // The Store's Cleaner runs on its own thread some time after the reference is
+            // cleared; until it has, the Engine still counts the Store as open and close() refuses.
+            for (int i = 0; i < 250 && engine.liveStores() > 0; i++) Thread.sleep(20);
+            assertEquals(0, engine.liveStores(), "the dropped Store's Cleaner never ran");
             try (Store other = new Store(engine)) {
                 sites.store(other, "other"); // sweeps the collected Store's gauge
                 assertEquals(List.of("other"), reg.find("patchbay.site.on").gauges().stream().map(g -> g.getId().getTag("store"))

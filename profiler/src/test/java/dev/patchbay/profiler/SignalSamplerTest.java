@@ -14,7 +14,13 @@ package dev.patchbay.profiler;
 import dev.patchbay.Engine;
 import dev.patchbay.Instance;
 import dev.patchbay.Store;
+import dev.patchbay.codegen.CompileOptions;
+import dev.patchbay.codegen.Compiler;
+import dev.patchbay.codegen.clif.ClifParser;
+import dev.patchbay.codegen.instrument.InstrumentationPlan;
 import dev.patchbay.internal.sys.Native;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -68,6 +74,35 @@ class SignalSamplerTest {
                 long inA = byLocation.keySet().stream().filter(k -> k.startsWith("a+")).count();
                 assertTrue(inA >= 50, "samples spread over a's instructions, not one site: " + inA + " locations");
             }
+        }
+    }
+
+    @Test
+    void theMeterBinderExportsTheSignalSamplersSelfSamples() throws Exception {
+        try (Engine engine = StraightLine.engine(); Store store = new Store(engine)) {
+            // Profile sites (idle: the Profiler is never enabled) so the binder has functions to tag.
+            Instance inst = store.instantiate(engine.load(Compiler.compile(ClifParser.parse("straight.clif", StraightLine.clif()).functions(),
+                CompileOptions.builder().plan(InstrumentationPlan.all()).build())));
+            SimpleMeterRegistry reg = new SimpleMeterRegistry();
+            try (Profiler p = Profiler.attach(store, new ProfilerConfig().storeName("main"));
+                 SignalSampler s = new SignalSampler().add(store, "main");
+                 ProfilerMeterBinder binder = new ProfilerMeterBinder(p, s)) {
+                binder.bindTo(reg);
+                try (StraightLine.Runner run = new StraightLine.Runner(inst)) {
+                    run.awaitRunning();
+                    s.start(Duration.ofMillis(1));
+                    waitForSamples(s::samples, 200);
+                    s.stop();
+                }
+                Map<String, Long> self = s.selfSamplesByFunction();
+                assertTrue(self.getOrDefault("a", 0L) > 0, "samples in a: " + self);
+                for (String fn : new String[] {"a", "b", "main"}) {
+                    FunctionCounter c = reg.get("patchbay.function.samples").tags("function", fn, "store", "main").functionCounter();
+                    assertEquals(self.getOrDefault(fn, 0L), (long) c.count(), fn + ": the counter reads the signal sampler's self samples");
+                    assertTrue(c.getId().getDescription().startsWith("Signal-sampler"), c.getId().getDescription());
+                }
+            }
+            assertNull(reg.find("patchbay.function.samples").meter(), "closing the binder removes the counters");
         }
     }
 
