@@ -10,7 +10,10 @@
  * (SignalSamplerStubs): it checks that the thread runs that Store's guest code (the vmctx's
  * IN_GUEST word is its thread pointer) and that the PC is in the Store's code, then writes
  * the PC and a bounded RBP walk into the Store's lock-free ring (SignalSamplerLayout);
- * otherwise it counts why not. No Java runs in signal context. The Java side drains the
+ * otherwise it counts why not. A thread inside a hostcall of the Store (the vmctx's
+ * EXIT_THREAD word is its pointer) is sampled from its exit frame instead: LAST_EXIT_PC and
+ * the walk from LAST_EXIT_FP, with the import's name as a host frame on top (decoded from
+ * the call before the return address). No Java runs in signal context. The Java side drains the
  * rings on the sampling thread (and on every read of the results) and attributes each PC to
  * its function and machine offset. The compiled module has no machine-offset -> IR location
  * table, so a sample's location is the function plus its offset in the function's code.
@@ -26,7 +29,8 @@
  *
  * Invariants:
  *  1 the handler reads only memory that cannot be unmapped (the table, pooled rings, vmctx
- *    slabs) and the interrupted thread's stack inside the running call's bounds;
+ *    slabs) and the interrupted thread's own stack inside the running call's bounds (in a
+ *    hostcall, only when EXIT_THREAD is that thread, so LAST_EXIT_FP is its own frame);
  *  2 a signal names its ring by an index into the table, so a foreign or forged signal
  *    cannot make the handler follow a pointer;
  *  3 the handler stays installed once installed (a real-time signal's default action
@@ -45,6 +49,7 @@ import dev.patchbay.SafepointListener;
 import dev.patchbay.Store;
 import dev.patchbay.codegen.machinst.CompiledModule;
 import dev.patchbay.codegen.machinst.FunctionInfo;
+import dev.patchbay.codegen.machinst.ImportInfo;
 import dev.patchbay.codegen.vm.VmctxLayout;
 import dev.patchbay.internal.RuntimeInternals;
 import dev.patchbay.internal.sys.CodeMemory;
@@ -74,8 +79,11 @@ import static dev.patchbay.profiler.SignalSamplerLayout.*;
  * shapes: collapsed stacks, flame graphs, JFR {@code dev.patchbay.GuestSample} events; and
  * self samples per function and per machine offset ({@link #selfSamplesByLocation()}).
  *
- * <p>A signal that reaches the owner while it runs Java, a hostcall or nothing is counted
- * ({@link #notInGuest()}), not attributed. Learning an owner thread's kernel id needs one
+ * <p>A signal that reaches the owner inside a hostcall is attributed to the import, as a
+ * host frame ({@code name_[h]} in collapsed stacks) on top of the guest frames that called
+ * it. One that reaches it while it runs other Java (a safepoint's listeners, the rest of a
+ * hostcall after a nested guest call returned) or nothing is counted ({@link
+ * #notInGuest()}), not attributed. Learning an owner thread's kernel id needs one
  * safepoint on it, so a Store whose owner did not call {@link #add} needs a site controller
  * ({@link dev.patchbay.Engine#hasSiteController()}) and patch sites.
  *
@@ -84,6 +92,8 @@ import static dev.patchbay.profiler.SignalSamplerLayout.*;
 public final class SignalSampler implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(SignalSampler.class.getName());
     private static final int ESRCH = 3;
+    /** The collapsed-format annotation of a host frame (FlameGraph colours it as one). */
+    static final String HOST_FRAME = "_[h]";
     /** The default ring: 4,096 samples of up to 30 frames (1 MiB) per Store. */
     public static final int DEFAULT_RING_CAPACITY = 4096;
 
@@ -230,6 +240,23 @@ public final class SignalSampler implements AutoCloseable {
             if (learning.compareAndSet(true, false)) learnCurrentThread();
         }
 
+        /**
+         * The import a guest call with return address ret calls: the {@code call rel32}
+         * before it targets that import's exit trampoline; "hostcall" when it is not one.
+         */
+        String hostcallAt(long ret) {
+            for (Code c : code) {
+                if (ret < c.base + 5 || ret > c.end) continue;
+                int off = (int) (ret - c.base);
+                byte[] call = c.module.bytesAt(off - 5, 5);
+                if (call.length != 5 || call[0] != (byte) 0xE8) return "hostcall";
+                int target = off + ((call[1] & 0xFF) | (call[2] & 0xFF) << 8 | (call[3] & 0xFF) << 16 | call[4] << 24);
+                for (ImportInfo imp : c.module.imports) if (imp.trampoline == target) return imp.name;
+                return "hostcall";
+            }
+            return "hostcall";
+        }
+
         /** The index of the instance whose code holds pc, -1 if none. */
         int instanceAt(long pc) {
             for (int i = 0; i < code.size(); i++) {
@@ -282,6 +309,8 @@ public final class SignalSampler implements AutoCloseable {
                 TIDS.put(missTp, missTid);
             }
             long tp = Native.getLong(vmctx + VmctxLayout.IN_GUEST);
+            // In a hostcall IN_GUEST is 0, and EXIT_THREAD names the thread in it.
+            if (tp == 0) tp = Native.getLong(vmctx + VmctxLayout.EXIT_THREAD);
             if (tp == 0) {
                 idle++;
                 return;
@@ -460,16 +489,20 @@ public final class SignalSampler implements AutoCloseable {
         for (long seq = tail; seq < head; seq++) {
             long slotAddr = ring + SLOTS_AT + ((seq & (capacity - 1)) << SLOT_SHIFT);
             long pc = Native.getLong(slotAddr + S_PC);
-            int depth = (int) Math.min(MAX_DEPTH, Math.max(0, Native.getLong(slotAddr + S_DEPTH)));
-            GuestFrame leaf = t.frame(pc);
+            long depthWord = Native.getLong(slotAddr + S_DEPTH);
+            boolean inHostcall = (depthWord & EXIT_FLAG) != 0;
+            int depth = (int) Math.min(MAX_DEPTH, Math.max(0, depthWord & ~EXIT_FLAG));
+            // In a hostcall the PC is a return address: look up the call itself.
+            GuestFrame leaf = t.frame(inHostcall ? pc - 1 : pc);
             if (leaf == null) {
                 t.unattributed++;
                 continue;
             }
-            List<GuestFrame> frames = new ArrayList<>(depth + 2);
+            List<GuestFrame> frames = new ArrayList<>(depth + 3);
+            if (inHostcall) frames.add(new GuestFrame(t.hostcallAt(pc) + HOST_FRAME, 0));
             frames.add(leaf);
             // Where RBP is still the caller's frame, the caller's return address is on top of the stack.
-            long callerRet = t.callerOnStack(pc, leaf, Native.getLong(slotAddr + S_SP0), Native.getLong(slotAddr + S_SP1));
+            long callerRet = inHostcall ? 0 : t.callerOnStack(pc, leaf, Native.getLong(slotAddr + S_SP0), Native.getLong(slotAddr + S_SP1));
             if (callerRet != 0) {
                 GuestFrame f = t.frame(callerRet - 1);
                 if (f != null) frames.add(f);
@@ -483,8 +516,9 @@ public final class SignalSampler implements AutoCloseable {
             for (int i = 0; i < names.length; i++) names[i] = frames.get(names.length - 1 - i).function();
             stacks.add(names);
             t.recorded++;
-            t.leaves.merge(SamplingProfiler.leafKey(t.instanceAt(pc), leaf.function()), 1L, Long::sum);
-            locations.merge(leaf.function() + "+0x" + Integer.toHexString(leaf.offset()), 1L, Long::sum);
+            GuestFrame self = frames.get(0);
+            t.leaves.merge(SamplingProfiler.leafKey(inHostcall ? -1 : t.instanceAt(pc), self.function()), 1L, Long::sum);
+            locations.merge(inHostcall ? self.function() : leaf.function() + "+0x" + Integer.toHexString(leaf.offset()), 1L, Long::sum);
             JfrEvents.sample(t.name, frames);
         }
         VarHandle.releaseFence();

@@ -23,8 +23,9 @@
  *                 pointer is in IN_GUEST records), its own cache line
  *   TAIL          written by the consumer only (SignalSampler's drain), its own cache line
  *   DROPS         samples lost because the ring was full (head - tail == capacity)
- *   NOT_IN_GUEST  signals taken while the thread was not running this Store's guest code
- *                 (IN_GUEST is not its thread pointer: Java, a hostcall, idle)
+ *   NOT_IN_GUEST  signals taken while the thread was neither running this Store's guest
+ *                 code (IN_GUEST) nor in a hostcall of it (EXIT_THREAD): Java, idle, a
+ *                 safepoint's upcall, the rest of a hostcall after a nested call returned
  *   OUTSIDE_CODE  in a guest call but the PC was in none of the RANGES (a trampoline, a
  *                 hook, foreign code the guest called)
  *   LAST_MISS_TP  the thread pointer of the last thread that took a NOT_IN_GUEST signal,
@@ -38,7 +39,9 @@
  * and [RSP + 8], or 0 when RSP + 16 is not below ENTRY_FP: at a function's first
  * instruction, after its push rbp, and at its ret, RBP is still the caller's frame and the
  * caller's return address is there instead), FRAMES (DEPTH return addresses from the RBP
- * chain, innermost first, at most MAX_DEPTH). The walk follows a frame pointer only while it lies in
+ * chain, innermost first, at most MAX_DEPTH). A sample taken in a hostcall has EXIT_FLAG set
+ * in DEPTH, PC is LAST_EXIT_PC (the return address of the guest's call to the import), SP0
+ * and SP1 are 0, and the walk starts at LAST_EXIT_FP. The walk follows a frame pointer only while it lies in
  * [max(RSP, STACK_FLOOR - GUEST_STACK_SLACK), ENTRY_FP), is 8-aligned and strictly above
  * the previous one: the same bounds as the trap stub, so it reads only the call's stack.
  */
@@ -86,6 +89,8 @@ final class SignalSamplerLayout {
     static final int S_SP1 = 24;
     static final int S_FRAMES = 32;
     static final int MAX_DEPTH = 28;
+    /** Set in DEPTH (above any depth) for a sample taken in a hostcall: PC is the guest's return address. */
+    static final long EXIT_FLAG = 1L << 16;
     static final int SLOT_SHIFT = 8;
     static final int SLOT_SIZE = 1 << SLOT_SHIFT;
 

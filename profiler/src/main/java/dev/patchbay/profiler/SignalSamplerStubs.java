@@ -13,8 +13,9 @@
  *      this thread's pointer (fs:[0]); else NOT_IN_GUEST++ (Java, a hostcall, idle).
  *   4. The PC must lie in one of the ring's code ranges, else OUTSIDE_CODE++.
  *   5. A full ring (head - tail == capacity) is DROPS++; otherwise the slot at head gets
- *      the PC, [RSP] and [RSP + 8] (in bounds), and the bounded RBP walk, then HEAD is bumped (x86 keeps the stores in order,
- *      so the consumer that sees the new HEAD sees the slot).
+ *      the PC, [RSP] and [RSP + 8] (in bounds), and the bounded RBP walk (in 3b: no SP
+ *      words, the walk from LAST_EXIT_FP, and EXIT_FLAG in DEPTH), then HEAD is bumped
+ *      (x86 keeps the stores in order, so the consumer that sees the new HEAD sees the slot).
  *
  * sendSample(tgid, tid, sig, siginfo) -> rt_tgsigqueueinfo's result (0 or -errno): the
  * syscall with a siginfo whose si_value carries the target index, aimed at one thread.
@@ -49,9 +50,8 @@ final class SignalSamplerStubs {
         CodeBuffer buf = new CodeBuffer();
         Assembler a = new Assembler(buf);
         Gpr info = Gpr.RSI, uc = Gpr.RDX, tab = Gpr.R8, ring = Gpr.R9, vm = Gpr.R10, pc = Gpr.R11;
-        Label foreign = buf.newLabel(), notSampled = buf.newLabel(), notInGuest = buf.newLabel(), outside = buf.newLabel(),
-            inCode = buf.newLabel(), drop = buf.newLabel(), rangeLoop = buf.newLabel(), rangeNext = buf.newLabel(),
-            rangesOk = buf.newLabel(), loOk = buf.newLabel(), walk = buf.newLabel(), walkEnd = buf.newLabel();
+        Label foreign = buf.newLabel(), notSampled = buf.newLabel(), notInGuest = buf.newLabel(), notInCall = buf.newLabel(),
+            outside = buf.newLabel(), drop = buf.newLabel();
 
         a.movImm(tab, table);
         a.lockAluImm(AluOp.ADD, 8, m(tab, T_HANDLED), 1);
@@ -70,8 +70,51 @@ final class SignalSamplerStubs {
         a.loadThreadPointer(Gpr.RCX);
         a.alu(AluOp.CMP, 8, Gpr.RCX, m(vm, VmctxLayout.IN_GUEST));
         a.jcc(Cond.NE, notInGuest, false);
-        // 4. The PC is in one of the Store's code ranges.
         a.load(8, pc, m(uc, UC_RIP));
+        record(buf, a, false, outside, drop);
+        // 3b. Or it is in a hostcall of that Store's guest code: its own exit frame is in
+        // LAST_EXIT_FP/PC (VmctxLayout.EXIT_THREAD says whose it is).
+        buf.bind(notInGuest);
+        a.alu(AluOp.CMP, 8, Gpr.RCX, m(vm, VmctxLayout.EXIT_THREAD));
+        a.jcc(Cond.NE, notInCall, false);
+        a.aluImm(AluOp.CMP, 8, m(vm, VmctxLayout.LAST_EXIT_FP), 0);
+        a.jcc(Cond.E, notInCall, false);
+        a.load(8, pc, m(vm, VmctxLayout.LAST_EXIT_PC));
+        record(buf, a, true, outside, drop);
+
+        buf.bind(drop);
+        a.lockAluImm(AluOp.ADD, 8, m(ring, DROPS), 1);
+        a.ret();
+        buf.bind(outside);
+        a.lockAluImm(AluOp.ADD, 8, m(ring, OUTSIDE_CODE), 1);
+        a.ret();
+        buf.bind(notInCall);
+        a.lockAluImm(AluOp.ADD, 8, m(ring, NOT_IN_GUEST), 1);
+        a.store(8, m(ring, LAST_MISS_TP), Gpr.RCX);
+        a.load(4, Gpr.RAX, m(info, SI_VALUE + 4));
+        a.store(8, m(ring, LAST_MISS_TID), Gpr.RAX);
+        a.ret();
+        buf.bind(notSampled);
+        a.lockAluImm(AluOp.ADD, 8, m(tab, T_NOT_SAMPLED), 1);
+        a.ret();
+        buf.bind(foreign);
+        a.lockAluImm(AluOp.ADD, 8, m(tab, T_FOREIGN), 1);
+        a.ret();
+        buf.finish();
+        return buf.bytes();
+    }
+
+    /**
+     * Steps 4 and 5 for the PC in R11: the range check, then the slot. In a hostcall
+     * (`exit`), the PC is the guest's return address from LAST_EXIT_PC, the walk starts at
+     * LAST_EXIT_FP, SP0/SP1 are 0 and DEPTH carries EXIT_FLAG. Expects RCX free, RDX the
+     * ucontext, R9 the ring, R10 the vmctx; ends with ret.
+     */
+    private static void record(CodeBuffer buf, Assembler a, boolean exit, Label outside, Label drop) {
+        Gpr uc = Gpr.RDX, tab = Gpr.R8, ring = Gpr.R9, vm = Gpr.R10, pc = Gpr.R11;
+        Label inCode = buf.newLabel(), rangeLoop = buf.newLabel(), rangeNext = buf.newLabel(), rangesOk = buf.newLabel(),
+            loOk = buf.newLabel(), walk = buf.newLabel(), walkEnd = buf.newLabel();
+        // 4. The PC is in one of the Store's code ranges.
         a.load(8, Gpr.RCX, m(ring, NRANGES));
         a.aluImm(AluOp.CMP, 8, Gpr.RCX, MAX_RANGES);
         a.jcc(Cond.BE, rangesOk, true);
@@ -111,24 +154,31 @@ final class SignalSamplerStubs {
         a.mov(8, Gpr.RSI, Gpr.RCX);
         buf.bind(loOk);
         a.load(8, tab, m(vm, VmctxLayout.ENTRY_FP));
-        // [RSP] and [RSP + 8], when both lie below ENTRY_FP (RSP itself is at or above lo).
-        Label noSp = buf.newLabel(), spDone = buf.newLabel();
-        a.load(8, Gpr.RCX, m(uc, UC_RSP));
-        a.alu(AluOp.CMP, 8, Gpr.RCX, Gpr.RSI);
-        a.jcc(Cond.B, noSp, true);
-        a.lea(8, pc, m(Gpr.RCX, 16));
-        a.alu(AluOp.CMP, 8, pc, tab);
-        a.jcc(Cond.A, noSp, true);
-        a.load(8, pc, m(Gpr.RCX, 0));
-        a.store(8, m(Gpr.RDI, S_SP0), pc);
-        a.load(8, pc, m(Gpr.RCX, 8));
-        a.store(8, m(Gpr.RDI, S_SP1), pc);
-        a.jmp(spDone, true);
-        buf.bind(noSp);
-        a.storeImm(8, m(Gpr.RDI, S_SP0), 0);
-        a.storeImm(8, m(Gpr.RDI, S_SP1), 0);
-        buf.bind(spDone);
-        a.load(8, Gpr.RCX, m(uc, UC_RBP));
+        if (exit) {
+            // RSP is deep in host code; the guest's frames start at its exit frame.
+            a.storeImm(8, m(Gpr.RDI, S_SP0), 0);
+            a.storeImm(8, m(Gpr.RDI, S_SP1), 0);
+            a.load(8, Gpr.RCX, m(vm, VmctxLayout.LAST_EXIT_FP));
+        } else {
+            // [RSP] and [RSP + 8], when both lie below ENTRY_FP (RSP itself is at or above lo).
+            Label noSp = buf.newLabel(), spDone = buf.newLabel();
+            a.load(8, Gpr.RCX, m(uc, UC_RSP));
+            a.alu(AluOp.CMP, 8, Gpr.RCX, Gpr.RSI);
+            a.jcc(Cond.B, noSp, true);
+            a.lea(8, pc, m(Gpr.RCX, 16));
+            a.alu(AluOp.CMP, 8, pc, tab);
+            a.jcc(Cond.A, noSp, true);
+            a.load(8, pc, m(Gpr.RCX, 0));
+            a.store(8, m(Gpr.RDI, S_SP0), pc);
+            a.load(8, pc, m(Gpr.RCX, 8));
+            a.store(8, m(Gpr.RDI, S_SP1), pc);
+            a.jmp(spDone, true);
+            buf.bind(noSp);
+            a.storeImm(8, m(Gpr.RDI, S_SP0), 0);
+            a.storeImm(8, m(Gpr.RDI, S_SP1), 0);
+            buf.bind(spDone);
+            a.load(8, Gpr.RCX, m(uc, UC_RBP));
+        }
         a.zero(Gpr.RDX);
         buf.bind(walk);
         a.aluImm(AluOp.CMP, 8, Gpr.RDX, MAX_DEPTH);
@@ -148,31 +198,11 @@ final class SignalSamplerStubs {
         a.mov(8, Gpr.RCX, pc);
         a.jmp(walk, true);
         buf.bind(walkEnd);
+        if (exit) a.aluImm(AluOp.OR, 8, Gpr.RDX, (int) EXIT_FLAG);
         a.store(8, m(Gpr.RDI, S_DEPTH), Gpr.RDX);
         a.aluImm(AluOp.ADD, 8, Gpr.RAX, 1);
         a.store(8, m(ring, HEAD), Gpr.RAX);
         a.ret();
-
-        buf.bind(drop);
-        a.lockAluImm(AluOp.ADD, 8, m(ring, DROPS), 1);
-        a.ret();
-        buf.bind(outside);
-        a.lockAluImm(AluOp.ADD, 8, m(ring, OUTSIDE_CODE), 1);
-        a.ret();
-        buf.bind(notInGuest);
-        a.lockAluImm(AluOp.ADD, 8, m(ring, NOT_IN_GUEST), 1);
-        a.store(8, m(ring, LAST_MISS_TP), Gpr.RCX);
-        a.load(4, Gpr.RAX, m(info, SI_VALUE + 4));
-        a.store(8, m(ring, LAST_MISS_TID), Gpr.RAX);
-        a.ret();
-        buf.bind(notSampled);
-        a.lockAluImm(AluOp.ADD, 8, m(tab, T_NOT_SAMPLED), 1);
-        a.ret();
-        buf.bind(foreign);
-        a.lockAluImm(AluOp.ADD, 8, m(tab, T_FOREIGN), 1);
-        a.ret();
-        buf.finish();
-        return buf.bytes();
     }
 
     /** sendSample(tgid, tid, sig, siginfo): rt_tgsigqueueinfo, returning 0 or -errno. */

@@ -13,6 +13,8 @@ package dev.patchbay.profiler;
 
 import dev.patchbay.Engine;
 import dev.patchbay.Instance;
+import dev.patchbay.Linker;
+import dev.patchbay.Module;
 import dev.patchbay.Store;
 import dev.patchbay.codegen.CompileOptions;
 import dev.patchbay.codegen.Compiler;
@@ -23,6 +25,8 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
@@ -103,6 +107,64 @@ class SignalSamplerTest {
                 }
             }
             assertNull(reg.find("patchbay.function.samples").meter(), "closing the binder removes the counters");
+        }
+    }
+
+    @Test
+    void aSampleInAHostcallIsChargedToTheImportAboveItsGuestCaller() throws Exception {
+        String clif = StraightLine.chain("a", 500) + String.join("\n",
+            "function %main(i64) -> i64 {",
+            "    fn0 = %spin(i64) -> i64",
+            "    fn1 = colocated %a(i64) -> i64",
+            "block0(v0: i64):",
+            "    v1 = call fn0(v0)",
+            "    v2 = call fn1(v0)",
+            "    v3 = iadd v1, v2",
+            "    return v3",
+            "}", "");
+        // spin busy-waits 50 us in Java, against about 1 us of guest code per call.
+        Linker linker = new Linker().define("spin", (c, a) -> {
+            long end = System.nanoTime() + 50_000;
+            while (System.nanoTime() < end) Thread.onSpinWait();
+            return a[0];
+        });
+        try (Engine engine = StraightLine.engine(); Store store = new Store(engine)) {
+            Instance inst = linker.instantiate(store, Module.fromClif(engine, "hostcall.clif", clif));
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+            java.util.concurrent.atomic.AtomicLong calls = new java.util.concurrent.atomic.AtomicLong();
+            Thread owner = new Thread(() -> {
+                try {
+                    while (!stop.get()) {
+                        inst.func("main").call(3);
+                        calls.incrementAndGet();
+                    }
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            }, "hostcall-guest");
+            owner.start();
+            try (SignalSampler s = new SignalSampler().add(store, "main")) {
+                while (calls.get() == 0 && failure.get() == null) Thread.sleep(5);
+                s.start(Duration.ofMillis(1));
+                waitForSamples(s::samples, 300);
+                s.stop();
+                Map<String, Long> stacks = s.stacks();
+                Map<String, Long> self = s.selfSamplesByFunction();
+                double spin = share(self, "spin_[h]");
+                System.out.printf("SignalSamplerTest: hostcall share %.3f %s, not in guest %d%n", spin, stacks, s.notInGuest());
+                assertTrue(stacks.containsKey("main;spin_[h]"), "the import sits above its guest caller: " + stacks);
+                assertTrue(spin >= 0.6, "most time is in the hostcall: " + spin + " " + self);
+                assertTrue(s.notInGuest() < s.samples(), "hostcall samples are attributed, not counted as misses: " + s.notInGuest());
+                Path html = Files.createTempFile("hostcall", ".html");
+                s.writeFlameGraph(html, "hostcall");
+                assertTrue(Files.readString(html).contains("spin"), "the flame graph shows the host frame");
+                Files.delete(html);
+            } finally {
+                stop.set(true);
+                owner.join(30_000);
+            }
+            if (failure.get() != null) throw new AssertionError("guest failed", failure.get());
         }
     }
 

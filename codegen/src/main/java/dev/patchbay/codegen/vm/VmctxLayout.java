@@ -85,6 +85,16 @@ public final class VmctxLayout {
      * implicit null checks in a hostcall's Java, say) always reaches HotSpot.
      */
     public static final int IN_GUEST = INTERRUPT_CALL + 8;
+    /**
+     * The thread pointer of the thread inside an exit trampoline's hostcall, 0 when none is.
+     * The exit trampoline sets it after LAST_EXIT_FP and LAST_EXIT_PC and clears it before
+     * it clears LAST_EXIT_FP, so a signal handler running on the thread whose pointer this
+     * is sees that thread's own exit frame in LAST_EXIT_FP/PC: what the signal sampler walks
+     * to attribute a sample taken in a hostcall. A nested guest call's exit overwrites it,
+     * and its return clears it, for the rest of the outer hostcall (those samples count as
+     * not in guest code).
+     */
+    public static final int EXIT_THREAD = IN_GUEST + 8;
     /** Total size in bytes. */
     public static final int SIZE = 1024;
 
@@ -114,6 +124,6 @@ public final class VmctxLayout {
     }
 
     static {
-        if (IN_GUEST + 8 > SIZE) throw new AssertionError("vmctx fields exceed SIZE");
+        if (EXIT_THREAD + 8 > SIZE) throw new AssertionError("vmctx fields exceed SIZE");
     }
 }

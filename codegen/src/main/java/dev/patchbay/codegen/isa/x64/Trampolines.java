@@ -30,7 +30,8 @@
  *
  * Exit trampolines, one per import (hostcall): called by guest code with the import's
  * signature. They record the last guest FP and PC in the vmctx (so the host can walk
- * the guest stack), spill the arguments to an 8-byte-per-value buffer on the stack, and
+ * the guest stack), then EXIT_THREAD (so the signal sampler can too), spill the arguments
+ * to an 8-byte-per-value buffer on the stack, and
  * call the runtime's dispatcher as dispatch(vmctx, importIndex, args, guestPc) through
  * an ABS64 relocation. The dispatcher stores the result in args[0] and returns 0, or
  * returns non-zero when the hostcall threw: the trampoline then traps with host_error at
@@ -318,6 +319,8 @@ final class Trampolines {
         asm.store(8, vm(VmctxLayout.LAST_EXIT_FP), Gpr.RAX);
         asm.load(8, Gpr.RAX, Mem.base(Gpr.RBP, 8));
         asm.store(8, vm(VmctxLayout.LAST_EXIT_PC), Gpr.RAX);
+        asm.loadThreadPointer(Gpr.RAX);
+        asm.store(8, vm(VmctxLayout.EXIT_THREAD), Gpr.RAX);
         int n = sig.params.size();
         int frame = (8 * Math.max(n, 1) + 15) & ~15;
         asm.aluImm(AluOp.SUB, 8, Gpr.RSP, frame);
@@ -341,6 +344,7 @@ final class Trampolines {
         Label err = buf.newLabel();
         asm.test(4, Gpr.RAX, Gpr.RAX);
         asm.jcc(Cond.NE, err, true);
+        asm.storeImm(8, vm(VmctxLayout.EXIT_THREAD), 0);
         asm.storeImm(8, vm(VmctxLayout.LAST_EXIT_FP), 0);
         if (!sig.returns.isEmpty()) asm.load(8, Gpr.RAX, Mem.base(Gpr.RSP, 0));
         asm.mov(8, Gpr.RSP, Gpr.RBP);
@@ -349,6 +353,7 @@ final class Trampolines {
         asm.ret();
         buf.bind(err);
         rbpFrame();
+        asm.storeImm(8, vm(VmctxLayout.EXIT_THREAD), 0);
         asm.storeImm(8, vm(VmctxLayout.LAST_EXIT_FP), 0);
         asm.storeImm(8, vm(VmctxLayout.TRAP_CODE), dev.patchbay.codegen.ir.TrapCode.HOST_ERROR.code());
         asm.load(8, Gpr.R11, Mem.base(Gpr.RBP, 8));
