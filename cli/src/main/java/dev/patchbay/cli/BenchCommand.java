@@ -1,5 +1,5 @@
 /*
- * `patchbay bench --suite epoch|latency|sites|calls|sampler|all [--quick] [--json FILE]`: runs the benchmark
+ * `patchbay bench --suite epoch|latency|sites|calls|sampler|peers|all [--quick] [--json FILE]`: runs the benchmark
  * harness (the benchmarks module's suites) in this process and prints the figures.
  * Progress goes to stderr; the table to stdout; --json writes the machine-readable result.
  */
@@ -7,6 +7,7 @@ package dev.patchbay.cli;
 
 import dev.patchbay.bench.CallsSuite;
 import dev.patchbay.bench.EpochSuite;
+import dev.patchbay.bench.PeersSuite;
 import dev.patchbay.bench.SamplerSuite;
 import dev.patchbay.bench.SitesSuite;
 import picocli.CommandLine.Command;
@@ -23,7 +24,7 @@ import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run the benchmark suites side by side in this process.")
 final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--suite", paramLabel = "SUITE", description = "epoch, latency (the epoch suite's latencies only), sites, calls, sampler (the two samplers' attribution error and cost; not in all), or all (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--suite", paramLabel = "SUITE", description = "epoch, latency (the epoch suite's latencies only), sites, calls, sampler (the two samplers' attribution error and cost; not in all), peers (the same .wasm in Wasmtime 7 and Chicory; not in all), or all (default: ${DEFAULT-VALUE}).")
     String suite = "all";
 
     @Option(names = "--quick", description = "Fewer repetitions: the same shape of results in less time.")
@@ -39,9 +40,9 @@ final class BenchCommand implements Callable<Integer> {
         List<String> suites = new ArrayList<>();
         switch (suite) {
             case "all": suites.add("epoch"); suites.add("sites"); suites.add("calls"); break;
-            case "epoch": case "latency": case "sites": case "calls": case "sampler": suites.add(suite); break;
+            case "epoch": case "latency": case "sites": case "calls": case "sampler": case "peers": suites.add(suite); break;
             default:
-                System.err.println("patchbay: unknown suite '" + suite + "' (expected epoch, latency, sites, calls, sampler or all)");
+                System.err.println("patchbay: unknown suite '" + suite + "' (expected epoch, latency, sites, calls, sampler, peers or all)");
                 return Main.EXIT_BAD_INPUT;
         }
         if (plot != null && !suites.contains("epoch")) {
@@ -64,7 +65,8 @@ final class BenchCommand implements Callable<Integer> {
             Map<String, Object> r = s.equals("epoch") ? EpochSuite.run(quick, System.err)
                 : s.equals("latency") ? EpochSuite.latencyOnly(quick, System.err)
                 : s.equals("sites") ? SitesSuite.run(quick, System.err)
-                : s.equals("sampler") ? SamplerSuite.run(quick, System.err) : CallsSuite.run(quick, System.err);
+                : s.equals("sampler") ? SamplerSuite.run(quick, System.err)
+                : s.equals("peers") ? PeersSuite.run(quick, System.err) : CallsSuite.run(quick, System.err);
             results.add(r);
             print(r);
             if (plot != null && s.equals("epoch")) written &= write("--plot", plot, f -> OverheadPlot.write(r, f));
@@ -173,6 +175,8 @@ final class BenchCommand implements Callable<Integer> {
             printLatencies(r);
         } else if (r.get("suite").equals("sampler")) {
             SamplerSuite.print(r, System.out);
+        } else if (r.get("suite").equals("peers")) {
+            PeersSuite.print(r, System.out);
         } else if (r.get("suite").equals("sites")) {
             System.out.println("Site patching (running Store: request -> applied at the owner's next site)");
             System.out.printf("  %-32s %10s %10s %10s%n", "", "p50", "p99", "max");

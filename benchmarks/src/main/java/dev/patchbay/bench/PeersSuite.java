@@ -1,0 +1,350 @@
+/*
+ * `patchbay bench --suite peers`: the same .wasm files (WasmKernels) in Wasmtime 7
+ * (io.github.kawamuray.wasmtime:wasmtime-java 0.19.0, which bundles it for linux x86-64),
+ * in Chicory 1.7.5 with its bytecode compiler, and in Patchbay when its Wasm frontend is
+ * on the class path, all in this process and in one run.
+ *
+ * How it measures, on a noisy 2-core machine:
+ *  - every runtime runs every kernel in the same round, in an order that rotates from
+ *    round to round, so drift hits all of them alike; each ratio is taken within a round
+ *    and the table gives the median ratio with its quartiles;
+ *  - "wasmtime again" is a second, separate Wasmtime instance of the same module: the A/A
+ *    control, whose distance from 1.000 is the noise floor of every other ratio;
+ *  - the idle cost of interruptibility is Wasmtime with epochInterruption(true) and a
+ *    deadline that is never reached, against the same without it, in the same rounds;
+ *  - interrupt latency: a guest in an infinite loop (runaway.wat) is stopped from another
+ *    thread 2, 20 and 100 ms into the call: Wasmtime by incrementEpoch() with a deadline
+ *    of 1, Chicory by Thread.interrupt(); the time is from the request to the exception
+ *    on the guest's thread.
+ * Every timed call's result is checked against the kernel's Java reference.
+ */
+package dev.patchbay.bench;
+
+import com.dylibso.chicory.compiler.MachineFactoryCompiler;
+import com.dylibso.chicory.runtime.ExportFunction;
+import com.dylibso.chicory.wasm.Parser;
+import com.dylibso.chicory.wasm.WasmModule;
+import io.github.kawamuray.wasmtime.Config;
+import io.github.kawamuray.wasmtime.Func;
+import io.github.kawamuray.wasmtime.WasmFunctions;
+import io.github.kawamuray.wasmtime.WasmValType;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** Patchbay, Wasmtime and Chicory on the same Wasm kernels, side by side. */
+public final class PeersSuite {
+    private PeersSuite() {}
+
+    /** A loaded kernel: calls its `kernel` export. */
+    interface Loaded extends AutoCloseable {
+        long call(long arg);
+
+        @Override void close();
+    }
+
+    /** A runtime under test: its column name and how it loads a module. */
+    record Runtime(String name, String description, java.util.function.Function<byte[], Loaded> loader) {}
+
+    static Loaded wasmtime(byte[] wasm, boolean epoch) {
+        Config config = new Config();
+        if (epoch) config.epochInterruption(true);
+        io.github.kawamuray.wasmtime.Engine engine = new io.github.kawamuray.wasmtime.Engine(config);
+        io.github.kawamuray.wasmtime.Store<Void> store = new io.github.kawamuray.wasmtime.Store<>(null, engine);
+        // Relative to the engine's epoch, which nothing increments: never reached.
+        if (epoch) store.setEpochDeadline(Long.MAX_VALUE / 4);
+        io.github.kawamuray.wasmtime.Module module = new io.github.kawamuray.wasmtime.Module(engine, wasm);
+        io.github.kawamuray.wasmtime.Instance instance = new io.github.kawamuray.wasmtime.Instance(store, module, List.of());
+        Func f = instance.getFunc(store, "kernel").orElseThrow(() -> new IllegalStateException("no export kernel"));
+        WasmFunctions.Function1<Long, Long> fn = WasmFunctions.func(store, f, WasmValType.I64, WasmValType.I64);
+        return new Loaded() {
+            @Override public long call(long arg) { return fn.call(arg); }
+
+            @Override public void close() {
+                f.close();
+                instance.close();
+                module.close();
+                store.close();
+                engine.close();
+                config.close();
+            }
+        };
+    }
+
+    static Loaded chicory(byte[] wasm) {
+        WasmModule module = Parser.parse(wasm);
+        com.dylibso.chicory.runtime.Instance instance = com.dylibso.chicory.runtime.Instance.builder(module)
+            .withMachineFactory(MachineFactoryCompiler.compile(module)).build();
+        ExportFunction f = instance.export("kernel");
+        return new Loaded() {
+            @Override public long call(long arg) { return f.apply(arg)[0]; }
+
+            @Override public void close() {}
+        };
+    }
+
+    static List<Runtime> runtimes() {
+        List<Runtime> rs = new ArrayList<>();
+        rs.add(new Runtime("wasmtime", "Wasmtime 7 (Cranelift), no interruption", w -> wasmtime(w, false)));
+        rs.add(new Runtime("wasmtime-again", "the same, a second instance (A/A control)", w -> wasmtime(w, false)));
+        rs.add(new Runtime("wasmtime-epoch", "Wasmtime 7, epochInterruption(true), deadline never reached", w -> wasmtime(w, true)));
+        rs.add(new Runtime("chicory", "Chicory 1.7.5, compiled to JVM bytecode", PeersSuite::chicory));
+        return rs;
+    }
+
+    /**
+     * Runs the suite.
+     *
+     * @param quick fewer rounds and smaller arguments
+     * @param progress where progress lines go
+     * @return the results, in the shape the CLI prints and writes as JSON
+     */
+    public static Map<String, Object> run(boolean quick, PrintStream progress) {
+        List<Runtime> runtimes = runtimes();
+        int rounds = quick ? 5 : 15;
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("suite", "peers");
+        out.put("machine", Machine.describe());
+        out.put("rounds", rounds);
+        Map<String, Object> columns = new LinkedHashMap<>();
+        for (Runtime r : runtimes) columns.put(r.name(), r.description());
+        out.put("runtimes", columns);
+        out.put("patchbay", "skipped: this build has no Wasm frontend on the class path (Module.fromWasm)");
+        List<Object> kernels = new ArrayList<>();
+        Map<String, List<Double>> logRatios = new LinkedHashMap<>();
+        for (WasmKernels.Kernel k : WasmKernels.ALL) {
+            long arg = quick ? k.quickArg() : k.fullArg();
+            long expect = k.reference().applyAsLong(arg);
+            progress.println("peers: " + k.name() + "(" + arg + ")");
+            List<Loaded> loaded = new ArrayList<>();
+            try {
+                for (Runtime r : runtimes) loaded.add(r.loader().apply(k.wasm()));
+                // Warm-up: JITs (Chicory's output runs on HotSpot) and caches.
+                for (int w = 0; w < (quick ? 2 : 4); w++) for (Loaded l : loaded) check(k, l.call(arg), expect);
+                long[][] ns = new long[runtimes.size()][rounds];
+                for (int round = 0; round < rounds; round++) {
+                    for (int i = 0; i < runtimes.size(); i++) {
+                        int idx = (i + round) % runtimes.size();
+                        long t0 = System.nanoTime();
+                        long got = loaded.get(idx).call(arg);
+                        ns[idx][round] = System.nanoTime() - t0;
+                        check(k, got, expect);
+                    }
+                }
+                Map<String, Object> entry = new LinkedHashMap<>();
+                entry.put("name", k.name());
+                entry.put("arg", arg);
+                Map<String, Object> per = new LinkedHashMap<>();
+                for (int i = 0; i < runtimes.size(); i++) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("median_ns", new Stats(ns[i]).median());
+                    if (i > 0) {
+                        double[] ratio = EpochSuite.pairedRatios(ns[i], ns[0]);
+                        double med = EpochSuite.quantile(ratio, 0.5);
+                        m.put("over_wasmtime", med);
+                        m.put("p25", EpochSuite.quantile(ratio, 0.25));
+                        m.put("p75", EpochSuite.quantile(ratio, 0.75));
+                        logRatios.computeIfAbsent(runtimes.get(i).name(), x -> new ArrayList<>()).add(Math.log(med));
+                    }
+                    per.put(runtimes.get(i).name(), m);
+                }
+                entry.put("runtimes", per);
+                kernels.add(entry);
+            } finally {
+                for (Loaded l : loaded) l.close();
+            }
+        }
+        out.put("kernels", kernels);
+        Map<String, Object> geomean = new LinkedHashMap<>();
+        for (Map.Entry<String, List<Double>> e : logRatios.entrySet()) {
+            double s = 0;
+            for (double v : e.getValue()) s += v;
+            geomean.put(e.getKey(), Math.exp(s / e.getValue().size()));
+        }
+        out.put("geomean_over_wasmtime", geomean);
+        out.put("interrupt_latency_us", interruptLatencies(quick, progress));
+        return out;
+    }
+
+    private static void check(WasmKernels.Kernel k, long got, long expect) {
+        if (got != expect) throw new IllegalStateException(k.name() + ": got " + got + ", expected " + expect);
+    }
+
+    /** How each peer stops a runaway guest, and how fast: p50/max per delay, in microseconds. */
+    static Map<String, Object> interruptLatencies(boolean quick, PrintStream progress) {
+        int reps = quick ? 3 : 10;
+        long[] delaysMs = {2, 20, 100};
+        Map<String, Object> out = new LinkedHashMap<>();
+        byte[] wasm = WasmKernels.runaway();
+        Map<String, Object> wt = new LinkedHashMap<>();
+        Map<String, Object> ch = new LinkedHashMap<>();
+        for (long d : delaysMs) {
+            progress.println("peers: interrupt latency, " + d + " ms into the call");
+            wt.put(d + "ms", summary(wasmtimeInterrupts(wasm, d, reps)));
+            ch.put(d + "ms", summary(chicoryInterrupts(wasm, d, reps)));
+        }
+        out.put("wasmtime_increment_epoch", wt);
+        out.put("chicory_thread_interrupt", ch);
+        return out;
+    }
+
+    private static Map<String, Object> summary(double[] us) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (us == null) {
+            m.put("stopped", false);
+            return m;
+        }
+        double[] sorted = us.clone();
+        java.util.Arrays.sort(sorted);
+        m.put("p50", EpochSuite.quantile(sorted, 0.5));
+        m.put("max", sorted[sorted.length - 1]);
+        return m;
+    }
+
+    /** Wasmtime: epoch interruption with a deadline of 1; incrementEpoch() from this thread. */
+    static double[] wasmtimeInterrupts(byte[] wasm, long delayMs, int reps) {
+        double[] us = new double[reps];
+        try (Config config = new Config().epochInterruption(true);
+             io.github.kawamuray.wasmtime.Engine engine = new io.github.kawamuray.wasmtime.Engine(config);
+             io.github.kawamuray.wasmtime.Module module = new io.github.kawamuray.wasmtime.Module(engine, wasm)) {
+            for (int i = 0; i < reps; i++) {
+                try (io.github.kawamuray.wasmtime.Store<Void> store = new io.github.kawamuray.wasmtime.Store<>(null, engine);
+                     io.github.kawamuray.wasmtime.Instance instance = new io.github.kawamuray.wasmtime.Instance(store, module, List.of())) {
+                    store.setEpochDeadline(1);
+                    Func f = instance.getFunc(store, "spin").orElseThrow();
+                    WasmFunctions.Function1<Long, Long> fn = WasmFunctions.func(store, f, WasmValType.I64, WasmValType.I64);
+                    us[i] = stopOnce(() -> fn.call(-1L), engine::incrementEpoch, delayMs);
+                    f.close();
+                }
+            }
+        }
+        return us;
+    }
+
+    /**
+     * Chicory: Thread.interrupt() of the guest's thread. The loop is bounded (it ends by
+     * itself after a few seconds) in case the interrupt is not honoured; then the result is
+     * "not stopped".
+     */
+    static double[] chicoryInterrupts(byte[] wasm, long delayMs, int reps) {
+        WasmModule module = Parser.parse(wasm);
+        double[] us = new double[reps];
+        for (int i = 0; i < reps; i++) {
+            com.dylibso.chicory.runtime.Instance instance = com.dylibso.chicory.runtime.Instance.builder(module)
+                .withMachineFactory(MachineFactoryCompiler.compile(module)).build();
+            ExportFunction f = instance.export("spin");
+            double v = stopOnceByInterrupt(() -> f.apply(2_000_000_000L)[0], delayMs);
+            if (v < 0) return null;
+            us[i] = v;
+        }
+        return us;
+    }
+
+    private interface GuestCall {
+        long call() throws Exception;
+    }
+
+    /** Runs call on a new thread, requests the stop delayMs into it, returns request -> exception in us. */
+    private static double stopOnce(GuestCall call, Runnable stop, long delayMs) {
+        AtomicLong stoppedAt = new AtomicLong();
+        AtomicReference<Throwable> outcome = new AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try {
+                call.call();
+            } catch (Throwable e) {
+                stoppedAt.set(System.nanoTime());
+                outcome.set(e);
+            }
+        }, "peers-runaway");
+        t.start();
+        sleep(delayMs);
+        long t0 = System.nanoTime();
+        stop.run();
+        join(t);
+        if (outcome.get() == null) throw new IllegalStateException("the runaway guest returned instead of being stopped");
+        return (stoppedAt.get() - t0) / 1e3;
+    }
+
+    private static double stopOnceByInterrupt(GuestCall call, long delayMs) {
+        AtomicLong stoppedAt = new AtomicLong();
+        AtomicReference<Throwable> outcome = new AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try {
+                call.call();
+            } catch (Throwable e) {
+                stoppedAt.set(System.nanoTime());
+                outcome.set(e);
+            }
+        }, "peers-runaway");
+        t.start();
+        sleep(delayMs);
+        long t0 = System.nanoTime();
+        t.interrupt();
+        join(t);
+        return outcome.get() == null ? -1 : (stoppedAt.get() - t0) / 1e3;
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    private static void join(Thread t) {
+        try {
+            t.join(60_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+        if (t.isAlive()) throw new IllegalStateException("the runaway guest did not stop within 60 s");
+    }
+
+    /** Prints the result of {@link #run}. */
+    @SuppressWarnings("unchecked")
+    public static void print(Map<String, Object> r, PrintStream out) {
+        Map<String, Object> cols = (Map<String, Object>) r.get("runtimes");
+        out.println("The same .wasm in each runtime (" + r.get("machine") + "); median of " + r.get("rounds")
+            + " interleaved rounds, ratio to Wasmtime in the same round [quartiles]; lower is faster");
+        for (Map.Entry<String, Object> c : cols.entrySet()) out.printf("  %-15s %s%n", c.getKey(), c.getValue());
+        out.println("  patchbay        " + r.get("patchbay"));
+        StringBuilder head = new StringBuilder(String.format("  %-9s %12s", "kernel", "wasmtime"));
+        List<String> names = new ArrayList<>(cols.keySet());
+        for (String n : names.subList(1, names.size())) head.append(String.format(" %24s", n));
+        out.println(head);
+        for (Object o : (List<Object>) r.get("kernels")) {
+            Map<String, Object> k = (Map<String, Object>) o;
+            Map<String, Object> per = (Map<String, Object>) k.get("runtimes");
+            StringBuilder line = new StringBuilder(String.format("  %-9s %9.2f ms", k.get("name"),
+                ((Number) ((Map<String, Object>) per.get("wasmtime")).get("median_ns")).longValue() / 1e6));
+            for (String n : names.subList(1, names.size())) {
+                Map<String, Object> m = (Map<String, Object>) per.get(n);
+                line.append(String.format(" %24s", String.format("%.3fx [%.2f, %.2f]", (Double) m.get("over_wasmtime"), (Double) m.get("p25"), (Double) m.get("p75"))));
+            }
+            out.println(line);
+        }
+        Map<String, Object> g = (Map<String, Object>) r.get("geomean_over_wasmtime");
+        StringBuilder line = new StringBuilder(String.format("  %-9s %12s", "geomean", ""));
+        for (String n : names.subList(1, names.size())) line.append(String.format(" %24s", String.format("%.3fx", (Double) g.get(n))));
+        out.println(line);
+        out.println("Interrupt latency: a runaway loop stopped from another thread, request -> exception on the guest's thread");
+        Map<String, Object> lat = (Map<String, Object>) r.get("interrupt_latency_us");
+        for (Map.Entry<String, Object> e : lat.entrySet()) {
+            StringBuilder l = new StringBuilder(String.format("  %-26s", e.getKey()));
+            for (Map.Entry<String, Object> d : ((Map<String, Object>) e.getValue()).entrySet()) {
+                Map<String, Object> s = (Map<String, Object>) d.getValue();
+                l.append(s.containsKey("p50") ? String.format("  %5s: p50 %9.1f us, max %9.1f us", d.getKey(), (Double) s.get("p50"), (Double) s.get("max"))
+                    : String.format("  %5s: not stopped", d.getKey()));
+            }
+            out.println(l);
+        }
+    }
+}
