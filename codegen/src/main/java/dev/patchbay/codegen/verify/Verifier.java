@@ -47,7 +47,11 @@ public final class Verifier {
     private final Function f;
     private final String fnName;
     private final List<VerifierError> errors = new ArrayList<>();
-    /** Every instruction in the layout and its block (the last, if it appears twice). */
+    /**
+     * Every instruction in the layout and its block (the last, if it appears twice); built
+     * only for bad IR (a value whose defining instruction does not list it), since hashing
+     * every instruction was a tenth of a 200k-instruction compile (issue 15).
+     */
     private Map<Inst, Block> instBlock;
     /**
      * By value number, for a value that its defining instruction lists among its results:
@@ -104,7 +108,10 @@ public final class Verifier {
             return;
         }
         int nvals = f.numValues();
-        instBlock = new IdentityHashMap<>(f.instCount());
+        // Instructions with results are told apart by their results' slots; only those
+        // without results (stores, branches, calls of nothing) need an identity set to find
+        // an instruction object that appears twice.
+        java.util.Set<Inst> resultless = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         defBlockOf = new Block[nvals];
         defIndexOf = new int[nvals];
         paramInLayout = new boolean[nvals];
@@ -112,16 +119,19 @@ public final class Verifier {
         for (Block b : f.layout) {
             for (int i = 0; i < b.insts.size(); i++) {
                 Inst inst = b.insts.get(i);
-                if (instBlock.put(inst, b) != null) {
-                    instError(b, inst, "the same instruction object appears twice in the layout");
-                }
-                if (inst.results == null) continue;
-                for (int r : inst.results) {
-                    if (validValue(r) && f.valueDefInst(r) == inst) {
-                        defBlockOf[r] = b;
-                        defIndexOf[r] = i;
+                boolean twice = false, listed = false;
+                if (inst.results != null) {
+                    for (int r : inst.results) {
+                        if (validValue(r) && f.valueDefInst(r) == inst) {
+                            listed = true;
+                            twice |= defBlockOf[r] != null;
+                            defBlockOf[r] = b;
+                            defIndexOf[r] = i;
+                        }
                     }
                 }
+                if (!listed) twice = !resultless.add(inst);
+                if (twice) instError(b, inst, "the same instruction object appears twice in the layout");
             }
         }
         for (int k = 0; k < f.numBlocks(); k++) {
@@ -367,8 +377,17 @@ public final class Verifier {
 
     private boolean definedInLayout(int v) {
         Inst d = f.valueDefInst(v);
-        if (d != null) return defBlockOf[v] != null || instBlock.containsKey(d);
+        if (d != null) return defBlockOf[v] != null || instBlocks().containsKey(d);
         return paramInLayout[v];
+    }
+
+    /** Every instruction in the layout and its block, built on first use (bad IR only). */
+    private Map<Inst, Block> instBlocks() {
+        if (instBlock == null) {
+            instBlock = new IdentityHashMap<>(f.instCount());
+            for (Block b : f.layout) for (Inst i : b.insts) instBlock.put(i, b);
+        }
+        return instBlock;
     }
 
     /** The index of v's defining instruction in its block; v is defined by an instruction in the layout. */
@@ -775,7 +794,7 @@ public final class Verifier {
         seenBy[v] = stamp;
         if (!definedInLayout(v)) return;
         Inst def = f.valueDefInst(v);
-        Block db = def == null ? f.valueDefBlock(v) : defBlockOf[v] != null ? defBlockOf[v] : instBlock.get(def);
+        Block db = def == null ? f.valueDefBlock(v) : defBlockOf[v] != null ? defBlockOf[v] : instBlocks().get(def);
         if (db == b) {
             if (def != null && defIndex(v, def) >= index) {
                 instError(b, inst, f.valueName(v) + " is used before it is defined");

@@ -60,6 +60,25 @@ class VerifierTest {
     }
 
     @Test
+    void anInstructionObjectInTheLayoutTwiceIsReported() {
+        // With results (told apart by its results' slots) and without (an identity set).
+        for (int which : new int[] {0, 1}) {
+            Function f = parse(String.join("\n",
+                "function %f(i64) -> i64 {",
+                "block0(v0: i64):",
+                "    v1 = iadd_imm v0, 1",
+                "    store v1, v0",
+                "    return v1",
+                "}"));
+            var insts = f.layout.get(0).insts;
+            insts.add(1, insts.get(which));
+            List<VerifierError> errs = Verifier.verify(f);
+            assertTrue(errs.stream().anyMatch(e -> e.message().contains("the same instruction object appears twice in the layout")),
+                (which == 0 ? "iadd_imm" : "store") + ": " + errs);
+        }
+    }
+
+    @Test
     void typeMismatch() {
         assertErrors("""
             function %f(i32, i64) -> i32 {

@@ -69,11 +69,16 @@ final class Lower {
     private final int[] addressUses;
     /** Per IR value: some load, or some store, of its own block takes it as the address (as for addressUses). */
     private final boolean[] loadedThrough, storedThrough;
-    private final Map<Inst, Integer> entryColor = new IdentityHashMap<>();
-    private final Map<Inst, Block> instBlock = new IdentityHashMap<>();
-    /** Position of each instruction within its block. */
-    private final Map<Inst, Integer> instIndex = new IdentityHashMap<>();
-    private final Set<Inst> merged = Collections.newSetFromMap(new IdentityHashMap<>());
+    // Per IR value, of the instruction that defines it: its block's id (-1 for block
+    // parameters), its position in the block, and its color (the side effects before it in
+    // the block). Arrays by value, not identity maps by instruction: hashing 200k
+    // instructions was a third of a large function's compile time (issue 15).
+    private final int[] defBlock, defIndex, defColor;
+    /** Per IR value: its definition, a load, was merged into its user as a memory operand. */
+    private final boolean[] merged;
+    /** The position of the instruction being lowered in curBlock, and each position's color. */
+    private int currentIndex;
+    private int[] curColors;
     private final VCode.VBlock[] vblockOf;
     private Loops loops;
     /** A wide constant used in a loop: the loop's header and the value. */
@@ -101,6 +106,11 @@ final class Lower {
         this.loadedThrough = new boolean[f.numValues()];
         this.storedThrough = new boolean[f.numValues()];
         this.vblockOf = new VCode.VBlock[f.numBlocks()];
+        this.defBlock = new int[f.numValues()];
+        this.defIndex = new int[f.numValues()];
+        this.defColor = new int[f.numValues()];
+        this.merged = new boolean[f.numValues()];
+        Arrays.fill(defBlock, -1);
         this.nextVreg = f.numValues();
         // Sized for every IR value up front: hints are written for values as well as temps.
         this.hintReg = new int[Math.max(64, 2 * f.numValues())];
@@ -118,9 +128,12 @@ final class Lower {
         for (Block b : f.layout) {
             int color = 0, index = 0;
             for (Inst i : b.insts) {
-                instIndex.put(i, index++);
-                instBlock.put(i, b);
-                entryColor.put(i, color);
+                for (int r : i.results) {
+                    defBlock[r] = b.id;
+                    defIndex[r] = index;
+                    defColor[r] = color;
+                }
+                index++;
                 if (i.op.hasSideEffects()) color++;
                 for (int a : i.args) useCount[a]++;
                 if (i.targets != null) for (BlockCall bc : i.targets) for (int a : bc.args) useCount[a]++;
@@ -215,9 +228,15 @@ final class Lower {
         for (Inst i : b.insts) if (i.op != Opcode.NOP) curBlockInsts++;
         Deque<List<MInst>> chunks = new ArrayDeque<>();
         List<Inst> insts = b.insts;
+        curColors = new int[insts.size()];
+        for (int idx = 0, color = 0; idx < insts.size(); idx++) {
+            curColors[idx] = color;
+            if (insts.get(idx).op.hasSideEffects()) color++;
+        }
         for (int idx = insts.size() - 1; idx >= 0; idx--) {
             Inst inst = insts.get(idx);
-            if (merged.contains(inst) || !inst.op.hasSideEffects() && !anyResultUsed(inst)) {
+            currentIndex = idx;
+            if (inst.results.length > 0 && merged[inst.results[0]] || !inst.op.hasSideEffects() && !anyResultUsed(inst)) {
                 // Not lowered: it reads none of its operands (a merged load's user reads its address).
                 for (int a : inst.args) useCount[a]--;
                 continue;
@@ -379,7 +398,7 @@ final class Lower {
     /** The load defining v if it can become the memory operand of the current instruction. */
     private Inst sinkableLoad(int v, Type t) {
         Inst d = f.valueDefInst(v);
-        if (d == null || useCount[v] != 1 || instBlock.get(d) != curBlock) return null;
+        if (d == null || useCount[v] != 1 || !definedIn(v, curBlock)) return null;
         if (!(d.op == Opcode.LOAD || d.op == Opcode.STACK_LOAD)) return null;
         if (t != Type.I32 && t != Type.I64) return null;
         if (d.type != t) return null;
@@ -388,11 +407,16 @@ final class Lower {
 
     private Inst currentInst;
 
+    /** Whether IR value v is defined by an instruction (not a parameter) of block b. */
+    private boolean definedIn(int v, Block b) {
+        return v < defBlock.length && defBlock[v] == b.id;
+    }
+
     private MemArg sinkLoad(int v, Type t) {
         Inst d = sinkableLoad(v, t);
         if (d == null || currentInst == null) return null;
-        if (!canSink(d, currentInst)) return null;
-        merged.add(d);
+        if (!canSink(v, d)) return null;
+        merged[v] = true;
         foldDef(v);
         return d.op == Opcode.STACK_LOAD ? MemArg.slot(d.ref, d.offset) : address(d.args[0], d.offset);
     }
@@ -404,10 +428,10 @@ final class Lower {
      * an instruction between them that may write memory (a store or a call) forbids it;
      * comparing colors as for `load` used to let one such instruction slip in between.
      */
-    private boolean canSink(Inst d, Inst user) {
-        if (d.op.hasSideEffects()) return entryColor.get(d) + 1 == entryColor.get(user);
+    private boolean canSink(int v, Inst d) {
+        if (d.op.hasSideEffects()) return defColor[v] + 1 == curColors[currentIndex];
         List<Inst> insts = curBlock.insts;
-        for (int i = instIndex.get(d) + 1; i < instIndex.get(user); i++) {
+        for (int i = defIndex[v] + 1; i < currentIndex; i++) {
             Opcode op = insts.get(i).op;
             if (op.isStore() || op == Opcode.CALL || op == Opcode.CALL_INDIRECT) return false;
         }
@@ -454,8 +478,7 @@ final class Lower {
                 stores = storedThrough[i.results[0]];
             }
             if (addr < 0) continue;
-            Inst d = f.valueDefInst(addr);
-            if (d == null || instBlock.get(d) != b) continue;
+            if (!definedIn(addr, b)) continue;
             addressUses[addr]++;
             loadedThrough[addr] |= loads;
             storedThrough[addr] |= stores;
@@ -522,7 +545,7 @@ final class Lower {
      */
     private Index indexOf(int v) {
         Inst d = defOf(v);
-        if (d == null || irUses[v] != 1 || instBlock.get(d) != curBlock || d.type != Type.I64) return null;
+        if (d == null || irUses[v] != 1 || !definedIn(v, curBlock) || d.type != Type.I64) return null;
         long scale;
         int x = d.args.length > 0 ? d.args[0] : -1;
         switch (d.op) {
@@ -558,7 +581,7 @@ final class Lower {
     private Inst foldableImm(int v) {
         Inst d = defOf(v);
         boolean ok = d != null && d.op == Opcode.IADD_IMM && d.type == Type.I64 && irUses[v] == 1
-            && instBlock.get(d) == curBlock && fitsInt(d.imm);
+            && definedIn(v, curBlock) && fitsInt(d.imm);
         return ok ? d : null;
     }
 
@@ -644,7 +667,7 @@ final class Lower {
      */
     private MInst.Cmp condition(int v, boolean negate) {
         Inst d = f.valueDefInst(v);
-        if (d != null && instBlock.get(d) == curBlock
+        if (d != null && definedIn(v, curBlock)
                 && (d.op == Opcode.ICMP || d.op == Opcode.ICMP_IMM)) {
             // Each folding user reads the compare's operands itself; the icmp is lowered
             // (setcc) only if a user is left that reads the boolean.
@@ -1026,7 +1049,7 @@ final class Lower {
     private Scaled scaledOperand(int v, Type t) {
         if (v >= f.numValues() || useCount[v] != 1) return null;
         Inst d = f.valueDefInst(v);
-        if (d == null || instBlock.get(d) != curBlock || d.type != t) return null;
+        if (d == null || !definedIn(v, curBlock) || d.type != t) return null;
         Scaled s = null;
         switch (d.op) {
             case ISHL_IMM: {
