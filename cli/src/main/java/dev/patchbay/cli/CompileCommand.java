@@ -78,20 +78,25 @@ final class CompileCommand implements Callable<Integer> {
 
     /** Parses and compiles; prints diagnostics to stderr and returns null on bad input. */
     static Compiled compile(Path file, PlanOptions plan, int loopAlign) {
+        return compile(file, plan.plan(), loopAlign, System.err);
+    }
+
+    /** Parses and compiles; prints diagnostics to `diag` and returns null on bad input. */
+    static Compiled compile(Path file, dev.patchbay.codegen.instrument.InstrumentationPlan plan, int loopAlign, java.io.PrintStream diag) {
         try {
             ClifFile clif = ClifInput.parse(file);
-            for (String w : clif.warnings()) System.err.println(w);
+            for (String w : clif.warnings()) diag.println(w);
             for (SkippedFunction s : clif.skipped()) {
-                System.err.println(Diagnostics.warning(file.toString(), s.loc(), "skipping %" + s.name() + ": " + s.reason()));
+                diag.println(Diagnostics.warning(file.toString(), s.loc(), "skipping %" + s.name() + ": " + s.reason()));
             }
-            CompileOptions opts = CompileOptions.builder().plan(plan.plan()).loopAlign(loopAlign).build();
+            CompileOptions opts = CompileOptions.builder().plan(plan).loopAlign(loopAlign).build();
             return new Compiled(clif, Compiler.compile(clif.functions(), opts));
         } catch (ClifInput.BadInputException e) {
-            System.err.println(e.getMessage());
+            diag.println(e.getMessage());
         } catch (VerifierException e) {
-            for (String line : Diagnostics.format(file.toString(), e)) System.err.println(line);
+            for (String line : Diagnostics.format(file.toString(), e)) diag.println(line);
         } catch (CompileException | IllegalArgumentException e) {
-            System.err.println(file + ": error: " + e.getMessage());
+            diag.println(file + ": error: " + e.getMessage());
         }
         return null;
     }

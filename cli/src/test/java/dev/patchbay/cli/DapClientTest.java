@@ -1,0 +1,83 @@
+/*
+ * `patchbay dap` driven by a real DAP client: @vscode/debugadapter-testsupport (the one VS
+ * Code's adapter authors use), run by node on test resource dap/session.js, against a child
+ * JVM running the CLI's Main. Scenarios: a program runs to the end and its result arrives as
+ * an output event with exit code 0; a malformed program fails the launch request with the
+ * compiler's file:line:col message; terminate stops a runaway guest (trap: interrupt, exit 3).
+ * Skips, saying why, without node or the npm package (.ci/run installs it into .ci/node).
+ */
+package dev.patchbay.cli;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class DapClientTest {
+    @TempDir Path dir;
+
+    static Path onPath(String tool) {
+        for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
+            Path p = Path.of(d, tool);
+            if (Files.isExecutable(p)) return p;
+        }
+        return null;
+    }
+
+    /** node_modules holding @vscode/debugadapter-testsupport: $PATCHBAY_NODE_MODULES, or .ci/node above the working directory. */
+    static Path nodeModules() {
+        String env = System.getenv("PATCHBAY_NODE_MODULES");
+        if (env != null && Files.isDirectory(Path.of(env, "@vscode/debugadapter-testsupport"))) return Path.of(env);
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            Path m = p.resolve(".ci/node/node_modules");
+            if (Files.isDirectory(m.resolve("@vscode/debugadapter-testsupport"))) return m;
+        }
+        return null;
+    }
+
+    @Test
+    void aRealDapClientLaunchesRunsAndTerminates() throws Exception {
+        Path node = onPath("node");
+        Path modules = nodeModules();
+        String why = node == null ? "node is not installed" : modules == null
+            ? "@vscode/debugadapter-testsupport is not installed (bash .ci/run installs it into .ci/node)" : null;
+        if (why != null) System.out.println("DapClientTest: skipped, " + why);
+        Assumptions.assumeTrue(why == null, why);
+
+        Files.writeString(dir.resolve("fib.clif"), CliProfileTest.FIB);
+        Files.writeString(dir.resolve("bad.clif"), "function %f() -> i64 {\nblock0:\n    v0 = iconst.i64\n    return v0\n}\n");
+        Files.writeString(dir.resolve("runaway.clif"), String.join("\n",
+            "function %spin(i64) -> i64 {",
+            "block0(v0: i64):",
+            "    jump block1(v0)",
+            "block1(v1: i64):",
+            "    v2 = iadd_imm v1, 1",
+            "    jump block1(v2)",
+            "}", ""));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path adapter = dir.resolve("adapter.sh");
+        Files.writeString(adapter, "#!/bin/sh\nexec '" + java + "' -Xss8m -cp '" + System.getProperty("java.class.path") + "' "
+            + Main.class.getName() + " dap 2>>'" + dir.resolve("adapter-stderr.txt") + "'\n");
+        Path script = dir.resolve("session.js");
+        try (InputStream in = DapClientTest.class.getResourceAsStream("/dap/session.js")) {
+            Files.write(script, in.readAllBytes());
+        }
+        ProcessBuilder pb = new ProcessBuilder(node.toString(), script.toString(), adapter.toString(), dir.toString()).redirectErrorStream(true);
+        pb.environment().put("NODE_PATH", modules.toString());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the DAP session timed out:\n" + out);
+        String stderr = Files.exists(dir.resolve("adapter-stderr.txt")) ? Files.readString(dir.resolve("adapter-stderr.txt")) : "";
+        assertEquals(0, p.exitValue(), out + "\nadapter stderr:\n" + stderr);
+        for (String s : new String[] {"ok runsToTheEnd", "ok aBadProgramFailsTheLaunch", "ok terminateStopsARunawayGuest"}) {
+            assertTrue(out.contains(s), s + " in:\n" + out);
+        }
+    }
+}
