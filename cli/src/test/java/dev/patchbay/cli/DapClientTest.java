@@ -3,7 +3,8 @@
  * Code's adapter authors use), run by node on test resource dap/session.js, against a child
  * JVM running the CLI's Main. Scenarios: a program runs to the end and its result arrives as
  * an output event with exit code 0; a malformed program fails the launch request with the
- * compiler's file:line:col message; terminate stops a runaway guest (trap: interrupt, exit 3).
+ * compiler's file:line:col message; terminate stops a runaway guest (trap: interrupt, exit 3);
+ * and the same client over TCP to `dap --port 0`, which serves one session and exits.
  * Skips, saying why, without node or the npm package (.ci/run installs it into .ci/node).
  */
 package dev.patchbay.cli;
@@ -42,15 +43,62 @@ class DapClientTest {
         return null;
     }
 
-    @Test
-    void aRealDapClientLaunchesRunsAndTerminates() throws Exception {
-        Path node = onPath("node");
-        Path modules = nodeModules();
+    Path node, modules;
+
+    void requireClient() {
+        node = onPath("node");
+        modules = nodeModules();
         String why = node == null ? "node is not installed" : modules == null
             ? "@vscode/debugadapter-testsupport is not installed (bash .ci/run installs it into .ci/node)" : null;
         if (why != null) System.out.println("DapClientTest: skipped, " + why);
         Assumptions.assumeTrue(why == null, why);
+    }
 
+    String session(String... extra) throws Exception {
+        Path script = dir.resolve("session.js");
+        try (InputStream in = DapClientTest.class.getResourceAsStream("/dap/session.js")) {
+            Files.write(script, in.readAllBytes());
+        }
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(node.toString(), script.toString(), dir.resolve("adapter.sh").toString(), dir.toString()));
+        cmd.addAll(java.util.List.of(extra));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("NODE_PATH", modules.toString());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the DAP session timed out:\n" + out);
+        String stderr = Files.exists(dir.resolve("adapter-stderr.txt")) ? Files.readString(dir.resolve("adapter-stderr.txt")) : "";
+        assertEquals(0, p.exitValue(), out + "\nadapter stderr:\n" + stderr);
+        return out;
+    }
+
+    String javaCommand() {
+        return "'" + Path.of(System.getProperty("java.home"), "bin", "java") + "' -Xss8m -cp '" + System.getProperty("java.class.path") + "' " + Main.class.getName();
+    }
+
+    @Test
+    void overTcpWithPort() throws Exception {
+        requireClient();
+        Files.writeString(dir.resolve("fib.clif"), CliProfileTest.FIB);
+        Files.writeString(dir.resolve("adapter.sh"), "#!/bin/sh\nexit 1\n"); // unused over TCP
+        Process server = new ProcessBuilder("/bin/sh", "-c", "exec " + javaCommand() + " dap --port 0").start();
+        try {
+            java.io.BufferedReader err = new java.io.BufferedReader(new java.io.InputStreamReader(server.getErrorStream(), StandardCharsets.UTF_8));
+            String line = err.readLine();
+            assertNotNull(line, "the server printed nothing");
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)").matcher(line);
+            assertTrue(m.find(), line);
+            String out = session(m.group(1));
+            assertTrue(out.contains("ok runsToTheEnd"), out);
+            assertTrue(server.waitFor(30, TimeUnit.SECONDS), "the server ends with its one session");
+            assertEquals(0, server.exitValue());
+        } finally {
+            server.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aRealDapClientLaunchesRunsAndTerminates() throws Exception {
+        requireClient();
         Files.writeString(dir.resolve("fib.clif"), CliProfileTest.FIB);
         Files.writeString(dir.resolve("bad.clif"), "function %f() -> i64 {\nblock0:\n    v0 = iconst.i64\n    return v0\n}\n");
         Files.writeString(dir.resolve("runaway.clif"), String.join("\n",
@@ -61,21 +109,8 @@ class DapClientTest {
             "    v2 = iadd_imm v1, 1",
             "    jump block1(v2)",
             "}", ""));
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Path adapter = dir.resolve("adapter.sh");
-        Files.writeString(adapter, "#!/bin/sh\nexec '" + java + "' -Xss8m -cp '" + System.getProperty("java.class.path") + "' "
-            + Main.class.getName() + " dap 2>>'" + dir.resolve("adapter-stderr.txt") + "'\n");
-        Path script = dir.resolve("session.js");
-        try (InputStream in = DapClientTest.class.getResourceAsStream("/dap/session.js")) {
-            Files.write(script, in.readAllBytes());
-        }
-        ProcessBuilder pb = new ProcessBuilder(node.toString(), script.toString(), adapter.toString(), dir.toString()).redirectErrorStream(true);
-        pb.environment().put("NODE_PATH", modules.toString());
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the DAP session timed out:\n" + out);
-        String stderr = Files.exists(dir.resolve("adapter-stderr.txt")) ? Files.readString(dir.resolve("adapter-stderr.txt")) : "";
-        assertEquals(0, p.exitValue(), out + "\nadapter stderr:\n" + stderr);
+        Files.writeString(dir.resolve("adapter.sh"), "#!/bin/sh\nexec " + javaCommand() + " dap 2>>'" + dir.resolve("adapter-stderr.txt") + "'\n");
+        String out = session();
         for (String s : new String[] {"ok runsToTheEnd", "ok aBadProgramFailsTheLaunch", "ok terminateStopsARunawayGuest"}) {
             assertTrue(out.contains(s), s + " in:\n" + out);
         }
