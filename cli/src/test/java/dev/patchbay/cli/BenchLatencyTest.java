@@ -38,6 +38,6 @@ class BenchLatencyTest {
     void unknownSuiteIsBadInput() throws Exception {
         String[] r = CliBadInputTest.run("bench", "--suite", "nope");
         assertEquals("2", r[0]);
-        assertTrue(r[2].contains("unknown suite 'nope' (expected epoch, latency, sites, calls, sampler or all)"), r[2]);
+        assertTrue(r[2].contains("unknown suite 'nope' (expected epoch, latency, sites, calls, sampler, peers or all)"), r[2]);
     }
 }
