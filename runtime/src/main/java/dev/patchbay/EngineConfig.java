@@ -25,6 +25,7 @@ public final class EngineConfig {
     boolean siteControl = true;
     boolean epochInterruption;
     boolean profiling;
+    dev.patchbay.codegen.OptLevel optLevel = dev.patchbay.codegen.OptLevel.NONE;
     boolean threadInterrupts;
     Path perfJitdumpDirectory;
     boolean gdbJit;
@@ -60,6 +61,21 @@ public final class EngineConfig {
      */
     public EngineConfig profiling(boolean on) {
         this.profiling = on;
+        return this;
+    }
+
+    /**
+     * Which IR transformations modules of this Engine are compiled with. {@code NONE}, the
+     * default, keeps every call of the IR a call in the code, so profiles count and
+     * backtraces show each one; {@code SPEED} also turns self-recursion at the end of a path
+     * into a loop (as gcc -O2 does), which a profile and a backtrace then show as one frame.
+     *
+     * @param level the level
+     * @return this config
+     * @throws NullPointerException if level is null
+     */
+    public EngineConfig optLevel(dev.patchbay.codegen.OptLevel level) {
+        this.optLevel = java.util.Objects.requireNonNull(level, "optLevel");
         return this;
     }
 

@@ -34,6 +34,7 @@ import dev.patchbay.Func;
 import dev.patchbay.Store;
 import dev.patchbay.Trap;
 import dev.patchbay.codegen.CompileOptions;
+import dev.patchbay.codegen.OptLevel;
 import dev.patchbay.codegen.Compiler;
 import dev.patchbay.codegen.clif.ClifParser;
 import dev.patchbay.codegen.instrument.EpochMode;
@@ -66,11 +67,12 @@ public final class EpochSuite {
 
     private EpochSuite() {}
 
+    /** Every variant at OptLevel.SPEED: the baseline it is compared with is gcc -O2. */
     static CompiledModule compile(String source, EpochMode mode, int pad) {
         InstrumentationPlan plan = mode == EpochMode.NONE ? InstrumentationPlan.NONE
             : InstrumentationPlan.of(SiteKind.EPOCH).withEpochMode(mode);
         return Compiler.compile(ClifParser.parse("kernel.clif", source).functions(),
-            CompileOptions.builder().plan(plan).functionAlign(64).loopAlign(32).functionPad(pad).build());
+            CompileOptions.builder().plan(plan).optLevel(OptLevel.SPEED).functionAlign(64).loopAlign(32).functionPad(pad).build());
     }
 
     /** The suite as `patchbay bench` runs it, with the gcc -O2 baseline when gcc is on PATH. */

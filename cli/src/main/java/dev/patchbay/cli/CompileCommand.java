@@ -52,6 +52,7 @@ final class CompileCommand implements Callable<Integer> {
     @Override public Integer call() {
         try {
             planOptions.plan();
+            planOptions.optLevel();
             if (loopAlign != 0 && (loopAlign < 0 || loopAlign > 64 || Integer.bitCount(loopAlign) != 1)) {
                 throw new IllegalArgumentException("--loop-align must be 0 or a power of two up to 64, got " + loopAlign);
             }
@@ -78,18 +79,23 @@ final class CompileCommand implements Callable<Integer> {
 
     /** Parses and compiles; prints diagnostics to stderr and returns null on bad input. */
     static Compiled compile(Path file, PlanOptions plan, int loopAlign) {
-        return compile(file, plan.plan(), loopAlign, System.err);
+        return compile(file, plan.plan(), plan.optLevel(), loopAlign, System.err);
     }
 
     /** Parses and compiles; prints diagnostics to `diag` and returns null on bad input. */
     static Compiled compile(Path file, dev.patchbay.codegen.instrument.InstrumentationPlan plan, int loopAlign, java.io.PrintStream diag) {
+        return compile(file, plan, dev.patchbay.codegen.OptLevel.NONE, loopAlign, diag);
+    }
+
+    static Compiled compile(Path file, dev.patchbay.codegen.instrument.InstrumentationPlan plan, dev.patchbay.codegen.OptLevel optLevel,
+            int loopAlign, java.io.PrintStream diag) {
         try {
             ClifFile clif = ClifInput.parse(file);
             for (String w : clif.warnings()) diag.println(w);
             for (SkippedFunction s : clif.skipped()) {
                 diag.println(Diagnostics.warning(file.toString(), s.loc(), "skipping %" + s.name() + ": " + s.reason()));
             }
-            CompileOptions opts = CompileOptions.builder().plan(plan).loopAlign(loopAlign).build();
+            CompileOptions opts = CompileOptions.builder().plan(plan).optLevel(optLevel).loopAlign(loopAlign).build();
             return new Compiled(clif, Compiler.compile(clif.functions(), opts));
         } catch (ClifInput.BadInputException e) {
             diag.println(e.getMessage());

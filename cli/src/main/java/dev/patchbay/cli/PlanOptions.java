@@ -1,9 +1,12 @@
 /*
  * The instrumentation options shared by commands that compile: which site kinds to insert
- * and how epoch sites are emitted.
+ * and how epoch sites are emitted, and which IR transformations run first (--opt-level, a
+ * string checked here rather than a picocli enum, so a wrong value gets the same
+ * "--option: ..." message as the others).
  */
 package dev.patchbay.cli;
 
+import dev.patchbay.codegen.OptLevel;
 import dev.patchbay.codegen.instrument.EpochMode;
 import dev.patchbay.codegen.instrument.InstrumentationPlan;
 import dev.patchbay.codegen.instrument.SiteKind;
@@ -20,6 +23,18 @@ final class PlanOptions {
     @Option(names = "--epoch-mode", paramLabel = "MODE",
         description = "How epoch sites are emitted: fused (sites on the branches a function has anyway: zero instructions while idle), nop (5-byte NOP sites), check, poll, fuel, none (default: ${DEFAULT-VALUE}).")
     String epochMode = "fused";
+
+    @Option(names = "--opt-level", paramLabel = "LEVEL",
+        description = "none (every call in the IR stays a call: exact profiles and backtraces) or speed (also turns self-recursion at the end of a path into a loop, as gcc -O2 does) (default: ${DEFAULT-VALUE}).")
+    String optLevel = "none";
+
+    OptLevel optLevel() {
+        switch (optLevel) {
+            case "none": return OptLevel.NONE;
+            case "speed": return OptLevel.SPEED;
+            default: throw new OptionException("--opt-level: unknown level '" + optLevel + "' (expected none or speed)");
+        }
+    }
 
     InstrumentationPlan plan() {
         List<SiteKind> ks = new ArrayList<>();

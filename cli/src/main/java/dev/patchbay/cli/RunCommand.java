@@ -68,6 +68,7 @@ final class RunCommand implements Callable<Integer> {
             argValues = parseArgs(m.group(2));
             stack = stackLimit == null ? Store.DEFAULT_STACK_BYTES : Values.size("--stack-limit", stackLimit, MIN_STACK, MAX_STACK);
             planOptions.plan();
+            planOptions.optLevel();
             epochOptions.validate();
             profileOptions.validate();
         } catch (IllegalArgumentException e) {

@@ -20,6 +20,7 @@ public final class CompileOptions {
     private final int loopAlign;
     private final int functionPad;
     private final int maxInstsPerFunction;
+    private final OptLevel optLevel;
 
     private CompileOptions(Builder b) {
         this.plan = b.plan;
@@ -27,6 +28,7 @@ public final class CompileOptions {
         this.loopAlign = b.loopAlign;
         this.functionPad = b.functionPad;
         this.maxInstsPerFunction = b.maxInstsPerFunction;
+        this.optLevel = b.optLevel;
     }
 
     /**
@@ -88,6 +90,13 @@ public final class CompileOptions {
     public int maxInstsPerFunction() { return maxInstsPerFunction; }
 
     /**
+     * Which IR transformations run before instrumentation.
+     *
+     * @return {@link OptLevel#NONE} by default
+     */
+    public OptLevel optLevel() { return optLevel; }
+
+    /**
      * A builder that starts from these options.
      *
      * @return a new builder
@@ -99,6 +108,7 @@ public final class CompileOptions {
         b.loopAlign = loopAlign;
         b.functionPad = functionPad;
         b.maxInstsPerFunction = maxInstsPerFunction;
+        b.optLevel = optLevel;
         return b;
     }
 
@@ -112,6 +122,7 @@ public final class CompileOptions {
         private int loopAlign = 0;
         private int functionPad = 0;
         private int maxInstsPerFunction = 1_000_000;
+        private OptLevel optLevel = OptLevel.NONE;
 
         private Builder() {}
 
@@ -179,6 +190,17 @@ public final class CompileOptions {
         public Builder maxInstsPerFunction(int n) {
             if (n < 1) throw new IllegalArgumentException("instruction limit must be positive: " + n);
             this.maxInstsPerFunction = n;
+            return this;
+        }
+
+        /**
+         * Sets which IR transformations run before instrumentation.
+         *
+         * @param level the level
+         * @return this builder
+         */
+        public Builder optLevel(OptLevel level) {
+            this.optLevel = java.util.Objects.requireNonNull(level, "optLevel");
             return this;
         }
 

@@ -17,6 +17,7 @@ import dev.patchbay.codegen.ir.Function;
 import dev.patchbay.codegen.ir.Signature;
 import dev.patchbay.codegen.isa.x64.X64Backend;
 import dev.patchbay.codegen.machinst.CompiledModule;
+import dev.patchbay.codegen.opt.TailRecursion;
 import dev.patchbay.codegen.verify.Verifier;
 
 import java.util.ArrayList;
@@ -51,11 +52,14 @@ public final class Compiler {
             if (refusal != null) throw new CompileException("%" + f.name + ": " + refusal);
         }
         List<Function> work = functions;
-        if (!opts.plan().isEmpty()) {
+        boolean optimize = opts.optLevel() == OptLevel.SPEED;
+        if (!opts.plan().isEmpty() || optimize) {
             List<Function> copies = new ArrayList<>(functions.size());
             for (Function f : functions) {
                 Function c = f.copy();
-                Instrumenter.instrument(c, opts.plan());
+                // Before instrumentation, so a loop made from recursion gets its epoch site.
+                if (optimize && TailRecursion.apply(c)) Verifier.verifyOrThrow(c);
+                if (!opts.plan().isEmpty()) Instrumenter.instrument(c, opts.plan());
                 copies.add(c);
             }
             work = copies;

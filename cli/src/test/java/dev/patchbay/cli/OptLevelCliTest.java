@@ -1,0 +1,60 @@
+package dev.patchbay.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** --opt-level=speed: fib's recursion becomes a loop, with the same results, and the loop still stops. */
+class OptLevelCliTest {
+    @Test
+    void speedKeepsFibsResultAndHalvesItsCalls() {
+        String[] none = CliBadInputTest.run("run", "../examples/fib.clif", "--invoke", "fib(25)", "--profile");
+        String[] speed = CliBadInputTest.run("run", "--opt-level=speed", "../examples/fib.clif", "--invoke", "fib(25)", "--profile");
+        assertEquals("0", none[0], none[2]);
+        assertEquals("0", speed[0], speed[2]);
+        assertTrue(none[1].startsWith("75025"), none[1]);
+        assertTrue(speed[1].startsWith("75025"), speed[1]);
+        // fib(25) calls fib 242,785 times as written; the loop keeps one call of the two.
+        assertTrue(none[1].contains("242785") || none[1].contains("242,785"), none[1]);
+        assertTrue(!speed[1].contains("242785") && !speed[1].contains("242,785"), speed[1]);
+    }
+
+    @Test
+    void compileShowsOneCallLeft() {
+        String[] r = CliBadInputTest.run("compile", "--opt-level=speed", "--instrument=none", "../examples/fib.clif");
+        assertEquals("0", r[0], r[2]);
+        String fib = r[1].substring(r[1].indexOf("function %fib"));
+        fib = fib.substring(0, fib.indexOf("\nfunction ") > 0 ? fib.indexOf("\nfunction ") : fib.length());
+        assertEquals(1, fib.split(" call 0x", -1).length - 1, fib);
+    }
+
+    @Test
+    void aRecursionThatNeverEndsIsALoopThatTheTimeoutStops(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("forever.clif");
+        Files.writeString(f, """
+            function %forever(i64) -> i64 {
+                fn0 = %forever(i64) -> i64
+            block0(v0: i64):
+                v1 = iadd_imm v0, 1
+                v2 = call fn0(v1)
+                v3 = iadd v2, v0
+                return v3
+            }
+            """);
+        String[] r = CliBadInputTest.run("run", "--opt-level=speed", f.toString(), "--invoke", "forever(0)", "--timeout", "200ms");
+        assertEquals("3", r[0], r[1] + r[2]);
+        String[] none = CliBadInputTest.run("run", f.toString(), "--invoke", "forever(0)", "--timeout", "5s");
+        assertTrue(none[2].contains("stk_ovf") || none[2].contains("stack"), "as written it overflows the stack: " + none[2]);
+    }
+
+    @Test
+    void anUnknownLevelIsBadInput() {
+        String[] r = CliBadInputTest.run("compile", "--opt-level=fast", "../examples/fib.clif");
+        assertEquals("2", r[0]);
+        assertTrue(r[2].contains("--opt-level: unknown level 'fast' (expected none or speed)"), r[2]);
+    }
+}
