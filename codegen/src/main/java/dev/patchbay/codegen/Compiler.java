@@ -17,6 +17,7 @@ import dev.patchbay.codegen.ir.Function;
 import dev.patchbay.codegen.ir.Signature;
 import dev.patchbay.codegen.isa.x64.X64Backend;
 import dev.patchbay.codegen.machinst.CompiledModule;
+import dev.patchbay.codegen.opt.ByteFill;
 import dev.patchbay.codegen.opt.TailRecursion;
 import dev.patchbay.codegen.verify.Verifier;
 
@@ -58,7 +59,7 @@ public final class Compiler {
             for (Function f : functions) {
                 Function c = f.copy();
                 // Before instrumentation, so a loop made from recursion gets its epoch site.
-                if (optimize && TailRecursion.apply(c)) Verifier.verifyOrThrow(c);
+                if (optimize && (TailRecursion.apply(c) | ByteFill.apply(c) > 0)) Verifier.verifyOrThrow(c);
                 if (!opts.plan().isEmpty()) Instrumenter.instrument(c, opts.plan());
                 copies.add(c);
             }
