@@ -23,7 +23,7 @@ final class WasmCompiler {
         TranslatedModule t = Translator.translate(m, boundsChecks);
         for (Function f : t.functions()) {
             String why = Compiler.backendRefusal(f);
-            if (why != null) throw new WasmUnsupportedException(sourceName + ": function %" + f.name + " cannot be compiled: " + why);
+            if (why != null) throw new WasmUnsupportedException(sourceName + ": function %" + f.name + " cannot be compiled: " + why, why);
         }
         CompiledModule compiled = Compiler.compile(t.functions(), engine.compileOptions());
         engine.load(compiled);

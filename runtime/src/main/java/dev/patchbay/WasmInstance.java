@@ -49,15 +49,11 @@ import java.util.Map;
 public final class WasmInstance {
     private final Store store;
     private final Map<String, Object> exports = new LinkedHashMap<>();
-    private WasmMemory memory;
-    private final List<WasmTable> tables = new ArrayList<>();
-    private final byte[][] data;
-    private final long[][] elements;
+    private final WasmBuiltins state;
 
     private WasmInstance(Store store, int dataCount, int elementCount) {
         this.store = store;
-        this.data = new byte[dataCount][];
-        this.elements = new long[elementCount][];
+        this.state = new WasmBuiltins(dataCount, elementCount);
     }
 
     /**
@@ -138,7 +134,7 @@ public final class WasmInstance {
         for (ImportInfo imp : module.compiled().imports) {
             Builtin bi = Builtin.byName(imp.name);
             if (bi != null) {
-                hostcalls[imp.index] = builtin(bi);
+                hostcalls[imp.index] = state.hostcall(bi);
             } else {
                 int fi = Integer.parseInt(imp.name.substring(TranslatedModule.IMPORT_PREFIX.length()));
                 WasmFunction f = (WasmFunction) funcDefs.get(fi);
@@ -159,18 +155,18 @@ public final class WasmInstance {
         // Memory.
         if (m.memoryCount() > 0) {
             if (!memDefs.isEmpty()) {
-                memory = (WasmMemory) memDefs.get(0);
+                state.memory = (WasmMemory) memDefs.get(0);
             } else {
                 MemoryType mt = m.memories().get(0);
-                memory = WasmMemory.create(store, mt.limits().min(), mt.limits().max());
+                state.memory = WasmMemory.create(store, mt.limits().min(), mt.limits().max());
             }
-            Native.putLong(block + InstanceLayout.MEMORY_BASE, memory.base());
-            Native.putLong(block + InstanceLayout.MEMORY_DESCRIPTOR, memory.descriptor());
+            Native.putLong(block + InstanceLayout.MEMORY_BASE, state.memory.base());
+            Native.putLong(block + InstanceLayout.MEMORY_DESCRIPTOR, state.memory.descriptor());
         }
         // Tables.
-        for (Object o : tableDefs) tables.add((WasmTable) o);
-        for (TableType tt : m.tables()) tables.add(WasmTable.create(store, tt.elementType(), tt.limits().min(), tt.limits().max()));
-        for (int i = 0; i < tables.size(); i++) Native.putLong(block + layout.tableDescriptor(i), tables.get(i).descriptor());
+        for (Object o : tableDefs) state.tables.add((WasmTable) o);
+        for (TableType tt : m.tables()) state.tables.add(WasmTable.create(store, tt.elementType(), tt.limits().min(), tt.limits().max()));
+        for (int i = 0; i < state.tables.size(); i++) Native.putLong(block + layout.tableDescriptor(i), state.tables.get(i).descriptor());
 
         // Function records and the host-visible functions.
         WasmFunction[] functions = new WasmFunction[nf];
@@ -183,7 +179,7 @@ public final class WasmInstance {
                 recordOf[i] = f.record();
             } else {
                 long rec = records + (long) i * InstanceLayout.FUNC_RECORD_BYTES;
-                FunctionInfo info = module.compiled().function(TranslatedModule.functionName(i));
+                FunctionInfo info = module.compiled().function(t.functionName(i));
                 Native.putLong(rec + InstanceLayout.FUNC_CODE, code + info.start);
                 Native.putLong(rec + InstanceLayout.FUNC_INSTANCE, block);
                 Native.putLong(rec + InstanceLayout.FUNC_SIGNATURE, SignatureIds.of(ft));
@@ -202,8 +198,8 @@ public final class WasmInstance {
         for (Export e : m.exports()) {
             Object v = switch (e.kind()) {
                 case FUNC -> functions[(int) e.index()];
-                case MEMORY -> memory;
-                case TABLE -> tables.get((int) e.index());
+                case MEMORY -> state.memory;
+                case TABLE -> state.tables.get((int) e.index());
                 case GLOBAL -> globals.get((int) e.index());
                 default -> null;
             };
@@ -216,24 +212,24 @@ public final class WasmInstance {
             long[] items = new long[seg.init().size()];
             for (int k = 0; k < items.length; k++) items[k] = eval(seg.init().get(k), globals, recordOf);
             if (seg.mode() == SegmentMode.PASSIVE) {
-                elements[i] = items;
+                state.elements[i] = items;
             } else {
-                elements[i] = new long[0];
+                state.elements[i] = new long[0];
                 if (seg.mode() == SegmentMode.ACTIVE) {
                     long off = eval(seg.offsetExpr(), globals, recordOf) & 0xFFFFFFFFL;
-                    runTrapping(() -> tables.get((int) seg.tableIndex()).init(off, items, 0, items.length));
+                    runTrapping(() -> state.tables.get((int) seg.tableIndex()).init(off, items, 0, items.length));
                 }
             }
         }
         for (int i = 0; i < m.data().size(); i++) {
             DataSegment seg = m.data().get(i);
             if (seg.mode() == SegmentMode.PASSIVE) {
-                data[i] = seg.bytes();
+                state.data[i] = seg.bytes();
             } else {
-                data[i] = new byte[0];
+                state.data[i] = new byte[0];
                 long off = eval(seg.offsetExpr(), globals, recordOf) & 0xFFFFFFFFL;
                 byte[] bytes = seg.bytes();
-                runTrapping(() -> memory.init(off, bytes, 0, bytes.length));
+                runTrapping(() -> state.memory.init(off, bytes, 0, bytes.length));
             }
         }
         if (m.start().isPresent()) functions[(int) m.start().getAsLong()].call();
@@ -273,25 +269,6 @@ public final class WasmInstance {
         return (caller, args) -> h.call(java.util.Arrays.copyOfRange(args, 1, args.length));
     }
 
-    private Hostcall builtin(Builtin b) {
-        return switch (b) {
-            case MEMORY_GROW -> (c, a) -> (int) memory.grow(a[1] & 0xFFFFFFFFL);
-            case MEMORY_FILL -> (c, a) -> { memory.fill(u(a[1]), (byte) a[2], u(a[3])); return 0; };
-            case MEMORY_COPY -> (c, a) -> { memory.copy(u(a[1]), u(a[2]), u(a[3])); return 0; };
-            case MEMORY_INIT -> (c, a) -> { memory.init(u(a[2]), data[(int) a[1]], u(a[3]), u(a[4])); return 0; };
-            case DATA_DROP -> (c, a) -> { data[(int) a[1]] = new byte[0]; return 0; };
-            case TABLE_GROW -> (c, a) -> (int) tables.get((int) a[1]).grow(u(a[3]), a[2]);
-            case TABLE_FILL -> (c, a) -> { tables.get((int) a[1]).fill(u(a[2]), a[3], u(a[4])); return 0; };
-            case TABLE_COPY -> (c, a) -> {
-                WasmTable.copy(tables.get((int) a[1]), u(a[3]), tables.get((int) a[2]), u(a[4]), u(a[5]));
-                return 0;
-            };
-            case TABLE_INIT -> (c, a) -> { tables.get((int) a[1]).init(u(a[3]), elements[(int) a[2]], u(a[4]), u(a[5])); return 0; };
-            case ELEM_DROP -> (c, a) -> { elements[(int) a[1]] = new long[0]; return 0; };
-        };
-    }
-
-    private static long u(long v) { return v & 0xFFFFFFFFL; }
 
     // ---- exports ----
 

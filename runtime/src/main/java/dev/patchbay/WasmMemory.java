@@ -35,7 +35,9 @@ public final class WasmMemory {
         static final long ADDRESS = Native.symbol("memmove");
     }
 
-    private final Store store;
+    // Weak: builtins (hostcalls, which the Store's internals hold) reach this object, and
+    // nothing the internals hold may keep the Store handle alive (StoreCore's invariant).
+    private final java.lang.ref.WeakReference<Store> store;
     private final long base;
     private final long descriptor;
     private final long maxPages;
@@ -43,7 +45,7 @@ public final class WasmMemory {
     private long pages;
 
     private WasmMemory(Store store, long minPages, OptionalLong max) {
-        this.store = store;
+        this.store = new java.lang.ref.WeakReference<>(store);
         this.declaredMax = max;
         this.maxPages = Math.min(MAX_PAGES, max.orElse(MAX_PAGES));
         long b = Native.mmap(0, RESERVATION, Native.PROT_NONE, Native.MAP_PRIVATE | Native.MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -86,7 +88,13 @@ public final class WasmMemory {
         return new WasmMemory(store, minPages, maxPages);
     }
 
-    Store store() { return store; }
+    Store store() { return store.get(); }
+
+    private void checkOpen() {
+        Store s = store.get();
+        if (s == null) throw new IllegalStateException("store is closed");
+        s.checkOpen();
+    }
     long base() { return base; }
     long descriptor() { return descriptor; }
 
@@ -102,7 +110,7 @@ public final class WasmMemory {
      * @throws IllegalStateException if the Store is closed
      */
     public long pages() {
-        store.checkOpen();
+        checkOpen();
         return pages;
     }
 
@@ -114,7 +122,7 @@ public final class WasmMemory {
      * @throws IllegalStateException if the Store is closed
      */
     public long grow(long delta) {
-        store.checkOpen();
+        checkOpen();
         if (delta < 0 || delta > maxPages - pages) return -1;
         long old = pages;
         if (delta > 0) {
@@ -145,7 +153,7 @@ public final class WasmMemory {
      * @throws IllegalStateException if the Store is closed
      */
     public byte[] read(long offset, int len) {
-        store.checkOpen();
+        checkOpen();
         if (offset < 0 || len < 0 || offset + len > length()) throw new IndexOutOfBoundsException("read of " + len + " bytes at " + offset);
         byte[] out = new byte[len];
         Native.copyToArray(base + offset, out, 0, len);
@@ -161,7 +169,7 @@ public final class WasmMemory {
      * @throws IllegalStateException if the Store is closed
      */
     public void write(long offset, byte[] data) {
-        store.checkOpen();
+        checkOpen();
         if (offset < 0 || offset + data.length > length()) throw new IndexOutOfBoundsException("write of " + data.length + " bytes at " + offset);
         Native.copyFromArray(data, 0, base + offset, data.length);
     }

@@ -21,7 +21,9 @@ public final class WasmTable {
     /** The most elements a table may grow to here (10 million, 80 MB of references). */
     public static final long MAX_ELEMENTS = 10_000_000;
 
-    private final Store store;
+    // Weak: builtins (hostcalls, which the Store's internals hold) reach this object, and
+    // nothing the internals hold may keep the Store handle alive (StoreCore's invariant).
+    private final java.lang.ref.WeakReference<Store> store;
     private final ValType elementType;
     private final OptionalLong declaredMax;
     private final long max;
@@ -30,7 +32,7 @@ public final class WasmTable {
     private long size;
 
     private WasmTable(Store store, ValType elementType, long min, OptionalLong max) {
-        this.store = store;
+        this.store = new java.lang.ref.WeakReference<>(store);
         this.elementType = elementType;
         this.declaredMax = max;
         this.max = Math.min(MAX_ELEMENTS, max.orElse(0xFFFF_FFFFL));
@@ -70,7 +72,13 @@ public final class WasmTable {
         Native.putLong(descriptor + InstanceLayout.TABLE_DESC_SIZE, size);
     }
 
-    Store store() { return store; }
+    Store store() { return store.get(); }
+
+    private void checkOpen() {
+        Store s = store.get();
+        if (s == null) throw new IllegalStateException("store is closed");
+        s.checkOpen();
+    }
     long descriptor() { return descriptor; }
 
     /** @return funcref or externref */
@@ -84,7 +92,7 @@ public final class WasmTable {
      * @throws IllegalStateException if the Store is closed
      */
     public long size() {
-        store.checkOpen();
+        checkOpen();
         return size;
     }
 
@@ -97,7 +105,7 @@ public final class WasmTable {
      * @throws IllegalStateException if the Store is closed
      */
     public long grow(long delta, long init) {
-        store.checkOpen();
+        checkOpen();
         if (delta < 0 || delta > max - size) return -1;
         long old = size;
         if (delta == 0) return old;
@@ -119,7 +127,7 @@ public final class WasmTable {
      * @throws IllegalStateException if the Store is closed
      */
     public long get(long index) {
-        store.checkOpen();
+        checkOpen();
         if (index < 0 || index >= size) throw new IndexOutOfBoundsException("table index " + index + " out of bounds (size " + size + ")");
         return Native.getLong(elements[0] + 8 * index);
     }

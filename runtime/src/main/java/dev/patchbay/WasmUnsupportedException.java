@@ -9,8 +9,18 @@ package dev.patchbay;
 public final class WasmUnsupportedException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
+    private final String reason;
+
     /**
      * @param message what cannot be compiled, and why
+     * @param reason why alone, the same for every function it applies to (such as the
+     *     backend's "x86-64 backend: f32/f64 not supported yet")
      */
-    public WasmUnsupportedException(String message) { super(message); }
+    public WasmUnsupportedException(String message, String reason) {
+        super(message);
+        this.reason = reason;
+    }
+
+    /** @return why, without naming the module or function */
+    public String reason() { return reason; }
 }

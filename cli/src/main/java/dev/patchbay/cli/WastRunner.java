@@ -256,11 +256,7 @@ final class WastRunner {
             }
         }
 
-        String reason(WasmUnsupportedException e) {
-            String msg = e.getMessage();
-            int i = msg.lastIndexOf(": ");
-            return "backend: " + (i >= 0 ? msg.substring(i + 2) : msg);
-        }
+        String reason(WasmUnsupportedException e) { return e.reason(); }
 
         void register(Map<String, Object> c) {
             String as = (String) c.get("as");

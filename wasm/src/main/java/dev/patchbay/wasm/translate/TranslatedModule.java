@@ -27,11 +27,24 @@ public record TranslatedModule(WasmModule module, InstanceLayout layout, List<Fu
 
     /**
      * The IR name of a Wasm function: a defined one's code, or an imported one's wrapper.
+     * It is {@code f} and the index, then the name section's name if there is one (letters,
+     * digits and underscores kept), so backtraces and profiles name both.
      *
      * @param index the Wasm function index
-     * @return its IR function name
+     * @return its IR function name, such as {@code f3} or {@code f3_fib}
      */
-    public static String functionName(int index) { return "f" + index; }
+    public String functionName(int index) { return functionName(module, index); }
+
+    static String functionName(WasmModule module, int index) {
+        String n = module.names().functionNames().get((long) index);
+        if (n == null || n.isEmpty()) return "f" + index;
+        StringBuilder sb = new StringBuilder("f").append(index).append('_');
+        for (int i = 0; i < n.length() && sb.length() < 80; i++) {
+            char c = n.charAt(i);
+            sb.append(c < 128 && (Character.isLetterOrDigit(c) || c == '_') ? c : '_');
+        }
+        return sb.toString();
+    }
 
     /**
      * The hostcall name of an imported function.

@@ -105,7 +105,7 @@ public final class Translator {
     /** An imported function's wrapper: the same signature as Wasm code, calling the hostcall. */
     private Function importWrapper(int index) {
         Signature sig = signature(funcType(index));
-        FunctionBuilder b = new FunctionBuilder(TranslatedModule.functionName(index), sig);
+        FunctionBuilder b = new FunctionBuilder(TranslatedModule.functionName(module, index), sig);
         b.createEntryBlock();
         int ref = b.importFunction(TranslatedModule.importName(index), sig, false, false);
         int[] params = b.blockParams(0);
@@ -164,7 +164,7 @@ public final class Translator {
             this.index = index;
             this.body = body;
             this.type = t.funcType(index);
-            this.b = new FunctionBuilder(TranslatedModule.functionName(index), signature(type));
+            this.b = new FunctionBuilder(TranslatedModule.functionName(m, index), signature(type));
             List<Type> lt = new ArrayList<>();
             for (ValType v : type.params()) lt.add(irType(v));
             for (LocalGroup g : body.locals()) for (long k = 0; k < g.count(); k++) lt.add(irType(g.type()));
@@ -500,7 +500,7 @@ public final class Translator {
                 int code = vmLoad(rec, InstanceLayout.FUNC_CODE);
                 results = b.callIndirect(b.importSignature(sig), code, a);
             } else {
-                results = b.call(ref(TranslatedModule.functionName(fn), sig, true), popArgs(ft, inst));
+                results = b.call(ref(TranslatedModule.functionName(m, fn), sig, true), popArgs(ft, inst));
             }
             for (int r : results) push(r);
         }
