@@ -9,6 +9,7 @@ package dev.patchbay;
 public final class WasmUnsupportedException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
+    /** Why, without naming the module or function. */
     private final String reason;
 
     /**

@@ -80,6 +80,29 @@ class WasmRuntimeTest {
     }
 
     @Test
+    void epochAndProfileSitesComeOutAsForClif() throws Exception {
+        byte[] wasm = Wat.wasm(LOOP);
+        // The same shape in CLIF: a leaf with one loop that never exits.
+        String clif = """
+            function %spin(i64, i32) -> i32 {
+            block0(v0: i64, v1: i32):
+                jump block1(v1)
+            block1(v2: i32):
+                v3 = iadd_imm v2, 1
+                jump block1(v3)
+            }
+            """;
+        try (Engine engine = new Engine(new EngineConfig().epochInterruption(true).profiling(true))) {
+            java.util.function.Function<dev.patchbay.codegen.machinst.CompiledModule, java.util.Map<dev.patchbay.codegen.instrument.SiteKind, Long>> count =
+                c -> c.patchSites.stream().collect(java.util.stream.Collectors.groupingBy(p -> p.kind, java.util.stream.Collectors.counting()));
+            var fromWasm = count.apply(Module.fromWasm(engine, wasm).compiled());
+            var fromClif = count.apply(Module.fromClif(engine, "spin.clif", clif).compiled());
+            assertEquals(fromClif, fromWasm);
+            assertTrue(fromWasm.get(dev.patchbay.codegen.instrument.SiteKind.EPOCH) >= 1, fromWasm.toString());
+        }
+    }
+
+    @Test
     void aWasmLoopIsStoppedByADeadline() throws Exception {
         byte[] wasm = Wat.wasm(LOOP);
         try (Engine engine = new Engine(new EngineConfig().epochInterruption(true));
