@@ -6,6 +6,7 @@
 @SuppressWarnings({"module", "requires-transitive-automatic", "requires-automatic"})
 module dev.patchbay.runtime {
     requires transitive dev.patchbay.codegen;
+    requires transitive dev.patchbay.wasm;
     requires org.jnrproject.jffi;
     requires org.jnrproject.ffi;
 

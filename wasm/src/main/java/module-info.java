@@ -1,8 +1,10 @@
 /*
- * wasm's module descriptor. wasm needs nothing but java.base.
+ * wasm's module descriptor. wasm needs codegen's IR (the translator builds it) and nothing else.
  *
  * Exported to everyone, the API: WasmModule.decode, Validator, the immutable model of a
  * decoded module and the two exceptions (WasmDecodeException, WasmValidationException).
+ * Also exported: dev.patchbay.wasm.translate, the translator to Patchbay IR, its
+ * InstanceLayout (what the runtime writes) and the builtins the runtime defines.
  * Not exported: dev.patchbay.wasm.internal (the byte reader and the section and code
  * decoders), which nothing outside this module calls.
  */
@@ -12,5 +14,7 @@
  * {@link dev.patchbay.wasm.WasmModule#decode(byte[])}.
  */
 module dev.patchbay.wasm {
+    requires transitive dev.patchbay.codegen;
     exports dev.patchbay.wasm;
+    exports dev.patchbay.wasm.translate;
 }

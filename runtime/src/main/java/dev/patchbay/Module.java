@@ -19,6 +19,8 @@ import dev.patchbay.codegen.machinst.CompiledModule;
 import dev.patchbay.codegen.machinst.FunctionInfo;
 import dev.patchbay.codegen.machinst.ImportInfo;
 
+import dev.patchbay.wasm.translate.TranslatedModule;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.CharacterCodingException;
@@ -48,8 +50,14 @@ public final class Module {
     private final CompiledModule compiled;
     private final List<String> functionNames;
     private final List<String> importNames;
+    private final TranslatedModule wasm;
 
     Module(Engine engine, CompiledModule compiled) {
+        this(engine, compiled, null);
+    }
+
+    Module(Engine engine, CompiledModule compiled, TranslatedModule wasm) {
+        this.wasm = wasm;
         this.engine = engine;
         this.compiled = compiled;
         List<String> fs = new ArrayList<>(), is = new ArrayList<>();
@@ -89,8 +97,46 @@ public final class Module {
     }
 
     /**
+     * Decodes, validates, translates and compiles a WebAssembly 2.0 binary (without SIMD) for
+     * an Engine, with its {@link Engine#compileOptions()}. Instantiate it with {@link
+     * WasmInstance#instantiate}. Any thread.
+     *
+     * @param engine the Engine to load the module into
+     * @param binary the module's bytes
+     * @return the module
+     * @throws dev.patchbay.wasm.WasmDecodeException if the binary is malformed (with its byte offset)
+     * @throws dev.patchbay.wasm.WasmValidationException if it is invalid (with its byte offset)
+     * @throws WasmUnsupportedException if a function uses what the backend cannot compile yet
+     * @throws IllegalStateException if the Engine is closed
+     */
+    public static Module fromWasm(Engine engine, byte[] binary) {
+        return WasmCompiler.compile(engine, "<wasm>", binary, false);
+    }
+
+    /**
+     * {@link #fromWasm(Engine, byte[])} with a choice of how memory accesses are checked.
+     *
+     * @param engine the Engine to load the module into
+     * @param binary the module's bytes
+     * @param boundsChecks compare every access with the memory's length in code, instead of
+     *     relying on the guard region (the default, which costs nothing)
+     * @return the module
+     * @throws dev.patchbay.wasm.WasmDecodeException if the binary is malformed
+     * @throws dev.patchbay.wasm.WasmValidationException if it is invalid
+     * @throws WasmUnsupportedException if a function uses what the backend cannot compile yet
+     * @throws IllegalStateException if the Engine is closed
+     */
+    public static Module fromWasm(Engine engine, byte[] binary, boolean boundsChecks) {
+        return WasmCompiler.compile(engine, "<wasm>", binary, boundsChecks);
+    }
+
+    /** The Wasm translation this module was compiled from, or null for CLIF. */
+    TranslatedModule wasm() { return wasm; }
+
+    /**
      * Reads a source file and compiles it as {@link #fromClif} does. The kind of module is
-     * chosen by the file's extension: {@code .clif} is the only kind so far.
+     * chosen by the file's extension: {@code .clif} for CLIF text, {@code .wasm} for a
+     * WebAssembly binary (as {@link #fromWasm(Engine, byte[])}).
      *
      * @param engine the Engine to load the module into
      * @param path the file; error messages name it
@@ -105,8 +151,15 @@ public final class Module {
     public static Module fromFile(Engine engine, Path path) throws IOException {
         if (path == null) throw new IllegalArgumentException("path is null");
         String name = path.getFileName() == null ? path.toString() : path.getFileName().toString();
+        if (name.endsWith(".wasm")) {
+            if (Files.isDirectory(path)) throw new IllegalArgumentException(path + ": is a directory");
+            if (Files.size(path) > MAX_SOURCE_BYTES) {
+                throw new IllegalArgumentException(path + ": larger than " + (MAX_SOURCE_BYTES >> 20) + " MiB");
+            }
+            return WasmCompiler.compile(engine, path.toString(), Files.readAllBytes(path), false);
+        }
         if (!name.endsWith(".clif")) {
-            throw new IllegalArgumentException(path + ": unknown kind of module (expected a .clif file)");
+            throw new IllegalArgumentException(path + ": unknown kind of module (expected a .clif or .wasm file)");
         }
         if (Files.isDirectory(path)) throw new IllegalArgumentException(path + ": is a directory");
         byte[] bytes;

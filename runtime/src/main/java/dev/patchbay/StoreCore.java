@@ -57,6 +57,8 @@ final class StoreCore {
     /** True while safepoint listeners run on the owner: a nested safepoint skips them. */
     private boolean inListeners;
     private boolean freed;
+    /** Native memory of Wasm instances (linear memories, tables, globals), released by free(). */
+    private final List<Runnable> nativeReleases = new ArrayList<>();
 
     /** Checks first, allocates after: a constructor that throws leaves nothing behind. */
     StoreCore(Store handle, Engine engine) {
@@ -441,10 +443,27 @@ final class StoreCore {
         free();
     }
 
+    /**
+     * Registers native memory to release when the Store is freed, by close() or by its
+     * Cleaner; the action must refer to no Store handle. Runs at once if already freed.
+     */
+    void releaseOnFree(Runnable release) {
+        synchronized (this) {
+            if (!freed) {
+                nativeReleases.add(release);
+                return;
+            }
+        }
+        release.run();
+    }
+
     private void free() {
+        List<Runnable> releases;
         synchronized (this) {
             if (freed) return;
             freed = true;
+            releases = new ArrayList<>(nativeReleases);
+            nativeReleases.clear();
         }
         engine.watcher().unwatch(this);
         engine.storeClosed();
@@ -463,5 +482,6 @@ final class StoreCore {
             lock.unlock();
         }
         StoreTable.release(slot);
+        for (Runnable r : releases) r.run();
     }
 }

@@ -107,8 +107,12 @@ class ModuleSourceTest {
         try (Engine engine = new Engine(new EngineConfig().noSiteController())) {
             Path ok = Files.writeString(dir.resolve("loop.clif"), LOOP);
             assertNotNull(Module.fromFile(engine, ok).compiled().function("count"));
+            // A .wasm file is decoded as Wasm: four bytes are a truncated header, at offset 4.
             Path wasm = Files.write(dir.resolve("m.wasm"), new byte[] {0, 'a', 's', 'm'});
-            assertTrue(assertThrows(IllegalArgumentException.class, () -> Module.fromFile(engine, wasm)).getMessage().contains(".clif"));
+            assertTrue(assertThrows(dev.patchbay.wasm.WasmDecodeException.class, () -> Module.fromFile(engine, wasm)).getMessage()
+                .contains("offset"));
+            Path other = Files.write(dir.resolve("m.txt"), new byte[] {0, 'a', 's', 'm'});
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> Module.fromFile(engine, other)).getMessage().contains(".clif or .wasm"));
             Path bin = Files.write(dir.resolve("bin.clif"), new byte[] {(byte) 0xff, (byte) 0xfe, 0});
             assertTrue(assertThrows(IllegalArgumentException.class, () -> Module.fromFile(engine, bin)).getMessage().contains("UTF-8"));
             Path d = Files.createDirectory(dir.resolve("d.clif"));

@@ -88,7 +88,24 @@ class PublicApiTest {
         Map.entry("Store.DEFAULT_STACK_BYTES", "bytes"),
         Map.entry("Store.MAX_STACK_BYTES", "bytes"),
         Map.entry("Store.hookHits", "a count"),
-        Map.entry("Store.setEpochDeadline", "epoch ticks"));
+        Map.entry("Store.setEpochDeadline", "epoch ticks"),
+        Map.entry("WasmFunction.call", "guest argument and result values"),
+        Map.entry("WasmHostFunction.call", "guest argument and result values"),
+        Map.entry("WasmGlobal.create", "a guest value"),
+        Map.entry("WasmGlobal.get", "a guest value"),
+        Map.entry("WasmGlobal.set", "a guest value"),
+        Map.entry("WasmMemory.MAX_PAGES", "Wasm pages"),
+        Map.entry("WasmMemory.PAGE", "bytes"),
+        Map.entry("WasmMemory.create", "Wasm pages"),
+        Map.entry("WasmMemory.grow", "Wasm pages"),
+        Map.entry("WasmMemory.pages", "Wasm pages"),
+        Map.entry("WasmMemory.read", "an offset in the guest's memory"),
+        Map.entry("WasmMemory.write", "an offset in the guest's memory"),
+        Map.entry("WasmTable.MAX_ELEMENTS", "a count"),
+        Map.entry("WasmTable.create", "a count"),
+        Map.entry("WasmTable.get", "an element index, and a guest reference value (opaque)"),
+        Map.entry("WasmTable.grow", "a count, and a guest reference value (opaque)"),
+        Map.entry("WasmTable.size", "a count"));
 
     /** Names that say "address": a member so named fails whatever its type. */
     static final Pattern ADDRESS_NAME = Pattern.compile("(?i).*(address|vmctx).*|(pc|fp)|.*[a-z](Pc|Fp|PC|FP)");
@@ -98,7 +115,9 @@ class PublicApiTest {
         "dev.patchbay", "dev.patchbay.spi",
         // codegen's front end, which the runtime's API speaks: options, IR types, sites, modules
         "dev.patchbay.codegen", "dev.patchbay.codegen.ir", "dev.patchbay.codegen.instrument",
-        "dev.patchbay.codegen.machinst", "dev.patchbay.codegen.clif");
+        "dev.patchbay.codegen.machinst", "dev.patchbay.codegen.clif",
+        // wasm's model, which the Wasm API speaks: FuncType, ValType, GlobalType
+        "dev.patchbay.wasm");
 
     static Path classesRoot() {
         try {

@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 @Command(name = "patchbay", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
     description = "Compile CLIF to x86-64 with zero-cost patch sites, run it, and test it.",
-    subcommands = {CompileCommand.class, TestCommand.class, RunCommand.class, BenchCommand.class, DemoCommand.class, DapCommand.class,
+    subcommands = {CompileCommand.class, TestCommand.class, RunCommand.class, WastCommand.class, BenchCommand.class, DemoCommand.class, DapCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_OK = 0, EXIT_FAILED = 1, EXIT_BAD_INPUT = 2, EXIT_TRAP = 3;

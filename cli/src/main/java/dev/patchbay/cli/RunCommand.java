@@ -1,6 +1,6 @@
 /*
  * `patchbay run FILE.clif --invoke 'name(1, 2)'`: compiles the file, calls one function
- * and prints its results. A guest trap prints the trap code and the guest backtrace and
+ * and prints its results (a .wasm file goes to WasmRun). A guest trap prints the trap code and the guest backtrace and
  * exits with code 3.
  */
 package dev.patchbay.cli;
@@ -28,11 +28,11 @@ import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-@Command(name = "run", mixinStandardHelpOptions = true, description = "Compile a CLIF file and call one of its functions.")
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Compile a CLIF or Wasm file and call one of its functions (a Wasm module's exports).")
 final class RunCommand implements Callable<Integer> {
     private static final Pattern INVOKE = Pattern.compile("\\s*%?([A-Za-z_][A-Za-z0-9_.]*)\\s*\\((.*)\\)\\s*");
 
-    @Parameters(paramLabel = "FILE", description = "a .clif file (a regular file of at most 16 MiB)")
+    @Parameters(paramLabel = "FILE", description = "a .clif file (a regular file of at most 16 MiB) or a .wasm module")
     Path file;
 
     @Option(names = "--invoke", required = true, paramLabel = "CALL", description = "The call to make, e.g. 'fib(30)'; arguments are CLIF integers (decimal or 0x hex, -2^63 to 2^64-1) that fit their parameter's type.")
@@ -62,6 +62,17 @@ final class RunCommand implements Callable<Integer> {
             return Main.EXIT_BAD_INPUT;
         }
         String name = m.group(1);
+        if (file.toString().endsWith(".wasm")) {
+            long wasmStack;
+            try {
+                wasmStack = stackLimit == null ? Store.DEFAULT_STACK_BYTES : Values.size("--stack-limit", stackLimit, MIN_STACK, MAX_STACK);
+                epochOptions.validate();
+            } catch (IllegalArgumentException e) {
+                System.err.println("patchbay: " + e.getMessage());
+                return Main.EXIT_BAD_INPUT;
+            }
+            return WasmRun.run(file, name, m.group(2), wasmStack, epochOptions);
+        }
         List<BigInteger> argValues;
         long stack;
         try {

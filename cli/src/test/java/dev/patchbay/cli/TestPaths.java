@@ -16,6 +16,9 @@ final class TestPaths {
     /** Cranelift's float run tests, which the interpreter runs and the backend does not compile yet. */
     static Path floatRuntests() { return shared("clif-runtests-float"); }
 
+    /** The Wasm 2.0 core spec scripts. */
+    static Path wasmTestsuite() { return shared("wasm-testsuite"); }
+
     private static Path shared(String name) {
         Path dir = Paths.get("").toAbsolutePath();
         for (Path p = dir; p != null; p = p.getParent()) {

@@ -289,6 +289,9 @@ public enum Op {
     public String text() {
         String n = name().toLowerCase(java.util.Locale.ROOT);
         if (this == SELECT_T) return "select";
+        // Control instructions are single words with underscores; only typed and
+        // namespaced ones (i32.add, local.get, memory.grow) have a dot.
+        if (this == BR_IF || this == BR_TABLE || this == CALL_INDIRECT) return n;
         int u = n.indexOf('_');
         if (u < 0) return n;
         return n.substring(0, u) + "." + n.substring(u + 1);
