@@ -782,6 +782,18 @@ public final class Assembler {
         buf.put1(0xC0 | (dst.enc() & 7) << 3 | (c.enc() & 7));
     }
 
+    /** {@code vfmadd213ss/sd dst, b, [c]}: as the register form, c read from memory (4 or 8 bytes). */
+    public void vfmadd213(boolean single, Xmm dst, Xmm b, Mem c) {
+        checkXmm(single ? "vfmadd213ss" : "vfmadd213sd", dst, b, c);
+        boolean x = !c.isRipRelative() && c.index() != null && c.index().needsRex();
+        boolean bb = !c.isRipRelative() && c.base().needsRex();
+        buf.put1(0xC4);
+        buf.put1((dst.needsRex() ? 0 : 0x80) | (x ? 0 : 0x40) | (bb ? 0 : 0x20) | 0x02);
+        buf.put1((single ? 0 : 0x80) | ((~b.enc() & 15) << 3) | 0x01);
+        buf.put1(0xA9);
+        modrmMem(dst.enc(), c, 0);
+    }
+
     /**
      * The SSE encoder core: [prefix] [REX] opcode ModRM [SIB] [disp]; the caller appends
      * the immediate, whose length must be known for a RIP-relative displacement.

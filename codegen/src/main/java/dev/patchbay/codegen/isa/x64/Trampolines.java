@@ -327,6 +327,8 @@ final class Trampolines {
         for (int i = 0; i < n; i++) {
             if (locs.regs[i] != null) {
                 asm.store(8, Mem.base(Gpr.RSP, 8 * i), locs.regs[i]);
+            } else if (locs.xmms[i] != null) {
+                asm.movsStore(false, Mem.base(Gpr.RSP, 8 * i), locs.xmms[i]);
             } else {
                 asm.load(8, Gpr.RAX, Mem.base(Gpr.RBP, 16 + locs.stackOffsets[i]));
                 asm.store(8, Mem.base(Gpr.RSP, 8 * i), Gpr.RAX);
@@ -346,7 +348,8 @@ final class Trampolines {
         asm.jcc(Cond.NE, err, true);
         asm.storeImm(8, vm(VmctxLayout.EXIT_THREAD), 0);
         asm.storeImm(8, vm(VmctxLayout.LAST_EXIT_FP), 0);
-        if (!sig.returns.isEmpty()) asm.load(8, Gpr.RAX, Mem.base(Gpr.RSP, 0));
+        if (!sig.returns.isEmpty() && sig.returns.get(0).type.isFloat()) asm.movsLoad(false, Abi.FLOAT_RETS[0], Mem.base(Gpr.RSP, 0));
+        else if (!sig.returns.isEmpty()) asm.load(8, Gpr.RAX, Mem.base(Gpr.RSP, 0));
         asm.mov(8, Gpr.RSP, Gpr.RBP);
         asm.pop(Gpr.RBP);
         row(false, 8, 0);
@@ -413,20 +416,27 @@ final class Trampolines {
         }
         int n = sig.params.size();
         for (int i = 0; i < n; i++) {
-            if (locs.regs[i] != null) continue;
+            if (!locs.onStack(i)) continue;
             asm.load(8, Gpr.RAX, Mem.base(Gpr.R12, 8 * i));
             asm.store(8, Mem.base(Gpr.RSP, locs.stackOffsets[i]), Gpr.RAX);
         }
         for (int i = 0; i < n; i++) {
             if (locs.regs[i] != null) asm.load(8, locs.regs[i], Mem.base(Gpr.R12, 8 * i));
+            else if (locs.xmms[i] != null) asm.movsLoad(false, locs.xmms[i], Mem.base(Gpr.R12, 8 * i));
         }
         if (locs.retArea != null) asm.lea(8, locs.retArea, Mem.base(Gpr.RSP, locs.stackBytes));
         asm.call(Gpr.RBX);
         int nr = sig.returns.size();
-        for (int i = 0; i < nr && i < Abi.RETS.length; i++) asm.store(8, Mem.base(Gpr.R12, 8 * i), Abi.RETS[i]);
-        for (int i = Abi.RETS.length; i < nr; i++) {
-            asm.load(8, Gpr.R11, Mem.base(Gpr.RSP, locs.stackBytes + 8 * (i - Abi.RETS.length)));
-            asm.store(8, Mem.base(Gpr.R12, 8 * i), Gpr.R11);
+        for (int i = 0; i < nr; i++) {
+            int r = locs.retRegs[i];
+            if (r >= 0 && Abi.isXmmReg(r)) {
+                asm.movsStore(false, Mem.base(Gpr.R12, 8 * i), Abi.xmm(r));
+            } else if (r >= 0) {
+                asm.store(8, Mem.base(Gpr.R12, 8 * i), Gpr.fromEnc(r));
+            } else {
+                asm.load(8, Gpr.R11, Mem.base(Gpr.RSP, locs.stackBytes + locs.retOffsets[i]));
+                asm.store(8, Mem.base(Gpr.R12, 8 * i), Gpr.R11);
+            }
         }
         asm.movImm32(Gpr.RAX, EntryStatus.OK);
         asm.jmp(unwind, false);

@@ -47,8 +47,10 @@ public final class X64Backend {
     private static final int[] ALLOC_ORDER;
 
     static {
-        ALLOC_ORDER = new int[Abi.ALLOCATABLE.length];
-        for (int i = 0; i < ALLOC_ORDER.length; i++) ALLOC_ORDER[i] = Abi.ALLOCATABLE[i].enc();
+        int n = Abi.ALLOCATABLE.length;
+        ALLOC_ORDER = new int[n + Abi.ALLOCATABLE_XMM.length];
+        for (int i = 0; i < n; i++) ALLOC_ORDER[i] = Abi.ALLOCATABLE[i].enc();
+        for (int i = 0; i < Abi.ALLOCATABLE_XMM.length; i++) ALLOC_ORDER[n + i] = Abi.xmmReg(Abi.ALLOCATABLE_XMM[i]);
     }
 
     public static CompiledModule compile(List<Function> functions, CompileOptions opts) {

@@ -90,6 +90,9 @@ class SseObjdumpTest {
             }
             for (Xmm x : new Xmm[] {Xmm.XMM0, Xmm.XMM7, Xmm.XMM8, Xmm.XMM15}) {
                 for (boolean single : new boolean[] {true, false}) {
+                    Xmm other = X[15 - x.enc()];
+                    h.expectAt((s, e) -> "vfmadd213s" + (single ? "s " : "d ") + x + "," + other + "," + mem(single ? 4 : 8, m, e) + comment(m, e),
+                            a -> a.vfmadd213(single, x, other, m));
                     String mn = single ? "movss" : "movsd";
                     h.expectAt((s, e) -> mn + " " + x + "," + mem(single ? 4 : 8, m, e) + comment(m, e), a -> a.movsLoad(single, x, m));
                     h.expectAt((s, e) -> mn + " " + mem(single ? 4 : 8, m, e) + "," + x + comment(m, e), a -> a.movsStore(single, m, x));
