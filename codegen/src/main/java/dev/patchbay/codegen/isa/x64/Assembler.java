@@ -842,6 +842,18 @@ public final class Assembler {
         rm(0, 8, 0x0FAE, 0, false, mem, 0);
     }
 
+    /** {@code stmxcsr [mem]}: the SSE control and status word (4 bytes). */
+    public void stmxcsr(Mem mem) {
+        checkMem("stmxcsr", mem);
+        rm(0, 4, 0x0FAE, 3, false, mem, 0);
+    }
+
+    /** {@code ldmxcsr [mem]}: loads the SSE control and status word (rounding mode, exception masks). */
+    public void ldmxcsr(Mem mem) {
+        checkMem("ldmxcsr", mem);
+        rm(0, 4, 0x0FAE, 2, false, mem, 0);
+    }
+
     public void fxrstor64(Mem mem) {
         checkMem("fxrstor64", mem);
         rm(0, 8, 0x0FAE, 1, false, mem, 0);

@@ -85,6 +85,8 @@ class SseObjdumpTest {
             }
         }
         for (Mem m : mems(h)) {
+            h.expectAt((s, e) -> "stmxcsr " + mem(4, m, e) + comment(m, e), a -> a.stmxcsr(m));
+            h.expectAt((s, e) -> "ldmxcsr " + mem(4, m, e) + comment(m, e), a -> a.ldmxcsr(m));
             for (Assembler.BitwiseOp op : Assembler.BitwiseOp.values()) {
                 h.expectAt((s, e) -> op.mnemonic() + " xmm3," + "XMMWORD PTR " + addr(m, e) + comment(m, e), a -> a.bitwise(op, Xmm.XMM3, m));
             }
