@@ -14,6 +14,10 @@
  * Per hook hit = (mode - off) / hits per call (2 for countingHook and profilerTimed, 1
  * for profilerCount).
  *
+ * floats=true adds a function that uses an XMM register to the module (never called), so
+ * its hook trampolines save and restore the SSE state around the hook (fxsave64 and
+ * fxrstor64; invariant 7): the difference to floats=false is that extra cost per hit.
+ *
  *   java -jar benchmarks/target/benchmarks.jar ProfilerBenchmark
  */
 package dev.patchbay.bench;
@@ -81,6 +85,17 @@ public class ProfilerBenchmark {
     @Param({"off", "countingHook", "profilerCount", "profilerTimed"})
     public String mode;
 
+    @Param({"false", "true"})
+    public boolean floats;
+
+    static final String FLOAT_FUNCTION = String.join("\n",
+        "function %half(f64) -> f64 {",
+        "block0(v0: f64):",
+        "    v1 = f64const 0x1.0p-1",
+        "    v2 = fmul v0, v1",
+        "    return v2",
+        "}");
+
     private Engine engine;
     private Store store;
     private Profiler profiler;
@@ -88,7 +103,7 @@ public class ProfilerBenchmark {
 
     @Setup(Level.Trial)
     public void setup() throws Exception {
-        CompiledModule cm = Compiler.compile(ClifParser.parse("profile.clif", CLIF).functions(),
+        CompiledModule cm = Compiler.compile(ClifParser.parse("profile.clif", floats ? CLIF + "\n" + FLOAT_FUNCTION : CLIF).functions(),
             CompileOptions.builder().plan(InstrumentationPlan.of(SiteKind.PROFILE_ENTRY, SiteKind.PROFILE_EXIT)).build());
         engine = new Engine();
         store = new Store(engine);

@@ -75,8 +75,8 @@ class OpcodeRunTest {
                 for (Block b : f.layout) for (Inst i : b.insts) missing.remove(i.op);
             }
         }
-        // The float opcodes: the backend does not compile them yet, so their run tests are
-        // Cranelift's float suite on the interpreter (codegen's FloatPeerSuiteTest).
+        // The float opcodes: their run tests are Cranelift's float suite, compiled
+        // (FloatPeerSuiteCompiledTest) and interpreted (codegen's FloatPeerSuiteTest).
         for (Path p : RunTests.expand(List.of(TestPaths.floatRuntests()))) {
             for (Function f : parse(p).parsedFunctions()) {
                 for (Block b : f.layout) for (Inst i : b.insts) missing.remove(i.op);

@@ -1,15 +1,14 @@
 /*
  * Cranelift's own run tests (../shared/clif-runtests) are our peer conformance suite.
- * Every run line in an integer-only function must pass, and the rest (i128 functions, and
- * float functions with the reason "x86-64 backend: f32/f64 not supported yet") must be
- * counted as skipped, never as passed. Idle patch sites must not
- * change any result, so the suite also runs with every site kind inserted and with each
- * epoch comparison mode.
+ * Every run line must pass compiled, float ones included, and the rest (i128 functions,
+ * which do not parse into IR) must be counted as skipped, never as passed. Idle patch
+ * sites must not change any result, so the suite also runs with every site kind inserted
+ * and with each epoch comparison mode. FloatPeerSuiteCompiledTest does the same for
+ * Cranelift's float suite.
  */
 package dev.patchbay.cli;
 
 import dev.patchbay.codegen.CompileOptions;
-import dev.patchbay.codegen.Compiler;
 import dev.patchbay.codegen.instrument.EpochMode;
 import dev.patchbay.codegen.instrument.InstrumentationPlan;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,27 +30,25 @@ class PeerSuiteTest {
     }
 
     @Test
-    void allIntegerRunLinesPass() throws Exception {
+    void allRunLinesPass() throws Exception {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         RunTests.Counts c = run(CompileOptions.defaults(), log);
         String text = log.toString(StandardCharsets.UTF_8);
         assertEquals(0, c.failed, text);
-        assertEquals(2410, c.passed, text);
-        assertEquals(31, c.skipped, text);
-        assertTrue(text.strip().endsWith("2410 passed, 0 failed, 31 skipped"), text);
-        // 28 run lines on float functions, skipped for the backend (the interpreter runs them:
-        // InterpreterPeerSuiteTest), and 3 on i128 functions, which do not parse into IR.
-        int floatLines = 0, wideLines = 0;
+        // 2410 integer run lines and the 28 on float functions, which the interpreter also
+        // runs (InterpreterPeerSuiteTest); 3 on i128 functions, which do not parse into IR.
+        assertEquals(2438, c.passed, text);
+        assertEquals(3, c.skipped, text);
+        assertTrue(text.strip().endsWith("2438 passed, 0 failed, 3 skipped"), text);
+        int wideLines = 0;
         java.util.regex.Pattern skip = java.util.regex.Pattern.compile("skipped %\\S+ \\((\\d+) run lines?\\): (.*)$");
         for (String line : text.split("\n")) {
             if (!line.contains("skipped %")) continue;
             java.util.regex.Matcher m = skip.matcher(line);
             assertTrue(m.find(), line);
-            if (m.group(2).equals(Compiler.FLOAT_REFUSAL)) floatLines += Integer.parseInt(m.group(1));
-            else if (m.group(2).startsWith("unsupported type i128")) wideLines += Integer.parseInt(m.group(1));
+            if (m.group(2).startsWith("unsupported type i128")) wideLines += Integer.parseInt(m.group(1));
             else throw new AssertionError("unexpected skip reason: " + line);
         }
-        assertEquals(28, floatLines, text);
         assertEquals(3, wideLines, text);
     }
 
@@ -62,6 +59,6 @@ class PeerSuiteTest {
         CompileOptions opts = CompileOptions.builder().plan(InstrumentationPlan.all().withEpochMode(mode)).loopAlign(16).build();
         RunTests.Counts c = run(opts, log);
         assertEquals(0, c.failed, log.toString(StandardCharsets.UTF_8));
-        assertEquals(2410, c.passed);
+        assertEquals(2438, c.passed);
     }
 }

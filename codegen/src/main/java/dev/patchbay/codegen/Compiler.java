@@ -68,26 +68,32 @@ public final class Compiler {
         return X64Backend.compile(work, opts);
     }
 
-    /** Why the backend refuses a function: the one statement of what it cannot lower yet. */
-    public static final String FLOAT_REFUSAL = "x86-64 backend: f32/f64 not supported yet";
+    /**
+     * The refusal of a function that uses {@code fma} on a CPU without FMA3: the backend has
+     * no software fused multiply-add, and an unfused one would round twice.
+     */
+    public static final String FMA_REFUSAL = "x86-64 backend: fma needs a CPU with FMA3 (vfmadd213ss/sd), which this one lacks";
 
     /**
-     * Why the x86-64 backend cannot compile a function, or null if it can. The IR, the verifier
-     * and the interpreter handle f32 and f64; the backend does not yet, so a function with a
-     * float anywhere (its signature, a signature it calls through, any value) is refused here,
-     * before the backend sees it, and the CLIF parser marks it as skipped with this reason.
+     * Why the x86-64 backend cannot compile a function, or null if it can: the one statement
+     * of what it cannot lower. The CLIF parser marks such a function as skipped with this
+     * reason (its run lines count as skipped, never passed), and {@link #compile} refuses it.
+     * Floats are lowered to SSE2/SSE4.1; {@code fma} needs FMA3 ({@link CpuFeatures}); a
+     * {@code preserve_all} function may not use floats (its XMM registers are not saved).
      *
      * @param f a function
-     * @return {@link #FLOAT_REFUSAL} if it uses a float type, else null
+     * @return the reason, or null
      */
     public static String backendRefusal(Function f) {
-        if (usesFloat(f.signature)) return FLOAT_REFUSAL;
-        for (Signature s : f.sigRefs) if (usesFloat(s)) return FLOAT_REFUSAL;
-        for (int v = 0; v < f.numValues(); v++) {
-            if (f.valueType(v) != null && f.valueType(v).isFloat()) return FLOAT_REFUSAL;
-        }
+        boolean floats = usesFloat(f.signature);
         for (dev.patchbay.codegen.ir.Block b : f.layout) {
-            for (dev.patchbay.codegen.ir.Inst i : b.insts) if (i.type != null && i.type.isFloat()) return FLOAT_REFUSAL;
+            for (dev.patchbay.codegen.ir.Inst i : b.insts) {
+                if (i.op == dev.patchbay.codegen.ir.Opcode.FMA && !CpuFeatures.hasFma()) return FMA_REFUSAL;
+            }
+        }
+        if (f.signature.callConv == dev.patchbay.codegen.ir.CallConv.PRESERVE_ALL) {
+            for (int v = 0; v < f.numValues() && !floats; v++) floats = f.valueType(v) != null && f.valueType(v).isFloat();
+            if (floats) return "x86-64 backend: a preserve_all function may not use f32/f64 (its XMM registers are not saved)";
         }
         return null;
     }

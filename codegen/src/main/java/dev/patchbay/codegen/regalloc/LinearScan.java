@@ -13,6 +13,11 @@
  * Each vreg keeps one location for its whole life (no splitting): a register, or a stack
  * slot. Emit relies on that (LinearScan.Result).
  *
+ * Registers come in two classes of sixteen numbers each (Input.regClass): 0..15 are the
+ * GPRs, 16..31 the XMM registers. A vreg is only given registers of its own class, hints
+ * of the other class are ignored, and clobber masks cover both (a call clobbers every XMM
+ * register). Spill slots are 8 bytes and shared by both classes.
+ *
  * Fixed-register needs are clobbers: an instruction clobbers a set of physical registers
  * early (before it reads its operands) or late (after). An interval may not take a register
  * that is clobbered strictly inside one of its ranges; this is how values live across a
@@ -79,6 +84,12 @@ public final class LinearScan {
 
         /** A value whose register v would like to share, or -1. */
         int hintVreg(int v);
+
+        /**
+         * v's register class: 0 takes registers 0..15 (the GPRs), 1 takes 16..31 (the XMM
+         * registers). A vreg only ever gets a register of its class; spill slots are shared.
+         */
+        default int regClass(int v) { return 0; }
     }
 
     /**
@@ -110,7 +121,10 @@ public final class LinearScan {
     private final int nv;
     private final LiveIntervals iv;
     /** Sorted clobber positions per physical register. */
-    private final int[][] clobbers = new int[16][];
+    private final int[][] clobbers = new int[NUM_REGS][];
+    /** Register numbers 0..31: two classes of sixteen (see Input.regClass). */
+    static final int NUM_REGS = 32;
+    private static final long REG_BITS = 0xFFFF_FFFFL;
 
     private LinearScan(Input in, int[] allocatable) {
         this.in = in;
@@ -132,14 +146,14 @@ public final class LinearScan {
     private void buildClobbers() {
         int n = in.numInsts();
         long[] early = new long[n], late = new long[n];
-        int[] count = new int[16];
+        int[] count = new int[NUM_REGS];
         for (int i = 0; i < n; i++) {
-            early[i] = in.earlyClobbers(i) & 0xFFFF;
-            late[i] = in.lateClobbers(i) & 0xFFFF;
+            early[i] = in.earlyClobbers(i) & REG_BITS;
+            late[i] = in.lateClobbers(i) & REG_BITS;
             for (long m = early[i]; m != 0; m &= m - 1) count[Long.numberOfTrailingZeros(m)]++;
             for (long m = late[i]; m != 0; m &= m - 1) count[Long.numberOfTrailingZeros(m)]++;
         }
-        for (int r = 0; r < 16; r++) clobbers[r] = new int[count[r]];
+        for (int r = 0; r < NUM_REGS; r++) clobbers[r] = new int[count[r]];
         Arrays.fill(count, 0);
         // Positions come out sorted: i ascending, early (2i) before late (2i+1).
         for (int i = 0; i < n; i++) {
@@ -190,14 +204,14 @@ public final class LinearScan {
     // ---- the scan ----
 
     /** The vregs in a register that have not ended yet, per register. */
-    private final int[][] onReg = new int[16][];
-    private final int[] onRegCount = new int[16];
+    private final int[][] onReg = new int[NUM_REGS][];
+    private final int[] onRegCount = new int[NUM_REGS];
 
     private Result scan() {
         int[] loc = new int[nv];
         Arrays.fill(loc, Result.UNUSED);
         int[] order = byStart();
-        for (int r = 0; r < 16; r++) onReg[r] = new int[4];
+        for (int r = 0; r < NUM_REGS; r++) onReg[r] = new int[4];
         Arrays.fill(onRegMinEnd, Integer.MAX_VALUE);
         // Occupied slots as (end << 32 | slot) in a min-heap; slots whose owners have all ended.
         LongMinHeap slotsInUse = new LongMinHeap();
@@ -221,8 +235,9 @@ public final class LinearScan {
             // Take the register whose conflicting intervals end furthest away (the nearest of
             // them counts), if all of them outlive cur.
             int best = -1, bestEnd = -1;
+            int cls = in.regClass(cur);
             for (int r : allocatable) {
-                if (clobbered(r, cur)) continue;
+                if (r >> 4 != cls || clobbered(r, cur)) continue;
                 int nearest = Integer.MAX_VALUE;
                 for (int k = 0; k < onRegCount[r]; k++) {
                     int v = onReg[r][k];
@@ -280,7 +295,7 @@ public final class LinearScan {
     private int now;
 
     /** Per register: the smallest end among its list, so that expire() scans only when one has ended. */
-    private final int[] onRegMinEnd = new int[16];
+    private final int[] onRegMinEnd = new int[NUM_REGS];
 
     /** Drops from r's list the vregs that end before `now`. */
     private void expire(int r) {
@@ -305,7 +320,7 @@ public final class LinearScan {
     }
 
     private boolean usable(int r, int cur) {
-        if (r < 0 || r >= 16 || (allocatableMask & 1L << r) == 0) return false;
+        if (r < 0 || r >= NUM_REGS || (allocatableMask & 1L << r) == 0 || r >> 4 != in.regClass(cur)) return false;
         expire(r);
         if (clobbered(r, cur)) return false;
         for (int k = 0; k < onRegCount[r]; k++) if (iv.intersects(onReg[r][k], cur)) return false;

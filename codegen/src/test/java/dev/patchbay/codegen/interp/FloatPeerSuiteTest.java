@@ -71,7 +71,7 @@ class FloatPeerSuiteTest {
                 for (VerifierError err : errs) shown.add(Diagnostics.format(file.fileName(), err));
                 assertTrue(errs.isEmpty(), String.join("\n", shown));
                 if (e.isSkipped()) {
-                    assertEquals(Compiler.FLOAT_REFUSAL, e.skippedFunction().reason(), e.name());
+                    assertEquals(Compiler.FMA_REFUSAL, e.skippedFunction().reason(), e.name());
                 } else {
                     assertNull(Compiler.backendRefusal(f), e.name());
                 }
@@ -81,11 +81,11 @@ class FloatPeerSuiteTest {
     }
 
     @Test
-    void theCompilerRefusesFloatFunctionsBeforeTheBackend() {
-        Function f = ClifParser.parse("f.clif", "function %neg(f64) -> f64 {\nblock0(v0: f64):\n    v1 = fneg v0\n    return v1\n}\n")
+    void theCompilerRefusesAPreserveAllFunctionThatUsesFloats() {
+        Function f = ClifParser.parse("f.clif", "function %neg(f64) -> f64 preserve_all {\nblock0(v0: f64):\n    v1 = fneg v0\n    return v1\n}\n")
             .parsedFunctions().get(0);
         CompileException e = assertThrows(CompileException.class, () -> Compiler.compile(List.of(f), CompileOptions.defaults()));
-        assertEquals("%neg: x86-64 backend: f32/f64 not supported yet", e.getMessage());
+        assertEquals("%neg: x86-64 backend: a preserve_all function may not use f32/f64 (its XMM registers are not saved)", e.getMessage());
     }
 
     @Test

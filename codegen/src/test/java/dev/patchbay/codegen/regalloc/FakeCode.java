@@ -18,6 +18,8 @@ final class FakeCode implements LinearScan.Input {
     final List<Integer> firsts = new ArrayList<>(), ends = new ArrayList<>();
     int numVregs;
     int[] hintReg = new int[0], hintVreg = new int[0];
+    /** Per vreg its register class (see LinearScan.Input.regClass); null: every vreg is class 0. */
+    int[] regClass;
 
     /** Starts a block with these parameters; returns its index. */
     int block(int... params) {
@@ -79,6 +81,27 @@ final class FakeCode implements LinearScan.Input {
     @Override public int hintReg(int v) { return v < hintReg.length ? hintReg[v] : -1; }
 
     @Override public int hintVreg(int v) { return v < hintVreg.length ? hintVreg[v] : -1; }
+
+    @Override public int regClass(int v) { return regClass == null || v >= regClass.length ? 0 : regClass[v]; }
+
+    /**
+     * A random program over two register classes: each vreg is class 0 or 1, clobbers and
+     * register hints fall in either class's numbers (0..7 and 16..23).
+     */
+    static FakeCode randomTwoClasses(long seed, int maxBlocks, int maxVregs) {
+        FakeCode c = random(seed, maxBlocks, maxVregs);
+        SplittableRandom r = new SplittableRandom(seed * 31 + 7);
+        c.regClass = new int[c.numVregs];
+        for (int v = 0; v < c.numVregs; v++) {
+            c.regClass[v] = r.nextInt(2);
+            if (r.nextInt(3) == 0) c.hintReg[v] = r.nextInt(8) + (r.nextBoolean() ? 16 : 0);
+        }
+        for (long[] cl : c.clobbers) {
+            cl[0] |= (cl[0] & 0xFF) << 16;
+            cl[1] |= (r.nextInt(4) == 0 ? r.nextLong() & 0xFF : 0) << 16;
+        }
+        return c;
+    }
 
     /**
      * A random program: blocks with random successors (loops and irreducible flow included),
@@ -186,6 +209,7 @@ final class FakeCode implements LinearScan.Input {
         }
         for (int v = 0; v < loc.length; v++) {
             if (loc[v] >= 0 && (res.usedRegs & 1L << loc[v]) == 0) throw new AssertionError("usedRegs misses r" + loc[v]);
+            if (loc[v] >= 0 && loc[v] >> 4 != regClass(v)) throw new AssertionError("v" + v + " of class " + regClass(v) + " in r" + loc[v]);
             if (loc[v] < 0 && loc[v] != LinearScan.Result.UNUSED && res.spillSlot(v) >= res.numSpillSlots) {
                 throw new AssertionError("v" + v + " in slot " + res.spillSlot(v) + " of " + res.numSpillSlots);
             }

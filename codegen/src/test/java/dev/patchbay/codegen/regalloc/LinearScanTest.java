@@ -30,6 +30,24 @@ class LinearScanTest {
         }
     }
 
+    @Test
+    void twoRegisterClassesNeverMix() {
+        for (long seed = 0; seed < 3_000; seed++) {
+            FakeCode c = FakeCode.randomTwoClasses(seed, 12, 30);
+            SplittableRandom r = new SplittableRandom(~seed);
+            int[] gprs = allocatable(r), xmms = allocatable(r);
+            int[] regs = new int[gprs.length + xmms.length];
+            for (int i = 0; i < gprs.length; i++) regs[i] = gprs[i];
+            for (int i = 0; i < xmms.length; i++) regs[gprs.length + i] = 16 + xmms[i];
+            LinearScan.Result res = LinearScan.allocate(c, regs);
+            try {
+                c.check(res);
+            } catch (AssertionError e) {
+                throw new AssertionError("seed " + seed + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
     /** 1 to 6 of registers 0..7, in random order. */
     private static int[] allocatable(SplittableRandom r) {
         return r.ints(0, 8).distinct().limit(1 + r.nextInt(6)).toArray();

@@ -598,12 +598,260 @@ public final class Assembler {
         aluImmCore(LOCK, op, size, null, mem, imm);
     }
 
+    // ---- SSE scalar floating point ----------------------------------------------------------------
+    //
+    // Every form below is [66|F2|F3] [REX] 0F op ModRM ...: the mandatory prefix comes before REX,
+    // which is why these do not go through emit(). `single` picks the ss form (F3) over sd (F2)
+    // where an instruction has both.
+
+    /** The scalar arithmetic ops that share one opcode map row: {@code op xmm, xmm/m32|m64}. */
+    public enum SseOp {
+        ADD(0x58, "add"), MUL(0x59, "mul"), SUB(0x5C, "sub"), MIN(0x5D, "min"), DIV(0x5E, "div"),
+        MAX(0x5F, "max"), SQRT(0x51, "sqrt");
+
+        final int opcode;
+        final String mnemonic;
+
+        SseOp(int opcode, String mnemonic) {
+            this.opcode = opcode;
+            this.mnemonic = mnemonic;
+        }
+
+        /** The mnemonic at a width, as objdump prints it: addss, sqrtsd. */
+        public String mnemonic(boolean single) {
+            return mnemonic + (single ? "ss" : "sd");
+        }
+    }
+
+    /** Packed bitwise ops on the whole register, used for sign-bit and mask tricks. */
+    public enum BitwiseOp {
+        AND(0x54, "andps"), ANDN(0x55, "andnps"), OR(0x56, "orps"), XOR(0x57, "xorps");
+
+        final int opcode;
+        final String mnemonic;
+
+        BitwiseOp(int opcode, String mnemonic) {
+            this.opcode = opcode;
+            this.mnemonic = mnemonic;
+        }
+
+        public String mnemonic() {
+            return mnemonic;
+        }
+    }
+
+    private static final int P66 = 0x66, PF2 = 0xF2, PF3 = 0xF3;
+
+    private static int scalarPrefix(boolean single) {
+        return single ? PF3 : PF2;
+    }
+
+    /** {@code op dst, src} scalar, register form (sqrt reads only src). */
+    public void sse(SseOp op, boolean single, Xmm dst, Xmm src) {
+        checkXmm(op.mnemonic(single), dst, src);
+        sseCore(scalarPrefix(single), false, 0x0F00 | op.opcode, dst.enc(), src.enc(), null, 0);
+    }
+
+    /** {@code op dst, [src]} scalar, the 4- or 8-byte operand in memory. */
+    public void sse(SseOp op, boolean single, Xmm dst, Mem src) {
+        checkXmm(op.mnemonic(single), dst, src);
+        sseCore(scalarPrefix(single), false, 0x0F00 | op.opcode, dst.enc(), -1, src, 0);
+    }
+
+    /** {@code andps/andnps/orps/xorps dst, src}: all 128 bits. */
+    public void bitwise(BitwiseOp op, Xmm dst, Xmm src) {
+        checkXmm(op.mnemonic, dst, src);
+        sseCore(0, false, 0x0F00 | op.opcode, dst.enc(), src.enc(), null, 0);
+    }
+
+    /** {@code andps/andnps/orps/xorps dst, [src]}: a 16-byte, 16-aligned memory operand. */
+    public void bitwise(BitwiseOp op, Xmm dst, Mem src) {
+        checkXmm(op.mnemonic, dst, src);
+        sseCore(0, false, 0x0F00 | op.opcode, dst.enc(), -1, src, 0);
+    }
+
+    /** {@code pxor dst, src}: with dst == src, the zero idiom that breaks dependencies. */
+    public void pxor(Xmm dst, Xmm src) {
+        checkXmm("pxor", dst, src);
+        sseCore(P66, false, 0x0FEF, dst.enc(), src.enc(), null, 0);
+    }
+
+    /** {@code movaps dst, src}: a full-register copy (movss/movsd between registers would merge). */
+    public void movaps(Xmm dst, Xmm src) {
+        checkXmm("movaps", dst, src);
+        sseCore(0, false, 0x0F28, dst.enc(), src.enc(), null, 0);
+    }
+
+    /** {@code movss/movsd dst, [src]}: loads 4 or 8 bytes and zeroes the rest of the register. */
+    public void movsLoad(boolean single, Xmm dst, Mem src) {
+        checkXmm(single ? "movss" : "movsd", dst, src);
+        sseCore(scalarPrefix(single), false, 0x0F10, dst.enc(), -1, src, 0);
+    }
+
+    /** {@code movss/movsd [dst], src}: stores the low 4 or 8 bytes. */
+    public void movsStore(boolean single, Mem dst, Xmm src) {
+        checkXmm(single ? "movss" : "movsd", dst, src);
+        sseCore(scalarPrefix(single), false, 0x0F11, src.enc(), -1, dst, 0);
+    }
+
+    /** {@code movd/movq dst, src} (size 4 or 8): GPR to XMM, the rest of the register zeroed. */
+    public void movToXmm(int size, Xmm dst, Gpr src) {
+        checkSize(size == 8 ? "movq" : "movd", size, S48, dst, src);
+        sseCore(P66, size == 8, 0x0F6E, dst.enc(), src.enc(), null, 0);
+    }
+
+    /** {@code movd/movq dst, src} (size 4 or 8): the low bits of an XMM register to a GPR. */
+    public void movFromXmm(int size, Gpr dst, Xmm src) {
+        checkSize(size == 8 ? "movq" : "movd", size, S48, dst, src);
+        sseCore(P66, size == 8, 0x0F7E, src.enc(), dst.enc(), null, 0);
+    }
+
+    /** {@code ucomiss/ucomisd a, b}: ZF, PF, CF from an unordered compare; quiet NaNs do not raise. */
+    public void ucomis(boolean single, Xmm a, Xmm b) {
+        checkXmm(single ? "ucomiss" : "ucomisd", a, b);
+        sseCore(single ? 0 : P66, false, 0x0F2E, a.enc(), b.enc(), null, 0);
+    }
+
+    /** {@code comiss/comisd a, b}: as ucomis, but any NaN raises invalid. */
+    public void comis(boolean single, Xmm a, Xmm b) {
+        checkXmm(single ? "comiss" : "comisd", a, b);
+        sseCore(single ? 0 : P66, false, 0x0F2F, a.enc(), b.enc(), null, 0);
+    }
+
+    /**
+     * {@code cmpss/cmpsd dst, src, pred}: the low lane of dst becomes all ones where the
+     * predicate (0 eq, 1 lt, 2 le, 3 unord, 4 neq, 5 nlt, 6 nle, 7 ord) holds, else zero.
+     */
+    public void cmps(boolean single, int pred, Xmm dst, Xmm src) {
+        checkXmm(single ? "cmpss" : "cmpsd", dst, src);
+        if (pred < 0 || pred > 7) {
+            throw new IllegalArgumentException("cmps: predicate " + pred + " out of range 0..7 (" + dst + ", " + src + ")");
+        }
+        sseCore(scalarPrefix(single), false, 0x0FC2, dst.enc(), src.enc(), null, 1);
+        buf.put1(pred);
+    }
+
+    /**
+     * {@code cvtsi2ss/cvtsi2sd dst, src} from a 4- or 8-byte signed integer. It writes only the
+     * low lane, so it depends on dst's old value: callers zero dst first (pxor) to break that.
+     */
+    public void cvtsi2s(boolean single, int srcSize, Xmm dst, Gpr src) {
+        checkSize(single ? "cvtsi2ss" : "cvtsi2sd", srcSize, S48, dst, src);
+        sseCore(scalarPrefix(single), srcSize == 8, 0x0F2A, dst.enc(), src.enc(), null, 0);
+    }
+
+    /** {@code cvttss2si/cvttsd2si dst, src} into a 4- or 8-byte signed integer, truncating; out of range gives the "integer indefinite" (the minimum). */
+    public void cvtts2si(boolean single, int dstSize, Gpr dst, Xmm src) {
+        checkSize(single ? "cvttss2si" : "cvttsd2si", dstSize, S48, dst, src);
+        sseCore(scalarPrefix(single), dstSize == 8, 0x0F2C, dst.enc(), src.enc(), null, 0);
+    }
+
+    /** {@code cvtss2sd} (fromSingle) or {@code cvtsd2ss}. */
+    public void cvtFloat(boolean fromSingle, Xmm dst, Xmm src) {
+        checkXmm(fromSingle ? "cvtss2sd" : "cvtsd2ss", dst, src);
+        sseCore(scalarPrefix(fromSingle), false, 0x0F5A, dst.enc(), src.enc(), null, 0);
+    }
+
+    /** SSE4.1 {@code roundss/roundsd dst, src, mode}: mode 0 nearest even, 1 floor, 2 ceil, 3 trunc; bit 3 suppresses inexact. */
+    public void rounds(boolean single, int mode, Xmm dst, Xmm src) {
+        checkXmm(single ? "roundss" : "roundsd", dst, src);
+        if (mode < 0 || mode > 15) {
+            throw new IllegalArgumentException("rounds: mode " + mode + " out of range 0..15 (" + dst + ", " + src + ")");
+        }
+        sseCore(P66, false, 0x0F3A00 | (single ? 0x0A : 0x0B), dst.enc(), src.enc(), null, 1);
+        buf.put1(mode);
+    }
+
+    /** {@code movmskps/movmskpd dst, src}: the sign bits of the lanes into the low bits of dst (32-bit write). */
+    public void movmsk(boolean single, Gpr dst, Xmm src) {
+        checkXmm(single ? "movmskps" : "movmskpd", src, dst);
+        sseCore(single ? 0 : P66, false, 0x0F50, dst.enc(), src.enc(), null, 0);
+    }
+
+    /**
+     * FMA3 {@code vfmadd213ss/sd dst, b, c}: dst = b * dst + c, rounded once. VEX-encoded;
+     * only for CPUs with FMA (the caller checks).
+     */
+    public void vfmadd213(boolean single, Xmm dst, Xmm b, Xmm c) {
+        checkXmm(single ? "vfmadd213ss" : "vfmadd213sd", dst, b, c);
+        // Three-byte VEX: C4, [R X B m-mmmm=00010 (0F38)], [W vvvv L pp=01 (66)], opcode, ModRM.
+        buf.put1(0xC4);
+        buf.put1((dst.needsRex() ? 0 : 0x80) | 0x40 | (c.needsRex() ? 0 : 0x20) | 0x02);
+        buf.put1((single ? 0 : 0x80) | ((~b.enc() & 15) << 3) | 0x01);
+        buf.put1(0xA9);
+        buf.put1(0xC0 | (dst.enc() & 7) << 3 | (c.enc() & 7));
+    }
+
+    /** {@code vfmadd213ss/sd dst, b, [c]}: as the register form, c read from memory (4 or 8 bytes). */
+    public void vfmadd213(boolean single, Xmm dst, Xmm b, Mem c) {
+        checkXmm(single ? "vfmadd213ss" : "vfmadd213sd", dst, b, c);
+        boolean x = !c.isRipRelative() && c.index() != null && c.index().needsRex();
+        boolean bb = !c.isRipRelative() && c.base().needsRex();
+        buf.put1(0xC4);
+        buf.put1((dst.needsRex() ? 0 : 0x80) | (x ? 0 : 0x40) | (bb ? 0 : 0x20) | 0x02);
+        buf.put1((single ? 0 : 0x80) | ((~b.enc() & 15) << 3) | 0x01);
+        buf.put1(0xA9);
+        modrmMem(dst.enc(), c, 0);
+    }
+
+    /**
+     * The SSE encoder core: [prefix] [REX] opcode ModRM [SIB] [disp]; the caller appends
+     * the immediate, whose length must be known for a RIP-relative displacement.
+     *
+     * @param prefix  the mandatory prefix (0x66, 0xF2, 0xF3) or 0
+     * @param rexW    REX.W (a 64-bit GPR operand)
+     * @param opcode  0F xx or 0F 3A xx
+     * @param reg     ModRM.reg register number
+     * @param rmReg   ModRM.rm register number, or -1 when {@code rmMem} is given
+     */
+    private void sseCore(int prefix, boolean rexW, int opcode, int reg, int rmReg, Mem rmMem, int immBytes) {
+        if (prefix != 0) {
+            buf.put1(prefix);
+        }
+        int rex = (rexW ? 8 : 0) | (reg >= 8 ? 4 : 0);
+        if (rmReg >= 0) {
+            rex |= rmReg >= 8 ? 1 : 0;
+        } else if (!rmMem.isRipRelative()) {
+            rex |= rmMem.base().needsRex() ? 1 : 0;
+            rex |= rmMem.index() != null && rmMem.index().needsRex() ? 2 : 0;
+        }
+        if (rex != 0) {
+            buf.put1(0x40 | rex);
+        }
+        putOpcode(opcode);
+        if (rmReg >= 0) {
+            buf.put1(0xC0 | (reg & 7) << 3 | (rmReg & 7));
+        } else {
+            modrmMem(reg, rmMem, immBytes);
+        }
+    }
+
+    private static void checkXmm(String op, Object... operands) {
+        for (Object o : operands) {
+            if (o == null) {
+                throw new IllegalArgumentException(op + ": null operand in " + describe(operands));
+            }
+        }
+    }
+
     // ---- FPU/SSE state ---------------------------------------------------------------------------
 
     /** 512-byte FXSAVE area at {@code mem} (must be 16-byte aligned at run time). */
     public void fxsave64(Mem mem) {
         checkMem("fxsave64", mem);
         rm(0, 8, 0x0FAE, 0, false, mem, 0);
+    }
+
+    /** {@code stmxcsr [mem]}: the SSE control and status word (4 bytes). */
+    public void stmxcsr(Mem mem) {
+        checkMem("stmxcsr", mem);
+        rm(0, 4, 0x0FAE, 3, false, mem, 0);
+    }
+
+    /** {@code ldmxcsr [mem]}: loads the SSE control and status word (rounding mode, exception masks). */
+    public void ldmxcsr(Mem mem) {
+        checkMem("ldmxcsr", mem);
+        rm(0, 4, 0x0FAE, 2, false, mem, 0);
     }
 
     public void fxrstor64(Mem mem) {

@@ -66,10 +66,10 @@ final class Emit {
         final List<dev.patchbay.codegen.machinst.UnwindRange.Row> unwind = new ArrayList<>();
     }
 
-    private final VCode vc;
+    final VCode vc;
     private final LinearScan.Result alloc;
     private final CompileOptions opts;
-    private final CodeBuffer buf = new CodeBuffer();
+    final CodeBuffer buf = new CodeBuffer();
     private final Assembler asm = new Assembler(buf);
     private final Output out = new Output();
     /** Builds the frame rows once relax() has placed the code (see frameRow). */
@@ -105,6 +105,10 @@ final class Emit {
 
         CallConv cc = vc.f.signature.callConv;
         preserveAll = cc == CallConv.PRESERVE_ALL;
+        if (preserveAll && vc.isFloat != null) {
+            throw new CompileException("function %" + vc.f.name + ": a preserve_all function that uses f32/f64 is not supported"
+                + " (its XMM registers would have to be saved too)");
+        }
         if (preserveAll) {
             for (Gpr g : Gpr.values()) if (g != RSP && g != RBP && g != Abi.VMCTX) saved.add(g);
         } else {
@@ -169,26 +173,58 @@ final class Emit {
 
     // ---- locations ----
 
-    private boolean inReg(int v) { return alloc.loc[v] >= 0; }
+    boolean inReg(int v) { return alloc.loc[v] >= 0; }
 
-    private Gpr reg(int v) { return BY_ENC[alloc.loc[v]]; }
+    Gpr reg(int v) { return BY_ENC[alloc.loc[v]]; }
 
     private int spillOffset(int v) { return -(spillBase + 8 * (alloc.spillSlot(v) + 1)); }
 
-    private Mem slot(int v) { return Mem.base(RBP, spillOffset(v)); }
+    Mem slot(int v) { return Mem.base(RBP, spillOffset(v)); }
 
     private long loc(int v) {
         if (alloc.loc[v] == LinearScan.Result.UNUSED) throw new IllegalStateException("vreg " + v + " has no location");
-        return inReg(v) ? ParallelMove.reg(reg(v)) : ParallelMove.stack(spillOffset(v));
+        return inReg(v) ? ParallelMove.regNum(alloc.loc[v]) : ParallelMove.stack(spillOffset(v));
     }
 
-    private Gpr use(int v, Gpr scratch) {
+    // ---- float locations: XMM registers, or the vreg's 8-byte spill slot ----
+
+    private static final Xmm X14 = Abi.XSCRATCH, X15 = Abi.XSCRATCH2;
+
+    boolean isF(int v) { return vc.isFloat != null && vc.isFloat[v]; }
+
+    Xmm xreg(int v) { return Abi.xmm(alloc.loc[v]); }
+
+    Xmm xuse(int v, Xmm scratch) {
+        if (inReg(v)) return xreg(v);
+        asm.movsLoad(false, scratch, slot(v));
+        return scratch;
+    }
+
+    Xmm xdef(int v, Xmm scratch) { return inReg(v) ? xreg(v) : scratch; }
+
+    void xmoveTo(Xmm d, int v) {
+        if (inReg(v)) {
+            if (xreg(v) != d) asm.movaps(d, xreg(v));
+        } else {
+            asm.movsLoad(false, d, slot(v));
+        }
+    }
+
+    void xcommit(int v, Xmm r) {
+        if (inReg(v)) {
+            if (xreg(v) != r) asm.movaps(xreg(v), r);
+        } else {
+            asm.movsStore(false, slot(v), r);
+        }
+    }
+
+    Gpr use(int v, Gpr scratch) {
         if (inReg(v)) return reg(v);
         asm.load(8, scratch, slot(v));
         return scratch;
     }
 
-    private void moveToReg(Gpr dst, int v) {
+    void moveToReg(Gpr dst, int v) {
         if (inReg(v)) {
             if (reg(v) != dst) asm.mov(8, dst, reg(v));
         } else {
@@ -196,10 +232,10 @@ final class Emit {
         }
     }
 
-    private Gpr defReg(int v, Gpr scratch) { return inReg(v) ? reg(v) : scratch; }
+    Gpr defReg(int v, Gpr scratch) { return inReg(v) ? reg(v) : scratch; }
 
     /** Stores the value computed in r into v's location if it is not already there. */
-    private void commit(int v, Gpr r) {
+    void commit(int v, Gpr r) {
         if (inReg(v)) {
             if (reg(v) != r) asm.mov(8, reg(v), r);
         } else {
@@ -366,7 +402,7 @@ final class Emit {
     }
 
 
-    private void conditionalTrap(Cond c, TrapCode code) {
+    void conditionalTrap(Cond c, TrapCode code) {
         Label site = buf.newLabel();
         Label island = buf.newLabel();
         buf.bind(site);
@@ -521,7 +557,7 @@ final class Emit {
 
     // ---- instructions ----
 
-    private void compare(MInst.Cmp c) {
+    void compare(MInst.Cmp c) {
         int a = c.a(), b = c.b(), size = c.size();
         if (c.testZero()) {
             Gpr r = use(a, R11);
@@ -708,6 +744,13 @@ final class Emit {
             case LOAD: {
                 MInst.Load m = (MInst.Load) m0;
                 Mem mm = mem(m.mem(), R11, R10);
+                if (isF(m.dst())) {
+                    Xmm d = xdef(m.dst(), X14);
+                    if (m.trap() != null) buf.addTrap(m.trap());
+                    asm.movsLoad(m.size() == 4, d, mm);
+                    xcommit(m.dst(), d);
+                    return;
+                }
                 Gpr d = defReg(m.dst(), R11);
                 if (m.trap() != null) buf.addTrap(m.trap());
                 switch (m.size()) {
@@ -726,6 +769,12 @@ final class Emit {
             case STORE: {
                 MInst.Store m = (MInst.Store) m0;
                 Mem mm = mem(m.mem(), R11, R10);
+                if (isF(m.value())) {
+                    Xmm v = xuse(m.value(), X14);
+                    if (m.trap() != null) buf.addTrap(m.trap());
+                    asm.movsStore(m.size() == 4, mm, v);
+                    return;
+                }
                 Gpr v = use(m.value(), R10);
                 if (m.trap() != null) buf.addTrap(m.trap());
                 asm.store(m.size(), mm, v);
@@ -827,6 +876,10 @@ final class Emit {
             }
             case BR_TABLE: brTable((MInst.BrTable) m0); return;
             case RET: ret((MInst.Ret) m0); return;
+            case F_CONST: case F_ARITH: case F_BITWISE: case F_ROUND: case F_CVT: case F_CMP: case F_MINMAX: case F_FMA:
+            case F_SIGN: case F_SELECT: case F_BITSELECT:
+                new FloatEmit(this, asm).inst(m0);
+                return;
             default:
                 throw new AssertionError(m0.kind());
         }
@@ -846,13 +899,13 @@ final class Emit {
         for (int i = 0; i < n; i++) {
             int v = m.vregs()[i];
             if (alloc.loc[v] == LinearScan.Result.UNUSED) continue;
-            if (locs.regs[i] != null) pm.add(loc(v), ParallelMove.reg(locs.regs[i]));
+            if (!locs.onStack(i)) pm.add(loc(v), ParallelMove.regNum(locs.reg(i)));
         }
         if (locs.retArea != null) pm.add(loc(m.vregs()[n]), ParallelMove.reg(locs.retArea));
         pm.emit(asm);
         for (int i = 0; i < n; i++) {
             int v = m.vregs()[i];
-            if (locs.regs[i] != null || alloc.loc[v] == LinearScan.Result.UNUSED) continue;
+            if (!locs.onStack(i) || alloc.loc[v] == LinearScan.Result.UNUSED) continue;
             ParallelMove.copy(asm, loc(v), ParallelMove.stack(16 + locs.stackOffsets[i]));
         }
     }
@@ -1067,13 +1120,15 @@ final class Emit {
         Signature sig = m.sig();
         Abi.ArgLocs locs = Abi.argLocs(sig);
         for (int i = 0; i < m.args().length; i++) {
-            if (locs.regs[i] != null) continue;
+            if (!locs.onStack(i)) continue;
             Mem dst = Mem.base(RSP, locs.stackOffsets[i]);
-            asm.store(8, dst, use(m.args()[i], R11));
+            int a = m.args()[i];
+            if (isF(a) && inReg(a)) asm.movsStore(false, dst, xreg(a));
+            else asm.store(8, dst, use(a, R11));
         }
         ParallelMove pm = new ParallelMove();
         for (int i = 0; i < m.args().length; i++) {
-            if (locs.regs[i] != null) pm.add(ParallelMove.reg(locs.regs[i]), loc(m.args()[i]));
+            if (!locs.onStack(i)) pm.add(ParallelMove.regNum(locs.reg(i)), loc(m.args()[i]));
         }
         if (m.target() >= 0) pm.add(ParallelMove.reg(Gpr.RAX), loc(m.target()));
         pm.emit(asm);
@@ -1085,30 +1140,42 @@ final class Emit {
         }
         buf.addCallReturn(m.callee());
         ParallelMove res = new ParallelMove();
-        for (int i = 0; i < m.results().length && i < Abi.RETS.length; i++) {
-            if (alloc.loc[m.results()[i]] == LinearScan.Result.UNUSED) continue;
-            res.add(loc(m.results()[i]), ParallelMove.reg(Abi.RETS[i]));
+        for (int i = 0; i < m.results().length; i++) {
+            if (locs.retRegs[i] < 0 || alloc.loc[m.results()[i]] == LinearScan.Result.UNUSED) continue;
+            res.add(loc(m.results()[i]), ParallelMove.regNum(locs.retRegs[i]));
         }
         res.emit(asm);
-        for (int i = Abi.RETS.length; i < m.results().length; i++) {
+        for (int i = 0; i < m.results().length; i++) {
             int v = m.results()[i];
-            if (alloc.loc[v] == LinearScan.Result.UNUSED) continue;
+            if (locs.retRegs[i] >= 0 || alloc.loc[v] == LinearScan.Result.UNUSED) continue;
+            Mem from = Mem.base(RSP, locs.stackBytes + locs.retOffsets[i]);
+            if (isF(v)) {
+                Xmm d = xdef(v, X14);
+                asm.movsLoad(false, d, from);
+                xcommit(v, d);
+                continue;
+            }
             Gpr d = defReg(v, R11);
-            asm.load(8, d, Mem.base(RSP, locs.stackBytes + 8 * (i - Abi.RETS.length)));
+            asm.load(8, d, from);
             commit(v, d);
         }
     }
 
     private void ret(MInst.Ret m) {
         int n = m.values().length;
-        if (n > Abi.RETS.length) {
+        Abi.ArgLocs locs = Abi.argLocs(m.sig());
+        if (locs.retArea != null) {
             Gpr area = use(m.retArea(), R10);
-            for (int i = Abi.RETS.length; i < n; i++) {
-                asm.store(8, Mem.base(area, 8 * (i - Abi.RETS.length)), use(m.values()[i], R11));
+            for (int i = 0; i < n; i++) {
+                if (locs.retRegs[i] >= 0) continue;
+                int v = m.values()[i];
+                Mem to = Mem.base(area, locs.retOffsets[i]);
+                if (isF(v) && inReg(v)) asm.movsStore(false, to, xreg(v));
+                else asm.store(8, to, use(v, R11));
             }
         }
         ParallelMove pm = new ParallelMove();
-        for (int i = 0; i < n && i < Abi.RETS.length; i++) pm.add(ParallelMove.reg(Abi.RETS[i]), loc(m.values()[i]));
+        for (int i = 0; i < n; i++) if (locs.retRegs[i] >= 0) pm.add(ParallelMove.regNum(locs.retRegs[i]), loc(m.values()[i]));
         pm.emit(asm);
         epilogue();
     }

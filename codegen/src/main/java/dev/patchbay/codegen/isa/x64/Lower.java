@@ -89,6 +89,9 @@ final class Lower {
     /** Register and vreg hints, indexed by vreg; -1 is "none". IR values are vregs 0..numValues-1. */
     private int[] hintReg;
     private int[] hintVreg;
+    /** Per vreg: it holds a float (the XMM class). IR values by their type, temps as made (ftemp). */
+    private boolean[] floatVreg;
+    private boolean anyFloat;
     /** Instructions of the IR instruction being lowered, in forward order. */
     private List<MInst> seq;
     private Block curBlock;
@@ -117,6 +120,11 @@ final class Lower {
         this.hintVreg = new int[hintReg.length];
         Arrays.fill(hintReg, -1);
         Arrays.fill(hintVreg, -1);
+        this.floatVreg = new boolean[hintReg.length];
+        for (int v = 0; v < f.numValues(); v++) {
+            Type t = f.valueType(v);
+            if (t != null && t.isFloat()) floatVreg[v] = anyFloat = true;
+        }
     }
 
     VCode lower() {
@@ -169,6 +177,7 @@ final class Lower {
         removeDeadCode();
         vc.hintReg = Arrays.copyOf(hintReg, nextVreg);
         vc.hintVreg = Arrays.copyOf(hintVreg, nextVreg);
+        if (anyFloat) vc.isFloat = Arrays.copyOf(floatVreg, nextVreg);
         vc.linearize();
         return vc;
     }
@@ -267,7 +276,7 @@ final class Lower {
             list[ps.length] = vc.retAreaVreg;
             hintReg[vc.retAreaVreg] = locs.retArea.enc();
         }
-        for (int i = 0; i < ps.length; i++) if (locs.regs[i] != null) hintReg[ps[i]] = locs.regs[i].enc();
+        for (int i = 0; i < ps.length; i++) if (!locs.onStack(i)) hintReg[ps[i]] = locs.reg(i);
         emit(new MInst.Params(list, f.signature));
     }
 
@@ -279,10 +288,18 @@ final class Lower {
             int old = hintReg.length, n = Math.max(2 * old, v + 1);
             hintReg = Arrays.copyOf(hintReg, n);
             hintVreg = Arrays.copyOf(hintVreg, n);
+            floatVreg = Arrays.copyOf(floatVreg, n);
             // Everything past the old end is new: no hint (not 0, which would name RAX or vreg 0).
             Arrays.fill(hintReg, old, n, -1);
             Arrays.fill(hintVreg, old, n, -1);
         }
+        return v;
+    }
+
+    /** A temporary of the XMM class. */
+    private int ftemp() {
+        int v = temp();
+        floatVreg[v] = anyFloat = true;
         return v;
     }
 
@@ -701,6 +718,7 @@ final class Lower {
         currentInst = inst;
         Type t = inst.type;
         int dst = inst.results.length > 0 ? inst.results[0] : -1;
+        if (lowerFloat(inst, t, dst)) return;
         switch (inst.op) {
             case NOP:
                 return;
@@ -877,7 +895,8 @@ final class Lower {
                 for (int i = 0; i < vals.length; i++) {
                     AbiParam p = f.signature.returns.get(i);
                     vals[i] = extendForAbi(inst.args[i], p);
-                    if (i < Abi.RETS.length && constOf(inst.args[i]) == null) hintReg[inst.args[i]] = Abi.RETS[i].enc();
+                    int rr = Abi.argLocs(f.signature).retRegs[i];
+                    if (rr >= 0 && constOf(inst.args[i]) == null) hintReg[inst.args[i]] = rr;
                 }
                 emit(new MInst.Ret(vals, vc.retAreaVreg, f.signature));
                 return;
@@ -1328,12 +1347,12 @@ final class Lower {
         Abi.ArgLocs locs = Abi.argLocs(sig);
         for (int i = 0; i < args.length; i++) {
             args[i] = extendForAbi(inst.args[first + i], sig.params.get(i));
-            if (locs.regs[i] != null && constOf(inst.args[first + i]) == null && f.valueDefInst(inst.args[first + i]) != null) {
-                if (hintReg[inst.args[first + i]] < 0) hintReg[inst.args[first + i]] = locs.regs[i].enc();
+            if (!locs.onStack(i) && constOf(inst.args[first + i]) == null && f.valueDefInst(inst.args[first + i]) != null) {
+                if (hintReg[inst.args[first + i]] < 0) hintReg[inst.args[first + i]] = locs.reg(i);
             }
         }
         int[] results = inst.results.clone();
-        for (int i = 0; i < results.length && i < Abi.RETS.length; i++) hintReg[results[i]] = Abi.RETS[i].enc();
+        for (int i = 0; i < results.length; i++) if (locs.retRegs[i] >= 0) hintReg[results[i]] = locs.retRegs[i];
         int target = -1;
         String callee = null;
         boolean inModule = false;
@@ -1361,5 +1380,124 @@ final class Lower {
             return;
         }
         emit(new MInst.Site(kind, ef.name, moduleFunctions.contains(ef.name), curBlockInsts, inst));
+    }
+
+    // ---- scalar floats ----
+    //
+    // Float values live in XMM-class vregs (floatVreg). Each float opcode becomes one F_*
+    // instruction; emission expands the ones with Cranelift's exact semantics (fmin/fmax,
+    // the trapping and saturating conversions, u64 to float) into their sequences. Loads,
+    // stores, stack slots and copies reuse the integer records: emission picks the XMM form
+    // from the vreg's class. A bitcast between the classes is a copy across them.
+
+    private boolean isFloat(int v) { return floatVreg[v]; }
+
+    /** Lowers a float instruction, or one whose operands or result are floats; false if inst is not one. */
+    private boolean lowerFloat(Inst inst, Type t, int dst) {
+        switch (inst.op) {
+            case F32CONST: case F64CONST:
+                emit(new MInst.FConst(inst.op == Opcode.F32CONST, dst, inst.imm));
+                return true;
+            case FADD: farith(Assembler.SseOp.ADD, t, dst, inst); return true;
+            case FSUB: farith(Assembler.SseOp.SUB, t, dst, inst); return true;
+            case FMUL: farith(Assembler.SseOp.MUL, t, dst, inst); return true;
+            case FDIV: farith(Assembler.SseOp.DIV, t, dst, inst); return true;
+            case SQRT:
+                emit(new MInst.FArith(Assembler.SseOp.SQRT, t == Type.F32, dst, reg(inst.args[0]), -1));
+                return true;
+            case FMIN: case FMAX:
+                emit(new MInst.FMinMax(inst.op == Opcode.FMAX, t == Type.F32, dst, reg(inst.args[0]), reg(inst.args[1])));
+                return true;
+            case FMA:
+                emit(new MInst.FFma(t == Type.F32, dst, reg(inst.args[0]), reg(inst.args[1]), reg(inst.args[2])));
+                return true;
+            case FNEG: case FABS:
+                emit(new MInst.FSign(inst.op == Opcode.FNEG ? MInst.SignOp.NEG : MInst.SignOp.ABS, t == Type.F32, dst,
+                    reg(inst.args[0]), -1));
+                return true;
+            case FCOPYSIGN:
+                emit(new MInst.FSign(MInst.SignOp.COPYSIGN, t == Type.F32, dst, reg(inst.args[0]), reg(inst.args[1])));
+                return true;
+            case CEIL: case FLOOR: case TRUNC: case NEAREST: {
+                int mode = inst.op == Opcode.NEAREST ? 0 : inst.op == Opcode.FLOOR ? 1 : inst.op == Opcode.CEIL ? 2 : 3;
+                hintVreg[dst] = inst.args[0];
+                emit(new MInst.FRound(t == Type.F32, mode | 8, dst, reg(inst.args[0])));
+                return true;
+            }
+            case FPROMOTE: case FDEMOTE:
+                emit(new MInst.FCvt(inst.op == Opcode.FPROMOTE ? MInst.CvtOp.PROMOTE : MInst.CvtOp.DEMOTE,
+                    inst.op == Opcode.FPROMOTE, 0, dst, reg(inst.args[0])));
+                return true;
+            case FCVT_FROM_SINT: case FCVT_FROM_UINT: {
+                Type from = type(inst.args[0]);
+                boolean signed = inst.op == Opcode.FCVT_FROM_SINT;
+                int a = from.bytes() < 4 || !signed && from == Type.I32 ? ext(inst.args[0], from, signed) : reg(inst.args[0]);
+                int size = from == Type.I64 || !signed ? 8 : 4;
+                emit(new MInst.FCvt(signed ? MInst.CvtOp.FROM_SINT : MInst.CvtOp.FROM_UINT, t == Type.F32, size, dst, a));
+                return true;
+            }
+            case FCVT_TO_SINT: case FCVT_TO_UINT: case FCVT_TO_SINT_SAT: case FCVT_TO_UINT_SAT: {
+                MInst.CvtOp op = inst.op == Opcode.FCVT_TO_SINT ? MInst.CvtOp.TO_SINT : inst.op == Opcode.FCVT_TO_UINT
+                    ? MInst.CvtOp.TO_UINT : inst.op == Opcode.FCVT_TO_SINT_SAT ? MInst.CvtOp.TO_SINT_SAT : MInst.CvtOp.TO_UINT_SAT;
+                emit(new MInst.FCvt(op, type(inst.args[0]) == Type.F32, t.bytes(), dst, reg(inst.args[0])));
+                return true;
+            }
+            case FCMP:
+                emit(new MInst.FCmp(inst.fcond, type(inst.args[0]) == Type.F32, dst, reg(inst.args[0]), reg(inst.args[1])));
+                return true;
+            case BITCAST:
+                if (isFloat(dst) == isFloat(inst.args[0])) return false;
+                copy(dst, reg(inst.args[0]));
+                return true;
+            default:
+                break;
+        }
+        if (dst < 0 || !isFloat(dst)) return false;
+        switch (inst.op) {
+            case BAND: fbitwise(Assembler.BitwiseOp.AND, dst, reg(inst.args[0]), reg(inst.args[1])); return true;
+            case BOR: fbitwise(Assembler.BitwiseOp.OR, dst, reg(inst.args[0]), reg(inst.args[1])); return true;
+            case BXOR: fbitwise(Assembler.BitwiseOp.XOR, dst, reg(inst.args[0]), reg(inst.args[1])); return true;
+            case BAND_NOT:
+                // andnps computes ~first & second.
+                fbitwise(Assembler.BitwiseOp.ANDN, dst, reg(inst.args[1]), reg(inst.args[0]));
+                return true;
+            case BNOT: case BOR_NOT: case BXOR_NOT: {
+                int ones = ftemp();
+                emit(new MInst.FConst(false, ones, -1L));
+                int n = inst.op == Opcode.BNOT ? dst : ftemp();
+                fbitwise(Assembler.BitwiseOp.XOR, n, inst.op == Opcode.BNOT ? reg(inst.args[0]) : reg(inst.args[1]), ones);
+                if (inst.op != Opcode.BNOT) {
+                    fbitwise(inst.op == Opcode.BOR_NOT ? Assembler.BitwiseOp.OR : Assembler.BitwiseOp.XOR, dst, reg(inst.args[0]), n);
+                }
+                return true;
+            }
+            case BITSELECT:
+                emit(new MInst.FBitselect(dst, reg(inst.args[0]), reg(inst.args[1]), reg(inst.args[2])));
+                return true;
+            case SELECT: case SELECT_SPECTRE_GUARD: {
+                int c = reg(inst.args[1]);
+                int d = reg(inst.args[2]);
+                MInst.Cmp cmp = condition(inst.args[0], false);
+                emit(new MInst.FSelect(cmp, dst, c, d));
+                return true;
+            }
+            case LOAD: case STACK_LOAD: case BITCAST: case CALL: case CALL_INDIRECT:
+                return false;
+            default:
+                throw new CompileException("function %" + f.name + ": opcode " + inst.op + " on " + t
+                    + " is not supported by the x86-64 backend");
+        }
+    }
+
+    private void farith(Assembler.SseOp op, Type t, int dst, Inst inst) {
+        int a = reg(inst.args[0]);
+        int b = reg(inst.args[1]);
+        hintVreg[dst] = a;
+        emit(new MInst.FArith(op, t == Type.F32, dst, a, b));
+    }
+
+    private void fbitwise(Assembler.BitwiseOp op, int dst, int a, int b) {
+        hintVreg[dst] = a;
+        emit(new MInst.FBitwise(op, dst, a, b));
     }
 }

@@ -37,7 +37,14 @@ sealed interface MInst {
         PARAMS, MOV, MOV_IMM, ALU, ALU_I, ALU_M, IMUL, IMUL_I, UNARY, BSWAP, EXT, SHIFT, SHIFT_I,
         MULHI, DIV, MUL_OVF_WIDE, SETCC, SELECT, OVF, OVF_CARRY, BITCOUNT, LOAD, STORE, STORE_I, LEA,
         FUNC_ADDR, GET_FP, GET_SP, GET_RA, SITE, CALL, TRAP, TRAP_IF, DEBUGTRAP, BRANCH, JUMP, BR_TABLE, RET,
+        F_CONST, F_ARITH, F_BITWISE, F_ROUND, F_CVT, F_CMP, F_MINMAX, F_FMA, F_SIGN, F_SELECT, F_BITSELECT,
     }
+
+    /** The conversions F_CVT performs; `intSize` is the integer side's width in bytes. */
+    enum CvtOp { PROMOTE, DEMOTE, FROM_SINT, FROM_UINT, TO_SINT, TO_UINT, TO_SINT_SAT, TO_UINT_SAT }
+
+    /** The sign-bit operations F_SIGN performs. */
+    enum SignOp { NEG, ABS, COPYSIGN }
 
     enum BitOp { CLZ, CTZ, POPCNT }
 
@@ -378,5 +385,99 @@ sealed interface MInst {
         public K kind() { return K.RET; }
         public int[] uses() { return retArea >= 0 ? concat(one(retArea), values) : values; }
         public int[] defs() { return Inst.NO_VALUES; }
+    }
+
+    // ---- scalar floats: operands of these are vregs of the XMM class, except the integer side of F_CVT and F_CMP's result ----
+
+    /** dst = the float with these bits (`single`: the low 32 of them). */
+    record FConst(boolean single, int dst, long bits) implements MInst {
+        public K kind() { return K.F_CONST; }
+        public int[] uses() { return Inst.NO_VALUES; }
+        public int[] defs() { return one(dst); }
+        public boolean isPure() { return true; }
+    }
+
+    /** dst = a op b (sqrt: dst = sqrt a, b is -1). */
+    record FArith(Assembler.SseOp op, boolean single, int dst, int a, int b) implements MInst {
+        public K kind() { return K.F_ARITH; }
+        public int[] uses() { return b >= 0 ? new int[] {a, b} : one(a); }
+        public int[] defs() { return one(dst); }
+        public boolean isPure() { return true; }
+    }
+
+    /** dst = a op b on all bits; ANDN is ~a & b. */
+    record FBitwise(Assembler.BitwiseOp op, int dst, int a, int b) implements MInst {
+        public K kind() { return K.F_BITWISE; }
+        public int[] uses() { return new int[] {a, b}; }
+        public int[] defs() { return one(dst); }
+        public boolean isPure() { return true; }
+    }
+
+    /** dst = a rounded by SSE4.1 mode (0 nearest even, 1 floor, 2 ceil, 3 trunc). */
+    record FRound(boolean single, int mode, int dst, int a) implements MInst {
+        public K kind() { return K.F_ROUND; }
+        public int[] uses() { return one(a); }
+        public int[] defs() { return one(dst); }
+        public boolean isPure() { return true; }
+    }
+
+    /**
+     * A conversion; `single` is the float side's width (for PROMOTE, the source's), `intSize`
+     * the integer side's bytes. The trapping TO_ forms trap bad_toint on NaN and int_ovf out
+     * of range (not pure).
+     */
+    record FCvt(CvtOp op, boolean single, int intSize, int dst, int a) implements MInst {
+        public K kind() { return K.F_CVT; }
+        public int[] uses() { return one(a); }
+        public int[] defs() { return one(dst); }
+        public boolean isPure() { return op != CvtOp.TO_SINT && op != CvtOp.TO_UINT; }
+    }
+
+    /** dst (a GPR) = a cc b ? 1 : 0. */
+    record FCmp(dev.patchbay.codegen.ir.FloatCC cc, boolean single, int dst, int a, int b) implements MInst {
+        public K kind() { return K.F_CMP; }
+        public int[] uses() { return new int[] {a, b}; }
+        public int[] defs() { return one(dst); }
+        public boolean isPure() { return true; }
+    }
+
+    /** dst = fmin/fmax a, b with Cranelift's semantics: canonical NaN if either is NaN, -0 below +0. */
+    record FMinMax(boolean max, boolean single, int dst, int a, int b) implements MInst {
+        public K kind() { return K.F_MINMAX; }
+        public int[] uses() { return new int[] {a, b}; }
+        public int[] defs() { return one(dst); }
+        public boolean isPure() { return true; }
+    }
+
+    /** dst = a * b + c, rounded once (FMA3). */
+    record FFma(boolean single, int dst, int a, int b, int c) implements MInst {
+        public K kind() { return K.F_FMA; }
+        public int[] uses() { return new int[] {a, b, c}; }
+        public int[] defs() { return one(dst); }
+        public boolean isPure() { return true; }
+    }
+
+    /** dst = -a, |a|, or a with b's sign (b is -1 unless COPYSIGN); every other bit moves unchanged. */
+    record FSign(SignOp op, boolean single, int dst, int a, int b) implements MInst {
+        public K kind() { return K.F_SIGN; }
+        public int[] uses() { return b >= 0 ? new int[] {a, b} : one(a); }
+        public int[] defs() { return one(dst); }
+        public boolean isPure() { return true; }
+    }
+
+    /** dst = (integer compare) ? ifTrue : ifFalse, on floats. */
+    record FSelect(Cmp cmp, int dst, int ifTrue, int ifFalse) implements MInst {
+        public K kind() { return K.F_SELECT; }
+        public int[] uses() { return of(cmp.a(), cmp.b(), ifTrue, ifFalse); }
+        public int[] defs() { return one(dst); }
+        public boolean isPure() { return true; }
+    }
+
+    /** dst = (a & c) | (b & ~c), on all bits. */
+    record FBitselect(int dst, int c, int a, int b) implements MInst {
+        public K kind() { return K.F_BITSELECT; }
+        public int[] uses() { return new int[] {c, a, b}; }
+        public int[] defs() { return one(dst); }
+        public boolean isPure() { return true; }
     }
 }

@@ -2,10 +2,13 @@
  * Parallel moves: a set of copies that must behave as if all sources were read before any
  * destination is written (block arguments, call arguments, returns, entry parameters).
  *
- * Locations are registers or RBP-relative stack words, encoded in a long. Copies whose
- * destination is no longer needed as a source are emitted first; what remains forms
- * cycles, each broken by parking one source in R10. Memory-to-memory copies go through
- * R11, so the two scratch registers never collide. Constants (a jump's constant
+ * Locations are registers (the allocator's numbers: GPRs 0..15, xmmN as 16 + N) or
+ * RBP-relative stack words, encoded in a long. Copies whose destination is no longer
+ * needed as a source are emitted first; what remains forms cycles, each broken by parking
+ * one source in a scratch register of its class: R10, or XMM15 for an XMM register.
+ * Memory-to-memory copies go through R11, so the scratch registers never collide. A copy
+ * between the classes is a movq (a bitcast); a float moves to and from its 8-byte stack
+ * word with movsd. Constants (a jump's constant
  * arguments) are written last, when every register they overwrite has been read.
  */
 package dev.patchbay.codegen.isa.x64;
@@ -21,6 +24,13 @@ final class ParallelMove {
     private final List<long[]> consts = new ArrayList<>();
 
     static long reg(Gpr r) { return r.enc(); }
+
+    static long xmm(Xmm x) { return Abi.xmmReg(x); }
+
+    /** A register by the allocator's number (see Abi.XMM_BASE). */
+    static long regNum(int r) { return r; }
+
+    private static boolean isXmm(long loc) { return !isMem(loc) && loc >= Abi.XMM_BASE; }
 
     static long stack(int rbpOffset) { return MEM | (rbpOffset & 0xFFFFFFFFL); }
 
@@ -52,7 +62,7 @@ final class ParallelMove {
             }
             if (!progress) {
                 long[] m = pending.get(0);
-                long tmp = reg(Abi.SCRATCH2);
+                long tmp = isXmm(m[1]) ? xmm(Abi.XSCRATCH2) : reg(Abi.SCRATCH2);
                 copy(asm, tmp, m[1]);
                 m[1] = tmp;
             }
@@ -77,9 +87,26 @@ final class ParallelMove {
 
     static Mem mem(long loc) { return Mem.base(Gpr.RBP, (int) loc); }
 
+    private static void copyXmm(Assembler asm, long dst, long src) {
+        if (isXmm(dst) && isXmm(src)) {
+            asm.movaps(Abi.xmm((int) dst), Abi.xmm((int) src));
+        } else if (isXmm(dst)) {
+            if (isMem(src)) asm.movsLoad(false, Abi.xmm((int) dst), mem(src));
+            else asm.movToXmm(8, Abi.xmm((int) dst), Emit.gpr((int) src));
+        } else if (isMem(dst)) {
+            asm.movsStore(false, mem(dst), Abi.xmm((int) src));
+        } else {
+            asm.movFromXmm(8, Emit.gpr((int) dst), Abi.xmm((int) src));
+        }
+    }
+
     static void copy(Assembler asm, long dst, long src) {
         if (dst == src) return;
         boolean dm = isMem(dst), sm = isMem(src);
+        if (isXmm(dst) || isXmm(src)) {
+            copyXmm(asm, dst, src);
+            return;
+        }
         if (!dm && !sm) {
             asm.mov(8, Emit.gpr((int) dst), Emit.gpr((int) src));
         } else if (!dm) {

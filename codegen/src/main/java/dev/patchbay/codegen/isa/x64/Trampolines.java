@@ -41,8 +41,12 @@
  * flags and every caller-saved GPR, align the stack, and call the hook pointer stored in
  * the vmctx as hook(vmctx, return address, guest RBP). The return address identifies the
  * site. A hook returns 0 to resume; any other value means it set a trap code and the
- * guest must unwind, with the site as the trapping PC. No module uses XMM registers yet, so no vector state needs saving; when floats
- * arrive, the trampolines must add fxsave64/fxrstor64.
+ * guest must unwind, with the site as the trapping PC. In a module whose code uses XMM
+ * registers (floats), the hook trampolines also save the whole SSE state, the sixteen XMM
+ * registers and MXCSR, with fxsave64 into a 512-byte area on the aligned stack and
+ * fxrstor64 after the hook, since a hook may be a Java upcall, which uses XMM registers as
+ * it likes. Integer-only modules keep the trampolines without it (their bytes unchanged).
+ * The unwind path does not restore: the guest's frames are dropped.
  *
  * The profile kinds' trampolines run on every call of a profiled function, so they save the
  * flags the cheap way: lahf + seto al into a stack slot, restored by add al, 0x7f (which
@@ -77,9 +81,13 @@ final class Trampolines {
     private final java.util.List<UnwindRange> frames = new java.util.ArrayList<>();
     private java.util.List<UnwindRange.Row> rows;
 
-    Trampolines(CodeBuffer buf, Assembler asm) {
+    /** The module's code uses XMM registers: the hook trampolines save the SSE state (see the header). */
+    private final boolean saveXmm;
+
+    Trampolines(CodeBuffer buf, Assembler asm, boolean saveXmm) {
         this.buf = buf;
         this.asm = asm;
+        this.saveXmm = saveXmm;
         this.unwind = buf.newLabel();
         this.trapStubLabel = buf.newLabel();
     }
@@ -216,8 +224,10 @@ final class Trampolines {
         row(true, 24, -24);
         for (Gpr g : HOOK_SAVED) asm.push(g);
         asm.aluImm(AluOp.AND, 8, Gpr.RSP, -16);
+        saveSse();
         Label unwind = buf.newLabel();
         callVmctxHook(kind, 16, unwind);
+        restoreSse();
         asm.lea(8, Gpr.RSP, Mem.base(Gpr.RBP, -8 * HOOK_SAVED.length));
         for (int i = HOOK_SAVED.length - 1; i >= 0; i--) asm.pop(HOOK_SAVED[i]);
         asm.pop(Gpr.RBP);
@@ -236,6 +246,21 @@ final class Trampolines {
         asm.jmp(trapStubLabel, false);
         endRows(UnwindRange.Kind.HOOK_TRAMPOLINE, "patchbay:hook_trampoline:" + kind.name().toLowerCase(java.util.Locale.ROOT), at);
         return at;
+    }
+
+    /** Bytes of the fxsave64 area. */
+    static final int FXSAVE_BYTES = 512;
+
+    /** With RSP 16-aligned: the XMM registers and MXCSR into a fresh area at RSP (leaves RSP aligned). */
+    private void saveSse() {
+        if (!saveXmm) return;
+        asm.aluImm(AluOp.SUB, 8, Gpr.RSP, FXSAVE_BYTES);
+        asm.fxsave64(Mem.base(Gpr.RSP, 0));
+    }
+
+    /** Restores what saveSse saved; RSP is restored from RBP afterwards. */
+    private void restoreSse() {
+        if (saveXmm) asm.fxrstor64(Mem.base(Gpr.RSP, 0));
     }
 
     /**
@@ -282,8 +307,10 @@ final class Trampolines {
         asm.push(Gpr.RAX);
         for (int i = 1; i < HOOK_SAVED.length; i++) asm.push(HOOK_SAVED[i]);
         asm.aluImm(AluOp.AND, 8, Gpr.RSP, -16);
+        saveSse();
         Label unwind = buf.newLabel();
         callVmctxHook(kind, 8, unwind);
+        restoreSse();
         asm.lea(8, Gpr.RSP, Mem.base(Gpr.RBP, -8 * (HOOK_SAVED.length + 1)));
         for (int i = HOOK_SAVED.length - 1; i >= 1; i--) asm.pop(HOOK_SAVED[i]);
         asm.pop(Gpr.RAX);
@@ -327,6 +354,8 @@ final class Trampolines {
         for (int i = 0; i < n; i++) {
             if (locs.regs[i] != null) {
                 asm.store(8, Mem.base(Gpr.RSP, 8 * i), locs.regs[i]);
+            } else if (locs.xmms[i] != null) {
+                asm.movsStore(false, Mem.base(Gpr.RSP, 8 * i), locs.xmms[i]);
             } else {
                 asm.load(8, Gpr.RAX, Mem.base(Gpr.RBP, 16 + locs.stackOffsets[i]));
                 asm.store(8, Mem.base(Gpr.RSP, 8 * i), Gpr.RAX);
@@ -346,7 +375,8 @@ final class Trampolines {
         asm.jcc(Cond.NE, err, true);
         asm.storeImm(8, vm(VmctxLayout.EXIT_THREAD), 0);
         asm.storeImm(8, vm(VmctxLayout.LAST_EXIT_FP), 0);
-        if (!sig.returns.isEmpty()) asm.load(8, Gpr.RAX, Mem.base(Gpr.RSP, 0));
+        if (!sig.returns.isEmpty() && sig.returns.get(0).type.isFloat()) asm.movsLoad(false, Abi.FLOAT_RETS[0], Mem.base(Gpr.RSP, 0));
+        else if (!sig.returns.isEmpty()) asm.load(8, Gpr.RAX, Mem.base(Gpr.RSP, 0));
         asm.mov(8, Gpr.RSP, Gpr.RBP);
         asm.pop(Gpr.RBP);
         row(false, 8, 0);
@@ -413,20 +443,27 @@ final class Trampolines {
         }
         int n = sig.params.size();
         for (int i = 0; i < n; i++) {
-            if (locs.regs[i] != null) continue;
+            if (!locs.onStack(i)) continue;
             asm.load(8, Gpr.RAX, Mem.base(Gpr.R12, 8 * i));
             asm.store(8, Mem.base(Gpr.RSP, locs.stackOffsets[i]), Gpr.RAX);
         }
         for (int i = 0; i < n; i++) {
             if (locs.regs[i] != null) asm.load(8, locs.regs[i], Mem.base(Gpr.R12, 8 * i));
+            else if (locs.xmms[i] != null) asm.movsLoad(false, locs.xmms[i], Mem.base(Gpr.R12, 8 * i));
         }
         if (locs.retArea != null) asm.lea(8, locs.retArea, Mem.base(Gpr.RSP, locs.stackBytes));
         asm.call(Gpr.RBX);
         int nr = sig.returns.size();
-        for (int i = 0; i < nr && i < Abi.RETS.length; i++) asm.store(8, Mem.base(Gpr.R12, 8 * i), Abi.RETS[i]);
-        for (int i = Abi.RETS.length; i < nr; i++) {
-            asm.load(8, Gpr.R11, Mem.base(Gpr.RSP, locs.stackBytes + 8 * (i - Abi.RETS.length)));
-            asm.store(8, Mem.base(Gpr.R12, 8 * i), Gpr.R11);
+        for (int i = 0; i < nr; i++) {
+            int r = locs.retRegs[i];
+            if (r >= 0 && Abi.isXmmReg(r)) {
+                asm.movsStore(false, Mem.base(Gpr.R12, 8 * i), Abi.xmm(r));
+            } else if (r >= 0) {
+                asm.store(8, Mem.base(Gpr.R12, 8 * i), Gpr.fromEnc(r));
+            } else {
+                asm.load(8, Gpr.R11, Mem.base(Gpr.RSP, locs.stackBytes + locs.retOffsets[i]));
+                asm.store(8, Mem.base(Gpr.R12, 8 * i), Gpr.R11);
+            }
         }
         asm.movImm32(Gpr.RAX, EntryStatus.OK);
         asm.jmp(unwind, false);

@@ -51,6 +51,8 @@ final class VCode {
     int[] hintReg;
     /** A vreg whose register this vreg would like to share (copies, block arguments), or -1. */
     int[] hintVreg;
+    /** Per vreg: it holds a float (the XMM register class); null when the function has none. */
+    boolean[] isFloat;
     /** Vreg holding the implicit return-area pointer, or -1. */
     int retAreaVreg = -1;
     boolean hasCalls;

@@ -51,4 +51,6 @@ final class VCodeAllocInput implements LinearScan.Input {
     @Override public int hintReg(int v) { return vc.hintReg[v]; }
 
     @Override public int hintVreg(int v) { return vc.hintVreg[v]; }
+
+    @Override public int regClass(int v) { return vc.isFloat != null && vc.isFloat[v] ? 1 : 0; }
 }

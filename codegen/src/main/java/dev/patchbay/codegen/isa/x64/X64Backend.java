@@ -47,8 +47,10 @@ public final class X64Backend {
     private static final int[] ALLOC_ORDER;
 
     static {
-        ALLOC_ORDER = new int[Abi.ALLOCATABLE.length];
-        for (int i = 0; i < ALLOC_ORDER.length; i++) ALLOC_ORDER[i] = Abi.ALLOCATABLE[i].enc();
+        int n = Abi.ALLOCATABLE.length;
+        ALLOC_ORDER = new int[n + Abi.ALLOCATABLE_XMM.length];
+        for (int i = 0; i < n; i++) ALLOC_ORDER[i] = Abi.ALLOCATABLE[i].enc();
+        for (int i = 0; i < Abi.ALLOCATABLE_XMM.length; i++) ALLOC_ORDER[n + i] = Abi.xmmReg(Abi.ALLOCATABLE_XMM[i]);
     }
 
     public static CompiledModule compile(List<Function> functions, CompileOptions opts) {
@@ -57,16 +59,18 @@ public final class X64Backend {
             if (!names.add(f.name)) throw new CompileException("duplicate function %" + f.name + " in module");
         }
         List<Emit.Output> outs = new ArrayList<>();
+        boolean usesXmm = false;
         for (Function f : functions) {
             if (f.instCount() > opts.maxInstsPerFunction()) {
                 throw new CompileException("function %" + f.name + " has " + f.instCount()
                     + " instructions, over the limit of " + opts.maxInstsPerFunction());
             }
             VCode vc = new Lower(f, opts, names).lower();
+            usesXmm |= vc.isFloat != null;
             LinearScan.Result alloc = LinearScan.allocate(new VCodeAllocInput(vc), ALLOC_ORDER);
             outs.add(emitFunction(vc, alloc, opts));
         }
-        return assemble(functions, outs, opts);
+        return assemble(functions, outs, opts, usesXmm);
     }
 
     /** One pass: the CodeBuffer sizes the branches (relax) while the function is emitted. */
@@ -104,10 +108,11 @@ public final class X64Backend {
         return out;
     }
 
-    private static CompiledModule assemble(List<Function> functions, List<Emit.Output> outs, CompileOptions opts) {
+    /** `usesXmm`: some function's code holds values in XMM registers, so the hook trampolines save them. */
+    private static CompiledModule assemble(List<Function> functions, List<Emit.Output> outs, CompileOptions opts, boolean usesXmm) {
         CodeBuffer buf = new CodeBuffer();
         Assembler asm = new Assembler(buf);
-        Trampolines tr = new Trampolines(buf, asm);
+        Trampolines tr = new Trampolines(buf, asm, usesXmm);
         Map<String, Integer> symbols = new HashMap<>();
         int trapStub = tr.trapStub();
         symbols.put(Emit.TRAP_STUB, trapStub);

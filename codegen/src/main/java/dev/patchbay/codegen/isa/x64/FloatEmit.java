@@ -1,0 +1,350 @@
+/*
+ * Emission of the scalar float instructions (MInst's F_* kinds) for one function, with
+ * Cranelift's semantics where x86 differs:
+ *
+ * - fmin/fmax: minss/maxss return the second operand when either is NaN and treat -0 and
+ *   +0 as equal. So a NaN operand (parity after ucomis) gives the canonical NaN, equal
+ *   operands give a | b (fmin: -0 if either is) or a & b (fmax), and only ordered unequal
+ *   operands reach minss/maxss.
+ * - fcvt_to_{s,u}int[_sat]: the value is truncated first (roundss), and the truncated
+ *   value is compared with the range's bounds, which are powers of two and so exact in
+ *   both widths. NaN traps bad_toint (sat: 0); out of range traps int_ovf (sat: the
+ *   bound). u64 above 2^63 converts value - 2^63 and sets bit 63 again.
+ * - fcvt_from_uint.u64: a value with bit 63 set is halved with its low bit kept (so the
+ *   one rounding is the right one), converted, and doubled.
+ * - fcmp: ucomis sets ZF, PF, CF (all three for unordered); eq needs ZF and not PF, ne ZF
+ *   or PF, and lt/le (and ugt/uge) swap the operands so that unordered fails (passes) them.
+ * - cvtsi2ss/sd write only the low lane: the destination is zeroed first (pxor), so the
+ *   result never waits on the register's last writer.
+ *
+ * Scratch registers: XMM14 and XMM15 (never allocated), R10 for constants' bits, and R11
+ * (a spilled GPR operand or result), as Emit uses them. Nothing here keeps a value in a
+ * scratch register past one instruction.
+ */
+package dev.patchbay.codegen.isa.x64;
+
+import dev.patchbay.codegen.ir.TrapCode;
+import dev.patchbay.codegen.machinst.Label;
+
+final class FloatEmit {
+    private static final Xmm X14 = Abi.XSCRATCH, X15 = Abi.XSCRATCH2;
+    private static final Gpr R10 = Abi.SCRATCH2, R11 = Abi.SCRATCH;
+
+    private final Emit e;
+    private final Assembler asm;
+
+    FloatEmit(Emit e, Assembler asm) {
+        this.e = e;
+        this.asm = asm;
+    }
+
+    void inst(MInst m0) {
+        switch (m0.kind()) {
+            case F_CONST: fconst((MInst.FConst) m0); return;
+            case F_ARITH: arith((MInst.FArith) m0); return;
+            case F_BITWISE: bitwise((MInst.FBitwise) m0); return;
+            case F_ROUND: {
+                MInst.FRound m = (MInst.FRound) m0;
+                Xmm d = e.xdef(m.dst(), X14);
+                asm.rounds(m.single(), m.mode(), d, e.xuse(m.a(), X15));
+                e.xcommit(m.dst(), d);
+                return;
+            }
+            case F_CVT: cvt((MInst.FCvt) m0); return;
+            case F_CMP: cmp((MInst.FCmp) m0); return;
+            case F_MINMAX: minMax((MInst.FMinMax) m0); return;
+            case F_FMA: {
+                MInst.FFma m = (MInst.FFma) m0;
+                e.xmoveTo(X14, m.a());
+                Xmm b = e.xuse(m.b(), X15);
+                if (e.inReg(m.c())) asm.vfmadd213(m.single(), X14, b, e.xreg(m.c()));
+                else asm.vfmadd213(m.single(), X14, b, e.slot(m.c()));
+                e.xcommit(m.dst(), X14);
+                return;
+            }
+            case F_SIGN: sign((MInst.FSign) m0); return;
+            case F_SELECT: {
+                MInst.FSelect m = (MInst.FSelect) m0;
+                e.compare(m.cmp());
+                Label skip = e.buf.newLabel();
+                // Moves leave the flags alone.
+                e.xmoveTo(X14, m.ifFalse());
+                asm.jccRelaxable(m.cmp().cc().invert(), skip);
+                e.xmoveTo(X14, m.ifTrue());
+                e.buf.bind(skip);
+                e.xcommit(m.dst(), X14);
+                return;
+            }
+            case F_BITSELECT: {
+                // b ^ ((a ^ b) & c): one scratch for the result, one for reloading spilled operands.
+                MInst.FBitselect m = (MInst.FBitselect) m0;
+                e.xmoveTo(X14, m.a());
+                asm.bitwise(Assembler.BitwiseOp.XOR, X14, e.xuse(m.b(), X15));
+                asm.bitwise(Assembler.BitwiseOp.AND, X14, e.xuse(m.c(), X15));
+                asm.bitwise(Assembler.BitwiseOp.XOR, X14, e.xuse(m.b(), X15));
+                e.xcommit(m.dst(), X14);
+                return;
+            }
+            default:
+                throw new AssertionError(m0.kind());
+        }
+    }
+
+    /** x = the float with these bits, through R10 (xorps for 0). */
+    private void loadConst(Xmm x, long bits) {
+        if (bits == 0) {
+            asm.bitwise(Assembler.BitwiseOp.XOR, x, x);
+        } else {
+            asm.movImm(R10, bits);
+            asm.movToXmm(8, x, R10);
+        }
+    }
+
+    private static long bitsOf(boolean single, double v) {
+        return single ? Float.floatToRawIntBits((float) v) & 0xFFFF_FFFFL : Double.doubleToRawLongBits(v);
+    }
+
+    private void fconst(MInst.FConst m) {
+        long bits = m.single() ? m.bits() & 0xFFFF_FFFFL : m.bits();
+        if (e.inReg(m.dst())) {
+            loadConst(e.xreg(m.dst()), bits);
+        } else {
+            asm.movImm(R11, bits);
+            asm.store(8, e.slot(m.dst()), R11);
+        }
+    }
+
+    private static boolean commutative(Assembler.SseOp op) {
+        return op == Assembler.SseOp.ADD || op == Assembler.SseOp.MUL;
+    }
+
+    private void arith(MInst.FArith m) {
+        if (m.b() < 0) {
+            Xmm d = e.xdef(m.dst(), X14);
+            if (e.inReg(m.a())) asm.sse(m.op(), m.single(), d, e.xreg(m.a()));
+            else asm.sse(m.op(), m.single(), d, e.slot(m.a()));
+            e.xcommit(m.dst(), d);
+            return;
+        }
+        int a = m.a(), b = m.b();
+        Xmm d = e.xdef(m.dst(), X14);
+        if (a != b && e.inReg(b) && e.xreg(b) == d) {
+            if (commutative(m.op())) {
+                a = m.b();
+                b = m.a();
+            } else {
+                d = X14;
+            }
+        }
+        e.xmoveTo(d, a);
+        if (e.inReg(b)) asm.sse(m.op(), m.single(), d, e.xreg(b));
+        else asm.sse(m.op(), m.single(), d, e.slot(b));
+        e.xcommit(m.dst(), d);
+    }
+
+    private void bitwise(MInst.FBitwise m) {
+        int a = m.a(), b = m.b();
+        Xmm d = e.xdef(m.dst(), X14);
+        if (a != b && e.inReg(b) && e.xreg(b) == d) {
+            if (m.op() != Assembler.BitwiseOp.ANDN) {
+                a = m.b();
+                b = m.a();
+            } else {
+                d = X14;
+            }
+        }
+        e.xmoveTo(d, a);
+        // The 16-byte memory form would read past an 8-byte slot: reload into a register.
+        asm.bitwise(m.op(), d, e.xuse(b, X15));
+        e.xcommit(m.dst(), d);
+    }
+
+    private void sign(MInst.FSign m) {
+        boolean single = m.single();
+        long sign = single ? 0x8000_0000L : Long.MIN_VALUE;
+        switch (m.op()) {
+            case NEG:
+                e.xmoveTo(X14, m.a());
+                loadConst(X15, sign);
+                asm.bitwise(Assembler.BitwiseOp.XOR, X14, X15);
+                e.xcommit(m.dst(), X14);
+                return;
+            case ABS:
+                loadConst(X14, sign);
+                asm.bitwise(Assembler.BitwiseOp.ANDN, X14, e.xuse(m.a(), X15));
+                e.xcommit(m.dst(), X14);
+                return;
+            default: {
+                // In GPRs: a's magnitude, b's sign bit. Every other bit of a moves unchanged.
+                gprBits(R11, m.a());
+                gprBits(R10, m.b());
+                if (single) {
+                    asm.aluImm(AluOp.AND, 4, R11, 0x7FFF_FFFF);
+                    asm.aluImm(AluOp.AND, 4, R10, Integer.MIN_VALUE);
+                } else {
+                    asm.shiftImm(ShiftOp.SHL, 8, R11, 1);
+                    asm.shiftImm(ShiftOp.SHR, 8, R11, 1);
+                    asm.shiftImm(ShiftOp.SHR, 8, R10, 63);
+                    asm.shiftImm(ShiftOp.SHL, 8, R10, 63);
+                }
+                asm.alu(AluOp.OR, 8, R11, R10);
+                asm.movToXmm(8, X14, R11);
+                e.xcommit(m.dst(), X14);
+            }
+        }
+    }
+
+    /** g = the bits of float vreg v. */
+    private void gprBits(Gpr g, int v) {
+        if (e.inReg(v)) asm.movFromXmm(8, g, e.xreg(v));
+        else asm.load(8, g, e.slot(v));
+    }
+
+    private void minMax(MInst.FMinMax m) {
+        boolean single = m.single();
+        Label ne = e.buf.newLabel(), nan = e.buf.newLabel(), done = e.buf.newLabel();
+        e.xmoveTo(X14, m.a());
+        Xmm y = e.xuse(m.b(), X15);
+        asm.ucomis(single, X14, y);
+        asm.jccRelaxable(Cond.P, nan);
+        asm.jccRelaxable(Cond.NE, ne);
+        // Equal, so the same number or +0 and -0: the sign bits decide.
+        asm.bitwise(m.max() ? Assembler.BitwiseOp.AND : Assembler.BitwiseOp.OR, X14, y);
+        asm.jmpRelaxable(done);
+        e.buf.bind(ne);
+        asm.sse(m.max() ? Assembler.SseOp.MAX : Assembler.SseOp.MIN, single, X14, y);
+        asm.jmpRelaxable(done);
+        e.buf.bind(nan);
+        loadConst(X14, single ? 0x7FC0_0000L : 0x7FF8_0000_0000_0000L);
+        e.buf.bind(done);
+        e.xcommit(m.dst(), X14);
+    }
+
+    private void cmp(MInst.FCmp m) {
+        int a = m.a(), b = m.b();
+        Cond c, also = null;
+        boolean and = false;
+        switch (m.cc()) {
+            case EQ: c = Cond.E; also = Cond.NP; and = true; break;
+            case NE: c = Cond.NE; also = Cond.P; break;
+            case ORD: c = Cond.NP; break;
+            case UNO: c = Cond.P; break;
+            case ONE: c = Cond.NE; break;
+            case UEQ: c = Cond.E; break;
+            case GT: c = Cond.A; break;
+            case GE: c = Cond.AE; break;
+            case LT: c = Cond.A; a = m.b(); b = m.a(); break;
+            case LE: c = Cond.AE; a = m.b(); b = m.a(); break;
+            case ULT: c = Cond.B; break;
+            case ULE: c = Cond.BE; break;
+            case UGT: c = Cond.B; a = m.b(); b = m.a(); break;
+            default: c = Cond.BE; a = m.b(); b = m.a(); break; // UGE
+        }
+        Xmm x = e.xuse(a, X14), y = e.xuse(b, X15);
+        asm.ucomis(m.single(), x, y);
+        Gpr d = e.defReg(m.dst(), R11);
+        asm.setcc(c, d);
+        if (also != null) {
+            asm.setcc(also, R10);
+            asm.alu(and ? AluOp.AND : AluOp.OR, 1, d, R10);
+        }
+        asm.movzx(1, 4, d, d);
+        e.commit(m.dst(), d);
+    }
+
+    private void cvt(MInst.FCvt m) {
+        boolean single = m.single();
+        switch (m.op()) {
+            case PROMOTE: case DEMOTE: {
+                Xmm d = e.xdef(m.dst(), X14);
+                asm.cvtFloat(m.op() == MInst.CvtOp.PROMOTE, d, e.xuse(m.a(), X15));
+                e.xcommit(m.dst(), d);
+                return;
+            }
+            case FROM_SINT: {
+                Gpr src = e.use(m.a(), R11);
+                Xmm d = e.xdef(m.dst(), X14);
+                asm.pxor(d, d);
+                asm.cvtsi2s(single, m.intSize(), d, src);
+                e.xcommit(m.dst(), d);
+                return;
+            }
+            case FROM_UINT: {
+                Gpr src = e.use(m.a(), R11);
+                Xmm d = e.xdef(m.dst(), X14);
+                Label big = e.buf.newLabel(), done = e.buf.newLabel();
+                asm.pxor(d, d);
+                asm.test(8, src, src);
+                asm.jccRelaxable(Cond.S, big);
+                asm.cvtsi2s(single, 8, d, src);
+                asm.jmpRelaxable(done);
+                e.buf.bind(big);
+                asm.mov(8, R10, src);
+                asm.aluImm(AluOp.AND, 4, R10, 1);
+                if (src != R11) asm.mov(8, R11, src);
+                asm.shiftImm(ShiftOp.SHR, 8, R11, 1);
+                asm.alu(AluOp.OR, 8, R11, R10);
+                asm.cvtsi2s(single, 8, d, R11);
+                asm.sse(Assembler.SseOp.ADD, single, d, d);
+                e.buf.bind(done);
+                e.xcommit(m.dst(), d);
+                return;
+            }
+            default:
+                toInt(m);
+        }
+    }
+
+    private void toInt(MInst.FCvt m) {
+        boolean single = m.single();
+        boolean signed = m.op() == MInst.CvtOp.TO_SINT || m.op() == MInst.CvtOp.TO_SINT_SAT;
+        boolean sat = m.op() == MInst.CvtOp.TO_SINT_SAT || m.op() == MInst.CvtOp.TO_UINT_SAT;
+        int bits = 8 * m.intSize();
+        Label nan = e.buf.newLabel(), under = e.buf.newLabel(), over = e.buf.newLabel(), done = e.buf.newLabel();
+        asm.rounds(single, 3 | 8, X14, e.xuse(m.a(), X14));
+        asm.ucomis(single, X14, X14);
+        branchOrTrap(sat, Cond.P, nan, TrapCode.BAD_CONVERSION_TO_INTEGER);
+        double lo = signed ? -Math.pow(2, bits - 1) : 0, hi = Math.pow(2, signed ? bits - 1 : bits);
+        loadConst(X15, bitsOf(single, lo));
+        asm.ucomis(single, X14, X15);
+        branchOrTrap(sat, Cond.B, under, TrapCode.INTEGER_OVERFLOW);
+        loadConst(X15, bitsOf(single, hi));
+        asm.ucomis(single, X14, X15);
+        branchOrTrap(sat, Cond.AE, over, TrapCode.INTEGER_OVERFLOW);
+        Gpr d = e.defReg(m.dst(), R11);
+        if (!signed && bits == 64) {
+            Label large = e.buf.newLabel();
+            loadConst(X15, bitsOf(single, 0x1p63));
+            asm.ucomis(single, X14, X15);
+            asm.jccRelaxable(Cond.AE, large);
+            asm.cvtts2si(single, 8, d, X14);
+            asm.jmpRelaxable(done);
+            e.buf.bind(large);
+            asm.sse(Assembler.SseOp.SUB, single, X14, X15);
+            asm.cvtts2si(single, 8, d, X14);
+            asm.movImm(R10, Long.MIN_VALUE);
+            asm.alu(AluOp.XOR, 8, d, R10);
+        } else {
+            // Range-checked, so a 64-bit conversion is exact for every narrower type.
+            asm.cvtts2si(single, 8, d, X14);
+        }
+        if (sat) {
+            asm.jmpRelaxable(done);
+            e.buf.bind(nan);
+            asm.zero(d);
+            asm.jmpRelaxable(done);
+            e.buf.bind(under);
+            asm.movImm(d, signed ? -(1L << (bits - 1)) : 0);
+            asm.jmpRelaxable(done);
+            e.buf.bind(over);
+            asm.movImm(d, signed ? (bits == 64 ? Long.MAX_VALUE : (1L << (bits - 1)) - 1) : (bits == 64 ? -1L : (1L << bits) - 1));
+        }
+        e.buf.bind(done);
+        e.commit(m.dst(), d);
+    }
+
+    private void branchOrTrap(boolean sat, Cond c, Label target, TrapCode code) {
+        if (sat) asm.jccRelaxable(c, target);
+        else e.conditionalTrap(c, code);
+    }
+}
