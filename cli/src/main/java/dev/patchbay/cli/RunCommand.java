@@ -32,13 +32,16 @@ import java.util.regex.Pattern;
 final class RunCommand implements Callable<Integer> {
     private static final Pattern INVOKE = Pattern.compile("\\s*%?([A-Za-z_][A-Za-z0-9_.]*)\\s*\\((.*)\\)\\s*");
 
-    @Parameters(paramLabel = "FILE", description = "a .clif file (a regular file of at most 16 MiB) or a .wasm module")
+    @Parameters(index = "0", paramLabel = "FILE", description = "a .clif file (a regular file of at most 16 MiB) or a .wasm module")
     Path file;
 
-    @Option(names = "--invoke", required = true, paramLabel = "CALL", description = "The call to make, e.g. 'fib(30)'; arguments are CLIF integers (decimal or 0x hex, -2^63 to 2^64-1) that fit their parameter's type.")
+    @Option(names = "--invoke", paramLabel = "CALL", description = "The call to make, e.g. 'fib(30)'; arguments are CLIF integers (decimal or 0x hex, -2^63 to 2^64-1) that fit their parameter's type. Required for CLIF; without it a .wasm file runs as a WASI command (its _start).")
     String invoke;
 
-    @Option(names = "--stack-limit", paramLabel = "SIZE", description = "Guest stack size, 4K to 16G, e.g. 256K, 8M (default: 256K).")
+    @Parameters(index = "1..*", paramLabel = "ARGS", description = "After --: a WASI command's arguments (argv[1..]).")
+    List<String> guestArgs = new ArrayList<>();
+
+    @Option(names = "--stack-limit", paramLabel = "SIZE", description = "Guest stack size, 4K to 16G, e.g. 256K, 8M (default: 256K; 4M for a WASI command, whose C code expects a native-sized stack).")
     String stackLimit;
 
     @Mixin
@@ -56,6 +59,26 @@ final class RunCommand implements Callable<Integer> {
     static final long MIN_STACK = 4L << 10, MAX_STACK = 16L << 30;
 
     @Override public Integer call() {
+        boolean wasm = file.toString().endsWith(".wasm");
+        if (invoke == null && wasm) {
+            long wasiStack;
+            try {
+                wasiStack = stackLimit == null ? WasiRun.DEFAULT_STACK_BYTES : Values.size("--stack-limit", stackLimit, MIN_STACK, MAX_STACK);
+                epochOptions.validate();
+            } catch (IllegalArgumentException e) {
+                System.err.println("patchbay: " + e.getMessage());
+                return Main.EXIT_BAD_INPUT;
+            }
+            return WasiRun.run(file, guestArgs, wasiStack, epochOptions);
+        }
+        if (invoke == null) {
+            System.err.println("patchbay: --invoke is required for a CLIF file (only a .wasm WASI command runs without it)");
+            return Main.EXIT_BAD_INPUT;
+        }
+        if (!guestArgs.isEmpty()) {
+            System.err.println("patchbay: arguments after the file (" + String.join(" ", guestArgs) + ") are for a WASI command; with --invoke, pass them in the call");
+            return Main.EXIT_BAD_INPUT;
+        }
         Matcher m = INVOKE.matcher(invoke);
         if (!m.matches()) {
             System.err.println("patchbay: --invoke must look like 'name(1, 2)', got '" + invoke + "'");

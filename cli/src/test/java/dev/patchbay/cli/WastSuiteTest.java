@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class WastSuiteTest {
     private static final Set<String> ALLOWED_SKIPS = Set.of(WastRunner.SIMD, WastRunner.TEXT_MALFORMED,
-        WastRunner.LINKS_UNSUPPORTED, dev.patchbay.codegen.Compiler.FLOAT_REFUSAL);
+        WastRunner.LINKS_UNSUPPORTED);
 
     private static WastRunner.Result run(List<Path> files, boolean boundsChecks) throws Exception {
         Path tool = Wat.tool("wast2json");

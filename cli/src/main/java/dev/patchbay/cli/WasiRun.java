@@ -1,0 +1,77 @@
+/*
+ * `patchbay run PROG.wasm [-- ARGS...]`: runs a WASI command (a module exporting _start) with
+ * this process's stdio, argv[0] = the file's name and ARGS after it, and exits with the
+ * guest's exit code. What is not the guest's doing keeps the CLI's own codes: a bad module
+ * or an import WASI does not provide is 2, a trap (or a --timeout) is 3 with the Wasm trap
+ * and backtrace.
+ */
+package dev.patchbay.cli;
+
+import dev.patchbay.Engine;
+import dev.patchbay.EpochTicker;
+import dev.patchbay.Module;
+import dev.patchbay.Store;
+import dev.patchbay.Trap;
+import dev.patchbay.WasmInstance;
+import dev.patchbay.wasi.WasiCommand;
+import dev.patchbay.wasi.WasiConfig;
+import dev.patchbay.wasm.WasmException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+final class WasiRun {
+    /**
+     * A WASI command's default stack budget: C programs recurse as they would natively (the
+     * recursion example nests 10,000 frames), and ./patchbay runs Java with 8 MiB thread stacks.
+     */
+    static final long DEFAULT_STACK_BYTES = 4L << 20;
+
+    private WasiRun() {}
+
+    static int run(Path file, List<String> guestArgs, long stack, EpochOptions epoch) {
+        byte[] binary;
+        try {
+            if (Files.size(file) > Module.MAX_SOURCE_BYTES) {
+                System.err.println(file + ": error: larger than " + (Module.MAX_SOURCE_BYTES >> 20) + " MiB");
+                return Main.EXIT_BAD_INPUT;
+            }
+            binary = Files.readAllBytes(file);
+        } catch (IOException e) {
+            System.err.println("patchbay: cannot read " + file + ": " + e.getMessage());
+            return Main.EXIT_BAD_INPUT;
+        }
+        List<String> argv = new ArrayList<>();
+        argv.add(file.getFileName().toString());
+        argv.addAll(guestArgs);
+        WasiConfig config;
+        try {
+            config = WasiConfig.builder().args(argv).inheritStdio().build();
+        } catch (IllegalArgumentException e) {
+            System.err.println("patchbay: " + e.getMessage());
+            return Main.EXIT_BAD_INPUT;
+        }
+        try (Engine engine = new Engine(epoch.config()); Store store = new Store(engine); EpochTicker ticker = epoch.start(engine, store)) {
+            store.setStackLimit(stack);
+            Module module = Module.fromWasm(engine, binary);
+            try {
+                return WasiCommand.run(store, module, config);
+            } catch (Trap t) {
+                System.out.flush();
+                System.err.println("trap: " + WasmInstance.trapMessage(t) + " (" + WasmInstance.trapCode(t).clifName() + ")");
+                System.err.print(t.formatBacktrace());
+                return Main.EXIT_TRAP;
+            }
+        } catch (WasmException e) {
+            System.err.println(file + ": error: " + e.getMessage());
+            return Main.EXIT_BAD_INPUT;
+        } catch (IllegalArgumentException e) {
+            // An import WASI does not provide, no _start or memory: each names what is wrong.
+            System.err.println(file + ": error: " + e.getMessage());
+            return Main.EXIT_BAD_INPUT;
+        }
+    }
+}

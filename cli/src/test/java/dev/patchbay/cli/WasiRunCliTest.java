@@ -1,0 +1,74 @@
+package dev.patchbay.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** `patchbay run PROG.wasm [-- ARGS]`: WASI commands under the CLI, with their exit codes. */
+class WasiRunCliTest {
+    static final Path EXAMPLES = Path.of("..", "examples", "wasm");
+
+    /** Exits with argc + the length of argv[2], so the arguments after -- are seen in order. */
+    static final String ARGS = """
+        (module
+          (import "wasi_snapshot_preview1" "args_sizes_get" (func $sizes (param i32 i32) (result i32)))
+          (import "wasi_snapshot_preview1" "args_get" (func $get (param i32 i32) (result i32)))
+          (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+          (memory (export "memory") 1)
+          (func $strlen (param $p i32) (result i32) (local $n i32)
+            (block $done (loop $next
+              (br_if $done (i32.eqz (i32.load8_u (i32.add (local.get $p) (local.get $n)))))
+              (local.set $n (i32.add (local.get $n) (i32.const 1)))
+              (br $next)))
+            (local.get $n))
+          (func (export "_start")
+            (drop (call $sizes (i32.const 0) (i32.const 4)))
+            (drop (call $get (i32.const 16) (i32.const 256)))
+            (call $exit (i32.add (i32.load (i32.const 0)) (call $strlen (i32.load (i32.const 24)))))))
+        """;
+
+    static final String SPIN = """
+        (module
+          (memory (export "memory") 1)
+          (func $spin (loop $l (br $l)))
+          (func (export "_start") (call $spin)))
+        """;
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"integers", "floats", "allocs"})
+    void aCProgramPrintsWhatGccsBuildPrints(String name) throws Exception {
+        String[] r = CliBadInputTest.run("run", EXAMPLES.resolve(name + ".wasm").toString());
+        assertEquals("0", r[0], r[2]);
+        assertEquals(Files.readString(EXAMPLES.resolve(name + ".expected")), r[1]);
+    }
+
+    @Test
+    void argumentsAfterTheDoubleDashAreArgvAndProcExitIsTheExitCode(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("args.wasm");
+        Files.write(f, Wat.wasm(ARGS));
+        String[] r = CliBadInputTest.run("run", f.toString(), "--", "one", "seven77");
+        assertEquals(String.valueOf(3 + 7), r[0], r[2]);
+    }
+
+    @Test
+    void aRunawayCommandIsStoppedByTheTimeoutWithItsBacktrace(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("spin.wasm");
+        Files.write(f, Wat.wasm(SPIN));
+        String[] r = CliBadInputTest.run("run", "--timeout", "200ms", f.toString());
+        assertEquals("3", r[0], r[1] + r[2]);
+        assertTrue(r[2].contains("interrupt") && r[2].contains("spin"), r[2]);
+    }
+
+    @Test
+    void aClifFileStillNeedsInvoke() {
+        String[] r = CliBadInputTest.run("run", "../examples/fib.clif");
+        assertEquals("2", r[0]);
+        assertTrue(r[2].contains("--invoke is required for a CLIF file"), r[2]);
+    }
+}
