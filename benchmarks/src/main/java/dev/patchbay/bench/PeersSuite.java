@@ -1,8 +1,8 @@
 /*
  * `patchbay bench --suite peers`: the same .wasm files (WasmKernels) in Wasmtime 7
  * (io.github.kawamuray.wasmtime:wasmtime-java 0.19.0, which bundles it for linux x86-64),
- * in Chicory 1.7.5 with its bytecode compiler, and in Patchbay when its Wasm frontend is
- * on the class path, all in this process and in one run.
+ * in Chicory 1.7.5 with its bytecode compiler, and in Patchbay (OptLevel.SPEED, with and
+ * without its fused epoch sites), all in this process and in one run.
  *
  * How it measures, on a noisy 2-core machine:
  *  - every runtime runs every kernel in the same round, in an order that rotates from
@@ -11,9 +11,11 @@
  *  - "wasmtime again" is a second, separate Wasmtime instance of the same module: the A/A
  *    control, whose distance from 1.000 is the noise floor of every other ratio;
  *  - the idle cost of interruptibility is Wasmtime with epochInterruption(true) and a
- *    deadline that is never reached, against the same without it, in the same rounds;
+ *    deadline that is never reached, against the same without it, in the same rounds, and
+ *    Patchbay's idle fused sites against Patchbay without sites;
  *  - interrupt latency: a guest in an infinite loop (runaway.wat) is stopped from another
- *    thread 2, 20 and 100 ms into the call: Wasmtime by incrementEpoch() with a deadline
+ *    thread 2, 20 and 100 ms into the call: Patchbay by Store.interrupt() and by
+ *    incrementEpoch() with a deadline of 1, Wasmtime by incrementEpoch() with a deadline
  *    of 1, Chicory by Thread.interrupt(); the time is from the request to the exception
  *    on the guest's thread.
  * Every timed call's result is checked against the kernel's Java reference.
@@ -40,6 +42,8 @@ import java.util.concurrent.atomic.AtomicReference;
 /** Patchbay, Wasmtime and Chicory on the same Wasm kernels, side by side. */
 public final class PeersSuite {
     private PeersSuite() {}
+
+    static final String PATCHBAY = "patchbay", PATCHBAY_NONE = "patchbay-none";
 
     /** A loaded kernel: calls its `kernel` export. */
     interface Loaded extends AutoCloseable {
@@ -88,9 +92,40 @@ public final class PeersSuite {
         };
     }
 
+    /**
+     * Patchbay, its code compiled at OptLevel.SPEED (Wasmtime's Cranelift runs its optimizer
+     * too): with epoch interruption on (fused sites, idle: no deadline is set and nothing
+     * interrupts), or with no sites at all.
+     */
+    static Loaded patchbay(byte[] wasm, boolean epoch) {
+        dev.patchbay.EngineConfig config = new dev.patchbay.EngineConfig().optLevel(dev.patchbay.codegen.OptLevel.SPEED);
+        if (epoch) config.epochInterruption(true);
+        dev.patchbay.Engine engine = new dev.patchbay.Engine(config);
+        dev.patchbay.Store store = new dev.patchbay.Store(engine);
+        dev.patchbay.WasmFunction f;
+        try {
+            dev.patchbay.Module module = dev.patchbay.Module.fromWasm(engine, wasm);
+            f = dev.patchbay.WasmInstance.instantiate(store, module, new dev.patchbay.WasmLinker()).function("kernel");
+        } catch (RuntimeException e) {
+            store.close();
+            engine.close();
+            throw e;
+        }
+        return new Loaded() {
+            @Override public long call(long arg) { return f.call(arg)[0]; }
+
+            @Override public void close() {
+                store.close();
+                engine.close();
+            }
+        };
+    }
+
     static List<Runtime> runtimes() {
         List<Runtime> rs = new ArrayList<>();
         rs.add(new Runtime("wasmtime", "Wasmtime 7 (Cranelift), no interruption", w -> wasmtime(w, false)));
+        rs.add(new Runtime(PATCHBAY_NONE, "Patchbay, no sites (no interruption)", w -> patchbay(w, false)));
+        rs.add(new Runtime(PATCHBAY, "Patchbay, fused epoch sites, idle (interruptible)", w -> patchbay(w, true)));
         rs.add(new Runtime("wasmtime-again", "the same, a second instance (A/A control)", w -> wasmtime(w, false)));
         rs.add(new Runtime("wasmtime-epoch", "Wasmtime 7, epochInterruption(true), deadline never reached", w -> wasmtime(w, true)));
         rs.add(new Runtime("chicory", "Chicory 1.7.5, compiled to JVM bytecode", PeersSuite::chicory));
@@ -114,7 +149,6 @@ public final class PeersSuite {
         Map<String, Object> columns = new LinkedHashMap<>();
         for (Runtime r : runtimes) columns.put(r.name(), r.description());
         out.put("runtimes", columns);
-        out.put("patchbay", "skipped: this build has no Wasm frontend on the class path (Module.fromWasm)");
         List<Object> kernels = new ArrayList<>();
         Map<String, List<Double>> logRatios = new LinkedHashMap<>();
         for (WasmKernels.Kernel k : WasmKernels.ALL) {
@@ -153,6 +187,14 @@ public final class PeersSuite {
                     }
                     per.put(runtimes.get(i).name(), m);
                 }
+                int none = names(runtimes).indexOf(PATCHBAY_NONE), fused = names(runtimes).indexOf(PATCHBAY);
+                double[] idle = EpochSuite.pairedRatios(ns[fused], ns[none]);
+                Map<String, Object> idleCost = new LinkedHashMap<>();
+                idleCost.put("over_patchbay_none", EpochSuite.quantile(idle, 0.5));
+                idleCost.put("idle_p25", EpochSuite.quantile(idle, 0.25));
+                idleCost.put("idle_p75", EpochSuite.quantile(idle, 0.75));
+                ((Map<String, Object>) per.get(PATCHBAY)).putAll(idleCost);
+                logRatios.computeIfAbsent(PATCHBAY + "/" + PATCHBAY_NONE, x -> new ArrayList<>()).add(Math.log(EpochSuite.quantile(idle, 0.5)));
                 entry.put("runtimes", per);
                 kernels.add(entry);
             } finally {
@@ -171,6 +213,12 @@ public final class PeersSuite {
         return out;
     }
 
+    private static List<String> names(List<Runtime> rs) {
+        List<String> n = new ArrayList<>();
+        for (Runtime r : rs) n.add(r.name());
+        return n;
+    }
+
     private static void check(WasmKernels.Kernel k, long got, long expect) {
         if (got != expect) throw new IllegalStateException(k.name() + ": got " + got + ", expected " + expect);
     }
@@ -181,13 +229,27 @@ public final class PeersSuite {
         long[] delaysMs = {2, 20, 100};
         Map<String, Object> out = new LinkedHashMap<>();
         byte[] wasm = WasmKernels.runaway();
+        Map<String, Object> pi = new LinkedHashMap<>();
+        Map<String, Object> pe = new LinkedHashMap<>();
         Map<String, Object> wt = new LinkedHashMap<>();
         Map<String, Object> ch = new LinkedHashMap<>();
+        // Warm-up, untimed: each stop path's first runs are cold (Patchbay's and Chicory's Java
+        // runs interpreted at first; every runtime's first signal or epoch path misses caches).
+        progress.println("peers: interrupt latency, warm-up");
+        int warm = quick ? 5 : 20;
+        patchbayInterrupts(wasm, 1, warm, false);
+        patchbayInterrupts(wasm, 1, warm, true);
+        wasmtimeInterrupts(wasm, 1, warm);
+        chicoryInterrupts(wasm, 1, warm);
         for (long d : delaysMs) {
             progress.println("peers: interrupt latency, " + d + " ms into the call");
+            pi.put(d + "ms", summary(patchbayInterrupts(wasm, d, reps, false)));
+            pe.put(d + "ms", summary(patchbayInterrupts(wasm, d, reps, true)));
             wt.put(d + "ms", summary(wasmtimeInterrupts(wasm, d, reps)));
             ch.put(d + "ms", summary(chicoryInterrupts(wasm, d, reps)));
         }
+        out.put("patchbay_interrupt", pi);
+        out.put("patchbay_increment_epoch", pe);
         out.put("wasmtime_increment_epoch", wt);
         out.put("chicory_thread_interrupt", ch);
         return out;
@@ -204,6 +266,27 @@ public final class PeersSuite {
         m.put("p50", EpochSuite.quantile(sorted, 0.5));
         m.put("max", sorted[sorted.length - 1]);
         return m;
+    }
+
+    /** Patchbay: Store.interrupt(), or a deadline of 1 and Engine.incrementEpoch(), from this thread. */
+    static double[] patchbayInterrupts(byte[] wasm, long delayMs, int reps, boolean byEpoch) {
+        double[] us = new double[reps];
+        try (dev.patchbay.Engine engine = new dev.patchbay.Engine(new dev.patchbay.EngineConfig().epochInterruption(true)
+                .optLevel(dev.patchbay.codegen.OptLevel.SPEED))) {
+            dev.patchbay.Module module = dev.patchbay.Module.fromWasm(engine, wasm);
+            for (int i = 0; i < reps; i++) {
+                try (dev.patchbay.Store store = new dev.patchbay.Store(engine)) {
+                    dev.patchbay.WasmFunction f = dev.patchbay.WasmInstance.instantiate(store, module, new dev.patchbay.WasmLinker()).function("spin");
+                    if (byEpoch) store.setEpochDeadline(1);
+                    Runnable stop = byEpoch ? engine::incrementEpoch : () -> {
+                        // A call that has not started yet is not interrupted: retry until it has.
+                        while (!store.interrupt()) Thread.onSpinWait();
+                    };
+                    us[i] = stopOnce(() -> f.call(-1L)[0], stop, delayMs);
+                }
+            }
+        }
+        return us;
     }
 
     /** Wasmtime: epoch interruption with a deadline of 1; incrementEpoch() from this thread. */
@@ -315,7 +398,6 @@ public final class PeersSuite {
         out.println("The same .wasm in each runtime (" + r.get("machine") + "); median of " + r.get("rounds")
             + " interleaved rounds, ratio to Wasmtime in the same round [quartiles]; lower is faster");
         for (Map.Entry<String, Object> c : cols.entrySet()) out.printf("  %-15s %s%n", c.getKey(), c.getValue());
-        out.println("  patchbay        " + r.get("patchbay"));
         StringBuilder head = new StringBuilder(String.format("  %-9s %12s", "kernel", "wasmtime"));
         List<String> names = new ArrayList<>(cols.keySet());
         for (String n : names.subList(1, names.size())) head.append(String.format(" %24s", n));
@@ -335,6 +417,15 @@ public final class PeersSuite {
         StringBuilder line = new StringBuilder(String.format("  %-9s %12s", "geomean", ""));
         for (String n : names.subList(1, names.size())) line.append(String.format(" %24s", String.format("%.3fx", (Double) g.get(n))));
         out.println(line);
+        StringBuilder idle = new StringBuilder("Idle cost of interruptibility, the same round's ratio [quartiles]: Patchbay fused sites / no sites:");
+        for (Object o : (List<Object>) r.get("kernels")) {
+            Map<String, Object> k = (Map<String, Object>) o;
+            Map<String, Object> m = (Map<String, Object>) ((Map<String, Object>) k.get("runtimes")).get(PATCHBAY);
+            idle.append(String.format(" %s %.3fx [%.2f, %.2f],", k.get("name"), (Double) m.get("over_patchbay_none"), (Double) m.get("idle_p25"), (Double) m.get("idle_p75")));
+        }
+        idle.append(String.format(" geomean %.3fx", (Double) g.get(PATCHBAY + "/" + PATCHBAY_NONE)));
+        out.println(idle);
+        out.println(String.format("  (Wasmtime's: wasmtime-epoch / wasmtime, geomean %.3fx, in the table above)", (Double) g.get("wasmtime-epoch")));
         out.println("Interrupt latency: a runaway loop stopped from another thread, request -> exception on the guest's thread");
         Map<String, Object> lat = (Map<String, Object>) r.get("interrupt_latency_us");
         for (Map.Entry<String, Object> e : lat.entrySet()) {

@@ -47,9 +47,12 @@ class WasmKernelsTest {
         for (WasmKernels.Kernel k : WasmKernels.ALL) {
             long arg = Math.max(2, k.quickArg() / 10);
             long expect = k.reference().applyAsLong(arg);
-            try (PeersSuite.Loaded wt = PeersSuite.wasmtime(k.wasm(), true); PeersSuite.Loaded ch = PeersSuite.chicory(k.wasm())) {
+            try (PeersSuite.Loaded wt = PeersSuite.wasmtime(k.wasm(), true); PeersSuite.Loaded ch = PeersSuite.chicory(k.wasm());
+                 PeersSuite.Loaded pb = PeersSuite.patchbay(k.wasm(), true); PeersSuite.Loaded pn = PeersSuite.patchbay(k.wasm(), false)) {
                 assertEquals(expect, wt.call(arg), k.name() + " in Wasmtime");
                 assertEquals(expect, ch.call(arg), k.name() + " in Chicory");
+                assertEquals(expect, pb.call(arg), k.name() + " in Patchbay");
+                assertEquals(expect, pn.call(arg), k.name() + " in Patchbay without sites");
             }
         }
     }
@@ -61,5 +64,10 @@ class WasmKernelsTest {
         double[] chicory = PeersSuite.chicoryInterrupts(wasm, 2, 2);
         assertNotNull(chicory, "Chicory did not honour Thread.interrupt()");
         for (double us : chicory) assertTrue(us > 0 && us < 5_000_000, "chicory: " + us + " us");
+        for (boolean byEpoch : new boolean[] {false, true}) {
+            for (double us : PeersSuite.patchbayInterrupts(wasm, 2, 2, byEpoch)) {
+                assertTrue(us > 0 && us < 5_000_000, "patchbay " + (byEpoch ? "incrementEpoch" : "interrupt") + ": " + us + " us");
+            }
+        }
     }
 }
