@@ -15,8 +15,8 @@
  * for profilerCount).
  *
  * floats=true adds a function that uses an XMM register to the module (never called), so
- * its hook trampolines save and restore the SSE state around the hook (fxsave64 and
- * fxrstor64; invariant 7): the difference to floats=false is that extra cost per hit.
+ * its hook trampolines save and restore the sixteen XMM registers and MXCSR around the hook
+ * (invariant 7): the difference to floats=false is that extra cost per hit.
  *
  *   java -jar benchmarks/target/benchmarks.jar ProfilerBenchmark
  */

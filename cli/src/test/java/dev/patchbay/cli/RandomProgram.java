@@ -21,6 +21,17 @@
  * from the whole pool, and the returned values fold together many of them, so a lot is
  * live at once and the register allocator has to spill.
  *
+ * Floats: signatures' parameters may be f32 or f64 (so calls pass them in XMM registers
+ * and on the stack, among integers), and float segments compute on f32/f64 values from
+ * the pool, constants biased to edge values (signed zeros, infinities, NaNs, sNaNs,
+ * subnormals, the conversion bounds) and integers converted in: the arithmetic, sqrt,
+ * fma, fmin/fmax, fneg/fabs, the roundings, fpromote/fdemote, select. Float values stay
+ * live across calls, loops and diamonds like any other. They reach the results only
+ * through operations that do not see a NaN's bits (fcmp, the saturating conversions, and
+ * rarely the trapping ones, which trap bad_toint on any NaN), because x86 makes a
+ * different NaN than the interpreter's canonical one, and the run tests compare NaN
+ * results only by NaN-ness. So no float is returned, stored, bitcast or copysigned here.
+ *
  * Division and remainder get divisors forced non-zero (and signed divisors away from
  * -1) except in a few percent of cases, and trapz/trapnz/uadd_overflow_trap are rare, so
  * most programs run to the end while some trap; the fuzzer then wants the same trap
@@ -48,6 +59,7 @@ import java.util.Random;
 
 final class RandomProgram {
     static final Type[] TYPES = {Type.I8, Type.I16, Type.I32, Type.I64};
+    static final Type[] FLOATS = {Type.F32, Type.F64};
     static final String ENTRY = "f";
 
     private RandomProgram() {}
@@ -86,13 +98,14 @@ final class RandomProgram {
     private static Signature randomSignature(Random r, int maxParams, int maxReturns) {
         List<AbiParam> ps = new ArrayList<>(), rs = new ArrayList<>();
         int np = r.nextInt(maxParams + 1), nr = 1 + r.nextInt(maxReturns);
-        for (int i = 0; i < np; i++) ps.add(AbiParam.of(TYPES[r.nextInt(4)]));
+        for (int i = 0; i < np; i++) ps.add(AbiParam.of(r.nextInt(4) == 0 ? FLOATS[r.nextInt(2)] : TYPES[r.nextInt(4)]));
         for (int i = 0; i < nr; i++) rs.add(AbiParam.of(TYPES[r.nextInt(4)]));
         return new Signature(ps, rs, CallConv.SYSTEM_V);
     }
 
     /** A value of type t: mostly edge values, sometimes anything. */
     static long value(Random r, Type t) {
+        if (t.isFloat()) return floatValue(r, t == Type.F32);
         long v;
         switch (r.nextInt(12)) {
             case 0: v = 0; break;
@@ -106,6 +119,28 @@ final class RandomProgram {
             default: v = r.nextLong(); break;
         }
         return t.signExtend(v);
+    }
+
+    /** A float's bits (an f32's in the low 32): mostly edge values, sometimes small integers or anything. */
+    static long floatValue(Random r, boolean single) {
+        double[] edges = {0.0, -0.0, 1.0, -1.0, 0.5, -2.5, 3.5, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY,
+            Double.NaN, 0x1p31, -0x1p31, 0x1p32, 0x1p63, -0x1p63, 0x1p64, 4294967295.5, 1e10, -1e-10, Double.MIN_VALUE,
+            Float.MIN_VALUE, Double.MAX_VALUE, Float.MAX_VALUE, 127.5, -128.5, 65535.0};
+        int k = r.nextInt(10);
+        if (k < 6) {
+            double d = edges[r.nextInt(edges.length)];
+            return single ? Float.floatToRawIntBits((float) d) & 0xFFFF_FFFFL : Double.doubleToRawLongBits(d);
+        }
+        if (k < 8) {
+            int n = r.nextInt(2001) - 1000;
+            return single ? Float.floatToRawIntBits(n) & 0xFFFF_FFFFL : Double.doubleToRawLongBits(n);
+        }
+        if (k == 8) {
+            // A NaN with a payload, quiet or signalling, either sign.
+            return single ? (0x7F80_0000L | (r.nextInt(0x7F_FFFF) + 1) | (r.nextBoolean() ? 0x8000_0000L : 0))
+                : (0x7FF0_0000_0000_0000L | (r.nextLong() & 0xF_FFFF_FFFF_FFFFL | 1) | (r.nextBoolean() ? Long.MIN_VALUE : 0));
+        }
+        return single ? r.nextInt() & 0xFFFF_FFFFL : r.nextLong();
     }
 
     private static final class Callee {
@@ -137,6 +172,7 @@ final class RandomProgram {
             this.callees = callees;
             this.leafSig = leafSig;
             for (Type t : TYPES) pool.put(t, new ArrayList<>());
+            for (Type t : FLOATS) pool.put(t, new ArrayList<>());
         }
 
         Function build(int segments) {
@@ -169,7 +205,8 @@ final class RandomProgram {
         private int pick(Type t) {
             List<Integer> vs = pool.get(t);
             if (vs.isEmpty() || r.nextInt(10) == 0) {
-                int c = b.iconst(t, value(r, t));
+                long bits = value(r, t);
+                int c = t == Type.F32 ? b.f32const((int) bits) : t == Type.F64 ? b.f64const(bits) : b.iconst(t, bits);
                 vs.add(c);
                 return c;
             }
@@ -219,6 +256,7 @@ final class RandomProgram {
                 else if (depth < 2 && k < 8) loop(depth);
                 else if (k < 10 && !slots.isEmpty()) memory();
                 else if (k < 12 && !callees.isEmpty()) call();
+                else if (k < 15) floats(3 + r.nextInt(10));
                 else straight(3 + r.nextInt(10));
             }
         }
@@ -491,6 +529,41 @@ final class RandomProgram {
                 res = b.call(fn, args);
             }
             for (int v : res) add(v);
+        }
+
+        // ---- floats (see the header: they leave only through NaN-blind operations) ----
+
+        private static final Opcode[] FBINARY = {Opcode.FADD, Opcode.FSUB, Opcode.FMUL, Opcode.FDIV, Opcode.FMIN, Opcode.FMAX};
+        private static final Opcode[] FUNARY = {Opcode.SQRT, Opcode.FNEG, Opcode.FABS, Opcode.CEIL, Opcode.FLOOR, Opcode.TRUNC,
+            Opcode.NEAREST};
+        private static final Opcode[] TO_INT_SAT = {Opcode.FCVT_TO_SINT_SAT, Opcode.FCVT_TO_UINT_SAT};
+        private static final Opcode[] TO_INT = {Opcode.FCVT_TO_SINT, Opcode.FCVT_TO_UINT};
+
+        private void floats(int n) {
+            for (int i = 0; i < n; i++) {
+                Type ft = FLOATS[r.nextInt(2)];
+                int k = r.nextInt(100);
+                if (k < 30) {
+                    add(b.binary(one(FBINARY), pick(ft), pick(ft)));
+                } else if (k < 42) {
+                    add(b.unary(one(FUNARY), pick(ft)));
+                } else if (k < 47 && dev.patchbay.codegen.CpuFeatures.hasFma()) {
+                    add(b.fma(pick(ft), pick(ft), pick(ft)));
+                } else if (k < 55) {
+                    add(ft == Type.F32 ? b.convert(Opcode.FPROMOTE, Type.F64, pick(Type.F32))
+                        : b.convert(Opcode.FDEMOTE, Type.F32, pick(Type.F64)));
+                } else if (k < 65) {
+                    add(b.convert(r.nextBoolean() ? Opcode.FCVT_FROM_SINT : Opcode.FCVT_FROM_UINT, ft, pickAny()));
+                } else if (k < 72) {
+                    add(b.select(condition(), pick(ft), pick(ft)));
+                } else if (k < 86) {
+                    add(b.fcmp(one(dev.patchbay.codegen.ir.FloatCC.values()), pick(ft), pick(ft)));
+                } else if (k < 98) {
+                    add(b.convert(one(TO_INT_SAT), r.nextBoolean() ? Type.I32 : Type.I64, pick(ft)));
+                } else {
+                    add(b.convert(one(TO_INT), r.nextBoolean() ? Type.I32 : Type.I64, pick(ft)));
+                }
+            }
         }
 
         // ---- one straight-line instruction ----

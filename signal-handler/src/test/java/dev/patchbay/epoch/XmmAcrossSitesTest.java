@@ -10,7 +10,7 @@
  *    the sites would round differently if MXCSR leaked),
  * and a harness that calls each hook trampoline directly with all sixteen XMM registers
  * and MXCSR set to patterns gets every one of them back with that hook.
- * Without the fxsave64/fxrstor64 in the trampolines and the safepoint stub these fail.
+ * Without the saves in the hook trampolines and the safepoint stub these fail.
  */
 package dev.patchbay.epoch;
 

@@ -682,6 +682,18 @@ public final class Assembler {
         sseCore(0, false, 0x0F28, dst.enc(), src.enc(), null, 0);
     }
 
+    /** {@code movaps dst, [src]}: 16 bytes from a 16-byte aligned address (misaligned faults). */
+    public void movapsLoad(Xmm dst, Mem src) {
+        checkXmm("movaps", dst, src);
+        sseCore(0, false, 0x0F28, dst.enc(), -1, src, 0);
+    }
+
+    /** {@code movaps [dst], src}: 16 bytes to a 16-byte aligned address (misaligned faults). */
+    public void movapsStore(Mem dst, Xmm src) {
+        checkXmm("movaps", dst, src);
+        sseCore(0, false, 0x0F29, src.enc(), -1, dst, 0);
+    }
+
     /** {@code movss/movsd dst, [src]}: loads 4 or 8 bytes and zeroes the rest of the register. */
     public void movsLoad(boolean single, Xmm dst, Mem src) {
         checkXmm(single ? "movss" : "movsd", dst, src);

@@ -85,6 +85,8 @@ class SseObjdumpTest {
             }
         }
         for (Mem m : mems(h)) {
+            h.expectAt((s, e) -> "movaps xmm12,XMMWORD PTR " + addr(m, e) + comment(m, e), a -> a.movapsLoad(Xmm.XMM12, m));
+            h.expectAt((s, e) -> "movaps XMMWORD PTR " + addr(m, e) + ",xmm5" + comment(m, e), a -> a.movapsStore(m, Xmm.XMM5));
             h.expectAt((s, e) -> "stmxcsr " + mem(4, m, e) + comment(m, e), a -> a.stmxcsr(m));
             h.expectAt((s, e) -> "ldmxcsr " + mem(4, m, e) + comment(m, e), a -> a.ldmxcsr(m));
             for (Assembler.BitwiseOp op : Assembler.BitwiseOp.values()) {
