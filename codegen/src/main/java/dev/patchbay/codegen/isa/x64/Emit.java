@@ -62,6 +62,11 @@ final class Emit {
         int frameSize;
         /** Where the jump tables start (the end of the instructions). */
         int codeEnd;
+        /**
+         * The location table's entries (LocationTable.Entry with function 0), relative to the
+         * function's start, in offset order; set after relax().
+         */
+        final List<dev.patchbay.codegen.machinst.LocationTable.Entry> locations = new ArrayList<>();
         /** The call frame rows (see UnwindRange), relative to the function's start; set after relax(). */
         final List<dev.patchbay.codegen.machinst.UnwindRange.Row> unwind = new ArrayList<>();
     }
@@ -145,16 +150,32 @@ final class Emit {
 
     Output emit() {
         prologue();
+        // The location table: a mark where the IR location changes (null: code of no IR
+        // instruction). Marks only record positions, so the bytes are what they would be
+        // without them.
+        List<int[]> locMarks = new ArrayList<>();
+        dev.patchbay.codegen.ir.SourceLoc lastLoc = null;
         for (VCode.VBlock b : layout) {
             if (b.loopHeader && opts.loopAlign() > 0) NopUnits.align(buf, opts.loopAlign());
             buf.bind(blockLabels[b.id]);
-            for (int i = b.first; i < b.end; i++) inst(vc.insts.get(i), b);
+            for (int i = b.first; i < b.end; i++) {
+                dev.patchbay.codegen.ir.SourceLoc l = vc.locs.get(i);
+                if (l != lastLoc) {
+                    locMarks.add(new int[] {buf.mark(), l == null ? 0 : l.line, l == null ? 0 : l.col});
+                    lastLoc = l;
+                }
+                inst(vc.insts.get(i), b);
+            }
         }
+        locMarks.add(new int[] {buf.mark(), 0, 0});
         for (int i = 0; i < islands.size(); i++) islands.get(i).run();
         // Every branch is placed: the buffer picks short forms where they reach (moving the
         // code, its labels and its metadata), then what depends on final offsets is written.
         buf.relax();
         out.codeEnd = buf.offset();
+        for (int[] lm : locMarks) {
+            out.locations.add(new dev.patchbay.codegen.machinst.LocationTable.Entry(buf.markOffset(lm[0]), 0, lm[1], lm[2]));
+        }
         for (Runnable r : frameRows) r.run();
         for (Runnable r : fusedFinish) r.run();
         if (!tables.isEmpty()) {
