@@ -101,7 +101,10 @@ final class SignalStubs {
         Gpr.RAX, Gpr.RCX, Gpr.RDX, Gpr.RSI, Gpr.RDI, Gpr.R8, Gpr.R9, Gpr.R10, Gpr.R11,
     };
 
-    /** The safepoint stub calling upcall(vmctx, site, guestFp, 0) -> status. */
+    /** Upcall status: resume at the site with the trap flag set, stepping the displaced instruction. */
+    static final int STATUS_STEP = dev.patchbay.spi.SafepointHandler.STEP;
+
+    /** The safepoint stub calling upcall(vmctx, site, guestFp, 0) -> status (0 resume, 2 step, else unwind). */
     public static byte[] safepointStub(long upcall) {
         CodeBuffer buf = new CodeBuffer();
         Assembler a = new Assembler(buf);
@@ -134,8 +137,17 @@ final class SignalStubs {
         a.loadThreadPointer(Gpr.RCX);
         a.store(8, m(vm, VmctxLayout.IN_GUEST), Gpr.RCX);
         a.storeImm(8, m(vm, VmctxLayout.LAST_EXIT_FP), 0);
+        Label resume = buf.newLabel(), notStep = buf.newLabel();
+        a.aluImm(AluOp.CMP, 4, Gpr.RAX, STATUS_STEP);
+        a.jcc(Cond.NE, notStep, true);
+        // Step over a breakpoint: resume with TF set in the flags popfq restores; the
+        // runtime has put the displaced byte back and set STEP_STATE (sigtrapHandler).
+        a.aluImm(AluOp.OR, 8, m(Gpr.RBP, 8), EFLAGS_TF);
+        a.jmp(resume, true);
+        buf.bind(notStep);
         a.test(4, Gpr.RAX, Gpr.RAX);
         a.jcc(Cond.NE, unwind, true);
+        buf.bind(resume);
         a.lea(8, Gpr.RSP, m(Gpr.RBP, -8 * SAFEPOINT_SAVED.length));
         for (int i = SAFEPOINT_SAVED.length - 1; i >= 0; i--) a.pop(SAFEPOINT_SAVED[i]);
         a.pop(Gpr.RBP);
@@ -273,9 +285,10 @@ final class SignalStubs {
         Gpr site = Gpr.RBX, info = Gpr.R13, uc = Gpr.R14;
         int e = SiteRegistryLayout.ENTRIES;
 
+        Label trace = buf.newLabel();
         handlerPrologue(a, registry);
         a.aluImm(AluOp.CMP, 4, m(info, SI_CODE), SI_KERNEL);
-        a.jcc(Cond.NE, chain, false);
+        a.jcc(Cond.NE, trace, false);
         a.load(8, site, m(uc, UC_RIP));
         a.aluImm(AluOp.SUB, 8, site, 1);
         regionSearch(a, buf, site, chain, retry -> {
@@ -333,7 +346,40 @@ final class SignalStubs {
         Label live = buf.newLabel();
         liveVmctx(a, buf, Gpr.RDX, chain, live);
         buf.bind(live);
+        // A debugger is attached: the int3 may be one of its breakpoints, which the runtime
+        // tells from a debugtrap at the safepoint (and makes that a `debug` Trap itself).
+        a.aluImm(AluOp.CMP, 8, m(Gpr.RDX, VmctxLayout.DEBUG_BREAKS), 0);
+        a.jcc(Cond.NE, ours, false);
         redirectToTrapStub(a, Gpr.RDX, TrapCode.DEBUG, site, chain, done);
+
+        // A single-step trap: ours only on a thread whose R15 is a live vmctx (guest code,
+        // or a trampoline of it), which is where the safepoint stub's TF takes effect.
+        buf.bind(trace);
+        Label traceLive = buf.newLabel(), notFirst = buf.newLabel(), clearTf = buf.newLabel();
+        a.aluImm(AluOp.CMP, 4, m(info, SI_CODE), TRAP_TRACE);
+        a.jcc(Cond.NE, chain, false);
+        a.load(8, Gpr.RDX, m(uc, greg(REG_R15)));
+        a.movImm(REG, vmctxSlabs);
+        liveVmctx(a, buf, Gpr.RDX, chain, traceLive);
+        buf.bind(traceLive);
+        a.load(8, Gpr.RAX, m(Gpr.RDX, VmctxLayout.STEP_STATE));
+        a.aluImm(AluOp.CMP, 8, Gpr.RAX, 2);
+        a.jcc(Cond.NE, notFirst, false);
+        // The stub's `ret` back to the breakpoint: the displaced instruction runs next.
+        a.storeImm(8, m(Gpr.RDX, VmctxLayout.STEP_STATE), 1);
+        a.jmp(done, false);
+        buf.bind(notFirst);
+        a.aluImm(AluOp.CMP, 8, Gpr.RAX, 1);
+        a.jcc(Cond.NE, clearTf, false);
+        // The displaced instruction ran (wherever it went): the breakpoint is an int3 again.
+        a.load(8, Gpr.RCX, m(Gpr.RDX, VmctxLayout.STEP_WRITE));
+        a.storeImm(1, m(Gpr.RCX, 0), 0xCC);
+        a.storeImm(8, m(Gpr.RDX, VmctxLayout.STEP_STATE), 0);
+        // With no step under way this is a TF that a pushfq copied while the displaced
+        // instruction ran (into a trampoline) and a popfq brought back: clear it too.
+        buf.bind(clearTf);
+        a.aluImm(AluOp.AND, 8, m(uc, UC_EFLAGS), ~EFLAGS_TF);
+        a.jmp(done, false);
 
         chainAndReturn(a, buf, oldAction, chain, done);
         buf.finish();

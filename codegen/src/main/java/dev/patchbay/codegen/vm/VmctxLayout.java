@@ -95,6 +95,24 @@ public final class VmctxLayout {
      * not in guest code).
      */
     public static final int EXIT_THREAD = IN_GUEST + 8;
+    /**
+     * Non-zero once a debugger is attached to the Store (runtime's StoreDebugger): an int3 in
+     * this Store's code that is not a patch site then goes to the safepoint stub (a
+     * breakpoint, or a guest debugtrap the runtime turns into a `debug` Trap itself) instead
+     * of straight to the trap stub. 0 by default, so the SIGTRAP handler behaves as before.
+     */
+    public static final int DEBUG_BREAKS = EXIT_THREAD + 8;
+    /**
+     * Stepping over a breakpoint with the trap flag: 2 after the safepoint stub set TF (its
+     * `ret` back to the breakpoint is traced first), 1 while the displaced instruction runs,
+     * 0 otherwise. The SIGTRAP handler's single-step path counts it down and, at 1, writes
+     * 0xCC back at STEP_WRITE (the breakpoint's byte in the RW alias) and clears TF.
+     * Invariant: non-zero only between the owner's status-2 return from a safepoint and the
+     * next single-step trap on the owner thread.
+     */
+    public static final int STEP_STATE = DEBUG_BREAKS + 8;
+    /** The RW-alias address of the breakpoint byte being stepped over (see STEP_STATE). */
+    public static final int STEP_WRITE = STEP_STATE + 8;
     /** Total size in bytes. */
     public static final int SIZE = 1024;
 
@@ -124,6 +142,6 @@ public final class VmctxLayout {
     }
 
     static {
-        if (EXIT_THREAD + 8 > SIZE) throw new AssertionError("vmctx fields exceed SIZE");
+        if (STEP_WRITE + 8 > SIZE) throw new AssertionError("vmctx fields exceed SIZE");
     }
 }
