@@ -45,6 +45,7 @@ import dev.patchbay.codegen.ir.TrapCode;
 import dev.patchbay.codegen.machinst.CompiledModule;
 import dev.patchbay.codegen.machinst.FunctionInfo;
 import dev.patchbay.codegen.machinst.LocationTable;
+import dev.patchbay.codegen.machinst.ValueTable;
 import dev.patchbay.debug.Breakpoint;
 import dev.patchbay.debug.BreakpointEdit;
 import dev.patchbay.debug.DebugAction;
@@ -53,6 +54,7 @@ import dev.patchbay.debug.Location;
 import dev.patchbay.debug.StackFrame;
 import dev.patchbay.debug.StopEvent;
 import dev.patchbay.debug.StopHandler;
+import dev.patchbay.debug.Variable;
 import dev.patchbay.internal.sys.Native;
 import dev.patchbay.spi.SiteController;
 
@@ -518,18 +520,72 @@ final class StoreDebugger implements Debugger {
 
         @Override public Breakpoint breakpoint() { return breakpoint; }
 
-        @Override public List<StackFrame> frames() {
-            check();
+        /** The frames' PCs and frame pointers, innermost first; walked once. */
+        private List<long[]> walked;
+
+        private List<long[]> walk() {
+            if (walked != null) return walked;
             List<Long> pcs = new ArrayList<>();
             GuestStackWalker.walk(core.vmctx, pc, fp, p -> {
                 GuestFrame g = core.frameAt(p);
                 if (g != null) pcs.add(p);
                 return g;
             });
-            List<StackFrame> out = new ArrayList<>(pcs.size());
-            for (int i = 0; i < pcs.size(); i++) out.add(frame(pcs.get(i), i > 0));
+            // The walk validated the chain: frame k's RBP is [frame k-1's RBP].
+            List<long[]> out = new ArrayList<>(pcs.size());
+            long f = fp;
+            for (int i = 0; i < pcs.size(); i++) {
+                if (i > 0) f = Native.getLong(f);
+                out.add(new long[] {pcs.get(i), f});
+            }
+            walked = out;
             return out;
         }
+
+        @Override public List<StackFrame> frames() {
+            check();
+            List<long[]> w = walk();
+            List<StackFrame> out = new ArrayList<>(w.size());
+            for (int i = 0; i < w.size(); i++) out.add(frame(w.get(i)[0], i > 0));
+            return out;
+        }
+
+        @Override public List<Variable> variables(int frame) {
+            check();
+            List<long[]> w = walk();
+            if (frame < 0 || frame >= w.size()) throw new IndexOutOfBoundsException("frame " + frame + " of " + w.size());
+            long at = w.get(frame)[0], rbp = w.get(frame)[1];
+            LoadedModule m = core.loadedContaining(at);
+            CompiledModule cm = m.module().compiled();
+            int off = (int) (at - m.code().execBase());
+            FunctionInfo f = cm.functionAt(off);
+            List<Variable> out = new ArrayList<>();
+            for (ValueTable.Value v : cm.values.of(f.index)) {
+                if (v.kind() == ValueTable.Kind.CONSTANT) {
+                    out.add(new Variable(v.name(), v.bits(), true, v.constant(), "constant"));
+                } else if (!v.availableAt(off)) {
+                    out.add(new Variable(v.name(), v.bits(), false, 0, "optimized out"));
+                } else if (v.kind() == ValueTable.Kind.REGISTER) {
+                    if (frame > 0) {
+                        out.add(new Variable(v.name(), v.bits(), false, 0, "in a register of an outer frame"));
+                    } else {
+                        out.add(new Variable(v.name(), v.bits(), true, extend(core.vmctx.safepointGpr(v.where()), v.bits()),
+                            REGISTER_NAMES[v.where()]));
+                    }
+                } else {
+                    out.add(new Variable(v.name(), v.bits(), true, extend(Native.getLong(rbp + v.where()), v.bits()),
+                        "[rbp" + (v.where() < 0 ? "-" + -v.where() : "+" + v.where()) + "]"));
+                }
+            }
+            return out;
+        }
+    }
+
+    private static final String[] REGISTER_NAMES = {
+        "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15"};
+
+    private static long extend(long raw, int bits) {
+        return bits >= 64 ? raw : raw << (64 - bits) >> (64 - bits);
     }
 
     /** A frame at `pc`; an outer frame's PC is a return address, located at its call. */

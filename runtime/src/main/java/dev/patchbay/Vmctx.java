@@ -87,6 +87,12 @@ final class Vmctx {
     void setHook(SiteKind kind, long nativeAddress) { put(VmctxLayout.hook(kind.ordinal()), nativeAddress); }
     long hookCount(SiteKind kind) { return get(VmctxLayout.hookCount(kind.ordinal())); }
 
+    /** A guest register at the current safepoint, by encoding (VmctxLayout.SAFEPOINT_GPRS). */
+    long safepointGpr(int enc) {
+        if (enc < 0 || enc > 15) throw new IndexOutOfBoundsException("register " + enc);
+        return get(VmctxLayout.SAFEPOINT_GPRS + 8 * enc);
+    }
+
     void setDebugBreaks(boolean on) { put(VmctxLayout.DEBUG_BREAKS, on ? 1 : 0); }
     long stepState() { return get(VmctxLayout.STEP_STATE); }
     long stepWrite() { return get(VmctxLayout.STEP_WRITE); }

@@ -36,4 +36,16 @@ public interface StopEvent {
      * @return the frames
      */
     List<StackFrame> frames();
+
+    /**
+     * The IR values of a frame's function: arguments, block parameters and instruction
+     * results, each read from its location where the register allocator's live ranges say it
+     * is there, and "optimized out" where not. In outer frames only values kept in the frame
+     * (and constants) are available.
+     *
+     * @param frame the frame's index in {@link #frames()}, 0 for the innermost
+     * @return the values, by value number
+     * @throws IndexOutOfBoundsException if there is no such frame
+     */
+    List<Variable> variables(int frame);
 }

@@ -113,6 +113,13 @@ final class SignalStubs {
         a.push(Gpr.RBP);
         a.mov(8, Gpr.RBP, Gpr.RSP);
         for (Gpr g : SAFEPOINT_SAVED) a.push(g);
+        // The guest's registers, for a debugger's values (VmctxLayout.SAFEPOINT_GPRS).
+        for (Gpr g : Gpr.values()) {
+            if (g == Gpr.RSP || g == Gpr.RBP) continue;
+            a.store(8, m(vm, VmctxLayout.SAFEPOINT_GPRS + 8 * g.enc()), g);
+        }
+        a.load(8, Gpr.RAX, m(Gpr.RBP, 0));
+        a.store(8, m(vm, VmctxLayout.SAFEPOINT_GPRS + 8 * Gpr.RBP.enc()), Gpr.RAX);
         // A due interrupt unwinds here, with no upcall: Java bookkeeping after the unwind.
         Label unwind = buf.newLabel(), interrupt = buf.newLabel(), upcallPath = buf.newLabel();
         a.load(8, Gpr.RAX, m(vm, VmctxLayout.INTERRUPT_CALL));

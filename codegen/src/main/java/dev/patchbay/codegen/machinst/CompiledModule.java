@@ -59,6 +59,11 @@ public final class CompiledModule {
      * what debuggers set breakpoints and report stops with.
      */
     public final LocationTable locations;
+    /**
+     * Where each IR value lives over which ranges of code (empty for a module built without
+     * it); what debuggers read values at a stop with.
+     */
+    public final ValueTable values;
 
     /**
      * A module without epoch sites ({@link EpochMode#NONE}); see the full constructor.
@@ -128,11 +133,12 @@ public final class CompiledModule {
                           Map<SiteKind, Integer> hookTrampolines,
                           int trapStub, List<byte[]> nopUnits, EpochMode epochMode, List<UnwindRange> unwind) {
         this(code, functions, patchSites, trapSites, callSites, relocations, imports, hookTrampolines, trapStub, nopUnits,
-            epochMode, unwind, LocationTable.EMPTY);
+            epochMode, unwind, LocationTable.EMPTY, ValueTable.EMPTY);
     }
 
     /**
-     * A module with its call frame rules and its location table; see the constructor without them.
+     * A module with its call frame rules, its location table and its value table; see the
+     * constructor without them.
      *
      * @param code the code, with every patch site in its off form
      * @param functions the functions, by index
@@ -147,14 +153,16 @@ public final class CompiledModule {
      * @param epochMode how the code checks for epochs ({@link EpochMode#NONE} without epoch sites)
      * @param unwind the call frame rules of the code's ranges, by start offset
      * @param locations the location table (immutable, so kept as it is)
+     * @param values the value table (immutable, so kept as it is)
      * @throws IllegalArgumentException if a range lies outside the code or overlaps another
      */
     public CompiledModule(byte[] code, List<FunctionInfo> functions, List<PatchSite> patchSites, List<TrapSite> trapSites,
                           List<CallSite> callSites, List<Relocation> relocations, List<ImportInfo> imports,
                           Map<SiteKind, Integer> hookTrampolines,
                           int trapStub, List<byte[]> nopUnits, EpochMode epochMode, List<UnwindRange> unwind,
-                          LocationTable locations) {
+                          LocationTable locations, ValueTable values) {
         this.locations = Objects.requireNonNull(locations, "locations");
+        this.values = Objects.requireNonNull(values, "values");
         int prev = 0;
         for (UnwindRange u : unwind) {
             if (u.start < prev || u.end > code.length) {

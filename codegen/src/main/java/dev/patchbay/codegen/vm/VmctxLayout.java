@@ -113,6 +113,12 @@ public final class VmctxLayout {
     public static final int STEP_STATE = DEBUG_BREAKS + 8;
     /** The RW-alias address of the breakpoint byte being stepped over (see STEP_STATE). */
     public static final int STEP_WRITE = STEP_STATE + 8;
+    /**
+     * The guest's general-purpose registers at the current safepoint, by x86 encoding (RAX
+     * at +0 .. R15 at +120; RSP's slot unused), written by the safepoint stub before its
+     * upcall: what a debugger reads register values from. Valid only during the upcall.
+     */
+    public static final int SAFEPOINT_GPRS = STEP_WRITE + 8;
     /** Total size in bytes. */
     public static final int SIZE = 1024;
 
@@ -142,6 +148,6 @@ public final class VmctxLayout {
     }
 
     static {
-        if (STEP_WRITE + 8 > SIZE) throw new AssertionError("vmctx fields exceed SIZE");
+        if (SAFEPOINT_GPRS + 8 * 16 > SIZE) throw new AssertionError("vmctx fields exceed SIZE");
     }
 }
