@@ -141,6 +141,8 @@ final class StoreDebugger implements Debugger {
     /** Every breakpoint set now, in the order added. */
     private final List<Bp> all = new ArrayList<>();
     private Step step;
+    /** pause() asked for a stop at the owner's next trap. */
+    private boolean pauseRequested;
     private volatile StopHandler handler;
 
     StoreDebugger(StoreCore core, ReentrantLock lock) {
@@ -159,6 +161,17 @@ final class StoreDebugger implements Debugger {
     @Override public void onStop(StopHandler handler) {
         core.checkOpen();
         this.handler = handler;
+    }
+
+    @Override public void pause() {
+        core.checkOpen();
+        lock.lock();
+        try {
+            pauseRequested = true;
+        } finally {
+            lock.unlock();
+        }
+        core.requestSafepoint();
     }
 
     @Override public List<Breakpoint> breakpoints() {
@@ -367,20 +380,28 @@ final class StoreDebugger implements Debugger {
         lock.lock();
         try {
             Slot s = slots.get(pc);
+            boolean paused = pauseRequested;
+            pauseRequested = false;
+            if (paused) {
+                stop = true;
+                reason = StopEvent.Reason.PAUSE;
+            }
             if (s == null || !s.written) {
                 restorePendingLocked();
-                return debugtrapOrResume(pc);
+                if (!paused) return debugtrapOrResume(pc);
+                s = null;
             }
-            for (Bp b : s.bps) {
+            if (s != null) for (Bp b : s.bps) {
                 b.hits++;
                 if (b.logpoint) {
                     LOG.log(System.Logger.Level.DEBUG, () -> "logpoint " + b + " hit " + b.hits);
-                } else if (!stop) {
+                } else if (at == null) {
                     stop = true;
                     at = b;
+                    reason = StopEvent.Reason.BREAKPOINT;
                 }
             }
-            if (s.internal && step != null && stepEnds(fp)) {
+            if (s != null && s.internal && step != null && stepEnds(fp)) {
                 endStepLocked();
                 if (!stop) reason = StopEvent.Reason.STEP;
                 stop = true;
@@ -410,7 +431,7 @@ final class StoreDebugger implements Debugger {
         try {
             if (action != DebugAction.CONTINUE) beginStepLocked(action, fp);
             Slot s = slots.get(pc);
-            if (s == null || !s.written) return 0;
+            if (s == null || !s.written) return paused(pc);
             if (s.unused()) {
                 restore(s);
                 return 0;
@@ -422,6 +443,9 @@ final class StoreDebugger implements Debugger {
             lock.unlock();
         }
     }
+
+    /** After a pause at a PC that is no breakpoint: a debugtrap still traps, anything else re-executes. */
+    private int paused(long pc) { return debugtrapOrResume(pc); }
 
     /** Not one of ours (any more): a guest debugtrap becomes its `debug` Trap; anything else re-executes. */
     private int debugtrapOrResume(long pc) {

@@ -32,4 +32,14 @@ public interface Debugger {
      * @return a new list, in the order they were added
      */
     List<Breakpoint> breakpoints();
+
+    /**
+     * Asks the running guest to stop at its next patch site (a loop's back edge or a
+     * function's entry, with epoch sites compiled in), through the same arming as an
+     * interrupt; the stop handler then runs with {@link StopEvent.Reason#PAUSE}. From any
+     * thread; a Store that runs nothing stops at the first site of its next call.
+     *
+     * @throws IllegalStateException if the Store is closed
+     */
+    void pause();
 }

@@ -13,7 +13,9 @@ public interface StopEvent {
         /** It reached a breakpoint. */
         BREAKPOINT,
         /** A step ended. */
-        STEP
+        STEP,
+        /** {@link Debugger#pause()} asked for it. */
+        PAUSE
     }
 
     /**

@@ -401,6 +401,39 @@ class DebuggerTest {
     }
 
     @Test
+    void pauseStopsARunningLoopAtItsNextSite() throws Exception {
+        try (Engine engine = new Engine(); Store store = new Store(engine)) {
+            Instance inst = store.instantiate(engine.load(compile("spin.clif", SPIN, EpochMode.FUSED)));
+            Debugger dbg = store.debugger();
+            AtomicReference<StopEvent.Reason> why = new AtomicReference<>();
+            AtomicReference<List<StackFrame>> where = new AtomicReference<>();
+            dbg.onStop(e -> {
+                why.set(e.reason());
+                where.set(e.frames());
+                return DebugAction.INTERRUPT;
+            });
+            AtomicReference<Object> outcome = new AtomicReference<>();
+            Thread guest = new Thread(() -> {
+                try {
+                    outcome.set(inst.func("spin").call(Long.MAX_VALUE)[0]);
+                } catch (Trap t) {
+                    outcome.set(t);
+                }
+            }, "guest");
+            guest.start();
+            Thread.sleep(50);
+            dbg.pause();
+            guest.join(10_000);
+            assertFalse(guest.isAlive());
+            assertEquals(StopEvent.Reason.PAUSE, why.get());
+            assertEquals("spin", where.get().get(0).function());
+            assertEquals(9, where.get().get(0).line(), "the loop's back edge is its epoch site: " + where.get());
+            assertEquals(TrapCode.INTERRUPT, ((Trap) outcome.get()).code());
+            assertPristine(inst);
+        }
+    }
+
+    @Test
     void aClosedStoresDebuggerRefusesUse() {
         try (Engine engine = new Engine()) {
             Store store = new Store(engine);
