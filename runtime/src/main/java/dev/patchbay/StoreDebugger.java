@@ -437,7 +437,7 @@ final class StoreDebugger implements Debugger {
                 return 0;
             }
             s.module.code().write1(s.offset, displaced(s));
-            core.vmctx.setStep(2, s.write);
+            core.vmctx.setStep(1, s.write);
             return STATUS_STEP;
         } finally {
             lock.unlock();

@@ -144,17 +144,13 @@ final class SignalStubs {
         a.loadThreadPointer(Gpr.RCX);
         a.store(8, m(vm, VmctxLayout.IN_GUEST), Gpr.RCX);
         a.storeImm(8, m(vm, VmctxLayout.LAST_EXIT_FP), 0);
-        Label resume = buf.newLabel(), notStep = buf.newLabel();
+        Label notStep = buf.newLabel();
         a.aluImm(AluOp.CMP, 4, Gpr.RAX, STATUS_STEP);
         a.jcc(Cond.NE, notStep, true);
-        // Step over a breakpoint: resume with TF set in the flags popfq restores; the
-        // runtime has put the displaced byte back and set STEP_STATE (sigtrapHandler).
-        a.aluImm(AluOp.OR, 8, m(Gpr.RBP, 8), EFLAGS_TF);
-        a.jmp(resume, true);
+        stepReturn(a, buf);
         buf.bind(notStep);
         a.test(4, Gpr.RAX, Gpr.RAX);
         a.jcc(Cond.NE, unwind, true);
-        buf.bind(resume);
         a.lea(8, Gpr.RSP, m(Gpr.RBP, -8 * SAFEPOINT_SAVED.length));
         for (int i = SAFEPOINT_SAVED.length - 1; i >= 0; i--) a.pop(SAFEPOINT_SAVED[i]);
         a.pop(Gpr.RBP);
@@ -170,6 +166,34 @@ final class SignalStubs {
         a.jmp(m(vm, VmctxLayout.TRAP_STUB));
         buf.finish();
         return buf.bytes();
+    }
+
+    /**
+     * Resumes at the site with the trap flag set, to step over a breakpoint (the runtime has
+     * put the displaced byte back and set STEP_STATE to 1). An iretq sets RFLAGS and RIP in
+     * one instruction, so the single-step trap comes right after the displaced instruction:
+     * one signal, where popfq followed by ret would trap after the ret too. Its frame is
+     * built below RSP's new value, never below RSP (no red zone: a signal may arrive here).
+     * Stub frame: [RBP] guest RBP, [RBP + 8] guest flags, [RBP + 16] the site, and the
+     * guest's RSP at the site is RBP + 24.
+     */
+    private static void stepReturn(Assembler a, CodeBuffer buf) {
+        int area = -8 * SAFEPOINT_SAVED.length - 40;
+        a.lea(8, Gpr.RSP, m(Gpr.RBP, area));
+        a.load(8, Gpr.RAX, m(Gpr.RBP, 16));
+        a.store(8, m(Gpr.RSP, 0), Gpr.RAX);             // RIP: the site
+        buf.putBytes(new byte[] {0x48, (byte) 0x8C, (byte) 0xC8}); // mov rax, cs
+        a.store(8, m(Gpr.RSP, 8), Gpr.RAX);
+        a.load(8, Gpr.RAX, m(Gpr.RBP, 8));
+        a.aluImm(AluOp.OR, 8, Gpr.RAX, EFLAGS_TF);
+        a.store(8, m(Gpr.RSP, 16), Gpr.RAX);            // RFLAGS with TF
+        a.lea(8, Gpr.RAX, m(Gpr.RBP, 24));
+        a.store(8, m(Gpr.RSP, 24), Gpr.RAX);            // RSP
+        buf.putBytes(new byte[] {0x48, (byte) 0x8C, (byte) 0xD0}); // mov rax, ss
+        a.store(8, m(Gpr.RSP, 32), Gpr.RAX);
+        for (int i = 0; i < SAFEPOINT_SAVED.length; i++) a.load(8, SAFEPOINT_SAVED[i], m(Gpr.RBP, -8 * (i + 1)));
+        a.load(8, Gpr.RBP, m(Gpr.RBP, 0));
+        buf.putBytes(new byte[] {0x48, (byte) 0xCF});   // iretq
     }
 
     private static final Gpr[] HANDLER_SAVED = {Gpr.RBX, Gpr.R12, Gpr.R13, Gpr.R14, Gpr.R15};
@@ -362,7 +386,7 @@ final class SignalStubs {
         // A single-step trap: ours only on a thread whose R15 is a live vmctx (guest code,
         // or a trampoline of it), which is where the safepoint stub's TF takes effect.
         buf.bind(trace);
-        Label traceLive = buf.newLabel(), notFirst = buf.newLabel(), clearTf = buf.newLabel();
+        Label traceLive = buf.newLabel(), clearTf = buf.newLabel();
         a.aluImm(AluOp.CMP, 4, m(info, SI_CODE), TRAP_TRACE);
         a.jcc(Cond.NE, chain, false);
         a.load(8, Gpr.RDX, m(uc, greg(REG_R15)));
@@ -370,12 +394,6 @@ final class SignalStubs {
         liveVmctx(a, buf, Gpr.RDX, chain, traceLive);
         buf.bind(traceLive);
         a.load(8, Gpr.RAX, m(Gpr.RDX, VmctxLayout.STEP_STATE));
-        a.aluImm(AluOp.CMP, 8, Gpr.RAX, 2);
-        a.jcc(Cond.NE, notFirst, false);
-        // The stub's `ret` back to the breakpoint: the displaced instruction runs next.
-        a.storeImm(8, m(Gpr.RDX, VmctxLayout.STEP_STATE), 1);
-        a.jmp(done, false);
-        buf.bind(notFirst);
         a.aluImm(AluOp.CMP, 8, Gpr.RAX, 1);
         a.jcc(Cond.NE, clearTf, false);
         // The displaced instruction ran (wherever it went): the breakpoint is an int3 again.

@@ -103,12 +103,11 @@ public final class VmctxLayout {
      */
     public static final int DEBUG_BREAKS = EXIT_THREAD + 8;
     /**
-     * Stepping over a breakpoint with the trap flag: 2 after the safepoint stub set TF (its
-     * `ret` back to the breakpoint is traced first), 1 while the displaced instruction runs,
-     * 0 otherwise. The SIGTRAP handler's single-step path counts it down and, at 1, writes
-     * 0xCC back at STEP_WRITE (the breakpoint's byte in the RW alias) and clears TF.
-     * Invariant: non-zero only between the owner's status-2 return from a safepoint and the
-     * next single-step trap on the owner thread.
+     * Stepping over a breakpoint with the trap flag: 1 while the displaced instruction runs
+     * (the safepoint stub resumes it by iretq with TF set), 0 otherwise. The SIGTRAP
+     * handler's single-step path then writes 0xCC back at STEP_WRITE (the breakpoint's byte
+     * in the RW alias), clears TF and sets it to 0. Invariant: non-zero only between the
+     * owner's STEP return from a safepoint and the next single-step trap on the owner thread.
      */
     public static final int STEP_STATE = DEBUG_BREAKS + 8;
     /** The RW-alias address of the breakpoint byte being stepped over (see STEP_STATE). */
