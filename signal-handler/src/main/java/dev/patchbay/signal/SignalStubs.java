@@ -17,7 +17,12 @@
  *      keeps no data below RSP (invariant 6), so the push clobbers nothing.
  *   4. In a region but not a site, and the byte is 0xCC: the guest's own int3 (CLIF
  *      debugtrap). If R15 is a live vmctx (validated against the vmctx slabs, see
- *      liveVmctx), it becomes a `debug` Trap through the Store's trap stub.
+ *      liveVmctx), it becomes a `debug` Trap through the Store's trap stub, unless the
+ *      vmctx's DEBUG_BREAKS is set: then it may be a debugger's breakpoint, and it goes to
+ *      the safepoint stub as in 3 (the runtime tells the two apart).
+ *   4b. A single-step trap (si_code TRAP_TRACE) with R15 a live vmctx: the end of a step
+ *      over a breakpoint (STEP_STATE 1: write 0xCC back at STEP_WRITE), or a stray TF
+ *      that a trampoline's pushfq copied; either way TF is cleared in the context.
  *   5. Anything else chains to the action that was installed before ours: SIG_IGN
  *      returns; SIG_DFL is reinstalled and the signal re-raised with tgkill, so the
  *      process dies exactly as it would have (exit 133, no hs_err); a handler is
@@ -45,7 +50,9 @@
  * (INTERRUPT_CALL == ACTIVE_CALL, non-zero) unwinds at once with no upcall: the stub sets
  * TRAP_CODE to INTERRUPT and STUB_INTERRUPT to 1, so the entry trampoline returns the
  * distinct EntryStatus.INTERRUPTED and the runtime knows, without inferring it, that it
- * still owes that interrupt's bookkeeping.
+ * still owes that interrupt's bookkeeping. Status STEP resumes by iretq with TF set (see
+ * stepReturn). Before anything else the stub copies the guest's GPRs to the vmctx's
+ * SAFEPOINT_GPRS, where a debugger reads values at a stop.
  */
 package dev.patchbay.signal;
 
