@@ -12,6 +12,7 @@ module dev.patchbay.runtime {
 
     exports dev.patchbay;
     exports dev.patchbay.spi;
+    exports dev.patchbay.debug;
     exports dev.patchbay.internal to dev.patchbay.signal, dev.patchbay.profiler;
     exports dev.patchbay.internal.sys to dev.patchbay.signal, dev.patchbay.profiler;
     // jnr-ffi implements LibC in a class of its own loader's unnamed module: at run time

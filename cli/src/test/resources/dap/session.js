@@ -1,6 +1,6 @@
 // Drives `patchbay dap` with the DAP client VS Code's adapter authors test with
 // (@vscode/debugadapter-testsupport). Usage: node session.js ADAPTER_SCRIPT DIR
-// DIR holds fib.clif, bad.clif and runaway.clif. Prints "ok NAME" per scenario; exits 1
+// DIR holds fib.clif, bad.clif, runaway.clif and calls.clif. Prints "ok NAME" per scenario; exits 1
 // with the failure on the first one that fails.
 const { DebugClient } = require('@vscode/debugadapter-testsupport');
 const assert = require('assert');
@@ -26,8 +26,11 @@ async function runsToTheEnd() {
     assert.ok(init.body.supportsConfigurationDoneRequest, 'supportsConfigurationDoneRequest');
     await initialized;
     await dc.launchRequest({ program, invoke: 'fib(20)' });
-    const bps = await dc.setBreakpointsRequest({ source: { path: program }, breakpoints: [{ line: 8 }] });
+    // A line past the program's last instruction has no code to stop at: unverified, with why.
+    const bps = await dc.setBreakpointsRequest({ source: { path: program }, breakpoints: [{ line: 1000 }] });
     assert.equal(bps.body.breakpoints.length, 1);
+    assert.equal(bps.body.breakpoints[0].verified, false);
+    assert.match(bps.body.breakpoints[0].message, /no code at or after line 1000/);
     const threads = await dc.threadsRequest();
     assert.equal(threads.body.threads.length, 1);
     const out = dc.assertOutput('stdout', '6765\n');
@@ -81,12 +84,69 @@ async function terminateStopsARunawayGuest() {
   console.log('ok terminateStopsARunawayGuest');
 }
 
+// calls.clif: %inc (lines 1-5) and %main (lines 6-13), which calls inc on line 10.
+async function debugsAProgram() {
+  const dc = client();
+  await dc.start();
+  try {
+    const program = path.join(dir, 'calls.clif');
+    // The client's own sequence: launch, breakpoints at `initialized`, configurationDone, stop.
+    await dc.hitBreakpoint({ program, invoke: 'main(5)' }, { path: program, line: 10 });
+    const st = await dc.stackTraceRequest({ threadId: 1 });
+    const top = st.body.stackFrames[0];
+    assert.equal(top.name, 'main');
+    const scopes = await dc.scopesRequest({ frameId: top.id });
+    const vars = (await dc.variablesRequest({ variablesReference: scopes.body.scopes[0].variablesReference })).body.variables;
+    const value = name => (vars.find(v => v.name === name) || {}).value;
+    assert.equal(value('v1'), '15', 'v1 = v0 + 10 at the call: ' + JSON.stringify(vars));
+    assert.equal(vars.find(v => v.name === 'v1').type, 'i64');
+    // Into the call, out of it, over the next line, then to the end.
+    await Promise.all([dc.stepInRequest({ threadId: 1 }), dc.assertStoppedLocation('step', { path: program, line: 3 })]);
+    const inner = await dc.stackTraceRequest({ threadId: 1 });
+    assert.deepEqual(inner.body.stackFrames.map(f => f.name), ['inc', 'main']);
+    const innerVars = (await dc.variablesRequest({ variablesReference: (await dc.scopesRequest({ frameId: inner.body.stackFrames[0].id })).body.scopes[0].variablesReference })).body.variables;
+    assert.equal((innerVars.find(v => v.name === 'v0') || {}).value, '15', 'inc got 15: ' + JSON.stringify(innerVars));
+    await Promise.all([dc.stepOutRequest({ threadId: 1 }), dc.assertStoppedLocation('step', { path: program, line: 11 })]);
+    await Promise.all([dc.nextRequest({ threadId: 1 }), dc.assertStoppedLocation('step', { path: program, line: 12 })]);
+    const out = dc.assertOutput('stdout', '48\n');
+    const exited = dc.waitForEvent('exited');
+    await dc.continueRequest({ threadId: 1 });
+    await out;
+    assert.equal((await exited).body.exitCode, 0);
+  } finally {
+    await dc.stop();
+  }
+  console.log('ok debugsAProgram');
+}
+
+async function pauseStopsARunawayGuest() {
+  const dc = client();
+  await dc.start();
+  try {
+    await dc.initializeRequest();
+    await dc.launchRequest({ program: path.join(dir, 'runaway.clif'), invoke: 'spin(0)' });
+    await dc.configurationDoneRequest();
+    await new Promise(r => setTimeout(r, 300));
+    const stopped = dc.assertStoppedLocation('pause', { line: 6 });
+    await dc.pauseRequest({ threadId: 1 });
+    await stopped;
+    const exited = dc.waitForEvent('exited');
+    await dc.terminateRequest({});
+    assert.equal((await exited).body.exitCode, 3);
+  } finally {
+    await dc.stop();
+  }
+  console.log('ok pauseStopsARunawayGuest');
+}
+
 (async () => {
   try {
     await runsToTheEnd();
     if (port === undefined) {
       await aBadProgramFailsTheLaunch();
       await terminateStopsARunawayGuest();
+      await debugsAProgram();
+      await pauseStopsARunawayGuest();
     }
   } catch (e) {
     console.log('FAILED: ' + (e && e.stack || e));

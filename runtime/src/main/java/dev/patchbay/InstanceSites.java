@@ -22,6 +22,12 @@ final class InstanceSites {
     private final String[] functions;
     private final long writeBase;
     private final boolean[] desired, current, armed;
+    /**
+     * Sites whose byte 0 holds a debugger breakpoint. Invariant: whenever a held site's form
+     * is written, its byte 0 is written as 0xCC, and arming a held site writes nothing (its
+     * int3 is there already, or back within one instruction of a step over it).
+     */
+    private final java.util.BitSet held = new java.util.BitSet();
     private final FaultHandler.Registration registration;
     private long[] armBuffer = new long[16];
 
@@ -74,9 +80,10 @@ final class InstanceSites {
         int n = 0;
         for (int i = 0; i < sites.length; i++) {
             if (desired[i] != current[i] && !armed[i]) {
+                armed[i] = true;
+                if (held.get(i)) continue;
                 if (n == armBuffer.length) armBuffer = java.util.Arrays.copyOf(armBuffer, n * 2);
                 armBuffer[n++] = writeBase + sites[i].offset;
-                armed[i] = true;
             }
         }
         if (n > 0) controller.arm(armBuffer, n);
@@ -88,9 +95,10 @@ final class InstanceSites {
         int n = 0;
         for (int i = 0; i < sites.length; i++) {
             if (armed[i]) continue;
+            armed[i] = true;
+            if (held.get(i)) continue;
             if (n == armBuffer.length) armBuffer = java.util.Arrays.copyOf(armBuffer, n * 2);
             armBuffer[n++] = writeBase + sites[i].offset;
-            armed[i] = true;
         }
         if (n > 0) controller.arm(armBuffer, n);
         return n;
@@ -105,7 +113,7 @@ final class InstanceSites {
             long at = writeBase + sites[i].offset;
             Native.putInt(at + 1, (b[1] & 0xFF) | (b[2] & 0xFF) << 8 | (b[3] & 0xFF) << 16 | (b[4] & 0xFF) << 24);
             for (int k = 5; k < b.length; k++) Native.putByte(at + k, b[k]);
-            Native.putByte(at, b[0]);
+            Native.putByte(at, held.get(i) ? (byte) 0xCC : b[0]);
             current[i] = desired[i];
             armed[i] = false;
             n++;
@@ -114,6 +122,27 @@ final class InstanceSites {
     }
 
     boolean isOn(int siteId) { return current[siteId]; }
+
+    /** The id of the site starting at a code offset, or -1. */
+    int siteAt(int offset) {
+        int lo = 0, hi = sites.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (sites[mid].offset < offset) lo = mid + 1;
+            else if (sites[mid].offset > offset) hi = mid;
+            else return mid;
+        }
+        return -1;
+    }
+
+    /** Whether a site is armed, waiting for the owner (its byte 0 must stay 0xCC). */
+    boolean isArmed(int siteId) { return armed[siteId]; }
+
+    /** Marks a site's byte 0 as held by a breakpoint, or releases it (see `held`). */
+    void hold(int siteId, boolean on) { held.set(siteId, on); }
+
+    /** Byte 0 of the form the site holds now, what a breakpoint over it displaces. */
+    byte currentByte0(int siteId) { return (current[siteId] ? sites[siteId].onBytes() : sites[siteId].offBytes())[0]; }
 
     int countOn() {
         int n = 0;

@@ -48,6 +48,20 @@ final class SiteState {
 
     boolean isPatching() { return patching; }
 
+    /**
+     * Runs `body` inside the Dekker handshake with the owner's entry (see the header), so
+     * that when `body` sees no owner, no owner can start running the code until it is done.
+     * Caller holds the lock. The debugger writes breakpoint bytes this way.
+     */
+    void patchingLocked(Runnable body) {
+        patching = true;
+        try {
+            body.run();
+        } finally {
+            patching = false;
+        }
+    }
+
     boolean hasUnapplied() { return appliedGen != requestedGen; }
 
     /**

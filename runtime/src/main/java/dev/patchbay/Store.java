@@ -430,6 +430,19 @@ public final class Store implements AutoCloseable {
 
     Trap takeTrap() { return core.takeTrap(); }
 
+    /**
+     * This Store's debugger: breakpoints, logpoints and stops (see {@link dev.patchbay.debug}).
+     * Until a breakpoint is set the code runs exactly as without it; once made, a guest
+     * {@code debugtrap} still becomes a {@code debug} Trap, by way of the runtime.
+     *
+     * @return the one debugger of this Store, made on first call
+     * @throws IllegalStateException if the Store is closed
+     */
+    public dev.patchbay.debug.Debugger debugger() {
+        core.checkOpen();
+        return core.debugger();
+    }
+
     void checkOpen() { core.checkOpen(); }
 
     StoreCore core() { return core; }

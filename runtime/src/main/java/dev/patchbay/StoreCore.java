@@ -54,6 +54,8 @@ final class StoreCore {
     private final WeakReference<Store> handle;
     /** The Trap of the owner's last call, until Func.call takes it (owner only). */
     private Trap trapped;
+    /** The Store's debugger, made on first use (Store.debugger()); null until then. */
+    private volatile StoreDebugger debugger;
     /** True while safepoint listeners run on the owner: a nested safepoint skips them. */
     private boolean inListeners;
     private boolean freed;
@@ -189,6 +191,19 @@ final class StoreCore {
         }
     }
 
+    StoreDebugger debugger() {
+        StoreDebugger d = debugger;
+        if (d != null) return d;
+        lock.lock();
+        try {
+            checkOpen();
+            if (debugger == null) debugger = new StoreDebugger(this, lock);
+            return debugger;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     void addSafepointListener(SafepointListener l) { safepointListeners.add(l); }
 
     void removeSafepointListener(SafepointListener l) { safepointListeners.remove(l); }
@@ -250,6 +265,8 @@ final class StoreCore {
 
     /** The outermost call has ended: give up ownership and apply what was asked meanwhile. */
     private void release() {
+        StoreDebugger d = debugger;
+        if (d != null) d.callEnding();
         vmctx.setActiveCall(0);
         ownership.release();
         epoch.callEnded();
@@ -334,6 +351,9 @@ final class StoreCore {
         } else {
             runSafepointListeners(site, guestFp);
         }
+        // Resuming: at a breakpoint the debugger stops, then steps over it.
+        StoreDebugger d = debugger;
+        if (a != EpochState.Action.UNWIND && d != null) return d.atTrap(site, guestFp);
         return status(a);
     }
 

@@ -87,6 +87,21 @@ final class Vmctx {
     void setHook(SiteKind kind, long nativeAddress) { put(VmctxLayout.hook(kind.ordinal()), nativeAddress); }
     long hookCount(SiteKind kind) { return get(VmctxLayout.hookCount(kind.ordinal())); }
 
+    /** A guest register at the current safepoint, by encoding (VmctxLayout.SAFEPOINT_GPRS). */
+    long safepointGpr(int enc) {
+        if (enc < 0 || enc > 15) throw new IndexOutOfBoundsException("register " + enc);
+        return get(VmctxLayout.SAFEPOINT_GPRS + 8 * enc);
+    }
+
+    void setDebugBreaks(boolean on) { put(VmctxLayout.DEBUG_BREAKS, on ? 1 : 0); }
+    long stepState() { return get(VmctxLayout.STEP_STATE); }
+    long stepWrite() { return get(VmctxLayout.STEP_WRITE); }
+    /** Arms the safepoint stub's step over a breakpoint (STEP_WRITE first: the handler reads it at state 1). */
+    void setStep(long state, long writeAddress) {
+        put(VmctxLayout.STEP_WRITE, writeAddress);
+        put(VmctxLayout.STEP_STATE, state);
+    }
+
     void setActiveCall(long call) { put(VmctxLayout.ACTIVE_CALL, call); }
     void setInterruptCall(long call) { put(VmctxLayout.INTERRUPT_CALL, call); }
 

@@ -17,13 +17,22 @@
  *   terminate / disconnect -> a running guest is interrupted (Store.interrupt), then the
  *                  Store and Engine close
  *
- * Invariant: the Store is used by the guest thread only while the call runs, and closed
- * only after that thread has ended (disconnect joins it), so a client that disconnects
- * mid-call never closes a Store under running guest code.
+ * Debugging goes through the Store's debugger (dev.patchbay.debug):
+ *   setBreakpoints -> waits for the launch (a client may send it first), then replaces the
+ *                  file's breakpoints: each line resolved against the location table
+ *                  (verified, at the line it slid to) or unverified with the reason;
+ *                  a logMessage makes a logpoint (counts, never stops)
+ *   a stop         -> the guest thread, in the debugger's stop handler, takes a snapshot of
+ *                  the frames and their values, sends `stopped` and waits for
+ *                  continue / next / stepIn / stepOut (or a terminate)
+ *   stackTrace, scopes, variables -> answered from that snapshot (one scope per frame)
+ *   pause          -> Debugger.pause(): the guest stops at its next site
  *
- * Breakpoints, stepping, stack frames and variables need the per-Store debugger (issue
- * 18); until it exists, setBreakpoints answers each breakpoint unverified, with that
- * reason, instead of pretending it will stop.
+ * Invariants: the Store is used by the guest thread only while the call runs, and closed
+ * only after that thread has ended (disconnect joins it), so a client that disconnects
+ * mid-call never closes a Store under running guest code. A stopped guest waits only on
+ * `stopLock`, and terminate/disconnect always release it (with INTERRUPT), so a client
+ * that leaves mid-stop never leaves the guest thread parked.
  */
 package dev.patchbay.cli;
 
@@ -36,7 +45,26 @@ import dev.patchbay.Trap;
 import dev.patchbay.codegen.instrument.InstrumentationPlan;
 import dev.patchbay.codegen.ir.Function;
 import dev.patchbay.codegen.ir.Type;
+import dev.patchbay.debug.DebugAction;
+import dev.patchbay.debug.Debugger;
+import dev.patchbay.debug.Location;
+import dev.patchbay.debug.StopEvent;
 import org.eclipse.lsp4j.debug.Breakpoint;
+import org.eclipse.lsp4j.debug.ContinueArguments;
+import org.eclipse.lsp4j.debug.ContinueResponse;
+import org.eclipse.lsp4j.debug.NextArguments;
+import org.eclipse.lsp4j.debug.PauseArguments;
+import org.eclipse.lsp4j.debug.Scope;
+import org.eclipse.lsp4j.debug.ScopesArguments;
+import org.eclipse.lsp4j.debug.ScopesResponse;
+import org.eclipse.lsp4j.debug.Source;
+import org.eclipse.lsp4j.debug.StackTraceArguments;
+import org.eclipse.lsp4j.debug.StackTraceResponse;
+import org.eclipse.lsp4j.debug.StepInArguments;
+import org.eclipse.lsp4j.debug.StepOutArguments;
+import org.eclipse.lsp4j.debug.StoppedEventArguments;
+import org.eclipse.lsp4j.debug.VariablesArguments;
+import org.eclipse.lsp4j.debug.VariablesResponse;
 import org.eclipse.lsp4j.debug.Capabilities;
 import org.eclipse.lsp4j.debug.ConfigurationDoneArguments;
 import org.eclipse.lsp4j.debug.DisconnectArguments;
@@ -85,6 +113,18 @@ final class DapSession implements IDebugProtocolServer {
     private long[] args;
     private java.lang.Thread guest;
     private boolean ended;
+    private Path programPath;
+    /** Completed by a successful launch (exceptionally by a failed one): setBreakpoints waits for it. */
+    private final CompletableFuture<Void> launched = new CompletableFuture<>();
+
+    /** A stop as the client sees it: taken on the guest thread while the handler runs. */
+    private record Stop(List<dev.patchbay.debug.StackFrame> frames, List<List<dev.patchbay.debug.Variable>> values) {}
+
+    /** Guards `stopped` and `command`; the stopped guest waits on it. */
+    private final Object stopLock = new Object();
+    private Stop stopped;
+    private DebugAction command;
+    private boolean leaving;
 
     void connect(IDebugProtocolClient client) { this.client = client; }
 
@@ -92,6 +132,7 @@ final class DapSession implements IDebugProtocolServer {
         Capabilities c = new Capabilities();
         c.setSupportsConfigurationDoneRequest(true);
         c.setSupportsTerminateRequest(true);
+        c.setSupportsLogPoints(true);
         // Sent once the response is on its way: the client then sends its breakpoints.
         CompletableFuture<Capabilities> f = CompletableFuture.completedFuture(c);
         f.thenRunAsync(() -> client.initialized());
@@ -99,6 +140,15 @@ final class DapSession implements IDebugProtocolServer {
     }
 
     @Override public CompletableFuture<Void> launch(Map<String, Object> a) {
+        CompletableFuture<Void> r = launchNow(a);
+        r.whenComplete((v, t) -> {
+            if (t != null) launched.completeExceptionally(t);
+            else launched.complete(null);
+        });
+        return r;
+    }
+
+    private CompletableFuture<Void> launchNow(Map<String, Object> a) {
         Object program = a.get("program"), invoke = a.get("invoke");
         if (!(program instanceof String) || ((String) program).isBlank()) return fail("launch needs \"program\": the path of a .clif file");
         if (!(invoke instanceof String)) return fail("launch needs \"invoke\": the call to make, like \"main(1, 2)\"");
@@ -140,23 +190,188 @@ final class DapSession implements IDebugProtocolServer {
             func = inst.func(fn.name);
             signature = fn;
             args = argv;
+            programPath = file;
+            store.debugger().onStop(this::onStop);
         }
         return CompletableFuture.completedFuture(null);
     }
 
+    /** The guest thread, stopped: publish the stop, then wait for the client's command. */
+    private DebugAction onStop(StopEvent e) {
+        List<dev.patchbay.debug.StackFrame> frames = e.frames();
+        List<List<dev.patchbay.debug.Variable>> values = new ArrayList<>();
+        for (int i = 0; i < frames.size(); i++) values.add(e.variables(i));
+        synchronized (stopLock) {
+            if (leaving) return DebugAction.INTERRUPT;
+            stopped = new Stop(frames, values);
+            command = null;
+        }
+        StoppedEventArguments ev = new StoppedEventArguments();
+        ev.setReason(e.reason() == StopEvent.Reason.BREAKPOINT ? "breakpoint" : e.reason() == StopEvent.Reason.STEP ? "step" : "pause");
+        ev.setThreadId(GUEST_THREAD);
+        ev.setAllThreadsStopped(true);
+        client.stopped(ev);
+        synchronized (stopLock) {
+            try {
+                while (command == null && !leaving) stopLock.wait();
+            } catch (InterruptedException x) {
+                java.lang.Thread.currentThread().interrupt();
+                command = DebugAction.INTERRUPT;
+            }
+            DebugAction a = leaving ? DebugAction.INTERRUPT : command;
+            stopped = null;
+            command = null;
+            return a;
+        }
+    }
+
+    /** Resumes a stopped guest; fails if it is not stopped. */
+    private CompletableFuture<Void> resume(DebugAction a) {
+        synchronized (stopLock) {
+            if (stopped == null) return fail("the guest is not stopped");
+            command = a;
+            stopLock.notifyAll();
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override public CompletableFuture<ContinueResponse> continue_(ContinueArguments a) {
+        return resume(DebugAction.CONTINUE).thenApply(v -> {
+            ContinueResponse r = new ContinueResponse();
+            r.setAllThreadsContinued(true);
+            return r;
+        });
+    }
+
+    @Override public CompletableFuture<Void> next(NextArguments a) { return resume(DebugAction.STEP_OVER); }
+
+    @Override public CompletableFuture<Void> stepIn(StepInArguments a) { return resume(DebugAction.STEP_INTO); }
+
+    @Override public CompletableFuture<Void> stepOut(StepOutArguments a) { return resume(DebugAction.STEP_OUT); }
+
+    @Override public CompletableFuture<Void> pause(PauseArguments a) {
+        synchronized (lock) {
+            if (store == null || ended) return fail("nothing is running to pause");
+            store.debugger().pause();
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    private Stop currentStop() {
+        synchronized (stopLock) {
+            return stopped;
+        }
+    }
+
+    @Override public CompletableFuture<StackTraceResponse> stackTrace(StackTraceArguments a) {
+        Stop s = currentStop();
+        if (s == null) return fail("the guest is not stopped");
+        org.eclipse.lsp4j.debug.StackFrame[] out = new org.eclipse.lsp4j.debug.StackFrame[s.frames().size()];
+        for (int i = 0; i < out.length; i++) {
+            dev.patchbay.debug.StackFrame f = s.frames().get(i);
+            org.eclipse.lsp4j.debug.StackFrame d = new org.eclipse.lsp4j.debug.StackFrame();
+            d.setId(i + 1);
+            d.setName(f.function());
+            d.setLine(f.line());
+            d.setColumn(Math.max(f.column(), 1));
+            Source src = new Source();
+            src.setPath(programPath.toString());
+            src.setName(programPath.getFileName().toString());
+            d.setSource(src);
+            d.setInstructionPointerReference("%" + f.function() + "+0x" + Integer.toHexString(f.offset()));
+            out[i] = d;
+        }
+        StackTraceResponse r = new StackTraceResponse();
+        r.setStackFrames(out);
+        r.setTotalFrames(out.length);
+        return CompletableFuture.completedFuture(r);
+    }
+
+    @Override public CompletableFuture<ScopesResponse> scopes(ScopesArguments a) {
+        Stop s = currentStop();
+        if (s == null) return fail("the guest is not stopped");
+        int frame = a.getFrameId() - 1;
+        if (frame < 0 || frame >= s.frames().size()) return fail("no frame " + a.getFrameId());
+        Scope sc = new Scope();
+        sc.setName("Values");
+        sc.setPresentationHint("locals");
+        sc.setVariablesReference(a.getFrameId());
+        sc.setNamedVariables(s.values().get(frame).size());
+        sc.setExpensive(false);
+        ScopesResponse r = new ScopesResponse();
+        r.setScopes(new Scope[] {sc});
+        return CompletableFuture.completedFuture(r);
+    }
+
+    @Override public CompletableFuture<VariablesResponse> variables(VariablesArguments a) {
+        Stop s = currentStop();
+        if (s == null) return fail("the guest is not stopped");
+        int frame = a.getVariablesReference() - 1;
+        if (frame < 0 || frame >= s.values().size()) return fail("no variables " + a.getVariablesReference());
+        List<dev.patchbay.debug.Variable> vs = s.values().get(frame);
+        org.eclipse.lsp4j.debug.Variable[] out = new org.eclipse.lsp4j.debug.Variable[vs.size()];
+        for (int i = 0; i < out.length; i++) {
+            dev.patchbay.debug.Variable v = vs.get(i);
+            org.eclipse.lsp4j.debug.Variable d = new org.eclipse.lsp4j.debug.Variable();
+            d.setName(v.name());
+            d.setValue(v.available() ? Long.toString(v.value()) : "<" + v.where() + ">");
+            d.setType("i" + v.bits());
+            d.setVariablesReference(0);
+            out[i] = d;
+        }
+        VariablesResponse r = new VariablesResponse();
+        r.setVariables(out);
+        return CompletableFuture.completedFuture(r);
+    }
+
     @Override public CompletableFuture<SetBreakpointsResponse> setBreakpoints(SetBreakpointsArguments a) {
+        // A client may send this before its launch has been handled: answer once it has.
+        return launched.thenApply(v -> setBreakpointsNow(a));
+    }
+
+    private SetBreakpointsResponse setBreakpointsNow(SetBreakpointsArguments a) {
         SetBreakpointsResponse r = new SetBreakpointsResponse();
         SourceBreakpoint[] asked = a.getBreakpoints() == null ? new SourceBreakpoint[0] : a.getBreakpoints();
         Breakpoint[] out = new Breakpoint[asked.length];
+        Debugger dbg;
+        boolean ours;
+        synchronized (lock) {
+            dbg = store == null || store.isClosed() ? null : store.debugger();
+            String path = a.getSource() == null ? null : a.getSource().getPath();
+            ours = path != null && programPath != null && Path.of(path).toAbsolutePath().normalize().equals(programPath.toAbsolutePath().normalize());
+        }
+        // One program per session: its file's breakpoints are all of them.
+        if (dbg != null && ours) dbg.edit().removeAll().apply();
         for (int i = 0; i < asked.length; i++) {
             Breakpoint b = new Breakpoint();
-            b.setVerified(false);
             b.setLine(asked[i].getLine());
-            b.setMessage("this build of Patchbay has no debugger yet (issue 18): the program runs without stopping");
+            b.setVerified(false);
             out[i] = b;
+            if (dbg == null) {
+                b.setMessage("the session has ended");
+                continue;
+            }
+            if (!ours) {
+                b.setMessage("not the launched program (" + programPath + ")");
+                continue;
+            }
+            if (asked[i].getCondition() != null || asked[i].getHitCondition() != null) {
+                b.setMessage("conditions and hit counts are not supported yet");
+                continue;
+            }
+            try {
+                Location at = Location.line(asked[i].getLine());
+                dev.patchbay.debug.Breakpoint set = (asked[i].getLogMessage() != null ? dbg.edit().addLogpoint(at) : dbg.edit().add(at)).apply().get(0);
+                b.setId(i + 1);
+                b.setVerified(true);
+                b.setLine(set.line());
+                b.setColumn(set.column());
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                b.setMessage(e.getMessage());
+            }
         }
         r.setBreakpoints(out);
-        return CompletableFuture.completedFuture(r);
+        return r;
     }
 
     @Override public CompletableFuture<Void> configurationDone(ConfigurationDoneArguments a) {
@@ -237,6 +452,10 @@ final class DapSession implements IDebugProtocolServer {
     }
 
     private void interruptGuest() {
+        synchronized (stopLock) {
+            leaving = true;
+            stopLock.notifyAll();
+        }
         synchronized (lock) {
             if (store != null && guest != null && !ended) store.interrupt();
         }

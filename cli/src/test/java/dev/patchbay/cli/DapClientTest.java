@@ -4,6 +4,8 @@
  * JVM running the CLI's Main. Scenarios: a program runs to the end and its result arrives as
  * an output event with exit code 0; a malformed program fails the launch request with the
  * compiler's file:line:col message; terminate stops a runaway guest (trap: interrupt, exit 3);
+ * a breakpoint in a CLIF file stops the guest, its variables are listed, it steps into,
+ * out of and over, and continues to the end; pause stops a runaway loop at its back edge;
  * and the same client over TCP to `dap --port 0`, which serves one session and exits.
  * Skips, saying why, without node or the npm package (.ci/run installs it into .ci/node).
  */
@@ -75,6 +77,22 @@ class DapClientTest {
         return "'" + Path.of(System.getProperty("java.home"), "bin", "java") + "' -Xss8m -cp '" + System.getProperty("java.class.path") + "' " + Main.class.getName();
     }
 
+    /** For the debugging scenario: main calls inc on line 10. */
+    static final String CALLS = String.join("\n",
+        "function %inc(i64) -> i64 {",
+        "block0(v0: i64):",
+        "    v1 = iadd_imm v0, 1",
+        "    return v1",
+        "}",
+        "function %main(i64) -> i64 {",
+        "    fn0 = %inc(i64) -> i64",
+        "block0(v0: i64):",
+        "    v1 = iadd_imm v0, 10",
+        "    v2 = call fn0(v1)",
+        "    v3 = imul_imm v2, 3",
+        "    return v3",
+        "}", "");
+
     @Test
     void overTcpWithPort() throws Exception {
         requireClient();
@@ -109,9 +127,11 @@ class DapClientTest {
             "    v2 = iadd_imm v1, 1",
             "    jump block1(v2)",
             "}", ""));
+        Files.writeString(dir.resolve("calls.clif"), CALLS);
         Files.writeString(dir.resolve("adapter.sh"), "#!/bin/sh\nexec " + javaCommand() + " dap 2>>'" + dir.resolve("adapter-stderr.txt") + "'\n");
         String out = session();
-        for (String s : new String[] {"ok runsToTheEnd", "ok aBadProgramFailsTheLaunch", "ok terminateStopsARunawayGuest"}) {
+        for (String s : new String[] {"ok runsToTheEnd", "ok aBadProgramFailsTheLaunch", "ok terminateStopsARunawayGuest",
+                "ok debugsAProgram", "ok pauseStopsARunawayGuest"}) {
             assertTrue(out.contains(s), s + " in:\n" + out);
         }
     }

@@ -11,6 +11,9 @@ package dev.patchbay.spi;
  */
 @FunctionalInterface
 public interface SafepointHandler {
+    /** The status that resumes at the site with the trap flag set: a step over a breakpoint. */
+    int STEP = 2;
+
     /**
      * The owner trapped at an armed site; called on that thread, from the controller's
      * safepoint stub.
@@ -18,8 +21,10 @@ public interface SafepointHandler {
      * @param vmctx the Store's vmctx, from R15
      * @param site the address of the site the owner trapped at
      * @param guestFp the guest's frame pointer there
-     * @return 0 to resume at the site; non-zero, after the runtime has set a trap code in
-     *         the vmctx, to unwind the guest
+     * @return 0 to resume at the site; {@link #STEP} to resume there with the trap flag set
+     *         (the runtime has written the displaced instruction back and the vmctx's
+     *         STEP_STATE, for the single-step path of the SIGTRAP handler); any other non-zero,
+     *         after the runtime has set a trap code in the vmctx, to unwind the guest
      */
     int safepoint(long vmctx, long site, long guestFp);
 }

@@ -48,6 +48,10 @@ final class LinuxSignalLayout {
     public static final int SI_ADDR = 16;
     /** si_code of a trap raised by the kernel itself (int3). */
     public static final int SI_KERNEL = 0x80;
+    /** si_code of a single-step trap (the trap flag). */
+    public static final int TRAP_TRACE = 2;
+    /** The trap flag in RFLAGS. */
+    public static final int EFLAGS_TF = 0x100;
 
     /** ucontext_t: uc_mcontext.gregs starts at 40, 8 bytes per register. */
     public static final int UC_GREGS = 40;
@@ -59,6 +63,7 @@ final class LinuxSignalLayout {
     public static final int UC_RIP = greg(REG_RIP);
     public static final int UC_RBP = greg(REG_RBP);
     public static final int UC_R15 = greg(REG_R15);
+    public static final int UC_EFLAGS = greg(REG_EFL);
 
     public static final int SYS_RT_SIGACTION = 13;
     public static final int SYS_GETPID = 39;

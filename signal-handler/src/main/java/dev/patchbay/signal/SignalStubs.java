@@ -17,7 +17,12 @@
  *      keeps no data below RSP (invariant 6), so the push clobbers nothing.
  *   4. In a region but not a site, and the byte is 0xCC: the guest's own int3 (CLIF
  *      debugtrap). If R15 is a live vmctx (validated against the vmctx slabs, see
- *      liveVmctx), it becomes a `debug` Trap through the Store's trap stub.
+ *      liveVmctx), it becomes a `debug` Trap through the Store's trap stub, unless the
+ *      vmctx's DEBUG_BREAKS is set: then it may be a debugger's breakpoint, and it goes to
+ *      the safepoint stub as in 3 (the runtime tells the two apart).
+ *   4b. A single-step trap (si_code TRAP_TRACE) with R15 a live vmctx: the end of a step
+ *      over a breakpoint (STEP_STATE 1: write 0xCC back at STEP_WRITE), or a stray TF
+ *      that a trampoline's pushfq copied; either way TF is cleared in the context.
  *   5. Anything else chains to the action that was installed before ours: SIG_IGN
  *      returns; SIG_DFL is reinstalled and the signal re-raised with tgkill, so the
  *      process dies exactly as it would have (exit 133, no hs_err); a handler is
@@ -50,7 +55,9 @@
  * (INTERRUPT_CALL == ACTIVE_CALL, non-zero) unwinds at once with no upcall: the stub sets
  * TRAP_CODE to INTERRUPT and STUB_INTERRUPT to 1, so the entry trampoline returns the
  * distinct EntryStatus.INTERRUPTED and the runtime knows, without inferring it, that it
- * still owes that interrupt's bookkeeping.
+ * still owes that interrupt's bookkeeping. Status STEP resumes by iretq with TF set (see
+ * stepReturn). Before anything else the stub copies the guest's GPRs to the vmctx's
+ * SAFEPOINT_GPRS, where a debugger reads values at a stop.
  */
 package dev.patchbay.signal;
 
@@ -106,7 +113,10 @@ final class SignalStubs {
         Gpr.RAX, Gpr.RCX, Gpr.RDX, Gpr.RSI, Gpr.RDI, Gpr.R8, Gpr.R9, Gpr.R10, Gpr.R11,
     };
 
-    /** The safepoint stub calling upcall(vmctx, site, guestFp, 0) -> status. */
+    /** Upcall status: resume at the site with the trap flag set, stepping the displaced instruction. */
+    static final int STATUS_STEP = dev.patchbay.spi.SafepointHandler.STEP;
+
+    /** The safepoint stub calling upcall(vmctx, site, guestFp, 0) -> status (0 resume, 2 step, else unwind). */
     public static byte[] safepointStub(long upcall) {
         CodeBuffer buf = new CodeBuffer();
         Assembler a = new Assembler(buf);
@@ -115,6 +125,13 @@ final class SignalStubs {
         a.push(Gpr.RBP);
         a.mov(8, Gpr.RBP, Gpr.RSP);
         for (Gpr g : SAFEPOINT_SAVED) a.push(g);
+        // The guest's registers, for a debugger's values (VmctxLayout.SAFEPOINT_GPRS).
+        for (Gpr g : Gpr.values()) {
+            if (g == Gpr.RSP || g == Gpr.RBP) continue;
+            a.store(8, m(vm, VmctxLayout.SAFEPOINT_GPRS + 8 * g.enc()), g);
+        }
+        a.load(8, Gpr.RAX, m(Gpr.RBP, 0));
+        a.store(8, m(vm, VmctxLayout.SAFEPOINT_GPRS + 8 * Gpr.RBP.enc()), Gpr.RAX);
         // A due interrupt unwinds here, with no upcall: Java bookkeeping after the unwind.
         Label unwind = buf.newLabel(), interrupt = buf.newLabel(), upcallPath = buf.newLabel();
         a.load(8, Gpr.RAX, m(vm, VmctxLayout.INTERRUPT_CALL));
@@ -141,6 +158,11 @@ final class SignalStubs {
         a.loadThreadPointer(Gpr.RCX);
         a.store(8, m(vm, VmctxLayout.IN_GUEST), Gpr.RCX);
         a.storeImm(8, m(vm, VmctxLayout.LAST_EXIT_FP), 0);
+        Label notStep = buf.newLabel();
+        a.aluImm(AluOp.CMP, 4, Gpr.RAX, STATUS_STEP);
+        a.jcc(Cond.NE, notStep, true);
+        stepReturn(a, buf);
+        buf.bind(notStep);
         a.test(4, Gpr.RAX, Gpr.RAX);
         a.jcc(Cond.NE, unwind, true);
         a.fxrstor64(m(Gpr.RSP, 0));
@@ -159,6 +181,34 @@ final class SignalStubs {
         a.jmp(m(vm, VmctxLayout.TRAP_STUB));
         buf.finish();
         return buf.bytes();
+    }
+
+    /**
+     * Resumes at the site with the trap flag set, to step over a breakpoint (the runtime has
+     * put the displaced byte back and set STEP_STATE to 1). An iretq sets RFLAGS and RIP in
+     * one instruction, so the single-step trap comes right after the displaced instruction:
+     * one signal, where popfq followed by ret would trap after the ret too. Its frame is
+     * built below RSP's new value, never below RSP (no red zone: a signal may arrive here).
+     * Stub frame: [RBP] guest RBP, [RBP + 8] guest flags, [RBP + 16] the site, and the
+     * guest's RSP at the site is RBP + 24.
+     */
+    private static void stepReturn(Assembler a, CodeBuffer buf) {
+        int area = -8 * SAFEPOINT_SAVED.length - 40;
+        a.lea(8, Gpr.RSP, m(Gpr.RBP, area));
+        a.load(8, Gpr.RAX, m(Gpr.RBP, 16));
+        a.store(8, m(Gpr.RSP, 0), Gpr.RAX);             // RIP: the site
+        buf.putBytes(new byte[] {0x48, (byte) 0x8C, (byte) 0xC8}); // mov rax, cs
+        a.store(8, m(Gpr.RSP, 8), Gpr.RAX);
+        a.load(8, Gpr.RAX, m(Gpr.RBP, 8));
+        a.aluImm(AluOp.OR, 8, Gpr.RAX, EFLAGS_TF);
+        a.store(8, m(Gpr.RSP, 16), Gpr.RAX);            // RFLAGS with TF
+        a.lea(8, Gpr.RAX, m(Gpr.RBP, 24));
+        a.store(8, m(Gpr.RSP, 24), Gpr.RAX);            // RSP
+        buf.putBytes(new byte[] {0x48, (byte) 0x8C, (byte) 0xD0}); // mov rax, ss
+        a.store(8, m(Gpr.RSP, 32), Gpr.RAX);
+        for (int i = 0; i < SAFEPOINT_SAVED.length; i++) a.load(8, SAFEPOINT_SAVED[i], m(Gpr.RBP, -8 * (i + 1)));
+        a.load(8, Gpr.RBP, m(Gpr.RBP, 0));
+        buf.putBytes(new byte[] {0x48, (byte) 0xCF});   // iretq
     }
 
     private static final Gpr[] HANDLER_SAVED = {Gpr.RBX, Gpr.R12, Gpr.R13, Gpr.R14, Gpr.R15};
@@ -281,9 +331,10 @@ final class SignalStubs {
         Gpr site = Gpr.RBX, info = Gpr.R13, uc = Gpr.R14;
         int e = SiteRegistryLayout.ENTRIES;
 
+        Label trace = buf.newLabel();
         handlerPrologue(a, registry);
         a.aluImm(AluOp.CMP, 4, m(info, SI_CODE), SI_KERNEL);
-        a.jcc(Cond.NE, chain, false);
+        a.jcc(Cond.NE, trace, false);
         a.load(8, site, m(uc, UC_RIP));
         a.aluImm(AluOp.SUB, 8, site, 1);
         regionSearch(a, buf, site, chain, retry -> {
@@ -341,7 +392,34 @@ final class SignalStubs {
         Label live = buf.newLabel();
         liveVmctx(a, buf, Gpr.RDX, chain, live);
         buf.bind(live);
+        // A debugger is attached: the int3 may be one of its breakpoints, which the runtime
+        // tells from a debugtrap at the safepoint (and makes that a `debug` Trap itself).
+        a.aluImm(AluOp.CMP, 8, m(Gpr.RDX, VmctxLayout.DEBUG_BREAKS), 0);
+        a.jcc(Cond.NE, ours, false);
         redirectToTrapStub(a, Gpr.RDX, TrapCode.DEBUG, site, chain, done);
+
+        // A single-step trap: ours only on a thread whose R15 is a live vmctx (guest code,
+        // or a trampoline of it), which is where the safepoint stub's TF takes effect.
+        buf.bind(trace);
+        Label traceLive = buf.newLabel(), clearTf = buf.newLabel();
+        a.aluImm(AluOp.CMP, 4, m(info, SI_CODE), TRAP_TRACE);
+        a.jcc(Cond.NE, chain, false);
+        a.load(8, Gpr.RDX, m(uc, greg(REG_R15)));
+        a.movImm(REG, vmctxSlabs);
+        liveVmctx(a, buf, Gpr.RDX, chain, traceLive);
+        buf.bind(traceLive);
+        a.load(8, Gpr.RAX, m(Gpr.RDX, VmctxLayout.STEP_STATE));
+        a.aluImm(AluOp.CMP, 8, Gpr.RAX, 1);
+        a.jcc(Cond.NE, clearTf, false);
+        // The displaced instruction ran (wherever it went): the breakpoint is an int3 again.
+        a.load(8, Gpr.RCX, m(Gpr.RDX, VmctxLayout.STEP_WRITE));
+        a.storeImm(1, m(Gpr.RCX, 0), 0xCC);
+        a.storeImm(8, m(Gpr.RDX, VmctxLayout.STEP_STATE), 0);
+        // With no step under way this is a TF that a pushfq copied while the displaced
+        // instruction ran (into a trampoline) and a popfq brought back: clear it too.
+        buf.bind(clearTf);
+        a.aluImm(AluOp.AND, 8, m(uc, UC_EFLAGS), ~EFLAGS_TF);
+        a.jmp(done, false);
 
         chainAndReturn(a, buf, oldAction, chain, done);
         buf.finish();

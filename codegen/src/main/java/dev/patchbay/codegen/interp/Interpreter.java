@@ -125,6 +125,27 @@ public final class Interpreter {
         findNonComparable();
     }
 
+    /** Sees each instruction just before it executes, with its frame's values by value number. */
+    @FunctionalInterface
+    public interface Observer {
+        /**
+         * One instruction is about to execute.
+         *
+         * @param fn its function
+         * @param inst the instruction
+         * @param values the frame's values by IR value number (live array: copy what you keep)
+         */
+        void before(Function fn, Inst inst, long[] values);
+    }
+
+    private Observer observer;
+
+    /** Calls `o` before every instruction (the debugger's tests compare values with it); null for none. */
+    public Interpreter setObserver(Observer o) {
+        this.observer = o;
+        return this;
+    }
+
     public Interpreter setStepLimit(long limit) {
         if (limit <= 0) throw new IllegalArgumentException("step limit must be positive: " + limit);
         this.stepLimit = limit;
@@ -193,6 +214,7 @@ public final class Interpreter {
             }
             Inst inst = f.block.insts.get(f.pc++);
             if (++steps > stepLimit) throw new StepLimitExceeded(stepLimit);
+            if (observer != null) observer.before(f.callee.fn, inst, f.vals);
             switch (inst.op) {
                 case CALL: case CALL_INDIRECT: {
                     Callee target = callTarget(f, inst);

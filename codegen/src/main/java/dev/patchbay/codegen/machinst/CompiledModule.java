@@ -54,6 +54,16 @@ public final class CompiledModule {
      * for a module built without them); what native debuggers unwind with.
      */
     public final List<UnwindRange> unwind;
+    /**
+     * Machine offset to IR location and back (empty for a module built without locations);
+     * what debuggers set breakpoints and report stops with.
+     */
+    public final LocationTable locations;
+    /**
+     * Where each IR value lives over which ranges of code (empty for a module built without
+     * it); what debuggers read values at a stop with.
+     */
+    public final ValueTable values;
 
     /**
      * A module without epoch sites ({@link EpochMode#NONE}); see the full constructor.
@@ -122,6 +132,37 @@ public final class CompiledModule {
                           List<CallSite> callSites, List<Relocation> relocations, List<ImportInfo> imports,
                           Map<SiteKind, Integer> hookTrampolines,
                           int trapStub, List<byte[]> nopUnits, EpochMode epochMode, List<UnwindRange> unwind) {
+        this(code, functions, patchSites, trapSites, callSites, relocations, imports, hookTrampolines, trapStub, nopUnits,
+            epochMode, unwind, LocationTable.EMPTY, ValueTable.EMPTY);
+    }
+
+    /**
+     * A module with its call frame rules, its location table and its value table; see the
+     * constructor without them.
+     *
+     * @param code the code, with every patch site in its off form
+     * @param functions the functions, by index
+     * @param patchSites the patch sites, by id (ids are positions)
+     * @param trapSites the offsets that can trap
+     * @param callSites the return addresses of calls
+     * @param relocations the addresses the loader fills in
+     * @param imports the hostcalls, by index
+     * @param hookTrampolines hook trampoline offsets by site kind; no null keys or values
+     * @param trapStub offset of the trap stub
+     * @param nopUnits the ISA's NOP sequences, shortest first
+     * @param epochMode how the code checks for epochs ({@link EpochMode#NONE} without epoch sites)
+     * @param unwind the call frame rules of the code's ranges, by start offset
+     * @param locations the location table (immutable, so kept as it is)
+     * @param values the value table (immutable, so kept as it is)
+     * @throws IllegalArgumentException if a range lies outside the code or overlaps another
+     */
+    public CompiledModule(byte[] code, List<FunctionInfo> functions, List<PatchSite> patchSites, List<TrapSite> trapSites,
+                          List<CallSite> callSites, List<Relocation> relocations, List<ImportInfo> imports,
+                          Map<SiteKind, Integer> hookTrampolines,
+                          int trapStub, List<byte[]> nopUnits, EpochMode epochMode, List<UnwindRange> unwind,
+                          LocationTable locations, ValueTable values) {
+        this.locations = Objects.requireNonNull(locations, "locations");
+        this.values = Objects.requireNonNull(values, "values");
         int prev = 0;
         for (UnwindRange u : unwind) {
             if (u.start < prev || u.end > code.length) {

@@ -104,11 +104,22 @@ public final class LinearScan {
         /** Bitmask of registers assigned to anything. */
         public final long usedRegs;
 
-        Result(int[] loc, int numSpillSlots, long usedRegs) {
+        /** The intervals the locations were chosen by; what debug value ranges come from. */
+        private final LiveIntervals intervals;
+
+        Result(int[] loc, int numSpillSlots, long usedRegs, LiveIntervals intervals) {
             this.loc = loc;
             this.numSpillSlots = numSpillSlots;
             this.usedRegs = usedRegs;
+            this.intervals = intervals;
         }
+
+        /**
+         * Where vreg v holds its value, as closed position ranges [s0, e0, s1, e1, ...]
+         * (instruction i reads at 2i, writes at 2i + 1): outside them its location may
+         * hold another vreg (a hole) or nothing yet.
+         */
+        public int[] liveRanges(int v) { return v < intervals.numVregs() ? intervals.ranges(v) : new int[0]; }
 
         public boolean isReg(int v) { return loc[v] >= 0; }
 
@@ -266,7 +277,7 @@ public final class LinearScan {
                 slotsInUse.push((long) e << 32 | slot);
             }
         }
-        return new Result(loc, numSlots, used);
+        return new Result(loc, numSlots, used, iv);
     }
 
     /** The live vregs by start position, then number: a counting sort over positions. */

@@ -95,6 +95,29 @@ public final class VmctxLayout {
      * not in guest code).
      */
     public static final int EXIT_THREAD = IN_GUEST + 8;
+    /**
+     * Non-zero once a debugger is attached to the Store (runtime's StoreDebugger): an int3 in
+     * this Store's code that is not a patch site then goes to the safepoint stub (a
+     * breakpoint, or a guest debugtrap the runtime turns into a `debug` Trap itself) instead
+     * of straight to the trap stub. 0 by default, so the SIGTRAP handler behaves as before.
+     */
+    public static final int DEBUG_BREAKS = EXIT_THREAD + 8;
+    /**
+     * Stepping over a breakpoint with the trap flag: 1 while the displaced instruction runs
+     * (the safepoint stub resumes it by iretq with TF set), 0 otherwise. The SIGTRAP
+     * handler's single-step path then writes 0xCC back at STEP_WRITE (the breakpoint's byte
+     * in the RW alias), clears TF and sets it to 0. Invariant: non-zero only between the
+     * owner's STEP return from a safepoint and the next single-step trap on the owner thread.
+     */
+    public static final int STEP_STATE = DEBUG_BREAKS + 8;
+    /** The RW-alias address of the breakpoint byte being stepped over (see STEP_STATE). */
+    public static final int STEP_WRITE = STEP_STATE + 8;
+    /**
+     * The guest's general-purpose registers at the current safepoint, by x86 encoding (RAX
+     * at +0 .. R15 at +120; RSP's slot unused), written by the safepoint stub before its
+     * upcall: what a debugger reads register values from. Valid only during the upcall.
+     */
+    public static final int SAFEPOINT_GPRS = STEP_WRITE + 8;
     /** Total size in bytes. */
     public static final int SIZE = 1024;
 
@@ -124,6 +147,6 @@ public final class VmctxLayout {
     }
 
     static {
-        if (EXIT_THREAD + 8 > SIZE) throw new AssertionError("vmctx fields exceed SIZE");
+        if (SAFEPOINT_GPRS + 8 * 16 > SIZE) throw new AssertionError("vmctx fields exceed SIZE");
     }
 }

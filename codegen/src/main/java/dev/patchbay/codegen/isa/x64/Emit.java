@@ -62,6 +62,13 @@ final class Emit {
         int frameSize;
         /** Where the jump tables start (the end of the instructions). */
         int codeEnd;
+        /**
+         * The location table's entries (LocationTable.Entry with function 0), relative to the
+         * function's start, in offset order; set after relax().
+         */
+        final List<dev.patchbay.codegen.machinst.LocationTable.Entry> locations = new ArrayList<>();
+        /** The value table's entries (function 0, offsets relative to the function); set after relax(). */
+        final List<dev.patchbay.codegen.machinst.ValueTable.Value> values = new ArrayList<>();
         /** The call frame rows (see UnwindRange), relative to the function's start; set after relax(). */
         final List<dev.patchbay.codegen.machinst.UnwindRange.Row> unwind = new ArrayList<>();
     }
@@ -149,16 +156,37 @@ final class Emit {
 
     Output emit() {
         prologue();
+        // The location table: a mark where the IR location changes (null: code of no IR
+        // instruction). Marks only record positions, so the bytes are what they would be
+        // without them.
+        List<int[]> locMarks = new ArrayList<>();
+        dev.patchbay.codegen.ir.SourceLoc lastLoc = null;
+        // Each emitted instruction's start, for the value table (-1: threaded away).
+        int[] instMarks = new int[vc.insts.size()];
+        java.util.Arrays.fill(instMarks, -1);
         for (VCode.VBlock b : layout) {
             if (b.loopHeader && opts.loopAlign() > 0) NopUnits.align(buf, opts.loopAlign());
             buf.bind(blockLabels[b.id]);
-            for (int i = b.first; i < b.end; i++) inst(vc.insts.get(i), b);
+            for (int i = b.first; i < b.end; i++) {
+                dev.patchbay.codegen.ir.SourceLoc l = vc.locs.get(i);
+                if (l != lastLoc) {
+                    locMarks.add(new int[] {buf.mark(), l == null ? 0 : l.line, l == null ? 0 : l.col});
+                    lastLoc = l;
+                }
+                instMarks[i] = buf.mark();
+                inst(vc.insts.get(i), b);
+            }
         }
+        locMarks.add(new int[] {buf.mark(), 0, 0});
         for (int i = 0; i < islands.size(); i++) islands.get(i).run();
         // Every branch is placed: the buffer picks short forms where they reach (moving the
         // code, its labels and its metadata), then what depends on final offsets is written.
         buf.relax();
         out.codeEnd = buf.offset();
+        for (int[] lm : locMarks) {
+            out.locations.add(new dev.patchbay.codegen.machinst.LocationTable.Entry(buf.markOffset(lm[0]), 0, lm[1], lm[2]));
+        }
+        valueTable(instMarks);
         for (Runnable r : frameRows) r.run();
         for (Runnable r : fusedFinish) r.run();
         if (!tables.isEmpty()) {
@@ -169,6 +197,58 @@ final class Emit {
         out.code = buf.bytes();
         out.buf = buf;
         return out;
+    }
+
+    /**
+     * The value table (ValueTable's header): each IR value's allocated location and the
+     * instruction starts where its live ranges say the location holds it; constants by value.
+     */
+    private void valueTable(int[] instMarks) {
+        int[] off = new int[instMarks.length];
+        for (int i = 0; i < off.length; i++) off[i] = instMarks[i] < 0 ? -1 : buf.markOffset(instMarks[i]);
+        // A stop at an offset is before the instruction that emitted bytes there: the last of
+        // the instructions starting at it (the ones before it emitted nothing). Only that one
+        // speaks for the offset; the others are dropped (-1).
+        for (int i = 0, next = -1; i < off.length; i++) {
+            if (off[i] < 0) continue;
+            if (next >= 0 && off[next] == off[i]) off[next] = -1;
+            next = i;
+        }
+        dev.patchbay.codegen.ir.Function f = vc.f;
+        for (int v = 0; v < f.numValues(); v++) {
+            dev.patchbay.codegen.ir.Type t = f.valueType(v);
+            if (t == null || !f.isDefined(v)) continue;
+            dev.patchbay.codegen.ir.Inst def = f.valueDefInst(v);
+            String name = f.valueName(v);
+            if (def != null && def.op == dev.patchbay.codegen.ir.Opcode.ICONST) {
+                out.values.add(new dev.patchbay.codegen.machinst.ValueTable.Value(0, v, name, t.bits(),
+                    dev.patchbay.codegen.machinst.ValueTable.Kind.CONSTANT, 0, t.signExtend(def.imm), new int[0]));
+                continue;
+            }
+            if (v >= alloc.loc.length || alloc.loc[v] == LinearScan.Result.UNUSED) continue;
+            int[] pos = alloc.liveRanges(v);
+            List<Integer> ranges = new ArrayList<>();
+            for (int k = 0; k < pos.length; k += 2) {
+                int first = -1, last = -1;
+                for (int i = (pos[k] + 1) / 2; i <= pos[k + 1] / 2 && i < off.length; i++) {
+                    if (off[i] < 0) continue;
+                    if (first < 0) first = off[i];
+                    last = off[i];
+                }
+                if (first < 0) continue;
+                if (!ranges.isEmpty() && ranges.get(ranges.size() - 1) >= first) {
+                    ranges.set(ranges.size() - 1, Math.max(last, ranges.get(ranges.size() - 1)));
+                } else {
+                    ranges.add(first);
+                    ranges.add(last);
+                }
+            }
+            if (ranges.isEmpty()) continue;
+            boolean reg = inReg(v);
+            out.values.add(new dev.patchbay.codegen.machinst.ValueTable.Value(0, v, name, t.bits(),
+                reg ? dev.patchbay.codegen.machinst.ValueTable.Kind.REGISTER : dev.patchbay.codegen.machinst.ValueTable.Kind.FRAME_SLOT,
+                reg ? alloc.loc[v] : spillOffset(v), 0, ranges.stream().mapToInt(Integer::intValue).toArray()));
+        }
     }
 
     // ---- locations ----

@@ -187,6 +187,7 @@ final class Lower {
         for (Map.Entry<HoistKey, Integer> e : hoisted.entrySet()) {
             VCode.VBlock pre = vblockOf[loops.preheader(e.getKey().header())];
             pre.insts.add(pre.insts.size() - 1, new MInst.MovImm(e.getValue(), e.getKey().value()));
+            if (pre.locs.size() == pre.insts.size() - 1) pre.locs.add(pre.locs.size() - 1, null);
         }
     }
 
@@ -218,7 +219,14 @@ final class Lower {
             }
         }
         if (dead.isEmpty()) return;
-        for (VCode.VBlock b : vc.blocks) b.insts.removeIf(dead::contains);
+        for (VCode.VBlock b : vc.blocks) {
+            boolean withLocs = b.locs.size() == b.insts.size();
+            for (int i = b.insts.size() - 1; i >= 0; i--) {
+                if (!dead.contains(b.insts.get(i))) continue;
+                b.insts.remove(i);
+                if (withLocs) b.locs.remove(i);
+            }
+        }
     }
 
     private static boolean isDead(MInst m, int[] uses) {
@@ -236,6 +244,8 @@ final class Lower {
         curBlockInsts = 0;
         for (Inst i : b.insts) if (i.op != Opcode.NOP) curBlockInsts++;
         Deque<List<MInst>> chunks = new ArrayDeque<>();
+        // Each chunk's IR location, in step with `chunks`: the location table (VBlock.locs).
+        Deque<dev.patchbay.codegen.ir.SourceLoc> chunkLocs = new ArrayDeque<>();
         List<Inst> insts = b.insts;
         curColors = new int[insts.size()];
         for (int idx = 0, color = 0; idx < insts.size(); idx++) {
@@ -253,13 +263,29 @@ final class Lower {
             seq = new ArrayList<>();
             lowerInst(inst);
             chunks.push(seq);
+            chunkLocs.push(isInstrumentation(seq) ? dev.patchbay.codegen.ir.SourceLoc.NONE : inst.loc);
         }
         if (b == f.entryBlock()) {
             seq = new ArrayList<>();
             lowerParams(b);
             chunks.push(seq);
+            chunkLocs.push(dev.patchbay.codegen.ir.SourceLoc.NONE);
         }
-        for (List<MInst> c : chunks) vb.insts.addAll(c);
+        java.util.Iterator<dev.patchbay.codegen.ir.SourceLoc> li = chunkLocs.iterator();
+        for (List<MInst> c : chunks) {
+            vb.insts.addAll(c);
+            dev.patchbay.codegen.ir.SourceLoc loc = li.next();
+            for (int k = 0; k < c.size(); k++) vb.locs.add(loc.isKnown() ? loc : null);
+        }
+    }
+
+    /**
+     * Whether a chunk is a site the instrumentation pass inserted (it carries its block's
+     * location, not one of the program's instructions): no location table entry of its own.
+     */
+    private static boolean isInstrumentation(List<MInst> chunk) {
+        for (MInst m : chunk) if (m.kind() == MInst.K.SITE && ((MInst.Site) m).siteKind() != SiteKind.CUSTOM) return true;
+        return false;
     }
 
     private boolean anyResultUsed(Inst inst) {

@@ -20,6 +20,11 @@ final class VCode {
         final Block ir;
         int[] params = Inst.NO_VALUES;
         final List<MInst> insts = new ArrayList<>();
+        /**
+         * The IR location each instruction of `insts` was lowered from (null for none), in
+         * step with it; empty for an edge block. Read only by emission's location table.
+         */
+        final List<dev.patchbay.codegen.ir.SourceLoc> locs = new ArrayList<>();
         boolean cold;
         boolean loopHeader;
         /** Index of the first instruction in the linear order, and one past the last. */
@@ -46,6 +51,8 @@ final class VCode {
     /** Linear order of blocks (indices into blocks). */
     final List<VBlock> order = new ArrayList<>();
     final List<MInst> insts = new ArrayList<>();
+    /** The IR location of each of `insts` (null for none), in step with it. */
+    final List<dev.patchbay.codegen.ir.SourceLoc> locs = new ArrayList<>();
     int numVregs;
     /** Preferred physical register per vreg (Gpr enc), or -1. */
     int[] hintReg;
@@ -74,10 +81,13 @@ final class VCode {
     /** Flattens the blocks in `order` into the linear instruction list. */
     void linearize() {
         insts.clear();
+        locs.clear();
         for (int i = 0; i < order.size(); i++) order.get(i).position = i;
         for (VBlock b : order) {
             b.first = insts.size();
             insts.addAll(b.insts);
+            if (b.locs.size() == b.insts.size()) locs.addAll(b.locs);
+            else for (int k = 0; k < b.insts.size(); k++) locs.add(null);
             b.end = insts.size();
         }
     }

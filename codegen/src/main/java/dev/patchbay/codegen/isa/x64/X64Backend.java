@@ -148,6 +148,8 @@ public final class X64Backend {
         List<TrapSite> traps = new ArrayList<>();
         List<CallSite> calls = new ArrayList<>();
         List<UnwindRange> unwind = new ArrayList<>(tr.unwind());
+        List<dev.patchbay.codegen.machinst.LocationTable.Entry> locations = new ArrayList<>();
+        List<dev.patchbay.codegen.machinst.ValueTable.Value> values = new ArrayList<>();
         // Site ids number the sites in code order across the module, so they are stable
         // for a given input and plan.
         for (int i = 0; i < outs.size(); i++) {
@@ -176,6 +178,14 @@ public final class X64Backend {
             }
             infos.add(new FunctionInfo(i, f.name, base, base + o.code.length, base + o.codeEnd, o.frameSize, f.signature,
                 entries.get(f.signature)));
+            for (dev.patchbay.codegen.machinst.LocationTable.Entry e : o.locations) {
+                locations.add(new dev.patchbay.codegen.machinst.LocationTable.Entry(base + e.offset(), i, e.line(), e.col()));
+            }
+            for (dev.patchbay.codegen.machinst.ValueTable.Value v : o.values) {
+                int[] r = v.ranges();
+                for (int k = 0; k < r.length; k++) r[k] += base;
+                values.add(new dev.patchbay.codegen.machinst.ValueTable.Value(i, v.value(), v.name(), v.bits(), v.kind(), v.where(), v.constant(), r));
+            }
             List<UnwindRange.Row> rows = new ArrayList<>(o.unwind.size());
             for (UnwindRange.Row r : o.unwind) rows.add(r.shifted(base));
             unwind.add(new UnwindRange(UnwindRange.Kind.FUNCTION, f.name, base, base + o.code.length, rows));
@@ -185,6 +195,7 @@ public final class X64Backend {
         dev.patchbay.codegen.instrument.EpochMode mode = opts.plan().includes(dev.patchbay.codegen.instrument.SiteKind.EPOCH)
             ? opts.epochMode() : dev.patchbay.codegen.instrument.EpochMode.NONE;
         unwind.sort(java.util.Comparator.comparingInt(u -> u.start));
-        return new CompiledModule(buf.bytes(), infos, sites, traps, calls, relocs, imports, hooks, trapStub, units, mode, unwind);
+        return new CompiledModule(buf.bytes(), infos, sites, traps, calls, relocs, imports, hooks, trapStub, units, mode, unwind,
+            new dev.patchbay.codegen.machinst.LocationTable(locations), new dev.patchbay.codegen.machinst.ValueTable(values));
     }
 }

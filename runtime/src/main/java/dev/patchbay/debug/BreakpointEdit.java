@@ -1,0 +1,58 @@
+/*
+ * A batch of breakpoint changes, in the spirit of Wasmtime's Store::edit_breakpoints():
+ * built on any thread, applied at once. Applying resolves every location first, so a bad
+ * one fails the whole batch before any byte of code changes.
+ */
+package dev.patchbay.debug;
+
+import java.util.List;
+
+/**
+ * A batch of breakpoint additions and removals, applied together by {@link #apply()}. An edit is
+ * used once.
+ */
+public interface BreakpointEdit {
+    /**
+     * Adds a breakpoint that stops the owner there.
+     *
+     * @param at where
+     * @return this edit
+     */
+    BreakpointEdit add(Location at);
+
+    /**
+     * Adds a logpoint: it counts (and logs at DEBUG level) each time the owner reaches it, and
+     * never stops.
+     *
+     * @param at where
+     * @return this edit
+     */
+    BreakpointEdit addLogpoint(Location at);
+
+    /**
+     * Removes a breakpoint (one of this Store's); removing one already removed does nothing.
+     *
+     * @param breakpoint the breakpoint
+     * @return this edit
+     */
+    BreakpointEdit remove(Breakpoint breakpoint);
+
+    /**
+     * Removes every breakpoint set now.
+     *
+     * @return this edit
+     */
+    BreakpointEdit removeAll();
+
+    /**
+     * Applies the batch: removals first, then additions. From any thread, while the Store
+     * runs or not: a running owner stops at a new breakpoint the next time it reaches it.
+     *
+     * @return the breakpoints added, in the order they were added
+     * @throws IllegalArgumentException if a location has no code at or after it (nothing is
+     *     changed then)
+     * @throws IllegalStateException if the edit was applied already, the Store is closed, or
+     *     it runs and the Engine has no site controller to arm its code
+     */
+    List<Breakpoint> apply();
+}

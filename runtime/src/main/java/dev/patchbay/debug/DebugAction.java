@@ -1,0 +1,18 @@
+/*
+ * What a stop handler tells the stopped owner to do next.
+ */
+package dev.patchbay.debug;
+
+/** How a stopped guest goes on. */
+public enum DebugAction {
+    /** Run on; the breakpoint stays set. */
+    CONTINUE,
+    /** Stop at the next IR location the owner reaches, in any function. */
+    STEP_INTO,
+    /** Stop at the next IR location in this frame or a caller's (calls run through). */
+    STEP_OVER,
+    /** Stop at the next IR location in a caller's frame. */
+    STEP_OUT,
+    /** Unwind the call with an {@code interrupt} Trap. */
+    INTERRUPT
+}

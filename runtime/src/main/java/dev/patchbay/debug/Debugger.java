@@ -1,0 +1,45 @@
+/*
+ * A Store's debugger: one per Store (store.debugger()), in the spirit of Wasmtime's
+ * Store::edit_breakpoints() and DebugEvent. Breakpoints are int3 bytes written into that
+ * Store's private copy of the code through the same arming protocol as patch sites, so a
+ * Store without breakpoints runs exactly the code it would run without a debugger.
+ */
+package dev.patchbay.debug;
+
+import java.util.List;
+
+/** Breakpoints, logpoints and stops for one Store. */
+public interface Debugger {
+    /**
+     * Starts a batch of breakpoint changes.
+     *
+     * @return a new edit; nothing changes until its {@link BreakpointEdit#apply()}
+     * @throws IllegalStateException if the Store is closed
+     */
+    BreakpointEdit edit();
+
+    /**
+     * Sets what runs at a stop, on the owner thread. Without one, the guest runs on at every
+     * breakpoint (each still counts its hits).
+     *
+     * @param handler the handler, or null for none
+     */
+    void onStop(StopHandler handler);
+
+    /**
+     * The breakpoints and logpoints set now.
+     *
+     * @return a new list, in the order they were added
+     */
+    List<Breakpoint> breakpoints();
+
+    /**
+     * Asks the running guest to stop at its next patch site (a loop's back edge or a
+     * function's entry, with epoch sites compiled in), through the same arming as an
+     * interrupt; the stop handler then runs with {@link StopEvent.Reason#PAUSE}. From any
+     * thread; a Store that runs nothing stops at the first site of its next call.
+     *
+     * @throws IllegalStateException if the Store is closed
+     */
+    void pause();
+}
