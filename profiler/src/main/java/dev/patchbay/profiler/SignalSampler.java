@@ -77,7 +77,9 @@ import static dev.patchbay.profiler.SignalSamplerLayout.*;
  * generated handler records the interrupted PC and a bounded frame-pointer walk into a
  * per-Store ring buffer, which this class drains. Results have the {@link SamplingProfiler}'s
  * shapes: collapsed stacks, flame graphs, JFR {@code dev.patchbay.GuestSample} events; and
- * self samples per function and per machine offset ({@link #selfSamplesByLocation()}).
+ * self samples per function, per machine offset ({@link #selfSamplesByLocation()}) and per
+ * IR location ({@link #selfSamplesByIrLocation()}, CLIF line:col through the module's
+ * location table).
  *
  * <p>A signal that reaches the owner inside a hostcall is attributed to the import, as a
  * host frame ({@code name_[h]} in collapsed stacks) on top of the guest frames that called
@@ -92,6 +94,8 @@ import static dev.patchbay.profiler.SignalSamplerLayout.*;
 public final class SignalSampler implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(SignalSampler.class.getName());
     private static final int ESRCH = 3;
+    /** How long a safepoint request that learns the owner's tid may stay unapplied before it is asked again. */
+    private static final long LEARN_RETRY_NS = 200_000_000L;
     /** The collapsed-format annotation of a host frame (FlameGraph colours it as one). */
     static final String HOST_FRAME = "_[h]";
     /** The default ring: 4,096 samples of up to 30 frames (1 MiB) per Store. */
@@ -192,6 +196,7 @@ public final class SignalSampler implements AutoCloseable {
         final Map<String, Long> leaves = new ConcurrentHashMap<>();
         final AtomicBoolean learning = new AtomicBoolean();
         PatchRequest learnRequest;
+        long learnAt;
         long sent, idle, recorded, unattributed;
         boolean detached;
 
@@ -266,6 +271,22 @@ public final class SignalSampler implements AutoCloseable {
             return -1;
         }
 
+        /**
+         * The IR location (CLIF line:col) of the instruction at a PC, from the module's
+         * location table; "?" where its code belongs to no IR instruction (prologue, moves).
+         */
+        String irLocation(long pc) {
+            for (Code c : code) {
+                if (pc < c.base || pc >= c.end) continue;
+                int off = (int) (pc - c.base);
+                FunctionInfo f = c.module.functionAt(off);
+                if (f == null) return "?";
+                dev.patchbay.codegen.ir.SourceLoc loc = c.module.locations.locationAt(f.index, off);
+                return loc.isKnown() ? loc.toString() : "?";
+            }
+            return "?";
+        }
+
         GuestFrame frame(long pc) {
             for (Code c : code) {
                 if (pc < c.base || pc >= c.end) continue;
@@ -332,7 +353,10 @@ public final class SignalSampler implements AutoCloseable {
         }
 
         void learn() {
-            if (learnRequest != null && !learnRequest.isDone()) return;
+            // A request not applied within LEARN_RETRY_NS is asked again: under load the owner
+            // may take a long time to reach a site, and one lost request must not stop sampling.
+            if (learnRequest != null && !learnRequest.isDone() && System.nanoTime() - learnAt < LEARN_RETRY_NS) return;
+            learnAt = System.nanoTime();
             try {
                 learning.set(true);
                 learnRequest = store.requestSafepoint();
@@ -365,6 +389,7 @@ public final class SignalSampler implements AutoCloseable {
     private final List<Target> targets = new CopyOnWriteArrayList<>();
     private final StackCounts stacks = new StackCounts();
     private final Map<String, Long> locations = new TreeMap<>();
+    private final Map<String, Long> irLocations = new TreeMap<>();
     private long dropsSeen, notInGuestSeen, outsideSeen;
     private volatile Thread thread;
     private volatile Duration period;
@@ -519,6 +544,7 @@ public final class SignalSampler implements AutoCloseable {
             GuestFrame self = frames.get(0);
             t.leaves.merge(SamplingProfiler.leafKey(inHostcall ? -1 : t.instanceAt(pc), self.function()), 1L, Long::sum);
             locations.merge(inHostcall ? self.function() : leaf.function() + "+0x" + Integer.toHexString(leaf.offset()), 1L, Long::sum);
+            irLocations.merge(inHostcall ? self.function() : leaf.function() + "@" + t.irLocation(pc), 1L, Long::sum);
             JfrEvents.sample(t.name, frames);
         }
         VarHandle.releaseFence();
@@ -598,15 +624,29 @@ public final class SignalSampler implements AutoCloseable {
     }
 
     /**
-     * Self samples by exact location: {@code "function+0xOFFSET"}, the offset of the sampled
-     * instruction in the function's machine code (the compiled module has no table from
-     * machine offsets back to IR instructions).
+     * Self samples by exact machine location: {@code "function+0xOFFSET"}, the offset of the
+     * sampled instruction in the function's machine code ({@link #selfSamplesByIrLocation()}
+     * gives the IR instruction instead).
      *
      * @return location to count, sorted; a copy
      */
     public synchronized Map<String, Long> selfSamplesByLocation() {
         drain();
         return new TreeMap<>(locations);
+    }
+
+    /**
+     * Self samples by IR location: {@code "function@line:col"}, the CLIF source location of
+     * the sampled instruction, from the compiled module's location table (machine offset to
+     * IR location). Code that belongs to no IR instruction (prologue, epilogue, edge-block
+     * moves) is {@code "function@?"}; a sample in a hostcall is the host frame's name, as in
+     * {@link #selfSamplesByFunction()}.
+     *
+     * @return location to count, sorted; a copy
+     */
+    public synchronized Map<String, Long> selfSamplesByIrLocation() {
+        drain();
+        return new TreeMap<>(irLocations);
     }
 
     /**

@@ -50,7 +50,7 @@ class SignalSamplerTest {
             Instance inst = StraightLine.instantiate(engine, store);
             try (StraightLine.Runner run = new StraightLine.Runner(inst)) {
                 run.awaitRunning();
-                Map<String, Long> unbiased, byLocation, biased;
+                Map<String, Long> unbiased, byLocation, byIr, biased;
                 try (SignalSampler s = new SignalSampler().add(store, "main")) {
                     s.start(Duration.ofMillis(1));
                     Thread.sleep(500);
@@ -58,6 +58,7 @@ class SignalSamplerTest {
                     s.stop();
                     unbiased = s.selfSamplesByFunction();
                     byLocation = s.selfSamplesByLocation();
+                    byIr = s.selfSamplesByIrLocation();
                     assertTrue(s.samples() >= 300, "enough samples: " + s.samples() + " sent " + s.signalsSent());
                     assertTrue(s.stacks().containsKey("main;a"), s.collapsedStacks());
                     assertTrue(s.stacks().containsKey("main;b"), s.collapsedStacks());
@@ -77,6 +78,26 @@ class SignalSamplerTest {
                 assertFalse(siteA >= 0.62 && siteA <= 0.88, "the site-biased sampler misses straight-line time: " + siteA + " " + biased);
                 long inA = byLocation.keySet().stream().filter(k -> k.startsWith("a+")).count();
                 assertTrue(inA >= 50, "samples spread over a's instructions, not one site: " + inA + " locations");
+                // By IR location: a's 6,000 chain instructions are CLIF lines 4 to 6003, every
+                // pair the same cost, so the first half of those lines has half of a's samples.
+                long aKnown = 0, aFirstHalf = 0, aAll = 0;
+                java.util.Set<Integer> aLines = new java.util.HashSet<>();
+                for (Map.Entry<String, Long> e : byIr.entrySet()) {
+                    if (!e.getKey().startsWith("a@")) continue;
+                    aAll += e.getValue();
+                    if (e.getKey().equals("a@?")) continue;
+                    int line = Integer.parseInt(e.getKey().substring(2, e.getKey().indexOf(':')));
+                    assertTrue(line >= 3 && line <= 6004, "a line of %a's body: " + e.getKey());
+                    aKnown += e.getValue();
+                    aLines.add(line);
+                    if (line < 3004) aFirstHalf += e.getValue();
+                }
+                System.out.printf("SignalSamplerTest: by IR location, a: %d samples, %d with a location on %d lines, first half %.3f%n",
+                    aAll, aKnown, aLines.size(), (double) aFirstHalf / aKnown);
+                assertTrue(aKnown >= 0.95 * aAll, "a's samples have IR locations: " + aKnown + " of " + aAll);
+                assertTrue(aLines.size() >= 50, "spread over a's lines: " + aLines.size());
+                double half = (double) aFirstHalf / aKnown;
+                assertTrue(half >= 0.3 && half <= 0.7, "the first half of a's chain has about half its samples: " + half);
             }
         }
     }

@@ -161,6 +161,8 @@ final class SignalStubs {
         Label notStep = buf.newLabel();
         a.aluImm(AluOp.CMP, 4, Gpr.RAX, STATUS_STEP);
         a.jcc(Cond.NE, notStep, true);
+        // The upcall ran Java: the guest's XMM registers and MXCSR come back before the step too.
+        a.fxrstor64(m(Gpr.RSP, 0));
         stepReturn(a, buf);
         buf.bind(notStep);
         a.test(4, Gpr.RAX, Gpr.RAX);
