@@ -224,6 +224,47 @@ class DebuggerTest {
         }
     }
 
+    /** A loop that holds f64 values in XMM registers across its breakpoint. */
+    static final String FLOATS = String.join("\n",
+        "function %poly(i64, f64) -> f64 {",               // 1
+        "block0(v0: i64, v1: f64):",                      // 2
+        "    v2 = f64const 0x1.0p0",                      // 3
+        "    jump block1(v0, v2, v1)",                    // 4
+        "block1(v3: i64, v4: f64, v5: f64):",             // 5
+        "    v6 = fmul v4, v5",                           // 6
+        "    v7 = fadd v6, v1",                           // 7
+        "    v8 = sqrt v7",                               // 8
+        "    v9 = iadd_imm v3, -1",                       // 9
+        "    brif v9, block1(v9, v8, v7), block2(v8)",    // 10
+        "block2(v10: f64):",                              // 11
+        "    return v10",                                 // 12
+        "}", "");
+
+    @Test
+    void floatValuesLiveAcrossABreakpointStepComeBackBitExact() throws Exception {
+        long x = Double.doubleToRawLongBits(1.0000001);
+        long want;
+        try (Engine engine = new Engine(); Store store = new Store(engine)) {
+            want = store.instantiate(engine.load(compile("poly.clif", FLOATS, EpochMode.FUSED))).func("poly").call(500, x)[0];
+        }
+        try (Engine engine = new Engine(); Store store = new Store(engine)) {
+            Instance inst = store.instantiate(engine.load(compile("poly.clif", FLOATS, EpochMode.FUSED)));
+            Debugger dbg = store.debugger();
+            double[] sink = new double[1];
+            dbg.onStop(e -> {
+                // Java float work on the owner thread, in the stop handler: every XMM register
+                // the JIT likes is written, and the rounding mode is the JVM's.
+                double acc = 0;
+                for (int i = 1; i < 200; i++) acc += Math.sqrt(i) * Math.sin(i) / (i + 0.5);
+                sink[0] += acc;
+                return DebugAction.CONTINUE;
+            });
+            Breakpoint bp = dbg.edit().add(Location.line("poly", 7)).apply().get(0);
+            assertEquals(want, inst.func("poly").call(500, x)[0], "the same bits with a breakpoint stepped over 500 times");
+            assertEquals(500, bp.hits());
+        }
+    }
+
     @Test
     void aBreakpointOnAFusedEpochSiteResumesCorrectlyWithTheSiteOffAndOn() throws Exception {
         try (Engine engine = new Engine(); Store store = new Store(engine)) {
