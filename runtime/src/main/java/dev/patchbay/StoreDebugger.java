@@ -436,7 +436,14 @@ final class StoreDebugger implements Debugger {
                 restore(s);
                 return 0;
             }
-            s.module.code().write1(s.offset, displaced(s));
+            byte under = displaced(s);
+            if (under == INT3) {
+                // A debugtrap under the breakpoint: stepping it would trap here again, forever.
+                // It traps as it would have without the breakpoint.
+                core.vmctx.setTrapCode(TrapCode.DEBUG.code());
+                return 1;
+            }
+            s.module.code().write1(s.offset, under);
             core.vmctx.setStep(1, s.write);
             return STATUS_STEP;
         } finally {

@@ -1,7 +1,9 @@
 /*
  * `patchbay run FILE.clif --invoke 'name(1, 2)'`: compiles the file, calls one function
- * and prints its results (a .wasm file goes to WasmRun). A guest trap prints the trap code and the guest backtrace and
- * exits with code 3.
+ * and prints its results (a .wasm file goes to WasmRun, or WasiRun without --invoke). A
+ * guest trap prints the trap code and the guest backtrace and exits with code 3.
+ * `--break LOC` stops at a CLIF line each time it is reached, prints the stop (backtrace
+ * with locations) and the values there, and goes on.
  */
 package dev.patchbay.cli;
 
@@ -40,6 +42,9 @@ final class RunCommand implements Callable<Integer> {
 
     @Parameters(index = "1..*", paramLabel = "ARGS", description = "After --: a WASI command's arguments (argv[1..]).")
     List<String> guestArgs = new ArrayList<>();
+
+    @Option(names = "--break", paramLabel = "LOC", description = "Stop at a CLIF line each time it runs (LINE or FUNCTION:LINE; a line without code slides to the next), print the backtrace and values there, and go on. Repeatable.")
+    List<String> breaks = new ArrayList<>();
 
     @Option(names = "--stack-limit", paramLabel = "SIZE", description = "Guest stack size, 4K to 16G, e.g. 256K, 8M (default: 256K; 4M for a WASI command, whose C code expects a native-sized stack).")
     String stackLimit;
@@ -100,6 +105,7 @@ final class RunCommand implements Callable<Integer> {
         long stack;
         try {
             argValues = parseArgs(m.group(2));
+            for (String b : breaks) breakLocation(b);
             stack = stackLimit == null ? Store.DEFAULT_STACK_BYTES : Values.size("--stack-limit", stackLimit, MIN_STACK, MAX_STACK);
             planOptions.plan();
             planOptions.optLevel();
@@ -159,6 +165,17 @@ final class RunCommand implements Callable<Integer> {
             store.setStackLimit(stack);
             Instance inst = store.instantiate(engine.load(c.module));
             Func f = inst.func(name);
+            if (!breaks.isEmpty()) {
+                dev.patchbay.debug.BreakpointEdit edit = store.debugger().edit();
+                for (String b : breaks) edit.add(breakLocation(b));
+                try {
+                    edit.apply();
+                } catch (IllegalArgumentException e) {
+                    System.err.println("patchbay: --break: " + e.getMessage());
+                    return Main.EXIT_BAD_INPUT;
+                }
+                store.debugger().onStop(RunCommand::printStop);
+            }
             ProfileOptions.Session profiling = profileOptions.start(engine, store, inst, file);
             long[] r;
             try {
@@ -184,6 +201,36 @@ final class RunCommand implements Callable<Integer> {
             System.err.println(file + ": error: " + e.getMessage());
             return Main.EXIT_BAD_INPUT;
         }
+    }
+
+    /** LINE or [%]FUNCTION:LINE. */
+    static dev.patchbay.debug.Location breakLocation(String spec) {
+        Matcher m = BREAK.matcher(spec);
+        if (!m.matches()) throw new IllegalArgumentException("--break must be LINE or FUNCTION:LINE, got '" + spec + "'");
+        int line;
+        try {
+            line = Integer.parseInt(m.group(2));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--break " + spec + ": the line is out of range");
+        }
+        if (line < 1) throw new IllegalArgumentException("--break " + spec + ": lines start at 1");
+        return m.group(1) == null ? dev.patchbay.debug.Location.line(line) : dev.patchbay.debug.Location.line(m.group(1), line);
+    }
+
+    private static final Pattern BREAK = Pattern.compile("(?:%?([A-Za-z_][A-Za-z0-9_.]*):)?(\\d{1,10})");
+
+    /** A stop under --break: where, the backtrace, and the innermost frame's values; then go on. */
+    private static dev.patchbay.debug.DebugAction printStop(dev.patchbay.debug.StopEvent e) {
+        List<dev.patchbay.debug.StackFrame> frames = e.frames();
+        StringBuilder b = new StringBuilder();
+        dev.patchbay.debug.StackFrame top = frames.get(0);
+        b.append("break %").append(top.function()).append(" at ").append(top.line()).append(':').append(top.column());
+        if (e.breakpoint() != null) b.append(" (hit ").append(e.breakpoint().hits()).append(')');
+        b.append('\n');
+        for (int i = 0; i < frames.size(); i++) b.append("  #").append(i).append(' ').append(frames.get(i)).append('\n');
+        for (dev.patchbay.debug.Variable v : e.variables(0)) b.append("    ").append(v).append('\n');
+        System.out.print(b);
+        return dev.patchbay.debug.DebugAction.CONTINUE;
     }
 
     private static String names(CompileCommand.Compiled c) {

@@ -56,8 +56,8 @@
  * TRAP_CODE to INTERRUPT and STUB_INTERRUPT to 1, so the entry trampoline returns the
  * distinct EntryStatus.INTERRUPTED and the runtime knows, without inferring it, that it
  * still owes that interrupt's bookkeeping. Status STEP resumes by iretq with TF set (see
- * stepReturn). Before anything else the stub copies the guest's GPRs to the vmctx's
- * SAFEPOINT_GPRS, where a debugger reads values at a stop.
+ * stepReturn). In a Store with a debugger (DEBUG_BREAKS set), the stub first copies the
+ * guest's GPRs to the vmctx's SAFEPOINT_GPRS, where the debugger reads values at a stop.
  */
 package dev.patchbay.signal;
 
@@ -125,13 +125,18 @@ final class SignalStubs {
         a.push(Gpr.RBP);
         a.mov(8, Gpr.RBP, Gpr.RSP);
         for (Gpr g : SAFEPOINT_SAVED) a.push(g);
-        // The guest's registers, for a debugger's values (VmctxLayout.SAFEPOINT_GPRS).
+        // The guest's registers, for a debugger's values (VmctxLayout.SAFEPOINT_GPRS); only
+        // in a Store with a debugger, so every other safepoint is as it was.
+        Label noDebugger = buf.newLabel();
+        a.aluImm(AluOp.CMP, 8, m(vm, VmctxLayout.DEBUG_BREAKS), 0);
+        a.jcc(Cond.E, noDebugger, true);
         for (Gpr g : Gpr.values()) {
             if (g == Gpr.RSP || g == Gpr.RBP) continue;
             a.store(8, m(vm, VmctxLayout.SAFEPOINT_GPRS + 8 * g.enc()), g);
         }
         a.load(8, Gpr.RAX, m(Gpr.RBP, 0));
         a.store(8, m(vm, VmctxLayout.SAFEPOINT_GPRS + 8 * Gpr.RBP.enc()), Gpr.RAX);
+        buf.bind(noDebugger);
         // A due interrupt unwinds here, with no upcall: Java bookkeeping after the unwind.
         Label unwind = buf.newLabel(), interrupt = buf.newLabel(), upcallPath = buf.newLabel();
         a.load(8, Gpr.RAX, m(vm, VmctxLayout.INTERRUPT_CALL));

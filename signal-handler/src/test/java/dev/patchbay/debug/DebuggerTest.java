@@ -435,6 +435,19 @@ class DebuggerTest {
             assertEquals(0xCC, b.codeBytes(cm.function("spin").start + bp.machineOffset(), 1)[0] & 0xFF);
             debugged.debugger().edit().remove(bp).apply();
             assertPristine(b);
+            // A breakpoint on the debugtrap itself stops there once, then the debugtrap traps.
+            AtomicLong stops = new AtomicLong();
+            debugged.debugger().onStop(e -> {
+                stops.incrementAndGet();
+                return DebugAction.CONTINUE;
+            });
+            Breakpoint onTrap = debugged.debugger().edit().add(Location.line("t", 3)).apply().get(0);
+            assertEquals(3, onTrap.line());
+            assertEquals(TrapCode.DEBUG, assertThrows(Trap.class, () -> b.func("t").call(1)).code());
+            assertEquals(1, stops.get());
+            assertEquals(1, onTrap.hits());
+            debugged.debugger().edit().remove(onTrap).apply();
+            assertPristine(b);
             assertThrows(IllegalArgumentException.class, () -> debugged.debugger().edit().add(Location.line("spin", 999)).apply());
             assertThrows(IllegalArgumentException.class, () -> debugged.debugger().edit().add(Location.line("nope", 1)).apply());
             assertTrue(debugged.debugger().breakpoints().isEmpty(), "a failed edit changes nothing");

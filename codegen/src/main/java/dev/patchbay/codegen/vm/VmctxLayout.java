@@ -115,7 +115,8 @@ public final class VmctxLayout {
     /**
      * The guest's general-purpose registers at the current safepoint, by x86 encoding (RAX
      * at +0 .. R15 at +120; RSP's slot unused), written by the safepoint stub before its
-     * upcall: what a debugger reads register values from. Valid only during the upcall.
+     * upcall when DEBUG_BREAKS is set: what a debugger reads register values from. Valid only
+     * during the upcall.
      */
     public static final int SAFEPOINT_GPRS = STEP_WRITE + 8;
     /** Total size in bytes. */
