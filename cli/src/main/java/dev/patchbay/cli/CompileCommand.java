@@ -1,5 +1,5 @@
 /*
- * `patchbay compile [--disasm] [--json] FILE.clif`: compiles a file and prints the
+ * `patchbay compile [--disasm] [--json] FILE.clif|FILE.wasm`: compiles a file and prints the
  * annotated disassembly per function (patch sites with kind, id and on bytes, trap sites,
  * function boundaries), or with --json the module's metadata.
  */
@@ -32,7 +32,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "compile", mixinStandardHelpOptions = true,
-    description = "Compile a CLIF file to x86-64 and print the annotated disassembly (or --json metadata).")
+    description = "Compile a CLIF file or Wasm module to x86-64 and print the annotated disassembly (or --json metadata).")
 final class CompileCommand implements Callable<Integer> {
     @Option(names = "--disasm", description = "Print the annotated disassembly (the default output).")
     boolean disasm;
@@ -46,7 +46,7 @@ final class CompileCommand implements Callable<Integer> {
     @Mixin
     PlanOptions planOptions = new PlanOptions();
 
-    @Parameters(paramLabel = "FILE", description = "a .clif file (a regular file of at most 16 MiB)")
+    @Parameters(paramLabel = "FILE", description = "a .clif file (a regular file of at most 16 MiB) or a .wasm module")
     Path file;
 
     @Override public Integer call() {
@@ -60,11 +60,46 @@ final class CompileCommand implements Callable<Integer> {
             System.err.println("patchbay: " + e.getMessage());
             return Main.EXIT_BAD_INPUT;
         }
-        Compiled c = compile(file, planOptions, loopAlign);
-        if (c == null) return Main.EXIT_BAD_INPUT;
-        if (json) System.out.print(Json.write(metadata(c.module)));
-        if (disasm || !json) System.out.print(Disassembler.format(c.module));
+        CompiledModule module;
+        if (file.toString().endsWith(".wasm")) {
+            module = compileWasm(file, planOptions.plan(), loopAlign);
+        } else {
+            Compiled c = compile(file, planOptions, loopAlign);
+            module = c == null ? null : c.module;
+        }
+        if (module == null) return Main.EXIT_BAD_INPUT;
+        if (json) System.out.print(Json.write(metadata(module)));
+        if (disasm || !json) System.out.print(Disassembler.format(module));
         return Main.EXIT_OK;
+    }
+
+    /**
+     * A Wasm module decoded, validated, translated and compiled as CLIF is; a malformed or
+     * invalid one prints its byte offset, one the backend refuses prints why (null back).
+     */
+    static CompiledModule compileWasm(Path file, dev.patchbay.codegen.instrument.InstrumentationPlan plan, int loopAlign) {
+        try {
+            if (java.nio.file.Files.size(file) > dev.patchbay.Module.MAX_SOURCE_BYTES) {
+                System.err.println(file + ": error: larger than " + (dev.patchbay.Module.MAX_SOURCE_BYTES >> 20) + " MiB");
+                return null;
+            }
+            byte[] bytes = java.nio.file.Files.readAllBytes(file);
+            dev.patchbay.wasm.translate.TranslatedModule t = dev.patchbay.wasm.translate.Translator.translate(
+                dev.patchbay.wasm.WasmModule.decode(bytes).validate(), false);
+            for (dev.patchbay.codegen.ir.Function f : t.functions()) {
+                String why = Compiler.backendRefusal(f);
+                if (why != null) {
+                    System.err.println(file + ": error: function %" + f.name + " cannot be compiled: " + why);
+                    return null;
+                }
+            }
+            return Compiler.compile(t.functions(), CompileOptions.builder().plan(plan).loopAlign(loopAlign).build());
+        } catch (java.io.IOException e) {
+            System.err.println("patchbay: cannot read " + file + ": " + e.getMessage());
+        } catch (dev.patchbay.wasm.WasmException | CompileException e) {
+            System.err.println(file + ": error: " + e.getMessage());
+        }
+        return null;
     }
 
     static final class Compiled {

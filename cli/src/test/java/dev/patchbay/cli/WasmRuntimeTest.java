@@ -242,6 +242,30 @@ class WasmRuntimeTest {
     }
 
     @Test
+    void compileDisassemblesWasmAndRunReportsBadModulesWithTheirOffset() throws Exception {
+        Path dir = Files.createTempDirectory("patchbay-wasm-cli");
+        Path good = Files.write(dir.resolve("loop.wasm"), Wat.wasm(LOOP));
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream saved = System.out;
+        int code;
+        try {
+            System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+            code = Main.execute("compile", "--disasm", good.toString());
+        } finally {
+            System.setOut(saved);
+        }
+        String text = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, code, text);
+        assertTrue(text.contains("f0_spin"), text);
+        Path bad = Files.write(dir.resolve("bad.wasm"), new byte[] {0, 'a', 's', 'm', 1, 0, 0, 0, 1, 99});
+        assertEquals(Main.EXIT_BAD_INPUT, Main.execute("compile", bad.toString()));
+        assertEquals(Main.EXIT_BAD_INPUT, Main.execute("run", bad.toString(), "--invoke", "f()"));
+        Files.delete(good);
+        Files.delete(bad);
+        Files.delete(dir);
+    }
+
+    @Test
     void bulkMemoryWorksBeyondTwoGiB() throws Exception {
         byte[] wasm = Wat.wasm(MEMORY);
         try (Engine engine = new Engine(); Store store = new Store(engine)) {
