@@ -50,6 +50,8 @@ public final class WasmInstance {
     private final Store store;
     private final Map<String, Object> exports = new LinkedHashMap<>();
     private final WasmBuiltins state;
+    /** Set once instantiate has the code instantiated; never changes after. */
+    private Instance instance;
 
     private WasmInstance(Store store, int dataCount, int elementCount) {
         this.store = store;
@@ -142,6 +144,7 @@ public final class WasmInstance {
             }
         }
         Instance inst = store.instantiate(module, hostcalls);
+        this.instance = inst;
         long code = inst.loaded().code().execBase();
 
         int nf = (int) m.functionCount();
@@ -311,6 +314,15 @@ public final class WasmInstance {
         }
         return kind.cast(o);
     }
+
+    /**
+     * The compiled code of this instance as its Store runs it: what the profiler
+     * ({@code ProfilerConfig.moduleName}), the samplers and the debugger see. Its functions
+     * are named {@code f<index>_<name-section name>}.
+     *
+     * @return the instance of the translated module
+     */
+    public Instance instance() { return instance; }
 
     /** @return the Store this instance lives in */
     public Store store() { return store; }

@@ -70,11 +70,13 @@ final class RunCommand implements Callable<Integer> {
             try {
                 wasiStack = stackLimit == null ? WasiRun.DEFAULT_STACK_BYTES : Values.size("--stack-limit", stackLimit, MIN_STACK, MAX_STACK);
                 epochOptions.validate();
+                profileOptions.validate();
+                planOptions.optLevel();
             } catch (IllegalArgumentException e) {
                 System.err.println("patchbay: " + e.getMessage());
                 return Main.EXIT_BAD_INPUT;
             }
-            return WasiRun.run(file, guestArgs, wasiStack, epochOptions);
+            return WasiRun.run(file, guestArgs, wasiStack, wasmConfig(), epochOptions, profileOptions);
         }
         if (invoke == null) {
             System.err.println("patchbay: --invoke is required for a CLIF file (only a .wasm WASI command runs without it)");
@@ -95,11 +97,13 @@ final class RunCommand implements Callable<Integer> {
             try {
                 wasmStack = stackLimit == null ? Store.DEFAULT_STACK_BYTES : Values.size("--stack-limit", stackLimit, MIN_STACK, MAX_STACK);
                 epochOptions.validate();
+                profileOptions.validate();
+                planOptions.optLevel();
             } catch (IllegalArgumentException e) {
                 System.err.println("patchbay: " + e.getMessage());
                 return Main.EXIT_BAD_INPUT;
             }
-            return WasmRun.run(file, name, m.group(2), wasmStack, epochOptions);
+            return WasmRun.run(file, name, m.group(2), wasmStack, wasmConfig(), epochOptions, profileOptions);
         }
         List<BigInteger> argValues;
         long stack;
@@ -231,6 +235,14 @@ final class RunCommand implements Callable<Integer> {
         for (dev.patchbay.debug.Variable v : e.variables(0)) b.append("    ").append(v).append('\n');
         System.out.print(b);
         return dev.patchbay.debug.DebugAction.CONTINUE;
+    }
+
+    /**
+     * The Engine of a Wasm run: Wasm is compiled by the Engine, so the sites the options ask
+     * for (epoch, profile) and the opt level are its configuration, with --perf and --gdb.
+     */
+    private dev.patchbay.EngineConfig wasmConfig() {
+        return nativeTools.apply(epochOptions.config().profiling(profileOptions.any()).optLevel(planOptions.optLevel()));
     }
 
     private static String names(CompileCommand.Compiled c) {

@@ -32,7 +32,7 @@ final class WasiRun {
 
     private WasiRun() {}
 
-    static int run(Path file, List<String> guestArgs, long stack, EpochOptions epoch) {
+    static int run(Path file, List<String> guestArgs, long stack, dev.patchbay.EngineConfig config, EpochOptions epoch, ProfileOptions profile) {
         byte[] binary;
         try {
             if (Files.size(file) > Module.MAX_SOURCE_BYTES) {
@@ -47,24 +47,32 @@ final class WasiRun {
         List<String> argv = new ArrayList<>();
         argv.add(file.getFileName().toString());
         argv.addAll(guestArgs);
-        WasiConfig config;
+        WasiConfig wasiConfig;
         try {
-            config = WasiConfig.builder().args(argv).inheritStdio().build();
+            wasiConfig = WasiConfig.builder().args(argv).inheritStdio().build();
         } catch (IllegalArgumentException e) {
             System.err.println("patchbay: " + e.getMessage());
             return Main.EXIT_BAD_INPUT;
         }
-        try (Engine engine = new Engine(epoch.config()); Store store = new Store(engine); EpochTicker ticker = epoch.start(engine, store)) {
+        try (Engine engine = new Engine(config); Store store = new Store(engine); EpochTicker ticker = epoch.start(engine, store)) {
             store.setStackLimit(stack);
             Module module = Module.fromWasm(engine, binary);
+            WasiCommand command = WasiCommand.instantiate(store, module, wasiConfig);
+            ProfileOptions.Session profiling = profile.start(engine, store, command.instance().instance(), file);
+            int exit;
             try {
-                return WasiCommand.run(store, module, config);
+                exit = command.start();
             } catch (Trap t) {
                 System.out.flush();
                 System.err.println("trap: " + WasmInstance.trapMessage(t) + " (" + WasmInstance.trapCode(t).clifName() + ")");
                 System.err.print(t.formatBacktrace());
-                return Main.EXIT_TRAP;
+                return profiling.finish() ? Main.EXIT_TRAP : Main.EXIT_BAD_INPUT;
             }
+            System.out.flush();
+            return profiling.finish() ? exit : Main.EXIT_BAD_INPUT;
+        } catch (OptionException e) {
+            System.err.println("patchbay: " + e.getMessage());
+            return Main.EXIT_BAD_INPUT;
         } catch (WasmException e) {
             System.err.println(file + ": error: " + e.getMessage());
             return Main.EXIT_BAD_INPUT;

@@ -27,7 +27,7 @@ import java.util.List;
 final class WasmRun {
     private WasmRun() {}
 
-    static int run(Path file, String name, String argText, long stack, EpochOptions epoch) {
+    static int run(Path file, String name, String argText, long stack, dev.patchbay.EngineConfig config, EpochOptions epoch, ProfileOptions profile) {
         byte[] binary;
         try {
             if (Files.size(file) > Module.MAX_SOURCE_BYTES) {
@@ -39,7 +39,7 @@ final class WasmRun {
             System.err.println("patchbay: cannot read " + file + ": " + e.getMessage());
             return Main.EXIT_BAD_INPUT;
         }
-        try (Engine engine = new Engine(epoch.config()); Store store = new Store(engine); EpochTicker ticker = epoch.start(engine, store)) {
+        try (Engine engine = new Engine(config); Store store = new Store(engine); EpochTicker ticker = epoch.start(engine, store)) {
             store.setStackLimit(stack);
             Module module = Module.fromWasm(engine, binary);
             WasmInstance inst = WasmInstance.instantiate(store, module, new WasmLinker());
@@ -58,18 +58,22 @@ final class WasmRun {
             }
             long[] args = new long[parts.length];
             for (int i = 0; i < args.length; i++) args[i] = parse(params.get(i), parts[i].trim(), i + 1, name);
+            ProfileOptions.Session profiling = profile.start(engine, store, inst.instance(), file);
             long[] r;
             try {
                 r = f.call(args);
             } catch (Trap t) {
                 System.err.println("trap: " + WasmInstance.trapMessage(t) + " (" + WasmInstance.trapCode(t).clifName() + ")");
                 System.err.print(t.formatBacktrace());
-                return Main.EXIT_TRAP;
+                return profiling.finish() ? Main.EXIT_TRAP : Main.EXIT_BAD_INPUT;
             }
             List<String> out = new ArrayList<>();
             for (int i = 0; i < r.length; i++) out.add(format(f.type().results().get(i), r[i]));
             if (!out.isEmpty()) System.out.println(out.size() == 1 ? out.get(0) : "[" + String.join(", ", out) + "]");
-            return Main.EXIT_OK;
+            return profiling.finish() ? Main.EXIT_OK : Main.EXIT_BAD_INPUT;
+        } catch (OptionException e) {
+            System.err.println("patchbay: " + e.getMessage());
+            return Main.EXIT_BAD_INPUT;
         } catch (WasmException e) {
             System.err.println(file + ": error: " + e.getMessage());
             return Main.EXIT_BAD_INPUT;

@@ -66,6 +66,26 @@ class WasiRunCliTest {
     }
 
     @Test
+    void aCommandIsProfiledLiveAndDrawnAsAFlameGraph(@TempDir Path dir) throws Exception {
+        Path html = dir.resolve("flame.html");
+        String[] r = CliBadInputTest.run("run", "--profile", "--flamegraph", html.toString(), EXAMPLES.resolve("recursion.wasm").toString());
+        assertEquals("0", r[0], r[2]);
+        assertEquals(Files.readString(EXAMPLES.resolve("recursion.expected")), r[1], "the program's own output is unchanged");
+        // The table names the name section's functions (f<index>_<name>): the C's own.
+        assertTrue(r[2].contains("_ack") && r[2].contains("_queens"), r[2]);
+        String page = Files.readString(html);
+        assertTrue(page.contains("_ack"), "the flame graph shows the guest's functions");
+    }
+
+    @Test
+    void anExportIsProfiledToo() {
+        String[] r = CliBadInputTest.run("run", "--profile", "../benchmarks/src/main/resources/kernels/wasm/fib.wasm", "--invoke", "kernel(20)");
+        assertEquals("0", r[0], r[2]);
+        assertEquals("6765", r[1].strip());
+        assertTrue(r[2].contains("21891") || r[2].contains("21,891"), "fib(20) makes 21,891 calls, each counted: " + r[2]);
+    }
+
+    @Test
     void aClifFileStillNeedsInvoke() {
         String[] r = CliBadInputTest.run("run", "../examples/fib.clif");
         assertEquals("2", r[0]);

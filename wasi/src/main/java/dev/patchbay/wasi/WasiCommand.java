@@ -31,7 +31,6 @@ import java.util.OptionalInt;
 
 /** Instantiates and runs WASI preview 1 commands (modules with {@code _start}). */
 public final class WasiCommand {
-    private WasiCommand() {}
 
     /**
      * Defines every WASI preview 1 function this implementation provides in a linker, each
@@ -67,16 +66,59 @@ public final class WasiCommand {
      * @throws Trap if the guest traps (other than by proc_exit)
      */
     public static int run(Store store, Module module, WasiConfig config) {
+        return instantiate(store, module, config).start();
+    }
+
+    /**
+     * Instantiates a command with WASI in the Store, without starting it: the caller may
+     * attach a profiler or a debugger to its {@link #instance()} first, then {@link #start()}.
+     *
+     * @param store the Store to run it in
+     * @param module a Wasm module of the Store's Engine
+     * @param config the guest's arguments, environment and streams
+     * @return the command, ready to start
+     * @throws IllegalArgumentException as {@link #run}
+     */
+    public static WasiCommand instantiate(Store store, Module module, WasiConfig config) {
         WasiPreview1 wasi = new WasiPreview1(config);
         WasmLinker linker = new WasmLinker();
         Binding binding = define(linker, wasi);
+        WasmInstance instance = WasmInstance.instantiate(store, module, linker);
+        binding.attach(instance.memory("memory"));
+        WasmFunction start = instance.function("_start");
+        if (!start.type().params().isEmpty() || !start.type().results().isEmpty()) {
+            throw new IllegalArgumentException("_start must take and return nothing, but its type is " + start.type());
+        }
+        return new WasiCommand(wasi, instance, start);
+    }
+
+    private final WasiPreview1 wasi;
+    private final WasmInstance instance;
+    private final WasmFunction start;
+
+    private WasiCommand(WasiPreview1 wasi, WasmInstance instance, WasmFunction start) {
+        this.wasi = wasi;
+        this.instance = instance;
+        this.start = start;
+    }
+
+    /**
+     * The command's instance.
+     *
+     * @return the instance
+     */
+    public WasmInstance instance() {
+        return instance;
+    }
+
+    /**
+     * Calls {@code _start} on this thread and returns the exit code.
+     *
+     * @return proc_exit's code, or 0 if {@code _start} returned
+     * @throws Trap if the guest traps (other than by proc_exit)
+     */
+    public int start() {
         try {
-            WasmInstance instance = WasmInstance.instantiate(store, module, linker);
-            binding.attach(instance.memory("memory"));
-            WasmFunction start = instance.function("_start");
-            if (!start.type().params().isEmpty() || !start.type().results().isEmpty()) {
-                throw new IllegalArgumentException("_start must take and return nothing, but its type is " + start.type());
-            }
             start.call();
             return 0;
         } catch (Trap t) {
