@@ -17,8 +17,6 @@ import dev.patchbay.wasi.WasiCommand;
 import dev.patchbay.wasi.WasiConfig;
 import dev.patchbay.wasm.WasmException;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,17 +31,8 @@ final class WasiRun {
     private WasiRun() {}
 
     static int run(Path file, List<String> guestArgs, long stack, dev.patchbay.EngineConfig config, EpochOptions epoch, ProfileOptions profile) {
-        byte[] binary;
-        try {
-            if (Files.size(file) > Module.MAX_SOURCE_BYTES) {
-                System.err.println(file + ": error: larger than " + (Module.MAX_SOURCE_BYTES >> 20) + " MiB");
-                return Main.EXIT_BAD_INPUT;
-            }
-            binary = Files.readAllBytes(file);
-        } catch (IOException e) {
-            System.err.println("patchbay: cannot read " + file + ": " + e.getMessage());
-            return Main.EXIT_BAD_INPUT;
-        }
+        byte[] binary = WasmRun.read(file);
+        if (binary == null) return Main.EXIT_BAD_INPUT;
         List<String> argv = new ArrayList<>();
         argv.add(file.getFileName().toString());
         argv.addAll(guestArgs);

@@ -28,17 +28,8 @@ final class WasmRun {
     private WasmRun() {}
 
     static int run(Path file, String name, String argText, long stack, dev.patchbay.EngineConfig config, EpochOptions epoch, ProfileOptions profile) {
-        byte[] binary;
-        try {
-            if (Files.size(file) > Module.MAX_SOURCE_BYTES) {
-                System.err.println(file + ": error: larger than " + (Module.MAX_SOURCE_BYTES >> 20) + " MiB");
-                return Main.EXIT_BAD_INPUT;
-            }
-            binary = Files.readAllBytes(file);
-        } catch (IOException e) {
-            System.err.println("patchbay: cannot read " + file + ": " + e.getMessage());
-            return Main.EXIT_BAD_INPUT;
-        }
+        byte[] binary = read(file);
+        if (binary == null) return Main.EXIT_BAD_INPUT;
         try (Engine engine = new Engine(config); Store store = new Store(engine); EpochTicker ticker = epoch.start(engine, store)) {
             store.setStackLimit(stack);
             Module module = Module.fromWasm(engine, binary);
@@ -84,6 +75,20 @@ final class WasmRun {
             // Unknown imports, unsupported functions, bad arguments: all name what is wrong.
             System.err.println(file + ": error: " + e.getMessage());
             return Main.EXIT_BAD_INPUT;
+        }
+    }
+
+    /** A .wasm file's bytes, or null after saying why not (too large, unreadable). */
+    static byte[] read(Path file) {
+        try {
+            if (Files.size(file) > Module.MAX_SOURCE_BYTES) {
+                System.err.println(file + ": error: larger than " + (Module.MAX_SOURCE_BYTES >> 20) + " MiB");
+                return null;
+            }
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            System.err.println("patchbay: cannot read " + file + ": " + e.getMessage());
+            return null;
         }
     }
 
