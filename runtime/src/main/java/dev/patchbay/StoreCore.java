@@ -419,7 +419,7 @@ final class StoreCore {
             if (!m.code().contains(pc)) continue;
             long off = pc - m.code().execBase();
             FunctionInfo f = m.module().compiled().functionAt((int) off);
-            return f == null ? null : new GuestFrame(f.name, (int) off - f.start);
+            return f == null ? null : new GuestFrame(f.name, (int) off - f.start, TrapDecoder.location(m, f, (int) off));
         }
         return null;
     }

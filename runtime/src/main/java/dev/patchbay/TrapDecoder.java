@@ -34,11 +34,23 @@ final class TrapDecoder {
             // A bad_target's trapping PC lies outside any function; the frames below it may not.
             if (f == null && i == 0) continue;
             if (f == null) break;
-            frames.add(new GuestFrame(f.name, (int) off - f.start));
+            // A frame above the first holds a return address: its call is the byte before.
+            frames.add(new GuestFrame(f.name, (int) off - f.start, location(inst, f, (int) (i == 0 ? off : off - 1))));
         }
         TrapCode tc = TrapCode.fromCode(code);
         if (interruptedHostcall && tc.equals(TrapCode.HOST_ERROR)) tc = TrapCode.INTERRUPT;
         boolean keepCause = tc.equals(TrapCode.HOST_ERROR) || tc.equals(TrapCode.INTERRUPT);
         return new Trap(tc, frames, keepCause ? cause : null);
+    }
+
+    /**
+     * The source location of the instruction at a code offset, as GuestFrame shows it: CLIF's
+     * line:col, or for a module translated from Wasm the instruction's offset in the binary
+     * (the translator's IR lines are those offsets); "" when the table has none.
+     */
+    static String location(LoadedModule inst, FunctionInfo f, int off) {
+        dev.patchbay.codegen.ir.SourceLoc loc = inst.module().compiled().locations.locationAt(f.index, off);
+        if (!loc.isKnown()) return "";
+        return inst.module().wasm() != null ? "@0x" + Integer.toHexString(loc.line) : loc.toString();
     }
 }

@@ -76,9 +76,10 @@ class RuntimeTest {
             CallSite bToC = cm.callSites.stream().filter(s -> b.contains(s.returnOffset)).findFirst().orElseThrow();
             CallSite aToB = cm.callSites.stream().filter(s -> a.contains(s.returnOffset)).findFirst().orElseThrow();
             assertEquals(List.of(
-                new GuestFrame("c", divz.offset - c.start),
-                new GuestFrame("b", bToC.returnOffset - b.start),
-                new GuestFrame("a", aToB.returnOffset - a.start)), t.backtrace());
+                // Each frame names its CLIF instruction: the udiv, then the two calls.
+                new GuestFrame("c", divz.offset - c.start, "4:5"),
+                new GuestFrame("b", bToC.returnOffset - b.start, "10:5"),
+                new GuestFrame("a", aToB.returnOffset - a.start, "17:5")), t.backtrace());
             // The Store stays usable after a trap.
             assertEquals(12, inst.func("a").call(10)[0]);
         }

@@ -280,4 +280,34 @@ class WasmRuntimeTest {
             assertEquals(TrapCode.HEAP_OUT_OF_BOUNDS, t.code(), "a builtin's trap carries the Wasm code");
         }
     }
+
+    @Test
+    void aTrapsFramesNameTheirWasmCodeOffsets() throws Exception {
+        byte[] wasm = Wat.wasm("""
+            (module
+              (func $inner (param i32) (result i32)
+                (if (i32.eqz (local.get 0)) (then unreachable))
+                (local.get 0))
+              (func (export "outer") (param i32) (result i32)
+                (i32.add (call $inner (local.get 0)) (i32.const 1))))
+            """);
+        dev.patchbay.wasm.WasmModule decoded = dev.patchbay.wasm.WasmModule.decode(wasm);
+        int unreachable = -1, call = -1;
+        for (dev.patchbay.wasm.Instruction in : decoded.functions().get(0).instructions()) {
+            if (in.op() == dev.patchbay.wasm.Op.UNREACHABLE) unreachable = in.offset();
+        }
+        for (dev.patchbay.wasm.Instruction in : decoded.functions().get(1).instructions()) {
+            if (in.op() == dev.patchbay.wasm.Op.CALL) call = in.offset();
+        }
+        try (Engine engine = new Engine(); Store store = new Store(engine)) {
+            WasmInstance inst = WasmInstance.instantiate(store, Module.fromWasm(engine, wasm), new WasmLinker());
+            assertEquals(8, inst.function("outer").call(7)[0]);
+            Trap t = assertThrows(Trap.class, () -> inst.function("outer").call(0));
+            assertEquals(TrapCode.UNREACHABLE, t.code());
+            // As Wasmtime's backtraces do: each frame's instruction by its offset in the binary.
+            assertEquals("@0x" + Integer.toHexString(unreachable), t.backtrace().get(0).location(), t.formatBacktrace());
+            assertEquals("@0x" + Integer.toHexString(call), t.backtrace().get(1).location(), t.formatBacktrace());
+            assertTrue(t.formatBacktrace().contains("(@0x" + Integer.toHexString(unreachable) + ")"), t.formatBacktrace());
+        }
+    }
 }

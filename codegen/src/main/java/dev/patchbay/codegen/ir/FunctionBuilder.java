@@ -21,6 +21,7 @@ import java.util.List;
 public final class FunctionBuilder {
     private final Function f;
     private Block current;
+    private SourceLoc loc = SourceLoc.NONE;
 
     /**
      * Starts an empty function.
@@ -145,8 +146,20 @@ public final class FunctionBuilder {
 
     // ---- instructions ----
 
+    /**
+     * Sets the source location every instruction appended from now on carries (a frontend's
+     * position: a Wasm code offset, a source line). Emission records it in the module's
+     * location table, so traps, samplers and debuggers can name it.
+     *
+     * @param loc the location, or {@link SourceLoc#NONE}
+     */
+    public void setSourceLoc(SourceLoc loc) {
+        this.loc = loc == null ? SourceLoc.NONE : loc;
+    }
+
     private Inst append(Inst inst) {
         if (current == null) throw new IllegalStateException("no current block: call switchToBlock first");
+        if (!inst.loc.isKnown()) inst.loc = loc;
         f.makeResults(inst);
         current.insts.add(inst);
         return inst;

@@ -29,6 +29,7 @@ import dev.patchbay.codegen.ir.MemFlags;
 import dev.patchbay.codegen.ir.Opcode;
 import dev.patchbay.codegen.ir.Signature;
 import dev.patchbay.codegen.ir.TrapCode;
+import dev.patchbay.codegen.ir.SourceLoc;
 import dev.patchbay.codegen.ir.Type;
 import dev.patchbay.wasm.BlockType;
 import dev.patchbay.wasm.FuncType;
@@ -195,7 +196,12 @@ public final class Translator {
             Type[] results = types(type.results());
             Frame f = new Frame(Kind.FUNCTION, new Type[0], results, 0, newBlock(results));
             frames.add(f);
-            for (Instruction in : body.instructions()) step(in);
+            for (Instruction in : body.instructions()) {
+                // The code offset is the IR location (line = offset in the binary, column 0),
+                // so a trap's frame can name the Wasm instruction, as Wasmtime's do.
+                b.setSourceLoc(new SourceLoc(in.offset(), 0));
+                step(in);
+            }
             return b.finish();
         }
 
