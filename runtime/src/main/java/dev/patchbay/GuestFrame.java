@@ -27,7 +27,13 @@ public record GuestFrame(String function, int offset, String location) {
         this(function, offset, "");
     }
 
-    /** Canonical form; a null location is empty. */
+    /**
+     * A frame; a null location is empty.
+     *
+     * @param function the guest function's name
+     * @param offset the PC's offset from the function's start
+     * @param location the source location, or empty
+     */
     public GuestFrame {
         if (location == null) location = "";
     }
