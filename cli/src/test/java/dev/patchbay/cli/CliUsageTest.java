@@ -58,10 +58,15 @@ class CliUsageTest {
 
     @Test
     void aUsageErrorWithoutSuggestionsPrintsTheCommandsUsage() throws Exception {
-        String[] r = run("run", id().toString());
+        String[] r = run("run", "--invoke", "id(1)");
         assertEquals("2", r[0], r[2]);
-        assertTrue(r[2].contains("Missing required option: '--invoke=CALL'"), r[2]);
+        assertTrue(r[2].contains("Missing required parameter: 'FILE'"), r[2]);
         assertTrue(r[2].contains("Usage: patchbay run"), r[2]);
+        // --invoke is optional for a .wasm WASI command, so a CLIF file without it is the
+        // command's own check, which says what is missing and why.
+        String[] noInvoke = run("run", id().toString());
+        assertEquals("2", noInvoke[0], noInvoke[2]);
+        assertTrue(noInvoke[2].contains("--invoke is required for a CLIF file"), noInvoke[2]);
         String[] bad = run("run", id().toString(), "--invoke", "id(1)", "--epoch-deadline=soon");
         assertEquals("2", bad[0], bad[2]);
         assertTrue(bad[2].contains("'--epoch-deadline'"), "names the option: " + bad[2]);
