@@ -1,6 +1,6 @@
 /*
- * A valid Wasm module that Patchbay cannot compile yet (a function the x86-64 backend
- * refuses, such as one using f32/f64 before the float backend lands). Distinct from a bad
+ * A valid Wasm module that Patchbay cannot compile (a function the x86-64 backend refuses:
+ * today only `fma` on a CPU without FMA3, which Wasm 2.0 without SIMD never emits). Distinct from a bad
  * module, so a test runner can count it as skipped with its reason, never as passed.
  */
 package dev.patchbay;
@@ -15,7 +15,7 @@ public final class WasmUnsupportedException extends IllegalArgumentException {
     /**
      * @param message what cannot be compiled, and why
      * @param reason why alone, the same for every function it applies to (such as the
-     *     backend's "x86-64 backend: f32/f64 not supported yet")
+     *     backend's Compiler.FMA_REFUSAL)
      */
     public WasmUnsupportedException(String message, String reason) {
         super(message);
