@@ -89,6 +89,30 @@ class WasiRunCliTest {
     }
 
     @Test
+    void aBadCommandIsBadInputWithTheByteOffsetOrTheMissingImport(@TempDir Path dir) throws Exception {
+        Path junk = dir.resolve("junk.wasm");
+        Files.write(junk, new byte[] {0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 5, 1, 0x60});
+        String[] r = CliBadInputTest.run("run", junk.toString());
+        assertEquals("2", r[0], r[2]);
+        assertTrue(r[2].startsWith(junk + ": error:") && r[2].contains("offset"), r[2]);
+        Path sock = dir.resolve("sock.wasm");
+        Files.write(sock, Wat.wasm("""
+            (module
+              (import "wasi_snapshot_preview1" "sock_accept" (func (param i32 i32 i32) (result i32)))
+              (memory (export "memory") 1)
+              (func (export "_start")))
+            """));
+        String[] u = CliBadInputTest.run("run", sock.toString());
+        assertEquals("2", u[0], u[2]);
+        assertTrue(u[2].contains("sock_accept"), "names the import WASI does not provide: " + u[2]);
+        Path noStart = dir.resolve("nostart.wasm");
+        Files.write(noStart, Wat.wasm("(module (memory (export \"memory\") 1))"));
+        String[] n = CliBadInputTest.run("run", noStart.toString());
+        assertEquals("2", n[0], n[2]);
+        assertTrue(n[2].contains("_start"), "says there is no _start: " + n[2]);
+    }
+
+    @Test
     void aClifFileStillNeedsInvoke() {
         String[] r = CliBadInputTest.run("run", "../examples/fib.clif");
         assertEquals("2", r[0]);
