@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.*;
 
 class CProgramsOracleTest {
-    static final List<String> PROGRAMS = List.of("integers", "floats", "allocs", "recursion");
+    static final List<String> PROGRAMS = List.of("integers", "floats", "allocs", "recursion", "demo");
 
     @TempDir Path dir;
 

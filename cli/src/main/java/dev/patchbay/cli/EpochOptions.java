@@ -3,6 +3,12 @@
  * wall-clock time (as ticks of --tick), --epoch-deadline sets the deadline in ticks
  * directly. Either one turns epoch interruption on for the run. validate() parses and
  * range-checks all three (see Values) before any work starts.
+ *
+ * An epoch deadline is noticed at the guest's next site, which a guest blocked in a
+ * hostcall (WASI's sleep, a read) never reaches. So --timeout also has a watchdog thread
+ * that calls Store.interrupt() when the time is up: interrupt() wakes a blocked hostcall,
+ * and for a guest in its own code the deadline has normally fired already (interrupt() of
+ * a call that ended is a no-op).
  */
 package dev.patchbay.cli;
 
@@ -53,12 +59,65 @@ final class EpochOptions {
         }
     }
 
-    /** Starts the ticker and sets the Store's deadline; returns the ticker to close, or null. */
-    EpochTicker start(Engine engine, Store store) {
+    /** Starts the ticker and sets the Store's deadline; returns what to close, or null. {@link #restart} starts the timeout's clock. */
+    Running start(Engine engine, Store store) {
         if (!enabled()) return null;
         if (tickPeriod == null) validate();
-        EpochTicker ticker = EpochTicker.start(engine, tickPeriod);
+        Running r = new Running(EpochTicker.start(engine, tickPeriod), store);
         store.setEpochDeadline(ticks);
-        return ticker;
+        return r;
+    }
+
+    /**
+     * Sets the deadline again, counting from now, and starts the --timeout watchdog: the
+     * caller runs this just before the guest starts (its instantiation and start function
+     * count), since a .wasm is compiled after the ticker starts, and the compiler's time
+     * is not the guest's.
+     */
+    void restart(Store store, Running running) {
+        if (!enabled()) return;
+        store.setEpochDeadline(ticks);
+        if (timeout != null) running.watchdog(ticks * tickPeriod.toNanos());
+    }
+
+    /** The ticker and the watchdog of one run. */
+    static final class Running implements AutoCloseable {
+        private final EpochTicker ticker;
+        private final Store store;
+        private volatile long dueAt;
+        private Thread watchdog;
+
+        Running(EpochTicker ticker, Store store) {
+            this.ticker = ticker;
+            this.store = store;
+        }
+
+        /** Interrupts the Store's call `nanos` from now (a later call moves the time). */
+        synchronized void watchdog(long nanos) {
+            dueAt = System.nanoTime() + nanos;
+            if (watchdog != null) return;
+            watchdog = new Thread(() -> {
+                try {
+                    for (long left = dueAt - System.nanoTime(); left > 0; left = dueAt - System.nanoTime()) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(left);
+                        if (Thread.interrupted()) return;
+                    }
+                    store.interrupt();
+                } catch (IllegalStateException closed) {
+                    // The run ended and closed its Store first: nothing is left to stop.
+                }
+            }, "patchbay-timeout");
+            watchdog.setDaemon(true);
+            watchdog.start();
+        }
+
+        @Override public void close() {
+            Thread w;
+            synchronized (this) {
+                w = watchdog;
+            }
+            if (w != null) w.interrupt();
+            ticker.close();
+        }
     }
 }

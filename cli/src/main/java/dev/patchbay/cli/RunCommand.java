@@ -14,7 +14,6 @@ import dev.patchbay.Store;
 import dev.patchbay.Trap;
 import dev.patchbay.codegen.instrument.EpochMode;
 import dev.patchbay.codegen.instrument.SiteKind;
-import dev.patchbay.EpochTicker;
 import dev.patchbay.codegen.ir.Function;
 import dev.patchbay.codegen.ir.Type;
 import picocli.CommandLine.Command;
@@ -165,8 +164,9 @@ final class RunCommand implements Callable<Integer> {
             System.err.println("patchbay: --gdb: " + e.getMessage());
             return Main.EXIT_BAD_INPUT;
         }
-        try (Engine closedLast = engine; Store store = new Store(engine); EpochTicker ticker = epochOptions.start(engine, store)) {
+        try (Engine closedLast = engine; Store store = new Store(engine); EpochOptions.Running ticker = epochOptions.start(engine, store)) {
             store.setStackLimit(stack);
+            epochOptions.restart(store, ticker);
             Instance inst = store.instantiate(engine.load(c.module));
             Func f = inst.func(name);
             if (!breaks.isEmpty()) {

@@ -8,7 +8,6 @@
 package dev.patchbay.cli;
 
 import dev.patchbay.Engine;
-import dev.patchbay.EpochTicker;
 import dev.patchbay.Module;
 import dev.patchbay.Store;
 import dev.patchbay.Trap;
@@ -43,9 +42,10 @@ final class WasiRun {
             System.err.println("patchbay: " + e.getMessage());
             return Main.EXIT_BAD_INPUT;
         }
-        try (Engine engine = new Engine(config); Store store = new Store(engine); EpochTicker ticker = epoch.start(engine, store)) {
+        try (Engine engine = new Engine(config); Store store = new Store(engine); EpochOptions.Running ticker = epoch.start(engine, store)) {
             store.setStackLimit(stack);
             Module module = Module.fromWasm(engine, binary);
+            epoch.restart(store, ticker); // the deadline counts from here, not from before the compilation
             WasiCommand command = WasiCommand.instantiate(store, module, wasiConfig);
             ProfileOptions.Session profiling = profile.start(engine, store, command.instance().instance(), file);
             int exit;

@@ -8,7 +8,6 @@
 package dev.patchbay.cli;
 
 import dev.patchbay.Engine;
-import dev.patchbay.EpochTicker;
 import dev.patchbay.Module;
 import dev.patchbay.Store;
 import dev.patchbay.Trap;
@@ -30,9 +29,10 @@ final class WasmRun {
     static int run(Path file, String name, String argText, long stack, dev.patchbay.EngineConfig config, EpochOptions epoch, ProfileOptions profile) {
         byte[] binary = read(file);
         if (binary == null) return Main.EXIT_BAD_INPUT;
-        try (Engine engine = new Engine(config); Store store = new Store(engine); EpochTicker ticker = epoch.start(engine, store)) {
+        try (Engine engine = new Engine(config); Store store = new Store(engine); EpochOptions.Running ticker = epoch.start(engine, store)) {
             store.setStackLimit(stack);
             Module module = Module.fromWasm(engine, binary);
+            epoch.restart(store, ticker); // the deadline counts from here, not from before the compilation
             WasmInstance inst = WasmInstance.instantiate(store, module, new WasmLinker());
             WasmFunction f;
             try {

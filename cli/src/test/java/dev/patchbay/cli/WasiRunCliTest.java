@@ -41,7 +41,7 @@ class WasiRunCliTest {
         """;
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"integers", "floats", "allocs"})
+    @ValueSource(strings = {"integers", "floats", "allocs", "demo"})
     void aCProgramPrintsWhatGccsBuildPrints(String name) throws Exception {
         String[] r = CliBadInputTest.run("run", EXAMPLES.resolve(name + ".wasm").toString());
         assertEquals("0", r[0], r[2]);
@@ -63,6 +63,26 @@ class WasiRunCliTest {
         String[] r = CliBadInputTest.run("run", "--timeout", "200ms", f.toString());
         assertEquals("3", r[0], r[1] + r[2]);
         assertTrue(r[2].contains("interrupt") && r[2].contains("spin"), r[2]);
+    }
+
+    @Test
+    void theTimeoutCountsFromTheGuestsStartNotFromBeforeItsCompilation() throws Exception {
+        // Compiling demo.wasm's 160 kB takes far longer than 30 ms in a fresh JVM; its run
+        // (sleep(0)) takes a few. A deadline set before compiling expired before _start.
+        String[] r = CliBadInputTest.run("run", "--timeout", "30ms", EXAMPLES.resolve("demo.wasm").toString(), "--", "--sleep", "0");
+        assertEquals("0", r[0], r[1] + r[2]);
+        assertEquals("sleeping 0 s\nwoke up, 0 s left\n", r[1]);
+    }
+
+    @Test
+    void aCommandBlockedInSleepIsInterruptedByTheTimeoutInsideTheHostcall() throws Exception {
+        long t0 = System.nanoTime();
+        String[] r = CliBadInputTest.run("run", "--timeout", "300ms", EXAMPLES.resolve("demo.wasm").toString(), "--", "--sleep", "600");
+        assertEquals("3", r[0], r[1] + r[2]);
+        assertTrue(System.nanoTime() - t0 < 120_000_000_000L, "woke long before the 600 s sleep ended");
+        assertEquals("sleeping 600 s\n", r[1], "main ran, then slept in poll_oneoff");
+        // The backtrace starts in the guest function that called the import, under main.
+        assertTrue(r[2].contains("trap: interrupted (interrupt)") && r[2].contains("_main+") && r[2].contains("_sleep+"), r[2]);
     }
 
     @Test

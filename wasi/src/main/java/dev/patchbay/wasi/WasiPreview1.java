@@ -11,6 +11,10 @@
  *   so no path can reach a host file. fd_prestat_get answers EBADF at fd 3, which is how
  *   wasi-libc's startup learns that there are none.
  * - proc_exit must not return: it throws WasiExit, which unwinds the guest.
+ * - poll_oneoff is how wasi-libc sleeps (sleep, nanosleep, clock_nanosleep). The sleep is
+ *   Thread.sleep on the owner thread, so Store.interrupt() of a guest blocked in it wakes
+ *   the thread and the InterruptedException unwinds the guest as an interrupt Trap (the
+ *   runtime's hostcall protocol); it is thrown on, never turned into an errno.
  *
  * Invariants:
  * - FUNCTIONS is the whole interface: a name not in it is not provided, so linking fails
@@ -53,7 +57,7 @@ public final class WasiPreview1 {
 
     @FunctionalInterface
     private interface Impl {
-        int call(WasiPreview1 w, WasiMemory m, long[] a) throws IOException;
+        int call(WasiPreview1 w, WasiMemory m, long[] a) throws IOException, InterruptedException;
     }
 
     private record Entry(Function fn, Impl impl) {}
@@ -81,6 +85,7 @@ public final class WasiPreview1 {
         def("fd_read", "iiii", (w, m, a) -> w.read((int) a[0], m, ptr(a[1]), ptr(a[2]), ptr(a[3])));
         def("fd_write", "iiii", (w, m, a) -> w.write((int) a[0], m, ptr(a[1]), ptr(a[2]), ptr(a[3])));
         def("fd_seek", "iIii", (w, m, a) -> w.open((int) a[0]) ? Errno.SPIPE.code : Errno.BADF.code);
+        def("poll_oneoff", "iiii", (w, m, a) -> w.poll(m, ptr(a[0]), ptr(a[1]), ptr(a[2]), ptr(a[3])));
         def("random_get", "ii", (w, m, a) -> w.random(m, ptr(a[0]), ptr(a[1])));
         def("sched_yield", "", (w, m, a) -> {
             Thread.yield();
@@ -143,8 +148,10 @@ public final class WasiPreview1 {
      * @throws IllegalArgumentException if no such function is provided or the argument
      *         count is wrong
      * @throws WasiExit from proc_exit
+     * @throws InterruptedException if the thread is interrupted while poll_oneoff sleeps
+     *     (the guest is being interrupted: let it unwind)
      */
-    public long call(String name, WasiMemory memory, long[] args) {
+    public long call(String name, WasiMemory memory, long[] args) throws InterruptedException {
         Entry e = FUNCTIONS.get(name);
         if (e == null) throw new IllegalArgumentException(MODULE + "::" + name + " is not provided (provided: " + FUNCTIONS.keySet() + ")");
         if (args.length != e.fn.params.length()) {
@@ -285,6 +292,101 @@ public final class WasiPreview1 {
         }
         m.writeLE(nreadPtr, total, 4);
         return Errno.SUCCESS.code;
+    }
+
+    // struct subscription (48 bytes): u64 userdata @0; u8 tag @8 (0 clock, 1 fd_read,
+    // 2 fd_write); clock: u32 id @16, u64 timeout @24, u64 precision @32, u16 flags @40
+    // (bit 0: timeout is an absolute time); fd: u32 fd @16.
+    // struct event (32 bytes): u64 userdata @0; u16 error @8; u8 type @10;
+    // fd_readwrite: u64 nbytes @16, u16 flags @24.
+    private static final int SUBSCRIPTION = 48, EVENT = 32;
+    private static final int EVENT_CLOCK = 0, EVENT_FD_READ = 1, EVENT_FD_WRITE = 2;
+    /** More subscriptions than any libc asks for at once; beyond it the call is EINVAL. */
+    private static final long MAX_SUBSCRIPTIONS = 4096;
+
+    /**
+     * poll_oneoff: an fd subscription is ready at once (the three stdio streams never make a
+     * caller wait here: a read then blocks in fd_read, as on a terminal), so only a poll of
+     * clocks alone sleeps, until the earliest deadline, and reports every clock due by then.
+     */
+    private int poll(WasiMemory m, long in, long out, long count, long neventsPtr) throws InterruptedException {
+        if (count == 0 || count > MAX_SUBSCRIPTIONS) return Errno.INVAL.code;
+        byte[] sub = new byte[SUBSCRIPTION];
+        long[] deadline = new long[(int) count];
+        long now = System.nanoTime(), earliest = Long.MAX_VALUE;
+        boolean immediate = false;
+        for (int i = 0; i < count; i++) {
+            m.read(in + (long) SUBSCRIPTION * i, sub, 0, SUBSCRIPTION);
+            int tag = sub[8] & 0xff;
+            deadline[i] = Long.MIN_VALUE; // due now: an fd event, or an error event
+            if (tag == EVENT_CLOCK) {
+                long d = clockDeadline(le(sub, 16, 4), le(sub, 24, 8), (le(sub, 40, 2) & 1) != 0, now);
+                if (d != Long.MIN_VALUE) {
+                    deadline[i] = d;
+                    if (earliest == Long.MAX_VALUE || d - earliest < 0) earliest = d;
+                    continue;
+                }
+            }
+            immediate = true;
+        }
+        if (!immediate) {
+            for (long left = earliest - System.nanoTime(); left > 0; left = earliest - System.nanoTime()) {
+                Thread.sleep(left / 1_000_000, (int) (left % 1_000_000));
+            }
+        }
+        long due = immediate ? now : System.nanoTime();
+        byte[] ev = new byte[EVENT];
+        int n = 0;
+        for (int i = 0; i < count; i++) {
+            if (deadline[i] != Long.MIN_VALUE && deadline[i] - due > 0) continue;
+            m.read(in + (long) SUBSCRIPTION * i, sub, 0, SUBSCRIPTION);
+            java.util.Arrays.fill(ev, (byte) 0);
+            System.arraycopy(sub, 0, ev, 0, 8);
+            int tag = sub[8] & 0xff;
+            ev[10] = (byte) tag;
+            int error = Errno.SUCCESS.code;
+            if (tag == EVENT_CLOCK) {
+                if (deadline[i] == Long.MIN_VALUE) error = Errno.INVAL.code;
+            } else if (tag == EVENT_FD_READ || tag == EVENT_FD_WRITE) {
+                int fd = (int) le(sub, 16, 4);
+                if (!open(fd) || (fd == 0) != (tag == EVENT_FD_READ)) error = Errno.BADF.code;
+            } else {
+                ev[10] = 0;
+                error = Errno.INVAL.code;
+            }
+            ev[8] = (byte) error;
+            ev[9] = (byte) (error >>> 8);
+            m.write(out + (long) EVENT * n++, ev, 0, EVENT);
+        }
+        m.writeLE(neventsPtr, n, 4);
+        return Errno.SUCCESS.code;
+    }
+
+    /** Beyond this a timeout is as good as never (146 years); it keeps deadline arithmetic in range. */
+    private static final long NEVER = 1L << 62;
+
+    /**
+     * A clock subscription's deadline on System.nanoTime()'s scale, or MIN_VALUE for a clock
+     * that cannot be slept towards (CPU time, or no such clock). Timeouts are u64: one past
+     * the long range is never.
+     */
+    private static long clockDeadline(long id, long timeout, boolean absolute, long now) {
+        if (id != CLOCK_REALTIME && id != CLOCK_MONOTONIC) return Long.MIN_VALUE;
+        long relative;
+        if (timeout < 0) relative = NEVER;
+        else if (!absolute) relative = timeout;
+        else if (id == CLOCK_MONOTONIC) relative = timeout - now; // clock_time_get's monotonic clock is System.nanoTime()
+        else {
+            Instant t = Instant.now();
+            relative = timeout - (t.getEpochSecond() * 1_000_000_000L + t.getNano());
+        }
+        return now + Math.min(Math.max(relative, 0), NEVER);
+    }
+
+    private static long le(byte[] b, int at, int size) {
+        long v = 0;
+        for (int i = size - 1; i >= 0; i--) v = v << 8 | (b[at + i] & 0xff);
+        return v;
     }
 
     private int random(WasiMemory m, long buf, long len) {

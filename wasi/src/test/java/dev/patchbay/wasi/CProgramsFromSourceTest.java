@@ -59,7 +59,7 @@ class CProgramsFromSourceTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"integers", "floats", "allocs", "recursion"})
+    @ValueSource(strings = {"integers", "floats", "allocs", "recursion", "demo"})
     void builtNowItPrintsWhatGccsBuildPrints(String name) throws Exception {
         Path dir = Files.createTempDirectory("patchbay-c");
         Path wasm = dir.resolve(name + ".wasm");

@@ -36,7 +36,7 @@ class CProgramsTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"integers", "floats", "allocs", "recursion"})
+    @ValueSource(strings = {"integers", "floats", "allocs", "recursion", "demo"})
     void printsWhatGccsBuildPrints(String name) throws Exception {
         int[] exit = new int[1];
         String got = run(DIR.resolve(name + ".wasm"), List.of(name), exit);

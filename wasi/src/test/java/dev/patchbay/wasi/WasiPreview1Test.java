@@ -27,7 +27,7 @@ class WasiPreview1Test {
     }
 
     @Test
-    void argvIsAnArrayOfPointersToNulTerminatedStrings() {
+    void argvIsAnArrayOfPointersToNulTerminatedStrings() throws Exception {
         WasiPreview1 w = wasi(WasiConfig.builder().args(List.of("prog", "été", "")));
         assertEquals(0, w.call("args_sizes_get", mem, new long[] {100, 104}));
         assertEquals(3, mem.readI32(100));
@@ -41,7 +41,7 @@ class WasiPreview1Test {
     }
 
     @Test
-    void environIsNameEqualsValue() {
+    void environIsNameEqualsValue() throws Exception {
         WasiPreview1 w = wasi(WasiConfig.builder().env(Map.of("HOME", "/nowhere")));
         assertEquals(0, w.call("environ_sizes_get", mem, new long[] {100, 104}));
         assertEquals(1, mem.readI32(100));
@@ -52,7 +52,7 @@ class WasiPreview1Test {
     }
 
     @Test
-    void fdWriteGathersEveryIovecInOrderAndReportsTheCount() {
+    void fdWriteGathersEveryIovecInOrderAndReportsTheCount() throws Exception {
         WasiPreview1 w = wasi(WasiConfig.builder());
         mem.write(1000, "hello, ".getBytes(StandardCharsets.UTF_8), 0, 7);
         mem.write(2000, "world\n".getBytes(StandardCharsets.UTF_8), 0, 6);
@@ -67,7 +67,7 @@ class WasiPreview1Test {
     }
 
     @Test
-    void aBufferOutsideTheMemoryIsEfaultNotACrash() {
+    void aBufferOutsideTheMemoryIsEfaultNotACrash() throws Exception {
         WasiPreview1 w = wasi(WasiConfig.builder());
         iovec(100, 4090, 100);
         assertEquals(Errno.FAULT.code, w.call("fd_write", mem, new long[] {1, 100, 1, 500}));
@@ -77,7 +77,7 @@ class WasiPreview1Test {
     }
 
     @Test
-    void stdioIsACharacterDeviceThatCannotSeek() {
+    void stdioIsACharacterDeviceThatCannotSeek() throws Exception {
         WasiPreview1 w = wasi(WasiConfig.builder());
         assertEquals(0, w.call("fd_fdstat_get", mem, new long[] {1, 64}));
         assertEquals(2, mem.bytes[64], "CHARACTER_DEVICE");
@@ -90,7 +90,7 @@ class WasiPreview1Test {
     }
 
     @Test
-    void aClosedDescriptorIsBadf() {
+    void aClosedDescriptorIsBadf() throws Exception {
         WasiPreview1 w = wasi(WasiConfig.builder());
         assertEquals(0, w.call("fd_close", mem, new long[] {1}));
         iovec(100, 1000, 1);
@@ -100,7 +100,7 @@ class WasiPreview1Test {
     }
 
     @Test
-    void fdReadFillsFromStdinAndReportsEndOfFileAsZero() {
+    void fdReadFillsFromStdinAndReportsEndOfFileAsZero() throws Exception {
         WasiPreview1 w = new WasiPreview1(WasiConfig.builder().stdin(new ByteArrayInputStream("abc".getBytes(StandardCharsets.UTF_8))).build());
         iovec(100, 1000, 2);
         iovec(108, 1100, 10);
@@ -113,7 +113,7 @@ class WasiPreview1Test {
     }
 
     @Test
-    void clocksMoveForwardAndUnknownClocksAreInval() {
+    void clocksMoveForwardAndUnknownClocksAreInval() throws Exception {
         WasiPreview1 w = wasi(WasiConfig.builder());
         assertEquals(0, w.call("clock_time_get", mem, new long[] {1, 1, 64}));
         long t0 = mem.i64(64);
@@ -128,7 +128,7 @@ class WasiPreview1Test {
     }
 
     @Test
-    void randomGetFillsTheBuffer() {
+    void randomGetFillsTheBuffer() throws Exception {
         WasiPreview1 w = wasi(WasiConfig.builder());
         assertEquals(0, w.call("random_get", mem, new long[] {0, 4096}));
         int zeros = 0;
@@ -137,7 +137,7 @@ class WasiPreview1Test {
     }
 
     @Test
-    void procExitFlushesAndUnwindsWithTheCode() {
+    void procExitFlushesAndUnwindsWithTheCode() throws Exception {
         WasiPreview1 w = wasi(WasiConfig.builder());
         WasiExit e = assertThrows(WasiExit.class, () -> w.call("proc_exit", mem, new long[] {7}));
         assertEquals(7, e.code());
@@ -146,7 +146,7 @@ class WasiPreview1Test {
     }
 
     @Test
-    void everyFunctionHasAWasmSignatureAndUnknownNamesAreRefused() {
+    void everyFunctionHasAWasmSignatureAndUnknownNamesAreRefused() throws Exception {
         for (WasiPreview1.Function f : WasiPreview1.functions()) {
             assertTrue(f.params().matches("[iI]*"), f.toString());
             assertEquals(!f.name().equals("proc_exit"), f.returnsErrno(), f.toString());
@@ -157,5 +157,92 @@ class WasiPreview1Test {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> w.call("path_open", mem, new long[0]));
         assertTrue(e.getMessage().contains("path_open is not provided"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> w.call("fd_close", mem, new long[0]));
+    }
+
+    private void clockSubscription(int at, long userdata, int clock, long timeout, boolean absolute) {
+        mem.writeLE(at, userdata, 8);
+        mem.writeLE(at + 8, 0, 1);
+        mem.writeLE(at + 16, clock, 4);
+        mem.writeLE(at + 24, timeout, 8);
+        mem.writeLE(at + 40, absolute ? 1 : 0, 2);
+    }
+
+    private long le(int at, int size) {
+        byte[] b = new byte[size];
+        mem.read(at, b, 0, size);
+        long v = 0;
+        for (int i = size - 1; i >= 0; i--) v = v << 8 | (b[i] & 0xff);
+        return v;
+    }
+
+    @Test
+    void pollOneoffSleepsUntilTheEarliestClockAndReportsOnlyTheClocksDue() throws Exception {
+        WasiPreview1 w = wasi(WasiConfig.builder());
+        clockSubscription(0, 0x1111, 1, 30_000_000L, false);
+        clockSubscription(48, 0x2222, 1, 60_000_000_000L, false);
+        long t0 = System.nanoTime();
+        assertEquals(0, w.call("poll_oneoff", mem, new long[] {0, 1024, 2, 2000}));
+        long took = System.nanoTime() - t0;
+        assertTrue(took >= 30_000_000L && took < 30_000_000_000L, "slept " + took + " ns for a 30 ms timeout");
+        assertEquals(1, le(2000, 4), "only the 30 ms clock is due");
+        assertEquals(0x1111, le(1024, 8), "the event carries its subscription's userdata");
+        assertEquals(0, le(1024 + 8, 2), "no error");
+        assertEquals(0, le(1024 + 10, 1), "a clock event");
+    }
+
+    @Test
+    void pollOneoffTakesAnAbsoluteMonotonicDeadline() throws Exception {
+        WasiPreview1 w = wasi(WasiConfig.builder());
+        assertEquals(0, w.call("clock_time_get", mem, new long[] {1, 1, 3000}));
+        long now = le(3000, 8);
+        clockSubscription(0, 7, 1, now + 20_000_000L, true);
+        long t0 = System.nanoTime();
+        assertEquals(0, w.call("poll_oneoff", mem, new long[] {0, 1024, 1, 2000}));
+        assertTrue(System.nanoTime() - t0 >= 15_000_000L, "waited for the absolute deadline");
+        assertEquals(1, le(2000, 4));
+        assertEquals(7, le(1024, 8));
+    }
+
+    @Test
+    void pollOneoffAnswersFdSubscriptionsAtOnceWithoutSleepingOnItsClocks() throws Exception {
+        WasiPreview1 w = wasi(WasiConfig.builder());
+        clockSubscription(0, 1, 1, 60_000_000_000L, false);
+        mem.writeLE(48, 2, 8);
+        mem.writeLE(48 + 8, 2, 1); // fd_write
+        mem.writeLE(48 + 16, 1, 4); // stdout
+        mem.writeLE(96, 3, 8);
+        mem.writeLE(96 + 8, 1, 1); // fd_read
+        mem.writeLE(96 + 16, 9, 4); // no such descriptor
+        long t0 = System.nanoTime();
+        assertEquals(0, w.call("poll_oneoff", mem, new long[] {0, 1024, 3, 2000}));
+        assertTrue(System.nanoTime() - t0 < 10_000_000_000L, "did not sleep on the 60 s clock");
+        assertEquals(2, le(2000, 4), "the two fd events, not the clock");
+        assertEquals(2, le(1024, 8));
+        assertEquals(0, le(1024 + 8, 2), "stdout is writable");
+        assertEquals(2, le(1024 + 10, 1));
+        assertEquals(3, le(1024 + 32, 8));
+        assertEquals(8, le(1024 + 32 + 8, 2), "EBADF for fd 9");
+    }
+
+    @Test
+    void pollOneoffRefusesNoSubscriptionsAndUnsleepableClocks() throws Exception {
+        WasiPreview1 w = wasi(WasiConfig.builder());
+        assertEquals(28, w.call("poll_oneoff", mem, new long[] {0, 1024, 0, 2000}), "EINVAL for zero subscriptions");
+        clockSubscription(0, 5, 2, 1_000_000_000L, false); // process CPU time
+        assertEquals(0, w.call("poll_oneoff", mem, new long[] {0, 1024, 1, 2000}));
+        assertEquals(1, le(2000, 4));
+        assertEquals(28, le(1024 + 8, 2), "an EINVAL event for a CPU-time clock, at once");
+    }
+
+    @Test
+    void anInterruptedSleepUnwindsInsteadOfReturningAnErrno() throws Exception {
+        WasiPreview1 w = wasi(WasiConfig.builder());
+        clockSubscription(0, 1, 1, 60_000_000_000L, false);
+        Thread.currentThread().interrupt();
+        try {
+            assertThrows(InterruptedException.class, () -> w.call("poll_oneoff", mem, new long[] {0, 1024, 1, 2000}));
+        } finally {
+            Thread.interrupted();
+        }
     }
 }
