@@ -239,7 +239,7 @@ public final class EpochSuite {
     }
 
     /** a[i] / b[i], sorted. */
-    static double[] pairedRatios(long[] a, long[] b) {
+    public static double[] pairedRatios(long[] a, long[] b) {
         double[] r = new double[a.length];
         for (int i = 0; i < a.length; i++) r[i] = (double) a[i] / b[i];
         java.util.Arrays.sort(r);
@@ -250,7 +250,7 @@ public final class EpochSuite {
      * The q-quantile of sorted values, interpolated between the two nearest ranks (so the
      * median of an even count is the mean of the middle two, as before).
      */
-    static double quantile(double[] sorted, double q) {
+    public static double quantile(double[] sorted, double q) {
         double h = (sorted.length - 1) * q;
         int lo = (int) Math.floor(h);
         int hi = Math.min(lo + 1, sorted.length - 1);
