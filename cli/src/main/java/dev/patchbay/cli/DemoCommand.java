@@ -109,9 +109,11 @@ final class DemoCommand implements Callable<Integer> {
                 idleCostPart();
                 peersPart();
                 interruptPart();
-                ok = DemoProfiling.profile(this);
-                ok &= DemoDebugging.run(this);
-                ok &= DemoProfiling.metrics(this, jfr);
+                try (DemoProfiling.Profiled profiled = DemoProfiling.profile(this)) {
+                    ok = profiled.written;
+                    ok &= DemoDebugging.run(this);
+                    ok &= DemoProfiling.metrics(this, profiled, jfr);
+                }
             } finally {
                 engine.close();
             }

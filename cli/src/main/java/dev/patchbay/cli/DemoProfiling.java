@@ -58,23 +58,45 @@ final class DemoProfiling {
 
     private DemoProfiling() {}
 
-    /** Part 5's Store and profilers, which part 7's metrics read. */
-    private static Store store;
-    private static Profiler profiler;
-    private static SamplingProfiler sites;
-
-    /** Part 5; returns false if the flame graph could not be written (the message is printed). */
-    static boolean profile(DemoCommand demo) throws Exception {
+    /** Part 5's Store and profilers, which part 7's metrics read; closed after part 7. */
+    static final class Profiled implements AutoCloseable {
+        final Store store;
+        Profiler profiler;
+        SamplingProfiler sites;
+        /** Whether the flame graph was written. */
         boolean written = true;
+
+        Profiled(Store store) { this.store = store; }
+
+        @Override public void close() {
+            if (sites != null) sites.close();
+            if (profiler != null) profiler.close();
+            store.close();
+        }
+    }
+
+    /** Part 5; the result's {@code written} is false if the flame graph could not be written (the message is printed). */
+    static Profiled profile(DemoCommand demo) throws Exception {
         PrintStream out = demo.out();
         demo.heading(5, "Profile live: profiling turned on in the middle of a run, then off again");
         long onMillis = demo.quick ? 300 : 1000;
-        store = new Store(demo.engine);
+        Profiled p = new Profiled(new Store(demo.engine));
+        try {
+            run(demo, out, onMillis, p);
+        } catch (Exception | Error e) {
+            p.close();
+            throw e;
+        }
+        return p;
+    }
+
+    private static void run(DemoCommand demo, PrintStream out, long onMillis, Profiled p) throws Exception {
+        Store store = p.store;
         store.setStackLimit(WasiRun.DEFAULT_STACK_BYTES);
         WasiCommand cmd = DemoCommand.instantiate(store, demo.module, List.of("demo.wasm"), new ByteArrayOutputStream());
         WasmFunction work = cmd.instance().function("work");
-        profiler = Profiler.attach(store, new ProfilerConfig().storeName("demo").moduleName(cmd.instance().instance(), "demo.wasm"));
-        sites = new SamplingProfiler().add(store, "demo");
+        Profiler profiler = p.profiler = Profiler.attach(store, new ProfilerConfig().storeName("demo").moduleName(cmd.instance().instance(), "demo.wasm"));
+        SamplingProfiler sites = p.sites = new SamplingProfiler().add(store, "demo");
         SignalSampler signals = new SignalSampler();
         CountDownLatch started = new CountDownLatch(1);
         AtomicBoolean done = new AtomicBoolean();
@@ -127,33 +149,26 @@ final class DemoProfiling {
             out.println("  wrote " + FLAMEGRAPH.toAbsolutePath() + " from the signal samples (self-contained; open it in a browser)");
         } catch (OutputFiles.OutputException e) {
             System.err.println("patchbay: " + e.getMessage());
-            written = false;
+            p.written = false;
         }
         signals.close();
-        return written;
     }
 
     /** Part 7; returns false if the JFR file could not be written. */
-    static boolean metrics(DemoCommand demo, Jfr jfr) throws Exception {
+    static boolean metrics(DemoCommand demo, Profiled p, Jfr jfr) throws Exception {
         PrintStream out = demo.out();
         demo.heading(7, "Metrics: a real scrape of the local Prometheus endpoint, and the JFR recording read back");
-        try {
-            PrometheusMeterRegistry reg = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            new ProfilerMeterBinder(profiler, sites).bindTo(reg);
-            new SiteMeterBinder(demo.engine).store(store, "demo").bindTo(reg);
-            new EpochMeterBinder(demo.engine).bindTo(reg);
-            new CodeMemoryMeterBinder(demo.engine).bindTo(reg);
-            try (PrometheusEndpoint endpoint = PrometheusEndpoint.start(reg, 0)) {
-                HttpResponse<String> rsp = HttpClient.newHttpClient().send(
-                    HttpRequest.newBuilder(URI.create(endpoint.uri())).timeout(Duration.ofSeconds(10)).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
-                out.println("  GET " + endpoint.uri() + " -> HTTP " + rsp.statusCode() + ", " + rsp.body().lines().count() + " lines; a few of them:");
-                for (String l : pick(rsp.body(), "function=\"" + demo.function("collatz_len") + "\"")) out.println("    " + l);
-            }
-        } finally {
-            sites.close();
-            profiler.close();
-            store.close();
+        PrometheusMeterRegistry reg = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new ProfilerMeterBinder(p.profiler, p.sites).bindTo(reg);
+        new SiteMeterBinder(demo.engine).store(p.store, "demo").bindTo(reg);
+        new EpochMeterBinder(demo.engine).bindTo(reg);
+        new CodeMemoryMeterBinder(demo.engine).bindTo(reg);
+        try (PrometheusEndpoint endpoint = PrometheusEndpoint.start(reg, 0)) {
+            HttpResponse<String> rsp = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create(endpoint.uri())).timeout(Duration.ofSeconds(10)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+            out.println("  GET " + endpoint.uri() + " -> HTTP " + rsp.statusCode() + ", " + rsp.body().lines().count() + " lines; a few of them:");
+            for (String l : pick(rsp.body(), "function=\"" + demo.function("collatz_len") + "\"")) out.println("    " + l);
         }
         Map<String, Long> counts;
         try {
