@@ -16,6 +16,14 @@
  * The code, the registries and the buffers holding the previous actions are created once
  * and never freed: a signal already being delivered may still run our handler after we
  * uninstall it. Reinstalling reuses them; sigaction rewrites the saved previous action.
+ *
+ * A handler installed on top of ours (Wasmtime's SIGSEGV handler, when its Engine is made
+ * while ours is installed) saved ours as its previous action and chains to it, so ours
+ * stays in the chain after we "uninstall" and leave theirs. Reinstalling ours on top would
+ * make ours chain to theirs and theirs back to ours: every fault that is neither's (HotSpot's
+ * implicit null checks, its safepoint polls) would go round forever, a hung JVM. So a
+ * signal whose handler was left in place (`stillChained`) is not reinstalled: ours is
+ * reached through theirs, and its previous action is still the one it had.
  */
 package dev.patchbay.signal;
 
@@ -126,9 +134,9 @@ final class SigtrapHandler {
     static synchronized boolean isInstalled() { return instance != null && instance.installed; }
 
     private void install() {
-        Native.sigaction(LinuxSignalLayout.SIGTRAP, newAction, oldAction);
-        installChained(LinuxSignalLayout.SIGSEGV, segvAddress, newSegv, oldSegv);
-        installChained(LinuxSignalLayout.SIGBUS, busAddress, newBus, oldBus);
+        if (!stillChained(LinuxSignalLayout.SIGTRAP)) Native.sigaction(LinuxSignalLayout.SIGTRAP, newAction, oldAction);
+        if (!stillChained(LinuxSignalLayout.SIGSEGV)) installChained(LinuxSignalLayout.SIGSEGV, segvAddress, newSegv, oldSegv);
+        if (!stillChained(LinuxSignalLayout.SIGBUS)) installChained(LinuxSignalLayout.SIGBUS, busAddress, newBus, oldBus);
         installed = true;
         LOG.log(Logger.Level.DEBUG, () -> "SIGTRAP handler installed; previous handler 0x"
             + Long.toHexString(Native.getLong(oldAction + LinuxSignalLayout.SA_HANDLER)));
@@ -160,9 +168,28 @@ final class SigtrapHandler {
         if (Native.getLong(scratchAction + LinuxSignalLayout.SA_HANDLER) == ours) {
             Native.sigaction(sig, old, 0);
         } else {
+            replacedBy[sig] = Native.getLong(scratchAction + LinuxSignalLayout.SA_HANDLER);
             LOG.log(Logger.Level.WARNING, "the handler for signal " + sig + " was replaced by someone else; leaving theirs installed");
         }
     }
+
+    /**
+     * Whether the handler that replaced ours for `sig` is still installed, so ours is still
+     * in its chain and must not be installed again on top of it (see the header).
+     */
+    private boolean stillChained(int sig) {
+        if (replacedBy[sig] == 0) return false;
+        Native.sigaction(sig, 0, scratchAction);
+        if (Native.getLong(scratchAction + LinuxSignalLayout.SA_HANDLER) == replacedBy[sig]) {
+            LOG.log(Logger.Level.DEBUG, () -> "signal " + sig + ": ours is still chained under the handler that replaced it; not reinstalled");
+            return true;
+        }
+        replacedBy[sig] = 0;
+        return false;
+    }
+
+    /** Per signal number: the handler found installed over ours at the last uninstall, or 0. */
+    private final long[] replacedBy = new long[65];
 
     private static final byte[] SCRATCH = new byte[LinuxSignalLayout.SIGACTION_SIZE];
 

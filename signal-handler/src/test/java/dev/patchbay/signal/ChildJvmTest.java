@@ -104,6 +104,20 @@ class ChildJvmTest {
     }
 
     @Test
+    void aHandlerInstalledOverOursIsNotCoveredAgainWhichWouldLoopFaultsBetweenThem() throws Exception {
+        // A Wasmtime Engine made while a Patchbay Engine lives installs its SIGSEGV handler
+        // over ours and chains to it; reinstalling ours over theirs hung the JVM (the demo,
+        // then any later Engine, in one test JVM).
+        Run r = run(currentJava(), "replaced");
+        assertEquals(0, r.exit, r.out);
+        assertEquals("1", r.results.get("left"), "their handler stays when the last Engine closes\n" + r.out);
+        assertEquals("1", r.results.get("theirs-kept"), "a new Engine does not cover it again\n" + r.out);
+        assertEquals("196", r.results.get("npes"), "HotSpot's null checks still reach HotSpot\n" + r.out);
+        assertEquals("1", r.results.get("done"), r.out);
+        assertTrue(hsErrFiles().isEmpty());
+    }
+
+    @Test
     void sigDflKillsTheProcessAsWithoutPatchbay() throws Exception {
         Run r = run(currentJava(), "sigdfl");
         assertEquals("1", r.results.get("about-to-trap"), r.out);

@@ -47,6 +47,7 @@ public final class ChildMain {
             case "chain": chain(); break;
             case "sigdfl": sigdfl(); break;
             case "smoke": smoke(); break;
+            case "replaced": replaced(); break;
             case "publish": publish(Long.parseLong(args[1])); break;
             default: throw new IllegalArgumentException(args[0]);
         }
@@ -70,6 +71,54 @@ public final class ChildMain {
         Native.putInt(act + LinuxSignalLayout.SA_FLAGS, LinuxSignalLayout.SA_SIGINFO);
         Native.sigaction(LinuxSignalLayout.SIGTRAP, act, 0);
         return counter;
+    }
+
+    /**
+     * Installs, on top of whatever SIGSEGV handler is there, one that chains to it as
+     * Wasmtime's does (a tail jump to the saved previous handler, same arguments), under
+     * the same flags and mask; returns its address.
+     */
+    static long installChainingSegvHandler() {
+        long saved = Native.calloc(1, LinuxSignalLayout.SIGACTION_SIZE);
+        CodeBuffer buf = new CodeBuffer();
+        Assembler a = new Assembler(buf);
+        a.movImm(Gpr.RAX, saved + LinuxSignalLayout.SA_HANDLER);
+        a.load(8, Gpr.RAX, Mem.base(Gpr.RAX, 0));
+        a.jmp(Gpr.RAX);
+        buf.finish();
+        CodeMemory mem = CodeMemory.allocate(4096, "chaining-sigsegv");
+        mem.write(0, buf.bytes());
+        long act = Native.calloc(1, LinuxSignalLayout.SIGACTION_SIZE);
+        Native.sigaction(LinuxSignalLayout.SIGSEGV, 0, act);
+        Native.putLong(act + LinuxSignalLayout.SA_HANDLER, mem.execAddress(0));
+        Native.sigaction(LinuxSignalLayout.SIGSEGV, act, saved);
+        return mem.execAddress(0);
+    }
+
+    /** C2 compiles this to a load with an implicit null check: a null is a SIGSEGV HotSpot handles. */
+    static int hash(int[] a) { return a[0]; }
+
+    static void replaced() throws Exception {
+        Engine first = new Engine();
+        long theirs = installChainingSegvHandler();
+        first.close();
+        System.out.println("RESULT left=" + (SigtrapHandler.currentHandler(LinuxSignalLayout.SIGSEGV) == theirs ? 1 : 0));
+        Engine second = new Engine();
+        System.out.println("RESULT theirs-kept=" + (SigtrapHandler.currentHandler(LinuxSignalLayout.SIGSEGV) == theirs ? 1 : 0));
+        // HotSpot's own faults go theirs -> ours -> HotSpot's: with ours reinstalled on top
+        // they went round ours and theirs forever, and this loop never ended.
+        int[] none = null, one = {1};
+        long npes = 0, sum = 0;
+        for (int i = 0; i < 200_000; i++) {
+            try {
+                sum += hash((i & 1023) == 0 ? none : one);
+            } catch (NullPointerException e) {
+                npes++;
+            }
+        }
+        System.out.println("RESULT npes=" + npes);
+        System.out.println("RESULT sum=" + sum);
+        second.close();
     }
 
     static void chain() throws Exception {
