@@ -22,6 +22,11 @@
  *    writes keep 0xCC there, and the displaced byte is the site's current form's.
  *  - A guest debugtrap (an int3 in the module's own code) that reaches here becomes the
  *    `debug` Trap it would have been without a debugger.
+ *  - Conditions, hit conditions and log messages (BreakpointOptions) are parsed when the
+ *    edit is applied and evaluated by the owner at each hit, under the lock, on the values
+ *    the stop would show; a condition without a value stops with the reason
+ *    (StopEvent.conditionProblem) rather than guess. Logpoint messages go to the consumer
+ *    after the lock is released.
  *  - Steps are one-shot internal breakpoints at every location start of the Store's code;
  *    the next one reached that satisfies the step's frame condition stops (STEP_OVER: the
  *    same frame or an outer one; STEP_OUT: an outer one), and they all go.
@@ -48,9 +53,11 @@ import dev.patchbay.codegen.machinst.LocationTable;
 import dev.patchbay.codegen.machinst.ValueTable;
 import dev.patchbay.debug.Breakpoint;
 import dev.patchbay.debug.BreakpointEdit;
+import dev.patchbay.debug.BreakpointOptions;
 import dev.patchbay.debug.DebugAction;
 import dev.patchbay.debug.Debugger;
 import dev.patchbay.debug.Location;
+import dev.patchbay.debug.LogpointMessage;
 import dev.patchbay.debug.StackFrame;
 import dev.patchbay.debug.StopEvent;
 import dev.patchbay.debug.StopHandler;
@@ -63,6 +70,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 final class StoreDebugger implements Debugger {
     private static final System.Logger LOG = System.getLogger(StoreDebugger.class.getName());
@@ -101,11 +110,16 @@ final class StoreDebugger implements Debugger {
         final int line, column, machineOffset;
         final boolean logpoint;
         final Slot slot;
+        final BreakpointOptions options;
+        /** Parsed from `options`; null where an option is absent. */
+        final Checks checks;
         /** Written by the owner under the lock; read anywhere. */
         volatile long hits;
+        /** The hits at which the condition held: what the hit condition counts (owner, lock). */
+        long passed;
         volatile boolean set = true;
 
-        Bp(Location requested, String function, LocationTable.Entry at, int machineOffset, boolean logpoint, Slot slot) {
+        Bp(Location requested, String function, LocationTable.Entry at, int machineOffset, boolean logpoint, Slot slot, Checks checks) {
             this.requested = requested;
             this.function = function;
             this.line = at.line();
@@ -113,6 +127,8 @@ final class StoreDebugger implements Debugger {
             this.machineOffset = machineOffset;
             this.logpoint = logpoint;
             this.slot = slot;
+            this.checks = checks;
+            this.options = checks.options;
         }
 
         StoreDebugger owner() { return StoreDebugger.this; }
@@ -123,11 +139,22 @@ final class StoreDebugger implements Debugger {
         @Override public int column() { return column; }
         @Override public int machineOffset() { return machineOffset; }
         @Override public boolean isLogpoint() { return logpoint; }
+        @Override public BreakpointOptions options() { return options; }
         @Override public long hits() { return hits; }
         @Override public boolean isSet() { return set; }
 
         @Override public String toString() {
             return (logpoint ? "logpoint" : "breakpoint") + " %" + function + " " + line + ":" + column + " (+0x" + Integer.toHexString(machineOffset) + ")";
+        }
+    }
+
+    /** A breakpoint's options, parsed (each part null when absent). */
+    private record Checks(BreakpointOptions options, DebugExpression condition, HitCondition hitCondition, LogTemplate message) {
+        static Checks parse(BreakpointOptions o) {
+            return new Checks(o,
+                o.condition() == null ? null : DebugExpression.parse("condition", o.condition()),
+                o.hitCondition() == null ? null : HitCondition.parse(o.hitCondition()),
+                o.logMessage() == null ? null : LogTemplate.parse(o.logMessage()));
         }
     }
 
@@ -144,6 +171,7 @@ final class StoreDebugger implements Debugger {
     /** pause() asked for a stop at the owner's next trap. */
     private boolean pauseRequested;
     private volatile StopHandler handler;
+    private volatile Consumer<LogpointMessage> logpoints;
 
     StoreDebugger(StoreCore core, ReentrantLock lock) {
         this.core = core;
@@ -161,6 +189,11 @@ final class StoreDebugger implements Debugger {
     @Override public void onStop(StopHandler handler) {
         core.checkOpen();
         this.handler = handler;
+    }
+
+    @Override public void onLogpoint(Consumer<LogpointMessage> consumer) {
+        core.checkOpen();
+        this.logpoints = consumer;
     }
 
     @Override public void pause() {
@@ -190,6 +223,8 @@ final class StoreDebugger implements Debugger {
         private final List<Location> adds = new ArrayList<>();
         /** Invariant: in step with `adds`: whether each is a logpoint. */
         private final List<Boolean> logs = new ArrayList<>();
+        /** Invariant: in step with `adds`: each one's options, parsed only by apply(). */
+        private final List<BreakpointOptions> opts = new ArrayList<>();
         /** Invariant: breakpoints of this debugger only (others are refused when named). */
         private final List<Bp> removes = new ArrayList<>();
         /** Invariant: true once apply() ran; every method then throws. */
@@ -204,6 +239,16 @@ final class StoreDebugger implements Debugger {
             open();
             adds.add(java.util.Objects.requireNonNull(at, "location"));
             logs.add(false);
+            opts.add(BreakpointOptions.NONE);
+            return this;
+        }
+
+        @Override public BreakpointEdit add(Location at, BreakpointOptions options) {
+            open();
+            java.util.Objects.requireNonNull(options, "options (BreakpointOptions.NONE for none)");
+            adds.add(java.util.Objects.requireNonNull(at, "location"));
+            logs.add(options.isLogpoint());
+            opts.add(options);
             return this;
         }
 
@@ -211,6 +256,7 @@ final class StoreDebugger implements Debugger {
             open();
             adds.add(java.util.Objects.requireNonNull(at, "location"));
             logs.add(true);
+            opts.add(BreakpointOptions.NONE);
             return this;
         }
 
@@ -232,11 +278,11 @@ final class StoreDebugger implements Debugger {
         @Override public List<Breakpoint> apply() {
             open();
             applied = true;
-            return StoreDebugger.this.apply(adds, logs, removes, removeAll);
+            return StoreDebugger.this.apply(adds, logs, opts, removes, removeAll);
         }
     }
 
-    private List<Breakpoint> apply(List<Location> adds, List<Boolean> logs, List<Bp> removes, boolean removeAll) {
+    private List<Breakpoint> apply(List<Location> adds, List<Boolean> logs, List<BreakpointOptions> opts, List<Bp> removes, boolean removeAll) {
         core.checkOpen();
         lock.lock();
         try {
@@ -244,6 +290,8 @@ final class StoreDebugger implements Debugger {
             // Resolve everything first: a bad location changes nothing.
             List<Object[]> resolved = new ArrayList<>();
             for (Location at : adds) resolved.add(resolve(at));
+            List<Checks> checks = new ArrayList<>();
+            for (BreakpointOptions o : opts) checks.add(Checks.parse(o));
             if (!resolved.isEmpty() && core.ownership.owner() != null && core.engine.controller() == null) {
                 throw new IllegalStateException("cannot set a breakpoint in a running Store without a site controller "
                     + "(the Engine was made with noSiteController()); set it between calls");
@@ -264,7 +312,7 @@ final class StoreDebugger implements Debugger {
                     Slot s = slotFor((LoadedModule) r[0], (Integer) r[2]);
                     FunctionInfo f = (FunctionInfo) r[1];
                     LocationTable.Entry e = (LocationTable.Entry) r[3];
-                    Bp b = new Bp(adds.get(i), f.name, e, e.offset() - f.start, logs.get(i), s);
+                    Bp b = new Bp(adds.get(i), f.name, e, e.offset() - f.start, logs.get(i), s, checks.get(i));
                     s.bps.add(b);
                     all.add(b);
                     added.add(b);
@@ -377,6 +425,8 @@ final class StoreDebugger implements Debugger {
         boolean stop = false;
         Bp at = null;
         StopEvent.Reason reason = StopEvent.Reason.BREAKPOINT;
+        String problem = null;
+        List<LogpointMessage> messages = null;
         lock.lock();
         try {
             Slot s = slots.get(pc);
@@ -391,10 +441,36 @@ final class StoreDebugger implements Debugger {
                 if (!paused) return debugtrapOrResume(pc);
                 s = null;
             }
+            Names names = null;
             if (s != null) for (Bp b : s.bps) {
                 b.hits++;
+                Checks c = b.checks;
+                if (c.condition() != null || c.message() != null) {
+                    if (names == null) names = new Names(pc, fp);
+                }
+                if (c.condition() != null) {
+                    boolean holds;
+                    try {
+                        holds = c.condition().eval(names) != 0;
+                    } catch (DebugExpression.Problem p) {
+                        // Never guess: a condition without a value stops, and says why.
+                        stop = true;
+                        if (at == null) at = b;
+                        if (problem == null) problem = "the condition `" + c.condition() + "` of " + b + " cannot be evaluated: " + p.getMessage();
+                        reason = StopEvent.Reason.BREAKPOINT;
+                        continue;
+                    }
+                    if (!holds) continue;
+                }
+                b.passed++;
+                if (c.hitCondition() != null && !c.hitCondition().test(b.passed)) continue;
                 if (b.logpoint) {
-                    LOG.log(System.Logger.Level.DEBUG, () -> "logpoint " + b + " hit " + b.hits);
+                    String text = c.message() != null ? c.message().render(names) : b + " hit " + b.hits;
+                    LOG.log(System.Logger.Level.DEBUG, () -> "logpoint " + b + ": " + text);
+                    if (logpoints != null) {
+                        if (messages == null) messages = new ArrayList<>();
+                        messages.add(new LogpointMessage(b, b.hits, text));
+                    }
                 } else if (at == null) {
                     stop = true;
                     at = b;
@@ -410,10 +486,20 @@ final class StoreDebugger implements Debugger {
         } finally {
             lock.unlock();
         }
+        Consumer<LogpointMessage> sink = logpoints;
+        if (messages != null && sink != null) {
+            for (LogpointMessage m : messages) {
+                try {
+                    sink.accept(m);
+                } catch (Throwable t) {
+                    LOG.log(System.Logger.Level.WARNING, "logpoint consumer failed; the guest continues", t);
+                }
+            }
+        }
         DebugAction action = DebugAction.CONTINUE;
         StopHandler h = handler;
         if (stop && h != null) {
-            Event e = new Event(reason, at, pc, fp);
+            Event e = new Event(reason, at, pc, fp, problem);
             try {
                 action = h.onStop(e);
                 if (action == null) action = DebugAction.CONTINUE;
@@ -528,13 +614,15 @@ final class StoreDebugger implements Debugger {
     private final class Event implements StopEvent {
         private final Reason reason;
         private final Breakpoint breakpoint;
+        private final String problem;
         private final long pc, fp;
         private final Thread owner = Thread.currentThread();
         private boolean ended;
 
-        Event(Reason reason, Breakpoint breakpoint, long pc, long fp) {
+        Event(Reason reason, Breakpoint breakpoint, long pc, long fp, String problem) {
             this.reason = reason;
             this.breakpoint = breakpoint;
+            this.problem = problem;
             this.pc = pc;
             this.fp = fp;
         }
@@ -550,6 +638,8 @@ final class StoreDebugger implements Debugger {
         @Override public Reason reason() { return reason; }
 
         @Override public Breakpoint breakpoint() { return breakpoint; }
+
+        @Override public String conditionProblem() { return problem; }
 
         /** The frames' PCs and frame pointers, innermost first; walked once. */
         private List<long[]> walked;
@@ -609,6 +699,30 @@ final class StoreDebugger implements Debugger {
                 }
             }
             return out;
+        }
+    }
+
+    /** The innermost frame's values by name, read once at a hit for its conditions and messages. */
+    private final class Names implements Function<String, Variable> {
+        private final long pc, fp;
+        private Map<String, Variable> byName;
+
+        Names(long pc, long fp) {
+            this.pc = pc;
+            this.fp = fp;
+        }
+
+        @Override public Variable apply(String name) {
+            if (byName == null) {
+                byName = new HashMap<>();
+                Event e = new Event(StopEvent.Reason.BREAKPOINT, null, pc, fp, null);
+                try {
+                    for (Variable v : e.variables(0)) byName.put(v.name(), v);
+                } finally {
+                    e.end();
+                }
+            }
+            return byName.get(name);
         }
     }
 

@@ -50,6 +50,13 @@ public interface Breakpoint {
     boolean isLogpoint();
 
     /**
+     * Its condition, hit condition and log message.
+     *
+     * @return the options it was added with ({@link BreakpointOptions#NONE} for none)
+     */
+    BreakpointOptions options();
+
+    /**
      * How many times the owner has reached it while it was set.
      *
      * @return a count

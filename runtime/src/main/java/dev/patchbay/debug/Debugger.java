@@ -7,6 +7,7 @@
 package dev.patchbay.debug;
 
 import java.util.List;
+import java.util.function.Consumer;
 
 /** Breakpoints, logpoints and stops for one Store. */
 public interface Debugger {
@@ -25,6 +26,16 @@ public interface Debugger {
      * @param handler the handler, or null for none
      */
     void onStop(StopHandler handler);
+
+    /**
+     * Sets what receives logpoint messages, on the owner thread at each logpoint hit that
+     * passes its condition and hit condition (the guest waits meanwhile, so it should be
+     * quick). Every message is also logged at DEBUG level. A consumer that throws is logged
+     * and the guest continues.
+     *
+     * @param consumer the consumer, or null for none
+     */
+    void onLogpoint(Consumer<LogpointMessage> consumer);
 
     /**
      * The breakpoints and logpoints set now.
