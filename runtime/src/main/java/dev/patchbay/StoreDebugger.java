@@ -172,6 +172,8 @@ final class StoreDebugger implements Debugger {
     private boolean pauseRequested;
     private volatile StopHandler handler;
     private volatile Consumer<LogpointMessage> logpoints;
+    /** Whether the epoch deadline runs on while the handler holds the guest stopped. */
+    private volatile boolean deadlineRunsWhileStopped;
 
     StoreDebugger(StoreCore core, ReentrantLock lock) {
         this.core = core;
@@ -194,6 +196,11 @@ final class StoreDebugger implements Debugger {
     @Override public void onLogpoint(Consumer<LogpointMessage> consumer) {
         core.checkOpen();
         this.logpoints = consumer;
+    }
+
+    @Override public void setDeadlineRunsWhileStopped(boolean runs) {
+        core.checkOpen();
+        this.deadlineRunsWhileStopped = runs;
     }
 
     @Override public void pause() {
@@ -500,6 +507,8 @@ final class StoreDebugger implements Debugger {
         StopHandler h = handler;
         if (stop && h != null) {
             Event e = new Event(reason, at, pc, fp, problem);
+            boolean holdDeadline = !deadlineRunsWhileStopped;
+            if (holdDeadline) core.epoch.debugStopBegins();
             try {
                 action = h.onStop(e);
                 if (action == null) action = DebugAction.CONTINUE;
@@ -507,6 +516,7 @@ final class StoreDebugger implements Debugger {
                 LOG.log(System.Logger.Level.WARNING, "debugger stop handler failed; the guest continues", t);
             } finally {
                 e.end();
+                if (holdDeadline) core.epoch.debugStopEnds();
             }
         }
         if (action == DebugAction.INTERRUPT) {

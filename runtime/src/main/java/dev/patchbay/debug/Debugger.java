@@ -38,6 +38,16 @@ public interface Debugger {
     void onLogpoint(Consumer<LogpointMessage> consumer);
 
     /**
+     * Whether the Store's epoch deadline ({@code Store.setEpochDeadline}) runs on while the
+     * stop handler holds the guest stopped. By default it does not: the deadline moves later
+     * by the epochs each stop lasted, so time spent looking at a stop is not taken from the
+     * guest. An {@code interrupt()} is taken either way.
+     *
+     * @param runs true to let the deadline pass during stops, as if the guest ran
+     */
+    void setDeadlineRunsWhileStopped(boolean runs);
+
+    /**
      * The breakpoints and logpoints set now.
      *
      * @return a new list, in the order they were added
