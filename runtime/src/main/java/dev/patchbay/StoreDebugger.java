@@ -27,6 +27,12 @@
  *    the stop would show; a condition without a value stops with the reason
  *    (StopEvent.conditionProblem) rather than guess. Logpoint messages go to the consumer
  *    after the lock is released.
+ *  - A breakpoint by machine instruction (InstructionLocation) must name an instruction
+ *    start of the module's instruction table (CompiledModule.instructions), never a byte
+ *    inside an instruction or inside a patch site past its byte 0; it does not slide.
+ *  - STEP_INSTRUCTION is a step whose one-shot stops are at every instruction start (the
+ *    resumed instruction runs under the trap flag as at any breakpoint, and the next one
+ *    the owner reaches, whichever it is, stops).
  *  - Steps are one-shot internal breakpoints at every location start of the Store's code;
  *    the next one reached that satisfies the step's frame condition stops (STEP_OVER: the
  *    same frame or an outer one; STEP_OUT: an outer one), and they all go.
@@ -49,6 +55,8 @@ import dev.patchbay.codegen.ir.SourceLoc;
 import dev.patchbay.codegen.ir.TrapCode;
 import dev.patchbay.codegen.machinst.CompiledModule;
 import dev.patchbay.codegen.machinst.FunctionInfo;
+import dev.patchbay.codegen.machinst.PatchSite;
+import dev.patchbay.codegen.machinst.UnwindRange;
 import dev.patchbay.codegen.machinst.LocationTable;
 import dev.patchbay.codegen.machinst.ValueTable;
 import dev.patchbay.debug.Breakpoint;
@@ -56,6 +64,7 @@ import dev.patchbay.debug.BreakpointEdit;
 import dev.patchbay.debug.BreakpointOptions;
 import dev.patchbay.debug.DebugAction;
 import dev.patchbay.debug.Debugger;
+import dev.patchbay.debug.InstructionLocation;
 import dev.patchbay.debug.Location;
 import dev.patchbay.debug.LogpointMessage;
 import dev.patchbay.debug.StackFrame;
@@ -106,6 +115,7 @@ final class StoreDebugger implements Debugger {
 
     private final class Bp implements Breakpoint {
         final Location requested;
+        final InstructionLocation instruction;
         final String function;
         final int line, column, machineOffset;
         final boolean logpoint;
@@ -119,8 +129,9 @@ final class StoreDebugger implements Debugger {
         long passed;
         volatile boolean set = true;
 
-        Bp(Location requested, String function, LocationTable.Entry at, int machineOffset, boolean logpoint, Slot slot, Checks checks) {
-            this.requested = requested;
+        Bp(Object requested, String function, LocationTable.Entry at, int machineOffset, boolean logpoint, Slot slot, Checks checks) {
+            this.requested = requested instanceof Location ? (Location) requested : null;
+            this.instruction = requested instanceof InstructionLocation ? (InstructionLocation) requested : null;
             this.function = function;
             this.line = at.line();
             this.column = at.col();
@@ -134,6 +145,7 @@ final class StoreDebugger implements Debugger {
         StoreDebugger owner() { return StoreDebugger.this; }
 
         @Override public Location requested() { return requested; }
+        @Override public InstructionLocation requestedInstruction() { return instruction; }
         @Override public String function() { return function; }
         @Override public int line() { return line; }
         @Override public int column() { return column; }
@@ -226,8 +238,8 @@ final class StoreDebugger implements Debugger {
 
     /** A batch of changes; applied once. */
     private final class Edit implements BreakpointEdit {
-        /** Invariant: additions in call order; none is resolved until apply(). */
-        private final List<Location> adds = new ArrayList<>();
+        /** Invariant: additions (Location or InstructionLocation) in call order; none is resolved until apply(). */
+        private final List<Object> adds = new ArrayList<>();
         /** Invariant: in step with `adds`: whether each is a logpoint. */
         private final List<Boolean> logs = new ArrayList<>();
         /** Invariant: in step with `adds`: each one's options, parsed only by apply(). */
@@ -254,6 +266,17 @@ final class StoreDebugger implements Debugger {
             open();
             java.util.Objects.requireNonNull(options, "options (BreakpointOptions.NONE for none)");
             adds.add(java.util.Objects.requireNonNull(at, "location"));
+            logs.add(options.isLogpoint());
+            opts.add(options);
+            return this;
+        }
+
+        @Override public BreakpointEdit add(InstructionLocation at) { return add(at, BreakpointOptions.NONE); }
+
+        @Override public BreakpointEdit add(InstructionLocation at, BreakpointOptions options) {
+            open();
+            java.util.Objects.requireNonNull(options, "options (BreakpointOptions.NONE for none)");
+            adds.add(java.util.Objects.requireNonNull(at, "instruction location"));
             logs.add(options.isLogpoint());
             opts.add(options);
             return this;
@@ -289,14 +312,14 @@ final class StoreDebugger implements Debugger {
         }
     }
 
-    private List<Breakpoint> apply(List<Location> adds, List<Boolean> logs, List<BreakpointOptions> opts, List<Bp> removes, boolean removeAll) {
+    private List<Breakpoint> apply(List<Object> adds, List<Boolean> logs, List<BreakpointOptions> opts, List<Bp> removes, boolean removeAll) {
         core.checkOpen();
         lock.lock();
         try {
             core.checkOpen();
             // Resolve everything first: a bad location changes nothing.
             List<Object[]> resolved = new ArrayList<>();
-            for (Location at : adds) resolved.add(resolve(at));
+            for (Object at : adds) resolved.add(at instanceof Location ? resolve((Location) at) : resolve((InstructionLocation) at));
             List<Checks> checks = new ArrayList<>();
             for (BreakpointOptions o : opts) checks.add(Checks.parse(o));
             if (!resolved.isEmpty() && core.ownership.owner() != null && core.engine.controller() == null) {
@@ -352,6 +375,38 @@ final class StoreDebugger implements Debugger {
         }
         return best;
     }
+
+    /** [LoadedModule, FunctionInfo, offset, entry] for an instruction, or throws naming the nearest starts. */
+    private Object[] resolve(InstructionLocation at) {
+        for (LoadedModule m : core.loaded()) {
+            CompiledModule cm = m.module().compiled();
+            for (FunctionInfo f : cm.functions) {
+                if (!at.function().equals(f.name)) continue;
+                int off = f.start + at.machineOffset();
+                if (off >= f.codeEnd) {
+                    throw new IllegalArgumentException(at + " is past the instructions of %" + f.name + ", which end at +0x"
+                        + Integer.toHexString(f.codeEnd - f.start));
+                }
+                if (!cm.instructions.isStart(off)) {
+                    int lo = cm.instructions.startAtOrBefore(off), hi = cm.instructions.startAfter(off);
+                    throw new IllegalArgumentException(at + " is not the start of an instruction; the nearest are "
+                        + rel(lo, f) + " and " + (hi < 0 || hi >= f.codeEnd ? "none after it" : rel(hi, f)));
+                }
+                for (PatchSite p : cm.patchSites) {
+                    if (off > p.offset && off < p.offset + p.length) {
+                        throw new IllegalArgumentException(at + " is inside patch site #" + p.id + " (" + p.kind + " at " + rel(p.offset, f)
+                            + "), whose bytes the runtime rewrites; set it at " + rel(p.offset, f));
+                    }
+                }
+                SourceLoc loc = cm.locations.locationAt(f.index, off);
+                return new Object[] {m, f, off, new LocationTable.Entry(off, f.index, loc.line, loc.col)};
+            }
+        }
+        throw new IllegalArgumentException("no function %" + at.function() + " in this Store's modules"
+            + (core.loaded().isEmpty() ? " (nothing is instantiated yet)" : ""));
+    }
+
+    private static String rel(int off, FunctionInfo f) { return "+0x" + Integer.toHexString(off - f.start); }
 
     private static boolean before(LocationTable.Entry a, LocationTable.Entry b) {
         return a.line() != b.line() ? a.line() < b.line() : a.col() < b.col();
@@ -579,7 +634,7 @@ final class StoreDebugger implements Debugger {
         for (LoadedModule m : core.loaded()) {
             CompiledModule cm = m.module().compiled();
             for (FunctionInfo f : cm.functions) {
-                for (int off : cm.locations.locationStarts(f.index)) {
+                for (int off : kind == DebugAction.STEP_INSTRUCTION ? instructionStarts(cm, f) : cm.locations.locationStarts(f.index)) {
                     Slot s = slotFor(m, off);
                     s.internal = true;
                     if (!s.written) toArm.add(s);
@@ -592,6 +647,20 @@ final class StoreDebugger implements Debugger {
             s.written = true;
             Native.putByte(s.write, INT3);
         }
+    }
+
+    /** A function's instruction starts where an int3 may go: not inside a patch site past its byte 0. */
+    private static int[] instructionStarts(CompiledModule cm, FunctionInfo f) {
+        List<Integer> out = new ArrayList<>();
+        int[] starts = cm.instructions.startsIn(f.start, f.codeEnd);
+        int i = 0;
+        for (PatchSite p : cm.patchSites) {
+            if (p.functionIndex != f.index) continue;
+            while (i < starts.length && starts[i] <= p.offset) out.add(starts[i++]);
+            while (i < starts.length && starts[i] < p.offset + p.length) i++;
+        }
+        while (i < starts.length) out.add(starts[i++]);
+        return out.stream().mapToInt(Integer::intValue).toArray();
     }
 
     private void endStepLocked() {
@@ -656,21 +725,47 @@ final class StoreDebugger implements Debugger {
 
         private List<long[]> walk() {
             if (walked != null) return walked;
+            List<long[]> out = new ArrayList<>();
+            long startPc = pc, startFp = fp;
+            // A stop in a prologue or at a `ret` (an instruction step can end there) is in a
+            // frame whose RBP is still, or again, the caller's: its caller is found from the
+            // frame rows at the PC, and the RBP chain is walked from there.
+            UnwindRange.Row row = rowAt(pc);
+            if (row != null && !(row.cfaFromRbp() && row.savedRbp() != 0)) {
+                long cfa = (row.cfaFromRbp() ? fp : core.vmctx.safepointGpr(4)) + row.cfaOffset();
+                out.add(new long[] {pc, fp});
+                startPc = Native.getLong(cfa - 8);
+                startFp = row.savedRbp() == 0 ? fp : Native.getLong(cfa + row.savedRbp());
+                if (core.frameAt(startPc) == null) {
+                    walked = out;
+                    return out;
+                }
+            }
             List<Long> pcs = new ArrayList<>();
-            GuestStackWalker.walk(core.vmctx, pc, fp, p -> {
+            GuestStackWalker.walk(core.vmctx, startPc, startFp, p -> {
                 GuestFrame g = core.frameAt(p);
                 if (g != null) pcs.add(p);
                 return g;
             });
             // The walk validated the chain: frame k's RBP is [frame k-1's RBP].
-            List<long[]> out = new ArrayList<>(pcs.size());
-            long f = fp;
+            long f = startFp;
             for (int i = 0; i < pcs.size(); i++) {
                 if (i > 0) f = Native.getLong(f);
                 out.add(new long[] {pcs.get(i), f});
             }
             walked = out;
             return out;
+        }
+
+        /** The frame row in force at a PC of a function, or null. */
+        private UnwindRange.Row rowAt(long at) {
+            LoadedModule m = core.loadedContaining(at);
+            if (m == null) return null;
+            int off = (int) (at - m.code().execBase());
+            for (UnwindRange u : m.module().compiled().unwind) {
+                if (u.kind == UnwindRange.Kind.FUNCTION && off >= u.start && off < u.end) return u.rowAt(off);
+            }
+            return null;
         }
 
         @Override public List<StackFrame> frames() {

@@ -41,6 +41,25 @@ public interface BreakpointEdit {
     BreakpointEdit add(Location at, BreakpointOptions options);
 
     /**
+     * Adds a breakpoint at one machine instruction. {@link #apply()} fails if the offset is
+     * not an instruction start of that function, naming the nearest ones.
+     *
+     * @param at where
+     * @return this edit
+     */
+    BreakpointEdit add(InstructionLocation at);
+
+    /**
+     * Adds a breakpoint at one machine instruction, with options (see {@link
+     * #add(Location, BreakpointOptions)}).
+     *
+     * @param at where
+     * @param options what it does there
+     * @return this edit
+     */
+    BreakpointEdit add(InstructionLocation at, BreakpointOptions options);
+
+    /**
      * Removes a breakpoint (one of this Store's); removing one already removed does nothing.
      *
      * @param breakpoint the breakpoint
