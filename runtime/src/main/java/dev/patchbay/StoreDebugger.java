@@ -47,7 +47,7 @@
  *     between its STEP return and the single-step trap (one instruction).
  *  4. Idle-Store writes happen inside SiteState's Dekker handshake, so an owner starting a
  *     call waits for them.
- * Tests: DebuggerTest.
+ * Tests: DebuggerTest, DebuggerConditionsTest, DebuggerDeadlineTest, DebuggerInstructionsTest.
  */
 package dev.patchbay;
 

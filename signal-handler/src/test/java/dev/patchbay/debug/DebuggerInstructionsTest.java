@@ -217,6 +217,43 @@ class DebuggerInstructionsTest {
     }
 
     @Test
+    void anInstructionStepFromAPauseStopsAtTheNextInstruction() throws Exception {
+        try (Engine engine = new Engine(); Store store = new Store(engine)) {
+            CompiledModule cm = compile("spin.clif", SPIN, EpochMode.FUSED);
+            Instance inst = store.instantiate(engine.load(cm));
+            Map<Integer, Disassembler.Line> d = disasm(cm, "spin");
+            List<String> seen = new ArrayList<>();
+            store.debugger().onStop(e -> {
+                StackFrame top = e.frames().get(0);
+                seen.add(e.reason() + " " + top.offset());
+                return e.reason() == StopEvent.Reason.PAUSE ? DebugAction.STEP_INSTRUCTION : DebugAction.INTERRUPT;
+            });
+            java.util.concurrent.atomic.AtomicReference<Object> outcome = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread guest = new Thread(() -> {
+                try {
+                    outcome.set(inst.func("spin").call(Long.MAX_VALUE)[0]);
+                } catch (dev.patchbay.Trap t) {
+                    outcome.set(t);
+                }
+            }, "guest");
+            guest.start();
+            Thread.sleep(50);
+            store.debugger().pause();
+            guest.join(10_000);
+            assertFalse(guest.isAlive());
+            assertEquals(dev.patchbay.codegen.ir.TrapCode.INTERRUPT, ((dev.patchbay.Trap) outcome.get()).code(), "not a debug trap: " + outcome.get());
+            assertEquals(2, seen.size(), seen.toString());
+            int paused = Integer.parseInt(seen.get(0).split(" ")[1]), stepped = Integer.parseInt(seen.get(1).split(" ")[1]);
+            assertTrue(seen.get(1).startsWith("STEP "), seen.toString());
+            Disassembler.Line at = d.get(paused);
+            assertNotNull(at, "the pause is at an instruction start");
+            assertTrue(stepped == paused + at.bytes.length || (mnemonic(at).startsWith("j") && stepped == target(at)),
+                "one instruction after `" + at.text + "` at " + paused + ": " + stepped);
+            assertPristine(inst);
+        }
+    }
+
+    @Test
     void steppingInstructionsIntoACallAndBackOut() {
         try (Engine engine = new Engine(); Store store = new Store(engine)) {
             CompiledModule cm = compile("calls.clif", CALLS, EpochMode.FUSED);
