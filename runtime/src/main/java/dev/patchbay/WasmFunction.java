@@ -110,7 +110,7 @@ public final class WasmFunction {
      * Calls the function on this thread.
      *
      * @param args one value's bits per parameter
-     * @return one value's bits per result (i32 sign-extended, f32 in the low 32 bits)
+     * @return one value's bits per result (i32 sign-extended, f32 exactly its 32 bits, zero-extended)
      * @throws Trap if the guest traps, with the Wasm trap's code
      * @throws IllegalArgumentException if the number of arguments is wrong
      * @throws IllegalStateException if the Store is closed or another thread runs it
