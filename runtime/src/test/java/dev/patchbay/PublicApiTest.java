@@ -91,6 +91,7 @@ class PublicApiTest {
         Map.entry("Store.setEpochDeadline", "epoch ticks"),
         Map.entry("WasmFunction.call", "guest argument and result values"),
         Map.entry("WasmHostFunction.call", "guest argument and result values"),
+        Map.entry("WasmMultiValueHostFunction.call", "guest argument and result values"),
         Map.entry("WasmGlobal.create", "a guest value"),
         Map.entry("WasmGlobal.get", "a guest value"),
         Map.entry("WasmGlobal.set", "a guest value"),

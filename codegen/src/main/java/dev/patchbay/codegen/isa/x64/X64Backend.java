@@ -94,10 +94,6 @@ public final class X64Backend {
                     dev.patchbay.codegen.ir.ExtFunc ef = f.extFuncs.get(inst.ref);
                     if (ef.patchable || defined.contains(ef.name)) continue;
                     Signature sig = f.sigRefs.get(ef.sigRef);
-                    if (sig.returns.size() > 1) {
-                        throw new CompileException("function %" + f.name + ": import %" + ef.name + " returns " + sig.returns.size()
-                            + " values; a hostcall returns at most one");
-                    }
                     Signature prev = out.putIfAbsent(ef.name, sig);
                     if (prev != null && !prev.equals(sig)) {
                         throw new CompileException("import %" + ef.name + " is declared with two signatures: " + prev + " and " + sig);
