@@ -655,8 +655,9 @@ final class Emit {
             case MUL_OVF_WIDE: {
                 MInst.MulOvfWide m = (MInst.MulOvfWide) m0;
                 asm.mul(8, g(m.b()));
-                asm.setcc(Cond.O, R10);
-                asm.movzx(1, 4, R10, R10);
+                Gpr fl = g(m.flag());
+                asm.setcc(Cond.O, fl);
+                asm.movzx(1, 4, fl, fl);
                 return;
             }
             case DIV: div((MInst.Div) m0); return;
@@ -671,9 +672,9 @@ final class Emit {
             case SELECT: select((MInst.Select) m0); return;
             case OVF: ovf((MInst.Ovf) m0); return;
             case OVF_CARRY: {
-                // The carry is in R11 (a Move edit); neg sets CF from it, and moves keep flags.
+                // The carry is in temp 0 (a Move edit); neg sets CF from it, and moves keep flags.
                 MInst.OvfCarry m = (MInst.OvfCarry) m0;
-                asm.neg(1, R11);
+                asm.neg(1, gpr(f.temp(0)));
                 Gpr d = g(m.dst());
                 movIn(d, m.a());
                 alu(m.op(), m.size(), d, m.b());
@@ -826,8 +827,8 @@ final class Emit {
                 return;
             }
             case SBB: {
-                // bmask: a is in R11 (a Move edit); neg sets CF when it is non-zero; sbb d, d gives -CF.
-                asm.neg(m.extFrom(), R11);
+                // bmask: a is in temp 0 (a Move edit); neg sets CF when it is non-zero; sbb d, d gives -CF.
+                asm.neg(m.extFrom(), gpr(f.temp(0)));
                 asm.alu(AluOp.SBB, m.size(), d, d);
                 return;
             }

@@ -54,12 +54,12 @@ final class FloatEmit {
             case F_CMP: cmp((MInst.FCmp) m0); return;
             case F_MINMAX: minMax((MInst.FMinMax) m0); return;
             case F_FMA: {
-                // a is in X14 (a Move edit), the result too.
+                // a is in the result's register (a Move edit).
                 MInst.FFma m = (MInst.FFma) m0;
-                Xmm b = e.x(m.b());
+                Xmm d = e.x(m.dst()), b = e.x(m.b());
                 Operand c = e.op(m.c());
-                if (c.isReg()) asm.vfmadd213(m.single(), X14, b, c.xmm());
-                else asm.vfmadd213(m.single(), X14, b, c.mem());
+                if (c.isReg()) asm.vfmadd213(m.single(), d, b, c.xmm());
+                else asm.vfmadd213(m.single(), d, b, c.mem());
                 return;
             }
             case F_SIGN: sign((MInst.FSign) m0); return;
@@ -67,28 +67,31 @@ final class FloatEmit {
                 MInst.FSelect m = (MInst.FSelect) m0;
                 e.compare(m.cmp());
                 Label skip = e.buf.newLabel();
+                Xmm d = e.x(m.dst());
                 // Moves leave the flags alone.
-                e.xmovIn(X14, m.ifFalse());
+                e.xmovIn(d, m.ifFalse());
                 asm.jccRelaxable(m.cmp().cc().invert(), skip);
-                e.xmovIn(X14, m.ifTrue());
+                e.xmovIn(d, m.ifTrue());
                 e.buf.bind(skip);
                 return;
             }
             case F_BITSELECT: {
-                // b ^ ((a ^ b) & c), a in X14 (a Move edit). With b in R10 (b and c both
-                // spilled) in GPRs instead: a in R11, c read from its slot.
+                // b ^ ((a ^ b) & c), a in the result's register (a Move edit). With b in a
+                // GPR (b and c both spilled) in GPRs instead: a in temp 0, c read from its slot.
                 MInst.FBitselect m = (MInst.FBitselect) m0;
+                Xmm d = e.x(m.dst());
                 if (e.op(m.b()).isGpr()) {
+                    Gpr t = Emit.gpr(e.form().temp(0)), b = e.g(m.b());
                     Mem c = e.op(m.c()).mem();
-                    asm.alu(AluOp.XOR, 8, R11, R10);
-                    asm.alu(AluOp.AND, 8, R11, c);
-                    asm.alu(AluOp.XOR, 8, R11, R10);
-                    asm.movToXmm(8, X14, R11);
+                    asm.alu(AluOp.XOR, 8, t, b);
+                    asm.alu(AluOp.AND, 8, t, c);
+                    asm.alu(AluOp.XOR, 8, t, b);
+                    asm.movToXmm(8, d, t);
                     return;
                 }
-                asm.bitwise(Assembler.BitwiseOp.XOR, X14, e.x(m.b()));
-                asm.bitwise(Assembler.BitwiseOp.AND, X14, e.x(m.c()));
-                asm.bitwise(Assembler.BitwiseOp.XOR, X14, e.x(m.b()));
+                asm.bitwise(Assembler.BitwiseOp.XOR, d, e.x(m.b()));
+                asm.bitwise(Assembler.BitwiseOp.AND, d, e.x(m.c()));
+                asm.bitwise(Assembler.BitwiseOp.XOR, d, e.x(m.b()));
                 return;
             }
             default:
@@ -138,50 +141,52 @@ final class FloatEmit {
     private void sign(MInst.FSign m) {
         boolean single = m.single();
         long sign = single ? 0x8000_0000L : Long.MIN_VALUE;
+        Xmm d = e.x(m.dst());
         switch (m.op()) {
             case NEG:
-                // a is in X14 (a Move edit), the result too.
+                // a is in the result's register (a Move edit); XMM15 holds the sign mask.
                 loadConst(X15, sign);
-                asm.bitwise(Assembler.BitwiseOp.XOR, X14, X15);
+                asm.bitwise(Assembler.BitwiseOp.XOR, d, X15);
                 return;
             case ABS:
-                loadConst(X14, sign);
-                asm.bitwise(Assembler.BitwiseOp.ANDN, X14, e.x(m.a()));
+                loadConst(d, sign);
+                asm.bitwise(Assembler.BitwiseOp.ANDN, d, e.x(m.a()));
                 return;
             default: {
-                // In GPRs: a's magnitude, b's sign bit (their bits are in R11 and R10: Move
-                // edits). Every other bit of a moves unchanged.
+                // In GPRs: a's magnitude, b's sign bit (their bits are in temps 0 and 1:
+                // Move edits). Every other bit of a moves unchanged.
+                Gpr ta = Emit.gpr(e.form().temp(0)), tb = Emit.gpr(e.form().temp(1));
                 if (single) {
-                    asm.aluImm(AluOp.AND, 4, R11, 0x7FFF_FFFF);
-                    asm.aluImm(AluOp.AND, 4, R10, Integer.MIN_VALUE);
+                    asm.aluImm(AluOp.AND, 4, ta, 0x7FFF_FFFF);
+                    asm.aluImm(AluOp.AND, 4, tb, Integer.MIN_VALUE);
                 } else {
-                    asm.shiftImm(ShiftOp.SHL, 8, R11, 1);
-                    asm.shiftImm(ShiftOp.SHR, 8, R11, 1);
-                    asm.shiftImm(ShiftOp.SHR, 8, R10, 63);
-                    asm.shiftImm(ShiftOp.SHL, 8, R10, 63);
+                    asm.shiftImm(ShiftOp.SHL, 8, ta, 1);
+                    asm.shiftImm(ShiftOp.SHR, 8, ta, 1);
+                    asm.shiftImm(ShiftOp.SHR, 8, tb, 63);
+                    asm.shiftImm(ShiftOp.SHL, 8, tb, 63);
                 }
-                asm.alu(AluOp.OR, 8, R11, R10);
-                asm.movToXmm(8, X14, R11);
+                asm.alu(AluOp.OR, 8, ta, tb);
+                asm.movToXmm(8, d, ta);
             }
         }
     }
 
     private void minMax(MInst.FMinMax m) {
         boolean single = m.single();
-        // a is in X14 (a Move edit), the result too.
+        // a is in the result's register (a Move edit).
         Label ne = e.buf.newLabel(), nan = e.buf.newLabel(), done = e.buf.newLabel();
-        Xmm y = e.x(m.b());
-        asm.ucomis(single, X14, y);
+        Xmm d = e.x(m.dst()), y = e.x(m.b());
+        asm.ucomis(single, d, y);
         asm.jccRelaxable(Cond.P, nan);
         asm.jccRelaxable(Cond.NE, ne);
         // Equal, so the same number or +0 and -0: the sign bits decide.
-        asm.bitwise(m.max() ? Assembler.BitwiseOp.AND : Assembler.BitwiseOp.OR, X14, y);
+        asm.bitwise(m.max() ? Assembler.BitwiseOp.AND : Assembler.BitwiseOp.OR, d, y);
         asm.jmpRelaxable(done);
         e.buf.bind(ne);
-        asm.sse(m.max() ? Assembler.SseOp.MAX : Assembler.SseOp.MIN, single, X14, y);
+        asm.sse(m.max() ? Assembler.SseOp.MAX : Assembler.SseOp.MIN, single, d, y);
         asm.jmpRelaxable(done);
         e.buf.bind(nan);
-        loadConst(X14, single ? 0x7FC0_0000L : 0x7FF8_0000_0000_0000L);
+        loadConst(d, single ? 0x7FC0_0000L : 0x7FF8_0000_0000_0000L);
         e.buf.bind(done);
     }
 

@@ -66,8 +66,15 @@ final class Rewrite {
         final boolean swapped;
         /** ALU / ALU_I: three registers, encoded as `lea` instead of a move and the op. */
         final boolean threeAddress;
+        /**
+         * Scratch registers a `before` edit loaded with a fixed input that the expansion
+         * then overwrites (so it is not the vreg's operand): OVF_CARRY's carry, bmask's
+         * value, copysign's two values, a GPR-computed bitselect's first value.
+         */
+        private final int[] temps;
 
-        private Form(Edit[] before, Edit[] after, int[] vregs, Operand[] ops, Mem addr, boolean swapped, boolean threeAddress) {
+        private Form(Edit[] before, Edit[] after, int[] vregs, Operand[] ops, Mem addr, boolean swapped, boolean threeAddress,
+                     int[] temps) {
             this.before = before;
             this.after = after;
             this.vregs = vregs;
@@ -75,7 +82,11 @@ final class Rewrite {
             this.addr = addr;
             this.swapped = swapped;
             this.threeAddress = threeAddress;
+            this.temps = temps;
         }
+
+        /** The k-th scratch register loaded for the expansion (see `temps`). */
+        int temp(int k) { return temps[k]; }
 
         /** The physical operand of vreg v in this instruction. */
         Operand op(int v) {
@@ -127,6 +138,8 @@ final class Rewrite {
     private int nops;
     private Mem addr;
     private boolean swapped, threeAddress;
+    private final int[] temps = new int[2];
+    private int ntemps;
 
     private Rewrite(VCode vc, LinearScan.Result alloc) {
         this.vc = vc;
@@ -145,12 +158,13 @@ final class Rewrite {
         before.clear();
         after.clear();
         nops = 0;
+        ntemps = 0;
         addr = null;
         swapped = false;
         threeAddress = false;
         inst(m);
         return new Form(before.isEmpty() ? NO_EDITS : before.toArray(NO_EDITS), after.isEmpty() ? NO_EDITS : after.toArray(NO_EDITS),
-            Arrays.copyOf(vregs, nops), Arrays.copyOf(ops, nops), addr, swapped, threeAddress);
+            Arrays.copyOf(vregs, nops), Arrays.copyOf(ops, nops), addr, swapped, threeAddress, Arrays.copyOf(temps, ntemps));
     }
 
     // ---- locations ----
@@ -226,6 +240,18 @@ final class Rewrite {
         } else {
             before.add(new Edit.Reload(r, slot(v)));
         }
+    }
+
+    /** Scratch register r holds a fixed input of the expansion (Form.temp). */
+    private int temp(int r) {
+        temps[ntemps++] = r;
+        return r;
+    }
+
+    /** v's result is computed in scratch register r whatever v's location, then moved there. */
+    private void inScratch(int v, int r) {
+        put(v, Operand.reg(r));
+        commit(v, r);
     }
 
     /** v's result is computed in register r: after the instruction, r goes to v's location. */
@@ -382,7 +408,7 @@ final class Rewrite {
                 switch (m.op()) {
                     case SUB: case XOR: twoAddr(m.dst(), m.a(), -1, null); return;
                     case CMP: rm(m.a()); defR(m.dst(), R11); return;
-                    default: moveIn(R11, m.a()); defR(m.dst(), R10); return; // SBB: a is negated in R11
+                    default: moveIn(temp(R11), m.a()); defR(m.dst(), R10); return; // SBB: a is negated in R11
                 }
             }
             case BSWAP: twoAddr(((MInst.Bswap) m0).dst(), ((MInst.Bswap) m0).a(), -1, null); return;
@@ -415,7 +441,7 @@ final class Rewrite {
                 moveIn(RAX, m.a());
                 useR(m.b(), R11);
                 commit(m.dst(), RAX);
-                commit(m.flag(), R10);
+                inScratch(m.flag(), R10);
                 return;
             }
             case DIV: {
@@ -455,7 +481,7 @@ final class Rewrite {
             case OVF_CARRY: {
                 MInst.OvfCarry m = (MInst.OvfCarry) m0;
                 // The carry is negated in R11 (setting CF) before a moves into the result register.
-                moveIn(R11, m.carry());
+                moveIn(temp(R11), m.carry());
                 twoAddr(m.dst(), m.a(), m.b(), null);
                 defR(m.flag(), R10);
                 return;
@@ -651,7 +677,7 @@ final class Rewrite {
                 MInst.FMinMax m = (MInst.FMinMax) m0;
                 moveIn(X14, m.a());
                 useR(m.b(), X15);
-                commit(m.dst(), X14);
+                inScratch(m.dst(), X14);
                 return;
             }
             case F_FMA: {
@@ -659,7 +685,7 @@ final class Rewrite {
                 moveIn(X14, m.a());
                 useR(m.b(), X15);
                 rm(m.c());
-                commit(m.dst(), X14);
+                inScratch(m.dst(), X14);
                 return;
             }
             case F_SIGN: {
@@ -667,9 +693,9 @@ final class Rewrite {
                 switch (m.op()) {
                     case NEG: moveIn(X14, m.a()); break;
                     case ABS: useR(m.a(), X15); break;
-                    default: moveIn(R11, m.a()); moveIn(R10, m.b()); break; // COPYSIGN, in GPRs
+                    default: moveIn(temp(R11), m.a()); moveIn(temp(R10), m.b()); break; // COPYSIGN, in GPRs
                 }
-                commit(m.dst(), X14);
+                inScratch(m.dst(), X14);
                 return;
             }
             case F_SELECT: {
@@ -677,7 +703,7 @@ final class Rewrite {
                 compare(m.cmp());
                 rm(m.ifFalse());
                 rm(m.ifTrue());
-                commit(m.dst(), X14);
+                inScratch(m.dst(), X14);
                 return;
             }
             case F_BITSELECT: {
@@ -685,7 +711,7 @@ final class Rewrite {
                 // register of the class: computed in R11 and R10, with c read from its slot.
                 MInst.FBitselect m = (MInst.FBitselect) m0;
                 if (!inReg(m.b()) && !inReg(m.c()) && m.b() != m.c()) {
-                    moveIn(R11, m.a());
+                    moveIn(temp(R11), m.a());
                     useR(m.b(), R10);
                     rm(m.c());
                 } else {
@@ -693,7 +719,7 @@ final class Rewrite {
                     useR(m.b(), X15);
                     useR(m.c(), X15);
                 }
-                commit(m.dst(), X14);
+                inScratch(m.dst(), X14);
                 return;
             }
             default:
