@@ -11,7 +11,7 @@
  * values in the body can use the register inside the other's hole.
  *
  * Each vreg keeps one location for its whole life (no splitting): a register, or a stack
- * slot. Emit relies on that (LinearScan.Result).
+ * slot. The Rewrite relies on that (LinearScan.Result).
  *
  * Registers come in two classes of sixteen numbers each (Input.regClass): 0..15 are the
  * GPRs, 16..31 the XMM registers. A vreg is only given registers of its own class, hints

@@ -2,7 +2,8 @@
  * The calling conventions, as register sets and argument locations. Generated code pins
  * the vmctx pointer in R15 (callee-saved in every convention, so host code preserves it
  * across hostcalls and the signal handler can read it from the ucontext) and keeps R10
- * and R11 as emission scratch registers, which the allocator never hands out.
+ * and R11 as scratch registers (the Rewrite's, and emission's temporaries), which the allocator
+ * never hands out.
  *
  * More than two return values use an implicit return area: the caller passes its address
  * as a hidden first argument and the callee stores returns 2.. there, 8 bytes each.

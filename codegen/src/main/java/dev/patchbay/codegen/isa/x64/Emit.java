@@ -6,10 +6,15 @@
  * argument area, so RSP stays 16-byte aligned at every call and nothing ever lives below
  * RSP (no red zone: a patched-in call or a redirected signal may push there).
  *
- * Each instruction reads its operands from their allocated locations. A spilled operand is
- * read from its slot by the x86 instruction itself where the instruction takes a memory
- * operand, and through R10/R11 otherwise. Two-address instructions are careful when the
- * destination register is also the second source.
+ * Emission only encodes. The Rewrite (run before it) has given each instruction physical
+ * operands (registers, or a frame slot where the encoding takes memory) and the edits
+ * around it (reloads, spills, moves, the sequenced parallel moves of block edges, calls
+ * and returns); emission writes the edits before and after each instruction and encodes
+ * the instruction from its operands. It reads no allocation and picks no scratch register
+ * for an operand. Multi-instruction expansions still name their own temporaries (R10 or
+ * R11 in iabs, bitcount, float constants, trap sequences), which the Rewrite keeps every
+ * operand of that instruction out of. A two-address form writes `mov d, a` itself when
+ * its first source is not already in the result register d.
  *
  * References outside the function (calls to other functions, the trap stub, hook
  * trampolines) are recorded in the CodeBuffer as symbol references for the module
@@ -22,19 +27,13 @@
  */
 package dev.patchbay.codegen.isa.x64;
 
-import dev.patchbay.codegen.CompileException;
 import dev.patchbay.codegen.CompileOptions;
 import dev.patchbay.codegen.instrument.EpochMode;
 import dev.patchbay.codegen.instrument.SiteKind;
-import dev.patchbay.codegen.ir.CallConv;
-import dev.patchbay.codegen.ir.Limits;
-import dev.patchbay.codegen.ir.Signature;
-import dev.patchbay.codegen.ir.StackSlot;
 import dev.patchbay.codegen.ir.TrapCode;
 import dev.patchbay.codegen.machinst.CodeBuffer;
 import dev.patchbay.codegen.machinst.Label;
 import dev.patchbay.codegen.machinst.TrapSite;
-import dev.patchbay.codegen.regalloc.LinearScan;
 import dev.patchbay.codegen.vm.VmctxLayout;
 
 import java.util.ArrayList;
@@ -76,7 +75,9 @@ final class Emit {
     }
 
     final VCode vc;
-    private final LinearScan.Result alloc;
+    private final Rewrite.Result rw;
+    /** The Form of the instruction being encoded. */
+    private Rewrite.Form f;
     private final CompileOptions opts;
     final CodeBuffer buf = new CodeBuffer();
     private final Assembler asm = new Assembler(buf);
@@ -95,65 +96,19 @@ final class Emit {
     /** Fused sites whose bytes are computed once every label is bound. */
     private final List<Runnable> fusedFinish = new ArrayList<>();
 
-    // frame
-    private final List<Gpr> saved = new ArrayList<>();
-    private final boolean preserveAll;
-    private final int spillBase;
-    private final int[] slotOffsets;
-    private final int subBytes;
+    private final FrameLayout frame;
 
-    Emit(VCode vc, LinearScan.Result alloc, CompileOptions opts) {
+    Emit(VCode vc, Rewrite.Result rw, CompileOptions opts) {
         this.vc = vc;
-        this.alloc = alloc;
+        this.rw = rw;
         this.opts = opts;
+        this.frame = rw.frame;
         this.blockLabels = new Label[vc.blocks.size()];
         for (int i = 0; i < blockLabels.length; i++) blockLabels[i] = buf.newLabel();
         this.pos = new int[blockLabels.length];
         this.dest = new int[blockLabels.length];
         planLayout();
-
-        CallConv cc = vc.f.signature.callConv;
-        preserveAll = cc == CallConv.PRESERVE_ALL;
-        if (preserveAll && vc.isFloat != null) {
-            throw new CompileException("function %" + vc.f.name + ": a preserve_all function that uses f32/f64 is not supported"
-                + " (its XMM registers would have to be saved too)");
-        }
-        if (preserveAll) {
-            for (Gpr g : Gpr.values()) if (g != RSP && g != RBP && g != Abi.VMCTX) saved.add(g);
-        } else {
-            long cs = Abi.calleeSaved(cc);
-            // A register this function must preserve is overwritten not only when the
-            // allocator hands it out but also by any call to a callee whose convention does
-            // not preserve it (argument setup and the callee's body): a windows_fastcall
-            // function calling System V code loses RSI and RDI that way.
-            long clobbered = alloc.usedRegs;
-            for (MInst m : vc.insts) if (m.kind() == MInst.K.CALL) clobbered |= m.lateClobber();
-            for (Gpr g : Abi.ALLOCATABLE) {
-                if ((clobbered & Abi.bit(g)) != 0 && (cs & Abi.bit(g)) != 0) saved.add(g);
-            }
-        }
-        int pushed = 8 * saved.size() + (preserveAll ? 8 : 0);
-        spillBase = pushed;
-        // 64-bit arithmetic throughout: slot sizes are ints, and their sum must not wrap
-        // (a wrapped frame once put a stack slot over the return address).
-        long off = pushed + 8L * alloc.numSpillSlots;
-        List<StackSlot> slots = vc.f.stackSlots;
-        slotOffsets = new int[slots.size()];
-        for (int i = 0; i < slots.size(); i++) {
-            StackSlot s = slots.get(i);
-            long align = Math.min(Math.max(s.align, 1), 16);
-            off = (off + s.size + align - 1) / align * align;
-            if (off > Limits.MAX_FRAME_BYTES) break;
-            slotOffsets[i] = (int) off;
-        }
-        long total = off + vc.outgoingBytes;
-        long aligned = (total + 15) & ~15L;
-        if (off > Limits.MAX_FRAME_BYTES || aligned > Limits.MAX_FRAME_BYTES) {
-            throw new CompileException("function %" + vc.f.name + ": its frame needs more than " + Limits.MAX_FRAME_BYTES
-                + " bytes, over the limit (stack slots, spills and outgoing arguments together)");
-        }
-        subBytes = (int) (aligned - pushed);
-        out.frameSize = (int) aligned;
+        out.frameSize = frame.frameSize;
     }
 
     Output emit() {
@@ -176,7 +131,10 @@ final class Emit {
                     lastLoc = l;
                 }
                 instMarks[i] = buf.mark();
+                f = rw.form(i);
+                for (Edit e : f.before) edit(e);
                 inst(vc.insts.get(i), b);
+                for (Edit e : f.after) edit(e);
             }
         }
         locMarks.add(new int[] {buf.mark(), 0, 0});
@@ -228,8 +186,8 @@ final class Emit {
                     dev.patchbay.codegen.machinst.ValueTable.Kind.CONSTANT, 0, t.signExtend(def.imm), new int[0]));
                 continue;
             }
-            if (v >= alloc.loc.length || alloc.loc[v] == LinearScan.Result.UNUSED) continue;
-            int[] pos = alloc.liveRanges(v);
+            if (!rw.hasLocation(v)) continue;
+            int[] pos = rw.liveRanges(v);
             List<Integer> ranges = new ArrayList<>();
             for (int k = 0; k < pos.length; k += 2) {
                 int first = -1, last = -1;
@@ -247,117 +205,79 @@ final class Emit {
                 }
             }
             if (ranges.isEmpty()) continue;
-            boolean reg = inReg(v);
+            boolean reg = rw.inRegister(v);
             out.values.add(new dev.patchbay.codegen.machinst.ValueTable.Value(0, v, name, t.bits(),
                 reg ? dev.patchbay.codegen.machinst.ValueTable.Kind.REGISTER : dev.patchbay.codegen.machinst.ValueTable.Kind.FRAME_SLOT,
-                reg ? alloc.loc[v] : spillOffset(v), 0, ranges.stream().mapToInt(Integer::intValue).toArray()));
+                rw.where(v), 0, ranges.stream().mapToInt(Integer::intValue).toArray()));
         }
     }
 
-    // ---- locations ----
+    // ---- operands: what the Rewrite's Form says, encoded ----
 
-    boolean inReg(int v) { return alloc.loc[v] >= 0; }
+    /** Vreg v's physical operand in the instruction being encoded. */
+    Operand op(int v) { return f.op(v); }
 
-    Gpr reg(int v) { return BY_ENC[alloc.loc[v]]; }
+    /** The Form of the instruction being encoded. */
+    Rewrite.Form form() { return f; }
 
-    private int spillOffset(int v) { return -(spillBase + 8 * (alloc.spillSlot(v) + 1)); }
+    Gpr g(int v) { return f.op(v).gpr(); }
 
-    Mem slot(int v) { return Mem.base(RBP, spillOffset(v)); }
+    Xmm x(int v) { return f.op(v).xmm(); }
 
-    private long loc(int v) {
-        if (alloc.loc[v] == LinearScan.Result.UNUSED) throw new IllegalStateException("vreg " + v + " has no location");
-        return inReg(v) ? ParallelMove.regNum(alloc.loc[v]) : ParallelMove.stack(spillOffset(v));
-    }
-
-    // ---- float locations: XMM registers, or the vreg's 8-byte spill slot ----
-
-    private static final Xmm X14 = Abi.XSCRATCH, X15 = Abi.XSCRATCH2;
-
-    boolean isF(int v) { return vc.isFloat != null && vc.isFloat[v]; }
-
-    Xmm xreg(int v) { return Abi.xmm(alloc.loc[v]); }
-
-    Xmm xuse(int v, Xmm scratch) {
-        if (inReg(v)) return xreg(v);
-        asm.movsLoad(false, scratch, slot(v));
-        return scratch;
-    }
-
-    Xmm xdef(int v, Xmm scratch) { return inReg(v) ? xreg(v) : scratch; }
-
-    void xmoveTo(Xmm d, int v) {
-        if (inReg(v)) {
-            if (xreg(v) != d) asm.movaps(d, xreg(v));
+    /** mov d, a: a's register or slot into d (nothing if a is already there). */
+    void movIn(Gpr d, int a) {
+        Operand o = f.op(a);
+        if (o.isReg()) {
+            if (o.reg() != d.enc()) asm.mov(8, d, o.gpr());
         } else {
-            asm.movsLoad(false, d, slot(v));
+            asm.load(8, d, o.mem());
         }
     }
 
-    void xcommit(int v, Xmm r) {
-        if (inReg(v)) {
-            if (xreg(v) != r) asm.movaps(xreg(v), r);
+    /** movaps/movsd d, a: a's register or slot into d (nothing if a is already there). */
+    void xmovIn(Xmm d, int a) {
+        Operand o = f.op(a);
+        if (o.isReg()) {
+            if (o.xmm() != d) asm.movaps(d, o.xmm());
         } else {
-            asm.movsStore(false, slot(v), r);
+            asm.movsLoad(false, d, o.mem());
         }
     }
 
-    Gpr use(int v, Gpr scratch) {
-        if (inReg(v)) return reg(v);
-        asm.load(8, scratch, slot(v));
-        return scratch;
+    private void alu(AluOp op, int size, Gpr d, int b) {
+        Operand o = f.op(b);
+        if (o.isReg()) asm.alu(op, size, d, o.gpr());
+        else asm.alu(op, size, d, o.mem());
     }
 
-    void moveToReg(Gpr dst, int v) {
-        if (inReg(v)) {
-            if (reg(v) != dst) asm.mov(8, dst, reg(v));
+    /** One edit; its encoding follows from the registers' classes (Edit's header). */
+    private void edit(Edit e0) {
+        if (e0 instanceof Edit.Move) {
+            Edit.Move e = (Edit.Move) e0;
+            boolean dx = Abi.isXmmReg(e.dst()), sx = Abi.isXmmReg(e.src());
+            if (dx && sx) asm.movaps(Abi.xmm(e.dst()), Abi.xmm(e.src()));
+            else if (dx) asm.movToXmm(8, Abi.xmm(e.dst()), gpr(e.src()));
+            else if (sx) asm.movFromXmm(8, gpr(e.dst()), Abi.xmm(e.src()));
+            else asm.mov(8, gpr(e.dst()), gpr(e.src()));
+        } else if (e0 instanceof Edit.Reload) {
+            Edit.Reload e = (Edit.Reload) e0;
+            if (Abi.isXmmReg(e.dst())) asm.movsLoad(false, Abi.xmm(e.dst()), e.from());
+            else asm.load(8, gpr(e.dst()), e.from());
+        } else if (e0 instanceof Edit.Spill) {
+            Edit.Spill e = (Edit.Spill) e0;
+            if (Abi.isXmmReg(e.src())) asm.movsStore(false, e.to(), Abi.xmm(e.src()));
+            else asm.store(8, e.to(), gpr(e.src()));
+        } else if (e0 instanceof Edit.LoadConst) {
+            Edit.LoadConst e = (Edit.LoadConst) e0;
+            if (e.imm() == 0) asm.zero(gpr(e.dst()));
+            else asm.movImm(gpr(e.dst()), e.imm());
+        } else if (e0 instanceof Edit.StoreConst) {
+            Edit.StoreConst e = (Edit.StoreConst) e0;
+            asm.storeImm(8, e.to(), e.imm());
         } else {
-            asm.load(8, dst, slot(v));
+            Edit.Lea e = (Edit.Lea) e0;
+            asm.lea(8, gpr(e.dst()), e.addr());
         }
-    }
-
-    Gpr defReg(int v, Gpr scratch) { return inReg(v) ? reg(v) : scratch; }
-
-    /** Stores the value computed in r into v's location if it is not already there. */
-    void commit(int v, Gpr r) {
-        if (inReg(v)) {
-            if (reg(v) != r) asm.mov(8, reg(v), r);
-        } else {
-            asm.store(8, slot(v), r);
-        }
-    }
-
-    /**
-     * Picks the register to compute dst = a op b in and loads a into it. Avoids clobbering
-     * b or the registers of `keep` (a memory operand) by computing in R11 when dst's
-     * register holds them.
-     */
-    private Gpr twoAddr(int dst, int a, int b, Mem keep) {
-        Gpr d = defReg(dst, R11);
-        boolean aInD = inReg(a) && reg(a) == d;
-        boolean kept = keep != null && (keep.base() == d || keep.index() == d);
-        if (!aInD && ((b >= 0 && inReg(b) && reg(b) == d) || kept)) d = R11;
-        moveToReg(d, a);
-        return d;
-    }
-
-    /**
-     * The x86 operand for m, reading at most one scratch register when the instruction
-     * uses it: a spilled base or index is loaded into s1; when both are spilled, the index
-     * goes into s2 and an lea combines them into s1, so s2 is free again afterwards.
-     */
-    private Mem mem(MemArg m, Gpr s1, Gpr s2) {
-        int disp = m.slot >= 0 ? -slotOffsets[m.slot] + m.disp : m.disp;
-        if (m.index < 0) return Mem.base(m.slot >= 0 ? RBP : use(m.base, s1), disp);
-        boolean baseSpilled = m.slot < 0 && !inReg(m.base), indexSpilled = !inReg(m.index);
-        if (baseSpilled && indexSpilled && m.index != m.base) {
-            asm.load(8, s1, slot(m.base));
-            asm.load(8, s2, slot(m.index));
-            asm.lea(8, s1, Mem.baseIndex(s1, s2, m.scale, 0));
-            return Mem.base(s1, disp);
-        }
-        Gpr base = m.slot >= 0 ? RBP : use(m.base, s1);
-        Gpr index = m.index == m.base ? base : use(m.index, s1);
-        return Mem.baseIndex(base, index, m.scale, disp);
     }
 
     // ---- layout and branches ----
@@ -392,7 +312,7 @@ final class Emit {
         boolean[] bare = new boolean[n];
         for (int i = 1; i < vc.order.size(); i++) {
             VCode.VBlock b = vc.order.get(i);
-            bare[b.id] = !tableTarget[b.id] && b.insts.size() == 1 && b.terminator().kind() == MInst.K.JUMP && movesNothing((MInst.Jump) b.terminator());
+            bare[b.id] = !tableTarget[b.id] && b.insts.size() == 1 && b.terminator().kind() == MInst.K.JUMP && movesNothing(b);
         }
         java.util.Arrays.fill(dest, -1);
         boolean[] onPath = new boolean[n];
@@ -429,16 +349,9 @@ final class Emit {
         }
     }
 
-    /** True if a jump's argument moves are all empty: each argument already sits where its parameter lives. */
-    private boolean movesNothing(MInst.Jump jump) {
-        VCode.VBlock target = vc.blocks.get(jump.targets()[0]);
-        int[] args = jump.args();
-        for (int i = 0; i < args.length; i++) {
-            int p = target.params[i];
-            if (alloc.loc[p] == LinearScan.Result.UNUSED) continue;
-            if (args[i] < 0 || alloc.loc[p] != alloc.loc[args[i]]) return false;
-        }
-        return true;
+    /** True if a jump's argument moves are all empty: the Rewrite gave it no edits. */
+    private boolean movesNothing(VCode.VBlock b) {
+        return rw.form(b.end - 1).before.length == 0;
     }
 
     /** The block to branch to for vcode target id. */
@@ -604,9 +517,9 @@ final class Emit {
             if (vc.fusedEntrySite) fusedEntrySite();
             else conditionalTrap(Cond.B, TrapCode.STACK_OVERFLOW);
         }
-        if (preserveAll) asm.pushfq();
-        for (Gpr g : saved) asm.push(g);
-        if (subBytes > 0) asm.aluImm(AluOp.SUB, 8, RSP, subBytes);
+        if (frame.preserveAll) asm.pushfq();
+        for (Gpr g : frame.saved) asm.push(g);
+        if (frame.subBytes > 0) asm.aluImm(AluOp.SUB, 8, RSP, frame.subBytes);
     }
 
     /**
@@ -619,9 +532,9 @@ final class Emit {
      * below restores the caller's caller's RBP from the right slot.
      */
     private void epilogue() {
-        if (subBytes > 0) asm.aluImm(AluOp.ADD, 8, RSP, subBytes);
-        for (int i = saved.size() - 1; i >= 0; i--) asm.pop(saved.get(i));
-        if (preserveAll) asm.popfq();
+        if (frame.subBytes > 0) asm.aluImm(AluOp.ADD, 8, RSP, frame.subBytes);
+        for (int i = frame.saved.size() - 1; i >= 0; i--) asm.pop(frame.saved.get(i));
+        if (frame.preserveAll) asm.popfq();
         asm.pop(RBP);
         frameRow(false, 8, 0);
         asm.ret();
@@ -640,272 +553,188 @@ final class Emit {
 
     // ---- instructions ----
 
+    /** cmp/test from the compare's operands: a in a register, or a's slot against b's register. */
     void compare(MInst.Cmp c) {
-        int a = c.a(), b = c.b(), size = c.size();
+        int size = c.size();
+        Operand a = f.op(c.a());
         if (c.testZero()) {
-            Gpr r = use(a, R11);
-            asm.test(size, r, r);
+            asm.test(size, a.gpr(), a.gpr());
         } else if (c.hasImm()) {
-            if (inReg(a)) asm.aluImm(AluOp.CMP, size, reg(a), c.imm());
-            else asm.aluImm(AluOp.CMP, size, slot(a), c.imm());
-        } else if (inReg(a)) {
-            if (inReg(b)) asm.alu(AluOp.CMP, size, reg(a), reg(b));
-            else asm.alu(AluOp.CMP, size, reg(a), slot(b));
-        } else if (inReg(b)) {
-            asm.alu(AluOp.CMP, size, slot(a), reg(b));
+            if (a.isReg()) asm.aluImm(AluOp.CMP, size, a.gpr(), c.imm());
+            else asm.aluImm(AluOp.CMP, size, a.mem(), c.imm());
+        } else if (a.isReg()) {
+            alu(AluOp.CMP, size, a.gpr(), c.b());
         } else {
-            asm.load(8, R11, slot(a));
-            asm.alu(AluOp.CMP, size, R11, slot(b));
+            asm.alu(AluOp.CMP, size, a.mem(), g(c.b()));
         }
     }
 
-    private void aluOperand(AluOp op, int size, Gpr d, int b) {
-        if (inReg(b)) asm.alu(op, size, d, reg(b));
-        else asm.alu(op, size, d, slot(b));
-    }
-
-    private static boolean commutative(AluOp op) {
+    static boolean commutative(AluOp op) {
         return op == AluOp.ADD || op == AluOp.AND || op == AluOp.OR || op == AluOp.XOR;
     }
 
     private void inst(MInst m0, VCode.VBlock block) {
         switch (m0.kind()) {
-            case PARAMS: params((MInst.Params) m0); return;
-            case MOV: {
-                MInst.Mov m = (MInst.Mov) m0;
-                if (alloc.loc[m.dst()] == LinearScan.Result.UNUSED) return;
-                ParallelMove.copy(asm, loc(m.dst()), loc(m.a()));
-                return;
-            }
-            case MOV_IMM: {
-                MInst.MovImm m = (MInst.MovImm) m0;
-                if (inReg(m.dst()) && m.imm() == 0) {
-                    asm.zero(reg(m.dst())); // flags are dead between instructions: each one sets its own
-                } else if (inReg(m.dst())) {
-                    asm.movImm(reg(m.dst()), m.imm());
-                } else if (m.imm() == (int) m.imm()) {
-                    asm.storeImm(8, slot(m.dst()), (int) m.imm());
-                } else {
-                    asm.movImm(R11, m.imm());
-                    asm.store(8, slot(m.dst()), R11);
-                }
-                return;
-            }
+            case PARAMS: case MOV: case MOV_IMM:
+                return; // nothing but edits
             case ALU: {
                 MInst.Alu m = (MInst.Alu) m0;
-                int a = m.a(), b = m.b();
-                if (m.op() == AluOp.ADD && inReg(m.dst()) && inReg(a) && inReg(b) && reg(m.dst()) != reg(a) && reg(m.dst()) != reg(b)) {
+                if (f.threeAddress) {
                     // Three-address: lea saves the mov that two-address add needs (flags are dead).
-                    asm.lea(m.size(), reg(m.dst()), Mem.baseIndex(reg(a), reg(b), 1, 0));
+                    asm.lea(m.size(), g(m.dst()), Mem.baseIndex(g(m.a()), g(m.b()), 1, 0));
                     return;
                 }
-                if (commutative(m.op()) && inReg(b) && inReg(m.dst()) && reg(b) == reg(m.dst())) {
-                    a = m.b();
-                    b = m.a();
-                }
-                Gpr d = twoAddr(m.dst(), a, b, null);
-                aluOperand(m.op(), m.size(), d, b);
-                commit(m.dst(), d);
+                int a = f.swapped ? m.b() : m.a(), b = f.swapped ? m.a() : m.b();
+                Gpr d = g(m.dst());
+                movIn(d, a);
+                alu(m.op(), m.size(), d, b);
                 return;
             }
             case ALU_I: {
                 MInst.AluImm m = (MInst.AluImm) m0;
-                if ((m.op() == AluOp.ADD || m.op() == AluOp.SUB && m.imm() != Integer.MIN_VALUE) && inReg(m.dst()) && inReg(m.a())
-                        && reg(m.dst()) != reg(m.a())) {
+                if (f.threeAddress) {
                     // mov dst, a; add dst, imm is lea dst, [a + imm]: one instruction, and flags are dead.
                     int disp = m.op() == AluOp.ADD ? (int) m.imm() : -(int) m.imm();
-                    asm.lea(m.size(), reg(m.dst()), Mem.base(reg(m.a()), disp));
+                    asm.lea(m.size(), g(m.dst()), Mem.base(g(m.a()), disp));
                     return;
                 }
-                Gpr d = twoAddr(m.dst(), m.a(), -1, null);
+                Gpr d = g(m.dst());
+                movIn(d, m.a());
                 asm.aluImm(m.op(), m.size(), d, (int) m.imm());
-                commit(m.dst(), d);
                 return;
             }
             case ALU_M: {
                 MInst.AluMem m = (MInst.AluMem) m0;
-                Mem mm = mem(m.mem(), R10, R11);
-                Gpr d = twoAddr(m.dst(), m.a(), -1, mm);
+                Gpr d = g(m.dst());
+                movIn(d, m.a());
                 if (m.trap() != null) buf.addTrap(m.trap());
-                asm.alu(m.op(), m.size(), d, mm);
-                commit(m.dst(), d);
+                asm.alu(m.op(), m.size(), d, f.addr);
                 return;
             }
             case IMUL: {
                 MInst.Imul m = (MInst.Imul) m0;
-                int a = m.a(), b = m.b();
-                if (inReg(b) && inReg(m.dst()) && reg(b) == reg(m.dst())) {
-                    a = m.b();
-                    b = m.a();
-                }
-                Gpr d = twoAddr(m.dst(), a, b, null);
-                if (inReg(b)) asm.imul(m.size(), d, reg(b));
-                else asm.imul(m.size(), d, slot(b));
-                commit(m.dst(), d);
+                int a = f.swapped ? m.b() : m.a(), b = f.swapped ? m.a() : m.b();
+                Gpr d = g(m.dst());
+                movIn(d, a);
+                imul(m.size(), d, b);
                 return;
             }
             case IMUL_I: {
                 MInst.ImulImm m = (MInst.ImulImm) m0;
-                Gpr src = use(m.a(), R10);
-                Gpr d = defReg(m.dst(), R11);
-                asm.imulImm(m.size(), d, src, (int) m.imm());
-                commit(m.dst(), d);
+                asm.imulImm(m.size(), g(m.dst()), g(m.a()), (int) m.imm());
                 return;
             }
             case UNARY: unary((MInst.Unary) m0); return;
             case BSWAP: {
                 MInst.Bswap m = (MInst.Bswap) m0;
-                Gpr d = twoAddr(m.dst(), m.a(), -1, null);
+                Gpr d = g(m.dst());
+                movIn(d, m.a());
                 asm.bswap(m.size(), d);
-                commit(m.dst(), d);
                 return;
             }
             case EXT: ext((MInst.Ext) m0); return;
             case SHIFT: {
+                // The count is in cl (a Move edit).
                 MInst.Shift m = (MInst.Shift) m0;
-                moveToReg(Gpr.RCX, m.count());
-                Gpr d = defReg(m.dst(), R11);
-                if (d == Gpr.RCX) d = R11;
-                moveToReg(d, m.a());
+                Gpr d = g(m.dst());
+                movIn(d, m.a());
                 asm.shiftCl(m.op(), m.size(), d);
-                commit(m.dst(), d);
                 return;
             }
             case SHIFT_I: {
                 MInst.ShiftImm m = (MInst.ShiftImm) m0;
-                Gpr d = twoAddr(m.dst(), m.a(), -1, null);
+                Gpr d = g(m.dst());
+                movIn(d, m.a());
                 asm.shiftImm(m.op(), m.size(), d, (int) m.amount());
-                commit(m.dst(), d);
                 return;
             }
             case MULHI: {
+                // a is in rax (a Move edit); the high half lands in rdx.
                 MInst.MulHi m = (MInst.MulHi) m0;
-                moveToReg(Gpr.RAX, m.a());
-                Gpr b = use(m.b(), R11);
-                if (m.signed()) asm.imulWide(8, b);
-                else asm.mul(8, b);
-                commit(m.dst(), Gpr.RDX);
+                if (m.signed()) asm.imulWide(8, g(m.b()));
+                else asm.mul(8, g(m.b()));
                 return;
             }
             case MUL_OVF_WIDE: {
                 MInst.MulOvfWide m = (MInst.MulOvfWide) m0;
-                moveToReg(Gpr.RAX, m.a());
-                asm.mul(8, use(m.b(), R11));
-                asm.setcc(Cond.O, R10);
-                asm.movzx(1, 4, R10, R10);
-                commit(m.dst(), Gpr.RAX);
-                commit(m.flag(), R10);
+                asm.mul(8, g(m.b()));
+                Gpr fl = g(m.flag());
+                asm.setcc(Cond.O, fl);
+                asm.movzx(1, 4, fl, fl);
                 return;
             }
             case DIV: div((MInst.Div) m0); return;
             case SETCC: {
                 MInst.SetCC m = (MInst.SetCC) m0;
                 compare(m.cmp());
-                Gpr d = defReg(m.dst(), R11);
+                Gpr d = g(m.dst());
                 asm.setcc(m.cmp().cc(), d);
                 asm.movzx(1, 4, d, d);
-                commit(m.dst(), d);
                 return;
             }
             case SELECT: select((MInst.Select) m0); return;
             case OVF: ovf((MInst.Ovf) m0); return;
             case OVF_CARRY: {
+                // The carry is in temp 0 (a Move edit); neg sets CF from it, and moves keep flags.
                 MInst.OvfCarry m = (MInst.OvfCarry) m0;
-                moveToReg(R11, m.carry());
-                asm.neg(1, R11);
-                int a = m.a(), b = m.b();
-                Gpr d = twoAddr(m.dst(), a, b, null);
-                aluOperand(m.op(), m.size(), d, b);
-                Gpr fl = defReg(m.flag(), R10);
+                asm.neg(1, gpr(f.temp(0)));
+                Gpr d = g(m.dst());
+                movIn(d, m.a());
+                alu(m.op(), m.size(), d, m.b());
+                Gpr fl = g(m.flag());
                 asm.setcc(m.cc(), fl);
                 asm.movzx(1, 4, fl, fl);
-                commit(m.dst(), d);
-                commit(m.flag(), fl);
                 return;
             }
             case BITCOUNT: bitcount((MInst.BitCount) m0); return;
             case LOAD: {
                 MInst.Load m = (MInst.Load) m0;
-                Mem mm = mem(m.mem(), R11, R10);
-                if (isF(m.dst())) {
-                    Xmm d = xdef(m.dst(), X14);
+                Mem mm = f.addr;
+                if (op(m.dst()).isGpr()) {
+                    Gpr d = g(m.dst());
                     if (m.trap() != null) buf.addTrap(m.trap());
-                    asm.movsLoad(m.size() == 4, d, mm);
-                    xcommit(m.dst(), d);
+                    switch (m.size()) {
+                        case 8: asm.load(8, d, mm); break;
+                        case 4:
+                            if (m.signed()) asm.movsx(4, 8, d, mm);
+                            else asm.load(4, d, mm);
+                            break;
+                        default:
+                            if (m.signed()) asm.movsx(m.size(), 8, d, mm);
+                            else asm.movzx(m.size(), 4, d, mm);
+                    }
                     return;
                 }
-                Gpr d = defReg(m.dst(), R11);
                 if (m.trap() != null) buf.addTrap(m.trap());
-                switch (m.size()) {
-                    case 8: asm.load(8, d, mm); break;
-                    case 4:
-                        if (m.signed()) asm.movsx(4, 8, d, mm);
-                        else asm.load(4, d, mm);
-                        break;
-                    default:
-                        if (m.signed()) asm.movsx(m.size(), 8, d, mm);
-                        else asm.movzx(m.size(), 4, d, mm);
-                }
-                commit(m.dst(), d);
+                asm.movsLoad(m.size() == 4, x(m.dst()), mm);
                 return;
             }
             case STORE: {
                 MInst.Store m = (MInst.Store) m0;
-                Mem mm = mem(m.mem(), R11, R10);
-                if (isF(m.value())) {
-                    Xmm v = xuse(m.value(), X14);
-                    if (m.trap() != null) buf.addTrap(m.trap());
-                    asm.movsStore(m.size() == 4, mm, v);
-                    return;
-                }
-                Gpr v = use(m.value(), R10);
                 if (m.trap() != null) buf.addTrap(m.trap());
-                asm.store(m.size(), mm, v);
+                if (op(m.value()).isGpr()) asm.store(m.size(), f.addr, g(m.value()));
+                else asm.movsStore(m.size() == 4, f.addr, x(m.value()));
                 return;
             }
             case STORE_I: {
                 MInst.StoreImm m = (MInst.StoreImm) m0;
-                Mem mm = mem(m.mem(), R11, R10);
                 if (m.trap() != null) buf.addTrap(m.trap());
-                asm.storeImm(m.size(), mm, (int) m.imm());
+                asm.storeImm(m.size(), f.addr, (int) m.imm());
                 return;
             }
             case LEA: {
                 MInst.Lea m = (MInst.Lea) m0;
-                Mem mm = mem(m.mem(), R11, R10);
-                Gpr d = defReg(m.dst(), R11);
-                asm.lea(m.size(), d, mm);
-                commit(m.dst(), d);
+                asm.lea(m.size(), g(m.dst()), f.addr);
                 return;
             }
             case FUNC_ADDR: {
                 MInst.FuncAddr m = (MInst.FuncAddr) m0;
-                Gpr d = defReg(m.dst(), R11);
-                leaSym(d, m.inModule() ? fnSymbol(m.callee()) : importSymbol(m.callee()));
-                commit(m.dst(), d);
+                leaSym(g(m.dst()), m.inModule() ? fnSymbol(m.callee()) : importSymbol(m.callee()));
                 return;
             }
-            case GET_FP: {
-                MInst.FrameValue m = (MInst.FrameValue) m0;
-                Gpr d = defReg(m.dst(), R11);
-                asm.mov(8, d, RBP);
-                commit(m.dst(), d);
-                return;
-            }
-            case GET_SP: {
-                MInst.FrameValue m = (MInst.FrameValue) m0;
-                Gpr d = defReg(m.dst(), R11);
-                asm.mov(8, d, RSP);
-                commit(m.dst(), d);
-                return;
-            }
-            case GET_RA: {
-                MInst.FrameValue m = (MInst.FrameValue) m0;
-                Gpr d = defReg(m.dst(), R11);
-                asm.load(8, d, Mem.base(RBP, 8));
-                commit(m.dst(), d);
-                return;
-            }
+            case GET_FP: asm.mov(8, g(((MInst.FrameValue) m0).dst()), RBP); return;
+            case GET_SP: asm.mov(8, g(((MInst.FrameValue) m0).dst()), RSP); return;
+            case GET_RA: asm.load(8, g(((MInst.FrameValue) m0).dst()), Mem.base(RBP, 8)); return;
             case SITE: site((MInst.Site) m0, block); return;
             case CALL: call((MInst.Call) m0); return;
             case TRAP: {
@@ -929,36 +758,27 @@ final class Emit {
                 MInst.Branch m = (MInst.Branch) m0;
                 compare(m.cmp());
                 int next = nextBlock(block);
-                int t = dest[m.targets()[0]], f = dest[m.targets()[1]];
-                if (t == f) {
+                int t = dest[m.targets()[0]], fl = dest[m.targets()[1]];
+                if (t == fl) {
                     if (t != next) blockBranch(null, vc.blocks.get(t), block);
                 } else if (t == next) {
-                    blockBranch(m.cmp().cc().invert(), vc.blocks.get(f), block);
+                    blockBranch(m.cmp().cc().invert(), vc.blocks.get(fl), block);
                 } else {
                     blockBranch(m.cmp().cc(), vc.blocks.get(t), block);
-                    if (f != next) blockBranch(null, vc.blocks.get(f), block);
+                    if (fl != next) blockBranch(null, vc.blocks.get(fl), block);
                 }
                 return;
             }
             case JUMP: {
+                // After the moves (edits): the target's parameters are in place, and a bare
+                // block it might be has nothing else to do.
                 MInst.Jump m = (MInst.Jump) m0;
-                VCode.VBlock target = vc.blocks.get(m.targets()[0]);
-                ParallelMove pm = new ParallelMove();
-                for (int i = 0; i < m.args().length; i++) {
-                    int p = target.params[i];
-                    if (alloc.loc[p] == LinearScan.Result.UNUSED) continue;
-                    if (m.args()[i] < 0) pm.addConst(loc(p), m.consts()[i]);
-                    else pm.add(loc(p), loc(m.args()[i]));
-                }
-                pm.emit(asm);
-                // After the moves: the target's parameters are in place, and a bare block it
-                // might be has nothing else to do.
-                target = dest(target.id);
+                VCode.VBlock target = dest(m.targets()[0]);
                 if (target.id != nextBlock(block)) blockBranch(null, target, block);
                 return;
             }
             case BR_TABLE: brTable((MInst.BrTable) m0); return;
-            case RET: ret((MInst.Ret) m0); return;
+            case RET: epilogue(); return; // the values are in place (edits)
             case F_CONST: case F_ARITH: case F_BITWISE: case F_ROUND: case F_CVT: case F_CMP: case F_MINMAX: case F_FMA:
             case F_SIGN: case F_SELECT: case F_BITSELECT:
                 new FloatEmit(this, asm).inst(m0);
@@ -968,64 +788,51 @@ final class Emit {
         }
     }
 
+    private void imul(int size, Gpr d, int b) {
+        Operand o = op(b);
+        if (o.isReg()) asm.imul(size, d, o.gpr());
+        else asm.imul(size, d, o.mem());
+    }
+
+    private void cmov(Cond c, int size, Gpr d, int v) {
+        Operand o = op(v);
+        if (o.isReg()) asm.cmov(c, size, d, o.gpr());
+        else asm.cmov(c, size, d, o.mem());
+    }
+
     /** The block emitted right after b, or -1. */
     private int nextBlock(VCode.VBlock b) {
         int idx = pos[b.id];
         return idx + 1 < layout.size() ? layout.get(idx + 1).id : -1;
     }
 
-    private void params(MInst.Params m) {
-        Signature sig = m.sig();
-        Abi.ArgLocs locs = Abi.argLocs(sig);
-        ParallelMove pm = new ParallelMove();
-        int n = sig.params.size();
-        for (int i = 0; i < n; i++) {
-            int v = m.vregs()[i];
-            if (alloc.loc[v] == LinearScan.Result.UNUSED) continue;
-            if (!locs.onStack(i)) pm.add(loc(v), ParallelMove.regNum(locs.reg(i)));
-        }
-        if (locs.retArea != null) pm.add(loc(m.vregs()[n]), ParallelMove.reg(locs.retArea));
-        pm.emit(asm);
-        for (int i = 0; i < n; i++) {
-            int v = m.vregs()[i];
-            if (!locs.onStack(i) || alloc.loc[v] == LinearScan.Result.UNUSED) continue;
-            ParallelMove.copy(asm, loc(v), ParallelMove.stack(16 + locs.stackOffsets[i]));
-        }
-    }
-
     private void unary(MInst.Unary m) {
+        Gpr d = g(m.dst());
         switch (m.op()) {
             case SUB:
             case XOR: {
-                Gpr d = twoAddr(m.dst(), m.a(), -1, null);
+                movIn(d, m.a());
                 if (m.op() == AluOp.SUB) asm.neg(m.size(), d);
                 else asm.not(m.size(), d);
-                commit(m.dst(), d);
                 return;
             }
             case CMP: {
                 // iabs: d = -a; if the result is negative, a was positive: take a.
-                Gpr d = defReg(m.dst(), R11);
-                if (inReg(m.a()) && reg(m.a()) == d) {
+                if (op(m.a()).is(d.enc())) {
                     asm.mov(8, R10, d);
                     asm.neg(m.size(), d);
                     asm.cmov(Cond.S, m.size(), d, R10);
                 } else {
-                    moveToReg(d, m.a());
+                    movIn(d, m.a());
                     asm.neg(m.size(), d);
-                    if (inReg(m.a())) asm.cmov(Cond.S, m.size(), d, reg(m.a()));
-                    else asm.cmov(Cond.S, m.size(), d, slot(m.a()));
+                    cmov(Cond.S, m.size(), d, m.a());
                 }
-                commit(m.dst(), d);
                 return;
             }
             case SBB: {
-                // bmask: neg sets CF when the value is non-zero; sbb d, d gives -CF.
-                moveToReg(R11, m.a());
-                asm.neg(m.extFrom(), R11);
-                Gpr d = defReg(m.dst(), R10);
+                // bmask: a is in temp 0 (a Move edit); neg sets CF when it is non-zero; sbb d, d gives -CF.
+                asm.neg(m.extFrom(), gpr(f.temp(0)));
                 asm.alu(AluOp.SBB, m.size(), d, d);
-                commit(m.dst(), d);
                 return;
             }
             default:
@@ -1034,25 +841,25 @@ final class Emit {
     }
 
     private void ext(MInst.Ext m) {
-        Gpr d = defReg(m.dst(), R11);
+        Gpr d = g(m.dst());
+        Operand a = op(m.a());
         int from = m.from();
         if (from == 8) {
-            moveToReg(d, m.a());
+            movIn(d, m.a());
         } else if (m.signed()) {
-            if (inReg(m.a())) asm.movsx(from, 8, d, reg(m.a()));
-            else asm.movsx(from, 8, d, slot(m.a()));
+            if (a.isReg()) asm.movsx(from, 8, d, a.gpr());
+            else asm.movsx(from, 8, d, a.mem());
         } else if (from == 4) {
-            if (inReg(m.a())) asm.mov(4, d, reg(m.a()));
-            else asm.load(4, d, slot(m.a()));
+            if (a.isReg()) asm.mov(4, d, a.gpr());
+            else asm.load(4, d, a.mem());
         } else {
-            if (inReg(m.a())) asm.movzx(from, 4, d, reg(m.a()));
-            else asm.movzx(from, 4, d, slot(m.a()));
+            if (a.isReg()) asm.movzx(from, 4, d, a.gpr());
+            else asm.movzx(from, 4, d, a.mem());
         }
-        commit(m.dst(), d);
     }
 
     private void div(MInst.Div m) {
-        Gpr b = use(m.b(), R11);
+        Gpr b = g(m.b());
         if (m.checkZero()) {
             asm.test(m.size(), b, b);
             conditionalTrap(Cond.E, TrapCode.INTEGER_DIVISION_BY_ZERO);
@@ -1066,14 +873,14 @@ final class Emit {
                 asm.zero(Gpr.RDX);
             } else {
                 // a / -1 is -a, which overflows exactly when a is the minimum of its type.
-                moveToReg(Gpr.RAX, m.a());
+                movIn(Gpr.RAX, m.a());
                 asm.neg(m.typeBytes(), Gpr.RAX);
                 conditionalTrap(Cond.O, TrapCode.INTEGER_OVERFLOW);
             }
             jmp(done);
             buf.bind(doDiv);
         }
-        moveToReg(Gpr.RAX, m.a());
+        movIn(Gpr.RAX, m.a());
         if (m.signed()) {
             asm.cwdCdqCqo(m.size());
             asm.idiv(m.size(), b);
@@ -1082,53 +889,38 @@ final class Emit {
             asm.div(m.size(), b);
         }
         buf.bind(done);
-        commit(m.dst(), m.rem() ? Gpr.RDX : Gpr.RAX);
     }
 
     private void select(MInst.Select m) {
         compare(m.cmp());
-        Gpr d = defReg(m.dst(), R11);
+        Gpr d = g(m.dst());
         int size = Math.max(4, m.size());
-        if (inReg(m.ifTrue()) && reg(m.ifTrue()) == d) {
-            if (inReg(m.ifFalse())) asm.cmov(m.cmp().cc().invert(), size, d, reg(m.ifFalse()));
-            else asm.cmov(m.cmp().cc().invert(), size, d, slot(m.ifFalse()));
+        if (op(m.ifTrue()).is(d.enc())) {
+            cmov(m.cmp().cc().invert(), size, d, m.ifFalse());
         } else {
-            moveToReg(d, m.ifFalse());
-            if (inReg(m.ifTrue())) asm.cmov(m.cmp().cc(), size, d, reg(m.ifTrue()));
-            else asm.cmov(m.cmp().cc(), size, d, slot(m.ifTrue()));
+            movIn(d, m.ifFalse());
+            cmov(m.cmp().cc(), size, d, m.ifTrue());
         }
-        commit(m.dst(), d);
     }
 
     private void ovf(MInst.Ovf m) {
-        int a = m.a(), b = m.b();
-        boolean comm = m.op() == null || m.op() == AluOp.ADD;
-        if (comm && inReg(b) && inReg(m.dst()) && reg(b) == reg(m.dst())) {
-            a = m.b();
-            b = m.a();
-        }
-        Gpr d = twoAddr(m.dst(), a, b, null);
-        if (m.op() == null) {
-            if (inReg(b)) asm.imul(m.size(), d, reg(b));
-            else asm.imul(m.size(), d, slot(b));
-        } else {
-            aluOperand(m.op(), m.size(), d, b);
-        }
+        int a = f.swapped ? m.b() : m.a(), b = f.swapped ? m.a() : m.b();
+        Gpr d = g(m.dst());
+        movIn(d, a);
+        if (m.op() == null) imul(m.size(), d, b);
+        else alu(m.op(), m.size(), d, b);
         if (m.trap() != null) {
             conditionalTrap(m.cc(), m.trap());
-            commit(m.dst(), d);
             return;
         }
-        Gpr fl = defReg(m.flag(), R10);
+        Gpr fl = g(m.flag());
         asm.setcc(m.cc(), fl);
         asm.movzx(1, 4, fl, fl);
-        commit(m.dst(), d);
-        commit(m.flag(), fl);
     }
 
     private void bitcount(MInst.BitCount m) {
-        Gpr src = use(m.a(), R10);
-        Gpr d = defReg(m.dst(), R11);
+        Gpr src = g(m.a());
+        Gpr d = g(m.dst());
         int bits = (int) m.typeBits();
         switch (m.op()) {
             case CLZ:
@@ -1146,7 +938,6 @@ final class Emit {
             default:
                 asm.popcnt(m.size(), d, src);
         }
-        commit(m.dst(), d);
     }
 
     private void site(MInst.Site m, VCode.VBlock block) {
@@ -1200,22 +991,9 @@ final class Emit {
         });
     }
 
+    /** The arguments are in place and the results are moved out by edits; this is the call itself. */
     private void call(MInst.Call m) {
-        Signature sig = m.sig();
-        Abi.ArgLocs locs = Abi.argLocs(sig);
-        for (int i = 0; i < m.args().length; i++) {
-            if (!locs.onStack(i)) continue;
-            Mem dst = Mem.base(RSP, locs.stackOffsets[i]);
-            int a = m.args()[i];
-            if (isF(a) && inReg(a)) asm.movsStore(false, dst, xreg(a));
-            else asm.store(8, dst, use(a, R11));
-        }
-        ParallelMove pm = new ParallelMove();
-        for (int i = 0; i < m.args().length; i++) {
-            if (!locs.onStack(i)) pm.add(ParallelMove.regNum(locs.reg(i)), loc(m.args()[i]));
-        }
-        if (m.target() >= 0) pm.add(ParallelMove.reg(Gpr.RAX), loc(m.target()));
-        pm.emit(asm);
+        Abi.ArgLocs locs = Abi.argLocs(m.sig());
         if (locs.retArea != null) asm.lea(8, locs.retArea, Mem.base(RSP, locs.stackBytes));
         if (m.target() >= 0) {
             asm.call(Gpr.RAX);
@@ -1223,50 +1001,11 @@ final class Emit {
             callSym(m.inModule() ? fnSymbol(m.callee()) : importSymbol(m.callee()));
         }
         buf.addCallReturn(m.callee());
-        ParallelMove res = new ParallelMove();
-        for (int i = 0; i < m.results().length; i++) {
-            if (locs.retRegs[i] < 0 || alloc.loc[m.results()[i]] == LinearScan.Result.UNUSED) continue;
-            res.add(loc(m.results()[i]), ParallelMove.regNum(locs.retRegs[i]));
-        }
-        res.emit(asm);
-        for (int i = 0; i < m.results().length; i++) {
-            int v = m.results()[i];
-            if (locs.retRegs[i] >= 0 || alloc.loc[v] == LinearScan.Result.UNUSED) continue;
-            Mem from = Mem.base(RSP, locs.stackBytes + locs.retOffsets[i]);
-            if (isF(v)) {
-                Xmm d = xdef(v, X14);
-                asm.movsLoad(false, d, from);
-                xcommit(v, d);
-                continue;
-            }
-            Gpr d = defReg(v, R11);
-            asm.load(8, d, from);
-            commit(v, d);
-        }
-    }
-
-    private void ret(MInst.Ret m) {
-        int n = m.values().length;
-        Abi.ArgLocs locs = Abi.argLocs(m.sig());
-        if (locs.retArea != null) {
-            Gpr area = use(m.retArea(), R10);
-            for (int i = 0; i < n; i++) {
-                if (locs.retRegs[i] >= 0) continue;
-                int v = m.values()[i];
-                Mem to = Mem.base(area, locs.retOffsets[i]);
-                if (isF(v) && inReg(v)) asm.movsStore(false, to, xreg(v));
-                else asm.store(8, to, use(v, R11));
-            }
-        }
-        ParallelMove pm = new ParallelMove();
-        for (int i = 0; i < n; i++) if (locs.retRegs[i] >= 0) pm.add(ParallelMove.regNum(locs.retRegs[i]), loc(m.values()[i]));
-        pm.emit(asm);
-        epilogue();
     }
 
     private void brTable(MInst.BrTable m) {
         int n = m.targets().length - 1;
-        Gpr idx = use(m.index(), R10);
+        Gpr idx = g(m.index());
         asm.aluImm(AluOp.CMP, 8, idx, n);
         jcc(Cond.AE, blockLabels[m.targets()[0]]);
         Label table = buf.newLabel();

@@ -17,9 +17,11 @@
  * - cvtsi2ss/sd write only the low lane: the destination is zeroed first (pxor), so the
  *   result never waits on the register's last writer.
  *
- * Scratch registers: XMM14 and XMM15 (never allocated), R10 for constants' bits, and R11
- * (a spilled GPR operand or result), as Emit uses them. Nothing here keeps a value in a
- * scratch register past one instruction.
+ * Operands come from the Rewrite's Form (Emit.op): registers, a slot where the encoding
+ * takes memory, and XMM14/XMM15 or R10/R11 where the Rewrite reloaded an operand or
+ * computes a result to spill. Temporaries of an expansion (XMM15 for a constant, R10 for
+ * its bits) are registers the Rewrite left free for that instruction. Nothing here keeps a
+ * value in a scratch register past one instruction.
  */
 package dev.patchbay.codegen.isa.x64;
 
@@ -45,21 +47,19 @@ final class FloatEmit {
             case F_BITWISE: bitwise((MInst.FBitwise) m0); return;
             case F_ROUND: {
                 MInst.FRound m = (MInst.FRound) m0;
-                Xmm d = e.xdef(m.dst(), X14);
-                asm.rounds(m.single(), m.mode(), d, e.xuse(m.a(), X15));
-                e.xcommit(m.dst(), d);
+                asm.rounds(m.single(), m.mode(), e.x(m.dst()), e.x(m.a()));
                 return;
             }
             case F_CVT: cvt((MInst.FCvt) m0); return;
             case F_CMP: cmp((MInst.FCmp) m0); return;
             case F_MINMAX: minMax((MInst.FMinMax) m0); return;
             case F_FMA: {
+                // a is in the result's register (a Move edit).
                 MInst.FFma m = (MInst.FFma) m0;
-                e.xmoveTo(X14, m.a());
-                Xmm b = e.xuse(m.b(), X15);
-                if (e.inReg(m.c())) asm.vfmadd213(m.single(), X14, b, e.xreg(m.c()));
-                else asm.vfmadd213(m.single(), X14, b, e.slot(m.c()));
-                e.xcommit(m.dst(), X14);
+                Xmm d = e.x(m.dst()), b = e.x(m.b());
+                Operand c = e.op(m.c());
+                if (c.isReg()) asm.vfmadd213(m.single(), d, b, c.xmm());
+                else asm.vfmadd213(m.single(), d, b, c.mem());
                 return;
             }
             case F_SIGN: sign((MInst.FSign) m0); return;
@@ -67,22 +67,31 @@ final class FloatEmit {
                 MInst.FSelect m = (MInst.FSelect) m0;
                 e.compare(m.cmp());
                 Label skip = e.buf.newLabel();
+                Xmm d = e.x(m.dst());
                 // Moves leave the flags alone.
-                e.xmoveTo(X14, m.ifFalse());
+                e.xmovIn(d, m.ifFalse());
                 asm.jccRelaxable(m.cmp().cc().invert(), skip);
-                e.xmoveTo(X14, m.ifTrue());
+                e.xmovIn(d, m.ifTrue());
                 e.buf.bind(skip);
-                e.xcommit(m.dst(), X14);
                 return;
             }
             case F_BITSELECT: {
-                // b ^ ((a ^ b) & c): one scratch for the result, one for reloading spilled operands.
+                // b ^ ((a ^ b) & c), a in the result's register (a Move edit). With b in a
+                // GPR (b and c both spilled) in GPRs instead: a in temp 0, c read from its slot.
                 MInst.FBitselect m = (MInst.FBitselect) m0;
-                e.xmoveTo(X14, m.a());
-                asm.bitwise(Assembler.BitwiseOp.XOR, X14, e.xuse(m.b(), X15));
-                asm.bitwise(Assembler.BitwiseOp.AND, X14, e.xuse(m.c(), X15));
-                asm.bitwise(Assembler.BitwiseOp.XOR, X14, e.xuse(m.b(), X15));
-                e.xcommit(m.dst(), X14);
+                Xmm d = e.x(m.dst());
+                if (e.op(m.b()).isGpr()) {
+                    Gpr t = Emit.gpr(e.form().temp(0)), b = e.g(m.b());
+                    Mem c = e.op(m.c()).mem();
+                    asm.alu(AluOp.XOR, 8, t, b);
+                    asm.alu(AluOp.AND, 8, t, c);
+                    asm.alu(AluOp.XOR, 8, t, b);
+                    asm.movToXmm(8, d, t);
+                    return;
+                }
+                asm.bitwise(Assembler.BitwiseOp.XOR, d, e.x(m.b()));
+                asm.bitwise(Assembler.BitwiseOp.AND, d, e.x(m.c()));
+                asm.bitwise(Assembler.BitwiseOp.XOR, d, e.x(m.b()));
                 return;
             }
             default:
@@ -106,118 +115,87 @@ final class FloatEmit {
 
     private void fconst(MInst.FConst m) {
         long bits = m.single() ? m.bits() & 0xFFFF_FFFFL : m.bits();
-        if (e.inReg(m.dst())) {
-            loadConst(e.xreg(m.dst()), bits);
-        } else {
-            asm.movImm(R11, bits);
-            asm.store(8, e.slot(m.dst()), R11);
-        }
+        Operand d = e.op(m.dst());
+        if (d.isGpr()) asm.movImm(d.gpr(), bits); // spilled: the bits go through a GPR (a Spill edit)
+        else loadConst(d.xmm(), bits);
     }
 
-    private static boolean commutative(Assembler.SseOp op) {
+    static boolean commutative(Assembler.SseOp op) {
         return op == Assembler.SseOp.ADD || op == Assembler.SseOp.MUL;
     }
 
     private void arith(MInst.FArith m) {
-        if (m.b() < 0) {
-            Xmm d = e.xdef(m.dst(), X14);
-            if (e.inReg(m.a())) asm.sse(m.op(), m.single(), d, e.xreg(m.a()));
-            else asm.sse(m.op(), m.single(), d, e.slot(m.a()));
-            e.xcommit(m.dst(), d);
-            return;
-        }
-        int a = m.a(), b = m.b();
-        Xmm d = e.xdef(m.dst(), X14);
-        if (a != b && e.inReg(b) && e.xreg(b) == d) {
-            if (commutative(m.op())) {
-                a = m.b();
-                b = m.a();
-            } else {
-                d = X14;
-            }
-        }
-        e.xmoveTo(d, a);
-        if (e.inReg(b)) asm.sse(m.op(), m.single(), d, e.xreg(b));
-        else asm.sse(m.op(), m.single(), d, e.slot(b));
-        e.xcommit(m.dst(), d);
+        // Binary: the first source is already in d (a Move edit).
+        Xmm d = e.x(m.dst());
+        Operand b = e.op(m.b() < 0 ? m.a() : e.form().swapped ? m.a() : m.b());
+        if (b.isReg()) asm.sse(m.op(), m.single(), d, b.xmm());
+        else asm.sse(m.op(), m.single(), d, b.mem());
     }
 
     private void bitwise(MInst.FBitwise m) {
-        int a = m.a(), b = m.b();
-        Xmm d = e.xdef(m.dst(), X14);
-        if (a != b && e.inReg(b) && e.xreg(b) == d) {
-            if (m.op() != Assembler.BitwiseOp.ANDN) {
-                a = m.b();
-                b = m.a();
-            } else {
-                d = X14;
-            }
-        }
-        e.xmoveTo(d, a);
-        // The 16-byte memory form would read past an 8-byte slot: reload into a register.
-        asm.bitwise(m.op(), d, e.xuse(b, X15));
-        e.xcommit(m.dst(), d);
+        // The first source is already in d (a Move edit); the second is a register (the
+        // 16-byte memory form would read past an 8-byte slot).
+        asm.bitwise(m.op(), e.x(m.dst()), e.x(e.form().swapped ? m.a() : m.b()));
     }
 
     private void sign(MInst.FSign m) {
         boolean single = m.single();
         long sign = single ? 0x8000_0000L : Long.MIN_VALUE;
+        Xmm d = e.x(m.dst());
         switch (m.op()) {
             case NEG:
-                e.xmoveTo(X14, m.a());
+                // a is in the result's register (a Move edit); XMM15 holds the sign mask.
                 loadConst(X15, sign);
-                asm.bitwise(Assembler.BitwiseOp.XOR, X14, X15);
-                e.xcommit(m.dst(), X14);
+                asm.bitwise(Assembler.BitwiseOp.XOR, d, X15);
                 return;
             case ABS:
-                loadConst(X14, sign);
-                asm.bitwise(Assembler.BitwiseOp.ANDN, X14, e.xuse(m.a(), X15));
-                e.xcommit(m.dst(), X14);
+                loadConst(d, sign);
+                asm.bitwise(Assembler.BitwiseOp.ANDN, d, e.x(m.a()));
                 return;
             default: {
-                // In GPRs: a's magnitude, b's sign bit. Every other bit of a moves unchanged.
-                gprBits(R11, m.a());
-                gprBits(R10, m.b());
+                // In GPRs: a's magnitude, b's sign bit (their bits are in temps 0 and 1:
+                // Move edits). Every other bit of a moves unchanged.
+                Gpr ta = Emit.gpr(e.form().temp(0)), tb = Emit.gpr(e.form().temp(1));
                 if (single) {
-                    asm.aluImm(AluOp.AND, 4, R11, 0x7FFF_FFFF);
-                    asm.aluImm(AluOp.AND, 4, R10, Integer.MIN_VALUE);
+                    asm.aluImm(AluOp.AND, 4, ta, 0x7FFF_FFFF);
+                    asm.aluImm(AluOp.AND, 4, tb, Integer.MIN_VALUE);
                 } else {
-                    asm.shiftImm(ShiftOp.SHL, 8, R11, 1);
-                    asm.shiftImm(ShiftOp.SHR, 8, R11, 1);
-                    asm.shiftImm(ShiftOp.SHR, 8, R10, 63);
-                    asm.shiftImm(ShiftOp.SHL, 8, R10, 63);
+                    asm.shiftImm(ShiftOp.SHL, 8, ta, 1);
+                    asm.shiftImm(ShiftOp.SHR, 8, ta, 1);
+                    asm.shiftImm(ShiftOp.SHR, 8, tb, 63);
+                    asm.shiftImm(ShiftOp.SHL, 8, tb, 63);
                 }
-                asm.alu(AluOp.OR, 8, R11, R10);
-                asm.movToXmm(8, X14, R11);
-                e.xcommit(m.dst(), X14);
+                asm.alu(AluOp.OR, 8, ta, tb);
+                asm.movToXmm(8, d, ta);
             }
         }
     }
 
-    /** g = the bits of float vreg v. */
-    private void gprBits(Gpr g, int v) {
-        if (e.inReg(v)) asm.movFromXmm(8, g, e.xreg(v));
-        else asm.load(8, g, e.slot(v));
-    }
-
     private void minMax(MInst.FMinMax m) {
         boolean single = m.single();
+        // a is in the result's register (a Move edit).
         Label ne = e.buf.newLabel(), nan = e.buf.newLabel(), done = e.buf.newLabel();
-        e.xmoveTo(X14, m.a());
-        Xmm y = e.xuse(m.b(), X15);
-        asm.ucomis(single, X14, y);
+        Xmm d = e.x(m.dst()), y = e.x(m.b());
+        asm.ucomis(single, d, y);
         asm.jccRelaxable(Cond.P, nan);
         asm.jccRelaxable(Cond.NE, ne);
         // Equal, so the same number or +0 and -0: the sign bits decide.
-        asm.bitwise(m.max() ? Assembler.BitwiseOp.AND : Assembler.BitwiseOp.OR, X14, y);
+        asm.bitwise(m.max() ? Assembler.BitwiseOp.AND : Assembler.BitwiseOp.OR, d, y);
         asm.jmpRelaxable(done);
         e.buf.bind(ne);
-        asm.sse(m.max() ? Assembler.SseOp.MAX : Assembler.SseOp.MIN, single, X14, y);
+        asm.sse(m.max() ? Assembler.SseOp.MAX : Assembler.SseOp.MIN, single, d, y);
         asm.jmpRelaxable(done);
         e.buf.bind(nan);
-        loadConst(X14, single ? 0x7FC0_0000L : 0x7FF8_0000_0000_0000L);
+        loadConst(d, single ? 0x7FC0_0000L : 0x7FF8_0000_0000_0000L);
         e.buf.bind(done);
-        e.xcommit(m.dst(), X14);
+    }
+
+    /** True if fcmp with this condition compares b with a (so that unordered fails lt/le, passes ugt/uge). */
+    static boolean swapsOperands(dev.patchbay.codegen.ir.FloatCC cc) {
+        switch (cc) {
+            case LT: case LE: case UGT: case UGE: return true;
+            default: return false;
+        }
     }
 
     private void cmp(MInst.FCmp m) {
@@ -240,38 +218,34 @@ final class FloatEmit {
             case UGT: c = Cond.B; a = m.b(); b = m.a(); break;
             default: c = Cond.BE; a = m.b(); b = m.a(); break; // UGE
         }
-        Xmm x = e.xuse(a, X14), y = e.xuse(b, X15);
+        Xmm x = e.x(a), y = e.x(b);
         asm.ucomis(m.single(), x, y);
-        Gpr d = e.defReg(m.dst(), R11);
+        Gpr d = e.g(m.dst());
         asm.setcc(c, d);
         if (also != null) {
             asm.setcc(also, R10);
             asm.alu(and ? AluOp.AND : AluOp.OR, 1, d, R10);
         }
         asm.movzx(1, 4, d, d);
-        e.commit(m.dst(), d);
     }
 
     private void cvt(MInst.FCvt m) {
         boolean single = m.single();
         switch (m.op()) {
             case PROMOTE: case DEMOTE: {
-                Xmm d = e.xdef(m.dst(), X14);
-                asm.cvtFloat(m.op() == MInst.CvtOp.PROMOTE, d, e.xuse(m.a(), X15));
-                e.xcommit(m.dst(), d);
+                asm.cvtFloat(m.op() == MInst.CvtOp.PROMOTE, e.x(m.dst()), e.x(m.a()));
                 return;
             }
             case FROM_SINT: {
-                Gpr src = e.use(m.a(), R11);
-                Xmm d = e.xdef(m.dst(), X14);
+                Gpr src = e.g(m.a());
+                Xmm d = e.x(m.dst());
                 asm.pxor(d, d);
                 asm.cvtsi2s(single, m.intSize(), d, src);
-                e.xcommit(m.dst(), d);
                 return;
             }
             case FROM_UINT: {
-                Gpr src = e.use(m.a(), R11);
-                Xmm d = e.xdef(m.dst(), X14);
+                Gpr src = e.g(m.a());
+                Xmm d = e.x(m.dst());
                 Label big = e.buf.newLabel(), done = e.buf.newLabel();
                 asm.pxor(d, d);
                 asm.test(8, src, src);
@@ -287,7 +261,6 @@ final class FloatEmit {
                 asm.cvtsi2s(single, 8, d, R11);
                 asm.sse(Assembler.SseOp.ADD, single, d, d);
                 e.buf.bind(done);
-                e.xcommit(m.dst(), d);
                 return;
             }
             default:
@@ -301,7 +274,7 @@ final class FloatEmit {
         boolean sat = m.op() == MInst.CvtOp.TO_SINT_SAT || m.op() == MInst.CvtOp.TO_UINT_SAT;
         int bits = 8 * m.intSize();
         Label nan = e.buf.newLabel(), under = e.buf.newLabel(), over = e.buf.newLabel(), done = e.buf.newLabel();
-        asm.rounds(single, 3 | 8, X14, e.xuse(m.a(), X14));
+        asm.rounds(single, 3 | 8, X14, e.x(m.a()));
         asm.ucomis(single, X14, X14);
         branchOrTrap(sat, Cond.P, nan, TrapCode.BAD_CONVERSION_TO_INTEGER);
         double lo = signed ? -Math.pow(2, bits - 1) : 0, hi = Math.pow(2, signed ? bits - 1 : bits);
@@ -311,7 +284,7 @@ final class FloatEmit {
         loadConst(X15, bitsOf(single, hi));
         asm.ucomis(single, X14, X15);
         branchOrTrap(sat, Cond.AE, over, TrapCode.INTEGER_OVERFLOW);
-        Gpr d = e.defReg(m.dst(), R11);
+        Gpr d = e.g(m.dst());
         if (!signed && bits == 64) {
             Label large = e.buf.newLabel();
             loadConst(X15, bitsOf(single, 0x1p63));
@@ -340,7 +313,6 @@ final class FloatEmit {
             asm.movImm(d, signed ? (bits == 64 ? Long.MAX_VALUE : (1L << (bits - 1)) - 1) : (bits == 64 ? -1L : (1L << bits) - 1));
         }
         e.buf.bind(done);
-        e.commit(m.dst(), d);
     }
 
     private void branchOrTrap(boolean sat, Cond c, Label target, TrapCode code) {

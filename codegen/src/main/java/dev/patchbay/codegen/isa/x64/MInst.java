@@ -16,8 +16,8 @@
  * - Fixed-register needs (division in rdx:rax, shift counts in cl, calls) never appear as
  *   operands. Each kind instead names the physical registers it clobbers: `earlyClobber`
  *   happens before its inputs are read (inputs and values live across may not use them),
- *   `lateClobber` after (only values live across may not use them). Emission moves values
- *   into and out of the fixed registers itself.
+ *   `lateClobber` after (only values live across may not use them). The Rewrite moves
+ *   values into and out of the fixed registers (Move edits).
  * - `kind()` is the record's one K, so emission can switch on it (Java 17 has no pattern
  *   switch) and cast to the record it names.
  * Tested by every filetest (byte-identical output) and RegallocTest/LinearScanTest through

@@ -3,12 +3,12 @@
  * destination is written (block arguments, call arguments, returns, entry parameters).
  *
  * Locations are registers (the allocator's numbers: GPRs 0..15, xmmN as 16 + N) or
- * RBP-relative stack words, encoded in a long. Copies whose destination is no longer
+ * RBP-relative stack words, encoded in a long. The result is a sequence of Edits (the
+ * Rewrite places them; emission only encodes them). Copies whose destination is no longer
  * needed as a source are emitted first; what remains forms cycles, each broken by parking
  * one source in a scratch register of its class: R10, or XMM15 for an XMM register.
- * Memory-to-memory copies go through R11, so the scratch registers never collide. A copy
- * between the classes is a movq (a bitcast); a float moves to and from its 8-byte stack
- * word with movsd. Constants (a jump's constant
+ * Memory-to-memory copies go through R11, so the scratch registers never collide.
+ * Constants (a jump's constant
  * arguments) are written last, when every register they overwrite has been read.
  */
 package dev.patchbay.codegen.isa.x64;
@@ -47,14 +47,18 @@ final class ParallelMove {
 
     boolean isEmpty() { return moves.isEmpty() && consts.isEmpty(); }
 
-    void emit(Assembler asm) {
+    /**
+     * Sequences the moves into `out` as edits, in an order that reads every source before
+     * it is overwritten; cycles go through R10 (XMM15 for the float class).
+     */
+    void sequence(List<Edit> out) {
         List<long[]> pending = new ArrayList<>(moves);
         while (!pending.isEmpty()) {
             boolean progress = false;
             for (int i = 0; i < pending.size(); i++) {
                 long[] m = pending.get(i);
                 if (!isSource(pending, m[0], i)) {
-                    copy(asm, m[0], m[1]);
+                    copy(out, m[0], m[1]);
                     pending.remove(i);
                     progress = true;
                     break;
@@ -63,19 +67,18 @@ final class ParallelMove {
             if (!progress) {
                 long[] m = pending.get(0);
                 long tmp = isXmm(m[1]) ? xmm(Abi.XSCRATCH2) : reg(Abi.SCRATCH2);
-                copy(asm, tmp, m[1]);
+                copy(out, tmp, m[1]);
                 m[1] = tmp;
             }
         }
         for (long[] c : consts) {
             if (!isMem(c[0])) {
-                if (c[1] == 0) asm.zero(Emit.gpr((int) c[0]));
-                else asm.movImm(Emit.gpr((int) c[0]), c[1]);
+                out.add(new Edit.LoadConst((int) c[0], c[1]));
             } else if (c[1] == (int) c[1]) {
-                asm.storeImm(8, mem(c[0]), (int) c[1]);
+                out.add(new Edit.StoreConst(mem(c[0]), (int) c[1]));
             } else {
-                asm.movImm(Abi.SCRATCH, c[1]);
-                asm.store(8, mem(c[0]), Abi.SCRATCH);
+                out.add(new Edit.LoadConst(Abi.SCRATCH.enc(), c[1]));
+                out.add(new Edit.Spill(mem(c[0]), Abi.SCRATCH.enc()));
             }
         }
     }
@@ -87,35 +90,19 @@ final class ParallelMove {
 
     static Mem mem(long loc) { return Mem.base(Gpr.RBP, (int) loc); }
 
-    private static void copyXmm(Assembler asm, long dst, long src) {
-        if (isXmm(dst) && isXmm(src)) {
-            asm.movaps(Abi.xmm((int) dst), Abi.xmm((int) src));
-        } else if (isXmm(dst)) {
-            if (isMem(src)) asm.movsLoad(false, Abi.xmm((int) dst), mem(src));
-            else asm.movToXmm(8, Abi.xmm((int) dst), Emit.gpr((int) src));
-        } else if (isMem(dst)) {
-            asm.movsStore(false, mem(dst), Abi.xmm((int) src));
-        } else {
-            asm.movFromXmm(8, Emit.gpr((int) dst), Abi.xmm((int) src));
-        }
-    }
-
-    static void copy(Assembler asm, long dst, long src) {
+    /** One copy as edits: memory to memory goes through R11. */
+    static void copy(List<Edit> out, long dst, long src) {
         if (dst == src) return;
         boolean dm = isMem(dst), sm = isMem(src);
-        if (isXmm(dst) || isXmm(src)) {
-            copyXmm(asm, dst, src);
-            return;
-        }
         if (!dm && !sm) {
-            asm.mov(8, Emit.gpr((int) dst), Emit.gpr((int) src));
+            out.add(new Edit.Move((int) dst, (int) src));
         } else if (!dm) {
-            asm.load(8, Emit.gpr((int) dst), mem(src));
+            out.add(new Edit.Reload((int) dst, mem(src)));
         } else if (!sm) {
-            asm.store(8, mem(dst), Emit.gpr((int) src));
+            out.add(new Edit.Spill(mem(dst), (int) src));
         } else {
-            asm.load(8, Abi.SCRATCH, mem(src));
-            asm.store(8, mem(dst), Abi.SCRATCH);
+            out.add(new Edit.Reload(Abi.SCRATCH.enc(), mem(src)));
+            out.add(new Edit.Spill(mem(dst), Abi.SCRATCH.enc()));
         }
     }
 }

@@ -75,7 +75,7 @@ public final class X64Backend {
 
     /** One pass: the CodeBuffer sizes the branches (relax) while the function is emitted. */
     private static Emit.Output emitFunction(VCode vc, LinearScan.Result alloc, CompileOptions opts) {
-        return new Emit(vc, alloc, opts).emit();
+        return new Emit(vc, Rewrite.run(vc, alloc), opts).emit();
     }
 
     private static Set<String> defined(List<Function> functions) {
