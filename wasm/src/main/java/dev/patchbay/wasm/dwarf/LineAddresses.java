@@ -16,6 +16,12 @@ import java.util.List;
  * @param moduleOffsets the byte offsets in the module binary where its statements begin, ascending
  */
 public record LineAddresses(String file, int line, List<Long> moduleOffsets) {
-    /** Copies the list. */
+    /**
+     * Copies the list.
+     *
+     * @param file the file's path as the line table gives it
+     * @param line the line that has code
+     * @param moduleOffsets the offsets, ascending
+     */
     public LineAddresses { moduleOffsets = List.copyOf(moduleOffsets); }
 }

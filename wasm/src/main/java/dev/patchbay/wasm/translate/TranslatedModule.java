@@ -35,7 +35,15 @@ public record TranslatedModule(WasmModule module, InstanceLayout layout, List<Fu
      */
     public String functionName(int index) { return functionName(module, index); }
 
-    static String functionName(WasmModule module, int index) {
+    /**
+     * The IR name of a Wasm function, as {@link #functionName(int)} gives it, for a module not
+     * translated here (a debugger mapping source lines to functions).
+     *
+     * @param module the decoded module
+     * @param index the Wasm function index
+     * @return its IR function name
+     */
+    public static String functionName(WasmModule module, int index) {
         String n = module.names().functionNames().get((long) index);
         if (n == null || n.isEmpty()) return "f" + index;
         StringBuilder sb = new StringBuilder("f").append(index).append('_');
