@@ -167,7 +167,17 @@ public final class LineTable {
             if (n == best) bestFiles.add(f);
         }
         if (bestFiles.isEmpty()) {
-            throw new IllegalArgumentException("no source file " + file + " in the line table" + (all.isEmpty() ? " (the module has no debug information: build it with -g)" : ""));
+            if (all.isEmpty()) throw new IllegalArgumentException("no source file " + file + " in the line table (the module has no debug information: build it with -g)");
+            // Debian's wasi-libc brings line tables of its own, so a program built without -g
+            // still has some: say which files the table does have.
+            List<String> some = new ArrayList<>();
+            for (String f : all) {
+                if (some.size() == 4) break;
+                String[] e = elements(f);
+                some.add(e.length == 0 ? f : e[e.length - 1]);
+            }
+            throw new IllegalArgumentException("no source file " + file + " in the line table, which has " + all.size() + " files ("
+                + String.join(", ", some) + (all.size() > some.size() ? ", ..." : "") + "): was it built with -g?");
         }
         if (bestFiles.size() > 1) throw new IllegalArgumentException("source file " + file + " is ambiguous: " + String.join(", ", bestFiles));
         return bestFiles.get(0);
