@@ -106,7 +106,7 @@ final class WasmRun {
         }
     }
 
-    private static long parse(ValType t, String s, int position, String name) {
+    static long parse(ValType t, String s, int position, String name) {
         try {
             return switch (t) {
                 case I32 -> {
@@ -130,7 +130,7 @@ final class WasmRun {
         }
     }
 
-    private static String format(ValType t, long bits) {
+    static String format(ValType t, long bits) {
         return switch (t) {
             case I32 -> Integer.toString((int) bits);
             case I64 -> Long.toString(bits);
