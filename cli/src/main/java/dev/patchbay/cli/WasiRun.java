@@ -54,7 +54,7 @@ final class WasiRun {
             WasmSourceMap map = null;
             if (!breaks.isEmpty()) {
                 try {
-                    map = WasmSourceMap.of(WasmModule.decode(binary));
+                    map = WasmSourceMap.of(module);
                     WasmBreaks.install(store, map, breaks, System.out);
                 } catch (DwarfException | IllegalArgumentException e) {
                     System.err.println("patchbay: " + e.getMessage());

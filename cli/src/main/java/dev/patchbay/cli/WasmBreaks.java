@@ -121,6 +121,12 @@ final class WasmBreaks {
         if (e.breakpoint() != null) b.append(" (hit ").append(e.breakpoint().hits()).append(')');
         b.append('\n');
         for (int i = 0; i < frames.size(); i++) b.append("  #").append(i).append(' ').append(map.describe(frames.get(i))).append('\n');
+        List<Variable> locals = map.locals(e, 0);
+        if (!locals.isEmpty()) {
+            b.append("  locals:");
+            for (Variable v : locals) b.append(' ').append(v);
+            b.append('\n');
+        }
         int hidden = 0;
         for (Variable v : e.variables(0)) {
             if (v.available()) b.append("    ").append(v).append('\n'); else hidden++;

@@ -65,6 +65,8 @@ class CliWasmBreakTest {
         assertEquals("0", r[0], r[2]);
         assertTrue(Pattern.compile("break lines\\.c:18 in %f\\d+_run @0x[0-9a-f]+ \\(hit 1\\)\n  #0 %f\\d+_run\\+0x[0-9a-f]+ @0x[0-9a-f]+ lines\\.c:18\n").matcher(r[1]).find(), r[1]);
         assertTrue(r[1].strip().endsWith(Integer.toString(linesRun(10))), r[1]);
+        // run's Wasm local 0 is its parameter n.
+        assertTrue(r[1].contains("  locals: local0 = 10\n"), r[1]);
     }
 
     /** lines.c's run(n): sum(n) - sum(n / 2), unsigned 32-bit. */

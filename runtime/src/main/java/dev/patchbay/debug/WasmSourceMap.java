@@ -15,6 +15,11 @@
  *    is no source line): never a guess.
  * 3. A module without debug information gives an empty map: every lookup is empty, and
  *    asking for a C line is an IllegalArgumentException that says to build with -g.
+ * 4. locals(stop, frame) shows each Wasm local of the frame's function as the IR value the
+ *    translator says holds it just before the frame's instruction (WasmLocals), read from
+ *    the stop's values: available only where the allocator's live ranges say so, else
+ *    "optimized out"; a function with its locals in stack slots, or a map made from a
+ *    WasmModule alone (no translation), shows every local as not available, saying why.
  */
 package dev.patchbay.debug;
 
@@ -25,7 +30,9 @@ import dev.patchbay.wasm.dwarf.DwarfException;
 import dev.patchbay.wasm.dwarf.LineAddresses;
 import dev.patchbay.wasm.dwarf.LineRow;
 import dev.patchbay.wasm.dwarf.LineTable;
+import dev.patchbay.internal.RuntimeInternals;
 import dev.patchbay.wasm.translate.TranslatedModule;
+import dev.patchbay.wasm.translate.WasmLocals;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -38,10 +45,13 @@ public final class WasmSourceMap {
     private final WasmModule module;
     private final LineTable lines;
     private final Set<String> functionNames = new HashSet<>();
+    /** By IR function name, which IR value holds each local where; empty without a translation. */
+    private final java.util.Map<String, WasmLocals> locals;
 
-    private WasmSourceMap(WasmModule module, LineTable lines) {
+    private WasmSourceMap(WasmModule module, LineTable lines, java.util.Map<String, WasmLocals> locals) {
         this.module = module;
         this.lines = lines;
+        this.locals = locals;
         for (int i = 0; i < module.functions().size(); i++) {
             functionNames.add(TranslatedModule.functionName(module, module.importedFunctionCount() + i));
         }
@@ -56,7 +66,68 @@ public final class WasmSourceMap {
      */
     public static WasmSourceMap of(WasmModule module) {
         if (module == null) throw new IllegalArgumentException("module is null");
-        return new WasmSourceMap(module, LineTable.of(module));
+        return new WasmSourceMap(module, LineTable.of(module), java.util.Map.of());
+    }
+
+    /**
+     * The map of a module compiled from Wasm, which can also show Wasm locals at a stop.
+     *
+     * @param module a module made by {@link dev.patchbay.Module#fromWasm}
+     * @return the map; empty if the module has no debug information
+     * @throws IllegalArgumentException if the module was not compiled from Wasm
+     * @throws DwarfException if the module's line table is malformed
+     */
+    public static WasmSourceMap of(dev.patchbay.Module module) {
+        if (module == null) throw new IllegalArgumentException("module is null");
+        TranslatedModule t = RuntimeInternals.wasm(module);
+        if (t == null) throw new IllegalArgumentException("the module was not compiled from Wasm");
+        return new WasmSourceMap(t.module(), LineTable.of(t.module()), t.locals());
+    }
+
+    /**
+     * The Wasm locals of a stopped frame: parameters first, each named {@code $name} from the
+     * name section's local names, else {@code local0}, {@code local1}, ...
+     *
+     * @param stop the stop, while its handler runs
+     * @param frame the frame's index in {@link StopEvent#frames()}
+     * @return one variable per local, its value read where the register allocator keeps it
+     *     there, or not available with the reason
+     * @throws IndexOutOfBoundsException if there is no such frame
+     */
+    public List<Variable> locals(StopEvent stop, int frame) {
+        StackFrame f = stop.frames().get(frame);
+        WasmLocals l = locals.get(f.function());
+        if (l == null) return List.of();
+        java.util.Map<Long, String> names = module.names().localNames().getOrDefault((long) functionIndex(f.function()), java.util.Map.of());
+        List<Variable> out = new ArrayList<>();
+        if (l.inSlots()) return out;
+        Optional<int[]> ir = f.line() > 0 ? l.at(f.line()) : Optional.empty();
+        java.util.Map<String, Variable> values = new java.util.HashMap<>();
+        if (ir.isPresent()) for (Variable v : stop.variables(frame)) values.put(v.name(), v);
+        for (int i = 0; i < l.types().size(); i++) {
+            String n = names.get((long) i);
+            String name = n != null && !n.isEmpty() ? "$" + n : "local" + i;
+            int bits = switch (l.types().get(i)) {
+                case I32, F32 -> 32;
+                default -> 64;
+            };
+            Variable v = ir.isEmpty() ? null : values.get("v" + ir.get()[i]);
+            if (v == null || !v.available()) {
+                out.add(new Variable(name, bits, false, 0, ir.isEmpty() ? "no location here" : "optimized out"));
+            } else {
+                long value = bits == 32 ? (l.types().get(i) == dev.patchbay.wasm.ValType.I32 ? (int) v.value() : v.value() & 0xFFFFFFFFL) : v.value();
+                out.add(new Variable(name, bits, true, value, v.where()));
+            }
+        }
+        return out;
+    }
+
+    private int functionIndex(String irName) {
+        for (int i = 0; i < module.functions().size(); i++) {
+            int index = module.importedFunctionCount() + i;
+            if (TranslatedModule.functionName(module, index).equals(irName)) return index;
+        }
+        return -1;
     }
 
     /** @return the line table it reads */

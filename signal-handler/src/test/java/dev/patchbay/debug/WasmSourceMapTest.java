@@ -109,6 +109,77 @@ class WasmSourceMapTest {
         assertEquals(List.of("lines.c:17", "lines.c:18"), callers, "the caller's frame is at the line of its call");
     }
 
+    /**
+     * Wasm locals at stops in sum's loop (lines.h:3, inlined): clang -O2 made local0 the loop
+     * counter i, local2 the running total and local3 the unrolled loop's bound (n & ~3), so
+     * at each stop the total is sum over j < i, computed here, and the bound is n's.
+     */
+    @Test
+    void wasmLocalsAtAStopAreTheProgramsValues() throws IOException {
+        byte[] wasm = linesWasm();
+        List<List<Variable>> seen = new ArrayList<>();
+        List<String> where = new ArrayList<>();
+        long result;
+        try (Engine engine = new Engine(); Store store = new Store(engine)) {
+            Module module = Module.fromWasm(engine, wasm);
+            WasmSourceMap map = WasmSourceMap.of(module);
+            WasmFunction f = WasmInstance.instantiate(store, module, new WasmLinker()).function("run");
+            Debugger dbg = store.debugger();
+            BreakpointEdit edit = dbg.edit();
+            for (Location l : map.locations("lines.h", 3).locations()) edit.add(l);
+            for (Location l : map.locations("lines.c", 18).locations()) edit.add(l);
+            edit.apply();
+            dbg.onStop(e -> {
+                seen.add(map.locals(e, 0));
+                where.add(map.sourceOf(e.frames().get(0)).map(LineRow::shortText).orElse("?")
+                    + " from " + (e.frames().size() > 1 ? map.sourceOf(e.frames().get(1)).map(LineRow::shortText).orElse("?") : "-"));
+                return DebugAction.CONTINUE;
+            });
+            result = f.call(10)[0];
+        }
+        assertEquals(run(10), (int) result);
+        int inSum = 0;
+        boolean sawRun = false;
+        for (int i = 0; i < seen.size(); i++) {
+            List<Variable> l = seen.get(i);
+            String at = where.get(i) + " " + l;
+            if (where.get(i).startsWith("lines.c:18")) {
+                assertEquals("local0", l.get(0).name(), at);
+                assertTrue(l.get(0).available(), at);
+                assertEquals(10, l.get(0).value(), "run's n: " + at);
+                sawRun = true;
+                continue;
+            }
+            int n = where.get(i).endsWith("lines.c:17") ? 10 : 5;
+            assertEquals(5, l.size(), "sum's parameter and four locals: " + at);
+            for (Variable v : l) assertTrue(v.available(), "live in the loop: " + at);
+            int counter = (int) l.get(0).value();
+            assertTrue(counter >= 0 && counter < n, at);
+            assertEquals(sum(counter), (int) l.get(2).value(), "the running total of the first " + counter + " terms: " + at);
+            assertEquals(n & ~3, (int) l.get(3).value(), "the unrolled loop's bound: " + at);
+            inSum++;
+        }
+        assertTrue(sawRun, "stopped in run at line 18: " + where);
+        assertTrue(inSum >= 4, "stops in both calls of sum: " + where);
+    }
+
+    @Test
+    void aMapWithoutTheTranslationShowsNoLocals() throws IOException {
+        byte[] wasm = linesWasm();
+        WasmSourceMap map = WasmSourceMap.of(WasmModule.decode(wasm));
+        List<List<Variable>> seen = new ArrayList<>();
+        try (Engine engine = new Engine(); Store store = new Store(engine)) {
+            WasmFunction f = WasmInstance.instantiate(store, Module.fromWasm(engine, wasm), new WasmLinker()).function("run");
+            store.debugger().edit().add(map.locations("lines.c", 18).locations().get(0)).apply();
+            store.debugger().onStop(e -> {
+                seen.add(map.locals(e, 0));
+                return DebugAction.CONTINUE;
+            });
+            f.call(10);
+        }
+        assertEquals(List.of(List.of()), seen);
+    }
+
     @Test
     void aBlankLineSlidesToTheNextLineWithCode() throws IOException {
         WasmSourceMap map = WasmSourceMap.of(WasmModule.decode(linesWasm()));

@@ -167,6 +167,7 @@ final class Decoder {
     private static Names nameSection(Reader s) {
         Optional<String> module = Optional.empty();
         Map<Long, String> fns = new HashMap<>();
+        Map<Long, Map<Long, String>> locals = new HashMap<>();
         while (!s.atEnd()) {
             int id = s.u8();
             long size = s.u32();
@@ -179,9 +180,17 @@ final class Decoder {
                     long idx = sub.u32();
                     fns.put(idx, sub.name());
                 }
+            } else if (id == 2) {
+                for (int n = sub.count(); n > 0; n--) {
+                    Map<Long, String> names = locals.computeIfAbsent(sub.u32(), k -> new HashMap<>());
+                    for (int k = sub.count(); k > 0; k--) {
+                        long idx = sub.u32();
+                        names.put(idx, sub.name());
+                    }
+                }
             }
         }
-        return new Names(module, fns);
+        return new Names(module, fns, locals);
     }
 
     private static FuncType funcType(Reader s) {
