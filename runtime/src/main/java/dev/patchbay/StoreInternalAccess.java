@@ -40,6 +40,8 @@ final class StoreInternalAccess implements RuntimeInternals.Access {
         return core.frameAt(pc);
     }
 
+    @Override public dev.patchbay.wasm.translate.TranslatedModule wasm(Module module) { return module.wasm(); }
+
     @Override public long codeAddress(Instance instance) {
         instance.store().checkOpen();
         return instance.loaded().code().execBase();

@@ -72,7 +72,9 @@ class ApiMisuseTest {
     /** The internal API's methods on a Store or an Instance (install excepted: it is Store's). */
     static Stream<Method> internalMethods() {
         return Arrays.stream(RuntimeInternals.class.getDeclaredMethods())
-            .filter(m -> Modifier.isPublic(m.getModifiers()) && Modifier.isStatic(m.getModifiers()) && !m.getName().equals("install"))
+            // wasm(Module) reads a Module, which no Store owns: closing a Store does not concern it.
+            .filter(m -> Modifier.isPublic(m.getModifiers()) && Modifier.isStatic(m.getModifiers()) && !m.getName().equals("install")
+                && !m.getName().equals("wasm"))
             .sorted(Comparator.comparing(Method::toString));
     }
 

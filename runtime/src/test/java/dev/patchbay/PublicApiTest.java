@@ -110,6 +110,8 @@ class PublicApiTest {
         Map.entry("Breakpoint.hits", "a count"),
         Map.entry("LogpointMessage.<init>", "a count"),
         Map.entry("LogpointMessage.hit", "a count"),
+        Map.entry("WasmSourceMap.location", "a byte offset in the Wasm binary"),
+        Map.entry("WasmSourceMap.sourceAt", "a byte offset in the Wasm binary"),
         // A guest value's bits as the program holds them (an i64 may hold anything, an
         // address too, but the guest's own, which the guest could print as well).
         Map.entry("Variable.<init>", "a guest value"),
@@ -125,7 +127,7 @@ class PublicApiTest {
         "dev.patchbay.codegen", "dev.patchbay.codegen.ir", "dev.patchbay.codegen.instrument",
         "dev.patchbay.codegen.machinst", "dev.patchbay.codegen.clif",
         // wasm's model, which the Wasm API speaks: FuncType, ValType, GlobalType
-        "dev.patchbay.wasm");
+        "dev.patchbay.wasm", "dev.patchbay.wasm.dwarf");
 
     static Path classesRoot() {
         try {

@@ -40,6 +40,10 @@
  *   launch timeout -> "timeout" (ms): an epoch deadline from the call's start, which a stop
  *                  does not spend (the debugger's default); a guest past it traps
  *
+ * A .wasm program (DapWasmProgram) launches a WASI command or an export, takes
+ * breakpoints by C source file and line, shows C files and lines in stack traces and steps
+ * by C line; the rest is the same.
+ *
  * Invariants: the Store is used by the guest thread only while the call runs, and closed
  * only after that thread has ended (disconnect joins it), so a client that disconnects
  * mid-call never closes a Store under running guest code. A stopped guest waits only on
@@ -141,6 +145,8 @@ final class DapSession implements IDebugProtocolServer {
     private dev.patchbay.EpochTicker ticker;
     /** The breakpoints each request type set, so that one request replaces only its own. */
     private final List<dev.patchbay.debug.Breakpoint> sourceBreakpoints = new ArrayList<>(), instructionBreakpoints = new ArrayList<>();
+    /** The launched .wasm program, or null for CLIF. Guarded by lock. */
+    private DapWasmProgram wasm;
     /** Completed by a successful launch (exceptionally by a failed one): setBreakpoints waits for it. */
     private final CompletableFuture<Void> launched = new CompletableFuture<>();
 
@@ -182,7 +188,8 @@ final class DapSession implements IDebugProtocolServer {
 
     private CompletableFuture<Void> launchNow(Map<String, Object> a) {
         Object program = a.get("program"), invoke = a.get("invoke");
-        if (!(program instanceof String) || ((String) program).isBlank()) return fail("launch needs \"program\": the path of a .clif file");
+        if (!(program instanceof String) || ((String) program).isBlank()) return fail("launch needs \"program\": the path of a .clif or .wasm file");
+        if (((String) program).endsWith(".wasm")) return launchWasm(a, Path.of((String) program));
         if (!(invoke instanceof String)) return fail("launch needs \"invoke\": the call to make, like \"main(1, 2)\"");
         Matcher m = INVOKE.matcher((String) invoke);
         if (!m.matches()) return fail("\"invoke\" must look like 'name(1, 2)', got '" + invoke + "'");
@@ -241,8 +248,30 @@ final class DapSession implements IDebugProtocolServer {
         return CompletableFuture.completedFuture(null);
     }
 
+    private CompletableFuture<Void> launchWasm(Map<String, Object> a, Path file) {
+        synchronized (lock) {
+            if (engine != null) return fail("this session has launched already");
+            try {
+                wasm = DapWasmProgram.launch(a, file, this::output);
+            } catch (IllegalArgumentException e) {
+                return fail(e.getMessage());
+            }
+            engine = wasm.engine;
+            store = wasm.store;
+            compiled = wasm.compiled;
+            programPath = file;
+            store.debugger().onStop(this::onStop);
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
     /** The guest thread, stopped: publish the stop, then wait for the client's command. */
     private DebugAction onStop(StopEvent e) {
+        DapWasmProgram w = wasmProgram();
+        if (w != null) {
+            DebugAction go = w.keepStepping(e);
+            if (go != null) return go;
+        }
         List<dev.patchbay.debug.StackFrame> frames = e.frames();
         List<List<dev.patchbay.debug.Variable>> values = new ArrayList<>();
         for (int i = 0; i < frames.size(); i++) values.add(e.variables(i));
@@ -280,6 +309,8 @@ final class DapSession implements IDebugProtocolServer {
     private CompletableFuture<Void> resume(DebugAction a) {
         synchronized (stopLock) {
             if (stopped == null) return fail("the guest is not stopped");
+            DapWasmProgram w = wasmProgram();
+            if (w != null) w.resumed(a, stopped.frames());
             command = a;
             stopLock.notifyAll();
         }
@@ -321,6 +352,7 @@ final class DapSession implements IDebugProtocolServer {
     @Override public CompletableFuture<StackTraceResponse> stackTrace(StackTraceArguments a) {
         Stop s = currentStop();
         if (s == null) return fail("the guest is not stopped");
+        DapWasmProgram w = wasmProgram();
         org.eclipse.lsp4j.debug.StackFrame[] out = new org.eclipse.lsp4j.debug.StackFrame[s.frames().size()];
         for (int i = 0; i < out.length; i++) {
             dev.patchbay.debug.StackFrame f = s.frames().get(i);
@@ -334,6 +366,7 @@ final class DapSession implements IDebugProtocolServer {
             src.setName(programPath.getFileName().toString());
             d.setSource(src);
             d.setInstructionPointerReference(DapInstructions.reference(compiled, f.function(), f.offset()));
+            if (w != null) w.describe(d, f);
             out[i] = d;
         }
         StackTraceResponse r = new StackTraceResponse();
@@ -384,7 +417,20 @@ final class DapSession implements IDebugProtocolServer {
         return launched.thenApply(v -> setBreakpointsNow(a));
     }
 
+    private DapWasmProgram wasmProgram() {
+        synchronized (lock) {
+            return wasm;
+        }
+    }
+
     private SetBreakpointsResponse setBreakpointsNow(SetBreakpointsArguments a) {
+        DapWasmProgram w;
+        Debugger wdbg;
+        synchronized (lock) {
+            w = wasm;
+            wdbg = store == null || store.isClosed() ? null : store.debugger();
+        }
+        if (w != null) return w.setBreakpoints(a, wdbg);
         SetBreakpointsResponse r = new SetBreakpointsResponse();
         SourceBreakpoint[] asked = a.getBreakpoints() == null ? new SourceBreakpoint[0] : a.getBreakpoints();
         Breakpoint[] out = new Breakpoint[asked.length];
@@ -496,7 +542,7 @@ final class DapSession implements IDebugProtocolServer {
 
     @Override public CompletableFuture<Void> configurationDone(ConfigurationDoneArguments a) {
         synchronized (lock) {
-            if (func == null) return fail("configurationDone before a successful launch");
+            if (func == null && wasm == null) return fail("configurationDone before a successful launch");
             if (guest != null) return CompletableFuture.completedFuture(null);
             guest = new java.lang.Thread(null, this::runGuest, "patchbay-dap-guest", Main.MAIN_STACK_BYTES);
             guest.start();
@@ -506,6 +552,19 @@ final class DapSession implements IDebugProtocolServer {
 
     /** The guest thread: the call, then its outcome as events. */
     private void runGuest() {
+        DapWasmProgram w = wasmProgram();
+        int exit = w != null ? w.run() : runClif();
+        synchronized (lock) {
+            ended = true;
+        }
+        ExitedEventArguments x = new ExitedEventArguments();
+        x.setExitCode(exit);
+        client.exited(x);
+        client.terminated(new TerminatedEventArguments());
+    }
+
+    /** The CLIF call and its result or trap as output; returns the exit code. */
+    private int runClif() {
         int exit;
         try {
             // From the call's start: the launch and the breakpoints before it are not the guest's time.
@@ -522,13 +581,7 @@ final class DapSession implements IDebugProtocolServer {
             output(OutputEventArgumentsCategory.STDERR, "patchbay: " + e.getMessage() + "\n");
             exit = Main.EXIT_FAILED;
         }
-        synchronized (lock) {
-            ended = true;
-        }
-        ExitedEventArguments x = new ExitedEventArguments();
-        x.setExitCode(exit);
-        client.exited(x);
-        client.terminated(new TerminatedEventArguments());
+        return exit;
     }
 
     @Override public CompletableFuture<ThreadsResponse> threads() {

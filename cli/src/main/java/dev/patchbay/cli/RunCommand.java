@@ -3,7 +3,8 @@
  * and prints its results (a .wasm file goes to WasmRun, or WasiRun without --invoke). A
  * guest trap prints the trap code and the guest backtrace and exits with code 3.
  * `--break LOC` stops at a CLIF line each time it is reached, prints the stop (backtrace
- * with locations) and the values there, and goes on.
+ * with locations) and the values there, and goes on; for a .wasm, LOC is a C line or a
+ * Wasm offset (WasmBreaks).
  */
 package dev.patchbay.cli;
 
@@ -42,7 +43,7 @@ final class RunCommand implements Callable<Integer> {
     @Parameters(index = "1..*", paramLabel = "ARGS", description = "After --: a WASI command's arguments (argv[1..]).")
     List<String> guestArgs = new ArrayList<>();
 
-    @Option(names = "--break", paramLabel = "LOC", description = "Stop at a CLIF line each time it runs (LINE or FUNCTION:LINE; a line without code slides to the next), print the backtrace and values there, and go on. Repeatable.")
+    @Option(names = "--break", paramLabel = "LOC", description = "Stop at a location each time it runs, print the backtrace and values there, and go on. Repeatable. CLIF: LINE or FUNCTION:LINE. Wasm: FILE:LINE, a C source line of a module built with -g (demo.c:44), or @OFFSET, a Wasm code offset as backtraces show it (@0x4a3). A line without code slides to the next.")
     List<String> breaks = new ArrayList<>();
 
     @Option(names = "--stack-limit", paramLabel = "SIZE", description = "Guest stack size, 4K to 16G, e.g. 256K, 8M (default: 256K; 4M for a WASI command, whose C code expects a native-sized stack).")
@@ -64,6 +65,15 @@ final class RunCommand implements Callable<Integer> {
 
     @Override public Integer call() {
         boolean wasm = file.toString().endsWith(".wasm");
+        List<WasmBreaks.Spec> wasmBreaks = List.of();
+        if (wasm) {
+            try {
+                wasmBreaks = WasmBreaks.parse(breaks);
+            } catch (IllegalArgumentException e) {
+                System.err.println("patchbay: " + e.getMessage());
+                return Main.EXIT_BAD_INPUT;
+            }
+        }
         if (invoke == null && wasm) {
             long wasiStack;
             try {
@@ -75,7 +85,7 @@ final class RunCommand implements Callable<Integer> {
                 System.err.println("patchbay: " + e.getMessage());
                 return Main.EXIT_BAD_INPUT;
             }
-            return WasiRun.run(file, guestArgs, wasiStack, wasmConfig(), epochOptions, profileOptions);
+            return WasiRun.run(file, guestArgs, wasiStack, wasmConfig(), epochOptions, profileOptions, wasmBreaks);
         }
         if (invoke == null) {
             System.err.println("patchbay: --invoke is required for a CLIF file (only a .wasm WASI command runs without it)");
@@ -102,7 +112,7 @@ final class RunCommand implements Callable<Integer> {
                 System.err.println("patchbay: " + e.getMessage());
                 return Main.EXIT_BAD_INPUT;
             }
-            return WasmRun.run(file, name, m.group(2), wasmStack, wasmConfig(), epochOptions, profileOptions);
+            return WasmRun.run(file, name, m.group(2), wasmStack, wasmConfig(), epochOptions, profileOptions, wasmBreaks);
         }
         List<BigInteger> argValues;
         long stack;

@@ -14,7 +14,10 @@ import dev.patchbay.Trap;
 import dev.patchbay.WasmInstance;
 import dev.patchbay.wasi.WasiCommand;
 import dev.patchbay.wasi.WasiConfig;
+import dev.patchbay.debug.WasmSourceMap;
 import dev.patchbay.wasm.WasmException;
+import dev.patchbay.wasm.WasmModule;
+import dev.patchbay.wasm.dwarf.DwarfException;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,7 +32,8 @@ final class WasiRun {
 
     private WasiRun() {}
 
-    static int run(Path file, List<String> guestArgs, long stack, dev.patchbay.EngineConfig config, EpochOptions epoch, ProfileOptions profile) {
+    static int run(Path file, List<String> guestArgs, long stack, dev.patchbay.EngineConfig config, EpochOptions epoch, ProfileOptions profile,
+                   List<WasmBreaks.Spec> breaks) {
         byte[] binary = WasmRun.read(file);
         if (binary == null) return Main.EXIT_BAD_INPUT;
         List<String> argv = new ArrayList<>();
@@ -47,6 +51,16 @@ final class WasiRun {
             Module module = Module.fromWasm(engine, binary);
             epoch.restart(store, ticker); // the deadline counts from here, not from before the compilation
             WasiCommand command = WasiCommand.instantiate(store, module, wasiConfig);
+            WasmSourceMap map = null;
+            if (!breaks.isEmpty()) {
+                try {
+                    map = WasmSourceMap.of(module);
+                    WasmBreaks.install(store, map, breaks, System.out);
+                } catch (DwarfException | IllegalArgumentException e) {
+                    System.err.println("patchbay: " + e.getMessage());
+                    return Main.EXIT_BAD_INPUT;
+                }
+            }
             ProfileOptions.Session profiling = profile.start(engine, store, command.instance().instance(), file);
             int exit;
             try {
@@ -54,7 +68,7 @@ final class WasiRun {
             } catch (Trap t) {
                 System.out.flush();
                 System.err.println("trap: " + WasmInstance.trapMessage(t) + " (" + WasmInstance.trapCode(t).clifName() + ")");
-                System.err.print(t.formatBacktrace());
+                System.err.print(WasmBreaks.backtrace(t, map != null ? map : WasmBreaks.mapOrNull(binary, System.err)));
                 return profiling.finish() ? Main.EXIT_TRAP : Main.EXIT_BAD_INPUT;
             }
             System.out.flush();

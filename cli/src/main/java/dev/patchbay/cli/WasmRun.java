@@ -15,7 +15,10 @@ import dev.patchbay.WasmFunction;
 import dev.patchbay.WasmInstance;
 import dev.patchbay.WasmLinker;
 import dev.patchbay.wasm.ValType;
+import dev.patchbay.debug.WasmSourceMap;
 import dev.patchbay.wasm.WasmException;
+import dev.patchbay.wasm.WasmModule;
+import dev.patchbay.wasm.dwarf.DwarfException;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,7 +29,8 @@ import java.util.List;
 final class WasmRun {
     private WasmRun() {}
 
-    static int run(Path file, String name, String argText, long stack, dev.patchbay.EngineConfig config, EpochOptions epoch, ProfileOptions profile) {
+    static int run(Path file, String name, String argText, long stack, dev.patchbay.EngineConfig config, EpochOptions epoch, ProfileOptions profile,
+                   List<WasmBreaks.Spec> breaks) {
         byte[] binary = read(file);
         if (binary == null) return Main.EXIT_BAD_INPUT;
         try (Engine engine = new Engine(config); Store store = new Store(engine); EpochOptions.Running ticker = epoch.start(engine, store)) {
@@ -34,6 +38,16 @@ final class WasmRun {
             Module module = Module.fromWasm(engine, binary);
             epoch.restart(store, ticker); // the deadline counts from here, not from before the compilation
             WasmInstance inst = WasmInstance.instantiate(store, module, new WasmLinker());
+            WasmSourceMap map = null;
+            if (!breaks.isEmpty()) {
+                try {
+                    map = WasmSourceMap.of(module);
+                    WasmBreaks.install(store, map, breaks, System.out);
+                } catch (DwarfException | IllegalArgumentException e) {
+                    System.err.println("patchbay: " + e.getMessage());
+                    return Main.EXIT_BAD_INPUT;
+                }
+            }
             WasmFunction f;
             try {
                 f = inst.function(name);
@@ -55,7 +69,7 @@ final class WasmRun {
                 r = f.call(args);
             } catch (Trap t) {
                 System.err.println("trap: " + WasmInstance.trapMessage(t) + " (" + WasmInstance.trapCode(t).clifName() + ")");
-                System.err.print(t.formatBacktrace());
+                System.err.print(WasmBreaks.backtrace(t, map != null ? map : WasmBreaks.mapOrNull(binary, System.err)));
                 return profiling.finish() ? Main.EXIT_TRAP : Main.EXIT_BAD_INPUT;
             }
             List<String> out = new ArrayList<>();
@@ -92,7 +106,7 @@ final class WasmRun {
         }
     }
 
-    private static long parse(ValType t, String s, int position, String name) {
+    static long parse(ValType t, String s, int position, String name) {
         try {
             return switch (t) {
                 case I32 -> {
@@ -116,7 +130,7 @@ final class WasmRun {
         }
     }
 
-    private static String format(ValType t, long bits) {
+    static String format(ValType t, long bits) {
         return switch (t) {
             case I32 -> Integer.toString((int) bits);
             case I64 -> Long.toString(bits);

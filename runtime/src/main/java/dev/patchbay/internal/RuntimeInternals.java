@@ -42,6 +42,9 @@ public final class RuntimeInternals {
 
         /** @see RuntimeInternals#codeAddress(Instance) */
         long codeAddress(Instance instance);
+
+        /** @see RuntimeInternals#wasm(Module) */
+        dev.patchbay.wasm.translate.TranslatedModule wasm(dev.patchbay.Module module);
     }
 
     // No initialiser: Store's initialisation, which the static block below may trigger,
@@ -132,4 +135,12 @@ public final class RuntimeInternals {
      * @throws IllegalStateException if the Store is closed
      */
     public static long codeAddress(Instance instance) { return access().codeAddress(instance); }
+
+    /**
+     * A module's Wasm translation, for the debugger's view of Wasm locals.
+     *
+     * @param module a module
+     * @return its translation, or null if it was not compiled from Wasm
+     */
+    public static dev.patchbay.wasm.translate.TranslatedModule wasm(dev.patchbay.Module module) { return access().wasm(module); }
 }

@@ -21,6 +21,9 @@
  *    have inconsistent lengths"); data count and data sections agree ("data count and data
  *    section have inconsistent lengths"); total locals fit a u32 ("too many locals").
  * 5. The name section is parsed leniently: a malformed one is dropped, never an error.
+ * 6. Every custom section is kept as a byte range (CustomSection), unread: the DWARF
+ *    sections clang -g emits are read on demand (dwarf.LineTable), so a module with
+ *    malformed debug info decodes, validates and runs exactly as without it.
  */
 package dev.patchbay.wasm;
 
@@ -51,6 +54,8 @@ final class Decoder {
     private OptionalLong dataCount = OptionalLong.empty();
     private final List<DataSegment> data = new ArrayList<>();
     private Names names = Names.NONE;
+    private final List<CustomSection> customSections = new ArrayList<>();
+    private int codeSectionOffset = -1;
     private int firstDataIndexUse = -1;
 
     Decoder(byte[] bytes) { this.bytes = bytes; }
@@ -101,7 +106,7 @@ final class Decoder {
             throw error(bytes.length, "data count and data section have inconsistent lengths");
         }
         return new WasmModule(bytes, types, imports, functionTypes, functions, tables, memories, globals,
-                exports, start, startOffset, elements, dataCount, data, names);
+                exports, start, startOffset, elements, dataCount, data, names, customSections, codeSectionOffset);
     }
 
     private void section(int id, Reader s) {
@@ -134,7 +139,10 @@ final class Decoder {
             }
             case 9 -> { for (int n = s.count(); n > 0; n--) elements.add(element(s)); }
             case 12 -> dataCount = OptionalLong.of(s.u32());
-            case 10 -> code(s);
+            case 10 -> {
+                codeSectionOffset = s.pos();
+                code(s);
+            }
             case 11 -> {
                 for (int n = s.count(); n > 0; n--) data.add(dataSegment(s));
             }
@@ -144,6 +152,7 @@ final class Decoder {
 
     private void custom(Reader s) {
         String name = s.name();
+        customSections.add(new CustomSection(name, bytes, s.pos(), s.limit() - s.pos()));
         if (name.equals("name")) {
             Reader copy = new Reader(bytes, s.pos(), s.limit(), true);
             try {
@@ -158,6 +167,7 @@ final class Decoder {
     private static Names nameSection(Reader s) {
         Optional<String> module = Optional.empty();
         Map<Long, String> fns = new HashMap<>();
+        Map<Long, Map<Long, String>> locals = new HashMap<>();
         while (!s.atEnd()) {
             int id = s.u8();
             long size = s.u32();
@@ -170,9 +180,17 @@ final class Decoder {
                     long idx = sub.u32();
                     fns.put(idx, sub.name());
                 }
+            } else if (id == 2) {
+                for (int n = sub.count(); n > 0; n--) {
+                    Map<Long, String> names = locals.computeIfAbsent(sub.u32(), k -> new HashMap<>());
+                    for (int k = sub.count(); k > 0; k--) {
+                        long idx = sub.u32();
+                        names.put(idx, sub.name());
+                    }
+                }
             }
         }
-        return new Names(module, fns);
+        return new Names(module, fns, locals);
     }
 
     private static FuncType funcType(Reader s) {

@@ -37,6 +37,8 @@ public final class WasmModule {
     private final OptionalLong dataCount;
     private final List<DataSegment> data;
     private final Names names;
+    private final List<CustomSection> customSections;
+    private final int codeSectionOffset;
     private final int importedFunctions;
     private final int importedTables;
     private final int importedMemories;
@@ -47,7 +49,8 @@ public final class WasmModule {
     WasmModule(byte[] binary, List<FuncType> types, List<Import> imports, List<Long> functionTypeIndices,
                List<FunctionBody> functions, List<TableType> tables, List<MemoryType> memories,
                List<Global> globals, List<Export> exports, OptionalLong start, int startOffset,
-               List<ElementSegment> elements, OptionalLong dataCount, List<DataSegment> data, Names names) {
+               List<ElementSegment> elements, OptionalLong dataCount, List<DataSegment> data, Names names,
+               List<CustomSection> customSections, int codeSectionOffset) {
         this.binary = binary;
         this.types = List.copyOf(types);
         this.imports = List.copyOf(imports);
@@ -63,6 +66,8 @@ public final class WasmModule {
         this.dataCount = dataCount;
         this.data = List.copyOf(data);
         this.names = names;
+        this.customSections = List.copyOf(customSections);
+        this.codeSectionOffset = codeSectionOffset;
         byKind = new Import[4][];
         for (ExternKind k : ExternKind.values()) {
             byKind[k.ordinal()] = this.imports.stream().filter(i -> i.kind() == k).toArray(Import[]::new);
@@ -124,6 +129,28 @@ public final class WasmModule {
     public List<DataSegment> data() { return data; }
     /** @return names from the name custom section */
     public Names names() { return names; }
+
+    /** @return every custom section, the name section included, in binary order */
+    public List<CustomSection> customSections() { return customSections; }
+
+    /**
+     * The first custom section with a name.
+     *
+     * @param name the section's name, such as {@code .debug_line}
+     * @return the section, if the module has one
+     */
+    public java.util.Optional<CustomSection> customSection(String name) {
+        for (CustomSection c : customSections) if (c.name().equals(name)) return java.util.Optional.of(c);
+        return java.util.Optional.empty();
+    }
+
+    /**
+     * Where the code section's content begins in the binary (just after its size, at the
+     * function count). DWARF addresses in a Wasm module are offsets from here.
+     *
+     * @return the byte offset, or -1 if the module has no code section
+     */
+    public int codeSectionOffset() { return codeSectionOffset; }
 
     /** @return number of imported functions (defined ones follow in the index space) */
     public int importedFunctionCount() { return importedFunctions; }

@@ -9,6 +9,7 @@ import dev.patchbay.codegen.ir.Function;
 import dev.patchbay.wasm.WasmModule;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * A validated Wasm module translated to IR.
@@ -18,12 +19,18 @@ import java.util.List;
  * @param functions the IR: one function per defined Wasm function, one wrapper per imported one
  * @param boundsChecks whether memory accesses compare against the memory's length in code
  *     (otherwise the guard region catches them)
+ * @param locals by IR function name, which IR value holds each Wasm local where (defined
+ *     functions only)
  */
-public record TranslatedModule(WasmModule module, InstanceLayout layout, List<Function> functions, boolean boundsChecks) {
+public record TranslatedModule(WasmModule module, InstanceLayout layout, List<Function> functions, boolean boundsChecks,
+                               Map<String, WasmLocals> locals) {
     /** The prefix of the hostcall an imported function's wrapper calls: {@code __import3}. */
     public static final String IMPORT_PREFIX = "__import";
 
-    public TranslatedModule { functions = List.copyOf(functions); }
+    public TranslatedModule {
+        functions = List.copyOf(functions);
+        locals = Map.copyOf(locals);
+    }
 
     /**
      * The IR name of a Wasm function: a defined one's code, or an imported one's wrapper.
@@ -35,7 +42,15 @@ public record TranslatedModule(WasmModule module, InstanceLayout layout, List<Fu
      */
     public String functionName(int index) { return functionName(module, index); }
 
-    static String functionName(WasmModule module, int index) {
+    /**
+     * The IR name of a Wasm function, as {@link #functionName(int)} gives it, for a module not
+     * translated here (a debugger mapping source lines to functions).
+     *
+     * @param module the decoded module
+     * @param index the Wasm function index
+     * @return its IR function name
+     */
+    public static String functionName(WasmModule module, int index) {
         String n = module.names().functionNames().get((long) index);
         if (n == null || n.isEmpty()) return "f" + index;
         StringBuilder sb = new StringBuilder("f").append(index).append('_');

@@ -75,12 +75,16 @@ public final class Translator {
     public static TranslatedModule translate(WasmModule module, boolean boundsChecks) {
         Translator t = new Translator(module, boundsChecks);
         List<Function> out = new ArrayList<>();
+        Map<String, WasmLocals> locals = new HashMap<>();
         int imported = module.importedFunctionCount();
         for (int i = 0; i < imported; i++) out.add(t.importWrapper(i));
         for (int i = 0; i < module.functions().size(); i++) {
-            out.add(new Body(t, imported + i, module.functions().get(i)).translate());
+            Body body = new Body(t, imported + i, module.functions().get(i));
+            Function f = body.translate();
+            out.add(f);
+            locals.put(f.name, body.localMap);
         }
-        return new TranslatedModule(module, t.layout, out, boundsChecks);
+        return new TranslatedModule(module, t.layout, out, boundsChecks, locals);
     }
 
     static Type irType(ValType t) {
@@ -149,6 +153,8 @@ public final class Translator {
         final FunctionBuilder b;
         final Type[] localTypes;
         final boolean ssaLocals;
+        /** Which IR value holds each local where (for a debugger's stops). */
+        final WasmLocals localMap;
         int[] locals;               // SSA mode: each local's current value
         int[] slots;                // slot mode: each local's stack slot
         final List<Integer> stack = new ArrayList<>();
@@ -171,6 +177,9 @@ public final class Translator {
             for (LocalGroup g : body.locals()) for (long k = 0; k < g.count(); k++) lt.add(irType(g.type()));
             this.localTypes = lt.toArray(new Type[0]);
             this.ssaLocals = localTypes.length <= SSA_LOCALS;
+            List<ValType> wt = new ArrayList<>(type.params());
+            for (LocalGroup g : body.locals()) for (long k = 0; k < g.count() && wt.size() <= SSA_LOCALS; k++) wt.add(g.type());
+            this.localMap = new WasmLocals(ssaLocals ? wt : List.of(), !ssaLocals);
         }
 
         Function translate() {
@@ -200,6 +209,7 @@ public final class Translator {
                 // The code offset is the IR location (line = offset in the binary, column 0),
                 // so a trap's frame can name the Wasm instruction, as Wasmtime's do.
                 b.setSourceLoc(new SourceLoc(in.offset(), 0));
+                if (ssaLocals && reachable) localMap.record(in.offset(), locals);
                 step(in);
             }
             return b.finish();

@@ -1,0 +1,112 @@
+// Drives `patchbay dap` on Wasm programs built from C with the DAP client VS Code's adapter
+// authors test with (@vscode/debugadapter-testsupport). Usage: node wasm-session.js ADAPTER_SCRIPT DIR
+// DIR holds demo.wasm with demo.c beside it, and lines.wasm with lines.c. Prints "ok NAME" per
+// scenario; exits 1 with the failure on the first one that fails.
+const { DebugClient } = require('@vscode/debugadapter-testsupport');
+const assert = require('assert');
+const path = require('path');
+
+const adapter = process.argv[2], dir = process.argv[3];
+
+function client() {
+  const dc = new DebugClient('/bin/sh', adapter, 'patchbay', undefined, true);
+  dc.defaultTimeout = 60000;
+  return dc;
+}
+
+// The guest's stdout, as output events deliver it: every event's text, in order.
+function collectStdout(dc) {
+  const seen = { text: '' };
+  dc.on('output', e => { if (e.body.category === 'stdout') seen.text += e.body.output; });
+  return seen;
+}
+
+function where(frame) {
+  return frame.name + ' ' + (frame.source ? frame.source.path : '-') + ':' + frame.line;
+}
+
+// demo.c:57 is count_primes' calloc; main calls count_primes on line 172, and work(1) again.
+async function debugsACommandAtCLines() {
+  const dc = client();
+  await dc.start();
+  try {
+    const program = path.join(dir, 'demo.wasm'), source = path.join(dir, 'demo.c');
+    const stdout = collectStdout(dc);
+    await dc.hitBreakpoint({ program, args: ['1'] }, { path: source, line: 57 });
+    const st = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
+    console.log('stop: ' + st.map(where).join(' <- '));
+    assert.equal(st[0].name, 'count_primes');
+    assert.equal(st[0].source.path, source);
+    assert.equal(st[0].line, 57);
+    assert.equal(st[1].name, 'main');
+    assert.equal(st[1].source.path, source);
+    assert.equal(st[1].line, 172, 'the caller at its call line');
+    const scopes = await dc.scopesRequest({ frameId: st[0].id });
+    const vars = (await dc.variablesRequest({ variablesReference: scopes.body.scopes[0].variablesReference })).body.variables;
+    assert.ok(vars.length > 0, 'values at the stop');
+    // Over to the next C line: in count_primes, past 57, as one step.
+    await dc.nextRequest({ threadId: 1 });
+    const stepped = await dc.waitForEvent('stopped');
+    assert.equal(stepped.body.reason, 'step');
+    const after = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
+    console.log('next: ' + after.map(where).join(' <- '));
+    assert.equal(after[0].name, 'count_primes');
+    assert.equal(after[0].source.path, source);
+    assert.ok(after[0].line > 57 && after[0].line <= 65, 'the next line of count_primes: ' + after[0].line);
+    assert.equal(after.length, st.length, 'the same frame');
+    // Then to the end, without the breakpoint (work(1) would reach it again).
+    const cleared = await dc.setBreakpointsRequest({ source: { path: source }, breakpoints: [] });
+    assert.equal(cleared.body.breakpoints.length, 0);
+    const exited = dc.waitForEvent('exited');
+    await dc.continueRequest({ threadId: 1 });
+    assert.equal((await exited).body.exitCode, 0);
+    assert.ok(stdout.text.startsWith('20000 samples: mean 1.502208'), stdout.text);
+    assert.ok(stdout.text.includes('primes below 200000: 17984\n'), stdout.text);
+    assert.ok(stdout.text.endsWith('work(1) checksum: 00000000c4216a51\n'), stdout.text);
+  } finally {
+    await dc.stop();
+  }
+  console.log('ok debugsACommandAtCLines');
+}
+
+// lines.c: run (lines 16-20) calls sum (lines 7-14) on lines 17 and 18.
+async function stepsIntoAndOutOfAnInvokedExport() {
+  const dc = client();
+  await dc.start();
+  try {
+    const program = path.join(dir, 'lines.wasm'), source = path.join(dir, 'lines.c');
+    const stdout = collectStdout(dc);
+    await dc.hitBreakpoint({ program, invoke: 'run(10)' }, { path: source, line: 18 });
+    await dc.stepInRequest({ threadId: 1 });
+    const inEv = await dc.waitForEvent('stopped');
+    assert.equal(inEv.body.reason, 'step');
+    const inner = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
+    console.log('stepIn: ' + inner.map(where).join(' <- '));
+    assert.deepEqual(inner.map(f => f.name), ['sum', 'run']);
+    assert.ok(inner[0].line >= 7 && inner[0].line <= 14, 'a line of sum: ' + inner[0].line);
+    assert.equal(inner[1].line, 18);
+    await dc.stepOutRequest({ threadId: 1 });
+    await dc.waitForEvent('stopped');
+    const outer = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
+    console.log('stepOut: ' + outer.map(where).join(' <- '));
+    assert.deepEqual(outer.map(f => f.name), ['run']);
+    const exited = dc.waitForEvent('exited');
+    await dc.continueRequest({ threadId: 1 });
+    assert.equal((await exited).body.exitCode, 0);
+    assert.equal(stdout.text, process.argv[4] + '\n', 'the result of run(10)');
+  } finally {
+    await dc.stop();
+  }
+  console.log('ok stepsIntoAndOutOfAnInvokedExport');
+}
+
+(async () => {
+  try {
+    await debugsACommandAtCLines();
+    await stepsIntoAndOutOfAnInvokedExport();
+  } catch (e) {
+    console.log('FAILED: ' + (e && e.stack || e));
+    process.exit(1);
+  }
+  process.exit(0);
+})();
