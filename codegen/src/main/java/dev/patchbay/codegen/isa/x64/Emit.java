@@ -642,6 +642,10 @@ final class Emit {
         if (c.testZero()) {
             Gpr r = use(a, R11);
             asm.test(size, r, r);
+        } else if (c.and()) {
+            Gpr r = use(a, R11);
+            if (c.hasImm()) asm.testImm(size, r, c.imm());
+            else asm.test(size, r, use(b, R10));
         } else if (c.hasImm()) {
             if (inReg(a)) asm.aluImm(AluOp.CMP, size, reg(a), c.imm());
             else asm.aluImm(AluOp.CMP, size, slot(a), c.imm());
