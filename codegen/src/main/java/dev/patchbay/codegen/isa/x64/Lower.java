@@ -82,6 +82,8 @@ final class Lower {
     private int currentIndex;
     private int[] curColors;
     private final VCode.VBlock[] vblockOf;
+    /** Per IR value: a block parameter that is live (see liveParams); entry parameters always are. */
+    private boolean[] liveParam;
     private Loops loops;
     /** A wide constant used in a loop: the loop's header and the value. */
     private record HoistKey(int header, long value) {}
@@ -135,6 +137,7 @@ final class Lower {
         // Returns are lowered before the entry parameters (blocks are lowered bottom-up),
         // so the return-area vreg must exist from the start.
         if (Abi.argLocs(f.signature).retArea != null) vc.retAreaVreg = temp();
+        liveParam = liveParams();
         for (Block b : f.layout) {
             int color = 0, index = 0;
             for (Inst i : b.insts) {
@@ -146,7 +149,9 @@ final class Lower {
                 index++;
                 if (i.op.hasSideEffects()) color++;
                 for (int a : i.args) useCount[a]++;
-                if (i.targets != null) for (BlockCall bc : i.targets) for (int a : bc.args) useCount[a]++;
+                if (i.targets != null) {
+                    for (BlockCall bc : i.targets) for (int k = 0; k < bc.args.length; k++) if (passes(bc, k)) useCount[bc.args[k]]++;
+                }
             }
         }
         System.arraycopy(useCount, 0, irUses, 0, irUses.length);
@@ -164,7 +169,7 @@ final class Lower {
             vb.cold = b.cold;
             vb.loopHeader = cfg.isLoopHeader(b.id);
             vblockOf[b.id] = vb;
-            if (b != f.entryBlock()) vb.params = b.params.clone();
+            if (b != f.entryBlock()) vb.params = liveOnly(b.params);
         }
         int edgesPlaced = vc.blocks.size();
         for (Block b : placed) {
@@ -182,6 +187,79 @@ final class Lower {
         if (anyFloat) vc.isFloat = Arrays.copyOf(floatVreg, nextVreg);
         vc.linearize();
         return vc;
+    }
+
+    /**
+     * Which block parameters are live. A value is live if an instruction that must run (a
+     * side effect, a terminator's own operand, a return) reads it, if it is an operand of
+     * an instruction with a live result, or if it is passed as the argument of a live
+     * parameter; everything else is dead, cycles through loops included. Found by a
+     * worklist from those roots backwards, along operands and block arguments. The Wasm
+     * translator makes every local a parameter of every join block, so most of them are
+     * dead: a loop that never touches a local still carried it around (a register, or a
+     * spill and reload, and a move on every edge), and a function's exit block took all of
+     * them. A dead parameter gets no vreg and its arguments are not passed (passes), so
+     * what computes only them is not lowered either (useCount). Cranelift's frontend never
+     * makes such parameters (it builds SSA from variables on demand). Linear: each value
+     * enters the worklist once, and then visits its definition's operands or, for a
+     * parameter, the calls into its block.
+     */
+    private boolean[] liveParams() {
+        int n = f.numValues();
+        boolean[] live = new boolean[n];
+        int[] paramBlock = new int[n], paramIndex = new int[n];
+        Arrays.fill(paramBlock, -1);
+        List<List<BlockCall>> callsTo = new ArrayList<>(f.numBlocks());
+        for (int k = 0; k < f.numBlocks(); k++) callsTo.add(new ArrayList<>());
+        Block entry = f.entryBlock();
+        for (Block b : f.layout) {
+            for (int k = 0; k < b.params.length; k++) {
+                if (b == entry) {
+                    live[b.params[k]] = true;
+                } else {
+                    paramBlock[b.params[k]] = b.id;
+                    paramIndex[b.params[k]] = k;
+                }
+            }
+        }
+        Deque<Integer> work = new ArrayDeque<>();
+        for (Block b : f.layout) {
+            for (Inst i : b.insts) {
+                if (hasEffect(i)) for (int a : i.args) markLive(a, live, work);
+                if (i.targets != null) for (BlockCall bc : i.targets) callsTo.get(bc.block).add(bc);
+            }
+        }
+        while (!work.isEmpty()) {
+            int v = work.pop();
+            if (paramBlock[v] >= 0) {
+                for (BlockCall bc : callsTo.get(paramBlock[v])) markLive(bc.args[paramIndex[v]], live, work);
+            } else {
+                Inst d = f.valueDefInst(v);
+                if (d != null) for (int a : d.args) markLive(a, live, work);
+            }
+        }
+        return live;
+    }
+
+    private static void markLive(int v, boolean[] live, Deque<Integer> work) {
+        if (live[v]) return;
+        live[v] = true;
+        work.push(v);
+    }
+
+    /** Whether a block call passes its k-th argument: its target's k-th parameter is live. */
+    private boolean passes(BlockCall bc, int k) {
+        return liveParam[f.block(bc.block).params[k]];
+    }
+
+    /** The live ones of a block's parameters, in order. */
+    private int[] liveOnly(int[] params) {
+        int n = 0;
+        for (int p : params) if (liveParam[p]) n++;
+        int[] r = new int[n];
+        n = 0;
+        for (int p : params) if (liveParam[p]) r[n++] = p;
+        return r;
     }
 
     /** Computes each hoisted constant at the end of its loop's preheader, before the terminator. */
@@ -1119,18 +1197,23 @@ final class Lower {
      * straight into the parameter's location, so it needs no temporary and no move.
      */
     private MInst.Jump jump(BlockCall bc, int target) {
-        int[] list = new int[bc.args.length];
-        long[] consts = new long[bc.args.length];
-        for (int i = 0; i < bc.args.length; i++) {
-            Long c = constOf(bc.args[i]);
-            list[i] = c != null ? -1 : bc.args[i];
+        int n = 0;
+        for (int k = 0; k < bc.args.length; k++) if (passes(bc, k)) n++;
+        int[] list = new int[n];
+        long[] consts = new long[n];
+        for (int k = 0, i = 0; k < bc.args.length; k++) {
+            if (!passes(bc, k)) continue;
+            Long c = constOf(bc.args[k]);
+            list[i] = c != null ? -1 : bc.args[k];
             if (c != null) consts[i] = c;
+            i++;
         }
         return new MInst.Jump(list, consts, new int[] {target});
     }
 
+    /** argRegs are a jump's arguments: those of bc that it passes (see jump). */
     private void hintParams(BlockCall bc, int[] argRegs) {
-        int[] ps = f.block(bc.block).params;
+        int[] ps = liveOnly(f.block(bc.block).params);
         for (int i = 0; i < ps.length && i < argRegs.length; i++) {
             if (argRegs[i] < 0) continue;
             if (hintVreg[ps[i]] < 0) hintVreg[ps[i]] = argRegs[i];
@@ -1146,7 +1229,7 @@ final class Lower {
     /** `viaJump` forces an edge block even without arguments (so a br_table entry into a loop is a real branch). */
     private int edge(BlockCall bc, boolean viaJump) {
         VCode.VBlock target = vblockOf[bc.block];
-        if (bc.args.length == 0 && !viaJump) return target.id;
+        if (target.params.length == 0 && !viaJump) return target.id;
         VCode.VBlock e = vc.newBlock(null);
         e.cold = curBlock.cold;
         List<MInst> saved = seq;
