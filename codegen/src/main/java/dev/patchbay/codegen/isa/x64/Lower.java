@@ -1010,6 +1010,14 @@ final class Lower {
                     emit(new MInst.SetCC(condition(inst.args[0], false), dst));
                     return;
                 }
+                // So does an fcmp's (FloatEmit ends it with movzx): Wasm's f64.gt is
+                // uextend(fcmp), which computes straight into the extension's register.
+                Inst fc = defOf(inst.args[0]);
+                if (fc != null && fc.op == Opcode.FCMP && definedIn(inst.args[0], curBlock) && useCount[inst.args[0]] == 1) {
+                    foldDef(inst.args[0]);
+                    emit(new MInst.FCmp(fc.fcond, type(fc.args[0]) == Type.F32, dst, reg(fc.args[0]), reg(fc.args[1])));
+                    return;
+                }
                 Type from = type(inst.args[0]);
                 int a = reg(inst.args[0]);
                 emit(new MInst.Ext(from.bytes(), inst.op == Opcode.SEXTEND, dst, a));
