@@ -1,6 +1,6 @@
 // Drives `patchbay dap` with the DAP client VS Code's adapter authors test with
 // (@vscode/debugadapter-testsupport). Usage: node session.js ADAPTER_SCRIPT DIR
-// DIR holds fib.clif, bad.clif, runaway.clif and calls.clif. Prints "ok NAME" per scenario; exits 1
+// DIR holds fib.clif, bad.clif, runaway.clif, calls.clif, loop.clif and thirds.clif. Prints "ok NAME" per scenario; exits 1
 // with the failure on the first one that fails.
 const { DebugClient } = require('@vscode/debugadapter-testsupport');
 const assert = require('assert');
@@ -139,6 +139,135 @@ async function pauseStopsARunawayGuest() {
   console.log('ok pauseStopsARunawayGuest');
 }
 
+// loop.clif: %spin(n), the sum of 0..n-1; line 6 is the loop body (v2 = i, v3 = the sum so far).
+async function conditionsInstructionsAndDisassembly() {
+  const dc = client();
+  await dc.start();
+  try {
+    const program = path.join(dir, 'loop.clif');
+    const init = await dc.initializeRequest();
+    for (const c of ['supportsConditionalBreakpoints', 'supportsHitConditionalBreakpoints', 'supportsLogPoints',
+      'supportsInstructionBreakpoints', 'supportsDisassembleRequest', 'supportsSteppingGranularity']) {
+      assert.ok(init.body[c], c);
+    }
+    await dc.launchRequest({ program, invoke: 'spin(20)' });
+    const bad = await dc.setBreakpointsRequest({ source: { path: program }, breakpoints: [{ line: 6, condition: 'v2 ==' }] });
+    assert.equal(bad.body.breakpoints[0].verified, false);
+    assert.match(bad.body.breakpoints[0].message, /column 6/);
+    const bps = await dc.setBreakpointsRequest({ source: { path: program }, breakpoints: [{ line: 6, condition: 'v2 == 7 && v3 > 0' }] });
+    assert.equal(bps.body.breakpoints[0].verified, true, JSON.stringify(bps.body));
+    const stopped = dc.assertStoppedLocation('breakpoint', { path: program, line: 6 });
+    await dc.configurationDoneRequest();
+    await stopped;
+    const frame = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames[0];
+    const vars = (await dc.variablesRequest({ variablesReference: (await dc.scopesRequest({ frameId: frame.id })).body.scopes[0].variablesReference })).body.variables;
+    const value = name => (vars.find(v => v.name === name) || {}).value;
+    assert.equal(value('v2'), '7', 'the condition held at i = 7: ' + JSON.stringify(vars));
+    assert.equal(value('v3'), '21', 'the sum of 0..6');
+    // The disassembly from the stop: its first instruction is the stop's, with symbol and line.
+    const dis = (await dc.send('disassemble', { memoryReference: frame.instructionPointerReference, instructionCount: 4, resolveSymbols: true })).body.instructions;
+    assert.equal(dis.length, 4);
+    assert.equal(dis[0].address, frame.instructionPointerReference);
+    assert.match(dis[0].symbol, /^%spin\+0x/);
+    assert.equal(dis[0].line, 6);
+    assert.ok(dis[0].instruction && dis[0].instruction !== '??', JSON.stringify(dis[0]));
+    const before = (await dc.send('disassemble', { memoryReference: frame.instructionPointerReference, instructionOffset: -100000, instructionCount: 2 })).body.instructions;
+    assert.equal(before[0].presentationHint, 'invalid', 'padding before the first instruction');
+    // An instruction breakpoint on the next instruction; then one instruction step.
+    const ib = await dc.send('setInstructionBreakpoints', { breakpoints: [{ instructionReference: dis[1].address }] });
+    assert.equal(ib.body.breakpoints[0].verified, true, JSON.stringify(ib.body));
+    const inside = await dc.send('setInstructionBreakpoints', { breakpoints: [{ instructionReference: dis[0].address, offset: 1 }] });
+    if (dis[1].address !== '0x' + (parseInt(dis[0].address, 16) + 1).toString(16)) {
+      assert.equal(inside.body.breakpoints[0].verified, false, 'the middle of an instruction');
+      assert.match(inside.body.breakpoints[0].message, /not the start of an instruction/);
+    }
+    await dc.send('setInstructionBreakpoints', { breakpoints: [{ instructionReference: dis[1].address }] });
+    await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('stopped').then(e => assert.equal(e.body.reason, 'instruction breakpoint'))]);
+    let top = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames[0];
+    assert.equal(top.instructionPointerReference, dis[1].address);
+    await Promise.all([dc.nextRequest({ threadId: 1, granularity: 'instruction' }), dc.waitForEvent('stopped').then(e => assert.equal(e.body.reason, 'step'))]);
+    top = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames[0];
+    if (!/^(j|call|ret)/.test(dis[1].instruction)) assert.equal(top.instructionPointerReference, dis[2].address, 'one instruction on');
+    await dc.send('setInstructionBreakpoints', { breakpoints: [] });
+    await dc.setBreakpointsRequest({ source: { path: program }, breakpoints: [] });
+    const out = dc.assertOutput('stdout', '190\n');
+    const exited = dc.waitForEvent('exited');
+    await dc.continueRequest({ threadId: 1 });
+    await out;
+    assert.equal((await exited).body.exitCode, 0);
+  } finally {
+    await dc.stop();
+  }
+  console.log('ok conditionsInstructionsAndDisassembly');
+}
+
+// thirds.clif: %thirds(n) counts the i < n with i % 3 == 0; line 9 runs that often (v3 the count so far).
+async function aLogpointSendsOneOutputPerRun() {
+  const dc = client();
+  await dc.start();
+  try {
+    const program = path.join(dir, 'thirds.clif');
+    await dc.initializeRequest();
+    await dc.launchRequest({ program, invoke: 'thirds(30)' });
+    const lp = await dc.setBreakpointsRequest({ source: { path: program }, breakpoints: [{ line: 9, logMessage: 'n={v3 + 1} at i={v2}' }] });
+    assert.equal(lp.body.breakpoints[0].verified, true);
+    const logged = [];
+    dc.on('output', e => { if (e.body.category === 'console' && e.body.output.startsWith('n=')) logged.push(e.body.output); });
+    dc.on('stopped', e => { throw new Error('a logpoint never stops: ' + JSON.stringify(e.body)); });
+    const out = dc.assertOutput('stdout', '10\n');
+    const exited = dc.waitForEvent('exited');
+    await dc.configurationDoneRequest();
+    await out;
+    assert.equal((await exited).body.exitCode, 0);
+    const want = [];
+    for (let k = 0; k < 10; k++) want.push('n=' + (k + 1) + ' at i=' + 3 * k + '\n');
+    assert.deepEqual(logged, want);
+  } finally {
+    await dc.stop();
+  }
+  console.log('ok aLogpointSendsOneOutputPerRun');
+}
+
+async function aTimeoutEndsARunawayButAStopDoesNotSpendIt() {
+  let dc = client();
+  await dc.start();
+  try {
+    await dc.initializeRequest();
+    const bad = await dc.launchRequest({ program: path.join(dir, 'runaway.clif'), invoke: 'spin(0)', timeout: -5 }).then(() => null, e => e.message);
+    assert.match(bad || '', /timeout/);
+  } finally {
+    await dc.stop();
+  }
+  dc = client();
+  await dc.start();
+  try {
+    await dc.initializeRequest();
+    await dc.launchRequest({ program: path.join(dir, 'runaway.clif'), invoke: 'spin(0)', timeout: 300 });
+    const exited = dc.waitForEvent('exited');
+    const trap = dc.assertOutput('stderr', 'trap: interrupt');
+    await dc.configurationDoneRequest();
+    await trap;
+    assert.equal((await exited).body.exitCode, 3);
+  } finally {
+    await dc.stop();
+  }
+  dc = client();
+  await dc.start();
+  try {
+    const program = path.join(dir, 'calls.clif');
+    await dc.hitBreakpoint({ program, invoke: 'main(5)', timeout: 300 }, { path: program, line: 10 });
+    await new Promise(r => setTimeout(r, 1000));
+    const out = dc.assertOutput('stdout', '48\n');
+    const exited = dc.waitForEvent('exited');
+    await dc.continueRequest({ threadId: 1 });
+    await out;
+    assert.equal((await exited).body.exitCode, 0, 'a second stopped did not spend the 300 ms');
+  } finally {
+    await dc.stop();
+  }
+  console.log('ok aTimeoutEndsARunawayButAStopDoesNotSpendIt');
+}
+
 (async () => {
   try {
     await runsToTheEnd();
@@ -147,6 +276,9 @@ async function pauseStopsARunawayGuest() {
       await terminateStopsARunawayGuest();
       await debugsAProgram();
       await pauseStopsARunawayGuest();
+      await conditionsInstructionsAndDisassembly();
+      await aLogpointSendsOneOutputPerRun();
+      await aTimeoutEndsARunawayButAStopDoesNotSpendIt();
     }
   } catch (e) {
     console.log('FAILED: ' + (e && e.stack || e));

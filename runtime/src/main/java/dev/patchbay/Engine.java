@@ -162,6 +162,8 @@ public final class Engine implements AutoCloseable {
             Native.free(counterAddr);
             Native.munmap(pollPageAddr, page);
         });
+        // Once per JVM: the interrupt path's classes and call sites, off the first interrupt.
+        if (epochInterruption && c != null) InterruptPathWarmup.once();
     }
 
     /** What close() gives back at once; the memory waits for the Cleaner. Runs once. */

@@ -29,6 +29,10 @@
  *     number of the running call that an interrupt of its owner thread was delivered to,
  *     at most once per call; the owner's interrupt status is consumed (Thread.interrupted)
  *     exactly when that call ends in a Trap, and left alone if the call returns first.
+ *  7. While the owner is stopped in a debugger handler that does not spend the deadline,
+ *     `stoppedSince` is the epoch the stop began at (else -1): the watcher forces nothing
+ *     for the deadline then (an interrupt still does), and the stop's end moves the
+ *     deadline later by the epochs the stop lasted, unless someone set a new one meanwhile.
  */
 package dev.patchbay;
 
@@ -75,6 +79,10 @@ final class EpochState {
     /** The instance the running outermost call entered (owner writes, under the lock). */
     private volatile LoadedModule entry;
     private boolean warned;
+    /** Invariant 7: the epoch a debugger stop began at, or -1. */
+    private volatile long stoppedSince = -1;
+    /** The deadline when that stop began, to tell whether the stop's handler set another. */
+    private long deadlineAtStop;
 
     EpochState(StoreCore core, ReentrantLock lock) {
         this.core = core;
@@ -129,6 +137,29 @@ final class EpochState {
             deadline = d;
             // Not over an outstanding force: it set the field to 0 so the owner stops.
             if (!borrowed && !core.vmctx.isFreed()) core.vmctx.setEpochDeadline(d);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The owner stops in a debugger handler, and its deadline waits (invariant 7). */
+    void debugStopBegins() {
+        lock.lock();
+        try {
+            deadlineAtStop = deadline;
+            stoppedSince = core.engine.currentEpoch();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The owner resumes from the stop: the deadline moves by the epochs the stop lasted. */
+    void debugStopEnds() {
+        lock.lock();
+        try {
+            long spent = core.engine.currentEpoch() - stoppedSince;
+            stoppedSince = -1;
+            if (deadline == deadlineAtStop && deadline != Long.MAX_VALUE && spent > 0) setDeadline(saturatingAdd(deadline, spent));
         } finally {
             lock.unlock();
         }
@@ -275,7 +306,7 @@ final class EpochState {
         lock.lock();
         try {
             if (core.ownership.isClosed() || core.ownership.owner() == null) return -1;
-            if (!interruptDue() && epoch < deadline) return -1;
+            if (!interruptDue() && (epoch < deadline || stoppedSince >= 0)) return -1;
             // A force that the owner has not taken yet is still on its way: retry only after
             // the back-off, which doubles with every retry (invariant 4).
             if (borrowed) {

@@ -1,7 +1,9 @@
 /*
  * A callable guest function. Arguments and results are Java longs holding the value's
- * bits: narrow arguments are truncated to their type, narrow results come back
- * sign-extended from their type (use Type.zeroExtend for the unsigned view).
+ * bits: narrow arguments are truncated to their type, narrow integer results come back
+ * sign-extended from their type (use Type.zeroExtend for the unsigned view), and an f32
+ * result is exactly its 32 bits, zero-extended (the trampoline stores the whole low
+ * quadword of its XMM register, whose upper half is not defined).
  */
 package dev.patchbay;
 
@@ -14,8 +16,9 @@ import dev.patchbay.codegen.machinst.FunctionInfo;
  *
  * <p>Arguments and results are Java {@code long}s holding the values' bits: a narrow
  * argument (i8, i16, i32) is truncated to its type (zero-extended if its parameter is
- * {@code uext}), and a narrow result comes back sign-extended from its type (use {@code
- * Type.zeroExtend} for the unsigned view). The thread that calls becomes the Store's
+ * {@code uext}), a narrow integer result comes back sign-extended from its type (use {@code
+ * Type.zeroExtend} for the unsigned view), and an {@code f32} result is exactly its 32
+ * bits, zero-extended ({@code Float.intBitsToFloat((int) r)}). The thread that calls becomes the Store's
  * owner for the call; a hostcall may call back into the guest on that thread.
  */
 public final class Func {
@@ -73,7 +76,7 @@ public final class Func {
         }
         long[] r = store.invoke(instance, info, a);
         if (r == null) throw store.takeTrap();
-        for (int i = 0; i < r.length; i++) r[i] = sig.returns.get(i).type.signExtend(r[i]);
+        for (int i = 0; i < r.length; i++) r[i] = Hostcalls.bits(sig.returns.get(i).type, r[i]);
         return r;
     }
 }

@@ -1,7 +1,8 @@
 /*
  * A Java function that guest code can call. It receives the guest's integer arguments
  * (one long each, holding the value's bits) and returns the result (ignored if the
- * import returns nothing). Anything it throws unwinds the guest with a host_error Trap
+ * import returns nothing). An import with several results cannot be bound to one: Store
+ * refuses it (Wasm host functions with several results bind through MultiValueHostcall). Anything it throws unwinds the guest with a host_error Trap
  * whose cause is the thrown exception.
  */
 package dev.patchbay;
@@ -21,7 +22,7 @@ public interface Hostcall {
      *
      * @param caller the Store and Instance that called
      * @param args the guest's arguments, one long each holding the value's bits (narrow
-     *             ones sign-extended)
+     *             integers sign-extended, an f32 zero-extended: exactly its 32 bits)
      * @return the result's bits; ignored if the import returns nothing
      * @throws Exception anything, which unwinds the guest as described above
      */

@@ -27,7 +27,10 @@
  */
 package dev.patchbay;
 
+import dev.patchbay.codegen.ir.Signature;
+import dev.patchbay.codegen.ir.Type;
 import dev.patchbay.codegen.machinst.ImportInfo;
+import dev.patchbay.codegen.vm.HostcallBuffer;
 import dev.patchbay.internal.sys.Native;
 import dev.patchbay.internal.sys.Upcall;
 
@@ -97,12 +100,25 @@ final class Hostcalls {
     private int call(long importIndex, long args, long guestPc) throws Exception {
         LoadedModule inst = core.loadedAt(guestPc);
         ImportInfo imp = inst.module().compiled().imports.get((int) importIndex);
-        long[] a = new long[imp.signature.params.size()];
-        for (int i = 0; i < a.length; i++) a[i] = imp.signature.params.get(i).type.signExtend(Native.getLong(args + 8L * i));
+        Signature sig = imp.signature;
+        long[] a = new long[sig.params.size()];
+        for (int i = 0; i < a.length; i++) a[i] = bits(sig.params.get(i).type, Native.getLong(args + HostcallBuffer.slot(i)));
+        int results = sig.returns.size();
+        Hostcall h = inst.hostcall((int) importIndex);
         enter();
-        long r;
+        long[] r;
         try {
-            r = inst.hostcall((int) importIndex).call(new Caller(inst.handle()), a);
+            if (h instanceof MultiValueHostcall m) {
+                r = m.callMultiValue(new Caller(inst.handle()), a);
+                // Never write past the import's results, nor leave one of them unwritten.
+                if (r == null || r.length != results) {
+                    throw new IllegalStateException("hostcall %" + imp.name + sig + " returned "
+                        + (r == null ? "null" : r.length + " values") + " for " + results + " results");
+                }
+            } else {
+                long one = h.call(new Caller(inst.handle()), a);
+                r = results == 0 ? null : new long[] {one};
+            }
         } catch (InterruptedException e) {
             if ((isWoken() && core.epoch.hostcallInterrupted()) || core.epoch.hostcallThreadInterrupted()) {
                 pendingError = e;
@@ -113,8 +129,16 @@ final class Hostcalls {
         } finally {
             leave();
         }
-        if (!imp.signature.returns.isEmpty()) Native.putLong(args, r);
+        for (int i = 0; i < results; i++) Native.putLong(args + HostcallBuffer.slot(i), r[i]);
         return 0;
+    }
+
+    /**
+     * A value's bits as a hostcall sees them: an integer sign-extended from its width, a
+     * float exactly its bits (an f32 zero-extended: the slot's upper half is not defined).
+     */
+    static long bits(Type type, long raw) {
+        return type.isFloat() ? type.zeroExtend(raw) : type.signExtend(raw);
     }
 
     private void enter() {

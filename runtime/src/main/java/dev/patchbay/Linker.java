@@ -48,7 +48,8 @@ public final class Linker {
      * @param module a module of the Store's Engine
      * @return the new instance
      * @throws IllegalArgumentException if the module imports a name this Linker does not
-     *         define (the message lists what it defines), or as {@link Store#instantiate}
+     *         define (the message lists what it defines), or an import with more than one
+     *         result (a {@link Hostcall} returns one), or as {@link Store#instantiate}
      * @throws IllegalStateException if the Store is closed, or another thread runs it
      */
     public Instance instantiate(Store store, Module module) {

@@ -27,6 +27,7 @@ package dev.patchbay;
 
 import dev.patchbay.codegen.instrument.SiteKind;
 import dev.patchbay.codegen.machinst.FunctionInfo;
+import dev.patchbay.codegen.machinst.ImportInfo;
 import dev.patchbay.internal.RuntimeInternals;
 
 import java.lang.ref.Cleaner;
@@ -148,6 +149,13 @@ public final class Store implements AutoCloseable {
     Instance instantiate(Module module, Hostcall[] imports) {
         core.checkOpen();
         if (module.engine() != engine) throw new IllegalArgumentException("module was loaded by another Engine than this Store's");
+        for (ImportInfo imp : module.compiled().imports) {
+            // A Hostcall returns one value: the other results would be whatever the buffer held.
+            if (imp.signature.returns.size() > 1 && !(imports[imp.index] instanceof MultiValueHostcall)) {
+                throw new IllegalArgumentException("module imports %" + imp.name + imp.signature + ", which returns "
+                    + imp.signature.returns.size() + " values, but a Hostcall returns one");
+            }
+        }
         LoadedModule m = core.instantiate(module, imports);
         Instance inst = new Instance(this, m);
         m.setHandle(inst);

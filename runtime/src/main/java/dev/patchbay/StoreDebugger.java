@@ -22,6 +22,17 @@
  *    writes keep 0xCC there, and the displaced byte is the site's current form's.
  *  - A guest debugtrap (an int3 in the module's own code) that reaches here becomes the
  *    `debug` Trap it would have been without a debugger.
+ *  - Conditions, hit conditions and log messages (BreakpointOptions) are parsed when the
+ *    edit is applied and evaluated by the owner at each hit, under the lock, on the values
+ *    the stop would show; a condition without a value stops with the reason
+ *    (StopEvent.conditionProblem) rather than guess. Logpoint messages go to the consumer
+ *    after the lock is released.
+ *  - A breakpoint by machine instruction (InstructionLocation) must name an instruction
+ *    start of the module's instruction table (CompiledModule.instructions), never a byte
+ *    inside an instruction or inside a patch site past its byte 0; it does not slide.
+ *  - STEP_INSTRUCTION is a step whose one-shot stops are at every instruction start (the
+ *    resumed instruction runs under the trap flag as at any breakpoint, and the next one
+ *    the owner reaches, whichever it is, stops).
  *  - Steps are one-shot internal breakpoints at every location start of the Store's code;
  *    the next one reached that satisfies the step's frame condition stops (STEP_OVER: the
  *    same frame or an outer one; STEP_OUT: an outer one), and they all go.
@@ -36,7 +47,7 @@
  *     between its STEP return and the single-step trap (one instruction).
  *  4. Idle-Store writes happen inside SiteState's Dekker handshake, so an owner starting a
  *     call waits for them.
- * Tests: DebuggerTest.
+ * Tests: DebuggerTest, DebuggerConditionsTest, DebuggerDeadlineTest, DebuggerInstructionsTest.
  */
 package dev.patchbay;
 
@@ -44,13 +55,18 @@ import dev.patchbay.codegen.ir.SourceLoc;
 import dev.patchbay.codegen.ir.TrapCode;
 import dev.patchbay.codegen.machinst.CompiledModule;
 import dev.patchbay.codegen.machinst.FunctionInfo;
+import dev.patchbay.codegen.machinst.PatchSite;
+import dev.patchbay.codegen.machinst.UnwindRange;
 import dev.patchbay.codegen.machinst.LocationTable;
 import dev.patchbay.codegen.machinst.ValueTable;
 import dev.patchbay.debug.Breakpoint;
 import dev.patchbay.debug.BreakpointEdit;
+import dev.patchbay.debug.BreakpointOptions;
 import dev.patchbay.debug.DebugAction;
 import dev.patchbay.debug.Debugger;
+import dev.patchbay.debug.InstructionLocation;
 import dev.patchbay.debug.Location;
+import dev.patchbay.debug.LogpointMessage;
 import dev.patchbay.debug.StackFrame;
 import dev.patchbay.debug.StopEvent;
 import dev.patchbay.debug.StopHandler;
@@ -63,6 +79,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 final class StoreDebugger implements Debugger {
     private static final System.Logger LOG = System.getLogger(StoreDebugger.class.getName());
@@ -97,37 +115,58 @@ final class StoreDebugger implements Debugger {
 
     private final class Bp implements Breakpoint {
         final Location requested;
+        final InstructionLocation instruction;
         final String function;
         final int line, column, machineOffset;
         final boolean logpoint;
         final Slot slot;
+        final BreakpointOptions options;
+        /** Parsed from `options`; null where an option is absent. */
+        final Checks checks;
         /** Written by the owner under the lock; read anywhere. */
         volatile long hits;
+        /** The hits at which the condition held: what the hit condition counts (owner, lock). */
+        long passed;
         volatile boolean set = true;
 
-        Bp(Location requested, String function, LocationTable.Entry at, int machineOffset, boolean logpoint, Slot slot) {
-            this.requested = requested;
+        Bp(Object requested, String function, LocationTable.Entry at, int machineOffset, boolean logpoint, Slot slot, Checks checks) {
+            this.requested = requested instanceof Location ? (Location) requested : null;
+            this.instruction = requested instanceof InstructionLocation ? (InstructionLocation) requested : null;
             this.function = function;
             this.line = at.line();
             this.column = at.col();
             this.machineOffset = machineOffset;
             this.logpoint = logpoint;
             this.slot = slot;
+            this.checks = checks;
+            this.options = checks.options;
         }
 
         StoreDebugger owner() { return StoreDebugger.this; }
 
         @Override public Location requested() { return requested; }
+        @Override public InstructionLocation requestedInstruction() { return instruction; }
         @Override public String function() { return function; }
         @Override public int line() { return line; }
         @Override public int column() { return column; }
         @Override public int machineOffset() { return machineOffset; }
         @Override public boolean isLogpoint() { return logpoint; }
+        @Override public BreakpointOptions options() { return options; }
         @Override public long hits() { return hits; }
         @Override public boolean isSet() { return set; }
 
         @Override public String toString() {
             return (logpoint ? "logpoint" : "breakpoint") + " %" + function + " " + line + ":" + column + " (+0x" + Integer.toHexString(machineOffset) + ")";
+        }
+    }
+
+    /** A breakpoint's options, parsed (each part null when absent). */
+    private record Checks(BreakpointOptions options, DebugExpression condition, HitCondition hitCondition, LogTemplate message) {
+        static Checks parse(BreakpointOptions o) {
+            return new Checks(o,
+                o.condition() == null ? null : DebugExpression.parse("condition", o.condition()),
+                o.hitCondition() == null ? null : HitCondition.parse(o.hitCondition()),
+                o.logMessage() == null ? null : LogTemplate.parse(o.logMessage()));
         }
     }
 
@@ -144,6 +183,9 @@ final class StoreDebugger implements Debugger {
     /** pause() asked for a stop at the owner's next trap. */
     private boolean pauseRequested;
     private volatile StopHandler handler;
+    private volatile Consumer<LogpointMessage> logpoints;
+    /** Whether the epoch deadline runs on while the handler holds the guest stopped. */
+    private volatile boolean deadlineRunsWhileStopped;
 
     StoreDebugger(StoreCore core, ReentrantLock lock) {
         this.core = core;
@@ -161,6 +203,16 @@ final class StoreDebugger implements Debugger {
     @Override public void onStop(StopHandler handler) {
         core.checkOpen();
         this.handler = handler;
+    }
+
+    @Override public void onLogpoint(Consumer<LogpointMessage> consumer) {
+        core.checkOpen();
+        this.logpoints = consumer;
+    }
+
+    @Override public void setDeadlineRunsWhileStopped(boolean runs) {
+        core.checkOpen();
+        this.deadlineRunsWhileStopped = runs;
     }
 
     @Override public void pause() {
@@ -186,10 +238,12 @@ final class StoreDebugger implements Debugger {
 
     /** A batch of changes; applied once. */
     private final class Edit implements BreakpointEdit {
-        /** Invariant: additions in call order; none is resolved until apply(). */
-        private final List<Location> adds = new ArrayList<>();
+        /** Invariant: additions (Location or InstructionLocation) in call order; none is resolved until apply(). */
+        private final List<Object> adds = new ArrayList<>();
         /** Invariant: in step with `adds`: whether each is a logpoint. */
         private final List<Boolean> logs = new ArrayList<>();
+        /** Invariant: in step with `adds`: each one's options, parsed only by apply(). */
+        private final List<BreakpointOptions> opts = new ArrayList<>();
         /** Invariant: breakpoints of this debugger only (others are refused when named). */
         private final List<Bp> removes = new ArrayList<>();
         /** Invariant: true once apply() ran; every method then throws. */
@@ -204,6 +258,27 @@ final class StoreDebugger implements Debugger {
             open();
             adds.add(java.util.Objects.requireNonNull(at, "location"));
             logs.add(false);
+            opts.add(BreakpointOptions.NONE);
+            return this;
+        }
+
+        @Override public BreakpointEdit add(Location at, BreakpointOptions options) {
+            open();
+            java.util.Objects.requireNonNull(options, "options (BreakpointOptions.NONE for none)");
+            adds.add(java.util.Objects.requireNonNull(at, "location"));
+            logs.add(options.isLogpoint());
+            opts.add(options);
+            return this;
+        }
+
+        @Override public BreakpointEdit add(InstructionLocation at) { return add(at, BreakpointOptions.NONE); }
+
+        @Override public BreakpointEdit add(InstructionLocation at, BreakpointOptions options) {
+            open();
+            java.util.Objects.requireNonNull(options, "options (BreakpointOptions.NONE for none)");
+            adds.add(java.util.Objects.requireNonNull(at, "instruction location"));
+            logs.add(options.isLogpoint());
+            opts.add(options);
             return this;
         }
 
@@ -211,6 +286,7 @@ final class StoreDebugger implements Debugger {
             open();
             adds.add(java.util.Objects.requireNonNull(at, "location"));
             logs.add(true);
+            opts.add(BreakpointOptions.NONE);
             return this;
         }
 
@@ -232,18 +308,20 @@ final class StoreDebugger implements Debugger {
         @Override public List<Breakpoint> apply() {
             open();
             applied = true;
-            return StoreDebugger.this.apply(adds, logs, removes, removeAll);
+            return StoreDebugger.this.apply(adds, logs, opts, removes, removeAll);
         }
     }
 
-    private List<Breakpoint> apply(List<Location> adds, List<Boolean> logs, List<Bp> removes, boolean removeAll) {
+    private List<Breakpoint> apply(List<Object> adds, List<Boolean> logs, List<BreakpointOptions> opts, List<Bp> removes, boolean removeAll) {
         core.checkOpen();
         lock.lock();
         try {
             core.checkOpen();
             // Resolve everything first: a bad location changes nothing.
             List<Object[]> resolved = new ArrayList<>();
-            for (Location at : adds) resolved.add(resolve(at));
+            for (Object at : adds) resolved.add(at instanceof Location ? resolve((Location) at) : resolve((InstructionLocation) at));
+            List<Checks> checks = new ArrayList<>();
+            for (BreakpointOptions o : opts) checks.add(Checks.parse(o));
             if (!resolved.isEmpty() && core.ownership.owner() != null && core.engine.controller() == null) {
                 throw new IllegalStateException("cannot set a breakpoint in a running Store without a site controller "
                     + "(the Engine was made with noSiteController()); set it between calls");
@@ -264,7 +342,7 @@ final class StoreDebugger implements Debugger {
                     Slot s = slotFor((LoadedModule) r[0], (Integer) r[2]);
                     FunctionInfo f = (FunctionInfo) r[1];
                     LocationTable.Entry e = (LocationTable.Entry) r[3];
-                    Bp b = new Bp(adds.get(i), f.name, e, e.offset() - f.start, logs.get(i), s);
+                    Bp b = new Bp(adds.get(i), f.name, e, e.offset() - f.start, logs.get(i), s, checks.get(i));
                     s.bps.add(b);
                     all.add(b);
                     added.add(b);
@@ -297,6 +375,38 @@ final class StoreDebugger implements Debugger {
         }
         return best;
     }
+
+    /** [LoadedModule, FunctionInfo, offset, entry] for an instruction, or throws naming the nearest starts. */
+    private Object[] resolve(InstructionLocation at) {
+        for (LoadedModule m : core.loaded()) {
+            CompiledModule cm = m.module().compiled();
+            for (FunctionInfo f : cm.functions) {
+                if (!at.function().equals(f.name)) continue;
+                int off = f.start + at.machineOffset();
+                if (off >= f.codeEnd) {
+                    throw new IllegalArgumentException(at + " is past the instructions of %" + f.name + ", which end at +0x"
+                        + Integer.toHexString(f.codeEnd - f.start));
+                }
+                if (!cm.instructions.isStart(off)) {
+                    int lo = cm.instructions.startAtOrBefore(off), hi = cm.instructions.startAfter(off);
+                    throw new IllegalArgumentException(at + " is not the start of an instruction; the nearest are "
+                        + rel(lo, f) + " and " + (hi < 0 || hi >= f.codeEnd ? "none after it" : rel(hi, f)));
+                }
+                for (PatchSite p : cm.patchSites) {
+                    if (off > p.offset && off < p.offset + p.length) {
+                        throw new IllegalArgumentException(at + " is inside patch site #" + p.id + " (" + p.kind + " at " + rel(p.offset, f)
+                            + "), whose bytes the runtime rewrites; set it at " + rel(p.offset, f));
+                    }
+                }
+                SourceLoc loc = cm.locations.locationAt(f.index, off);
+                return new Object[] {m, f, off, new LocationTable.Entry(off, f.index, loc.line, loc.col)};
+            }
+        }
+        throw new IllegalArgumentException("no function %" + at.function() + " in this Store's modules"
+            + (core.loaded().isEmpty() ? " (nothing is instantiated yet)" : ""));
+    }
+
+    private static String rel(int off, FunctionInfo f) { return "+0x" + Integer.toHexString(off - f.start); }
 
     private static boolean before(LocationTable.Entry a, LocationTable.Entry b) {
         return a.line() != b.line() ? a.line() < b.line() : a.col() < b.col();
@@ -377,6 +487,8 @@ final class StoreDebugger implements Debugger {
         boolean stop = false;
         Bp at = null;
         StopEvent.Reason reason = StopEvent.Reason.BREAKPOINT;
+        String problem = null;
+        List<LogpointMessage> messages = null;
         lock.lock();
         try {
             Slot s = slots.get(pc);
@@ -391,10 +503,36 @@ final class StoreDebugger implements Debugger {
                 if (!paused) return debugtrapOrResume(pc);
                 s = null;
             }
+            Names names = null;
             if (s != null) for (Bp b : s.bps) {
                 b.hits++;
+                Checks c = b.checks;
+                if (c.condition() != null || c.message() != null) {
+                    if (names == null) names = new Names(pc, fp);
+                }
+                if (c.condition() != null) {
+                    boolean holds;
+                    try {
+                        holds = c.condition().eval(names) != 0;
+                    } catch (DebugExpression.Problem p) {
+                        // Never guess: a condition without a value stops, and says why.
+                        stop = true;
+                        if (at == null) at = b;
+                        if (problem == null) problem = "the condition `" + c.condition() + "` of " + b + " cannot be evaluated: " + p.getMessage();
+                        reason = StopEvent.Reason.BREAKPOINT;
+                        continue;
+                    }
+                    if (!holds) continue;
+                }
+                b.passed++;
+                if (c.hitCondition() != null && !c.hitCondition().test(b.passed)) continue;
                 if (b.logpoint) {
-                    LOG.log(System.Logger.Level.DEBUG, () -> "logpoint " + b + " hit " + b.hits);
+                    String text = c.message() != null ? c.message().render(names) : b + " hit " + b.hits;
+                    LOG.log(System.Logger.Level.DEBUG, () -> "logpoint " + b + ": " + text);
+                    if (logpoints != null) {
+                        if (messages == null) messages = new ArrayList<>();
+                        messages.add(new LogpointMessage(b, b.hits, text));
+                    }
                 } else if (at == null) {
                     stop = true;
                     at = b;
@@ -410,10 +548,22 @@ final class StoreDebugger implements Debugger {
         } finally {
             lock.unlock();
         }
+        Consumer<LogpointMessage> sink = logpoints;
+        if (messages != null && sink != null) {
+            for (LogpointMessage m : messages) {
+                try {
+                    sink.accept(m);
+                } catch (Throwable t) {
+                    LOG.log(System.Logger.Level.WARNING, "logpoint consumer failed; the guest continues", t);
+                }
+            }
+        }
         DebugAction action = DebugAction.CONTINUE;
         StopHandler h = handler;
         if (stop && h != null) {
-            Event e = new Event(reason, at, pc, fp);
+            Event e = new Event(reason, at, pc, fp, problem);
+            boolean holdDeadline = !deadlineRunsWhileStopped;
+            if (holdDeadline) core.epoch.debugStopBegins();
             try {
                 action = h.onStop(e);
                 if (action == null) action = DebugAction.CONTINUE;
@@ -421,6 +571,7 @@ final class StoreDebugger implements Debugger {
                 LOG.log(System.Logger.Level.WARNING, "debugger stop handler failed; the guest continues", t);
             } finally {
                 e.end();
+                if (holdDeadline) core.epoch.debugStopEnds();
             }
         }
         if (action == DebugAction.INTERRUPT) {
@@ -483,7 +634,7 @@ final class StoreDebugger implements Debugger {
         for (LoadedModule m : core.loaded()) {
             CompiledModule cm = m.module().compiled();
             for (FunctionInfo f : cm.functions) {
-                for (int off : cm.locations.locationStarts(f.index)) {
+                for (int off : kind == DebugAction.STEP_INSTRUCTION ? instructionStarts(cm, f) : cm.locations.locationStarts(f.index)) {
                     Slot s = slotFor(m, off);
                     s.internal = true;
                     if (!s.written) toArm.add(s);
@@ -496,6 +647,20 @@ final class StoreDebugger implements Debugger {
             s.written = true;
             Native.putByte(s.write, INT3);
         }
+    }
+
+    /** A function's instruction starts where an int3 may go: not inside a patch site past its byte 0. */
+    private static int[] instructionStarts(CompiledModule cm, FunctionInfo f) {
+        List<Integer> out = new ArrayList<>();
+        int[] starts = cm.instructions.startsIn(f.start, f.codeEnd);
+        int i = 0;
+        for (PatchSite p : cm.patchSites) {
+            if (p.functionIndex != f.index) continue;
+            while (i < starts.length && starts[i] <= p.offset) out.add(starts[i++]);
+            while (i < starts.length && starts[i] < p.offset + p.length) i++;
+        }
+        while (i < starts.length) out.add(starts[i++]);
+        return out.stream().mapToInt(Integer::intValue).toArray();
     }
 
     private void endStepLocked() {
@@ -528,13 +693,15 @@ final class StoreDebugger implements Debugger {
     private final class Event implements StopEvent {
         private final Reason reason;
         private final Breakpoint breakpoint;
+        private final String problem;
         private final long pc, fp;
         private final Thread owner = Thread.currentThread();
         private boolean ended;
 
-        Event(Reason reason, Breakpoint breakpoint, long pc, long fp) {
+        Event(Reason reason, Breakpoint breakpoint, long pc, long fp, String problem) {
             this.reason = reason;
             this.breakpoint = breakpoint;
+            this.problem = problem;
             this.pc = pc;
             this.fp = fp;
         }
@@ -551,26 +718,54 @@ final class StoreDebugger implements Debugger {
 
         @Override public Breakpoint breakpoint() { return breakpoint; }
 
+        @Override public String conditionProblem() { return problem; }
+
         /** The frames' PCs and frame pointers, innermost first; walked once. */
         private List<long[]> walked;
 
         private List<long[]> walk() {
             if (walked != null) return walked;
+            List<long[]> out = new ArrayList<>();
+            long startPc = pc, startFp = fp;
+            // A stop in a prologue or at a `ret` (an instruction step can end there) is in a
+            // frame whose RBP is still, or again, the caller's: its caller is found from the
+            // frame rows at the PC, and the RBP chain is walked from there.
+            UnwindRange.Row row = rowAt(pc);
+            if (row != null && !(row.cfaFromRbp() && row.savedRbp() != 0)) {
+                long cfa = (row.cfaFromRbp() ? fp : core.vmctx.safepointGpr(4)) + row.cfaOffset();
+                out.add(new long[] {pc, fp});
+                startPc = Native.getLong(cfa - 8);
+                startFp = row.savedRbp() == 0 ? fp : Native.getLong(cfa + row.savedRbp());
+                if (core.frameAt(startPc) == null) {
+                    walked = out;
+                    return out;
+                }
+            }
             List<Long> pcs = new ArrayList<>();
-            GuestStackWalker.walk(core.vmctx, pc, fp, p -> {
+            GuestStackWalker.walk(core.vmctx, startPc, startFp, p -> {
                 GuestFrame g = core.frameAt(p);
                 if (g != null) pcs.add(p);
                 return g;
             });
             // The walk validated the chain: frame k's RBP is [frame k-1's RBP].
-            List<long[]> out = new ArrayList<>(pcs.size());
-            long f = fp;
+            long f = startFp;
             for (int i = 0; i < pcs.size(); i++) {
                 if (i > 0) f = Native.getLong(f);
                 out.add(new long[] {pcs.get(i), f});
             }
             walked = out;
             return out;
+        }
+
+        /** The frame row in force at a PC of a function, or null. */
+        private UnwindRange.Row rowAt(long at) {
+            LoadedModule m = core.loadedContaining(at);
+            if (m == null) return null;
+            int off = (int) (at - m.code().execBase());
+            for (UnwindRange u : m.module().compiled().unwind) {
+                if (u.kind == UnwindRange.Kind.FUNCTION && off >= u.start && off < u.end) return u.rowAt(off);
+            }
+            return null;
         }
 
         @Override public List<StackFrame> frames() {
@@ -609,6 +804,30 @@ final class StoreDebugger implements Debugger {
                 }
             }
             return out;
+        }
+    }
+
+    /** The innermost frame's values by name, read once at a hit for its conditions and messages. */
+    private final class Names implements Function<String, Variable> {
+        private final long pc, fp;
+        private Map<String, Variable> byName;
+
+        Names(long pc, long fp) {
+            this.pc = pc;
+            this.fp = fp;
+        }
+
+        @Override public Variable apply(String name) {
+            if (byName == null) {
+                byName = new HashMap<>();
+                Event e = new Event(StopEvent.Reason.BREAKPOINT, null, pc, fp, null);
+                try {
+                    for (Variable v : e.variables(0)) byName.put(v.name(), v);
+                } finally {
+                    e.end();
+                }
+            }
+            return byName.get(name);
         }
     }
 

@@ -51,6 +51,11 @@ final class TrapDecoder {
     static String location(LoadedModule inst, FunctionInfo f, int off) {
         dev.patchbay.codegen.ir.SourceLoc loc = inst.module().compiled().locations.locationAt(f.index, off);
         if (!loc.isKnown()) return "";
-        return inst.module().wasm() != null ? "@0x" + Integer.toHexString(loc.line) : loc.toString();
+        return inst.module().wasm() != null ? wasmLocation(loc.line) : loc.toString();
+    }
+
+    /** A Wasm instruction's location as frames show it, from its offset in the binary: {@code @0x2f}. */
+    static String wasmLocation(int offset) {
+        return "@0x" + Integer.toHexString(offset);
     }
 }

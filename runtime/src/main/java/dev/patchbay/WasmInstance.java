@@ -93,8 +93,18 @@ public final class WasmInstance {
             if (def == null) throw new WasmLinkException("unknown import " + who);
             boolean ok;
             switch (imp.kind()) {
-                case FUNC -> ok = def instanceof WasmFunction f && f.type().equals(m.types().get(imp.typeIndex()))
-                    && (f.store() == null || f.store() == store);
+                case FUNC -> {
+                    FuncType want = m.types().get(imp.typeIndex());
+                    if (def instanceof WasmFunction f && !f.type().equals(want)) {
+                        // The spec's wording first (spec scripts match it), then both types.
+                        throw new WasmLinkException("incompatible import type for " + who + ": the module imports a function of type "
+                            + want + ", but the definition's type is " + f.type());
+                    }
+                    if (def instanceof WasmFunction f && f.store() != null && f.store() != store) {
+                        throw new WasmLinkException("incompatible import type for " + who + ": the function belongs to another Store");
+                    }
+                    ok = def instanceof WasmFunction;
+                }
                 case MEMORY -> ok = def instanceof WasmMemory mem && mem.store() == store
                     && limitsMatch(mem.pages(), mem.declaredMax().isPresent() ? mem.declaredMax().getAsLong() : -1, imp.memory().limits());
                 case TABLE -> ok = def instanceof WasmTable tb && tb.store() == store && tb.elementType() == imp.table().elementType()
@@ -140,7 +150,7 @@ public final class WasmInstance {
             } else {
                 int fi = Integer.parseInt(imp.name.substring(TranslatedModule.IMPORT_PREFIX.length()));
                 WasmFunction f = (WasmFunction) funcDefs.get(fi);
-                hostcalls[imp.index] = hostImport(f);
+                hostcalls[imp.index] = hostImport(f, funcImports.get(fi));
             }
         }
         Instance inst = store.instantiate(module, hostcalls);
@@ -261,15 +271,19 @@ public final class WasmInstance {
 
     // ---- hostcalls ----
 
-    private static Hostcall hostImport(WasmFunction f) {
+    /**
+     * The hostcall an import's wrapper calls: the host function, without the instance block
+     * (the wrapper's first argument), and every result (MultiValueHostcall), counted.
+     */
+    private static Hostcall hostImport(WasmFunction f, Import imp) {
         if (!f.isHost()) {
             // A Wasm function is called through its record, never through the wrapper.
-            return (caller, args) -> {
+            return (MultiValueHostcall) (caller, args) -> {
                 throw new IllegalStateException("wrapper of a Wasm import called");
             };
         }
-        WasmHostFunction h = f.hostFunction();
-        return (caller, args) -> h.call(java.util.Arrays.copyOfRange(args, 1, args.length));
+        String who = "host function \"" + imp.module() + "\" \"" + imp.name() + "\"";
+        return (MultiValueHostcall) (caller, args) -> f.callHost(java.util.Arrays.copyOfRange(args, 1, args.length), who);
     }
 
 

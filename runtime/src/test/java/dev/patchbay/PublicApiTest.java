@@ -91,6 +91,7 @@ class PublicApiTest {
         Map.entry("Store.setEpochDeadline", "epoch ticks"),
         Map.entry("WasmFunction.call", "guest argument and result values"),
         Map.entry("WasmHostFunction.call", "guest argument and result values"),
+        Map.entry("WasmMultiValueHostFunction.call", "guest argument and result values"),
         Map.entry("WasmGlobal.create", "a guest value"),
         Map.entry("WasmGlobal.get", "a guest value"),
         Map.entry("WasmGlobal.set", "a guest value"),
@@ -107,6 +108,8 @@ class PublicApiTest {
         Map.entry("WasmTable.grow", "a count, and a guest reference value (opaque)"),
         Map.entry("WasmTable.size", "a count"),
         Map.entry("Breakpoint.hits", "a count"),
+        Map.entry("LogpointMessage.<init>", "a count"),
+        Map.entry("LogpointMessage.hit", "a count"),
         // A guest value's bits as the program holds them (an i64 may hold anything, an
         // address too, but the guest's own, which the guest could print as well).
         Map.entry("Variable.<init>", "a guest value"),

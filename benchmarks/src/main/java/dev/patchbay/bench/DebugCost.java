@@ -2,7 +2,8 @@
  * What a debugger costs, measured on the guest thread: nothing while no breakpoint is set
  * (the code is the compiler's bytes, checked here too), and per hit what a logpoint (an
  * int3, the SIGTRAP handler, one upcall, the step over the displaced instruction with two
- * single-step traps) and a breakpoint whose handler continues at once cost. Each figure
+ * single-step traps), a breakpoint whose handler continues at once, and a breakpoint whose
+ * condition is never true (the same trap, plus reading the values and evaluating it) cost. Each figure
  * is the median over rounds of (time of a loop with the point set - time of the same loop
  * without it) / hits, the two runs back to back in every round, so the machine's drift
  * cancels. Run it from the shaded jar:
@@ -21,6 +22,7 @@ import dev.patchbay.codegen.instrument.InstrumentationPlan;
 import dev.patchbay.codegen.machinst.CompiledModule;
 import dev.patchbay.codegen.machinst.Relocation;
 import dev.patchbay.debug.Breakpoint;
+import dev.patchbay.debug.BreakpointOptions;
 import dev.patchbay.debug.DebugAction;
 import dev.patchbay.debug.Debugger;
 import dev.patchbay.debug.Location;
@@ -62,27 +64,32 @@ public final class DebugCost {
             Debugger dbg = store.debugger();
             dbg.onStop(e -> DebugAction.CONTINUE);
             System.out.println("idle: the code with a debugger and no breakpoint is the compiler's bytes: " + pristine(inst, cm));
-            double[] log = new double[rounds], stop = new double[rounds];
+            double[] log = new double[rounds], stop = new double[rounds], cond = new double[rounds];
+            BreakpointOptions never = BreakpointOptions.builder().condition("v2 < 0 && v3 != 1").build();
             for (int warm = 0; warm < 3; warm++) {
-                cost(dbg, spin, hits, true);
-                cost(dbg, spin, hits, false);
+                cost(dbg, spin, hits, true, null);
+                cost(dbg, spin, hits, false, null);
+                cost(dbg, spin, hits, false, never);
             }
             for (int r = 0; r < rounds; r++) {
-                log[r] = cost(dbg, spin, hits, true);
-                stop[r] = cost(dbg, spin, hits, false);
+                log[r] = cost(dbg, spin, hits, true, null);
+                stop[r] = cost(dbg, spin, hits, false, null);
+                cond[r] = cost(dbg, spin, hits, false, never);
             }
             System.out.printf("logpoint hit:   %.2f us (median of %d rounds of %,d hits)%n", median(log), rounds, hits);
             System.out.printf("breakpoint hit: %.2f us (a handler that continues at once)%n", median(stop));
+            System.out.printf("conditional breakpoint hit: %.2f us (`%s`, never true: no stop)%n", median(cond), never.condition());
             System.out.println("after: the code is the compiler's bytes again: " + pristine(inst, cm));
         }
     }
 
     /** Nanoseconds per hit, over the same loop without the point. */
-    static double cost(Debugger dbg, Func spin, int hits, boolean logpoint) {
+    static double cost(Debugger dbg, Func spin, int hits, boolean logpoint, BreakpointOptions options) {
         long t0 = System.nanoTime();
         long r0 = spin.call(hits)[0];
         long plain = System.nanoTime() - t0;
-        Breakpoint b = (logpoint ? dbg.edit().addLogpoint(Location.line(6)) : dbg.edit().add(Location.line(6))).apply().get(0);
+        Breakpoint b = (logpoint ? dbg.edit().addLogpoint(Location.line(6))
+            : options != null ? dbg.edit().add(Location.line(6), options) : dbg.edit().add(Location.line(6))).apply().get(0);
         t0 = System.nanoTime();
         long r1 = spin.call(hits)[0];
         long with = System.nanoTime() - t0;

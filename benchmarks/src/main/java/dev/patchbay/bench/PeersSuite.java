@@ -13,11 +13,12 @@
  *  - the idle cost of interruptibility is Wasmtime with epochInterruption(true) and a
  *    deadline that is never reached, against the same without it, in the same rounds, and
  *    Patchbay's idle fused sites against Patchbay without sites;
- *  - interrupt latency: a guest in an infinite loop (runaway.wat) is stopped from another
- *    thread 2, 20 and 100 ms into the call: Patchbay by Store.interrupt() and by
- *    incrementEpoch() with a deadline of 1, Wasmtime by incrementEpoch() with a deadline
- *    of 1, Chicory by Thread.interrupt(); the time is from the request to the exception
- *    on the guest's thread.
+ *  - interrupt latency (PeerInterrupts): a guest in an infinite loop (runaway.wat) is
+ *    stopped from another thread, in a fresh JVM, on a fresh Store and on a warm one, 2,
+ *    20 and 100 ms into the call: Patchbay by Store.interrupt() and by incrementEpoch()
+ *    with a deadline of 1, Wasmtime by incrementEpoch() with a deadline of 1, Chicory by
+ *    Thread.interrupt(); the time is from the request to the exception on the guest's
+ *    thread.
  * Every timed call's result is checked against the kernel's Java reference.
  */
 package dev.patchbay.bench;
@@ -36,8 +37,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 /** Patchbay, Wasmtime and Chicory on the same Wasm kernels, side by side. */
 public final class PeersSuite {
@@ -209,7 +208,7 @@ public final class PeersSuite {
             geomean.put(e.getKey(), Math.exp(s / e.getValue().size()));
         }
         out.put("geomean_over_wasmtime", geomean);
-        out.put("interrupt_latency_us", interruptLatencies(quick, progress));
+        out.put("interrupt_latency_us", PeerInterrupts.measure(quick, progress));
         return out;
     }
 
@@ -221,174 +220,6 @@ public final class PeersSuite {
 
     private static void check(WasmKernels.Kernel k, long got, long expect) {
         if (got != expect) throw new IllegalStateException(k.name() + ": got " + got + ", expected " + expect);
-    }
-
-    /** How each peer stops a runaway guest, and how fast: p50/max per delay, in microseconds. */
-    static Map<String, Object> interruptLatencies(boolean quick, PrintStream progress) {
-        int reps = quick ? 3 : 10;
-        long[] delaysMs = {2, 20, 100};
-        Map<String, Object> out = new LinkedHashMap<>();
-        byte[] wasm = WasmKernels.runaway();
-        Map<String, Object> pi = new LinkedHashMap<>();
-        Map<String, Object> pe = new LinkedHashMap<>();
-        Map<String, Object> wt = new LinkedHashMap<>();
-        Map<String, Object> ch = new LinkedHashMap<>();
-        // Warm-up, untimed: each stop path's first runs are cold (Patchbay's and Chicory's Java
-        // runs interpreted at first; every runtime's first signal or epoch path misses caches).
-        progress.println("peers: interrupt latency, warm-up");
-        int warm = quick ? 5 : 20;
-        patchbayInterrupts(wasm, 1, warm, false);
-        patchbayInterrupts(wasm, 1, warm, true);
-        wasmtimeInterrupts(wasm, 1, warm);
-        chicoryInterrupts(wasm, 1, warm);
-        for (long d : delaysMs) {
-            progress.println("peers: interrupt latency, " + d + " ms into the call");
-            pi.put(d + "ms", summary(patchbayInterrupts(wasm, d, reps, false)));
-            pe.put(d + "ms", summary(patchbayInterrupts(wasm, d, reps, true)));
-            wt.put(d + "ms", summary(wasmtimeInterrupts(wasm, d, reps)));
-            ch.put(d + "ms", summary(chicoryInterrupts(wasm, d, reps)));
-        }
-        out.put("patchbay_interrupt", pi);
-        out.put("patchbay_increment_epoch", pe);
-        out.put("wasmtime_increment_epoch", wt);
-        out.put("chicory_thread_interrupt", ch);
-        return out;
-    }
-
-    private static Map<String, Object> summary(double[] us) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        if (us == null) {
-            m.put("stopped", false);
-            return m;
-        }
-        double[] sorted = us.clone();
-        java.util.Arrays.sort(sorted);
-        m.put("p50", EpochSuite.quantile(sorted, 0.5));
-        m.put("max", sorted[sorted.length - 1]);
-        return m;
-    }
-
-    /** Patchbay: Store.interrupt(), or a deadline of 1 and Engine.incrementEpoch(), from this thread. */
-    static double[] patchbayInterrupts(byte[] wasm, long delayMs, int reps, boolean byEpoch) {
-        double[] us = new double[reps];
-        try (dev.patchbay.Engine engine = new dev.patchbay.Engine(new dev.patchbay.EngineConfig().epochInterruption(true)
-                .optLevel(dev.patchbay.codegen.OptLevel.SPEED))) {
-            dev.patchbay.Module module = dev.patchbay.Module.fromWasm(engine, wasm);
-            for (int i = 0; i < reps; i++) {
-                try (dev.patchbay.Store store = new dev.patchbay.Store(engine)) {
-                    dev.patchbay.WasmFunction f = dev.patchbay.WasmInstance.instantiate(store, module, new dev.patchbay.WasmLinker()).function("spin");
-                    if (byEpoch) store.setEpochDeadline(1);
-                    Runnable stop = byEpoch ? engine::incrementEpoch : () -> {
-                        // A call that has not started yet is not interrupted: retry until it has.
-                        while (!store.interrupt()) Thread.onSpinWait();
-                    };
-                    us[i] = stopOnce(() -> f.call(-1L)[0], stop, delayMs);
-                }
-            }
-        }
-        return us;
-    }
-
-    /** Wasmtime: epoch interruption with a deadline of 1; incrementEpoch() from this thread. */
-    static double[] wasmtimeInterrupts(byte[] wasm, long delayMs, int reps) {
-        double[] us = new double[reps];
-        try (Config config = new Config().epochInterruption(true);
-             io.github.kawamuray.wasmtime.Engine engine = new io.github.kawamuray.wasmtime.Engine(config);
-             io.github.kawamuray.wasmtime.Module module = new io.github.kawamuray.wasmtime.Module(engine, wasm)) {
-            for (int i = 0; i < reps; i++) {
-                try (io.github.kawamuray.wasmtime.Store<Void> store = new io.github.kawamuray.wasmtime.Store<>(null, engine);
-                     io.github.kawamuray.wasmtime.Instance instance = new io.github.kawamuray.wasmtime.Instance(store, module, List.of())) {
-                    store.setEpochDeadline(1);
-                    Func f = instance.getFunc(store, "spin").orElseThrow();
-                    WasmFunctions.Function1<Long, Long> fn = WasmFunctions.func(store, f, WasmValType.I64, WasmValType.I64);
-                    us[i] = stopOnce(() -> fn.call(-1L), engine::incrementEpoch, delayMs);
-                    f.close();
-                }
-            }
-        }
-        return us;
-    }
-
-    /**
-     * Chicory: Thread.interrupt() of the guest's thread. The loop is bounded (it ends by
-     * itself after a few seconds) in case the interrupt is not honoured; then the result is
-     * "not stopped".
-     */
-    static double[] chicoryInterrupts(byte[] wasm, long delayMs, int reps) {
-        WasmModule module = Parser.parse(wasm);
-        double[] us = new double[reps];
-        for (int i = 0; i < reps; i++) {
-            com.dylibso.chicory.runtime.Instance instance = com.dylibso.chicory.runtime.Instance.builder(module)
-                .withMachineFactory(MachineFactoryCompiler.compile(module)).build();
-            ExportFunction f = instance.export("spin");
-            double v = stopOnceByInterrupt(() -> f.apply(2_000_000_000L)[0], delayMs);
-            if (v < 0) return null;
-            us[i] = v;
-        }
-        return us;
-    }
-
-    private interface GuestCall {
-        long call() throws Exception;
-    }
-
-    /** Runs call on a new thread, requests the stop delayMs into it, returns request -> exception in us. */
-    private static double stopOnce(GuestCall call, Runnable stop, long delayMs) {
-        AtomicLong stoppedAt = new AtomicLong();
-        AtomicReference<Throwable> outcome = new AtomicReference<>();
-        Thread t = new Thread(() -> {
-            try {
-                call.call();
-            } catch (Throwable e) {
-                stoppedAt.set(System.nanoTime());
-                outcome.set(e);
-            }
-        }, "peers-runaway");
-        t.start();
-        sleep(delayMs);
-        long t0 = System.nanoTime();
-        stop.run();
-        join(t);
-        if (outcome.get() == null) throw new IllegalStateException("the runaway guest returned instead of being stopped");
-        return (stoppedAt.get() - t0) / 1e3;
-    }
-
-    private static double stopOnceByInterrupt(GuestCall call, long delayMs) {
-        AtomicLong stoppedAt = new AtomicLong();
-        AtomicReference<Throwable> outcome = new AtomicReference<>();
-        Thread t = new Thread(() -> {
-            try {
-                call.call();
-            } catch (Throwable e) {
-                stoppedAt.set(System.nanoTime());
-                outcome.set(e);
-            }
-        }, "peers-runaway");
-        t.start();
-        sleep(delayMs);
-        long t0 = System.nanoTime();
-        t.interrupt();
-        join(t);
-        return outcome.get() == null ? -1 : (stoppedAt.get() - t0) / 1e3;
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
-    }
-
-    private static void join(Thread t) {
-        try {
-            t.join(60_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
-        if (t.isAlive()) throw new IllegalStateException("the runaway guest did not stop within 60 s");
     }
 
     /** Prints the result of {@link #run}. */
@@ -426,16 +257,6 @@ public final class PeersSuite {
         idle.append(String.format(" geomean %.3fx", (Double) g.get(PATCHBAY + "/" + PATCHBAY_NONE)));
         out.println(idle);
         out.println(String.format("  (Wasmtime's: wasmtime-epoch / wasmtime, geomean %.3fx, in the table above)", (Double) g.get("wasmtime-epoch")));
-        out.println("Interrupt latency: a runaway loop stopped from another thread, request -> exception on the guest's thread");
-        Map<String, Object> lat = (Map<String, Object>) r.get("interrupt_latency_us");
-        for (Map.Entry<String, Object> e : lat.entrySet()) {
-            StringBuilder l = new StringBuilder(String.format("  %-26s", e.getKey()));
-            for (Map.Entry<String, Object> d : ((Map<String, Object>) e.getValue()).entrySet()) {
-                Map<String, Object> s = (Map<String, Object>) d.getValue();
-                l.append(s.containsKey("p50") ? String.format("  %5s: p50 %9.1f us, max %9.1f us", d.getKey(), (Double) s.get("p50"), (Double) s.get("max"))
-                    : String.format("  %5s: not stopped", d.getKey()));
-            }
-            out.println(l);
-        }
+        PeerInterrupts.print((Map<String, Object>) r.get("interrupt_latency_us"), out);
     }
 }

@@ -58,16 +58,23 @@ class WasmKernelsTest {
     }
 
     @Test
-    void bothPeersStopTheRunawayLoop() {
+    void everyPeerStopsTheRunawayLoopOnAFreshAndOnAWarmStore() {
         byte[] wasm = WasmKernels.runaway();
-        for (double us : PeersSuite.wasmtimeInterrupts(wasm, 2, 2)) assertTrue(us > 0 && us < 5_000_000, "wasmtime: " + us + " us");
-        double[] chicory = PeersSuite.chicoryInterrupts(wasm, 2, 2);
-        assertNotNull(chicory, "Chicory did not honour Thread.interrupt()");
-        for (double us : chicory) assertTrue(us > 0 && us < 5_000_000, "chicory: " + us + " us");
-        for (boolean byEpoch : new boolean[] {false, true}) {
-            for (double us : PeersSuite.patchbayInterrupts(wasm, 2, 2, byEpoch)) {
-                assertTrue(us > 0 && us < 5_000_000, "patchbay " + (byEpoch ? "incrementEpoch" : "interrupt") + ": " + us + " us");
+        for (boolean warm : new boolean[] {false, true}) {
+            for (String r : PeerInterrupts.RUNTIMES) {
+                try (PeerInterrupts.Target t = PeerInterrupts.target(r, wasm, warm)) {
+                    for (int i = 0; i < 2; i++) {
+                        double us = t.stop(2);
+                        assertTrue(us > 0 && us < 5_000_000, r + (warm ? ", warm" : ", fresh") + ": " + us + " us");
+                    }
+                }
             }
         }
+    }
+
+    @Test
+    void aColdJvmStopIsMeasuredInAChildJvm() {
+        double us = PeerInterrupts.coldStop("patchbay_interrupt");
+        assertTrue(us > 0 && us < 5_000_000, us + " us");
     }
 }

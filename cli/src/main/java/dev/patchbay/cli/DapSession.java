@@ -27,6 +27,18 @@
  *                  continue / next / stepIn / stepOut (or a terminate)
  *   stackTrace, scopes, variables -> answered from that snapshot (one scope per frame)
  *   pause          -> Debugger.pause(): the guest stops at its next site
+ *   conditions     -> setBreakpoints' condition, hitCondition and logMessage become
+ *                  BreakpointOptions; a logpoint's messages are `output` events (console);
+ *                  a condition that cannot be evaluated stops, with the reason as the
+ *                  `stopped` event's text and an output line
+ *   instructions   -> setInstructionBreakpoints (references are "0x" + the module offset,
+ *                  as stackTrace's instructionPointerReference and disassemble's
+ *                  addresses; "%fn+0xOFF" is accepted too), disassemble (from the
+ *                  instruction table, objdump's text when it is on the PATH, each with its
+ *                  function as symbol and its CLIF line), and next/stepIn with granularity
+ *                  "instruction" (STEP_INSTRUCTION)
+ *   launch timeout -> "timeout" (ms): an epoch deadline from the call's start, which a stop
+ *                  does not spend (the debugger's default); a guest past it traps
  *
  * Invariants: the Store is used by the guest thread only while the call runs, and closed
  * only after that thread has ended (disconnect joins it), so a client that disconnects
@@ -48,8 +60,16 @@ import dev.patchbay.codegen.ir.Type;
 import dev.patchbay.debug.DebugAction;
 import dev.patchbay.debug.Debugger;
 import dev.patchbay.debug.Location;
+import dev.patchbay.debug.BreakpointOptions;
+import dev.patchbay.debug.InstructionLocation;
 import dev.patchbay.debug.StopEvent;
 import org.eclipse.lsp4j.debug.Breakpoint;
+import org.eclipse.lsp4j.debug.DisassembleArguments;
+import org.eclipse.lsp4j.debug.DisassembleResponse;
+import org.eclipse.lsp4j.debug.InstructionBreakpoint;
+import org.eclipse.lsp4j.debug.SetInstructionBreakpointsArguments;
+import org.eclipse.lsp4j.debug.SetInstructionBreakpointsResponse;
+import org.eclipse.lsp4j.debug.SteppingGranularity;
 import org.eclipse.lsp4j.debug.ContinueArguments;
 import org.eclipse.lsp4j.debug.ContinueResponse;
 import org.eclipse.lsp4j.debug.NextArguments;
@@ -114,6 +134,13 @@ final class DapSession implements IDebugProtocolServer {
     private java.lang.Thread guest;
     private boolean ended;
     private Path programPath;
+    /** The launched program's code, for instruction references and disassemble. */
+    private dev.patchbay.codegen.machinst.CompiledModule compiled;
+    /** The launch's "timeout" in epoch ticks of 1 ms (0: none), and the ticker that counts them. */
+    private long timeoutTicks;
+    private dev.patchbay.EpochTicker ticker;
+    /** The breakpoints each request type set, so that one request replaces only its own. */
+    private final List<dev.patchbay.debug.Breakpoint> sourceBreakpoints = new ArrayList<>(), instructionBreakpoints = new ArrayList<>();
     /** Completed by a successful launch (exceptionally by a failed one): setBreakpoints waits for it. */
     private final CompletableFuture<Void> launched = new CompletableFuture<>();
 
@@ -133,6 +160,11 @@ final class DapSession implements IDebugProtocolServer {
         c.setSupportsConfigurationDoneRequest(true);
         c.setSupportsTerminateRequest(true);
         c.setSupportsLogPoints(true);
+        c.setSupportsConditionalBreakpoints(true);
+        c.setSupportsHitConditionalBreakpoints(true);
+        c.setSupportsInstructionBreakpoints(true);
+        c.setSupportsDisassembleRequest(true);
+        c.setSupportsSteppingGranularity(true);
         // Sent once the response is on its way: the client then sends its breakpoints.
         CompletableFuture<Capabilities> f = CompletableFuture.completedFuture(c);
         f.thenRunAsync(() -> client.initialized());
@@ -174,6 +206,15 @@ final class DapSession implements IDebugProtocolServer {
         if (fn.signature.params.size() != values.size()) {
             return fail("%" + fn.name + " takes " + fn.signature.params.size() + " arguments, got " + values.size());
         }
+        long timeout = 0;
+        Object limit = a.get("timeout");
+        if (limit != null) {
+            double ms = limit instanceof Number ? ((Number) limit).doubleValue() : Double.NaN;
+            if (!(ms >= 1 && ms <= 365.0 * 24 * 3600 * 1000 && ms == Math.floor(ms))) {
+                return fail("\"timeout\" must be a whole number of milliseconds from 1 to 365 days, got " + limit);
+            }
+            timeout = (long) ms;
+        }
         long[] argv = new long[values.size()];
         for (int i = 0; i < argv.length; i++) {
             Type t = fn.signature.params.get(i).type;
@@ -191,7 +232,11 @@ final class DapSession implements IDebugProtocolServer {
             signature = fn;
             args = argv;
             programPath = file;
+            compiled = c.module;
+            timeoutTicks = timeout;
+            if (timeout > 0) ticker = dev.patchbay.EpochTicker.start(engine, java.time.Duration.ofMillis(1));
             store.debugger().onStop(this::onStop);
+            store.debugger().onLogpoint(lp -> output(OutputEventArgumentsCategory.CONSOLE, lp.text() + "\n"));
         }
         return CompletableFuture.completedFuture(null);
     }
@@ -210,6 +255,12 @@ final class DapSession implements IDebugProtocolServer {
         ev.setReason(e.reason() == StopEvent.Reason.BREAKPOINT ? "breakpoint" : e.reason() == StopEvent.Reason.STEP ? "step" : "pause");
         ev.setThreadId(GUEST_THREAD);
         ev.setAllThreadsStopped(true);
+        if (e.conditionProblem() != null) {
+            ev.setText(e.conditionProblem());
+            output(OutputEventArgumentsCategory.CONSOLE, e.conditionProblem() + "\n");
+        } else if (e.breakpoint() != null && e.breakpoint().requestedInstruction() != null) {
+            ev.setReason("instruction breakpoint");
+        }
         client.stopped(ev);
         synchronized (stopLock) {
             try {
@@ -243,9 +294,13 @@ final class DapSession implements IDebugProtocolServer {
         });
     }
 
-    @Override public CompletableFuture<Void> next(NextArguments a) { return resume(DebugAction.STEP_OVER); }
+    @Override public CompletableFuture<Void> next(NextArguments a) {
+        return resume(a.getGranularity() == SteppingGranularity.INSTRUCTION ? DebugAction.STEP_INSTRUCTION : DebugAction.STEP_OVER);
+    }
 
-    @Override public CompletableFuture<Void> stepIn(StepInArguments a) { return resume(DebugAction.STEP_INTO); }
+    @Override public CompletableFuture<Void> stepIn(StepInArguments a) {
+        return resume(a.getGranularity() == SteppingGranularity.INSTRUCTION ? DebugAction.STEP_INSTRUCTION : DebugAction.STEP_INTO);
+    }
 
     @Override public CompletableFuture<Void> stepOut(StepOutArguments a) { return resume(DebugAction.STEP_OUT); }
 
@@ -278,7 +333,7 @@ final class DapSession implements IDebugProtocolServer {
             src.setPath(programPath.toString());
             src.setName(programPath.getFileName().toString());
             d.setSource(src);
-            d.setInstructionPointerReference("%" + f.function() + "+0x" + Integer.toHexString(f.offset()));
+            d.setInstructionPointerReference(DapInstructions.reference(compiled, f.function(), f.offset()));
             out[i] = d;
         }
         StackTraceResponse r = new StackTraceResponse();
@@ -341,7 +396,7 @@ final class DapSession implements IDebugProtocolServer {
             ours = path != null && programPath != null && Path.of(path).toAbsolutePath().normalize().equals(programPath.toAbsolutePath().normalize());
         }
         // One program per session: its file's breakpoints are all of them.
-        if (dbg != null && ours) dbg.edit().removeAll().apply();
+        if (dbg != null && ours) replace(dbg, sourceBreakpoints);
         for (int i = 0; i < asked.length; i++) {
             Breakpoint b = new Breakpoint();
             b.setLine(asked[i].getLine());
@@ -355,13 +410,13 @@ final class DapSession implements IDebugProtocolServer {
                 b.setMessage("not the launched program (" + programPath + ")");
                 continue;
             }
-            if (asked[i].getCondition() != null || asked[i].getHitCondition() != null) {
-                b.setMessage("conditions and hit counts are not supported yet");
-                continue;
-            }
             try {
                 Location at = Location.line(asked[i].getLine());
-                dev.patchbay.debug.Breakpoint set = (asked[i].getLogMessage() != null ? dbg.edit().addLogpoint(at) : dbg.edit().add(at)).apply().get(0);
+                BreakpointOptions o = new BreakpointOptions(asked[i].getCondition(), asked[i].getHitCondition(), asked[i].getLogMessage());
+                dev.patchbay.debug.Breakpoint set = dbg.edit().add(at, o).apply().get(0);
+                synchronized (sourceBreakpoints) {
+                    sourceBreakpoints.add(set);
+                }
                 b.setId(i + 1);
                 b.setVerified(true);
                 b.setLine(set.line());
@@ -372,6 +427,71 @@ final class DapSession implements IDebugProtocolServer {
         }
         r.setBreakpoints(out);
         return r;
+    }
+
+    /** Removes the breakpoints one kind of request set before. */
+    private static void replace(Debugger dbg, List<dev.patchbay.debug.Breakpoint> those) {
+        synchronized (those) {
+            dev.patchbay.debug.BreakpointEdit e = dbg.edit();
+            for (dev.patchbay.debug.Breakpoint b : those) e.remove(b);
+            e.apply();
+            those.clear();
+        }
+    }
+
+    @Override public CompletableFuture<SetInstructionBreakpointsResponse> setInstructionBreakpoints(SetInstructionBreakpointsArguments a) {
+        return launched.thenApply(v -> {
+            InstructionBreakpoint[] asked = a.getBreakpoints() == null ? new InstructionBreakpoint[0] : a.getBreakpoints();
+            Breakpoint[] out = new Breakpoint[asked.length];
+            Debugger dbg;
+            synchronized (lock) {
+                dbg = store == null || store.isClosed() ? null : store.debugger();
+            }
+            if (dbg != null) replace(dbg, instructionBreakpoints);
+            for (int i = 0; i < asked.length; i++) {
+                Breakpoint b = new Breakpoint();
+                b.setVerified(false);
+                out[i] = b;
+                if (dbg == null) {
+                    b.setMessage("the session has ended");
+                    continue;
+                }
+                try {
+                    InstructionLocation at = DapInstructions.parse(compiled, asked[i].getInstructionReference(), asked[i].getOffset() == null ? 0 : asked[i].getOffset());
+                    dev.patchbay.debug.Breakpoint set = dbg.edit().add(at, new BreakpointOptions(asked[i].getCondition(), asked[i].getHitCondition(), null)).apply().get(0);
+                    synchronized (instructionBreakpoints) {
+                        instructionBreakpoints.add(set);
+                    }
+                    b.setId(1000 + i);
+                    b.setVerified(true);
+                    b.setInstructionReference(DapInstructions.reference(compiled, set.function(), set.machineOffset()));
+                    if (set.line() > 0) b.setLine(set.line());
+                } catch (IllegalArgumentException | IllegalStateException e) {
+                    b.setMessage(e.getMessage());
+                }
+            }
+            SetInstructionBreakpointsResponse r = new SetInstructionBreakpointsResponse();
+            r.setBreakpoints(out);
+            return r;
+        });
+    }
+
+    @Override public CompletableFuture<DisassembleResponse> disassemble(DisassembleArguments a) {
+        dev.patchbay.codegen.machinst.CompiledModule cm;
+        Path path;
+        synchronized (lock) {
+            cm = compiled;
+            path = programPath;
+        }
+        if (cm == null) return fail("disassemble before a successful launch");
+        try {
+            DisassembleResponse r = new DisassembleResponse();
+            r.setInstructions(DapInstructions.disassemble(cm, path, a.getMemoryReference(), a.getOffset() == null ? 0 : a.getOffset(),
+                a.getInstructionOffset() == null ? 0 : a.getInstructionOffset(), a.getInstructionCount()));
+            return CompletableFuture.completedFuture(r);
+        } catch (IllegalArgumentException e) {
+            return fail(e.getMessage());
+        }
     }
 
     @Override public CompletableFuture<Void> configurationDone(ConfigurationDoneArguments a) {
@@ -388,6 +508,8 @@ final class DapSession implements IDebugProtocolServer {
     private void runGuest() {
         int exit;
         try {
+            // From the call's start: the launch and the breakpoints before it are not the guest's time.
+            if (timeoutTicks > 0) store.setEpochDeadline(timeoutTicks);
             long[] r = func.call(args);
             List<String> shown = new ArrayList<>();
             for (int i = 0; i < r.length; i++) shown.add(Long.toString(signature.signature.returns.get(i).type.signExtend(r[i])));
@@ -445,6 +567,7 @@ final class DapSession implements IDebugProtocolServer {
         synchronized (lock) {
             if (g != null && g.isAlive()) return; // never close a Store under running guest code
             if (store != null && !store.isClosed()) store.close();
+            if (ticker != null) ticker.close();
             if (engine != null) engine.close();
             store = null;
             engine = null;

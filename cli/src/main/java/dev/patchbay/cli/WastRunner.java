@@ -28,6 +28,10 @@ import dev.patchbay.wasm.GlobalType;
 import dev.patchbay.wasm.ValType;
 import dev.patchbay.wasm.WasmException;
 
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.ToNumberPolicy;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.math.BigInteger;
@@ -45,6 +49,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 final class WastRunner {
+    // wast2json's output: numbers keep their text (LazilyParsedNumber), so line numbers and
+    // the like are never rounded through double.
+    private static final Gson WAST_JSON = new GsonBuilder().setObjectToNumberStrategy(ToNumberPolicy.LAZILY_PARSED_NUMBER).create();
+
     /** Counts of one run, and why assertions were skipped. */
     static final class Result {
         int passed, failed, skipped;
@@ -132,7 +140,7 @@ final class WastRunner {
             }
             return;
         }
-        Map<String, Object> root = (Map<String, Object>) JsonReader.parse(Files.readString(json));
+        Map<String, Object> root = (Map<String, Object>) WAST_JSON.fromJson(Files.readString(json), Object.class);
         List<Map<String, Object>> commands = (List<Map<String, Object>>) root.get("commands");
         int before = result.passed + result.failed + result.skipped, failedBefore = result.failed;
         if (name.startsWith("simd_")) {

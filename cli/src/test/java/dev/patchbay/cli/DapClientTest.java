@@ -6,6 +6,10 @@
  * compiler's file:line:col message; terminate stops a runaway guest (trap: interrupt, exit 3);
  * a breakpoint in a CLIF file stops the guest, its variables are listed, it steps into,
  * out of and over, and continues to the end; pause stops a runaway loop at its back edge;
+ * a conditional breakpoint (a bad one unverified, naming the column), the disassembly at
+ * its stop, an instruction breakpoint and an instruction step; a logpoint whose output
+ * events are counted against the program's own count; a launch timeout that ends a runaway
+ * guest but is not spent by a second-long stop;
  * and the same client over TCP to `dap --port 0`, which serves one session and exits.
  * Skips, saying why, without node or the npm package (.ci/run installs it into .ci/node).
  */
@@ -93,6 +97,41 @@ class DapClientTest {
         "    return v3",
         "}", "");
 
+    /** The sum of 0..n-1; line 6 is the loop body (v2 = i, v3 = the sum so far). */
+    static final String LOOP = String.join("\n",
+        "function %spin(i64) -> i64 {",
+        "block0(v0: i64):",
+        "    v1 = iconst.i64 0",
+        "    jump block1(v1, v1)",
+        "block1(v2: i64, v3: i64):",
+        "    v4 = iadd v3, v2",
+        "    v5 = iadd_imm v2, 1",
+        "    v6 = icmp ult v5, v0",
+        "    brif v6, block1(v5, v4), block2",
+        "block2:",
+        "    return v4",
+        "}", "");
+
+    /** Counts the i < n with i % 3 == 0; line 9 runs that many times (v3 the count so far). */
+    static final String THIRDS = String.join("\n",
+        "function %thirds(i64) -> i64 {",
+        "block0(v0: i64):",
+        "    v1 = iconst.i64 0",
+        "    jump block1(v1, v1)",
+        "block1(v2: i64, v3: i64):",
+        "    v4 = urem_imm v2, 3",
+        "    brif v4, block3(v3), block2",
+        "block2:",
+        "    v5 = iadd_imm v3, 1",
+        "    jump block3(v5)",
+        "block3(v6: i64):",
+        "    v7 = iadd_imm v2, 1",
+        "    v8 = icmp ult v7, v0",
+        "    brif v8, block1(v7, v6), block4",
+        "block4:",
+        "    return v6",
+        "}", "");
+
     @Test
     void overTcpWithPort() throws Exception {
         requireClient();
@@ -128,10 +167,13 @@ class DapClientTest {
             "    jump block1(v2)",
             "}", ""));
         Files.writeString(dir.resolve("calls.clif"), CALLS);
+        Files.writeString(dir.resolve("loop.clif"), LOOP);
+        Files.writeString(dir.resolve("thirds.clif"), THIRDS);
         Files.writeString(dir.resolve("adapter.sh"), "#!/bin/sh\nexec " + javaCommand() + " dap 2>>'" + dir.resolve("adapter-stderr.txt") + "'\n");
         String out = session();
         for (String s : new String[] {"ok runsToTheEnd", "ok aBadProgramFailsTheLaunch", "ok terminateStopsARunawayGuest",
-                "ok debugsAProgram", "ok pauseStopsARunawayGuest"}) {
+                "ok debugsAProgram", "ok pauseStopsARunawayGuest",
+                "ok conditionsInstructionsAndDisassembly", "ok aLogpointSendsOneOutputPerRun", "ok aTimeoutEndsARunawayButAStopDoesNotSpendIt"}) {
             assertTrue(out.contains(s), s + " in:\n" + out);
         }
     }

@@ -1,12 +1,14 @@
 /*
- * A function that is valid IR but cannot be compiled (an unsupported construct, a limit
- * exceeded). The message names the function and what is wrong.
+ * A function that cannot be compiled: invalid IR (the subclass VerifierException, with
+ * every error found), or valid IR with an unsupported construct or an exceeded limit. One
+ * type, so a caller that only needs "did it compile" catches one exception.
  */
 package dev.patchbay.codegen;
 
 /**
- * Thrown for a function that passes the verifier but cannot be compiled, such as an unsupported
- * construct or an exceeded limit; the message names the function and the problem.
+ * Thrown for a function that cannot be compiled: invalid IR ({@link
+ * dev.patchbay.codegen.verify.VerifierException}), an unsupported construct or an exceeded
+ * limit; the message names the function and the problem.
  */
 public class CompileException extends RuntimeException {
     /**

@@ -8,11 +8,18 @@ package dev.patchbay.debug;
 /** A breakpoint or logpoint set in one Store. */
 public interface Breakpoint {
     /**
-     * What was asked for.
+     * What was asked for, by source line.
      *
-     * @return the requested location
+     * @return the requested location, or null for a breakpoint asked for by instruction
      */
     Location requested();
+
+    /**
+     * What was asked for, by machine instruction.
+     *
+     * @return the requested instruction, or null for a breakpoint asked for by source line
+     */
+    InstructionLocation requestedInstruction();
 
     /**
      * The function it landed in.
@@ -22,9 +29,10 @@ public interface Breakpoint {
     String function();
 
     /**
-     * The source line it landed on: the requested one, or the next with code.
+     * The source line it landed on: the requested one, or the next with code (for an
+     * instruction breakpoint, the line of the IR instruction that instruction belongs to).
      *
-     * @return the line, from 1
+     * @return the line, from 1, or 0 for an instruction of no IR instruction (a prologue)
      */
     int line();
 
@@ -48,6 +56,13 @@ public interface Breakpoint {
      * @return true for a logpoint
      */
     boolean isLogpoint();
+
+    /**
+     * Its condition, hit condition and log message.
+     *
+     * @return the options it was added with ({@link BreakpointOptions#NONE} for none)
+     */
+    BreakpointOptions options();
 
     /**
      * How many times the owner has reached it while it was set.

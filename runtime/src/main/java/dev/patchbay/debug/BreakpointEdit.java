@@ -30,6 +30,36 @@ public interface BreakpointEdit {
     BreakpointEdit addLogpoint(Location at);
 
     /**
+     * Adds a breakpoint with a condition, a hit condition or a log message (which makes it a
+     * logpoint); see {@link BreakpointOptions} for their forms. They are parsed by {@link
+     * #apply()}.
+     *
+     * @param at where
+     * @param options what it does there
+     * @return this edit
+     */
+    BreakpointEdit add(Location at, BreakpointOptions options);
+
+    /**
+     * Adds a breakpoint at one machine instruction. {@link #apply()} fails if the offset is
+     * not an instruction start of that function, naming the nearest ones.
+     *
+     * @param at where
+     * @return this edit
+     */
+    BreakpointEdit add(InstructionLocation at);
+
+    /**
+     * Adds a breakpoint at one machine instruction, with options (see {@link
+     * #add(Location, BreakpointOptions)}).
+     *
+     * @param at where
+     * @param options what it does there
+     * @return this edit
+     */
+    BreakpointEdit add(InstructionLocation at, BreakpointOptions options);
+
+    /**
      * Removes a breakpoint (one of this Store's); removing one already removed does nothing.
      *
      * @param breakpoint the breakpoint
@@ -49,8 +79,8 @@ public interface BreakpointEdit {
      * runs or not: a running owner stops at a new breakpoint the next time it reaches it.
      *
      * @return the breakpoints added, in the order they were added
-     * @throws IllegalArgumentException if a location has no code at or after it (nothing is
-     *     changed then)
+     * @throws IllegalArgumentException if a location has no code at or after it, or an
+     *     option does not parse (the message names the column); nothing is changed then
      * @throws IllegalStateException if the edit was applied already, the Store is closed, or
      *     it runs and the Engine has no site controller to arm its code
      */

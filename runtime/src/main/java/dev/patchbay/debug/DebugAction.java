@@ -13,6 +13,11 @@ public enum DebugAction {
     STEP_OVER,
     /** Stop at the next IR location in a caller's frame. */
     STEP_OUT,
+    /**
+     * Stop after exactly one machine instruction: at the next instruction the owner executes
+     * in the Store's functions (a branch's target, a callee's first instruction).
+     */
+    STEP_INSTRUCTION,
     /** Unwind the call with an {@code interrupt} Trap. */
     INTERRUPT
 }

@@ -7,6 +7,7 @@
 package dev.patchbay.debug;
 
 import java.util.List;
+import java.util.function.Consumer;
 
 /** Breakpoints, logpoints and stops for one Store. */
 public interface Debugger {
@@ -25,6 +26,26 @@ public interface Debugger {
      * @param handler the handler, or null for none
      */
     void onStop(StopHandler handler);
+
+    /**
+     * Sets what receives logpoint messages, on the owner thread at each logpoint hit that
+     * passes its condition and hit condition (the guest waits meanwhile, so it should be
+     * quick). Every message is also logged at DEBUG level. A consumer that throws is logged
+     * and the guest continues.
+     *
+     * @param consumer the consumer, or null for none
+     */
+    void onLogpoint(Consumer<LogpointMessage> consumer);
+
+    /**
+     * Whether the Store's epoch deadline ({@code Store.setEpochDeadline}) runs on while the
+     * stop handler holds the guest stopped. By default it does not: the deadline moves later
+     * by the epochs each stop lasted, so time spent looking at a stop is not taken from the
+     * guest. An {@code interrupt()} is taken either way.
+     *
+     * @param runs true to let the deadline pass during stops, as if the guest ran
+     */
+    void setDeadlineRunsWhileStopped(boolean runs);
 
     /**
      * The breakpoints and logpoints set now.

@@ -33,6 +33,14 @@ public interface StopEvent {
     Breakpoint breakpoint();
 
     /**
+     * Why the breakpoint's condition could not decide: a name the function has no value for,
+     * a value optimized out here, a division by zero. The guest then stops rather than guess.
+     *
+     * @return the reason, or null when no condition failed to evaluate at this stop
+     */
+    String conditionProblem();
+
+    /**
      * The guest frames, innermost first, with their source locations.
      *
      * @return the frames

@@ -136,6 +136,10 @@ final class SignalStubs {
         }
         a.load(8, Gpr.RAX, m(Gpr.RBP, 0));
         a.store(8, m(vm, VmctxLayout.SAFEPOINT_GPRS + 8 * Gpr.RBP.enc()), Gpr.RAX);
+        // The guest's RSP before the handler pushed the site address: above that push, the
+        // pushfq and the push of RBP (a debugger unwinds a frame not set up yet from it).
+        a.lea(8, Gpr.RAX, m(Gpr.RBP, 24));
+        a.store(8, m(vm, VmctxLayout.SAFEPOINT_GPRS + 8 * Gpr.RSP.enc()), Gpr.RAX);
         buf.bind(noDebugger);
         // A due interrupt unwinds here, with no upcall: Java bookkeeping after the unwind.
         Label unwind = buf.newLabel(), interrupt = buf.newLabel(), upcallPath = buf.newLabel();

@@ -38,9 +38,14 @@ class ChildJvmTest {
     }
 
     Run run(Path java, String mode, String... args) throws IOException, InterruptedException {
+        return run(java, List.of(), mode, args);
+    }
+
+    Run run(Path java, List<String> jvmArgs, String mode, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(java.toString());
         cmd.add("-Xss8m");
+        cmd.addAll(jvmArgs);
         if (featureVersion(java) >= 23) {
             cmd.add("--enable-native-access=ALL-UNNAMED");
             cmd.add("--sun-misc-unsafe-memory-access=allow"); // as ./patchbay passes on JDK 23+
@@ -163,6 +168,26 @@ class ChildJvmTest {
         Run r = run(currentJava(), "smoke");
         assertEquals(0, r.exit, r.out);
         assertEquals("1000", r.results.get("rounds"), r.out);
+    }
+
+    /**
+     * The first interrupt in a JVM used to load and initialise the classes of its Java side
+     * (and link their call sites) on the interrupt path, which took it 10 to 65 ms; the first
+     * epoch Engine now does that (InterruptPathWarmup), so the first interrupt loads none of
+     * them. Without the warm-up, every class listed here is loaded between the marks.
+     */
+    @Test
+    void theFirstInterruptInAJvmLoadsNoClassOfItsPath() throws Exception {
+        Run r = run(currentJava(), List.of("-Xlog:class+load=info:stdout"), "firstInterrupt");
+        assertEquals(0, r.exit, r.out);
+        assertEquals("true", r.results.get("interrupted"), r.out);
+        int from = r.out.indexOf("MARK interrupt"), to = r.out.indexOf("MARK done");
+        assertTrue(from >= 0 && to > from, r.out);
+        String during = r.out.substring(from, to);
+        for (String c : List.of("dev.patchbay.TrapDecoder", "dev.patchbay.GuestFrame", "dev.patchbay.EpochOutcome ",
+                "dev.patchbay.PatchRequest", "java.util.concurrent.CompletableFuture ", "dev.patchbay.EpochState$Action")) {
+            assertFalse(during.contains(c), c + " was loaded by the first interrupt:\n" + during);
+        }
     }
 
     static String classpath() { return System.getProperty("java.class.path").replace(File.pathSeparatorChar, '\n'); }

@@ -10,11 +10,17 @@
  *   smoke   1,000 on/off requests against a running loop (used on other JDKs)
  *   publish registry updates in a tight loop while other threads force safepoints and
  *           raise implicit NPEs (SIGSEGVs our handler sees first); must finish, not hang
+ *   firstInterrupt  the JVM's first interrupt, of a runaway loop on another thread, between
+ *           two MARK lines, so that the test can see which classes it loaded (-Xlog:class+load)
  */
 package dev.patchbay.signal;
 
 import dev.patchbay.Engine;
+import dev.patchbay.EngineConfig;
+import dev.patchbay.Func;
 import dev.patchbay.Instance;
+import dev.patchbay.Module;
+import dev.patchbay.Trap;
 import dev.patchbay.SitePlan;
 import dev.patchbay.Store;
 import dev.patchbay.codegen.CompileOptions;
@@ -22,6 +28,7 @@ import dev.patchbay.codegen.Compiler;
 import dev.patchbay.codegen.clif.ClifParser;
 import dev.patchbay.codegen.instrument.InstrumentationPlan;
 import dev.patchbay.codegen.instrument.SiteKind;
+import dev.patchbay.codegen.ir.TrapCode;
 import dev.patchbay.codegen.isa.x64.AluOp;
 import dev.patchbay.codegen.isa.x64.Assembler;
 import dev.patchbay.codegen.isa.x64.Gpr;
@@ -32,6 +39,7 @@ import dev.patchbay.internal.sys.Native;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 public final class ChildMain {
     static final String BREAK = String.join("\n",
@@ -47,6 +55,7 @@ public final class ChildMain {
             case "chain": chain(); break;
             case "sigdfl": sigdfl(); break;
             case "smoke": smoke(); break;
+            case "firstInterrupt": firstInterrupt(); break;
             case "replaced": replaced(); break;
             case "publish": publish(Long.parseLong(args[1])); break;
             default: throw new IllegalArgumentException(args[0]);
@@ -223,6 +232,35 @@ public final class ChildMain {
         handler.release();
         System.out.println("RESULT updates=" + updates);
         System.out.println("RESULT npes=" + (npes[0] > 0 ? 1 : 0));
+    }
+
+    static void firstInterrupt() throws Exception {
+        try (Engine engine = new Engine(new EngineConfig().epochInterruption(true)); Store store = new Store(engine)) {
+            Func f = store.instantiate(Module.fromClif(engine, "runaway.clif", String.join("\n",
+                "function %runaway(i64) -> i64 {",
+                "block0(v0: i64):",
+                "    jump block1(v0)",
+                "block1(v1: i64):",
+                "    v2 = iadd_imm v1, 1",
+                "    brif v2, block1(v2), block2",
+                "block2:",
+                "    return v2",
+                "}"))).func("runaway");
+            AtomicReference<TrapCode> stopped = new AtomicReference<>();
+            Thread guest = new Thread(() -> {
+                try {
+                    f.call(1);
+                } catch (Trap t) {
+                    stopped.set(t.code());
+                }
+            });
+            System.out.println("MARK interrupt");
+            guest.start();
+            while (!store.interrupt()) Thread.onSpinWait();
+            guest.join();
+            System.out.println("MARK done");
+            System.out.println("RESULT interrupted=" + TrapCode.INTERRUPT.equals(stopped.get()));
+        }
     }
 
     static void smoke() throws Exception {

@@ -9,6 +9,9 @@
  */
 package dev.patchbay.wasm;
 
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.ToNumberPolicy;
 import org.junit.jupiter.api.Assumptions;
 
 import java.io.IOException;
@@ -24,6 +27,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 final class SpecSuite {
+    private static final Gson WAST_JSON = new GsonBuilder().setObjectToNumberStrategy(ToNumberPolicy.LAZILY_PARSED_NUMBER).create();
+
     private SpecSuite() {}
 
     /** One converted .wast file: its name, its wast2json commands, and where its .wasm files are. */
@@ -92,7 +97,7 @@ final class SpecSuite {
             }
             if (p.exitValue() != 0) throw new AssertionError("wast2json failed on " + f + ": " + output);
             @SuppressWarnings("unchecked")
-            Map<String, Object> root = (Map<String, Object>) Json.parse(Files.readString(json));
+            Map<String, Object> root = (Map<String, Object>) WAST_JSON.fromJson(Files.readString(json), Object.class);
             @SuppressWarnings("unchecked")
             List<Map<String, Object>> commands = (List<Map<String, Object>>) root.get("commands");
             result.add(new Script(name, commands, dir));

@@ -30,6 +30,11 @@
 // - Alignment. An alignment point is padding that makes the next byte a multiple of its
 //   alignment; relax() recomputes its length from the new offset, so aligned code stays aligned.
 // - Metadata offsets are instruction boundaries in this buffer; relax() maps them like labels.
+// - Instruction starts. The encoder calls instructionStart() before each instruction it emits
+//   and putNop records each NOP unit; alignment padding's units are computed from its final
+//   length, since relax() may lay it out anew. instructionStarts() is therefore every
+//   instruction start of the final layout, and nothing else (data such as jump tables is
+//   written with put* alone and has none).
 //   A patch site's off form equals the code's bytes at its offset when its forms are set.
 package dev.patchbay.codegen.machinst;
 
@@ -125,6 +130,11 @@ public final class CodeBuffer {
     /** Positions recorded with mark(), for metadata kept outside the buffer (frame rows). */
     private final List<Integer> marks = new ArrayList<>();
     private final List<Integer> markEpochs = new ArrayList<>();
+    /** Instruction starts (see instructionStart), with their epochs; relax() maps them. */
+    private final List<Integer> insns = new ArrayList<>();
+    private final List<Integer> insnEpochs = new ArrayList<>();
+    /** Where each alignment point's padding is and how long, in the final layout; null until relax() moves any. */
+    private int[] alignAt, alignPad;
 
     private byte[] data;
     private int size;
@@ -393,7 +403,9 @@ public final class CodeBuffer {
      * @param len the number of bytes, at least 0
      * @param units the ISA's NOP encodings: {@code units[i]} is one NOP of length i + 1
      */
-    public void putNop(int len, byte[][] units) {
+    public void putNop(int len, byte[][] units) { putNop(len, units, true); }
+
+    private void putNop(int len, byte[][] units, boolean record) {
         if (len < 0) {
             throw new IllegalArgumentException("NOP length must be >= 0, got " + len);
         }
@@ -401,9 +413,43 @@ public final class CodeBuffer {
         int left = len;
         while (left > 0) {
             int n = Math.min(left, units.length);
+            if (record) instructionStart();
             putBytes(units[n - 1]);
             left -= n;
         }
+    }
+
+    /**
+     * Records that an instruction starts at the current offset (the encoder calls it before
+     * each one; calling it twice at one offset records one start). Emits nothing.
+     */
+    public void instructionStart() {
+        int last = insns.size() - 1;
+        if (last >= 0 && insns.get(last) == size && insnEpochs.get(last) == aligns.size()) return;
+        insns.add(size);
+        insnEpochs.add(aligns.size());
+    }
+
+    /**
+     * Every instruction start of the code, in the final layout (after relax()), ascending:
+     * those recorded by {@link #instructionStart()} and {@link #putNop}, and the NOP units of
+     * alignment padding.
+     *
+     * @return the offsets, a new array
+     */
+    public int[] instructionStarts() {
+        java.util.TreeSet<Integer> out = new java.util.TreeSet<>(insns);
+        for (int j = 0; j < aligns.size(); j++) {
+            AlignPoint a = aligns.get(j);
+            int at = alignAt == null ? a.start : alignAt[j], pad = alignAt == null ? a.pad : alignPad[j];
+            for (int o = 0; o < pad; o += Math.min(pad - o, a.units.length)) out.add(at + o);
+        }
+        // A start recorded at the very end (after the last instruction) is no instruction's.
+        out.removeIf(o -> o >= size);
+        int[] r = new int[out.size()];
+        int i = 0;
+        for (int o : out) r[i++] = o;
+        return r;
     }
 
     /**
@@ -419,7 +465,7 @@ public final class CodeBuffer {
         int pad = (alignment - (size & (alignment - 1))) & (alignment - 1);
         checkUnits(units);
         aligns.add(new AlignPoint(size, alignment, pad, units, aligns.size()));
-        putNop(pad, units);
+        putNop(pad, units, false);
     }
 
     // ---- metadata -----------------------------------------------------------------------------
@@ -679,6 +725,13 @@ public final class CodeBuffer {
             symbolRefs.set(i, new SymbolRef(map(r.field(), symbolEpochs.get(i), starts, shrinkPrefix, padDelta), r.symbol()));
         }
         for (int i = 0; i < marks.size(); i++) marks.set(i, map(marks.get(i), markEpochs.get(i), starts, shrinkPrefix, padDelta));
+        for (int i = 0; i < insns.size(); i++) insns.set(i, map(insns.get(i), insnEpochs.get(i), starts, shrinkPrefix, padDelta));
+        alignAt = new int[aligns.size()];
+        alignPad = new int[aligns.size()];
+        for (int j = 0; j < aligns.size(); j++) {
+            alignAt[j] = map(aligns.get(j).start, j, starts, shrinkPrefix, padDelta);
+            alignPad[j] = newPad[j];
+        }
         for (Site site : sites) {
             if (site.on != null) throw new IllegalStateException("a site's forms were set before relax()");
             site.offset = map(site.offset, site.epoch, starts, shrinkPrefix, padDelta);

@@ -64,6 +64,11 @@ public final class CompiledModule {
      * it); what debuggers read values at a stop with.
      */
     public final ValueTable values;
+    /**
+     * Where each machine instruction of the functions starts (empty for a module built
+     * without it); what debuggers set breakpoints by machine offset and step instructions by.
+     */
+    public final InstructionTable instructions;
 
     /**
      * A module without epoch sites ({@link EpochMode#NONE}); see the full constructor.
@@ -161,6 +166,37 @@ public final class CompiledModule {
                           Map<SiteKind, Integer> hookTrampolines,
                           int trapStub, List<byte[]> nopUnits, EpochMode epochMode, List<UnwindRange> unwind,
                           LocationTable locations, ValueTable values) {
+        this(code, functions, patchSites, trapSites, callSites, relocations, imports, hookTrampolines, trapStub, nopUnits,
+            epochMode, unwind, locations, values, InstructionTable.EMPTY);
+    }
+
+    /**
+     * A module with its call frame rules, its location, value and instruction tables; see the
+     * constructor without them.
+     *
+     * @param code the code, with every patch site in its off form
+     * @param functions the functions, by index
+     * @param patchSites the patch sites, by id (ids are positions)
+     * @param trapSites the offsets that can trap
+     * @param callSites the return addresses of calls
+     * @param relocations the addresses the loader fills in
+     * @param imports the hostcalls, by index
+     * @param hookTrampolines hook trampoline offsets by site kind; no null keys or values
+     * @param trapStub offset of the trap stub
+     * @param nopUnits the ISA's NOP sequences, shortest first
+     * @param epochMode how the code checks for epochs ({@link EpochMode#NONE} without epoch sites)
+     * @param unwind the call frame rules of the code's ranges, by start offset
+     * @param locations the location table (immutable, so kept as it is)
+     * @param values the value table (immutable, so kept as it is)
+     * @param instructions the instruction table (immutable, so kept as it is)
+     * @throws IllegalArgumentException if a range lies outside the code or overlaps another
+     */
+    public CompiledModule(byte[] code, List<FunctionInfo> functions, List<PatchSite> patchSites, List<TrapSite> trapSites,
+                          List<CallSite> callSites, List<Relocation> relocations, List<ImportInfo> imports,
+                          Map<SiteKind, Integer> hookTrampolines,
+                          int trapStub, List<byte[]> nopUnits, EpochMode epochMode, List<UnwindRange> unwind,
+                          LocationTable locations, ValueTable values, InstructionTable instructions) {
+        this.instructions = Objects.requireNonNull(instructions, "instructions");
         this.locations = Objects.requireNonNull(locations, "locations");
         this.values = Objects.requireNonNull(values, "values");
         int prev = 0;

@@ -5,10 +5,12 @@
  */
 package dev.patchbay.codegen.verify;
 
+import dev.patchbay.codegen.CompileException;
+
 import java.util.List;
 
 /** Invalid IR, with every error the verifier found. */
-public final class VerifierException extends RuntimeException {
+public final class VerifierException extends CompileException {
     private static final long serialVersionUID = 1L;
 
     private final transient List<VerifierError> errors;

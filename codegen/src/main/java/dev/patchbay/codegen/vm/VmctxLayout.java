@@ -114,7 +114,7 @@ public final class VmctxLayout {
     public static final int STEP_WRITE = STEP_STATE + 8;
     /**
      * The guest's general-purpose registers at the current safepoint, by x86 encoding (RAX
-     * at +0 .. R15 at +120; RSP's slot unused), written by the safepoint stub before its
+     * at +0 .. R15 at +120; RSP's slot holds the guest's RSP at the trap), written by the safepoint stub before its
      * upcall when DEBUG_BREAKS is set: what a debugger reads register values from. Valid only
      * during the upcall.
      */

@@ -5,6 +5,9 @@
  */
 package dev.patchbay.codegen.verify;
 
+import dev.patchbay.codegen.CompileException;
+import dev.patchbay.codegen.CompileOptions;
+import dev.patchbay.codegen.Compiler;
 import dev.patchbay.codegen.clif.ClifParser;
 import dev.patchbay.codegen.clif.Diagnostics;
 import dev.patchbay.codegen.ir.Function;
@@ -434,5 +437,20 @@ class VerifierTest {
             "v.clif:3:5: error: function %f, block0, inst \"v3 = iadd v1, v2\": arg 1 has type i64, expected i32",
             "v.clif:4:5: error: function %f, block0, inst \"v4 = isub v2, v1\": arg 1 has type i32, expected i64"),
             Diagnostics.format("v.clif", e));
+    }
+
+    @Test
+    void invalidIrIsACompileErrorSoOneCatchCoversEveryReasonCompilationFails() {
+        Function f = parse("""
+            function %f(i32, i64) -> i32 {
+            block0(v1: i32, v2: i64):
+                v3 = iadd v1, v2
+                return v3
+            }
+            """);
+        CompileException e = assertThrows(CompileException.class,
+            () -> Compiler.compile(List.of(f), CompileOptions.builder().build()));
+        assertTrue(e instanceof VerifierException, e.getClass().getName());
+        assertTrue(e.getMessage().contains("arg 1 has type i64, expected i32"), e.getMessage());
     }
 }

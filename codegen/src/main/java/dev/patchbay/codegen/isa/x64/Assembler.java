@@ -5,6 +5,9 @@
 // prefixes, REX, opcode, ModRM, SIB and displacement; public methods only validate operand sizes
 // and pick opcodes. The few "+register" opcodes (push, pop, mov imm, bswap) share a second tiny
 // emitter. Sizes are operand sizes in bytes: 2 adds 0x66, 8 adds REX.W, 1 selects the byte opcode.
+// Every public method that emits starts with buf.instructionStart(), so the buffer knows each
+// instruction's start (the debugger's instruction table); a method that emits several
+// instructions calls other public methods for all but its first, or records them itself.
 package dev.patchbay.codegen.isa.x64;
 
 import dev.patchbay.codegen.machinst.BranchRangeException;
@@ -44,41 +47,48 @@ public final class Assembler {
 
     /** {@code op dst, src} (register to register). */
     public void alu(AluOp op, int size, Gpr dst, Gpr src) {
+        buf.instructionStart();
         checkSize(op.mnemonic(), size, S1248, dst, src);
         rr(0, size, op.digit() * 8 + (size == 1 ? 0 : 1), src, dst);
     }
 
     /** {@code op dst, [src]}. */
     public void alu(AluOp op, int size, Gpr dst, Mem src) {
+        buf.instructionStart();
         checkSize(op.mnemonic(), size, S1248, dst, src);
         rm(0, size, op.digit() * 8 + (size == 1 ? 2 : 3), dst.enc(), size == 1, src, 0);
     }
 
     /** {@code op [dst], src}. */
     public void alu(AluOp op, int size, Mem dst, Gpr src) {
+        buf.instructionStart();
         checkSize(op.mnemonic(), size, S1248, dst, src);
         rm(0, size, op.digit() * 8 + (size == 1 ? 0 : 1), src.enc(), size == 1, dst, 0);
     }
 
     /** {@code op dst, imm}; imm8 sign-extended form when it fits. For size 8, imm is sign-extended. */
     public void aluImm(AluOp op, int size, Gpr dst, int imm) {
+        buf.instructionStart();
         checkSize(op.mnemonic(), size, S1248, dst, imm);
         aluImmCore(0, op, size, dst, null, imm);
     }
 
     /** {@code op [dst], imm}. */
     public void aluImm(AluOp op, int size, Mem dst, int imm) {
+        buf.instructionStart();
         checkSize(op.mnemonic(), size, S1248, dst, imm);
         aluImmCore(0, op, size, null, dst, imm);
     }
 
     public void test(int size, Gpr a, Gpr b) {
+        buf.instructionStart();
         checkSize("test", size, S1248, a, b);
         rr(0, size, size == 1 ? 0x84 : 0x85, b, a);
     }
 
     /** {@code test a, imm}; there is no imm8 form for 16..64-bit test, so imm is full width. */
     public void testImm(int size, Gpr a, int imm) {
+        buf.instructionStart();
         checkSize("test", size, S1248, a, imm);
         int v = normalizeImm("test", size, imm);
         int immBytes = immBytes(size);
@@ -89,12 +99,14 @@ public final class Assembler {
     // ---- moves ---------------------------------------------------------------------------------
 
     public void mov(int size, Gpr dst, Gpr src) {
+        buf.instructionStart();
         checkSize("mov", size, S1248, dst, src);
         rr(0, size, size == 1 ? 0x88 : 0x89, src, dst);
     }
 
     /** Load; a 4-byte load zero-extends into the full 64-bit register. */
     public void load(int size, Gpr dst, Mem src) {
+        buf.instructionStart();
         checkSize("load", size, S1248, dst, src);
         rm(0, size, size == 1 ? 0x8A : 0x8B, dst.enc(), size == 1, src, 0);
     }
@@ -105,6 +117,7 @@ public final class Assembler {
      * thread's identity with one load that cannot fault (glibc sets FS for every thread).
      */
     public void loadThreadPointer(Gpr dst) {
+        buf.instructionStart();
         buf.put1(0x64);
         buf.put1(0x48 | (dst.needsRex() ? 4 : 0));
         buf.put1(0x8B);
@@ -114,12 +127,14 @@ public final class Assembler {
     }
 
     public void store(int size, Mem dst, Gpr src) {
+        buf.instructionStart();
         checkSize("store", size, S1248, dst, src);
         rm(0, size, size == 1 ? 0x88 : 0x89, src.enc(), size == 1, dst, 0);
     }
 
     /** {@code mov [dst], imm}; for size 8 the 32-bit imm is sign-extended. */
     public void storeImm(int size, Mem dst, int imm) {
+        buf.instructionStart();
         checkSize("storeImm", size, S1248, dst, imm);
         int v = normalizeImm("storeImm", size, imm);
         int immBytes = immBytes(size);
@@ -133,6 +148,7 @@ public final class Assembler {
      * sign-extend from 32 bits, else {@code movabs r64, imm64}.
      */
     public void movImm(Gpr dst, long imm) {
+        buf.instructionStart();
         checkReg("movImm", dst);
         if (imm >= 0 && imm <= 0xFFFF_FFFFL) {
             plusReg(4, 0xB8, dst);
@@ -148,6 +164,7 @@ public final class Assembler {
 
     /** {@code mov r32, imm32} (the upper 32 bits of the register become zero). */
     public void movImm32(Gpr dst, int imm) {
+        buf.instructionStart();
         checkReg("movImm32", dst);
         plusReg(4, 0xB8, dst);
         buf.put4(imm);
@@ -155,37 +172,44 @@ public final class Assembler {
 
     /** {@code xor r32, r32}: the idiomatic zeroing form; clobbers flags. */
     public void zero(Gpr r) {
+        buf.instructionStart();
         checkReg("zero", r);
         rr(0, 4, 0x31, r, r);
     }
 
     public void movzx(int srcSize, int dstSize, Gpr dst, Gpr src) {
+        buf.instructionStart();
         checkExtend("movzx", srcSize, dstSize, false, dst, src);
         emit(0, dstSize, srcSize == 1 ? 0x0FB6 : 0x0FB7, dst.enc(), false, src, null, srcSize == 1, 0);
     }
 
     public void movzx(int srcSize, int dstSize, Gpr dst, Mem src) {
+        buf.instructionStart();
         checkExtend("movzx", srcSize, dstSize, false, dst, src);
         rm(0, dstSize, srcSize == 1 ? 0x0FB6 : 0x0FB7, dst.enc(), false, src, 0);
     }
 
     /** Sign-extending move; srcSize 4 (into 8) is movsxd. */
     public void movsx(int srcSize, int dstSize, Gpr dst, Gpr src) {
+        buf.instructionStart();
         checkExtend("movsx", srcSize, dstSize, true, dst, src);
         emit(0, dstSize, movsxOpcode(srcSize), dst.enc(), false, src, null, srcSize == 1, 0);
     }
 
     public void movsx(int srcSize, int dstSize, Gpr dst, Mem src) {
+        buf.instructionStart();
         checkExtend("movsx", srcSize, dstSize, true, dst, src);
         rm(0, dstSize, movsxOpcode(srcSize), dst.enc(), false, src, 0);
     }
 
     public void lea(int size, Gpr dst, Mem src) {
+        buf.instructionStart();
         checkSize("lea", size, S48, dst, src);
         rm(0, size, 0x8D, dst.enc(), false, src, 0);
     }
 
     public void xchg(int size, Gpr a, Gpr b) {
+        buf.instructionStart();
         checkSize("xchg", size, S1248, a, b);
         rr(0, size, size == 1 ? 0x86 : 0x87, b, a);
     }
@@ -193,44 +217,53 @@ public final class Assembler {
     // ---- group 3, multiply, divide ---------------------------------------------------------------
 
     public void not(int size, Gpr r) {
+        buf.instructionStart();
         group3("not", 2, size, r);
     }
 
     public void neg(int size, Gpr r) {
+        buf.instructionStart();
         group3("neg", 3, size, r);
     }
 
     /** Unsigned widening multiply: rdx:rax (or ax for size 1) = rax * src. */
     public void mul(int size, Gpr src) {
+        buf.instructionStart();
         group3("mul", 4, size, src);
     }
 
     /** Signed widening multiply, one-operand form. */
     public void imulWide(int size, Gpr src) {
+        buf.instructionStart();
         group3("imul", 5, size, src);
     }
 
     public void div(int size, Gpr src) {
+        buf.instructionStart();
         group3("div", 6, size, src);
     }
 
     public void idiv(int size, Gpr src) {
+        buf.instructionStart();
         group3("idiv", 7, size, src);
     }
 
     /** Truncating signed/unsigned multiply {@code dst *= src}. */
     public void imul(int size, Gpr dst, Gpr src) {
+        buf.instructionStart();
         checkSize("imul", size, S248, dst, src);
         rr(0, size, 0x0FAF, dst, src);
     }
 
     public void imul(int size, Gpr dst, Mem src) {
+        buf.instructionStart();
         checkSize("imul", size, S248, dst, src);
         rm(0, size, 0x0FAF, dst.enc(), false, src, 0);
     }
 
     /** {@code dst = src * imm}; for size 8 the imm is sign-extended. */
     public void imulImm(int size, Gpr dst, Gpr src, int imm) {
+        buf.instructionStart();
         checkSize("imul", size, S248, dst, src, imm);
         int v = normalizeImm("imul", size, imm);
         if (fits8(v)) {
@@ -245,6 +278,7 @@ public final class Assembler {
 
     /** Sign-extends AX/EAX/RAX into DX/EDX/RDX (cwd, cdq, cqo). */
     public void cwdCdqCqo(int size) {
+        buf.instructionStart();
         checkSize("cwd/cdq/cqo", size, S248);
         plain(size, 0x99);
     }
@@ -252,12 +286,14 @@ public final class Assembler {
     // ---- shifts ---------------------------------------------------------------------------------
 
     public void shiftCl(ShiftOp op, int size, Gpr r) {
+        buf.instructionStart();
         checkSize(op.mnemonic(), size, S1248, r);
         emit(0, size, size == 1 ? 0xD2 : 0xD3, op.digit(), false, r, null, size == 1, 0);
     }
 
     /** Shift/rotate by an immediate count: 0..63 for size 8, 0..31 otherwise (the CPU masks beyond). */
     public void shiftImm(ShiftOp op, int size, Gpr r, int imm) {
+        buf.instructionStart();
         checkSize(op.mnemonic(), size, S1248, r, imm);
         int max = size == 8 ? 63 : 31;
         if (imm < 0 || imm > max) {
@@ -271,28 +307,34 @@ public final class Assembler {
     // ---- bit operations --------------------------------------------------------------------------
 
     public void bsr(int size, Gpr dst, Gpr src) {
+        buf.instructionStart();
         bitScan("bsr", 0, 0x0FBD, size, dst, src);
     }
 
     public void bsf(int size, Gpr dst, Gpr src) {
+        buf.instructionStart();
         bitScan("bsf", 0, 0x0FBC, size, dst, src);
     }
 
     /** Requires LZCNT (ABM); on older CPUs the same bytes execute as bsr. */
     public void lzcnt(int size, Gpr dst, Gpr src) {
+        buf.instructionStart();
         bitScan("lzcnt", REP, 0x0FBD, size, dst, src);
     }
 
     /** Requires BMI1; on older CPUs the same bytes execute as bsf. */
     public void tzcnt(int size, Gpr dst, Gpr src) {
+        buf.instructionStart();
         bitScan("tzcnt", REP, 0x0FBC, size, dst, src);
     }
 
     public void popcnt(int size, Gpr dst, Gpr src) {
+        buf.instructionStart();
         bitScan("popcnt", REP, 0x0FB8, size, dst, src);
     }
 
     public void bswap(int size, Gpr r) {
+        buf.instructionStart();
         // 16-bit bswap is undefined behaviour on real hardware, so it is refused.
         checkSize("bswap", size, S48, r);
         plusReg(size, 0x0FC8, r);
@@ -302,16 +344,19 @@ public final class Assembler {
 
     /** Sets the low byte of {@code dst} to 0/1; the upper bytes are unchanged. */
     public void setcc(Cond cond, Gpr dst) {
+        buf.instructionStart();
         checkReg("set" + cond.suffix(), dst);
         emit(0, 1, 0x0F90 + cond.enc(), 0, false, dst, null, true, 0);
     }
 
     public void cmov(Cond cond, int size, Gpr dst, Gpr src) {
+        buf.instructionStart();
         checkSize("cmov" + cond.suffix(), size, S248, dst, src);
         rr(0, size, 0x0F40 + cond.enc(), dst, src);
     }
 
     public void cmov(Cond cond, int size, Gpr dst, Mem src) {
+        buf.instructionStart();
         checkSize("cmov" + cond.suffix(), size, S248, dst, src);
         rm(0, size, 0x0F40 + cond.enc(), dst.enc(), false, src, 0);
     }
@@ -319,26 +364,31 @@ public final class Assembler {
     // ---- stack and miscellaneous -------------------------------------------------------------------
 
     public void push(Gpr r) {
+        buf.instructionStart();
         checkReg("push", r);
         plusReg(4, 0x50, r); // 64-bit by default in long mode: no REX.W
     }
 
     public void pop(Gpr r) {
+        buf.instructionStart();
         checkReg("pop", r);
         plusReg(4, 0x58, r);
     }
 
     /** Pushes the imm32 sign-extended to 64 bits. */
     public void pushImm32(int imm) {
+        buf.instructionStart();
         buf.put1(0x68);
         buf.put4(imm);
     }
 
     public void pushfq() {
+        buf.instructionStart();
         buf.put1(0x9C);
     }
 
     public void popfq() {
+        buf.instructionStart();
         buf.put1(0x9D);
     }
 
@@ -348,53 +398,65 @@ public final class Assembler {
      * (every x86-64 CPU since 2006).
      */
     public void lahf() {
+        buf.instructionStart();
         buf.put1(0x9F);
     }
 
     /** Loads SF, ZF, AF, PF and CF from AH (OF is left alone). */
     public void sahf() {
+        buf.instructionStart();
         buf.put1(0x9E);
     }
 
     public void ret() {
+        buf.instructionStart();
         buf.put1(0xC3);
     }
 
     public void ud2() {
+        buf.instructionStart();
         putOpcode(0x0F0B);
     }
 
     public void int3() {
+        buf.instructionStart();
         buf.put1(0xCC);
     }
 
     public void hlt() {
+        buf.instructionStart();
         buf.put1(0xF4);
     }
 
     public void syscall() {
+        buf.instructionStart();
         putOpcode(0x0F05);
     }
 
     public void mfence() {
+        buf.instructionStart();
         putOpcode(0x0FAEF0);
     }
 
     public void lfence() {
+        buf.instructionStart();
         putOpcode(0x0FAEE8);
     }
 
     public void rdtsc() {
+        buf.instructionStart();
         putOpcode(0x0F31);
     }
 
     /** cpuid: serializing; clobbers eax, ebx, ecx, edx. */
     public void cpuid() {
+        buf.instructionStart();
         putOpcode(0x0FA2);
     }
 
     /** pause: a spin-wait hint. */
     public void pause() {
+        buf.instructionStart();
         buf.put1(0xF3);
         buf.put1(0x90);
     }
@@ -416,6 +478,7 @@ public final class Assembler {
      * already bound out of reach (before emitting anything) or, later, when it gets bound out of reach.
      */
     public void jmp(Label target, boolean shortForm) {
+        buf.instructionStart();
         checkLabel("jmp", target);
         if (shortForm) {
             branchRel8(0xEB, target);
@@ -425,6 +488,7 @@ public final class Assembler {
     }
 
     public void jcc(Cond cond, Label target, boolean shortForm) {
+        buf.instructionStart();
         checkLabel("j" + cond.suffix(), target);
         if (shortForm) {
             branchRel8(0x70 + cond.enc(), target);
@@ -439,6 +503,7 @@ public final class Assembler {
      * {@code relax()} turns it into {@code jmp rel8} when that reaches.
      */
     public void jmpRelaxable(Label target) {
+        buf.instructionStart();
         checkLabel("jmp", target);
         int start = buf.offset();
         branchRel32(0xE9, target);
@@ -447,6 +512,7 @@ public final class Assembler {
 
     /** {@code jcc label} whose size the buffer decides (see {@link #jmpRelaxable}). */
     public void jccRelaxable(Cond cond, Label target) {
+        buf.instructionStart();
         checkLabel("j" + cond.suffix(), target);
         int start = buf.offset();
         branchRel32(0x0F80 + cond.enc(), target);
@@ -454,12 +520,14 @@ public final class Assembler {
     }
 
     public void call(Label target) {
+        buf.instructionStart();
         checkLabel("call", target);
         branchRel32(0xE8, target);
     }
 
     /** {@code call rel32} to an absolute offset in this buffer; returns the instruction's start offset. */
     public int callRel32(int targetOffset) {
+        buf.instructionStart();
         if (targetOffset < 0) {
             throw new IllegalArgumentException("call target offset must be >= 0, got " + targetOffset);
         }
@@ -475,6 +543,7 @@ public final class Assembler {
      * the instruction (field + 4).
      */
     public int callRel32Field() {
+        buf.instructionStart();
         buf.put1(0xE8);
         int field = buf.offset();
         buf.put4(0);
@@ -483,6 +552,7 @@ public final class Assembler {
 
     /** {@code jmp rel32} to a target outside this buffer; returns the rel32 field's offset (see {@link #callRel32Field}). */
     public int jmpRel32Field() {
+        buf.instructionStart();
         buf.put1(0xE9);
         int field = buf.offset();
         buf.put4(0);
@@ -491,6 +561,7 @@ public final class Assembler {
 
     /** {@code lea dst, [rip + rel32]} to a target outside this buffer; returns the rel32 field's offset (see {@link #callRel32Field}). */
     public int leaRipRel32Field(Gpr dst) {
+        buf.instructionStart();
         checkReg("lea", dst);
         buf.put1(0x48 | (dst.needsRex() ? 4 : 0));
         buf.put1(0x8D);
@@ -547,21 +618,25 @@ public final class Assembler {
     }
 
     public void call(Gpr target) {
+        buf.instructionStart();
         checkReg("call", target);
         emit(0, 4, 0xFF, 2, false, target, null, false, 0); // 64-bit by default: no REX.W
     }
 
     public void call(Mem target) {
+        buf.instructionStart();
         checkMem("call", target);
         rm(0, 4, 0xFF, 2, false, target, 0);
     }
 
     public void jmp(Gpr target) {
+        buf.instructionStart();
         checkReg("jmp", target);
         emit(0, 4, 0xFF, 4, false, target, null, false, 0);
     }
 
     public void jmp(Mem target) {
+        buf.instructionStart();
         checkMem("jmp", target);
         rm(0, 4, 0xFF, 4, false, target, 0);
     }
@@ -570,22 +645,26 @@ public final class Assembler {
 
     /** {@code lock xadd [mem], src}: src receives the old value. */
     public void lockXadd(int size, Mem mem, Gpr src) {
+        buf.instructionStart();
         checkSize("lock xadd", size, S1248, mem, src);
         rm(LOCK, size, size == 1 ? 0x0FC0 : 0x0FC1, src.enc(), size == 1, mem, 0);
     }
 
     /** {@code lock cmpxchg [mem], src}: compares with rax/eax/ax/al, which receives the old value. */
     public void lockCmpxchg(int size, Mem mem, Gpr src) {
+        buf.instructionStart();
         checkSize("lock cmpxchg", size, S1248, mem, src);
         rm(LOCK, size, size == 1 ? 0x0FB0 : 0x0FB1, src.enc(), size == 1, mem, 0);
     }
 
     public void lockAdd(int size, Mem mem, Gpr src) {
+        buf.instructionStart();
         lockAlu(AluOp.ADD, size, mem, src);
     }
 
     /** {@code lock op [mem], src}; CMP cannot be locked. */
     public void lockAlu(AluOp op, int size, Mem mem, Gpr src) {
+        buf.instructionStart();
         checkLockable(op, mem, src);
         checkSize("lock " + op.mnemonic(), size, S1248, mem, src);
         rm(LOCK, size, op.digit() * 8 + (size == 1 ? 0 : 1), src.enc(), size == 1, mem, 0);
@@ -593,6 +672,7 @@ public final class Assembler {
 
     /** {@code lock op [mem], imm}; CMP cannot be locked. */
     public void lockAluImm(AluOp op, int size, Mem mem, int imm) {
+        buf.instructionStart();
         checkLockable(op, mem, imm);
         checkSize("lock " + op.mnemonic(), size, S1248, mem, imm);
         aluImmCore(LOCK, op, size, null, mem, imm);
@@ -648,84 +728,98 @@ public final class Assembler {
 
     /** {@code op dst, src} scalar, register form (sqrt reads only src). */
     public void sse(SseOp op, boolean single, Xmm dst, Xmm src) {
+        buf.instructionStart();
         checkXmm(op.mnemonic(single), dst, src);
         sseCore(scalarPrefix(single), false, 0x0F00 | op.opcode, dst.enc(), src.enc(), null, 0);
     }
 
     /** {@code op dst, [src]} scalar, the 4- or 8-byte operand in memory. */
     public void sse(SseOp op, boolean single, Xmm dst, Mem src) {
+        buf.instructionStart();
         checkXmm(op.mnemonic(single), dst, src);
         sseCore(scalarPrefix(single), false, 0x0F00 | op.opcode, dst.enc(), -1, src, 0);
     }
 
     /** {@code andps/andnps/orps/xorps dst, src}: all 128 bits. */
     public void bitwise(BitwiseOp op, Xmm dst, Xmm src) {
+        buf.instructionStart();
         checkXmm(op.mnemonic, dst, src);
         sseCore(0, false, 0x0F00 | op.opcode, dst.enc(), src.enc(), null, 0);
     }
 
     /** {@code andps/andnps/orps/xorps dst, [src]}: a 16-byte, 16-aligned memory operand. */
     public void bitwise(BitwiseOp op, Xmm dst, Mem src) {
+        buf.instructionStart();
         checkXmm(op.mnemonic, dst, src);
         sseCore(0, false, 0x0F00 | op.opcode, dst.enc(), -1, src, 0);
     }
 
     /** {@code pxor dst, src}: with dst == src, the zero idiom that breaks dependencies. */
     public void pxor(Xmm dst, Xmm src) {
+        buf.instructionStart();
         checkXmm("pxor", dst, src);
         sseCore(P66, false, 0x0FEF, dst.enc(), src.enc(), null, 0);
     }
 
     /** {@code movaps dst, src}: a full-register copy (movss/movsd between registers would merge). */
     public void movaps(Xmm dst, Xmm src) {
+        buf.instructionStart();
         checkXmm("movaps", dst, src);
         sseCore(0, false, 0x0F28, dst.enc(), src.enc(), null, 0);
     }
 
     /** {@code movaps dst, [src]}: 16 bytes from a 16-byte aligned address (misaligned faults). */
     public void movapsLoad(Xmm dst, Mem src) {
+        buf.instructionStart();
         checkXmm("movaps", dst, src);
         sseCore(0, false, 0x0F28, dst.enc(), -1, src, 0);
     }
 
     /** {@code movaps [dst], src}: 16 bytes to a 16-byte aligned address (misaligned faults). */
     public void movapsStore(Mem dst, Xmm src) {
+        buf.instructionStart();
         checkXmm("movaps", dst, src);
         sseCore(0, false, 0x0F29, src.enc(), -1, dst, 0);
     }
 
     /** {@code movss/movsd dst, [src]}: loads 4 or 8 bytes and zeroes the rest of the register. */
     public void movsLoad(boolean single, Xmm dst, Mem src) {
+        buf.instructionStart();
         checkXmm(single ? "movss" : "movsd", dst, src);
         sseCore(scalarPrefix(single), false, 0x0F10, dst.enc(), -1, src, 0);
     }
 
     /** {@code movss/movsd [dst], src}: stores the low 4 or 8 bytes. */
     public void movsStore(boolean single, Mem dst, Xmm src) {
+        buf.instructionStart();
         checkXmm(single ? "movss" : "movsd", dst, src);
         sseCore(scalarPrefix(single), false, 0x0F11, src.enc(), -1, dst, 0);
     }
 
     /** {@code movd/movq dst, src} (size 4 or 8): GPR to XMM, the rest of the register zeroed. */
     public void movToXmm(int size, Xmm dst, Gpr src) {
+        buf.instructionStart();
         checkSize(size == 8 ? "movq" : "movd", size, S48, dst, src);
         sseCore(P66, size == 8, 0x0F6E, dst.enc(), src.enc(), null, 0);
     }
 
     /** {@code movd/movq dst, src} (size 4 or 8): the low bits of an XMM register to a GPR. */
     public void movFromXmm(int size, Gpr dst, Xmm src) {
+        buf.instructionStart();
         checkSize(size == 8 ? "movq" : "movd", size, S48, dst, src);
         sseCore(P66, size == 8, 0x0F7E, src.enc(), dst.enc(), null, 0);
     }
 
     /** {@code ucomiss/ucomisd a, b}: ZF, PF, CF from an unordered compare; quiet NaNs do not raise. */
     public void ucomis(boolean single, Xmm a, Xmm b) {
+        buf.instructionStart();
         checkXmm(single ? "ucomiss" : "ucomisd", a, b);
         sseCore(single ? 0 : P66, false, 0x0F2E, a.enc(), b.enc(), null, 0);
     }
 
     /** {@code comiss/comisd a, b}: as ucomis, but any NaN raises invalid. */
     public void comis(boolean single, Xmm a, Xmm b) {
+        buf.instructionStart();
         checkXmm(single ? "comiss" : "comisd", a, b);
         sseCore(single ? 0 : P66, false, 0x0F2F, a.enc(), b.enc(), null, 0);
     }
@@ -735,6 +829,7 @@ public final class Assembler {
      * predicate (0 eq, 1 lt, 2 le, 3 unord, 4 neq, 5 nlt, 6 nle, 7 ord) holds, else zero.
      */
     public void cmps(boolean single, int pred, Xmm dst, Xmm src) {
+        buf.instructionStart();
         checkXmm(single ? "cmpss" : "cmpsd", dst, src);
         if (pred < 0 || pred > 7) {
             throw new IllegalArgumentException("cmps: predicate " + pred + " out of range 0..7 (" + dst + ", " + src + ")");
@@ -748,24 +843,28 @@ public final class Assembler {
      * low lane, so it depends on dst's old value: callers zero dst first (pxor) to break that.
      */
     public void cvtsi2s(boolean single, int srcSize, Xmm dst, Gpr src) {
+        buf.instructionStart();
         checkSize(single ? "cvtsi2ss" : "cvtsi2sd", srcSize, S48, dst, src);
         sseCore(scalarPrefix(single), srcSize == 8, 0x0F2A, dst.enc(), src.enc(), null, 0);
     }
 
     /** {@code cvttss2si/cvttsd2si dst, src} into a 4- or 8-byte signed integer, truncating; out of range gives the "integer indefinite" (the minimum). */
     public void cvtts2si(boolean single, int dstSize, Gpr dst, Xmm src) {
+        buf.instructionStart();
         checkSize(single ? "cvttss2si" : "cvttsd2si", dstSize, S48, dst, src);
         sseCore(scalarPrefix(single), dstSize == 8, 0x0F2C, dst.enc(), src.enc(), null, 0);
     }
 
     /** {@code cvtss2sd} (fromSingle) or {@code cvtsd2ss}. */
     public void cvtFloat(boolean fromSingle, Xmm dst, Xmm src) {
+        buf.instructionStart();
         checkXmm(fromSingle ? "cvtss2sd" : "cvtsd2ss", dst, src);
         sseCore(scalarPrefix(fromSingle), false, 0x0F5A, dst.enc(), src.enc(), null, 0);
     }
 
     /** SSE4.1 {@code roundss/roundsd dst, src, mode}: mode 0 nearest even, 1 floor, 2 ceil, 3 trunc; bit 3 suppresses inexact. */
     public void rounds(boolean single, int mode, Xmm dst, Xmm src) {
+        buf.instructionStart();
         checkXmm(single ? "roundss" : "roundsd", dst, src);
         if (mode < 0 || mode > 15) {
             throw new IllegalArgumentException("rounds: mode " + mode + " out of range 0..15 (" + dst + ", " + src + ")");
@@ -776,6 +875,7 @@ public final class Assembler {
 
     /** {@code movmskps/movmskpd dst, src}: the sign bits of the lanes into the low bits of dst (32-bit write). */
     public void movmsk(boolean single, Gpr dst, Xmm src) {
+        buf.instructionStart();
         checkXmm(single ? "movmskps" : "movmskpd", src, dst);
         sseCore(single ? 0 : P66, false, 0x0F50, dst.enc(), src.enc(), null, 0);
     }
@@ -785,6 +885,7 @@ public final class Assembler {
      * only for CPUs with FMA (the caller checks).
      */
     public void vfmadd213(boolean single, Xmm dst, Xmm b, Xmm c) {
+        buf.instructionStart();
         checkXmm(single ? "vfmadd213ss" : "vfmadd213sd", dst, b, c);
         // Three-byte VEX: C4, [R X B m-mmmm=00010 (0F38)], [W vvvv L pp=01 (66)], opcode, ModRM.
         buf.put1(0xC4);
@@ -796,6 +897,7 @@ public final class Assembler {
 
     /** {@code vfmadd213ss/sd dst, b, [c]}: as the register form, c read from memory (4 or 8 bytes). */
     public void vfmadd213(boolean single, Xmm dst, Xmm b, Mem c) {
+        buf.instructionStart();
         checkXmm(single ? "vfmadd213ss" : "vfmadd213sd", dst, b, c);
         boolean x = !c.isRipRelative() && c.index() != null && c.index().needsRex();
         boolean bb = !c.isRipRelative() && c.base().needsRex();
@@ -850,23 +952,27 @@ public final class Assembler {
 
     /** 512-byte FXSAVE area at {@code mem} (must be 16-byte aligned at run time). */
     public void fxsave64(Mem mem) {
+        buf.instructionStart();
         checkMem("fxsave64", mem);
         rm(0, 8, 0x0FAE, 0, false, mem, 0);
     }
 
     /** {@code stmxcsr [mem]}: the SSE control and status word (4 bytes). */
     public void stmxcsr(Mem mem) {
+        buf.instructionStart();
         checkMem("stmxcsr", mem);
         rm(0, 4, 0x0FAE, 3, false, mem, 0);
     }
 
     /** {@code ldmxcsr [mem]}: loads the SSE control and status word (rounding mode, exception masks). */
     public void ldmxcsr(Mem mem) {
+        buf.instructionStart();
         checkMem("ldmxcsr", mem);
         rm(0, 4, 0x0FAE, 2, false, mem, 0);
     }
 
     public void fxrstor64(Mem mem) {
+        buf.instructionStart();
         checkMem("fxrstor64", mem);
         rm(0, 8, 0x0FAE, 1, false, mem, 0);
     }

@@ -62,6 +62,8 @@ final class Emit {
         int frameSize;
         /** Where the jump tables start (the end of the instructions). */
         int codeEnd;
+        /** Every instruction start, relative to the function's start, below codeEnd; set after relax(). */
+        int[] instructions;
         /**
          * The location table's entries (LocationTable.Entry with function 0), relative to the
          * function's start, in offset order; set after relax().
@@ -183,6 +185,7 @@ final class Emit {
         // code, its labels and its metadata), then what depends on final offsets is written.
         buf.relax();
         out.codeEnd = buf.offset();
+        out.instructions = buf.instructionStarts();
         for (int[] lm : locMarks) {
             out.locations.add(new dev.patchbay.codegen.machinst.LocationTable.Entry(buf.markOffset(lm[0]), 0, lm[1], lm[2]));
         }
@@ -1168,6 +1171,7 @@ final class Emit {
                 + " must be a function of the same module (colocated)");
         }
         buf.addPatchSite(kind, m.callee(), target, loc);
+        buf.instructionStart();
         buf.putBytes(NopUnits.PATCH_SITE_OFF);
     }
 

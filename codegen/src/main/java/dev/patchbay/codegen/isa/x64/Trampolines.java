@@ -33,8 +33,10 @@
  * the guest stack), then EXIT_THREAD (so the signal sampler can too), spill the arguments
  * to an 8-byte-per-value buffer on the stack, and
  * call the runtime's dispatcher as dispatch(vmctx, importIndex, args, guestPc) through
- * an ABS64 relocation. The dispatcher stores the result in args[0] and returns 0, or
- * returns non-zero when the hostcall threw: the trampoline then traps with host_error at
+ * an ABS64 relocation (the buffer's layout is vm/HostcallBuffer). The dispatcher stores the
+ * results in the buffer, one slot each, and returns 0; the trampoline moves them to the
+ * return registers and, past those, to the caller's return area. The dispatcher returns
+ * non-zero when the hostcall threw: the trampoline then traps with host_error at
  * the guest call site, and the runtime attaches the Java exception as the Trap's cause.
  *
  * Hook trampolines, one per site kind, use the preserve_all convention: they save the
@@ -64,6 +66,7 @@ import dev.patchbay.codegen.machinst.CodeBuffer;
 import dev.patchbay.codegen.machinst.Label;
 import dev.patchbay.codegen.machinst.UnwindRange;
 import dev.patchbay.codegen.vm.EntryStatus;
+import dev.patchbay.codegen.vm.HostcallBuffer;
 import dev.patchbay.codegen.vm.VmctxLayout;
 
 final class Trampolines {
@@ -353,17 +356,23 @@ final class Trampolines {
         asm.store(8, vm(VmctxLayout.LAST_EXIT_PC), Gpr.RAX);
         asm.loadThreadPointer(Gpr.RAX);
         asm.store(8, vm(VmctxLayout.EXIT_THREAD), Gpr.RAX);
-        int n = sig.params.size();
-        int frame = (8 * Math.max(n, 1) + 15) & ~15;
+        int n = sig.params.size(), nr = sig.returns.size();
+        // The value buffer (HostcallBuffer), then the caller's return-area pointer when
+        // results go beyond the return registers: the dispatcher call clobbers its register.
+        int slots = HostcallBuffer.slots(n, nr);
+        int areaSave = HostcallBuffer.slot(slots);
+        int frame = (areaSave + (locs.retArea != null ? 8 : 0) + 15) & ~15;
         asm.aluImm(AluOp.SUB, 8, Gpr.RSP, frame);
+        if (locs.retArea != null) asm.store(8, Mem.base(Gpr.RSP, areaSave), locs.retArea);
         for (int i = 0; i < n; i++) {
+            Mem slot = Mem.base(Gpr.RSP, HostcallBuffer.slot(i));
             if (locs.regs[i] != null) {
-                asm.store(8, Mem.base(Gpr.RSP, 8 * i), locs.regs[i]);
+                asm.store(8, slot, locs.regs[i]);
             } else if (locs.xmms[i] != null) {
-                asm.movsStore(false, Mem.base(Gpr.RSP, 8 * i), locs.xmms[i]);
+                asm.movsStore(false, slot, locs.xmms[i]);
             } else {
                 asm.load(8, Gpr.RAX, Mem.base(Gpr.RBP, 16 + locs.stackOffsets[i]));
-                asm.store(8, Mem.base(Gpr.RSP, 8 * i), Gpr.RAX);
+                asm.store(8, slot, Gpr.RAX);
             }
         }
         asm.mov(8, Gpr.RDI, Abi.VMCTX);
@@ -380,8 +389,22 @@ final class Trampolines {
         asm.jcc(Cond.NE, err, true);
         asm.storeImm(8, vm(VmctxLayout.EXIT_THREAD), 0);
         asm.storeImm(8, vm(VmctxLayout.LAST_EXIT_FP), 0);
-        if (!sig.returns.isEmpty() && sig.returns.get(0).type.isFloat()) asm.movsLoad(false, Abi.FLOAT_RETS[0], Mem.base(Gpr.RSP, 0));
-        else if (!sig.returns.isEmpty()) asm.load(8, Gpr.RAX, Mem.base(Gpr.RSP, 0));
+        // Results from their slots: those past the return registers into the caller's
+        // return area first (through R11 and R10, which no result uses), then the registers.
+        if (locs.retArea != null) {
+            asm.load(8, Gpr.R11, Mem.base(Gpr.RSP, areaSave));
+            for (int i = 0; i < nr; i++) {
+                if (locs.retRegs[i] >= 0) continue;
+                asm.load(8, Gpr.R10, Mem.base(Gpr.RSP, HostcallBuffer.slot(i)));
+                asm.store(8, Mem.base(Gpr.R11, locs.retOffsets[i]), Gpr.R10);
+            }
+        }
+        for (int i = 0; i < nr; i++) {
+            int r = locs.retRegs[i];
+            Mem slot = Mem.base(Gpr.RSP, HostcallBuffer.slot(i));
+            if (r >= 0 && Abi.isXmmReg(r)) asm.movsLoad(false, Abi.xmm(r), slot);
+            else if (r >= 0) asm.load(8, Gpr.fromEnc(r), slot);
+        }
         asm.mov(8, Gpr.RSP, Gpr.RBP);
         asm.pop(Gpr.RBP);
         row(false, 8, 0);

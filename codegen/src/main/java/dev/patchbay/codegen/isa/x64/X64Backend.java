@@ -94,10 +94,6 @@ public final class X64Backend {
                     dev.patchbay.codegen.ir.ExtFunc ef = f.extFuncs.get(inst.ref);
                     if (ef.patchable || defined.contains(ef.name)) continue;
                     Signature sig = f.sigRefs.get(ef.sigRef);
-                    if (sig.returns.size() > 1) {
-                        throw new CompileException("function %" + f.name + ": import %" + ef.name + " returns " + sig.returns.size()
-                            + " values; a hostcall returns at most one");
-                    }
                     Signature prev = out.putIfAbsent(ef.name, sig);
                     if (prev != null && !prev.equals(sig)) {
                         throw new CompileException("import %" + ef.name + " is declared with two signatures: " + prev + " and " + sig);
@@ -150,6 +146,8 @@ public final class X64Backend {
         List<UnwindRange> unwind = new ArrayList<>(tr.unwind());
         List<dev.patchbay.codegen.machinst.LocationTable.Entry> locations = new ArrayList<>();
         List<dev.patchbay.codegen.machinst.ValueTable.Value> values = new ArrayList<>();
+        List<int[]> instructions = new ArrayList<>();
+        int instructionCount = 0;
         // Site ids number the sites in code order across the module, so they are stable
         // for a given input and plan.
         for (int i = 0; i < outs.size(); i++) {
@@ -186,6 +184,10 @@ public final class X64Backend {
                 for (int k = 0; k < r.length; k++) r[k] += base;
                 values.add(new dev.patchbay.codegen.machinst.ValueTable.Value(i, v.value(), v.name(), v.bits(), v.kind(), v.where(), v.constant(), r));
             }
+            int[] insns = o.instructions.clone();
+            for (int k = 0; k < insns.length; k++) insns[k] += base;
+            instructions.add(insns);
+            instructionCount += insns.length;
             List<UnwindRange.Row> rows = new ArrayList<>(o.unwind.size());
             for (UnwindRange.Row r : o.unwind) rows.add(r.shifted(base));
             unwind.add(new UnwindRange(UnwindRange.Kind.FUNCTION, f.name, base, base + o.code.length, rows));
@@ -195,7 +197,14 @@ public final class X64Backend {
         dev.patchbay.codegen.instrument.EpochMode mode = opts.plan().includes(dev.patchbay.codegen.instrument.SiteKind.EPOCH)
             ? opts.epochMode() : dev.patchbay.codegen.instrument.EpochMode.NONE;
         unwind.sort(java.util.Comparator.comparingInt(u -> u.start));
+        int[] allInsns = new int[instructionCount];
+        int at = 0;
+        for (int[] insns : instructions) {
+            System.arraycopy(insns, 0, allInsns, at, insns.length);
+            at += insns.length;
+        }
         return new CompiledModule(buf.bytes(), infos, sites, traps, calls, relocs, imports, hooks, trapStub, units, mode, unwind,
-            new dev.patchbay.codegen.machinst.LocationTable(locations), new dev.patchbay.codegen.machinst.ValueTable(values));
+            new dev.patchbay.codegen.machinst.LocationTable(locations), new dev.patchbay.codegen.machinst.ValueTable(values),
+            new dev.patchbay.codegen.machinst.InstructionTable(allInsns));
     }
 }
