@@ -559,6 +559,9 @@ final class Emit {
         Operand a = f.op(c.a());
         if (c.testZero()) {
             asm.test(size, a.gpr(), a.gpr());
+        } else if (c.and()) {
+            if (c.hasImm()) asm.testImm(size, a.gpr(), c.imm());
+            else asm.test(size, a.gpr(), g(c.b()));
         } else if (c.hasImm()) {
             if (a.isReg()) asm.aluImm(AluOp.CMP, size, a.gpr(), c.imm());
             else asm.aluImm(AluOp.CMP, size, a.mem(), c.imm());

@@ -4,7 +4,9 @@
  * Like Cranelift, each block is lowered bottom-up. Walking backwards means that when an
  * instruction is reached, all of its in-block users have already decided whether they
  * folded it: an icmp feeding brif/select/trapz users becomes the compare of each of them
- * (compare-into-branch; with several users, each re-emits the cmp), a load with one user
+ * (compare-into-branch; with several users, each re-emits the cmp; Wasm's i32 booleans,
+ * `uextend(icmp)` and eqz of them, are seen through to the compare, and a `band` tested
+ * against zero becomes `test`), a load with one user
  * and no side effect between them becomes that user's memory operand, and
  * `iadd_imm`/`stack_addr` feeding an address become its displacement. Constants are never materialised at their definition: every use either
  * takes them as an immediate or rematerialises them into a fresh temporary right there,
@@ -80,6 +82,8 @@ final class Lower {
     private int currentIndex;
     private int[] curColors;
     private final VCode.VBlock[] vblockOf;
+    /** Per IR value: a block parameter that is live (see liveParams); entry parameters always are. */
+    private boolean[] liveParam;
     private Loops loops;
     /** A wide constant used in a loop: the loop's header and the value. */
     private record HoistKey(int header, long value) {}
@@ -133,6 +137,7 @@ final class Lower {
         // Returns are lowered before the entry parameters (blocks are lowered bottom-up),
         // so the return-area vreg must exist from the start.
         if (Abi.argLocs(f.signature).retArea != null) vc.retAreaVreg = temp();
+        liveParam = liveParams();
         for (Block b : f.layout) {
             int color = 0, index = 0;
             for (Inst i : b.insts) {
@@ -144,7 +149,9 @@ final class Lower {
                 index++;
                 if (i.op.hasSideEffects()) color++;
                 for (int a : i.args) useCount[a]++;
-                if (i.targets != null) for (BlockCall bc : i.targets) for (int a : bc.args) useCount[a]++;
+                if (i.targets != null) {
+                    for (BlockCall bc : i.targets) for (int k = 0; k < bc.args.length; k++) if (passes(bc, k)) useCount[bc.args[k]]++;
+                }
             }
         }
         System.arraycopy(useCount, 0, irUses, 0, irUses.length);
@@ -162,7 +169,7 @@ final class Lower {
             vb.cold = b.cold;
             vb.loopHeader = cfg.isLoopHeader(b.id);
             vblockOf[b.id] = vb;
-            if (b != f.entryBlock()) vb.params = b.params.clone();
+            if (b != f.entryBlock()) vb.params = liveOnly(b.params);
         }
         int edgesPlaced = vc.blocks.size();
         for (Block b : placed) {
@@ -180,6 +187,79 @@ final class Lower {
         if (anyFloat) vc.isFloat = Arrays.copyOf(floatVreg, nextVreg);
         vc.linearize();
         return vc;
+    }
+
+    /**
+     * Which block parameters are live. A value is live if an instruction that must run (a
+     * side effect, a terminator's own operand, a return) reads it, if it is an operand of
+     * an instruction with a live result, or if it is passed as the argument of a live
+     * parameter; everything else is dead, cycles through loops included. Found by a
+     * worklist from those roots backwards, along operands and block arguments. The Wasm
+     * translator makes every local a parameter of every join block, so most of them are
+     * dead: a loop that never touches a local still carried it around (a register, or a
+     * spill and reload, and a move on every edge), and a function's exit block took all of
+     * them. A dead parameter gets no vreg and its arguments are not passed (passes), so
+     * what computes only them is not lowered either (useCount). Cranelift's frontend never
+     * makes such parameters (it builds SSA from variables on demand). Linear: each value
+     * enters the worklist once, and then visits its definition's operands or, for a
+     * parameter, the calls into its block.
+     */
+    private boolean[] liveParams() {
+        int n = f.numValues();
+        boolean[] live = new boolean[n];
+        int[] paramBlock = new int[n], paramIndex = new int[n];
+        Arrays.fill(paramBlock, -1);
+        List<List<BlockCall>> callsTo = new ArrayList<>(f.numBlocks());
+        for (int k = 0; k < f.numBlocks(); k++) callsTo.add(new ArrayList<>());
+        Block entry = f.entryBlock();
+        for (Block b : f.layout) {
+            for (int k = 0; k < b.params.length; k++) {
+                if (b == entry) {
+                    live[b.params[k]] = true;
+                } else {
+                    paramBlock[b.params[k]] = b.id;
+                    paramIndex[b.params[k]] = k;
+                }
+            }
+        }
+        Deque<Integer> work = new ArrayDeque<>();
+        for (Block b : f.layout) {
+            for (Inst i : b.insts) {
+                if (hasEffect(i)) for (int a : i.args) markLive(a, live, work);
+                if (i.targets != null) for (BlockCall bc : i.targets) callsTo.get(bc.block).add(bc);
+            }
+        }
+        while (!work.isEmpty()) {
+            int v = work.pop();
+            if (paramBlock[v] >= 0) {
+                for (BlockCall bc : callsTo.get(paramBlock[v])) markLive(bc.args[paramIndex[v]], live, work);
+            } else {
+                Inst d = f.valueDefInst(v);
+                if (d != null) for (int a : d.args) markLive(a, live, work);
+            }
+        }
+        return live;
+    }
+
+    private static void markLive(int v, boolean[] live, Deque<Integer> work) {
+        if (live[v]) return;
+        live[v] = true;
+        work.push(v);
+    }
+
+    /** Whether a block call passes its k-th argument: its target's k-th parameter is live. */
+    private boolean passes(BlockCall bc, int k) {
+        return liveParam[f.block(bc.block).params[k]];
+    }
+
+    /** The live ones of a block's parameters, in order. */
+    private int[] liveOnly(int[] params) {
+        int n = 0;
+        for (int p : params) if (liveParam[p]) n++;
+        int[] r = new int[n];
+        n = 0;
+        for (int p : params) if (liveParam[p]) r[n++] = p;
+        return r;
     }
 
     /** Computes each hoisted constant at the end of its loop's preheader, before the terminator. */
@@ -255,7 +335,7 @@ final class Lower {
         for (int idx = insts.size() - 1; idx >= 0; idx--) {
             Inst inst = insts.get(idx);
             currentIndex = idx;
-            if (inst.results.length > 0 && merged[inst.results[0]] || !inst.op.hasSideEffects() && !anyResultUsed(inst)) {
+            if (inst.results.length > 0 && merged[inst.results[0]] || !hasEffect(inst) && !anyResultUsed(inst)) {
                 // Not lowered: it reads none of its operands (a merged load's user reads its address).
                 for (int a : inst.args) useCount[a]--;
                 continue;
@@ -286,6 +366,18 @@ final class Lower {
     private static boolean isInstrumentation(List<MInst> chunk) {
         for (MInst m : chunk) if (m.kind() == MInst.K.SITE && ((MInst.Site) m).siteKind() != SiteKind.CUSTOM) return true;
         return false;
+    }
+
+    /**
+     * Whether removing an unused instance of inst would change behaviour. A load marked
+     * `notrap` cannot fault, so its result is all it does, as Cranelift's dead-code pass
+     * also has it: the Wasm translator loads the memory base and descriptor from the
+     * instance block at every function's entry, and a function that touches no memory (or,
+     * without bounds checks, never needs the length) then loads nothing.
+     */
+    private static boolean hasEffect(Inst inst) {
+        if (!inst.op.hasSideEffects()) return false;
+        return !(inst.op.format == dev.patchbay.codegen.ir.InstFormat.LOAD && inst.flags.has(MemFlags.NOTRAP));
     }
 
     private boolean anyResultUsed(Inst inst) {
@@ -709,21 +801,116 @@ final class Lower {
      * reaches the icmp all of its users in this block have had their say.
      */
     private MInst.Cmp condition(int v, boolean negate) {
-        Inst d = f.valueDefInst(v);
-        if (d != null && definedIn(v, curBlock)
-                && (d.op == Opcode.ICMP || d.op == Opcode.ICMP_IMM)) {
-            // Each folding user reads the compare's operands itself; the icmp is lowered
-            // (setcc) only if a user is left that reads the boolean.
-            foldDef(v);
-            IntCC cc = negate ? d.cond.inverse() : d.cond;
-            if (d.op == Opcode.ICMP) return compare(cc, d.type, d.args[0], d.args[1], null);
-            return compare(cc, d.type, d.args[0], -1, d.imm);
-        }
-        Long c = constOf(v);
-        return MInst.Cmp.zero(negate ? Cond.E : Cond.NE, type(v).bytes(), c != null ? constant(c) : v);
+        return condition(v, negate, 0);
     }
 
-    /** Compare a (cc) b-or-imm at the exact width of t. */
+    /**
+     * Wasm computes a condition as an i32: `uextend.i32 (icmp ...)`, and `i32.eqz` of a
+     * compare is `icmp_imm eq (uextend (icmp ...)), 0`. Zero-ness survives an extension and
+     * an eqz only inverts it, so the walk looks through both (`depth` bounds it) to the
+     * compare and folds that, instead of setcc + movzx + movzx + test before every br_if,
+     * if and select.
+     */
+    private MInst.Cmp condition(int v, boolean negate, int depth) {
+        Inst d = defOf(v);
+        if (d != null && definedIn(v, curBlock) && depth < MAX_CONDITION_DEPTH) {
+            if (d.op == Opcode.UEXTEND || d.op == Opcode.SEXTEND) {
+                foldDef(v);
+                return condition(d.args[0], negate, depth + 1);
+            }
+            if (d.op == Opcode.ICMP_IMM && isZeroTest(d)) {
+                foldDef(v);
+                return condition(d.args[0], negate ^ d.cond == IntCC.EQ, depth + 1);
+            }
+            if (d.op == Opcode.ICMP || d.op == Opcode.ICMP_IMM) {
+                // Each folding user reads the compare's operands itself; the icmp is lowered
+                // (setcc) only if a user is left that reads the boolean.
+                foldDef(v);
+                IntCC cc = negate ? d.cond.inverse() : d.cond;
+                if (d.op == Opcode.ICMP) return compare(cc, d.type, d.args[0], d.args[1], null);
+                return compare(cc, d.type, d.args[0], -1, d.imm);
+            }
+        }
+        Long c = constOf(v);
+        if (c != null) return MInst.Cmp.zero(negate ? Cond.E : Cond.NE, type(v).bytes(), constant(c));
+        return testZero(negate ? Cond.E : Cond.NE, v);
+    }
+
+    /** How many extensions and eqz a condition is looked through: a bound on the recursion. */
+    private static final int MAX_CONDITION_DEPTH = 16;
+
+    /** `icmp_imm eq/ne x, 0`. */
+    private static boolean isZeroTest(Inst d) {
+        return (d.cond == IntCC.EQ || d.cond == IntCC.NE) && d.type.signExtend(d.imm) == 0;
+    }
+
+    /**
+     * Whether v is a boolean that condition() would fold into the compare it comes from: an
+     * icmp of this block, seen through extensions. Lowering such a v as setcc of
+     * that compare gives the boolean, already zero-extended, in one step.
+     */
+    private boolean isFoldableBoolean(int v, int depth) {
+        Inst d = defOf(v);
+        if (d == null || !definedIn(v, curBlock) || depth >= MAX_CONDITION_DEPTH) return false;
+        if (d.op == Opcode.ICMP || d.op == Opcode.ICMP_IMM) return true;
+        if (d.op == Opcode.UEXTEND || d.op == Opcode.SEXTEND) return isFoldableBoolean(d.args[0], depth + 1);
+        return false;
+    }
+
+    /**
+     * Flags for "v cc 0" where only ZF and SF count (cc is a compare against zero). A `band`
+     * of this block that nothing else reads is not computed: `test x, y` or `test x, imm`
+     * sets the same flags from its operands, and leaves x intact (an `and` would need a copy
+     * of x that is still live). Otherwise `test v, v`.
+     */
+    private MInst.Cmp testZero(Cond cc, int v) {
+        Inst d = defOf(v);
+        int size = type(v).bytes();
+        // irUses, not useCount: a compare folded on the way here still counts as a reader
+        // until the walk passes it. With other readers the band is computed as well, which
+        // costs an instruction but is still right.
+        if (d != null && definedIn(v, curBlock) && irUses[v] == 1) {
+            if (d.op == Opcode.BAND_IMM && constOf(d.args[0]) == null) {
+                Integer imm = fitImm(d.imm, d.type);
+                if (imm != null) {
+                    foldDef(v);
+                    return MInst.Cmp.testImm(cc, testSize(size, imm), reg(d.args[0]), imm);
+                }
+            } else if (d.op == Opcode.BAND) {
+                int x = d.args[0], y = d.args[1];
+                if (constOf(x) != null) {
+                    x = d.args[1];
+                    y = d.args[0];
+                }
+                if (constOf(x) == null) {
+                    Integer imm = imm32(y, d.type);
+                    if (imm != null) {
+                        foldDef(v);
+                        return MInst.Cmp.testImm(cc, testSize(size, imm), reg(x), imm);
+                    }
+                    if (constOf(y) == null) {
+                        foldDef(v);
+                        return MInst.Cmp.testRegs(cc, size, reg(x), reg(y));
+                    }
+                }
+            }
+        }
+        return MInst.Cmp.zero(cc, size, v);
+    }
+
+    /**
+     * A mask within the low byte needs only `test r8, imm8` (ZF is all testZero's users
+     * read), three bytes shorter than the imm32 form.
+     */
+    private static int testSize(int size, int imm) {
+        return (imm & ~0xFF) == 0 ? 1 : size;
+    }
+
+    /**
+     * Compare a (cc) b-or-imm at the exact width of t. Against 0, `test a, a` sets the same
+     * flags as `cmp a, 0` (CF and OF clear, ZF and SF from a) in fewer bytes, and for eq/ne
+     * may fold a `band` defining a (testZero).
+     */
     private MInst.Cmp compare(IntCC cc, Type t, int a, int b, Long imm) {
         if (imm == null && constOf(a) != null && constOf(b) == null) {
             int x = a;
@@ -733,6 +920,10 @@ final class Lower {
         }
         if (imm == null) imm = constOf(b);
         Integer i = imm != null ? fitImm(t.signExtend(imm), t) : null;
+        if (i != null && i == 0 && constOf(a) == null) {
+            if (cc == IntCC.EQ || cc == IntCC.NE) return testZero(cond(cc), a);
+            return MInst.Cmp.zero(cond(cc), t.bytes(), a);
+        }
         int ra = reg(a);
         if (i != null) return MInst.Cmp.imm(cond(cc), t.bytes(), ra, i);
         return MInst.Cmp.regs(cond(cc), t.bytes(), ra, imm != null ? constant(imm) : reg(b));
@@ -754,9 +945,14 @@ final class Lower {
             case ICONST:
                 // Never materialised at its definition: every use rematerialises it (see reg()).
                 return;
-            case IADD:
+            case IADD: {
+                // Wasm has no add-immediate: x*3 + 1 reaches here as iadd(imul(x, 3), iconst 1).
+                Long c0 = constOf(inst.args[0]), c1 = constOf(inst.args[1]);
+                if (c1 != null && c0 == null && addImmScaled(t, dst, inst.args[0], c1)) return;
+                if (c0 != null && c1 == null && addImmScaled(t, dst, inst.args[1], c0)) return;
                 if (!addScaled(t, dst, inst.args[0], inst.args[1])) aluFold(AluOp.ADD, t, dst, inst.args[0], inst.args[1], true);
                 return;
+            }
             case ISUB: aluFold(AluOp.SUB, t, dst, inst.args[0], inst.args[1], false); return;
             case BAND: aluFold(AluOp.AND, t, dst, inst.args[0], inst.args[1], true); return;
             case BOR: aluFold(AluOp.OR, t, dst, inst.args[0], inst.args[1], true); return;
@@ -808,6 +1004,20 @@ final class Lower {
                 return;
             }
             case UEXTEND: case SEXTEND: {
+                // A compare's boolean is 0 or 1, and setcc + movzx already leaves it
+                // zero-extended to 64 bits (both extensions of it are the same value).
+                if (isFoldableBoolean(inst.args[0], 0)) {
+                    emit(new MInst.SetCC(condition(inst.args[0], false), dst));
+                    return;
+                }
+                // So does an fcmp's (FloatEmit ends it with movzx): Wasm's f64.gt is
+                // uextend(fcmp), which computes straight into the extension's register.
+                Inst fc = defOf(inst.args[0]);
+                if (fc != null && fc.op == Opcode.FCMP && definedIn(inst.args[0], curBlock) && useCount[inst.args[0]] == 1) {
+                    foldDef(inst.args[0]);
+                    emit(new MInst.FCmp(fc.fcond, type(fc.args[0]) == Type.F32, dst, reg(fc.args[0]), reg(fc.args[1])));
+                    return;
+                }
                 Type from = type(inst.args[0]);
                 int a = reg(inst.args[0]);
                 emit(new MInst.Ext(from.bytes(), inst.op == Opcode.SEXTEND, dst, a));
@@ -852,6 +1062,11 @@ final class Lower {
                 return;
             }
             case ICMP_IMM: {
+                // i32.eqz of a compare: setcc of the inverted compare.
+                if (isZeroTest(inst) && isFoldableBoolean(inst.args[0], 0)) {
+                    emit(new MInst.SetCC(condition(inst.args[0], inst.cond == IntCC.EQ), dst));
+                    return;
+                }
                 emit(new MInst.SetCC(compare(inst.cond, t, inst.args[0], -1, inst.imm), dst));
                 return;
             }
@@ -990,18 +1205,23 @@ final class Lower {
      * straight into the parameter's location, so it needs no temporary and no move.
      */
     private MInst.Jump jump(BlockCall bc, int target) {
-        int[] list = new int[bc.args.length];
-        long[] consts = new long[bc.args.length];
-        for (int i = 0; i < bc.args.length; i++) {
-            Long c = constOf(bc.args[i]);
-            list[i] = c != null ? -1 : bc.args[i];
+        int n = 0;
+        for (int k = 0; k < bc.args.length; k++) if (passes(bc, k)) n++;
+        int[] list = new int[n];
+        long[] consts = new long[n];
+        for (int k = 0, i = 0; k < bc.args.length; k++) {
+            if (!passes(bc, k)) continue;
+            Long c = constOf(bc.args[k]);
+            list[i] = c != null ? -1 : bc.args[k];
             if (c != null) consts[i] = c;
+            i++;
         }
         return new MInst.Jump(list, consts, new int[] {target});
     }
 
+    /** argRegs are a jump's arguments: those of bc that it passes (see jump). */
     private void hintParams(BlockCall bc, int[] argRegs) {
-        int[] ps = f.block(bc.block).params;
+        int[] ps = liveOnly(f.block(bc.block).params);
         for (int i = 0; i < ps.length && i < argRegs.length; i++) {
             if (argRegs[i] < 0) continue;
             if (hintVreg[ps[i]] < 0) hintVreg[ps[i]] = argRegs[i];
@@ -1017,7 +1237,7 @@ final class Lower {
     /** `viaJump` forces an edge block even without arguments (so a br_table entry into a loop is a real branch). */
     private int edge(BlockCall bc, boolean viaJump) {
         VCode.VBlock target = vblockOf[bc.block];
-        if (bc.args.length == 0 && !viaJump) return target.id;
+        if (target.params.length == 0 && !viaJump) return target.id;
         VCode.VBlock e = vc.newBlock(null);
         e.cold = curBlock.cold;
         List<MInst> saved = seq;

@@ -95,14 +95,21 @@ sealed interface MInst {
 
     /**
      * A comparison feeding flags to its user (SETCC, SELECT, TRAP_IF, BRANCH): `cmp a, b`,
-     * `cmp a, imm` when `hasImm`, or `test a, a` when `testZero`, at `size` bytes.
+     * `cmp a, imm` when `hasImm`, or `test a, a` when `testZero`, at `size` bytes; with
+     * `and`, `test a, b` or `test a, imm` instead of the cmp (the flags of a & b against 0).
      */
-    record Cmp(Cond cc, int size, int a, int b, boolean hasImm, int imm, boolean testZero) {
-        static Cmp regs(Cond cc, int size, int a, int b) { return new Cmp(cc, size, a, b, false, 0, false); }
+    record Cmp(Cond cc, int size, int a, int b, boolean hasImm, int imm, boolean testZero, boolean and) {
+        static Cmp regs(Cond cc, int size, int a, int b) { return new Cmp(cc, size, a, b, false, 0, false, false); }
 
-        static Cmp imm(Cond cc, int size, int a, int imm) { return new Cmp(cc, size, a, -1, true, imm, false); }
+        static Cmp imm(Cond cc, int size, int a, int imm) { return new Cmp(cc, size, a, -1, true, imm, false, false); }
 
-        static Cmp zero(Cond cc, int size, int a) { return new Cmp(cc, size, a, -1, false, 0, true); }
+        static Cmp zero(Cond cc, int size, int a) { return new Cmp(cc, size, a, -1, false, 0, true, false); }
+
+        /** `test a, b`: a & b against 0. */
+        static Cmp testRegs(Cond cc, int size, int a, int b) { return new Cmp(cc, size, a, b, false, 0, false, true); }
+
+        /** `test a, imm`: a & imm against 0. */
+        static Cmp testImm(Cond cc, int size, int a, int imm) { return new Cmp(cc, size, a, -1, true, imm, false, true); }
     }
 
     /** Entry-block parameters arrive in ABI locations: defines `vregs` (the return-area pointer last, if any). */

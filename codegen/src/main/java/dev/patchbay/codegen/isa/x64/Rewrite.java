@@ -316,11 +316,15 @@ final class Rewrite {
         return Mem.baseIndex(base, index, m.scale, disp);
     }
 
-    /** A compare's operands: cmp reg, r/m; cmp mem, reg; both spilled: a through R11. */
+    /** A compare's operands: cmp reg, r/m; cmp mem, reg; both spilled: a through R11; test in registers. */
     private void compare(MInst.Cmp c) {
         int a = c.a(), b = c.b();
         if (c.testZero()) {
             useR(a, R11);
+        } else if (c.and()) {
+            // test a, imm / test a, b: both in registers (a through R11, b through R10).
+            useR(a, R11);
+            if (!c.hasImm()) useR(b, R10);
         } else if (c.hasImm()) {
             rm(a);
         } else if (!inReg(a) && !inReg(b)) {
