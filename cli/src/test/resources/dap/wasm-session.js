@@ -1,7 +1,8 @@
 // Drives `patchbay dap` on Wasm programs built from C with the DAP client VS Code's adapter
 // authors test with (@vscode/debugadapter-testsupport). Usage: node wasm-session.js ADAPTER_SCRIPT DIR
 // DIR holds demo.wasm with demo.c beside it, and lines.wasm with lines.c. Prints "ok NAME" per
-// scenario; exits 1 with the failure on the first one that fails.
+// scenario; exits 1 with the failure on the first one that fails. Every step listens for its
+// stopped event before it is sent: the adapter may send the stop before the step's response.
 const { DebugClient } = require('@vscode/debugadapter-testsupport');
 const assert = require('assert');
 const path = require('path');
@@ -41,12 +42,14 @@ async function debugsACommandAtCLines() {
     assert.equal(st[1].name, 'main');
     assert.equal(st[1].source.path, source);
     assert.equal(st[1].line, 172, 'the caller at its call line');
-    const scopes = await dc.scopesRequest({ frameId: st[0].id });
-    const vars = (await dc.variablesRequest({ variablesReference: scopes.body.scopes[0].variablesReference })).body.variables;
+    const scopes = (await dc.scopesRequest({ frameId: st[0].id })).body.scopes;
+    assert.deepEqual(scopes.map(x => x.name), ['Wasm locals', 'IR values']);
+    const locals = (await dc.variablesRequest({ variablesReference: scopes[0].variablesReference })).body.variables;
+    assert.ok(locals.length > 0 && locals[0].name === 'local0', 'the Wasm locals: ' + JSON.stringify(locals));
+    const vars = (await dc.variablesRequest({ variablesReference: scopes[1].variablesReference })).body.variables;
     assert.ok(vars.length > 0, 'values at the stop');
     // Over to the next C line: in count_primes, past 57, as one step.
-    await dc.nextRequest({ threadId: 1 });
-    const stepped = await dc.waitForEvent('stopped');
+    const [, stepped] = await Promise.all([dc.nextRequest({ threadId: 1 }), dc.waitForEvent('stopped')]);
     assert.equal(stepped.body.reason, 'step');
     const after = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
     console.log('next: ' + after.map(where).join(' <- '));
@@ -77,16 +80,22 @@ async function stepsIntoAndOutOfAnInvokedExport() {
     const program = path.join(dir, 'lines.wasm'), source = path.join(dir, 'lines.c');
     const stdout = collectStdout(dc);
     await dc.hitBreakpoint({ program, invoke: 'run(10)' }, { path: source, line: 18 });
-    await dc.stepInRequest({ threadId: 1 });
-    const inEv = await dc.waitForEvent('stopped');
+    // run's parameter n is Wasm local 0, and still 10 on line 18 (it computes n / 2 there).
+    const top = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames[0];
+    const scopes = (await dc.scopesRequest({ frameId: top.id })).body.scopes;
+    assert.equal(scopes[0].name, 'Wasm locals');
+    const locals = (await dc.variablesRequest({ variablesReference: scopes[0].variablesReference })).body.variables;
+    const n = locals.find(v => v.name === 'local0');
+    assert.ok(n, 'local0 at the stop: ' + JSON.stringify(locals));
+    assert.equal(n.value, '10', 'run(10)\'s parameter');
+    const [, inEv] = await Promise.all([dc.stepInRequest({ threadId: 1 }), dc.waitForEvent('stopped')]);
     assert.equal(inEv.body.reason, 'step');
     const inner = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
     console.log('stepIn: ' + inner.map(where).join(' <- '));
     assert.deepEqual(inner.map(f => f.name), ['sum', 'run']);
     assert.ok(inner[0].line >= 7 && inner[0].line <= 14, 'a line of sum: ' + inner[0].line);
     assert.equal(inner[1].line, 18);
-    await dc.stepOutRequest({ threadId: 1 });
-    await dc.waitForEvent('stopped');
+    await Promise.all([dc.stepOutRequest({ threadId: 1 }), dc.waitForEvent('stopped')]);
     const outer = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
     console.log('stepOut: ' + outer.map(where).join(' <- '));
     assert.deepEqual(outer.map(f => f.name), ['run']);

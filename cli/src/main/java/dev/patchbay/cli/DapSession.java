@@ -25,7 +25,8 @@
  *   a stop         -> the guest thread, in the debugger's stop handler, takes a snapshot of
  *                  the frames and their values, sends `stopped` and waits for
  *                  continue / next / stepIn / stepOut (or a terminate)
- *   stackTrace, scopes, variables -> answered from that snapshot (one scope per frame)
+ *   stackTrace, scopes, variables -> answered from that snapshot (one scope per frame, its
+ *                  IR values; a Wasm frame has its Wasm locals as a first scope)
  *   pause          -> Debugger.pause(): the guest stops at its next site
  *   conditions     -> setBreakpoints' condition, hitCondition and logMessage become
  *                  BreakpointOptions; a logpoint's messages are `output` events (console);
@@ -151,7 +152,12 @@ final class DapSession implements IDebugProtocolServer {
     private final CompletableFuture<Void> launched = new CompletableFuture<>();
 
     /** A stop as the client sees it: taken on the guest thread while the handler runs. */
-    private record Stop(List<dev.patchbay.debug.StackFrame> frames, List<List<dev.patchbay.debug.Variable>> values) {}
+    /** A stop's snapshot: frames, each frame's IR values and (for Wasm) its Wasm locals, empty lists for CLIF. */
+    private record Stop(List<dev.patchbay.debug.StackFrame> frames, List<List<dev.patchbay.debug.Variable>> values,
+                        List<List<dev.patchbay.debug.Variable>> locals) {}
+
+    /** Variables references: frame id for a frame's IR values, LOCALS_REF + frame id for its Wasm locals. */
+    private static final int LOCALS_REF = 1_000_000;
 
     /** Guards `stopped` and `command`; the stopped guest waits on it. */
     private final Object stopLock = new Object();
@@ -274,10 +280,14 @@ final class DapSession implements IDebugProtocolServer {
         }
         List<dev.patchbay.debug.StackFrame> frames = e.frames();
         List<List<dev.patchbay.debug.Variable>> values = new ArrayList<>();
-        for (int i = 0; i < frames.size(); i++) values.add(e.variables(i));
+        List<List<dev.patchbay.debug.Variable>> locals = new ArrayList<>();
+        for (int i = 0; i < frames.size(); i++) {
+            values.add(e.variables(i));
+            locals.add(w != null ? w.locals(e, i) : List.of());
+        }
         synchronized (stopLock) {
             if (leaving) return DebugAction.INTERRUPT;
-            stopped = new Stop(frames, values);
+            stopped = new Stop(frames, values, locals);
             command = null;
         }
         StoppedEventArguments ev = new StoppedEventArguments();
@@ -382,21 +392,36 @@ final class DapSession implements IDebugProtocolServer {
         if (frame < 0 || frame >= s.frames().size()) return fail("no frame " + a.getFrameId());
         Scope sc = new Scope();
         sc.setName("Values");
-        sc.setPresentationHint("locals");
         sc.setVariablesReference(a.getFrameId());
         sc.setNamedVariables(s.values().get(frame).size());
         sc.setExpensive(false);
         ScopesResponse r = new ScopesResponse();
-        r.setScopes(new Scope[] {sc});
+        if (s.locals().get(frame).isEmpty()) {
+            sc.setPresentationHint("locals");
+            r.setScopes(new Scope[] {sc});
+        } else {
+            // A Wasm frame: its locals first (what the C programmer recognises), then the IR values.
+            Scope locals = new Scope();
+            locals.setName("Wasm locals");
+            locals.setPresentationHint("locals");
+            locals.setVariablesReference(LOCALS_REF + a.getFrameId());
+            locals.setNamedVariables(s.locals().get(frame).size());
+            locals.setExpensive(false);
+            sc.setName("IR values");
+            sc.setPresentationHint("registers");
+            r.setScopes(new Scope[] {locals, sc});
+        }
         return CompletableFuture.completedFuture(r);
     }
 
     @Override public CompletableFuture<VariablesResponse> variables(VariablesArguments a) {
         Stop s = currentStop();
         if (s == null) return fail("the guest is not stopped");
-        int frame = a.getVariablesReference() - 1;
+        int ref = a.getVariablesReference();
+        boolean wasmLocals = ref > LOCALS_REF;
+        int frame = (wasmLocals ? ref - LOCALS_REF : ref) - 1;
         if (frame < 0 || frame >= s.values().size()) return fail("no variables " + a.getVariablesReference());
-        List<dev.patchbay.debug.Variable> vs = s.values().get(frame);
+        List<dev.patchbay.debug.Variable> vs = wasmLocals ? s.locals().get(frame) : s.values().get(frame);
         org.eclipse.lsp4j.debug.Variable[] out = new org.eclipse.lsp4j.debug.Variable[vs.size()];
         for (int i = 0; i < out.length; i++) {
             dev.patchbay.debug.Variable v = vs.get(i);

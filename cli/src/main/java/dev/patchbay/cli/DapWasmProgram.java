@@ -66,6 +66,8 @@ final class DapWasmProgram {
     /** The module's code, for instruction references, instruction breakpoints and disassemble. */
     final dev.patchbay.codegen.machinst.CompiledModule compiled;
     private final WasmSourceMap map;
+    /** The same map over the compiled module, which also knows its Wasm locals; null if its DWARF is malformed. */
+    private final WasmSourceMap localsMap;
     private final BiConsumer<String, String> output;
     private final WasiCommand command;
     private final WasmFunction export;
@@ -87,6 +89,13 @@ final class DapWasmProgram {
         this.store = store;
         this.compiled = module.compiled();
         this.map = map;
+        WasmSourceMap withLocals;
+        try {
+            withLocals = WasmSourceMap.of(module);
+        } catch (DwarfException e) {
+            withLocals = null; // already reported at launch; the frames show no locals then
+        }
+        this.localsMap = withLocals;
         this.output = output;
         this.command = command;
         this.export = export;
@@ -246,6 +255,14 @@ final class DapWasmProgram {
         SetBreakpointsResponse r = new SetBreakpointsResponse();
         r.setBreakpoints(out);
         return r;
+    }
+
+    /**
+     * A stopped frame's Wasm locals, named from the name section (else local0, ...), each
+     * with its value where the allocator keeps it there. On the guest thread, in the stop.
+     */
+    List<dev.patchbay.debug.Variable> locals(StopEvent e, int frame) {
+        return localsMap == null ? List.of() : localsMap.locals(e, frame);
     }
 
     /** A frame as the client sees it: the C function's name, file and line when the line table knows them. */

@@ -152,11 +152,17 @@ class WasmSourceMapTest {
             }
             int n = where.get(i).endsWith("lines.c:17") ? 10 : 5;
             assertEquals(5, l.size(), "sum's parameter and four locals: " + at);
-            for (Variable v : l) assertTrue(v.available(), "live in the loop: " + at);
+            // The counter and the running total are read on in both loops, so they are there;
+            // a local the code no longer reads (the unrolled loop's bound, once in the
+            // remainder loop) has no value kept (lowering drops dead block parameters,
+            // invariant 39) and must say so rather than show a stale one.
+            for (int k : new int[] {0, 2}) assertTrue(l.get(k).available(), "live in the loop: " + at);
+            for (Variable v : l) assertTrue(v.available() || v.where().equals("optimized out"), "honestly labelled: " + at);
             int counter = (int) l.get(0).value();
             assertTrue(counter >= 0 && counter < n, at);
             assertEquals(sum(counter), (int) l.get(2).value(), "the running total of the first " + counter + " terms: " + at);
-            assertEquals(n & ~3, (int) l.get(3).value(), "the unrolled loop's bound: " + at);
+            if (l.get(3).available()) assertEquals(n & ~3, (int) l.get(3).value(), "the unrolled loop's bound: " + at);
+            if (counter < (n & ~3)) assertTrue(l.get(3).available(), "the bound, read by the unrolled loop: " + at);
             inSum++;
         }
         assertTrue(sawRun, "stopped in run at line 18: " + where);
