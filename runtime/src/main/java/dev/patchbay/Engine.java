@@ -56,6 +56,7 @@ public final class Engine implements AutoCloseable {
     private final boolean threadInterrupts;
     private final boolean profiling;
     private final dev.patchbay.codegen.OptLevel optLevel;
+    private final int loopAlign;
     private final java.nio.ByteBuffer epochView;
     private final EpochWatcher watcher;
     @SuppressWarnings("unused") // registered for its side effect: frees the native state when unreachable
@@ -148,6 +149,7 @@ public final class Engine implements AutoCloseable {
         this.threadInterrupts = config.threadInterrupts;
         this.profiling = config.profiling;
         this.optLevel = config.optLevel;
+        this.loopAlign = config.loopAlign;
         EpochWatcher w = new EpochWatcher(epochView);
         this.watcher = w;
         this.released = new Released(w, c, f, tools);
@@ -257,7 +259,7 @@ public final class Engine implements AutoCloseable {
     /**
      * The options {@link Module#fromClif} and {@link Module#fromFile} compile with: epoch
      * sites if epoch interruption is on, profile-entry and profile-exit sites if profiling
-     * is on, and codegen's defaults otherwise, at the configured {@link EngineConfig#optLevel}. Epoch sites are fused branches that a
+     * is on, and codegen's defaults otherwise, at the configured {@link EngineConfig#optLevel} and {@link EngineConfig#loopAlign}. Epoch sites are fused branches that a
      * controller arms; an Engine without a site controller (EngineConfig.noSiteController)
      * gets the CHECK mode instead, which compares the epoch in the code itself, so that
      * interrupt() can still stop its guests.
@@ -273,7 +275,10 @@ public final class Engine implements AutoCloseable {
         }
         InstrumentationPlan plan = InstrumentationPlan.of(kinds.toArray(new SiteKind[0]));
         if (epochInterruption && controller == null) plan = plan.withEpochMode(EpochMode.CHECK);
-        return CompileOptions.builder().plan(plan).optLevel(optLevel).build();
+        // A loop header is aligned within its function, so the function is aligned at least
+        // as much: then the header's address in the code mapping is aligned too.
+        return CompileOptions.builder().plan(plan).optLevel(optLevel).loopAlign(loopAlign)
+            .functionAlign(Math.max(CompileOptions.defaults().functionAlign(), loopAlign)).build();
     }
 
     /**

@@ -121,4 +121,24 @@ class ModuleSourceTest {
             assertThrows(java.nio.file.NoSuchFileException.class, () -> Module.fromFile(engine, dir.resolve("missing.clif")));
         }
     }
+
+    @Test
+    void loopAlignPutsEveryLoopHeaderOnItsBoundaryAndRefusesWhatIsNoAlignment() {
+        // LOOP's header, block1, starts with line 5's iadd_imm.
+        int aligned = -1, unaligned = -1;
+        for (int align : new int[] {0, 64}) {
+            try (Engine engine = new Engine(new EngineConfig().loopAlign(align))) {
+                assertEquals(align, engine.compileOptions().loopAlign());
+                Module m = Module.fromClif(engine, "loop.clif", LOOP);
+                int header = m.compiled().locations.firstAtOrAfter(0, 5, 0).offset();
+                if (align == 0) unaligned = header;
+                else aligned = header;
+            }
+        }
+        assertEquals(0, aligned % 64, "the loop header at " + aligned);
+        assertNotEquals(0, unaligned % 64, "without alignment the header falls where it falls: " + unaligned);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new EngineConfig().loopAlign(24));
+        assertTrue(e.getMessage().contains("power of two"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new EngineConfig().loopAlign(128));
+    }
 }
