@@ -268,6 +268,40 @@ async function aTimeoutEndsARunawayButAStopDoesNotSpendIt() {
   console.log('ok aTimeoutEndsARunawayButAStopDoesNotSpendIt');
 }
 
+// DAP: "the debug adapter first sends the response and then a stopped event". Forty
+// instruction steps, each listening for its stop before sending, record which came first;
+// an adapter that lets the resumed guest report its stop while the step's response is still
+// being written fails this (ours did, at the first step, before DapResponseOrder).
+async function everyStepsResponseComesBeforeItsStop() {
+  const dc = client();
+  await dc.start();
+  try {
+    const program = path.join(dir, 'loop.clif');
+    await dc.initializeRequest();
+    await dc.launchRequest({ program, invoke: 'spin(20)' });
+    await dc.setBreakpointsRequest({ source: { path: program }, breakpoints: [{ line: 6 }] });
+    const first = dc.assertStoppedLocation('breakpoint', { path: program, line: 6 });
+    await dc.configurationDoneRequest();
+    await first;
+    await dc.setBreakpointsRequest({ source: { path: program }, breakpoints: [] });
+    for (let i = 0; i < 40; i++) {
+      const order = [];
+      const stopped = dc.waitForEvent('stopped').then(e => { order.push('stopped'); return e; });
+      await dc.nextRequest({ threadId: 1, granularity: 'instruction' }).then(() => order.push('response'));
+      assert.equal((await stopped).body.reason, 'step');
+      assert.deepEqual(order, ['response', 'stopped'], 'step ' + i + ': the response before the stop it causes');
+    }
+    const order = [];
+    const exited = dc.waitForEvent('exited').then(e => { order.push('exited'); return e; });
+    await dc.continueRequest({ threadId: 1 }).then(() => order.push('response'));
+    assert.equal((await exited).body.exitCode, 0);
+    assert.deepEqual(order, ['response', 'exited'], 'continue: the response before the exit it causes');
+  } finally {
+    await dc.stop();
+  }
+  console.log('ok everyStepsResponseComesBeforeItsStop');
+}
+
 (async () => {
   try {
     await runsToTheEnd();
@@ -279,6 +313,7 @@ async function aTimeoutEndsARunawayButAStopDoesNotSpendIt() {
       await conditionsInstructionsAndDisassembly();
       await aLogpointSendsOneOutputPerRun();
       await aTimeoutEndsARunawayButAStopDoesNotSpendIt();
+      await everyStepsResponseComesBeforeItsStop();
     }
   } catch (e) {
     console.log('FAILED: ' + (e && e.stack || e));

@@ -55,8 +55,10 @@ final class DapCommand implements Callable<Integer> {
     }
 
     private static int serve(InputStream in, OutputStream out) throws Exception {
-        DapSession session = new DapSession();
-        Launcher<IDebugProtocolClient> launcher = DSPLauncher.createServerLauncher(session, in, out);
+        DapResponseOrder order = new DapResponseOrder();
+        DapSession session = new DapSession(order);
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newCachedThreadPool();
+        Launcher<IDebugProtocolClient> launcher = DSPLauncher.createServerLauncher(session, in, out, threads, order);
         session.connect(launcher.getRemoteProxy());
         Future<Void> listening = launcher.startListening();
         try {
@@ -65,6 +67,7 @@ final class DapCommand implements Callable<Integer> {
             // The stream ended abnormally: the session is over either way.
         } finally {
             session.shutdown();
+            threads.shutdownNow();
         }
         return Main.EXIT_OK;
     }

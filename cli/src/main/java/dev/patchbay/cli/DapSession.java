@@ -45,7 +45,8 @@
  * breakpoints by C source file and line, shows C files and lines in stack traces and steps
  * by C line; the rest is the same.
  *
- * Invariants: the Store is used by the guest thread only while the call runs, and closed
+ * Invariants: a stopped or exited event goes out only after the response of the request
+ * that resumed the guest (DapResponseOrder). The Store is used by the guest thread only while the call runs, and closed
  * only after that thread has ended (disconnect joins it), so a client that disconnects
  * mid-call never closes a Store under running guest code. A stopped guest waits only on
  * `stopLock`, and terminate/disconnect always release it (with INTERRUPT), so a client
@@ -164,6 +165,11 @@ final class DapSession implements IDebugProtocolServer {
     private Stop stopped;
     private DebugAction command;
     private boolean leaving;
+
+    /** Holds each stopped and exited event until the resume request before it has its response out. */
+    private final DapResponseOrder order;
+
+    DapSession(DapResponseOrder order) { this.order = order; }
 
     void connect(IDebugProtocolClient client) { this.client = client; }
 
@@ -300,6 +306,7 @@ final class DapSession implements IDebugProtocolServer {
         } else if (e.breakpoint() != null && e.breakpoint().requestedInstruction() != null) {
             ev.setReason("instruction breakpoint");
         }
+        order.awaitResponses(5_000);
         client.stopped(ev);
         synchronized (stopLock) {
             try {
@@ -584,6 +591,7 @@ final class DapSession implements IDebugProtocolServer {
         }
         ExitedEventArguments x = new ExitedEventArguments();
         x.setExitCode(exit);
+        order.awaitResponses(5_000);
         client.exited(x);
         client.terminated(new TerminatedEventArguments());
     }

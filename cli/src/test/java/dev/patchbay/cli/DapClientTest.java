@@ -173,7 +173,8 @@ class DapClientTest {
         String out = session();
         for (String s : new String[] {"ok runsToTheEnd", "ok aBadProgramFailsTheLaunch", "ok terminateStopsARunawayGuest",
                 "ok debugsAProgram", "ok pauseStopsARunawayGuest",
-                "ok conditionsInstructionsAndDisassembly", "ok aLogpointSendsOneOutputPerRun", "ok aTimeoutEndsARunawayButAStopDoesNotSpendIt"}) {
+                "ok conditionsInstructionsAndDisassembly", "ok aLogpointSendsOneOutputPerRun", "ok aTimeoutEndsARunawayButAStopDoesNotSpendIt",
+                "ok everyStepsResponseComesBeforeItsStop"}) {
             assertTrue(out.contains(s), s + " in:\n" + out);
         }
     }
