@@ -109,10 +109,34 @@ async function stepsIntoAndOutOfAnInvokedExport() {
   console.log('ok stepsIntoAndOutOfAnInvokedExport');
 }
 
+// A .wasm that is not a module fails the launch with the file, the problem and its byte
+// offset, and the adapter stays up for the client to say goodbye.
+async function aMalformedWasmFailsTheLaunch() {
+  const dc = client();
+  await dc.start();
+  try {
+    const program = path.join(dir, 'bad.wasm');
+    require('fs').writeFileSync(program, Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 0x7f]));
+    await dc.initializeRequest();
+    let failed = null;
+    try {
+      await dc.launchRequest({ program });
+    } catch (e) {
+      failed = e;
+    }
+    assert.ok(failed, 'the launch of a malformed module must fail');
+    assert.match(failed.message, /bad\.wasm: error: .*byte offset \d+/, failed.message);
+  } finally {
+    await dc.stop();
+  }
+  console.log('ok aMalformedWasmFailsTheLaunch');
+}
+
 (async () => {
   try {
     await debugsACommandAtCLines();
     await stepsIntoAndOutOfAnInvokedExport();
+    await aMalformedWasmFailsTheLaunch();
   } catch (e) {
     console.log('FAILED: ' + (e && e.stack || e));
     process.exit(1);

@@ -65,9 +65,8 @@ final class DapWasmProgram {
     final Store store;
     /** The module's code, for instruction references, instruction breakpoints and disassemble. */
     final dev.patchbay.codegen.machinst.CompiledModule compiled;
+    /** C lines and Wasm locals of the compiled module (no lines and no locals if its DWARF is malformed). */
     private final WasmSourceMap map;
-    /** The same map over the compiled module, which also knows its Wasm locals; null if its DWARF is malformed. */
-    private final WasmSourceMap localsMap;
     private final BiConsumer<String, String> output;
     private final WasiCommand command;
     private final WasmFunction export;
@@ -89,13 +88,6 @@ final class DapWasmProgram {
         this.store = store;
         this.compiled = module.compiled();
         this.map = map;
-        WasmSourceMap withLocals;
-        try {
-            withLocals = WasmSourceMap.of(module);
-        } catch (DwarfException e) {
-            withLocals = null; // already reported at launch; the frames show no locals then
-        }
-        this.localsMap = withLocals;
         this.output = output;
         this.command = command;
         this.export = export;
@@ -126,20 +118,18 @@ final class DapWasmProgram {
         if (invoke != null && !(invoke instanceof String)) throw new IllegalArgumentException("\"invoke\" must be a string like \"run(10)\"");
         byte[] binary = WasmRun.read(file);
         if (binary == null) throw new IllegalArgumentException("cannot read " + file);
-        WasmSourceMap map;
-        try {
-            map = WasmSourceMap.of(WasmModule.decode(binary));
-        } catch (WasmException e) {
-            throw new IllegalArgumentException(file + ": error: " + e.getMessage());
-        } catch (DwarfException e) {
-            output.accept(OutputEventArgumentsCategory.CONSOLE, "patchbay: ignoring " + file + "'s debug info: " + e.getMessage() + "\n");
-            map = WasmSourceMap.of(WasmModule.decode(new byte[] {0, 'a', 's', 'm', 1, 0, 0, 0}));
-        }
         Engine engine = new Engine(new EngineConfig().epochInterruption(true));
         Store store = null;
         try {
             store = new Store(engine);
             Module module = Module.fromWasm(engine, binary);
+            WasmSourceMap map;
+            try {
+                map = WasmSourceMap.of(module);
+            } catch (DwarfException e) {
+                output.accept(OutputEventArgumentsCategory.CONSOLE, "patchbay: ignoring " + file + "'s debug info: " + e.getMessage() + "\n");
+                map = WasmSourceMap.of(WasmModule.decode(new byte[] {0, 'a', 's', 'm', 1, 0, 0, 0}));
+            }
             OutputStream out = stream(output, OutputEventArgumentsCategory.STDOUT), err = stream(output, OutputEventArgumentsCategory.STDERR);
             if (invoke == null) {
                 store.setStackLimit(WasiRun.DEFAULT_STACK_BYTES);
@@ -262,7 +252,7 @@ final class DapWasmProgram {
      * with its value where the allocator keeps it there. On the guest thread, in the stop.
      */
     List<dev.patchbay.debug.Variable> locals(StopEvent e, int frame) {
-        return localsMap == null ? List.of() : localsMap.locals(e, frame);
+        return map.locals(e, frame);
     }
 
     /** A frame as the client sees it: the C function's name, file and line when the line table knows them. */

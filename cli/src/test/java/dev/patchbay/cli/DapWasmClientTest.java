@@ -45,7 +45,7 @@ class DapWasmClientTest {
         assertTrue(p.waitFor(180, TimeUnit.SECONDS), "the DAP session timed out:\n" + out);
         String stderr = Files.exists(dir.resolve("adapter-stderr.txt")) ? Files.readString(dir.resolve("adapter-stderr.txt")) : "";
         assertEquals(0, p.exitValue(), out + "\nadapter stderr:\n" + stderr);
-        for (String s : new String[] {"ok debugsACommandAtCLines", "ok stepsIntoAndOutOfAnInvokedExport"}) {
+        for (String s : new String[] {"ok debugsACommandAtCLines", "ok stepsIntoAndOutOfAnInvokedExport", "ok aMalformedWasmFailsTheLaunch"}) {
             assertTrue(out.contains(s), s + " in:\n" + out);
         }
     }
