@@ -37,7 +37,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Samples the guest stacks of running Stores at a fixed period, at their next patch site (so
@@ -86,9 +85,7 @@ public final class SamplingProfiler implements AutoCloseable {
 
     private final List<Target> targets = new CopyOnWriteArrayList<>();
     private final StackCounts stacks = new StackCounts();
-    private volatile Thread thread;
-    private volatile Duration period;
-    private volatile boolean running;
+    private final SampleClock clock = new SampleClock("patchbay-sampler");
     private volatile boolean closed;
 
     /** A sampler of no Store yet; {@link #add} them. */
@@ -131,30 +128,10 @@ public final class SamplingProfiler implements AutoCloseable {
      */
     public synchronized SamplingProfiler start(Duration period) {
         if (closed) throw new IllegalStateException("SamplingProfiler is closed");
-        if (period == null || period.isNegative() || period.isZero()) throw new IllegalArgumentException("period must be positive: " + period);
-        if (running) throw new IllegalStateException("already sampling");
-        long nanos = Math.max(10_000, period.toNanos());
-        this.period = Duration.ofNanos(nanos);
-        running = true;
-        Thread t = new Thread(() -> loop(nanos), "patchbay-sampler");
-        t.setDaemon(true);
-        thread = t;
-        t.start();
-        return this;
-    }
-
-    private void loop(long periodNanos) {
-        long next = System.nanoTime() + periodNanos;
-        while (running) {
-            long wait = next - System.nanoTime();
-            if (wait > 0) {
-                LockSupport.parkNanos(this, wait);
-                continue;
-            }
-            next += periodNanos;
-            if (next < System.nanoTime()) next = System.nanoTime() + periodNanos; // fell behind: do not burst
+        clock.start(period, () -> {
             for (Target t : targets) request(t);
-        }
+        });
+        return this;
     }
 
     private void request(Target t) {
@@ -175,20 +152,7 @@ public final class SamplingProfiler implements AutoCloseable {
 
     /** Stops the sampling thread (samples taken so far are kept). */
     public void stop() {
-        Thread t;
-        synchronized (this) {
-            running = false;
-            t = thread;
-            thread = null;
-        }
-        if (t != null) {
-            LockSupport.unpark(t);
-            try {
-                t.join(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        clock.stop();
         for (Target tg : targets) tg.wanted.set(false);
     }
 
@@ -197,7 +161,7 @@ public final class SamplingProfiler implements AutoCloseable {
      *
      * @return true while sampling
      */
-    public boolean isRunning() { return running; }
+    public boolean isRunning() { return clock.isRunning(); }
 
     /**
      * Samples taken, over all Stores.
@@ -285,7 +249,7 @@ public final class SamplingProfiler implements AutoCloseable {
      * @throws IOException if it cannot be written
      */
     public void writeFlameGraph(Path file, String title) throws IOException {
-        new FlameGraph(stacks.snapshot(), title, period).write(file);
+        new FlameGraph(stacks.snapshot(), title, clock.period()).write(file);
     }
 
     /**
@@ -293,7 +257,7 @@ public final class SamplingProfiler implements AutoCloseable {
      *
      * @return the period, or null if this sampler was never started
      */
-    public Duration period() { return period; }
+    public Duration period() { return clock.period(); }
 
     /** Stops sampling and detaches from every Store. */
     @Override public void close() {

@@ -67,7 +67,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
 
 import static dev.patchbay.profiler.SignalSamplerLayout.*;
 
@@ -391,9 +390,8 @@ public final class SignalSampler implements AutoCloseable {
     private final Map<String, Long> locations = new TreeMap<>();
     private final Map<String, Long> irLocations = new TreeMap<>();
     private long dropsSeen, notInGuestSeen, outsideSeen;
-    private volatile Thread thread;
-    private volatile Duration period;
-    private volatile boolean running;
+    private final SampleClock clock = new SampleClock("patchbay-signal-sampler");
+    private long lastDrain;
     private boolean closed;
     private volatile int lastTid;
 
@@ -457,45 +455,27 @@ public final class SignalSampler implements AutoCloseable {
      */
     public synchronized SignalSampler start(Duration period) {
         if (closed) throw new IllegalStateException("SignalSampler is closed");
-        if (period == null || period.isNegative() || period.isZero()) throw new IllegalArgumentException("period must be positive: " + period);
-        if (running) throw new IllegalStateException("already sampling");
-        long nanos = Math.max(10_000, period.toNanos());
-        this.period = Duration.ofNanos(nanos);
-        running = true;
-        Thread t = new Thread(() -> loop(nanos), "patchbay-signal-sampler");
-        t.setDaemon(true);
-        thread = t;
-        t.start();
+        lastDrain = System.nanoTime();
+        clock.start(period, this::tick);
         return this;
     }
 
-    private void loop(long periodNanos) {
-        long next = System.nanoTime() + periodNanos, lastDrain = System.nanoTime();
-        while (running) {
-            long wait = next - System.nanoTime();
-            if (wait > 0) {
-                LockSupport.parkNanos(this, wait);
-                continue;
+    /** One period: a signal to each running Store's owner, and the rings drained every 10 ms. */
+    private synchronized void tick() {
+        if (closed) return;
+        for (Target t : targets) {
+            try {
+                t.tick();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "signal sampling failed for " + t.name, e);
             }
-            next += periodNanos;
-            if (next < System.nanoTime()) next = System.nanoTime() + periodNanos;
-            synchronized (this) {
-                if (!running) break;
-                for (Target t : targets) {
-                    try {
-                        t.tick();
-                    } catch (RuntimeException e) {
-                        LOG.log(System.Logger.Level.WARNING, "signal sampling failed for " + t.name, e);
-                    }
-                }
-                if (System.nanoTime() - lastDrain > 10_000_000L) {
-                    for (Target t : targets) {
-                        t.refreshCode();
-                        drainLocked(t);
-                    }
-                    lastDrain = System.nanoTime();
-                }
+        }
+        if (System.nanoTime() - lastDrain > 10_000_000L) {
+            for (Target t : targets) {
+                t.refreshCode();
+                drainLocked(t);
             }
+            lastDrain = System.nanoTime();
         }
     }
 
@@ -558,20 +538,7 @@ public final class SignalSampler implements AutoCloseable {
 
     /** Stops the sampling thread (samples taken so far are kept, and drained). */
     public void stop() {
-        Thread t;
-        synchronized (this) {
-            running = false;
-            t = thread;
-            thread = null;
-        }
-        if (t != null) {
-            LockSupport.unpark(t);
-            try {
-                t.join(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        clock.stop();
         drain();
     }
 
@@ -580,7 +547,7 @@ public final class SignalSampler implements AutoCloseable {
      *
      * @return true while sampling
      */
-    public boolean isRunning() { return running; }
+    public boolean isRunning() { return clock.isRunning(); }
 
     /**
      * Samples recorded and attributed to a guest function, over all Stores.
@@ -689,7 +656,7 @@ public final class SignalSampler implements AutoCloseable {
      */
     public void writeFlameGraph(Path file, String title) throws IOException {
         drain();
-        new FlameGraph(stacks.snapshot(), title, period).write(file);
+        new FlameGraph(stacks.snapshot(), title, clock.period()).write(file);
     }
 
     /**
@@ -697,7 +664,7 @@ public final class SignalSampler implements AutoCloseable {
      *
      * @return the period, or null if never started
      */
-    public Duration period() { return period; }
+    public Duration period() { return clock.period(); }
 
     /**
      * Signals sent to owner threads.
