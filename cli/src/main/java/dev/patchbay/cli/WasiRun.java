@@ -17,7 +17,6 @@ import dev.patchbay.wasi.WasiConfig;
 import dev.patchbay.debug.WasmSourceMap;
 import dev.patchbay.wasm.WasmException;
 import dev.patchbay.wasm.WasmModule;
-import dev.patchbay.wasm.dwarf.DwarfException;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -51,24 +50,14 @@ final class WasiRun {
             Module module = Module.fromWasm(engine, binary);
             epoch.restart(store, ticker); // the deadline counts from here, not from before the compilation
             WasiCommand command = WasiCommand.instantiate(store, module, wasiConfig);
-            WasmSourceMap map = null;
-            if (!breaks.isEmpty()) {
-                try {
-                    map = WasmSourceMap.of(module);
-                    WasmBreaks.install(store, map, breaks, System.out);
-                } catch (DwarfException | IllegalArgumentException e) {
-                    System.err.println("patchbay: " + e.getMessage());
-                    return Main.EXIT_BAD_INPUT;
-                }
-            }
+            WasmSourceMap map = WasmBreaks.installAll(store, module, breaks);
             ProfileOptions.Session profiling = profile.start(engine, store, command.instance().instance(), file);
             int exit;
             try {
                 exit = command.start();
             } catch (Trap t) {
                 System.out.flush();
-                System.err.println("trap: " + WasmInstance.trapMessage(t) + " (" + WasmInstance.trapCode(t).clifName() + ")");
-                System.err.print(WasmBreaks.backtrace(t, map != null ? map : WasmBreaks.mapOrNull(binary, System.err)));
+                WasmBreaks.printTrap(t, map, binary);
                 return profiling.finish() ? Main.EXIT_TRAP : Main.EXIT_BAD_INPUT;
             }
             System.out.flush();

@@ -15,8 +15,10 @@
 package dev.patchbay.cli;
 
 import dev.patchbay.GuestFrame;
+import dev.patchbay.Module;
 import dev.patchbay.Store;
 import dev.patchbay.Trap;
+import dev.patchbay.WasmInstance;
 import dev.patchbay.debug.BreakpointEdit;
 import dev.patchbay.debug.DebugAction;
 import dev.patchbay.debug.Location;
@@ -80,6 +82,29 @@ final class WasmBreaks {
         } catch (WasmException e) {
             return null;
         }
+    }
+
+    /**
+     * The module's source map with every --break spec installed and its stops printed to
+     * stdout, or null when there are none (a run without --break never reads debug info).
+     *
+     * @throws OptionException if the debug info is malformed or a spec matches no code
+     */
+    static WasmSourceMap installAll(Store store, Module module, List<Spec> specs) {
+        if (specs.isEmpty()) return null;
+        try {
+            WasmSourceMap map = WasmSourceMap.of(module);
+            install(store, map, specs, System.out);
+            return map;
+        } catch (DwarfException | IllegalArgumentException e) {
+            throw new OptionException(e.getMessage());
+        }
+    }
+
+    /** A guest's Trap on stderr: its message and code, then the backtrace, with C lines when the module has them. */
+    static void printTrap(Trap t, WasmSourceMap map, byte[] binary) {
+        System.err.println("trap: " + WasmInstance.trapMessage(t) + " (" + WasmInstance.trapCode(t).clifName() + ")");
+        System.err.print(backtrace(t, map != null ? map : mapOrNull(binary, System.err)));
     }
 
     /**

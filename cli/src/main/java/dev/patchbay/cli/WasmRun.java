@@ -18,7 +18,6 @@ import dev.patchbay.wasm.ValType;
 import dev.patchbay.debug.WasmSourceMap;
 import dev.patchbay.wasm.WasmException;
 import dev.patchbay.wasm.WasmModule;
-import dev.patchbay.wasm.dwarf.DwarfException;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,16 +37,7 @@ final class WasmRun {
             Module module = Module.fromWasm(engine, binary);
             epoch.restart(store, ticker); // the deadline counts from here, not from before the compilation
             WasmInstance inst = WasmInstance.instantiate(store, module, new WasmLinker());
-            WasmSourceMap map = null;
-            if (!breaks.isEmpty()) {
-                try {
-                    map = WasmSourceMap.of(module);
-                    WasmBreaks.install(store, map, breaks, System.out);
-                } catch (DwarfException | IllegalArgumentException e) {
-                    System.err.println("patchbay: " + e.getMessage());
-                    return Main.EXIT_BAD_INPUT;
-                }
-            }
+            WasmSourceMap map = WasmBreaks.installAll(store, module, breaks);
             WasmFunction f;
             try {
                 f = inst.function(name);
@@ -68,8 +58,7 @@ final class WasmRun {
             try {
                 r = f.call(args);
             } catch (Trap t) {
-                System.err.println("trap: " + WasmInstance.trapMessage(t) + " (" + WasmInstance.trapCode(t).clifName() + ")");
-                System.err.print(WasmBreaks.backtrace(t, map != null ? map : WasmBreaks.mapOrNull(binary, System.err)));
+                WasmBreaks.printTrap(t, map, binary);
                 return profiling.finish() ? Main.EXIT_TRAP : Main.EXIT_BAD_INPUT;
             }
             List<String> out = new ArrayList<>();
