@@ -9,6 +9,10 @@
  * that calls Store.interrupt() when the time is up: interrupt() wakes a blocked hostcall,
  * and for a guest in its own code the deadline has normally fired already (interrupt() of
  * a call that ended is a no-op).
+ *
+ * Under --break, the time a stop's handler holds the guest (printing the stop) is not the
+ * guest's: the epoch deadline moves later by it (Debugger.setDeadlineRunsWhileStopped's
+ * default), and so does the watchdog (Running.pausing), which never fires during a stop.
  */
 package dev.patchbay.cli;
 
@@ -80,11 +84,19 @@ final class EpochOptions {
         if (timeout != null) running.watchdog(ticks * tickPeriod.toNanos());
     }
 
-    /** The ticker and the watchdog of one run. */
+    /**
+     * The ticker and the watchdog of one run.
+     *
+     * Invariant (under this object's lock): stoppedSince is 0 unless a stop handler wrapped
+     * by pausing() is running, and then the time it started; dueAt is the watchdog's time,
+     * already moved later by every stop that has ended. The watchdog fires only when no stop
+     * runs and dueAt has passed.
+     */
     static final class Running implements AutoCloseable {
         private final EpochTicker ticker;
         private final Store store;
-        private volatile long dueAt;
+        private long dueAt, stoppedSince;
+        private boolean closed;
         private Thread watchdog;
 
         Running(EpochTicker ticker, Store store) {
@@ -95,13 +107,11 @@ final class EpochOptions {
         /** Interrupts the Store's call `nanos` from now (a later call moves the time). */
         synchronized void watchdog(long nanos) {
             dueAt = System.nanoTime() + nanos;
+            notifyAll();
             if (watchdog != null) return;
             watchdog = new Thread(() -> {
+                if (!awaitDue()) return;
                 try {
-                    for (long left = dueAt - System.nanoTime(); left > 0; left = dueAt - System.nanoTime()) {
-                        java.util.concurrent.locks.LockSupport.parkNanos(left);
-                        if (Thread.interrupted()) return;
-                    }
                     store.interrupt();
                 } catch (IllegalStateException closed) {
                     // The run ended and closed its Store first: nothing is left to stop.
@@ -111,13 +121,50 @@ final class EpochOptions {
             watchdog.start();
         }
 
-        @Override public void close() {
-            Thread w;
-            synchronized (this) {
-                w = watchdog;
+        /** Waits until the guest's time is up (true) or the run is closed (false). */
+        private synchronized boolean awaitDue() {
+            try {
+                while (!closed) {
+                    long left = dueAt - System.nanoTime();
+                    if (stoppedSince != 0) wait();
+                    else if (left > 0) java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
+                    else return true;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-            if (w != null) w.interrupt();
+            return false;
+        }
+
+        /** The handler, with the time each of its stops lasts added to the watchdog's time. */
+        dev.patchbay.debug.StopHandler pausing(dev.patchbay.debug.StopHandler handler) {
+            return e -> {
+                synchronized (this) {
+                    stoppedSince = System.nanoTime();
+                }
+                try {
+                    return handler.onStop(e);
+                } finally {
+                    synchronized (this) {
+                        dueAt += System.nanoTime() - stoppedSince;
+                        stoppedSince = 0;
+                        notifyAll();
+                    }
+                }
+            };
+        }
+
+        @Override public void close() {
+            synchronized (this) {
+                closed = true;
+                notifyAll();
+            }
             ticker.close();
         }
+    }
+
+    /** The handler a --break run installs: paused for the watchdog if there is one. */
+    static dev.patchbay.debug.StopHandler pausing(Running running, dev.patchbay.debug.StopHandler handler) {
+        return running == null ? handler : running.pausing(handler);
     }
 }

@@ -188,7 +188,7 @@ final class RunCommand implements Callable<Integer> {
                     System.err.println("patchbay: --break: " + e.getMessage());
                     return Main.EXIT_BAD_INPUT;
                 }
-                store.debugger().onStop(RunCommand::printStop);
+                store.debugger().onStop(EpochOptions.pausing(ticker, RunCommand::printStop));
             }
             ProfileOptions.Session profiling = profileOptions.start(engine, store, inst, file);
             long[] r;

@@ -50,7 +50,7 @@ final class WasiRun {
             Module module = Module.fromWasm(engine, binary);
             epoch.restart(store, ticker); // the deadline counts from here, not from before the compilation
             WasiCommand command = WasiCommand.instantiate(store, module, wasiConfig);
-            WasmSourceMap map = WasmBreaks.installAll(store, module, breaks);
+            WasmSourceMap map = WasmBreaks.installAll(store, module, breaks, ticker);
             ProfileOptions.Session profiling = profile.start(engine, store, command.instance().instance(), file);
             int exit;
             try {

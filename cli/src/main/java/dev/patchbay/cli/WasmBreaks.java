@@ -87,14 +87,15 @@ final class WasmBreaks {
     /**
      * The module's source map with every --break spec installed and its stops printed to
      * stdout, or null when there are none (a run without --break never reads debug info).
+     * The time a stop takes is not counted against --timeout.
      *
      * @throws OptionException if the debug info is malformed or a spec matches no code
      */
-    static WasmSourceMap installAll(Store store, Module module, List<Spec> specs) {
+    static WasmSourceMap installAll(Store store, Module module, List<Spec> specs, EpochOptions.Running timeout) {
         if (specs.isEmpty()) return null;
         try {
             WasmSourceMap map = WasmSourceMap.of(module);
-            install(store, map, specs, System.out);
+            install(store, map, specs, System.out, timeout);
             return map;
         } catch (DwarfException | IllegalArgumentException e) {
             throw new OptionException(e.getMessage());
@@ -109,11 +110,12 @@ final class WasmBreaks {
 
     /**
      * Sets the breakpoints on a Store whose module is instantiated, and a stop handler that
-     * prints each stop to out and continues.
+     * prints each stop to out and continues; the time it takes is not counted against the
+     * run's --timeout (null: none).
      *
      * @throws IllegalArgumentException naming the spec, if one resolves to no code
      */
-    static void install(Store store, WasmSourceMap map, List<Spec> specs, PrintStream out) {
+    static void install(Store store, WasmSourceMap map, List<Spec> specs, PrintStream out, EpochOptions.Running timeout) {
         if (specs.isEmpty()) return;
         BreakpointEdit edit = store.debugger().edit();
         for (Spec s : specs) {
@@ -133,7 +135,7 @@ final class WasmBreaks {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--break: " + e.getMessage(), e);
         }
-        store.debugger().onStop(e -> printStop(e, map, out));
+        store.debugger().onStop(EpochOptions.pausing(timeout, e -> printStop(e, map, out)));
     }
 
     /** A stop: where (C line, function, Wasm offset), the backtrace, and the innermost frame's values. */

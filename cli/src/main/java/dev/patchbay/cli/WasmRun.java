@@ -37,7 +37,7 @@ final class WasmRun {
             Module module = Module.fromWasm(engine, binary);
             epoch.restart(store, ticker); // the deadline counts from here, not from before the compilation
             WasmInstance inst = WasmInstance.instantiate(store, module, new WasmLinker());
-            WasmSourceMap map = WasmBreaks.installAll(store, module, breaks);
+            WasmSourceMap map = WasmBreaks.installAll(store, module, breaks, ticker);
             WasmFunction f;
             try {
                 f = inst.function(name);

@@ -114,4 +114,13 @@ class CliWasmBreakTest {
         assertTrue(Pattern.compile("#1 %f\\d+_walk\\+0x[0-9a-f]+ \\(@0x[0-9a-f]+\\) trap\\.c:15\n").matcher(err).find(), err);
         assertTrue(Pattern.compile("#2 %f\\d+_main\\+0x[0-9a-f]+ \\(@0x[0-9a-f]+\\) trap\\.c:22\n").matcher(err).find(), err);
     }
+
+    @Test
+    void aWasmRunsTimeoutDoesNotCountTheTimeAStopTakes() {
+        // As CliBreakTest's: the stop at demo.c:57 prints for 2 s, the guest runs for about
+        // 0.1 s of its 1 s --timeout.
+        String[] r = CliBreakTest.runWithStalledStdout(2_000, "run", "--timeout", "1s", DEMO, "--break", "demo.c:57", "--", "1");
+        assertEquals("0", r[0], r[1] + r[2]);
+        assertEquals(2, count(r[1], "break demo.c:57 in %f"), r[1]);
+    }
 }
