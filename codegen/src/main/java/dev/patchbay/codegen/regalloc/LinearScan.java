@@ -24,11 +24,21 @@
  * call end up in callee-saved registers, and why division operands avoid rdx:rax. A
  * clobber inside a hole does not count.
  *
- * When no register is free, the allocator takes the register whose conflicting intervals
- * all end furthest away, if they end after the current one, and moves those intervals to
- * the stack for their whole lifetimes (each to a fresh slot: its life began before now, so
- * a reused slot could still be in use there); otherwise the current interval goes to the
- * stack, in a slot whose previous owners have all ended. Slots are shared by time only,
+ * When no register is free, something goes to the stack for its whole life, and what goes
+ * is what costs least there. A vreg's spill cost is the sum, over the instructions that
+ * define or use it, of how often they run: 8^depth, depth being the number of loops around
+ * the instruction's block (counted from the backward edges of the layout, each spanning
+ * the blocks from its target to its source; the layout puts a loop's blocks between its
+ * header and its latches), capped at 8^5. The allocator evicts the register whose
+ * conflicting intervals cost least together, if that is less than the current interval's
+ * cost (ties go to the register whose conflicting intervals end furthest away, Poletto's
+ * rule, as do all choices in loop-free code with equal use counts), moving them to the
+ * stack (each to a fresh slot: its life began before now, so a reused slot could still be
+ * in use there); otherwise the current interval goes to the stack, in a slot whose previous
+ * owners have all ended. Furthest-end alone spilled a Wasm function's heap base, live from
+ * entry to exit and used at every load in the innermost loop, in favour of the loop's own
+ * temporaries: a reload per access. By cost, a loop counter of the outermost loop goes
+ * instead (SpillCostTest). Slots are shared by time only,
  * never through holes. Hints (a preferred register, or the register of a related value such
  * as a copy source or a block argument) are tried first, which removes most moves at block
  * edges and around calls.
@@ -131,6 +141,12 @@ public final class LinearScan {
     private final long allocatableMask;
     private final int nv;
     private final LiveIntervals iv;
+    /** Per vreg, what keeping it on the stack costs (see the file comment). */
+    private final long[] spillCost;
+    /** Per block of the layout, the number of loops around it. */
+    private final int[] loopDepth;
+    /** The cap on loop depth in spill costs: 8^5 already makes one use in the loop outweigh any count outside. */
+    static final int MAX_COST_DEPTH = 5;
     /** Sorted clobber positions per physical register. */
     private final int[][] clobbers = new int[NUM_REGS][];
     /** Register numbers 0..31: two classes of sixteen (see Input.regClass). */
@@ -145,7 +161,45 @@ public final class LinearScan {
         this.allocatableMask = m;
         this.nv = in.numVregs();
         this.iv = Liveness.compute(in);
+        this.loopDepth = loopDepths(in);
+        this.spillCost = spillCosts(in, loopDepth);
     }
+
+    /**
+     * The number of loops around each block: backward edges (to a block at or before the
+     * source in the layout) each add one to the blocks they span, target through source.
+     */
+    static int[] loopDepths(Input in) {
+        int nb = in.numBlocks();
+        int[] delta = new int[nb + 1];
+        for (int b = 0; b < nb; b++) {
+            for (int t : in.succs(b)) {
+                if (t <= b) {
+                    delta[t]++;
+                    delta[b + 1]--;
+                }
+            }
+        }
+        int[] depth = new int[nb];
+        for (int b = 0, d = 0; b < nb; b++) depth[b] = d += delta[b];
+        return depth;
+    }
+
+    /** Per vreg, the sum over its defining and using instructions of 8^depth (depth capped). */
+    static long[] spillCosts(Input in, int[] loopDepth) {
+        long[] cost = new long[in.numVregs()];
+        for (int b = 0; b < in.numBlocks(); b++) {
+            long w = 1L << 3 * Math.min(loopDepth[b], MAX_COST_DEPTH);
+            for (int i = in.blockFirst(b), end = in.blockEnd(b); i < end; i++) {
+                for (int v : in.uses(i)) if (v >= 0 && v < cost.length) cost[v] += w;
+                for (int v : in.defs(i)) if (v >= 0 && v < cost.length) cost[v] += w;
+            }
+        }
+        return cost;
+    }
+
+    /** For tests: each vreg's spill cost. */
+    public static long[] spillCosts(Input in) { return spillCosts(in, loopDepths(in)); }
 
     /** Allocates registers from `allocatable` (register numbers in preference order). */
     public static Result allocate(Input in, int[] allocatable) {
@@ -243,23 +297,30 @@ public final class LinearScan {
                 used |= 1L << reg;
                 continue;
             }
-            // Take the register whose conflicting intervals end furthest away (the nearest of
-            // them counts), if all of them outlive cur.
+            // Evict the register whose conflicting intervals cost least on the stack, ties to
+            // the one whose nearest conflicting end is furthest away, if that is cheaper than
+            // spilling cur (or as cheap, and they all outlive cur).
             int best = -1, bestEnd = -1;
+            long bestCost = Long.MAX_VALUE;
             int cls = in.regClass(cur);
             for (int r : allocatable) {
                 if (r >> 4 != cls || clobbered(r, cur)) continue;
                 int nearest = Integer.MAX_VALUE;
+                long c = 0;
                 for (int k = 0; k < onRegCount[r]; k++) {
                     int v = onReg[r][k];
-                    if (iv.intersects(v, cur)) nearest = Math.min(nearest, iv.end(v));
+                    if (iv.intersects(v, cur)) {
+                        nearest = Math.min(nearest, iv.end(v));
+                        c += spillCost[v];
+                    }
                 }
-                if (nearest > bestEnd) {
+                if (c < bestCost || c == bestCost && nearest > bestEnd) {
                     best = r;
                     bestEnd = nearest;
+                    bestCost = c;
                 }
             }
-            if (best >= 0 && bestEnd > e) {
+            if (best >= 0 && (bestCost < spillCost[cur] || bestCost == spillCost[cur] && bestEnd > e)) {
                 int[] list = onReg[best];
                 for (int k = 0; k < onRegCount[best]; k++) {
                     int v = list[k];
