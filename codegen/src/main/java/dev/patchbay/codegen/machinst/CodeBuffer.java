@@ -131,8 +131,8 @@ public final class CodeBuffer {
     private final List<Integer> marks = new ArrayList<>();
     private final List<Integer> markEpochs = new ArrayList<>();
     /** Instruction starts (see instructionStart), with their epochs; relax() maps them. */
-    private final List<Integer> insns = new ArrayList<>();
-    private final List<Integer> insnEpochs = new ArrayList<>();
+    private int[] insns = new int[64], insnEpochs = new int[64];
+    private int numInsns;
     /** Where each alignment point's padding is and how long, in the final layout; null until relax() moves any. */
     private int[] alignAt, alignPad;
 
@@ -424,10 +424,14 @@ public final class CodeBuffer {
      * each one; calling it twice at one offset records one start). Emits nothing.
      */
     public void instructionStart() {
-        int last = insns.size() - 1;
-        if (last >= 0 && insns.get(last) == size && insnEpochs.get(last) == aligns.size()) return;
-        insns.add(size);
-        insnEpochs.add(aligns.size());
+        int last = numInsns - 1;
+        if (last >= 0 && insns[last] == size && insnEpochs[last] == aligns.size()) return;
+        if (numInsns == insns.length) {
+            insns = java.util.Arrays.copyOf(insns, 2 * numInsns);
+            insnEpochs = java.util.Arrays.copyOf(insnEpochs, 2 * numInsns);
+        }
+        insns[numInsns] = size;
+        insnEpochs[numInsns++] = aligns.size();
     }
 
     /**
@@ -438,18 +442,26 @@ public final class CodeBuffer {
      * @return the offsets, a new array
      */
     public int[] instructionStarts() {
-        java.util.TreeSet<Integer> out = new java.util.TreeSet<>(insns);
+        int n = numInsns;
+        for (int j = 0; j < aligns.size(); j++) {
+            int pad = alignAt == null ? aligns.get(j).pad : alignPad[j], unit = aligns.get(j).units.length;
+            n += (pad + unit - 1) / unit;
+        }
+        int[] all = java.util.Arrays.copyOf(insns, n);
+        int k = numInsns;
         for (int j = 0; j < aligns.size(); j++) {
             AlignPoint a = aligns.get(j);
             int at = alignAt == null ? a.start : alignAt[j], pad = alignAt == null ? a.pad : alignPad[j];
-            for (int o = 0; o < pad; o += Math.min(pad - o, a.units.length)) out.add(at + o);
+            for (int o = 0; o < pad; o += Math.min(pad - o, a.units.length)) all[k++] = at + o;
         }
-        // A start recorded at the very end (after the last instruction) is no instruction's.
-        out.removeIf(o -> o >= size);
-        int[] r = new int[out.size()];
-        int i = 0;
-        for (int o : out) r[i++] = o;
-        return r;
+        java.util.Arrays.sort(all, 0, k);
+        // Distinct, and a start recorded at the very end (after the last instruction) is no instruction's.
+        int m = 0;
+        for (int i = 0; i < k; i++) {
+            if (all[i] >= size) break;
+            if (m == 0 || all[i] != all[m - 1]) all[m++] = all[i];
+        }
+        return java.util.Arrays.copyOf(all, m);
     }
 
     /**
@@ -725,7 +737,7 @@ public final class CodeBuffer {
             symbolRefs.set(i, new SymbolRef(map(r.field(), symbolEpochs.get(i), starts, shrinkPrefix, padDelta), r.symbol()));
         }
         for (int i = 0; i < marks.size(); i++) marks.set(i, map(marks.get(i), markEpochs.get(i), starts, shrinkPrefix, padDelta));
-        for (int i = 0; i < insns.size(); i++) insns.set(i, map(insns.get(i), insnEpochs.get(i), starts, shrinkPrefix, padDelta));
+        for (int i = 0; i < numInsns; i++) insns[i] = map(insns[i], insnEpochs[i], starts, shrinkPrefix, padDelta);
         alignAt = new int[aligns.size()];
         alignPad = new int[aligns.size()];
         for (int j = 0; j < aligns.size(); j++) {

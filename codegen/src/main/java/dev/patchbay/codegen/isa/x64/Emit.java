@@ -175,6 +175,15 @@ final class Emit {
             if (next >= 0 && off[next] == off[i]) off[next] = -1;
             next = i;
         }
+        // The first instruction at or after i, and the last at or before i, that speaks for an
+        // offset (off >= 0), or -1: a range's first and last offsets in constant time. Walking
+        // each range's instructions instead was quadratic when thousands of values are live
+        // across thousands of blocks (CompileBenchmark's farback: most of a 200k compile).
+        int n = off.length;
+        int[] nextSpoken = new int[n + 1], prevSpoken = new int[n];
+        nextSpoken[n] = -1;
+        for (int i = n - 1; i >= 0; i--) nextSpoken[i] = off[i] >= 0 ? i : nextSpoken[i + 1];
+        for (int i = 0, last = -1; i < n; i++) prevSpoken[i] = last = off[i] >= 0 ? i : last;
         dev.patchbay.codegen.ir.Function f = vc.f;
         for (int v = 0; v < f.numValues(); v++) {
             dev.patchbay.codegen.ir.Type t = f.valueType(v);
@@ -190,13 +199,11 @@ final class Emit {
             int[] pos = rw.liveRanges(v);
             List<Integer> ranges = new ArrayList<>();
             for (int k = 0; k < pos.length; k += 2) {
-                int first = -1, last = -1;
-                for (int i = (pos[k] + 1) / 2; i <= pos[k + 1] / 2 && i < off.length; i++) {
-                    if (off[i] < 0) continue;
-                    if (first < 0) first = off[i];
-                    last = off[i];
-                }
-                if (first < 0) continue;
+                int from = (pos[k] + 1) / 2, to = Math.min(pos[k + 1] / 2, n - 1);
+                if (from > to) continue;
+                int i0 = nextSpoken[from];
+                if (i0 < 0 || i0 > to) continue;
+                int first = off[i0], last = off[prevSpoken[to]];
                 if (!ranges.isEmpty() && ranges.get(ranges.size() - 1) >= first) {
                     ranges.set(ranges.size() - 1, Math.max(last, ranges.get(ranges.size() - 1)));
                 } else {
