@@ -222,15 +222,16 @@ final class Lower {
                 }
             }
         }
-        Deque<Integer> work = new ArrayDeque<>();
+        // A stack of unboxed value numbers: each value is pushed at most once, so n is room enough.
+        int[] work = new int[n + 1];
         for (Block b : f.layout) {
             for (Inst i : b.insts) {
                 if (hasEffect(i)) for (int a : i.args) markLive(a, live, work);
                 if (i.targets != null) for (BlockCall bc : i.targets) callsTo.get(bc.block).add(bc);
             }
         }
-        while (!work.isEmpty()) {
-            int v = work.pop();
+        while (work[n] > 0) {
+            int v = work[--work[n]];
             if (paramBlock[v] >= 0) {
                 for (BlockCall bc : callsTo.get(paramBlock[v])) markLive(bc.args[paramIndex[v]], live, work);
             } else {
@@ -241,10 +242,11 @@ final class Lower {
         return live;
     }
 
-    private static void markLive(int v, boolean[] live, Deque<Integer> work) {
+    /** Marks v live and pushes it on work, whose last element is the stack's height. */
+    private static void markLive(int v, boolean[] live, int[] work) {
         if (live[v]) return;
         live[v] = true;
-        work.push(v);
+        work[work[work.length - 1]++] = v;
     }
 
     /** Whether a block call passes its k-th argument: its target's k-th parameter is live. */
