@@ -15,7 +15,9 @@
  *     a tiny looping module: StoreCore.rehearseInterrupt runs the very methods of a real
  *     interrupt of a running call (claim, Store.interrupt() arming the loop's site, the
  *     owner's takeStubInterrupt and Trap decoding, release), with this thread as both
- *     requester and owner and no guest code run. That is enough runs for HotSpot to
+ *     requester and owner and no guest code run; every other time, rehearseDeadline runs
+ *     those of a deadline of 1 passed by incrementEpoch() (the watcher's force, the
+ *     owner's safepoint upcall and deadline callback). That is enough runs for HotSpot to
  *     compile them (C1 at a few hundred), so interrupts of the user's Stores run compiled
  *     code from the first.
  *
@@ -106,14 +108,20 @@ final class InterruptPathWarmup {
             StoreCore core = store.core();
             int n = 0;
             for (; n < times; n++) {
-                Trap t = core.rehearseInterrupt(loaded, pc);
-                if (!t.code().equals(TrapCode.INTERRUPT) || t.backtrace().isEmpty()) {
-                    throw new IllegalStateException("a rehearsed interrupt gave " + t.code() + " with " + t.backtrace());
-                }
-                WasmFunction.wasmTrap(t);
+                check(core.rehearseInterrupt(loaded, pc));
+                // Every other one, a deadline passed by incrementEpoch() too: the watcher's
+                // force and the owner's safepoint upcall, which interrupt() never takes.
+                if ((n & 1) == 0) check(core.rehearseDeadline(loaded, pc));
             }
             return n;
         }
+    }
+
+    private static void check(Trap t) {
+        if (!t.code().equals(TrapCode.INTERRUPT) || t.backtrace().isEmpty()) {
+            throw new IllegalStateException("a rehearsed interrupt gave " + t.code() + " with " + t.backtrace());
+        }
+        WasmFunction.wasmTrap(t);
     }
 
     /** How many interrupts the warm-up rehearsed (0 before it ran or if it failed); for tests. */

@@ -346,6 +346,34 @@ final class StoreCore {
         }
     }
 
+    /**
+     * InterruptPathWarmup only: the Java of a deadline of 1 passed by Engine.incrementEpoch()
+     * during a running call, as rehearseInterrupt does for interrupt(): the deadline set, the
+     * epoch incremented (which wakes the watcher, as the real one does), the watcher's check
+     * and force run here, then the owner's safepoint upcall at the armed site `pc` (through
+     * Store.SAFEPOINT_HANDLER, as the stub calls it), whose default callback unwinds, and the
+     * Trap. The deadline is gone again when it returns.
+     */
+    Trap rehearseDeadline(LoadedModule inst, long pc) {
+        Thread me = Thread.currentThread();
+        if (ownership.isOwner(me)) throw new IllegalStateException("a rehearsal cannot nest in a call");
+        long call = ownership.claim(me);
+        try {
+            vmctx.setActiveCall(call);
+            epoch.callStarted(call, inst);
+            handleOrThrow().setEpochDeadline(1);
+            engine.incrementEpoch();
+            epoch.checkDeadline(engine.currentEpoch(), System.nanoTime());
+            if (Store.SAFEPOINT_HANDLER.safepoint(vmctxAddress, pc, 0) != status(EpochState.Action.UNWIND)) {
+                throw new IllegalStateException("the rehearsal's deadline did not unwind");
+            }
+            vmctx.recordBacktrace(pc);
+            return trapOf(inst, EntryStatus.TRAP);
+        } finally {
+            release();
+        }
+    }
+
     // ---- upcalls from generated code, on the owner thread ----
 
     /** The owner trapped at an armed site: apply everything, then resume at the site (or unwind). */

@@ -1,7 +1,8 @@
 /*
  * The interrupt path's warm-up (InterruptPathWarmup) and the per-module trap frames
  * (TrapFrames), proved without timing: the first epoch Engine rehearses the path in an
- * Engine of its own, a rehearsal runs the real path and leaves its Store as it found it,
+ * Engine of its own, a rehearsal (of interrupt() and of a passed deadline) runs the real
+ * path and leaves its Store as it found it,
  * and a second Store of a module decodes none of its trap frames again.
  */
 package dev.patchbay;
@@ -66,6 +67,16 @@ class InterruptPathWarmupTest {
                 assertEquals(i, engine.siteMetrics().requestsApplied(), "each force was applied");
                 assertNull(store.core().ownership.owner(), "the rehearsal's call was released");
                 assertFalse(store.core().epoch.forcePending(), "the borrowed deadline came back");
+                assertPristine(inst, cm);
+            }
+            for (int i = 1; i <= 3; i++) {
+                Trap t = store.core().rehearseDeadline(inst.loaded(), pc);
+                assertEquals(TrapCode.INTERRUPT, t.code(), "the default deadline callback interrupts");
+                assertEquals("runaway", t.backtrace().get(0).function(), t.formatBacktrace());
+                assertEquals(i, engine.epochMetrics().deadlinesReached(), "each rehearsal is a deadline reached");
+                assertNull(store.core().ownership.owner());
+                assertFalse(store.core().epoch.forcePending());
+                assertEquals(Long.MAX_VALUE, store.core().epoch.deadline(), "the deadline was taken");
                 assertPristine(inst, cm);
             }
             // The Store still runs and is interrupted for real, and only then.
