@@ -10,11 +10,12 @@
  *                stopped 20 (untimed): what a server making a Store per request sees;
  *   warm Store   the same Store stopped again and again, after 20 untimed stops on it.
  *
- * A fresh Store's stop is slower than a warm one's mostly because the Java on Patchbay's
- * interrupt path (the request, the sites put back, the Trap) runs interpreted until HotSpot
- * has seen it thousands of times, which a Store per stop never gets to; a cold JVM's adds
- * the classes loaded and call sites linked on the way, which the first epoch Engine now does
- * (InterruptPathWarmup), and the JIT compiler's threads competing for the two cores.
+ * A fresh Store's stop used to be slower than a warm one's mostly because the Java on
+ * Patchbay's interrupt path (the request, the sites put back, the Trap) ran interpreted
+ * until HotSpot had seen it thousands of times, which a Store per stop never gets to; the
+ * first epoch Engine now rehearses that path in an Engine of its own (InterruptPathWarmup),
+ * so it runs compiled. A cold JVM's stop adds the JIT compiler's threads competing for the
+ * two cores.
  *
  * Run alone: java -cp benchmarks/target/benchmarks.jar dev.patchbay.bench.PeerInterrupts latency
  *
