@@ -51,6 +51,8 @@ public final class Module {
     private final List<String> functionNames;
     private final List<String> importNames;
     private final TranslatedModule wasm;
+    /** Trap frames decoded once per code offset, for every Store of this module. */
+    private final TrapFrames trapFrames = new TrapFrames(this);
 
     Module(Engine engine, CompiledModule compiled) {
         this(engine, compiled, null);
@@ -132,6 +134,8 @@ public final class Module {
 
     /** The Wasm translation this module was compiled from, or null for CLIF. */
     TranslatedModule wasm() { return wasm; }
+
+    TrapFrames trapFrames() { return trapFrames; }
 
     /**
      * Reads a source file and compiles it as {@link #fromClif} does. The kind of module is

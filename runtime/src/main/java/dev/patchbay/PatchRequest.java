@@ -2,6 +2,13 @@
  * The handle a request returns. It completes when the Store's owner (or, for an idle
  * Store, the requesting controller) has applied a state at least as new as this request,
  * and fails if the Store closes first.
+ *
+ * The CompletableFuture behind toCompletableFuture() is made only when someone asks for
+ * it: every interrupt's force is a request nobody sees, and completing a future (its
+ * VarHandle CAS, run interpreted on a Store's first interrupts) sat on the guest's thread
+ * between the unwind and the Trap. Invariant: once done, a future made at any time is
+ * completed with the same outcome (complete() and toCompletableFuture() each settle it
+ * after the latch, so whichever runs second does).
  */
 package dev.patchbay;
 
@@ -21,8 +28,8 @@ public final class PatchRequest {
     private final CountDownLatch done = new CountDownLatch(1);
     private volatile boolean failed;
     private volatile long appliedAt;
-    /** Completed with this request when applied, exceptionally when the Store closed first. */
-    private final CompletableFuture<PatchRequest> future = new CompletableFuture<>();
+    /** Completed with this request when applied, exceptionally when the Store closed first; made on demand. */
+    private volatile CompletableFuture<PatchRequest> future;
 
     PatchRequest(long generation, long requestedAt) {
         this.generation = generation;
@@ -39,14 +46,24 @@ public final class PatchRequest {
     void complete(long nanoTime) {
         appliedAt = nanoTime;
         done.countDown();
-        future.complete(this);
+        CompletableFuture<PatchRequest> f = future;
+        if (f != null) f.complete(this);
     }
 
     void fail() {
         failed = true;
         done.countDown();
-        future.completeExceptionally(new IllegalStateException("the Store closed before request " + generation + " was applied"));
+        CompletableFuture<PatchRequest> f = future;
+        if (f != null) settle(f);
     }
+
+    private void settle(CompletableFuture<PatchRequest> f) {
+        if (failed) f.completeExceptionally(new IllegalStateException("the Store closed before request " + generation + " was applied"));
+        else f.complete(this);
+    }
+
+    /** Whether the future has been made; for tests. */
+    boolean hasFuture() { return future != null; }
 
     /**
      * The request as a future, for code that composes asynchronously.
@@ -55,7 +72,18 @@ public final class PatchRequest {
      *         (IllegalStateException) if the Store closed first; completing or cancelling it
      *         does not affect the request
      */
-    public CompletableFuture<PatchRequest> toCompletableFuture() { return future.copy(); }
+    public CompletableFuture<PatchRequest> toCompletableFuture() {
+        CompletableFuture<PatchRequest> f = future;
+        if (f == null) {
+            synchronized (this) {
+                f = future;
+                if (f == null) future = f = new CompletableFuture<>();
+            }
+        }
+        // Done before the future existed: complete()/fail() did not see it, so settle it here.
+        if (isDone()) settle(f);
+        return f.copy();
+    }
 
     /**
      * Whether the request is applied, or failed because the Store closed.

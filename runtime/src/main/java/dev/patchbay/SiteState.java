@@ -70,20 +70,27 @@ final class SiteState {
      * once it has taken it. Caller holds the lock.
      */
     PatchRequest requestLocked(SitePlan plan, boolean epochForced) {
-        metrics().request();
-        PatchRequest req = new PatchRequest(++requestedGen, System.nanoTime());
+        long requestedAt = System.nanoTime();
+        long generation = ++requestedGen;
         for (InstanceSites t : tables) t.setDesired(plan);
-        if (epochForced) for (InstanceSites t : tables) t.setDesired(EPOCH_ON);
-        pending.add(req);
+        if (epochForced && plan != EPOCH_ON) for (InstanceSites t : tables) t.setDesired(EPOCH_ON);
+        PatchRequest req;
         patching = true;
         try {
             if (core.ownership.owner() == null) {
+                req = track(generation, requestedAt);
                 applyLocked();
             } else if (controller() != null) {
+                // The 0xCC bytes first, the bookkeeping after: an interrupt's latency runs
+                // from here to the owner's trap at its first armed site, and the owner
+                // cannot act on the trap before this thread has let go of the lock anyway.
                 int armed = 0;
                 for (InstanceSites t : tables) armed += t.arm(controller());
+                req = track(generation, requestedAt);
                 if (armed > 0) metrics().arm(armed);
                 if (!anyChangePending()) completeLocked();
+            } else {
+                req = track(generation, requestedAt);
             }
         } finally {
             patching = false;
@@ -91,11 +98,17 @@ final class SiteState {
         return req;
     }
 
+    /** Counts a request and keeps it until it is applied. Caller holds the lock. */
+    private PatchRequest track(long generation, long requestedAt) {
+        metrics().request();
+        PatchRequest req = new PatchRequest(generation, requestedAt);
+        pending.add(req);
+        return req;
+    }
+
     /** Arms every site so the owner stops at its next one; caller holds the lock. */
     PatchRequest requestSafepointLocked() {
-        metrics().request();
-        PatchRequest req = new PatchRequest(++requestedGen, System.nanoTime());
-        pending.add(req);
+        PatchRequest req = track(++requestedGen, System.nanoTime());
         patching = true;
         try {
             if (core.ownership.owner() != null && controller() != null) {
@@ -125,7 +138,7 @@ final class SiteState {
             metrics().patched(n);
             long dt = System.nanoTime() - t0;
             boolean atSafepoint = core.ownership.owner() != null;
-            if (handle == null) handle = core.handle();
+            if (handle == null && core.engine.hasListeners()) handle = core.handle();
             if (handle != null) for (RuntimeListener l : core.engine.listeners()) l.onPatchBatch(handle, n, dt, atSafepoint);
         }
         completeLocked();
@@ -167,7 +180,7 @@ final class SiteState {
     private void completeLocked() {
         appliedGen = requestedGen;
         long now = System.nanoTime();
-        Store handle = pending.isEmpty() ? null : core.handle();
+        Store handle = pending.isEmpty() || !core.engine.hasListeners() ? null : core.handle();
         for (PatchRequest r : pending) {
             r.complete(now);
             metrics().applied(r.latencyNanos());

@@ -297,16 +297,7 @@ final class StoreCore {
             if (!nested) vmctx.setStackFloor(StackFloor.current());
             long status = Native.call(inst.code().execAddress(fn.entryTrampoline), vmctxAddress, inst.code().execAddress(fn.start), buf);
             if (status != EntryStatus.OK) {
-                Store h = handle();
-                if (h != null) for (RuntimeListener l : engine.listeners()) l.onTrapStart(h);
-                // The safepoint stub unwound for the interrupt on its own: finish it here.
-                if (status == EntryStatus.INTERRUPTED) epoch.takeStubInterrupt();
-                // Thread.interrupt() of the owner ended this call: the Trap consumes it.
-                Throwable cause = hostcalls.takeError();
-                if (epoch.takeOwnerInterrupt() && cause == null) cause = new InterruptedException("the owner thread was interrupted");
-                Trap t = TrapDecoder.decode(vmctx, inst, cause, hostcalls.takeInterrupted());
-                if (h != null) for (RuntimeListener l : engine.listeners()) l.onTrap(h, t);
-                trapped = t;
+                trapped = trapOf(inst, status);
                 return null;
             }
             long[] results = new long[fn.signature.returns.size()];
@@ -314,6 +305,72 @@ final class StoreCore {
             return results;
         } finally {
             if (buf != argBuf) Native.free(buf);
+        }
+    }
+
+    /** The owner, once the entry returned a trap status: the Trap, its bookkeeping done. */
+    private Trap trapOf(LoadedModule inst, long status) {
+        Store h = engine.hasListeners() ? handle() : null;
+        if (h != null) for (RuntimeListener l : engine.listeners()) l.onTrapStart(h);
+        // The safepoint stub unwound for the interrupt on its own: finish it here.
+        if (status == EntryStatus.INTERRUPTED) epoch.takeStubInterrupt();
+        // Thread.interrupt() of the owner ended this call: the Trap consumes it.
+        Throwable cause = hostcalls.takeError();
+        if (epoch.takeOwnerInterrupt() && cause == null) cause = new InterruptedException("the owner thread was interrupted");
+        Trap t = TrapDecoder.decode(vmctx, inst, cause, hostcalls.takeInterrupted());
+        if (h != null) for (RuntimeListener l : engine.listeners()) l.onTrap(h, t);
+        return t;
+    }
+
+    /**
+     * InterruptPathWarmup only: the Java of an interrupt() of a running call that the
+     * safepoint stub unwound at `pc`, with this thread as both the requester and the owner
+     * and no guest code run. The call is claimed, started and released as invoke() does;
+     * interrupt() arms the sites (0xCC written into this Store's copy, which nothing
+     * executes) and the owner's side puts them back, so the Store ends as it began.
+     */
+    Trap rehearseInterrupt(LoadedModule inst, long pc) {
+        Thread me = Thread.currentThread();
+        if (ownership.isOwner(me)) throw new IllegalStateException("a rehearsal cannot nest in a call");
+        long call = ownership.claim(me);
+        try {
+            vmctx.setActiveCall(call);
+            epoch.callStarted(call, inst);
+            if (!handleOrThrow().interrupt()) throw new IllegalStateException("the rehearsal's call is not interruptible");
+            // What the stubs leave for an interrupt unwound at `pc`: the trap code is set by
+            // takeStubInterrupt, as after the real unwind.
+            vmctx.recordBacktrace(pc);
+            return trapOf(inst, EntryStatus.INTERRUPTED);
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * InterruptPathWarmup only: the Java of a deadline of 1 passed by Engine.incrementEpoch()
+     * during a running call, as rehearseInterrupt does for interrupt(): the deadline set, the
+     * epoch incremented (which wakes the watcher, as the real one does), the watcher's check
+     * and force run here, then the owner's safepoint upcall at the armed site `pc` (through
+     * Store.SAFEPOINT_HANDLER, as the stub calls it), whose default callback unwinds, and the
+     * Trap. The deadline is gone again when it returns.
+     */
+    Trap rehearseDeadline(LoadedModule inst, long pc) {
+        Thread me = Thread.currentThread();
+        if (ownership.isOwner(me)) throw new IllegalStateException("a rehearsal cannot nest in a call");
+        long call = ownership.claim(me);
+        try {
+            vmctx.setActiveCall(call);
+            epoch.callStarted(call, inst);
+            handleOrThrow().setEpochDeadline(1);
+            engine.incrementEpoch();
+            epoch.checkDeadline(engine.currentEpoch(), System.nanoTime());
+            if (Store.SAFEPOINT_HANDLER.safepoint(vmctxAddress, pc, 0) != status(EpochState.Action.UNWIND)) {
+                throw new IllegalStateException("the rehearsal's deadline did not unwind");
+            }
+            vmctx.recordBacktrace(pc);
+            return trapOf(inst, EntryStatus.TRAP);
+        } finally {
+            release();
         }
     }
 
@@ -387,12 +444,12 @@ final class StoreCore {
     void hostError(Throwable t) { hostcalls.hostError(t); }
 
     void listenersInterruptRequested() {
-        Store h = handle();
+        Store h = engine.hasListeners() ? handle() : null;
         if (h != null) for (RuntimeListener l : engine.listeners()) l.onInterruptRequested(h);
     }
 
     void listenersEpoch(EpochOutcome outcome, long since) {
-        Store h = handle();
+        Store h = engine.hasListeners() ? handle() : null;
         if (h != null) for (RuntimeListener l : engine.listeners()) l.onEpochDeadline(h, outcome, since);
     }
 
@@ -419,7 +476,7 @@ final class StoreCore {
             if (!m.code().contains(pc)) continue;
             long off = pc - m.code().execBase();
             FunctionInfo f = m.module().compiled().functionAt((int) off);
-            return f == null ? null : new GuestFrame(f.name, (int) off - f.start, TrapDecoder.location(m, f, (int) off));
+            return f == null ? null : new GuestFrame(f.name, (int) off - f.start, TrapDecoder.location(m.module(), f, (int) off));
         }
         return null;
     }

@@ -40,21 +40,32 @@ public class Trap extends RuntimeException {
      * @param cause what caused it, or null
      */
     public Trap(TrapCode code, List<GuestFrame> backtrace, Throwable cause) {
+        this(code, List.copyOf(backtrace), cause, null);
+    }
+
+    /**
+     * The runtime's Trap: `guest` holds the stack trace element of each frame of `frames`
+     * (an unmodifiable list), precomputed per module by TrapDecoder's frame cache, so an
+     * interrupt builds no string here; null computes them.
+     */
+    Trap(TrapCode code, List<GuestFrame> frames, Throwable cause, StackTraceElement[] guest) {
         // An INTERRUPT is the runtime doing its job (a deadline or interrupt()), not a fault
         // to debug: it carries its guest backtrace but no Java stack trace, whose capture
         // (a walk of the Java stack in the VM) would otherwise sit on every interrupt's path.
         // The message is built when asked for, also to keep it off an interrupt's path.
         super(null, cause, true, skipJavaStackFor(code));
         this.code = code;
-        this.backtrace = List.copyOf(backtrace);
+        this.backtrace = frames;
         StackTraceElement[] java = getStackTrace();
-        StackTraceElement[] all = new StackTraceElement[this.backtrace.size() + java.length];
-        for (int i = 0; i < this.backtrace.size(); i++) {
-            GuestFrame f = this.backtrace.get(i);
-            all[i] = new StackTraceElement(GUEST_CLASS, "%" + f.function(), "+0x" + Integer.toHexString(f.offset()), -1);
-        }
-        System.arraycopy(java, 0, all, this.backtrace.size(), java.length);
+        StackTraceElement[] all = new StackTraceElement[frames.size() + java.length];
+        for (int i = 0; i < frames.size(); i++) all[i] = guest != null ? guest[i] : stackTraceElement(frames.get(i));
+        System.arraycopy(java, 0, all, frames.size(), java.length);
         setStackTrace(all);
+    }
+
+    /** A guest frame as its synthetic stack trace element ({@code guest.%fib(+0x1c)}). */
+    static StackTraceElement stackTraceElement(GuestFrame f) {
+        return new StackTraceElement(GUEST_CLASS, "%" + f.function(), "+0x" + Integer.toHexString(f.offset()), -1);
     }
 
     /** The declaring "class" of the synthetic guest frames in a Trap's stack trace. */

@@ -105,6 +105,12 @@ final class Vmctx {
     void setActiveCall(long call) { put(VmctxLayout.ACTIVE_CALL, call); }
     void setInterruptCall(long call) { put(VmctxLayout.INTERRUPT_CALL, call); }
 
+    /** Writes what the trap stub records: only InterruptPathWarmup's rehearsal, which has no trap stub run. */
+    void recordBacktrace(long pc) {
+        put(VmctxLayout.BT_PCS, pc);
+        put(VmctxLayout.BT_COUNT, 1);
+    }
+
     /** How many backtrace PCs the trap stub recorded, clamped to the buffer's size. */
     int backtraceCount() { return (int) Math.max(0, Math.min(VmctxLayout.BT_MAX, get(VmctxLayout.BT_COUNT))); }
     long backtracePc(int i) {

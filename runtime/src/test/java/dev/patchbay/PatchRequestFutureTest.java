@@ -1,6 +1,8 @@
 /*
  * PatchRequest as a CompletableFuture: done at once on an idle Store, and, with no
- * controller to arm a running one, when the owner leaves guest code.
+ * controller to arm a running one, when the owner leaves guest code. The future is made
+ * only when asked for (an interrupt's force is a request nobody asks), and whenever it is
+ * made it has the request's outcome.
  */
 package dev.patchbay;
 
@@ -42,5 +44,35 @@ class PatchRequestFutureTest {
             assertTrue(running.latencyNanos() > 0);
             guest.join();
         }
+    }
+
+    @Test
+    void aFutureAskedForAfterTheRequestIsDoneHasItsOutcome() throws Exception {
+        PatchRequest applied = new PatchRequest(1, System.nanoTime());
+        applied.complete(System.nanoTime());
+        assertFalse(applied.hasFuture(), "completing a request nobody asked a future of makes none");
+        assertSame(applied, applied.toCompletableFuture().get(1, TimeUnit.SECONDS));
+
+        PatchRequest failed = new PatchRequest(2, System.nanoTime());
+        failed.fail();
+        assertFalse(failed.hasFuture());
+        java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+            () -> failed.toCompletableFuture().get(1, TimeUnit.SECONDS));
+        assertInstanceOf(IllegalStateException.class, e.getCause());
+        assertTrue(e.getCause().getMessage().contains("request 2"), e.getCause().getMessage());
+    }
+
+    @Test
+    void aFutureAskedForBeforeTheRequestIsDoneCompletesWithIt() throws Exception {
+        PatchRequest r = new PatchRequest(3, System.nanoTime());
+        CompletableFuture<PatchRequest> before = r.toCompletableFuture();
+        assertFalse(before.isDone());
+        r.complete(System.nanoTime());
+        assertSame(r, before.get(1, TimeUnit.SECONDS));
+        assertSame(r, r.toCompletableFuture().get(1, TimeUnit.SECONDS), "asked again after: the same outcome");
+        PatchRequest f = new PatchRequest(4, System.nanoTime());
+        CompletableFuture<PatchRequest> pending = f.toCompletableFuture();
+        f.fail();
+        assertTrue(pending.isCompletedExceptionally());
     }
 }

@@ -10,11 +10,14 @@
  *                stopped 20 (untimed): what a server making a Store per request sees;
  *   warm Store   the same Store stopped again and again, after 20 untimed stops on it.
  *
- * A fresh Store's stop is slower than a warm one's mostly because the Java on Patchbay's
- * interrupt path (the request, the sites put back, the Trap) runs interpreted until HotSpot
- * has seen it thousands of times, which a Store per stop never gets to; a cold JVM's adds
- * the classes loaded and call sites linked on the way, which the first epoch Engine now does
- * (InterruptPathWarmup), and the JIT compiler's threads competing for the two cores.
+ * A fresh Store's stop used to be slower than a warm one's mostly because the Java on
+ * Patchbay's interrupt path (the request, the sites put back, the Trap) ran interpreted
+ * until HotSpot had seen it thousands of times, which a Store per stop never gets to; the
+ * first epoch Engine now rehearses that path in an Engine of its own (InterruptPathWarmup),
+ * so it runs compiled. A cold JVM's stop adds the JIT compiler's threads competing for the
+ * two cores.
+ *
+ * Run alone: java -cp benchmarks/target/benchmarks.jar dev.patchbay.bench.PeerInterrupts latency
  *
  * Interleaved: each repetition stops every runtime once, in an order that rotates from one
  * repetition to the next, so whatever the machine does during a repetition it does to all.
@@ -272,6 +275,7 @@ public final class PeerInterrupts {
         Arrays.sort(sorted);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("p50", EpochSuite.quantile(sorted, 0.5));
+        m.put("p90", EpochSuite.quantile(sorted, 0.9));
         m.put("max", sorted[sorted.length - 1]);
         return m;
     }
@@ -307,11 +311,19 @@ public final class PeerInterrupts {
     /**
      * The child JVM of {@link #coldStop}: one stop of a fresh Store, printed as a line
      * {@code COLD_US <microseconds>} (the suite's only output to stdout, read by the parent).
+     * With {@code latency} instead (and optionally {@code --quick}), the peers suite's
+     * latency part alone: every state, printed as the suite prints it.
      *
-     * @param args the runtime's name, one of {@link #RUNTIMES}
+     * @param args the runtime's name, one of {@link #RUNTIMES}; or {@code latency [--quick]}
      */
     public static void main(String[] args) {
-        if (args.length != 1) throw new IllegalArgumentException("usage: PeerInterrupts RUNTIME (one of " + RUNTIMES + ")");
+        if (args.length >= 1 && args[0].equals("latency")) {
+            boolean quick = args.length == 2 && args[1].equals("--quick");
+            if (args.length > 2 || args.length == 2 && !quick) throw new IllegalArgumentException("usage: PeerInterrupts latency [--quick]");
+            print(measure(quick, System.err), System.out);
+            return;
+        }
+        if (args.length != 1) throw new IllegalArgumentException("usage: PeerInterrupts RUNTIME (one of " + RUNTIMES + ") | latency [--quick]");
         try (Target t = target(args[0], WasmKernels.runaway(), false)) {
             System.out.println(COLD_PREFIX + t.stop(COLD_DELAY_MS));
         }
@@ -321,25 +333,25 @@ public final class PeerInterrupts {
     @SuppressWarnings("unchecked")
     static void print(Map<String, Object> lat, PrintStream out) {
         Map<String, Object> cold = (Map<String, Object>) lat.get("cold_jvm");
-        out.println("Interrupt latency: a runaway loop stopped from another thread, request -> exception on the guest's thread, p50 [max] in us;"
+        out.println("Interrupt latency: a runaway loop stopped from another thread, request -> exception on the guest's thread, p50/p90 [max] in us;"
             + " cold JVM: the first stop in a fresh JVM, " + cold.get("delay_ms") + " ms into the call, " + cold.get("runs")
             + " JVMs; fresh Store: a new Store per stop in a warmed JVM; warm Store: one Store stopped again and again");
-        out.printf("  %-26s %20s", "", "cold JVM");
+        out.printf("  %-26s %22s", "", "cold JVM");
         for (String state : new String[] {"fresh Store", "warm Store"}) {
-            for (String d : new String[] {"2ms", "20ms", "100ms"}) out.printf(" %20s", state + " " + d);
+            for (String d : new String[] {"2ms", "20ms", "100ms"}) out.printf(" %22s", state + " " + d);
         }
         out.println();
         for (String r : RUNTIMES) {
-            out.printf("  %-26s %20s", r, cell((Map<String, Object>) cold.get(r)));
+            out.printf("  %-26s %22s", r, cell((Map<String, Object>) cold.get(r)));
             for (String state : new String[] {"fresh_store", "warm_store"}) {
                 Map<String, Object> per = (Map<String, Object>) ((Map<String, Object>) lat.get(state)).get(r);
-                for (String d : new String[] {"2ms", "20ms", "100ms"}) out.printf(" %20s", cell((Map<String, Object>) per.get(d)));
+                for (String d : new String[] {"2ms", "20ms", "100ms"}) out.printf(" %22s", cell((Map<String, Object>) per.get(d)));
             }
             out.println();
         }
     }
 
     private static String cell(Map<String, Object> s) {
-        return String.format("%.0f [%.0f]", (Double) s.get("p50"), (Double) s.get("max"));
+        return String.format("%.0f/%.0f [%.0f]", (Double) s.get("p50"), (Double) s.get("p90"), (Double) s.get("max"));
     }
 }
