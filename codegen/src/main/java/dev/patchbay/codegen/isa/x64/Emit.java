@@ -91,6 +91,8 @@ final class Emit {
     private final int[] pos;
     /** Per block id: the block a branch to it goes to (itself unless it is threaded away). */
     private final int[] dest;
+    /** Per block id: the block begins a loop in the layout, where loop alignment pads (rotateLoops). */
+    private final boolean[] alignedTop;
     private final List<Runnable> islands = new ArrayList<>();
     private final List<Runnable> tables = new ArrayList<>();
     /** Fused sites whose bytes are computed once every label is bound. */
@@ -107,6 +109,7 @@ final class Emit {
         for (int i = 0; i < blockLabels.length; i++) blockLabels[i] = buf.newLabel();
         this.pos = new int[blockLabels.length];
         this.dest = new int[blockLabels.length];
+        this.alignedTop = new boolean[blockLabels.length];
         planLayout();
         out.frameSize = frame.frameSize;
     }
@@ -122,7 +125,7 @@ final class Emit {
         int[] instMarks = new int[vc.insts.size()];
         java.util.Arrays.fill(instMarks, -1);
         for (VCode.VBlock b : layout) {
-            if (b.loopHeader && opts.loopAlign() > 0) NopUnits.align(buf, opts.loopAlign());
+            if (alignedTop[b.id] && opts.loopAlign() > 0) NopUnits.align(buf, opts.loopAlign());
             buf.bind(blockLabels[b.id]);
             for (int i = b.first; i < b.end; i++) {
                 dev.patchbay.codegen.ir.SourceLoc l = vc.locs.get(i);
@@ -170,11 +173,24 @@ final class Emit {
         // A stop at an offset is before the instruction that emitted bytes there: the last of
         // the instructions starting at it (the ones before it emitted nothing). Only that one
         // speaks for the offset; the others are dropped (-1).
-        for (int i = 0, next = -1; i < off.length; i++) {
-            if (off[i] < 0) continue;
-            if (next >= 0 && off[next] == off[i]) off[next] = -1;
-            next = i;
+        // Walked in layout order, the order the code was written in.
+        int next = -1;
+        for (VCode.VBlock b : layout) {
+            for (int i = b.first; i < b.end; i++) {
+                if (off[i] < 0) continue;
+                if (next >= 0 && off[next] == off[i]) off[next] = -1;
+                next = i;
+            }
         }
+        // Blocks are emitted in rotateLoops' order, not the allocator's linear one, so a
+        // range of instructions is not always one run of offsets: each is cut into runs of
+        // instructions that are consecutive in the emitted code (rank: the instruction's
+        // place among the emitted starts), and the runs are sorted by offset.
+        // (The code is written in layout order, so that order is the offsets' order.)
+        int[] rank = new int[off.length];
+        java.util.Arrays.fill(rank, -1);
+        int r = 0;
+        for (VCode.VBlock b : layout) for (int i = b.first; i < b.end; i++) if (off[i] >= 0) rank[i] = r++;
         dev.patchbay.codegen.ir.Function f = vc.f;
         for (int v = 0; v < f.numValues(); v++) {
             dev.patchbay.codegen.ir.Type t = f.valueType(v);
@@ -188,20 +204,28 @@ final class Emit {
             }
             if (!rw.hasLocation(v)) continue;
             int[] pos = rw.liveRanges(v);
-            List<Integer> ranges = new ArrayList<>();
+            List<int[]> runs = new ArrayList<>();
             for (int k = 0; k < pos.length; k += 2) {
-                int first = -1, last = -1;
+                int[] first = null;
                 for (int i = (pos[k] + 1) / 2; i <= pos[k + 1] / 2 && i < off.length; i++) {
                     if (off[i] < 0) continue;
-                    if (first < 0) first = off[i];
-                    last = off[i];
+                    if (first != null && rank[i] == first[2] + 1) {
+                        first[1] = off[i];
+                        first[2] = rank[i];
+                    } else {
+                        first = new int[] {off[i], off[i], rank[i]};
+                        runs.add(first);
+                    }
                 }
-                if (first < 0) continue;
-                if (!ranges.isEmpty() && ranges.get(ranges.size() - 1) >= first) {
-                    ranges.set(ranges.size() - 1, Math.max(last, ranges.get(ranges.size() - 1)));
+            }
+            runs.sort((a, b) -> Integer.compare(a[0], b[0]));
+            List<Integer> ranges = new ArrayList<>();
+            for (int[] run : runs) {
+                if (!ranges.isEmpty() && ranges.get(ranges.size() - 1) >= run[0]) {
+                    ranges.set(ranges.size() - 1, Math.max(run[1], ranges.get(ranges.size() - 1)));
                 } else {
-                    ranges.add(first);
-                    ranges.add(last);
+                    ranges.add(run[0]);
+                    ranges.add(run[1]);
                 }
             }
             if (ranges.isEmpty()) continue;
@@ -346,6 +370,76 @@ final class Emit {
             dest[b.id] = b.id;
             pos[b.id] = layout.size();
             layout.add(b);
+        }
+        rotateLoops();
+    }
+
+    /**
+     * Loop rotation, as gcc's block placement does it. A loop whose latch (the last block in
+     * layout with a back edge to the header) is reached by branches from inside the loop,
+     * and not only by falling in from the block before it, is laid out with the latch first
+     * and the header right after it. The latch then falls through into the header, so an
+     * iteration that branches to the latch (the sieve's `if (!flags[p])` path, a `continue`)
+     * takes that one branch where it took two: the branch to the latch and the latch's back
+     * edge. The costs: the loop's entry jumps over the latch to the header (once per entry),
+     * the block that fell into the latch now jumps to it (the back edge it replaces was taken
+     * on that path too), and an exit that was the latch's fall-through is taken (once per
+     * exit). A latch whose back edge passes through an edge block of moves moves with it.
+     *
+     * Done here, after allocation, on the emitted layout (threading decides which branches
+     * exist), so the allocator's linear order and its hints are what they were: rotating
+     * the order before allocation let the latch's parameters be allocated first and turned
+     * the Wasm sieve's loop-carried locals into a rotation of moves on every edge.
+     *
+     * Only hot blocks move, the entry block never. The latch must end in a brif or jump (a
+     * br_table's entries never fall through), must not be a loop header itself, and every
+     * predecessor of it must lie between the header and it. Any order is correct: every
+     * terminator branches to what is not next (BRANCH, JUMP), FusedSites' argument holds
+     * for every order, and the value table follows emitted offsets, not the linear order
+     * (valueTable). Loop alignment moves with the top of the loop (alignedTop): padding
+     * between a latch and the header it falls into would run on every iteration.
+     *
+     * Cost: the predecessors of every header and latch; a rotation shifts the blocks of the
+     * loop's extent, so the whole is each loop's extent once per loop it is nested in.
+     */
+    private void rotateLoops() {
+        int n = blockLabels.length;
+        for (VCode.VBlock b : layout) alignedTop[b.id] = b.loopHeader;
+        List<List<Integer>> preds = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) preds.add(new ArrayList<>());
+        for (VCode.VBlock b : layout) {
+            for (int t : b.succs()) {
+                int d = dest[t];
+                if (!preds.get(d).contains(b.id)) preds.get(d).add(b.id);
+            }
+        }
+        for (VCode.VBlock header : new ArrayList<>(layout)) {
+            if (!header.loopHeader || header.cold) continue;
+            int h = pos[header.id];
+            if (h < 1) continue;
+            int l = -1;
+            for (int p : preds.get(header.id)) l = Math.max(l, pos[p]);
+            if (l <= h) continue;
+            // The group that moves: the latch, and the edge block it falls into if that is
+            // what branches back.
+            int g = l;
+            VCode.VBlock last = layout.get(l);
+            if (last.ir == null && l - 1 > h && preds.get(last.id).size() == 1 && pos[preds.get(last.id).get(0)] == l - 1) g = l - 1;
+            VCode.VBlock latch = layout.get(g);
+            MInst.K k = latch.terminator().kind();
+            if ((k != MInst.K.BRANCH && k != MInst.K.JUMP) || latch.loopHeader || latch.cold || last.cold) continue;
+            boolean inside = true, branchedTo = false;
+            for (int p : preds.get(latch.id)) {
+                if (pos[p] < h || pos[p] >= g) inside = false;
+                else if (pos[p] != g - 1) branchedTo = true;
+            }
+            if (!inside || !branchedTo) continue;
+            List<VCode.VBlock> moved = new ArrayList<>(layout.subList(g, l + 1));
+            layout.subList(g, l + 1).clear();
+            layout.addAll(h, moved);
+            for (int i = h; i <= l; i++) pos[layout.get(i).id] = i;
+            alignedTop[latch.id] = true;
+            alignedTop[header.id] = false;
         }
     }
 
