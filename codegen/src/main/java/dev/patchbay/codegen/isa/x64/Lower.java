@@ -181,6 +181,7 @@ final class Lower {
         }
         placeHoistedConstants();
         vc.numVregs = nextVreg;
+        elideZeroExtensions();
         removeDeadCode();
         vc.hintReg = Arrays.copyOf(hintReg, nextVreg);
         vc.hintVreg = Arrays.copyOf(hintVreg, nextVreg);
@@ -278,6 +279,204 @@ final class Lower {
      * this is where such a definition goes. A worklist over the definitions of the
      * operands of what was removed keeps it linear.
      */
+    /**
+     * A Wasm memory index is `uextend.i64` of an i32, lowered as `mov r32, r32` before every
+     * access. x86-64 zeroes bits 63..32 of a register that a 32-bit instruction writes, so
+     * where the i32 was computed by one, its register already holds the extended value and
+     * the address can take it as its base or index directly: the extension is left with no
+     * reader and removeDeadCode drops it. Decided on the machine instructions themselves,
+     * after lowering, because only they say which width writes the register (an i32 `iadd`
+     * may be a 32-bit add or a 32-bit lea; an `ireduce` is a 64-bit move that keeps garbage
+     * above bit 31).
+     *
+     * A vreg is zero-extended (zx) when every instruction that defines it writes a GPR with
+     * bits 63..32 clear:
+     * - ALU (add, sub, and, or, xor), ALU_I, ALU_M, IMUL, IMUL_I, LEA at size 4: 32-bit
+     *   instructions (Emit: the op at size 4, or a 32-bit lea for three-address forms);
+     * - LOAD of 4 bytes unsigned (`mov r32, m32`) or 1 or 2 bytes unsigned (`movzx r32`);
+     * - EXT unsigned from 1, 2 or 4 bytes (`movzx r32`, `mov r32, r32`); SETCC (`movzx r32`);
+     * - SHIFT_I at size 4 with a non-zero count (a count of 0 is left out: it is the one
+     *   case where the instruction might be said to write nothing);
+     * - MOV_IMM of a value in [0, 2^31): whichever encoding materialises it, the upper half
+     *   is zero;
+     * - MOV, and a jump argument into a block parameter: zx if the source is (a 64-bit
+     *   move keeps all bits), and a constant argument as for MOV_IMM.
+     * Everything else is not: entry parameters and call results (System V leaves bits 63..32
+     * of a 32-bit argument or result undefined), shifts by a register, selects, divisions,
+     * float values. Block parameters make the definitions cyclic, so the answer is the
+     * greatest fixpoint: all vregs whose definitions are candidates start zx, and a worklist
+     * clears each one that depends on a cleared one. A spilled vreg keeps its bits: spills,
+     * reloads and moves are 8 bytes wide (Rewrite).
+     *
+     * Only address operands (base, index) are rewritten: an extension read by anything else
+     * keeps its instruction for those readers. The source dominates the extension, which
+     * dominates every reader, so the source is available wherever it is now read.
+     * Tests: the `wasm-memory-index` filetest (where it is dropped and where kept), the run
+     * lines of `runtests/zero-extension.clif` in OpcodeRunTest (indexes whose registers hold
+     * garbage above bit 31: an argument, an ireduce, a loop fed by one; treating every
+     * definition as zero-extending faults on 5 of its 6 lines), the Wasm spec suite.
+     */
+    private void elideZeroExtensions() {
+        int n = nextVreg;
+        boolean[] zx = new boolean[n], no = new boolean[n], defined = new boolean[n];
+        List<List<Integer>> dependents = new ArrayList<>(n);
+        for (int v = 0; v < n; v++) dependents.add(null);
+        boolean anyExt = false;
+        for (VCode.VBlock b : vc.blocks) {
+            for (MInst m : b.insts) {
+                if (m.kind() == MInst.K.EXT) anyExt = true;
+                if (m.kind() == MInst.K.JUMP) {
+                    MInst.Jump j = (MInst.Jump) m;
+                    int[] ps = vc.blocks.get(j.targets()[0]).params;
+                    for (int i = 0; i < ps.length && i < j.args().length; i++) {
+                        int p = ps[i];
+                        defined[p] = true;
+                        if (j.args()[i] < 0) {
+                            if (!smallNonNegative(j.consts()[i])) no[p] = true;
+                        } else {
+                            dependOn(dependents, j.args()[i], p);
+                        }
+                    }
+                    continue;
+                }
+                for (int d : m.defs()) {
+                    defined[d] = true;
+                    if (floatVreg[d]) no[d] = true;
+                    else if (m.kind() == MInst.K.MOV) dependOn(dependents, ((MInst.Mov) m).a(), d);
+                    else if (!writesZeroExtended(m)) no[d] = true;
+                }
+            }
+        }
+        if (!anyExt) return;
+        Deque<Integer> work = new ArrayDeque<>();
+        for (int v = 0; v < n; v++) {
+            zx[v] = defined[v] && !no[v];
+            if (!zx[v]) work.push(v);
+        }
+        while (!work.isEmpty()) {
+            List<Integer> ds = dependents.get(work.pop());
+            if (ds == null) continue;
+            for (int w : ds) {
+                if (zx[w]) {
+                    zx[w] = false;
+                    work.push(w);
+                }
+            }
+        }
+        int[] alias = new int[n];
+        Arrays.fill(alias, -1);
+        boolean any = false;
+        for (VCode.VBlock b : vc.blocks) {
+            for (MInst m : b.insts) {
+                if (m.kind() != MInst.K.EXT) continue;
+                MInst.Ext e = (MInst.Ext) m;
+                if (e.from() == 4 && !e.signed() && zx[e.a()] && !floatVreg[e.dst()]) {
+                    alias[e.dst()] = e.a();
+                    any = true;
+                }
+            }
+        }
+        if (!any) return;
+        for (VCode.VBlock b : vc.blocks) {
+            for (int i = 0; i < b.insts.size(); i++) {
+                MInst m = b.insts.get(i), r = m;
+                switch (m.kind()) {
+                    case LOAD: {
+                        MInst.Load x = (MInst.Load) m;
+                        MemArg a = aliased(x.mem(), alias);
+                        if (a != x.mem()) r = new MInst.Load(x.size(), x.signed(), a, x.trap(), x.dst());
+                        break;
+                    }
+                    case STORE: {
+                        MInst.Store x = (MInst.Store) m;
+                        MemArg a = aliased(x.mem(), alias);
+                        if (a != x.mem()) r = new MInst.Store(x.size(), a, x.trap(), x.value());
+                        break;
+                    }
+                    case STORE_I: {
+                        MInst.StoreImm x = (MInst.StoreImm) m;
+                        MemArg a = aliased(x.mem(), alias);
+                        if (a != x.mem()) r = new MInst.StoreImm(x.size(), a, x.trap(), x.imm());
+                        break;
+                    }
+                    case ALU_M: {
+                        MInst.AluMem x = (MInst.AluMem) m;
+                        MemArg a = aliased(x.mem(), alias);
+                        if (a != x.mem()) r = new MInst.AluMem(x.op(), x.size(), x.dst(), x.a(), a, x.trap());
+                        break;
+                    }
+                    case LEA: {
+                        MInst.Lea x = (MInst.Lea) m;
+                        MemArg a = aliased(x.mem(), alias);
+                        if (a != x.mem()) r = new MInst.Lea(x.size(), x.dst(), a);
+                        break;
+                    }
+                    default:
+                        break;
+                }
+                if (r != m) b.insts.set(i, r);
+            }
+        }
+    }
+
+    private static void dependOn(List<List<Integer>> dependents, int source, int v) {
+        if (dependents.get(source) == null) dependents.set(source, new ArrayList<>(2));
+        dependents.get(source).add(v);
+    }
+
+    /** A constant whose 64-bit register form has bits 63..31 clear, however it is encoded. */
+    private static boolean smallNonNegative(long c) {
+        return c >= 0 && c < (1L << 31);
+    }
+
+    /** True if m's GPR result has bits 63..32 clear by m alone (see elideZeroExtensions). */
+    private static boolean writesZeroExtended(MInst m) {
+        switch (m.kind()) {
+            case ALU: {
+                MInst.Alu x = (MInst.Alu) m;
+                return x.size() == 4 && plainAlu(x.op());
+            }
+            case ALU_I: {
+                MInst.AluImm x = (MInst.AluImm) m;
+                return x.size() == 4 && plainAlu(x.op());
+            }
+            case ALU_M: {
+                MInst.AluMem x = (MInst.AluMem) m;
+                return x.size() == 4 && plainAlu(x.op());
+            }
+            case IMUL: return ((MInst.Imul) m).size() == 4;
+            case IMUL_I: return ((MInst.ImulImm) m).size() == 4;
+            case LEA: return ((MInst.Lea) m).size() == 4;
+            case LOAD: {
+                MInst.Load x = (MInst.Load) m;
+                return !x.signed() && x.size() <= 4;
+            }
+            case EXT: {
+                MInst.Ext x = (MInst.Ext) m;
+                return !x.signed() && x.from() <= 4;
+            }
+            case SETCC: return true;
+            case SHIFT_I: {
+                MInst.ShiftImm x = (MInst.ShiftImm) m;
+                return x.size() == 4 && (x.amount() & 31) != 0;
+            }
+            case MOV_IMM: return smallNonNegative(((MInst.MovImm) m).imm());
+            default: return false;
+        }
+    }
+
+    private static boolean plainAlu(AluOp op) {
+        return op == AluOp.ADD || op == AluOp.SUB || op == AluOp.AND || op == AluOp.OR || op == AluOp.XOR;
+    }
+
+    /** mem with every base or index in `alias` replaced by what it aliases (mem itself if none is). */
+    private static MemArg aliased(MemArg mem, int[] alias) {
+        int base = mem.base >= 0 && alias[mem.base] >= 0 ? alias[mem.base] : mem.base;
+        int index = mem.index >= 0 && alias[mem.index] >= 0 ? alias[mem.index] : mem.index;
+        if (base == mem.base && index == mem.index) return mem;
+        return MemArg.rebuild(mem, base, index);
+    }
+
     private void removeDeadCode() {
         int[] uses = new int[nextVreg];
         MInst[] def = new MInst[nextVreg];
