@@ -427,7 +427,7 @@ final class Emit {
             if (last.ir == null && l - 1 > h && preds.get(last.id).size() == 1 && pos[preds.get(last.id).get(0)] == l - 1) g = l - 1;
             VCode.VBlock latch = layout.get(g);
             MInst.K k = latch.terminator().kind();
-            if ((k != MInst.K.BRANCH && k != MInst.K.JUMP) || latch.loopHeader || latch.cold || last.cold) continue;
+            if ((k != MInst.K.BRANCH && k != MInst.K.F_BRANCH && k != MInst.K.JUMP) || latch.loopHeader || latch.cold || last.cold) continue;
             boolean inside = true, branchedTo = false;
             for (int p : preds.get(latch.id)) {
                 if (pos[p] < h || pos[p] >= g) inside = false;
@@ -866,6 +866,7 @@ final class Emit {
                 }
                 return;
             }
+            case F_BRANCH: fbranch((MInst.FBranch) m0, block); return;
             case JUMP: {
                 // After the moves (edits): the target's parameters are in place, and a bare
                 // block it might be has nothing else to do.
@@ -895,6 +896,50 @@ final class Emit {
         Operand o = op(v);
         if (o.isReg()) asm.cmov(c, size, d, o.gpr());
         else asm.cmov(c, size, d, o.mem());
+    }
+
+    /**
+     * A brif on an fcmp: ucomis, then the jcc of FloatEmit.flags. Eq and ne need two flags
+     * (ZF and PF), so they take two jcc, arranged so that the next block in layout is the one
+     * reached by falling through: `jp f; je t` (eq), `jne t; jp t` (ne), and with t next, the
+     * inverted tests branch to f (`jne f; jp f` for eq; `jp t; je f` for ne, whose `jp` skips
+     * the `je`). Each jcc is a block branch, so a backward one is a fused epoch site as any.
+     */
+    private void fbranch(MInst.FBranch m, VCode.VBlock block) {
+        FloatEmit.Flags fl = FloatEmit.flags(m.cc());
+        int a = fl.swapped() ? m.b() : m.a(), b = fl.swapped() ? m.a() : m.b();
+        asm.ucomis(m.single(), x(a), x(b));
+        int next = nextBlock(block);
+        int t = dest[m.targets()[0]], fa = dest[m.targets()[1]];
+        VCode.VBlock tb = vc.blocks.get(t), fb = vc.blocks.get(fa);
+        if (t == fa) {
+            if (t != next) blockBranch(null, tb, block);
+        } else if (fl.also() == null) {
+            if (t == next) {
+                blockBranch(fl.c().invert(), fb, block);
+            } else {
+                blockBranch(fl.c(), tb, block);
+                if (fa != next) blockBranch(null, fb, block);
+            }
+        } else if (fl.and()) {
+            if (t == next) {
+                blockBranch(fl.c().invert(), fb, block);
+                blockBranch(fl.also().invert(), fb, block);
+            } else {
+                blockBranch(fl.also().invert(), fb, block);
+                blockBranch(fl.c(), tb, block);
+                if (fa != next) blockBranch(null, fb, block);
+            }
+        } else {
+            if (t == next) {
+                blockBranch(fl.also(), tb, block);
+                blockBranch(fl.c().invert(), fb, block);
+            } else {
+                blockBranch(fl.c(), tb, block);
+                blockBranch(fl.also(), tb, block);
+                if (fa != next) blockBranch(null, fb, block);
+            }
+        }
     }
 
     /** The block emitted right after b, or -1. */

@@ -6,7 +6,8 @@
  * folded it: an icmp feeding brif/select/trapz users becomes the compare of each of them
  * (compare-into-branch; with several users, each re-emits the cmp; Wasm's i32 booleans,
  * `uextend(icmp)` and eqz of them, are seen through to the compare, and a `band` tested
- * against zero becomes `test`), a load with one user
+ * against zero becomes `test`; an fcmp that a brif tests, seen through the same extensions
+ * and eqz, becomes the branch's ucomis + jcc, FBranch), a load with one user
  * and no side effect between them becomes that user's memory operand, and
  * `iadd_imm`/`stack_addr` feeding an address become its displacement. Constants are never materialised at their definition: every use either
  * takes them as an immediate or rematerialises them into a fresh temporary right there,
@@ -1035,6 +1036,65 @@ final class Lower {
         return testZero(negate ? Cond.E : Cond.NE, v);
     }
 
+    /** A float compare a branch tests: a cc b. */
+    private record FloatTest(dev.patchbay.codegen.ir.FloatCC cc, boolean single, int a, int b) {}
+
+    /**
+     * The fcmp of this block that a brif's condition v comes down to, through extensions
+     * and eqz as condition() looks (Wasm's br_if on f64.lt is brif of uextend(fcmp)), folded
+     * into the branch: ucomis + jcc instead of ucomis, setcc, movzx, test and jcc. An eqz
+     * takes the complement (lt becomes uge: NaN makes lt false, so its negation true). Null
+     * if v is no such fcmp; nothing is folded then. An fcmp with other readers still computes
+     * its boolean for them (useCount), and the branch compares again, as each user of an icmp
+     * does.
+     */
+    private FloatTest floatCondition(int v) {
+        int x = v;
+        boolean negate = false;
+        Inst fcmp = null;
+        for (int depth = 0; depth < MAX_CONDITION_DEPTH && fcmp == null; depth++) {
+            Inst d = defOf(x);
+            if (d == null || !definedIn(x, curBlock)) return null;
+            if (d.op == Opcode.UEXTEND || d.op == Opcode.SEXTEND) {
+                x = d.args[0];
+            } else if (d.op == Opcode.ICMP_IMM && isZeroTest(d)) {
+                negate ^= d.cond == IntCC.EQ;
+                x = d.args[0];
+            } else if (d.op == Opcode.FCMP) {
+                fcmp = d;
+            } else {
+                return null;
+            }
+        }
+        if (fcmp == null) return null;
+        for (int y = v; ; y = defOf(y).args[0]) {
+            foldDef(y);
+            if (defOf(y) == fcmp) break;
+        }
+        dev.patchbay.codegen.ir.FloatCC cc = negate ? complement(fcmp.fcond) : fcmp.fcond;
+        return new FloatTest(cc, type(fcmp.args[0]) == Type.F32, fcmp.args[0], fcmp.args[1]);
+    }
+
+    /** The condition that holds exactly when cc does not (NaN included). */
+    private static dev.patchbay.codegen.ir.FloatCC complement(dev.patchbay.codegen.ir.FloatCC cc) {
+        switch (cc) {
+            case ORD: return dev.patchbay.codegen.ir.FloatCC.UNO;
+            case UNO: return dev.patchbay.codegen.ir.FloatCC.ORD;
+            case EQ: return dev.patchbay.codegen.ir.FloatCC.NE;
+            case NE: return dev.patchbay.codegen.ir.FloatCC.EQ;
+            case ONE: return dev.patchbay.codegen.ir.FloatCC.UEQ;
+            case UEQ: return dev.patchbay.codegen.ir.FloatCC.ONE;
+            case LT: return dev.patchbay.codegen.ir.FloatCC.UGE;
+            case UGE: return dev.patchbay.codegen.ir.FloatCC.LT;
+            case LE: return dev.patchbay.codegen.ir.FloatCC.UGT;
+            case UGT: return dev.patchbay.codegen.ir.FloatCC.LE;
+            case GT: return dev.patchbay.codegen.ir.FloatCC.ULE;
+            case ULE: return dev.patchbay.codegen.ir.FloatCC.GT;
+            case GE: return dev.patchbay.codegen.ir.FloatCC.ULT;
+            default: return dev.patchbay.codegen.ir.FloatCC.GE; // ULT
+        }
+    }
+
     /** How many extensions and eqz a condition is looked through: a bound on the recursion. */
     private static final int MAX_CONDITION_DEPTH = 16;
 
@@ -1315,6 +1375,12 @@ final class Lower {
                 return;
             }
             case BRIF: {
+                FloatTest ft = floatCondition(inst.args[0]);
+                if (ft != null) {
+                    int a = reg(ft.a()), b = reg(ft.b());
+                    emit(new MInst.FBranch(ft.cc(), ft.single(), a, b, new int[] {edge(inst.targets[0]), edge(inst.targets[1])}));
+                    return;
+                }
                 MInst.Cmp cmp = condition(inst.args[0], false);
                 emit(new MInst.Branch(cmp, new int[] {edge(inst.targets[0]), edge(inst.targets[1])}));
                 return;
