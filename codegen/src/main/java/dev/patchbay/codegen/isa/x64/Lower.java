@@ -90,6 +90,10 @@ final class Lower {
     private record HoistKey(int header, long value) {}
     /** The register each hoisted constant is computed into, in the order first used. */
     private final Map<HoistKey, Integer> hoisted = new java.util.LinkedHashMap<>();
+    /** A float constant defined in a loop: the loop's header, the width and the bits. */
+    private record FloatHoistKey(int header, boolean single, long bits) {}
+    /** The XMM vreg each hoisted float constant is computed into (see hoistedFloat). */
+    private final Map<FloatHoistKey, Integer> hoistedFloats = new java.util.LinkedHashMap<>();
     private int nextVreg;
     /** Register and vreg hints, indexed by vreg; -1 is "none". IR values are vregs 0..numValues-1. */
     private int[] hintReg;
@@ -269,6 +273,11 @@ final class Lower {
         for (Map.Entry<HoistKey, Integer> e : hoisted.entrySet()) {
             VCode.VBlock pre = vblockOf[loops.preheader(e.getKey().header())];
             pre.insts.add(pre.insts.size() - 1, new MInst.MovImm(e.getValue(), e.getKey().value()));
+            if (pre.locs.size() == pre.insts.size() - 1) pre.locs.add(pre.locs.size() - 1, null);
+        }
+        for (Map.Entry<FloatHoistKey, Integer> e : hoistedFloats.entrySet()) {
+            VCode.VBlock pre = vblockOf[loops.preheader(e.getKey().header())];
+            pre.insts.add(pre.insts.size() - 1, new MInst.FConst(e.getKey().single(), e.getValue(), e.getKey().bits()));
             if (pre.locs.size() == pre.insts.size() - 1) pre.locs.add(pre.locs.size() - 1, null);
         }
     }
@@ -652,11 +661,35 @@ final class Lower {
         return null;
     }
 
-    /** A register holding v: v itself, or a rematerialised constant. */
+    /** A register holding v: v itself, a rematerialised constant, or a float constant computed before its loop. */
     private int reg(int v) {
         Long c = constOf(v);
         if (c != null) return constant(c);
-        return v;
+        int hf = hoistedFloat(v);
+        return hf >= 0 ? hf : v;
+    }
+
+    /**
+     * A float constant has no immediate form: FConst is `mov r10d, imm` + `movq xmm, r10`
+     * (or a pxor for +0.0), and the Wasm translator puts each `f32.const` where the loop body
+     * uses it, so series32's loop computed three constants on every iteration. One defined
+     * in a single-entry loop (Loops) is computed once, at the end of the loop's preheader,
+     * into one XMM vreg per loop and value, and every reader that asks reg() for it reads
+     * that vreg: a value defined in the loop is only read where the loop's preheader
+     * dominates. Its own definition becomes a copy of that vreg, which removeDeadCode drops
+     * when nothing else reads it (a jump argument or a call does, taking the value as is). If
+     * the loop needs the registers, the allocator spills the constant, and a use reloads it
+     * from its slot: one load, where FConst was two instructions. Returns -1 for any other
+     * value. Test: the `float-loop-constants` filetest; the float peer suites and the
+     * differential fuzzer (float code in loops) for the values.
+     */
+    private int hoistedFloat(int v) {
+        if (v >= f.numValues() || defBlock[v] < 0) return -1;
+        Inst d = f.valueDefInst(v);
+        if (d == null || (d.op != Opcode.F32CONST && d.op != Opcode.F64CONST)) return -1;
+        int h = loops.header(defBlock[v]);
+        if (h < 0) return -1;
+        return hoistedFloats.computeIfAbsent(new FloatHoistKey(h, d.op == Opcode.F32CONST, d.imm), k -> ftemp());
     }
 
     /**
@@ -1906,9 +1939,12 @@ final class Lower {
     /** Lowers a float instruction, or one whose operands or result are floats; false if inst is not one. */
     private boolean lowerFloat(Inst inst, Type t, int dst) {
         switch (inst.op) {
-            case F32CONST: case F64CONST:
-                emit(new MInst.FConst(inst.op == Opcode.F32CONST, dst, inst.imm));
+            case F32CONST: case F64CONST: {
+                int hf = hoistedFloat(dst);
+                if (hf >= 0) copy(dst, hf);
+                else emit(new MInst.FConst(inst.op == Opcode.F32CONST, dst, inst.imm));
                 return true;
+            }
             case FADD: farith(Assembler.SseOp.ADD, t, dst, inst); return true;
             case FSUB: farith(Assembler.SseOp.SUB, t, dst, inst); return true;
             case FMUL: farith(Assembler.SseOp.MUL, t, dst, inst); return true;
