@@ -341,7 +341,9 @@ final class Lower {
                     for (int i = 0; i < ps.length && i < j.args().length; i++) {
                         int p = ps[i];
                         defined[p] = true;
-                        if (j.args()[i] < 0) {
+                        if (floatVreg[p]) {
+                            no[p] = true; // an XMM register's bits say nothing of a GPR's
+                        } else if (j.args()[i] < 0) {
                             if (!smallNonNegative(j.consts()[i])) no[p] = true;
                         } else {
                             dependOn(dependents, j.args()[i], p);
