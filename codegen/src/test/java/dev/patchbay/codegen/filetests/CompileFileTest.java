@@ -1,7 +1,7 @@
 /*
  * Compile tests (Cranelift calls them filetests): each .clif under
  * src/test/resources/filetests is compiled with the options named in its
- * `; patchbay: instrument=... epoch-mode=...` header, and the annotated disassembly must
+ * `; patchbay: instrument=... epoch-mode=... loop-align=N` header, and the annotated disassembly must
  * equal the .expected file beside it, byte for byte. Run with -Dpatchbay.bless=true to
  * rewrite the expected files after an intended change, then review the diff.
  */
@@ -68,11 +68,22 @@ class CompileFileTest {
         return plan;
     }
 
+    /** The header's `loop-align=N` (loop headers padded to N bytes, as the epoch suite's 32), or 0. */
+    static int loopAlign(String text) {
+        for (String line : text.split("\n")) {
+            if (!line.startsWith("; patchbay:")) continue;
+            for (String kv : line.substring("; patchbay:".length()).trim().split("\\s+")) {
+                if (kv.startsWith("loop-align=")) return Integer.parseInt(kv.substring("loop-align=".length()));
+            }
+        }
+        return 0;
+    }
+
     private static void check(Path clif) throws IOException {
         Assumptions.assumeTrue(Disassembler.objdumpAvailable(), "objdump is not on the PATH");
         String text = Files.readString(clif, StandardCharsets.UTF_8);
         ClifFile file = ClifParser.parse(clif.getFileName().toString(), text);
-        CompileOptions opts = CompileOptions.builder().plan(plan(text)).build();
+        CompileOptions opts = CompileOptions.builder().plan(plan(text)).loopAlign(loopAlign(text)).build();
         String actual = Disassembler.format(Compiler.compile(file.functions(), opts));
         Path expected = Paths.get(clif.toString().replaceAll("\\.clif$", ".expected"));
         if (Boolean.getBoolean("patchbay.bless") || !Files.exists(expected)) {

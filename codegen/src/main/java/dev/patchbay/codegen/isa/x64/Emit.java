@@ -91,6 +91,8 @@ final class Emit {
     private final int[] pos;
     /** Per block id: the block a branch to it goes to (itself unless it is threaded away). */
     private final int[] dest;
+    /** Per block id: the block begins a loop in the layout, where loop alignment pads (rotateLoops). */
+    private final boolean[] alignedTop;
     private final List<Runnable> islands = new ArrayList<>();
     private final List<Runnable> tables = new ArrayList<>();
     /** Fused sites whose bytes are computed once every label is bound. */
@@ -107,6 +109,7 @@ final class Emit {
         for (int i = 0; i < blockLabels.length; i++) blockLabels[i] = buf.newLabel();
         this.pos = new int[blockLabels.length];
         this.dest = new int[blockLabels.length];
+        this.alignedTop = new boolean[blockLabels.length];
         planLayout();
         out.frameSize = frame.frameSize;
     }
@@ -122,7 +125,7 @@ final class Emit {
         int[] instMarks = new int[vc.insts.size()];
         java.util.Arrays.fill(instMarks, -1);
         for (VCode.VBlock b : layout) {
-            if (b.loopHeader && opts.loopAlign() > 0) NopUnits.align(buf, opts.loopAlign());
+            if (alignedTop[b.id] && opts.loopAlign() > 0) NopUnits.align(buf, opts.loopAlign());
             buf.bind(blockLabels[b.id]);
             for (int i = b.first; i < b.end; i++) {
                 dev.patchbay.codegen.ir.SourceLoc l = vc.locs.get(i);
@@ -170,19 +173,40 @@ final class Emit {
         // A stop at an offset is before the instruction that emitted bytes there: the last of
         // the instructions starting at it (the ones before it emitted nothing). Only that one
         // speaks for the offset; the others are dropped (-1).
-        for (int i = 0, next = -1; i < off.length; i++) {
-            if (off[i] < 0) continue;
-            if (next >= 0 && off[next] == off[i]) off[next] = -1;
-            next = i;
+        // Walked in layout order, the order the code was written in.
+        int next = -1;
+        for (VCode.VBlock b : layout) {
+            for (int i = b.first; i < b.end; i++) {
+                if (off[i] < 0) continue;
+                if (next >= 0 && off[next] == off[i]) off[next] = -1;
+                next = i;
+            }
         }
-        // The first instruction at or after i, and the last at or before i, that speaks for an
-        // offset (off >= 0), or -1: a range's first and last offsets in constant time. Walking
-        // each range's instructions instead was quadratic when thousands of values are live
-        // across thousands of blocks (CompileBenchmark's farback: most of a 200k compile).
+        // Blocks are emitted in rotateLoops' order, not the allocator's linear one, so a
+        // range of instructions is not always one run of offsets: each is cut into runs of
+        // instructions that are consecutive in the emitted code (rank: the instruction's
+        // place among the emitted starts), and the runs are sorted by offset.
+        // (The code is written in layout order, so that order is the offsets' order.)
         int n = off.length;
-        int[] nextSpoken = new int[n + 1], prevSpoken = new int[n];
+        int[] rank = new int[n];
+        java.util.Arrays.fill(rank, -1);
+        int r = 0;
+        for (VCode.VBlock b : layout) for (int i = b.first; i < b.end; i++) if (off[i] >= 0) rank[i] = r++;
+        // A range's runs in time linear in their number, not in the range's length: walking
+        // each range's instructions was quadratic when thousands of values are live across
+        // thousands of blocks (CompileBenchmark's farback: most of a 200k compile).
+        // nextSpoken[i] / prevSpoken[i]: the first instruction at or after i, the last at or
+        // before i, that speaks for an offset, or -1. runEnd[i], for one that speaks: the last
+        // of the run that starts at i (the spoken instructions after it, in linear order,
+        // whose ranks go up by one each).
+        int[] nextSpoken = new int[n + 1], prevSpoken = new int[n], runEnd = new int[n];
         nextSpoken[n] = -1;
-        for (int i = n - 1; i >= 0; i--) nextSpoken[i] = off[i] >= 0 ? i : nextSpoken[i + 1];
+        for (int i = n - 1; i >= 0; i--) {
+            nextSpoken[i] = off[i] >= 0 ? i : nextSpoken[i + 1];
+            if (off[i] < 0) continue;
+            int nx = nextSpoken[i + 1];
+            runEnd[i] = nx >= 0 && rank[nx] == rank[i] + 1 ? runEnd[nx] : i;
+        }
         for (int i = 0, last = -1; i < n; i++) prevSpoken[i] = last = off[i] >= 0 ? i : last;
         dev.patchbay.codegen.ir.Function f = vc.f;
         for (int v = 0; v < f.numValues(); v++) {
@@ -197,18 +221,24 @@ final class Emit {
             }
             if (!rw.hasLocation(v)) continue;
             int[] pos = rw.liveRanges(v);
-            List<Integer> ranges = new ArrayList<>();
+            List<int[]> runs = new ArrayList<>();
             for (int k = 0; k < pos.length; k += 2) {
                 int from = (pos[k] + 1) / 2, to = Math.min(pos[k + 1] / 2, n - 1);
                 if (from > to) continue;
-                int i0 = nextSpoken[from];
-                if (i0 < 0 || i0 > to) continue;
-                int first = off[i0], last = off[prevSpoken[to]];
-                if (!ranges.isEmpty() && ranges.get(ranges.size() - 1) >= first) {
-                    ranges.set(ranges.size() - 1, Math.max(last, ranges.get(ranges.size() - 1)));
+                for (int i = nextSpoken[from]; i >= 0 && i <= to; i = nextSpoken[runEnd[i] + 1]) {
+                    int j = runEnd[i] <= to ? runEnd[i] : prevSpoken[to];
+                    runs.add(new int[] {off[i], off[j]});
+                    if (runEnd[i] > to) break;
+                }
+            }
+            runs.sort((a, b) -> Integer.compare(a[0], b[0]));
+            List<Integer> ranges = new ArrayList<>();
+            for (int[] run : runs) {
+                if (!ranges.isEmpty() && ranges.get(ranges.size() - 1) >= run[0]) {
+                    ranges.set(ranges.size() - 1, Math.max(run[1], ranges.get(ranges.size() - 1)));
                 } else {
-                    ranges.add(first);
-                    ranges.add(last);
+                    ranges.add(run[0]);
+                    ranges.add(run[1]);
                 }
             }
             if (ranges.isEmpty()) continue;
@@ -353,6 +383,76 @@ final class Emit {
             dest[b.id] = b.id;
             pos[b.id] = layout.size();
             layout.add(b);
+        }
+        rotateLoops();
+    }
+
+    /**
+     * Loop rotation, as gcc's block placement does it. A loop whose latch (the last block in
+     * layout with a back edge to the header) is reached by branches from inside the loop,
+     * and not only by falling in from the block before it, is laid out with the latch first
+     * and the header right after it. The latch then falls through into the header, so an
+     * iteration that branches to the latch (the sieve's `if (!flags[p])` path, a `continue`)
+     * takes that one branch where it took two: the branch to the latch and the latch's back
+     * edge. The costs: the loop's entry jumps over the latch to the header (once per entry),
+     * the block that fell into the latch now jumps to it (the back edge it replaces was taken
+     * on that path too), and an exit that was the latch's fall-through is taken (once per
+     * exit). A latch whose back edge passes through an edge block of moves moves with it.
+     *
+     * Done here, after allocation, on the emitted layout (threading decides which branches
+     * exist), so the allocator's linear order and its hints are what they were: rotating
+     * the order before allocation let the latch's parameters be allocated first and turned
+     * the Wasm sieve's loop-carried locals into a rotation of moves on every edge.
+     *
+     * Only hot blocks move, the entry block never. The latch must end in a brif or jump (a
+     * br_table's entries never fall through), must not be a loop header itself, and every
+     * predecessor of it must lie between the header and it. Any order is correct: every
+     * terminator branches to what is not next (BRANCH, JUMP), FusedSites' argument holds
+     * for every order, and the value table follows emitted offsets, not the linear order
+     * (valueTable). Loop alignment moves with the top of the loop (alignedTop): padding
+     * between a latch and the header it falls into would run on every iteration.
+     *
+     * Cost: the predecessors of every header and latch; a rotation shifts the blocks of the
+     * loop's extent, so the whole is each loop's extent once per loop it is nested in.
+     */
+    private void rotateLoops() {
+        int n = blockLabels.length;
+        for (VCode.VBlock b : layout) alignedTop[b.id] = b.loopHeader;
+        List<List<Integer>> preds = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) preds.add(new ArrayList<>());
+        for (VCode.VBlock b : layout) {
+            for (int t : b.succs()) {
+                int d = dest[t];
+                if (!preds.get(d).contains(b.id)) preds.get(d).add(b.id);
+            }
+        }
+        for (VCode.VBlock header : new ArrayList<>(layout)) {
+            if (!header.loopHeader || header.cold) continue;
+            int h = pos[header.id];
+            if (h < 1) continue;
+            int l = -1;
+            for (int p : preds.get(header.id)) l = Math.max(l, pos[p]);
+            if (l <= h) continue;
+            // The group that moves: the latch, and the edge block it falls into if that is
+            // what branches back.
+            int g = l;
+            VCode.VBlock last = layout.get(l);
+            if (last.ir == null && l - 1 > h && preds.get(last.id).size() == 1 && pos[preds.get(last.id).get(0)] == l - 1) g = l - 1;
+            VCode.VBlock latch = layout.get(g);
+            MInst.K k = latch.terminator().kind();
+            if ((k != MInst.K.BRANCH && k != MInst.K.F_BRANCH && k != MInst.K.JUMP) || latch.loopHeader || latch.cold || last.cold) continue;
+            boolean inside = true, branchedTo = false;
+            for (int p : preds.get(latch.id)) {
+                if (pos[p] < h || pos[p] >= g) inside = false;
+                else if (pos[p] != g - 1) branchedTo = true;
+            }
+            if (!inside || !branchedTo) continue;
+            List<VCode.VBlock> moved = new ArrayList<>(layout.subList(g, l + 1));
+            layout.subList(g, l + 1).clear();
+            layout.addAll(h, moved);
+            for (int i = h; i <= l; i++) pos[layout.get(i).id] = i;
+            alignedTop[latch.id] = true;
+            alignedTop[header.id] = false;
         }
     }
 
@@ -779,6 +879,7 @@ final class Emit {
                 }
                 return;
             }
+            case F_BRANCH: fbranch((MInst.FBranch) m0, block); return;
             case JUMP: {
                 // After the moves (edits): the target's parameters are in place, and a bare
                 // block it might be has nothing else to do.
@@ -808,6 +909,50 @@ final class Emit {
         Operand o = op(v);
         if (o.isReg()) asm.cmov(c, size, d, o.gpr());
         else asm.cmov(c, size, d, o.mem());
+    }
+
+    /**
+     * A brif on an fcmp: ucomis, then the jcc of FloatEmit.flags. Eq and ne need two flags
+     * (ZF and PF), so they take two jcc, arranged so that the next block in layout is the one
+     * reached by falling through: `jp f; je t` (eq), `jne t; jp t` (ne), and with t next, the
+     * inverted tests branch to f (`jne f; jp f` for eq; `jp t; je f` for ne, whose `jp` skips
+     * the `je`). Each jcc is a block branch, so a backward one is a fused epoch site as any.
+     */
+    private void fbranch(MInst.FBranch m, VCode.VBlock block) {
+        FloatEmit.Flags fl = FloatEmit.flags(m.cc());
+        int a = fl.swapped() ? m.b() : m.a(), b = fl.swapped() ? m.a() : m.b();
+        asm.ucomis(m.single(), x(a), x(b));
+        int next = nextBlock(block);
+        int t = dest[m.targets()[0]], fa = dest[m.targets()[1]];
+        VCode.VBlock tb = vc.blocks.get(t), fb = vc.blocks.get(fa);
+        if (t == fa) {
+            if (t != next) blockBranch(null, tb, block);
+        } else if (fl.also() == null) {
+            if (t == next) {
+                blockBranch(fl.c().invert(), fb, block);
+            } else {
+                blockBranch(fl.c(), tb, block);
+                if (fa != next) blockBranch(null, fb, block);
+            }
+        } else if (fl.and()) {
+            if (t == next) {
+                blockBranch(fl.c().invert(), fb, block);
+                blockBranch(fl.also().invert(), fb, block);
+            } else {
+                blockBranch(fl.also().invert(), fb, block);
+                blockBranch(fl.c(), tb, block);
+                if (fa != next) blockBranch(null, fb, block);
+            }
+        } else {
+            if (t == next) {
+                blockBranch(fl.also(), tb, block);
+                blockBranch(fl.c().invert(), fb, block);
+            } else {
+                blockBranch(fl.c(), tb, block);
+                blockBranch(fl.also(), tb, block);
+                if (fa != next) blockBranch(null, fb, block);
+            }
+        }
     }
 
     /** The block emitted right after b, or -1. */

@@ -190,41 +190,44 @@ final class FloatEmit {
         e.buf.bind(done);
     }
 
-    /** True if fcmp with this condition compares b with a (so that unordered fails lt/le, passes ugt/uge). */
-    static boolean swapsOperands(dev.patchbay.codegen.ir.FloatCC cc) {
+    /**
+     * How ucomis's flags decide a condition: compare the operands in the other order if
+     * `swapped` (so that unordered fails lt/le and passes ugt/uge), then the condition holds
+     * when `c` holds, and (`and`) or (otherwise) `also` holds if there is one (eq: ZF and
+     * not PF; ne: not ZF or PF). The one statement of it, for fcmp's setcc and for the
+     * branch a brif on an fcmp becomes (Emit, F_BRANCH).
+     */
+    record Flags(boolean swapped, Cond c, Cond also, boolean and) {}
+
+    static Flags flags(dev.patchbay.codegen.ir.FloatCC cc) {
         switch (cc) {
-            case LT: case LE: case UGT: case UGE: return true;
-            default: return false;
+            case EQ: return new Flags(false, Cond.E, Cond.NP, true);
+            case NE: return new Flags(false, Cond.NE, Cond.P, false);
+            case ORD: return new Flags(false, Cond.NP, null, false);
+            case UNO: return new Flags(false, Cond.P, null, false);
+            case ONE: return new Flags(false, Cond.NE, null, false);
+            case UEQ: return new Flags(false, Cond.E, null, false);
+            case GT: return new Flags(false, Cond.A, null, false);
+            case GE: return new Flags(false, Cond.AE, null, false);
+            case LT: return new Flags(true, Cond.A, null, false);
+            case LE: return new Flags(true, Cond.AE, null, false);
+            case ULT: return new Flags(false, Cond.B, null, false);
+            case ULE: return new Flags(false, Cond.BE, null, false);
+            case UGT: return new Flags(true, Cond.B, null, false);
+            default: return new Flags(true, Cond.BE, null, false); // UGE
         }
     }
 
     private void cmp(MInst.FCmp m) {
-        int a = m.a(), b = m.b();
-        Cond c, also = null;
-        boolean and = false;
-        switch (m.cc()) {
-            case EQ: c = Cond.E; also = Cond.NP; and = true; break;
-            case NE: c = Cond.NE; also = Cond.P; break;
-            case ORD: c = Cond.NP; break;
-            case UNO: c = Cond.P; break;
-            case ONE: c = Cond.NE; break;
-            case UEQ: c = Cond.E; break;
-            case GT: c = Cond.A; break;
-            case GE: c = Cond.AE; break;
-            case LT: c = Cond.A; a = m.b(); b = m.a(); break;
-            case LE: c = Cond.AE; a = m.b(); b = m.a(); break;
-            case ULT: c = Cond.B; break;
-            case ULE: c = Cond.BE; break;
-            case UGT: c = Cond.B; a = m.b(); b = m.a(); break;
-            default: c = Cond.BE; a = m.b(); b = m.a(); break; // UGE
-        }
+        Flags fl = flags(m.cc());
+        int a = fl.swapped() ? m.b() : m.a(), b = fl.swapped() ? m.a() : m.b();
         Xmm x = e.x(a), y = e.x(b);
         asm.ucomis(m.single(), x, y);
         Gpr d = e.g(m.dst());
-        asm.setcc(c, d);
-        if (also != null) {
-            asm.setcc(also, R10);
-            asm.alu(and ? AluOp.AND : AluOp.OR, 1, d, R10);
+        asm.setcc(fl.c(), d);
+        if (fl.also() != null) {
+            asm.setcc(fl.also(), R10);
+            asm.alu(fl.and() ? AluOp.AND : AluOp.OR, 1, d, R10);
         }
         asm.movzx(1, 4, d, d);
     }

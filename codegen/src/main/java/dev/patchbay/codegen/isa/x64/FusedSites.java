@@ -28,7 +28,8 @@
  * target is not after it, and each such branch is a site. This holds for any block order,
  * provided that:
  * - "backward" is judged on the emitted layout (Emit's `pos`, after threading bare jumps
- *   away), not on the allocator's order (VBlock.position);
+ *   away and rotating loops, Emit.rotateLoops), not on the allocator's order
+ *   (VBlock.position);
  * - falling through only goes to the next block in that layout;
  * - no backward transfer exists that is not a block branch or a site's own stub: br_table
  *   entries go through jumps (above); division's overflow path only jumps forward; trap

@@ -6,7 +6,8 @@
  * folded it: an icmp feeding brif/select/trapz users becomes the compare of each of them
  * (compare-into-branch; with several users, each re-emits the cmp; Wasm's i32 booleans,
  * `uextend(icmp)` and eqz of them, are seen through to the compare, and a `band` tested
- * against zero becomes `test`), a load with one user
+ * against zero becomes `test`; an fcmp that a brif tests, seen through the same extensions
+ * and eqz, becomes the branch's ucomis + jcc, FBranch), a load with one user
  * and no side effect between them becomes that user's memory operand, and
  * `iadd_imm`/`stack_addr` feeding an address become its displacement. Constants are never materialised at their definition: every use either
  * takes them as an immediate or rematerialises them into a fresh temporary right there,
@@ -89,6 +90,10 @@ final class Lower {
     private record HoistKey(int header, long value) {}
     /** The register each hoisted constant is computed into, in the order first used. */
     private final Map<HoistKey, Integer> hoisted = new java.util.LinkedHashMap<>();
+    /** A float constant defined in a loop: the loop's header, the width and the bits. */
+    private record FloatHoistKey(int header, boolean single, long bits) {}
+    /** The XMM vreg each hoisted float constant is computed into (see hoistedFloat). */
+    private final Map<FloatHoistKey, Integer> hoistedFloats = new java.util.LinkedHashMap<>();
     private int nextVreg;
     /** Register and vreg hints, indexed by vreg; -1 is "none". IR values are vregs 0..numValues-1. */
     private int[] hintReg;
@@ -181,6 +186,7 @@ final class Lower {
         }
         placeHoistedConstants();
         vc.numVregs = nextVreg;
+        elideZeroExtensions();
         removeDeadCode();
         vc.hintReg = Arrays.copyOf(hintReg, nextVreg);
         vc.hintVreg = Arrays.copyOf(hintVreg, nextVreg);
@@ -271,6 +277,11 @@ final class Lower {
             pre.insts.add(pre.insts.size() - 1, new MInst.MovImm(e.getValue(), e.getKey().value()));
             if (pre.locs.size() == pre.insts.size() - 1) pre.locs.add(pre.locs.size() - 1, null);
         }
+        for (Map.Entry<FloatHoistKey, Integer> e : hoistedFloats.entrySet()) {
+            VCode.VBlock pre = vblockOf[loops.preheader(e.getKey().header())];
+            pre.insts.add(pre.insts.size() - 1, new MInst.FConst(e.getKey().single(), e.getValue(), e.getKey().bits()));
+            if (pre.locs.size() == pre.insts.size() - 1) pre.locs.add(pre.locs.size() - 1, null);
+        }
     }
 
     /**
@@ -280,6 +291,206 @@ final class Lower {
      * this is where such a definition goes. A worklist over the definitions of the
      * operands of what was removed keeps it linear.
      */
+    /**
+     * A Wasm memory index is `uextend.i64` of an i32, lowered as `mov r32, r32` before every
+     * access. x86-64 zeroes bits 63..32 of a register that a 32-bit instruction writes, so
+     * where the i32 was computed by one, its register already holds the extended value and
+     * the address can take it as its base or index directly: the extension is left with no
+     * reader and removeDeadCode drops it. Decided on the machine instructions themselves,
+     * after lowering, because only they say which width writes the register (an i32 `iadd`
+     * may be a 32-bit add or a 32-bit lea; an `ireduce` is a 64-bit move that keeps garbage
+     * above bit 31).
+     *
+     * A vreg is zero-extended (zx) when every instruction that defines it writes a GPR with
+     * bits 63..32 clear:
+     * - ALU (add, sub, and, or, xor), ALU_I, ALU_M, IMUL, IMUL_I, LEA at size 4: 32-bit
+     *   instructions (Emit: the op at size 4, or a 32-bit lea for three-address forms);
+     * - LOAD of 4 bytes unsigned (`mov r32, m32`) or 1 or 2 bytes unsigned (`movzx r32`);
+     * - EXT unsigned from 1, 2 or 4 bytes (`movzx r32`, `mov r32, r32`); SETCC (`movzx r32`);
+     * - SHIFT_I at size 4 with a non-zero count (a count of 0 is left out: it is the one
+     *   case where the instruction might be said to write nothing);
+     * - MOV_IMM of a value in [0, 2^31): whichever encoding materialises it, the upper half
+     *   is zero;
+     * - MOV, and a jump argument into a block parameter: zx if the source is (a 64-bit
+     *   move keeps all bits), and a constant argument as for MOV_IMM.
+     * Everything else is not: entry parameters and call results (System V leaves bits 63..32
+     * of a 32-bit argument or result undefined), shifts by a register, selects, divisions,
+     * float values. Block parameters make the definitions cyclic, so the answer is the
+     * greatest fixpoint: all vregs whose definitions are candidates start zx, and a worklist
+     * clears each one that depends on a cleared one. A spilled vreg keeps its bits: spills,
+     * reloads and moves are 8 bytes wide (Rewrite).
+     *
+     * Only address operands (base, index) are rewritten: an extension read by anything else
+     * keeps its instruction for those readers. The source dominates the extension, which
+     * dominates every reader, so the source is available wherever it is now read.
+     * Tests: the `wasm-memory-index` filetest (where it is dropped and where kept), the run
+     * lines of `runtests/zero-extension.clif` in OpcodeRunTest (indexes whose registers hold
+     * garbage above bit 31: an argument, an ireduce, a loop fed by one; treating every
+     * definition as zero-extending faults on 5 of its 6 lines), the Wasm spec suite.
+     */
+    private void elideZeroExtensions() {
+        int n = nextVreg;
+        boolean[] zx = new boolean[n], no = new boolean[n], defined = new boolean[n];
+        List<List<Integer>> dependents = new ArrayList<>(n);
+        for (int v = 0; v < n; v++) dependents.add(null);
+        boolean anyExt = false;
+        for (VCode.VBlock b : vc.blocks) {
+            for (MInst m : b.insts) {
+                if (m.kind() == MInst.K.EXT) anyExt = true;
+                if (m.kind() == MInst.K.JUMP) {
+                    MInst.Jump j = (MInst.Jump) m;
+                    int[] ps = vc.blocks.get(j.targets()[0]).params;
+                    for (int i = 0; i < ps.length && i < j.args().length; i++) {
+                        int p = ps[i];
+                        defined[p] = true;
+                        if (floatVreg[p]) {
+                            no[p] = true; // an XMM register's bits say nothing of a GPR's
+                        } else if (j.args()[i] < 0) {
+                            if (!smallNonNegative(j.consts()[i])) no[p] = true;
+                        } else {
+                            dependOn(dependents, j.args()[i], p);
+                        }
+                    }
+                    continue;
+                }
+                for (int d : m.defs()) {
+                    defined[d] = true;
+                    if (floatVreg[d]) no[d] = true;
+                    else if (m.kind() == MInst.K.MOV) dependOn(dependents, ((MInst.Mov) m).a(), d);
+                    else if (!writesZeroExtended(m)) no[d] = true;
+                }
+            }
+        }
+        if (!anyExt) return;
+        Deque<Integer> work = new ArrayDeque<>();
+        for (int v = 0; v < n; v++) {
+            zx[v] = defined[v] && !no[v];
+            if (!zx[v]) work.push(v);
+        }
+        while (!work.isEmpty()) {
+            List<Integer> ds = dependents.get(work.pop());
+            if (ds == null) continue;
+            for (int w : ds) {
+                if (zx[w]) {
+                    zx[w] = false;
+                    work.push(w);
+                }
+            }
+        }
+        int[] alias = new int[n];
+        Arrays.fill(alias, -1);
+        boolean any = false;
+        for (VCode.VBlock b : vc.blocks) {
+            for (MInst m : b.insts) {
+                if (m.kind() != MInst.K.EXT) continue;
+                MInst.Ext e = (MInst.Ext) m;
+                if (e.from() == 4 && !e.signed() && zx[e.a()] && !floatVreg[e.dst()]) {
+                    alias[e.dst()] = e.a();
+                    any = true;
+                }
+            }
+        }
+        if (!any) return;
+        for (VCode.VBlock b : vc.blocks) {
+            for (int i = 0; i < b.insts.size(); i++) {
+                MInst m = b.insts.get(i), r = m;
+                switch (m.kind()) {
+                    case LOAD: {
+                        MInst.Load x = (MInst.Load) m;
+                        MemArg a = aliased(x.mem(), alias);
+                        if (a != x.mem()) r = new MInst.Load(x.size(), x.signed(), a, x.trap(), x.dst());
+                        break;
+                    }
+                    case STORE: {
+                        MInst.Store x = (MInst.Store) m;
+                        MemArg a = aliased(x.mem(), alias);
+                        if (a != x.mem()) r = new MInst.Store(x.size(), a, x.trap(), x.value());
+                        break;
+                    }
+                    case STORE_I: {
+                        MInst.StoreImm x = (MInst.StoreImm) m;
+                        MemArg a = aliased(x.mem(), alias);
+                        if (a != x.mem()) r = new MInst.StoreImm(x.size(), a, x.trap(), x.imm());
+                        break;
+                    }
+                    case ALU_M: {
+                        MInst.AluMem x = (MInst.AluMem) m;
+                        MemArg a = aliased(x.mem(), alias);
+                        if (a != x.mem()) r = new MInst.AluMem(x.op(), x.size(), x.dst(), x.a(), a, x.trap());
+                        break;
+                    }
+                    case LEA: {
+                        MInst.Lea x = (MInst.Lea) m;
+                        MemArg a = aliased(x.mem(), alias);
+                        if (a != x.mem()) r = new MInst.Lea(x.size(), x.dst(), a);
+                        break;
+                    }
+                    default:
+                        break;
+                }
+                if (r != m) b.insts.set(i, r);
+            }
+        }
+    }
+
+    private static void dependOn(List<List<Integer>> dependents, int source, int v) {
+        if (dependents.get(source) == null) dependents.set(source, new ArrayList<>(2));
+        dependents.get(source).add(v);
+    }
+
+    /** A constant whose 64-bit register form has bits 63..31 clear, however it is encoded. */
+    private static boolean smallNonNegative(long c) {
+        return c >= 0 && c < (1L << 31);
+    }
+
+    /** True if m's GPR result has bits 63..32 clear by m alone (see elideZeroExtensions). */
+    private static boolean writesZeroExtended(MInst m) {
+        switch (m.kind()) {
+            case ALU: {
+                MInst.Alu x = (MInst.Alu) m;
+                return x.size() == 4 && plainAlu(x.op());
+            }
+            case ALU_I: {
+                MInst.AluImm x = (MInst.AluImm) m;
+                return x.size() == 4 && plainAlu(x.op());
+            }
+            case ALU_M: {
+                MInst.AluMem x = (MInst.AluMem) m;
+                return x.size() == 4 && plainAlu(x.op());
+            }
+            case IMUL: return ((MInst.Imul) m).size() == 4;
+            case IMUL_I: return ((MInst.ImulImm) m).size() == 4;
+            case LEA: return ((MInst.Lea) m).size() == 4;
+            case LOAD: {
+                MInst.Load x = (MInst.Load) m;
+                return !x.signed() && x.size() <= 4;
+            }
+            case EXT: {
+                MInst.Ext x = (MInst.Ext) m;
+                return !x.signed() && x.from() <= 4;
+            }
+            case SETCC: return true;
+            case SHIFT_I: {
+                MInst.ShiftImm x = (MInst.ShiftImm) m;
+                return x.size() == 4 && (x.amount() & 31) != 0;
+            }
+            case MOV_IMM: return smallNonNegative(((MInst.MovImm) m).imm());
+            default: return false;
+        }
+    }
+
+    private static boolean plainAlu(AluOp op) {
+        return op == AluOp.ADD || op == AluOp.SUB || op == AluOp.AND || op == AluOp.OR || op == AluOp.XOR;
+    }
+
+    /** mem with every base or index in `alias` replaced by what it aliases (mem itself if none is). */
+    private static MemArg aliased(MemArg mem, int[] alias) {
+        int base = mem.base >= 0 && alias[mem.base] >= 0 ? alias[mem.base] : mem.base;
+        int index = mem.index >= 0 && alias[mem.index] >= 0 ? alias[mem.index] : mem.index;
+        if (base == mem.base && index == mem.index) return mem;
+        return MemArg.rebuild(mem, base, index);
+    }
+
     private void removeDeadCode() {
         int[] uses = new int[nextVreg];
         MInst[] def = new MInst[nextVreg];
@@ -454,11 +665,35 @@ final class Lower {
         return null;
     }
 
-    /** A register holding v: v itself, or a rematerialised constant. */
+    /** A register holding v: v itself, a rematerialised constant, or a float constant computed before its loop. */
     private int reg(int v) {
         Long c = constOf(v);
         if (c != null) return constant(c);
-        return v;
+        int hf = hoistedFloat(v);
+        return hf >= 0 ? hf : v;
+    }
+
+    /**
+     * A float constant has no immediate form: FConst is `mov r10d, imm` + `movq xmm, r10`
+     * (or a pxor for +0.0), and the Wasm translator puts each `f32.const` where the loop body
+     * uses it, so series32's loop computed three constants on every iteration. One defined
+     * in a single-entry loop (Loops) is computed once, at the end of the loop's preheader,
+     * into one XMM vreg per loop and value, and every reader that asks reg() for it reads
+     * that vreg: a value defined in the loop is only read where the loop's preheader
+     * dominates. Its own definition becomes a copy of that vreg, which removeDeadCode drops
+     * when nothing else reads it (a jump argument or a call does, taking the value as is). If
+     * the loop needs the registers, the allocator spills the constant, and a use reloads it
+     * from its slot: one load, where FConst was two instructions. Returns -1 for any other
+     * value. Test: the `float-loop-constants` filetest; the float peer suites and the
+     * differential fuzzer (float code in loops) for the values.
+     */
+    private int hoistedFloat(int v) {
+        if (v >= f.numValues() || defBlock[v] < 0) return -1;
+        Inst d = f.valueDefInst(v);
+        if (d == null || (d.op != Opcode.F32CONST && d.op != Opcode.F64CONST)) return -1;
+        int h = loops.header(defBlock[v]);
+        if (h < 0) return -1;
+        return hoistedFloats.computeIfAbsent(new FloatHoistKey(h, d.op == Opcode.F32CONST, d.imm), k -> ftemp());
     }
 
     /**
@@ -838,6 +1073,65 @@ final class Lower {
         return testZero(negate ? Cond.E : Cond.NE, v);
     }
 
+    /** A float compare a branch tests: a cc b. */
+    private record FloatTest(dev.patchbay.codegen.ir.FloatCC cc, boolean single, int a, int b) {}
+
+    /**
+     * The fcmp of this block that a brif's condition v comes down to, through extensions
+     * and eqz as condition() looks (Wasm's br_if on f64.lt is brif of uextend(fcmp)), folded
+     * into the branch: ucomis + jcc instead of ucomis, setcc, movzx, test and jcc. An eqz
+     * takes the complement (lt becomes uge: NaN makes lt false, so its negation true). Null
+     * if v is no such fcmp; nothing is folded then. An fcmp with other readers still computes
+     * its boolean for them (useCount), and the branch compares again, as each user of an icmp
+     * does.
+     */
+    private FloatTest floatCondition(int v) {
+        int x = v;
+        boolean negate = false;
+        Inst fcmp = null;
+        for (int depth = 0; depth < MAX_CONDITION_DEPTH && fcmp == null; depth++) {
+            Inst d = defOf(x);
+            if (d == null || !definedIn(x, curBlock)) return null;
+            if (d.op == Opcode.UEXTEND || d.op == Opcode.SEXTEND) {
+                x = d.args[0];
+            } else if (d.op == Opcode.ICMP_IMM && isZeroTest(d)) {
+                negate ^= d.cond == IntCC.EQ;
+                x = d.args[0];
+            } else if (d.op == Opcode.FCMP) {
+                fcmp = d;
+            } else {
+                return null;
+            }
+        }
+        if (fcmp == null) return null;
+        for (int y = v; ; y = defOf(y).args[0]) {
+            foldDef(y);
+            if (defOf(y) == fcmp) break;
+        }
+        dev.patchbay.codegen.ir.FloatCC cc = negate ? complement(fcmp.fcond) : fcmp.fcond;
+        return new FloatTest(cc, type(fcmp.args[0]) == Type.F32, fcmp.args[0], fcmp.args[1]);
+    }
+
+    /** The condition that holds exactly when cc does not (NaN included). */
+    private static dev.patchbay.codegen.ir.FloatCC complement(dev.patchbay.codegen.ir.FloatCC cc) {
+        switch (cc) {
+            case ORD: return dev.patchbay.codegen.ir.FloatCC.UNO;
+            case UNO: return dev.patchbay.codegen.ir.FloatCC.ORD;
+            case EQ: return dev.patchbay.codegen.ir.FloatCC.NE;
+            case NE: return dev.patchbay.codegen.ir.FloatCC.EQ;
+            case ONE: return dev.patchbay.codegen.ir.FloatCC.UEQ;
+            case UEQ: return dev.patchbay.codegen.ir.FloatCC.ONE;
+            case LT: return dev.patchbay.codegen.ir.FloatCC.UGE;
+            case UGE: return dev.patchbay.codegen.ir.FloatCC.LT;
+            case LE: return dev.patchbay.codegen.ir.FloatCC.UGT;
+            case UGT: return dev.patchbay.codegen.ir.FloatCC.LE;
+            case GT: return dev.patchbay.codegen.ir.FloatCC.ULE;
+            case ULE: return dev.patchbay.codegen.ir.FloatCC.GT;
+            case GE: return dev.patchbay.codegen.ir.FloatCC.ULT;
+            default: return dev.patchbay.codegen.ir.FloatCC.GE; // ULT
+        }
+    }
+
     /** How many extensions and eqz a condition is looked through: a bound on the recursion. */
     private static final int MAX_CONDITION_DEPTH = 16;
 
@@ -1118,6 +1412,12 @@ final class Lower {
                 return;
             }
             case BRIF: {
+                FloatTest ft = floatCondition(inst.args[0]);
+                if (ft != null) {
+                    int a = reg(ft.a()), b = reg(ft.b());
+                    emit(new MInst.FBranch(ft.cc(), ft.single(), a, b, new int[] {edge(inst.targets[0]), edge(inst.targets[1])}));
+                    return;
+                }
                 MInst.Cmp cmp = condition(inst.args[0], false);
                 emit(new MInst.Branch(cmp, new int[] {edge(inst.targets[0]), edge(inst.targets[1])}));
                 return;
@@ -1643,9 +1943,12 @@ final class Lower {
     /** Lowers a float instruction, or one whose operands or result are floats; false if inst is not one. */
     private boolean lowerFloat(Inst inst, Type t, int dst) {
         switch (inst.op) {
-            case F32CONST: case F64CONST:
-                emit(new MInst.FConst(inst.op == Opcode.F32CONST, dst, inst.imm));
+            case F32CONST: case F64CONST: {
+                int hf = hoistedFloat(dst);
+                if (hf >= 0) copy(dst, hf);
+                else emit(new MInst.FConst(inst.op == Opcode.F32CONST, dst, inst.imm));
                 return true;
+            }
             case FADD: farith(Assembler.SseOp.ADD, t, dst, inst); return true;
             case FSUB: farith(Assembler.SseOp.SUB, t, dst, inst); return true;
             case FMUL: farith(Assembler.SseOp.MUL, t, dst, inst); return true;

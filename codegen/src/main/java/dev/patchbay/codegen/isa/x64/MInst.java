@@ -37,7 +37,7 @@ sealed interface MInst {
         PARAMS, MOV, MOV_IMM, ALU, ALU_I, ALU_M, IMUL, IMUL_I, UNARY, BSWAP, EXT, SHIFT, SHIFT_I,
         MULHI, DIV, MUL_OVF_WIDE, SETCC, SELECT, OVF, OVF_CARRY, BITCOUNT, LOAD, STORE, STORE_I, LEA,
         FUNC_ADDR, GET_FP, GET_SP, GET_RA, SITE, CALL, TRAP, TRAP_IF, DEBUGTRAP, BRANCH, JUMP, BR_TABLE, RET,
-        F_CONST, F_ARITH, F_BITWISE, F_ROUND, F_CVT, F_CMP, F_MINMAX, F_FMA, F_SIGN, F_SELECT, F_BITSELECT,
+        F_CONST, F_ARITH, F_BITWISE, F_ROUND, F_CVT, F_CMP, F_BRANCH, F_MINMAX, F_FMA, F_SIGN, F_SELECT, F_BITSELECT,
     }
 
     /** The conversions F_CVT performs; `intSize` is the integer side's width in bytes. */
@@ -66,7 +66,7 @@ sealed interface MInst {
 
     default boolean isTerminator() {
         K k = kind();
-        return k == K.BRANCH || k == K.JUMP || k == K.BR_TABLE || k == K.RET || k == K.TRAP;
+        return k == K.BRANCH || k == K.F_BRANCH || k == K.JUMP || k == K.BR_TABLE || k == K.RET || k == K.TRAP;
     }
 
     // ---- operand list helpers ----
@@ -446,6 +446,16 @@ sealed interface MInst {
         public int[] uses() { return new int[] {a, b}; }
         public int[] defs() { return one(dst); }
         public boolean isPure() { return true; }
+    }
+
+    /**
+     * Branch to targets[0] if a cc b, else to targets[1]: ucomis and the jcc (two for eq and
+     * ne, which also test the parity flag), with no boolean in a register.
+     */
+    record FBranch(dev.patchbay.codegen.ir.FloatCC cc, boolean single, int a, int b, int[] targets) implements MInst {
+        public K kind() { return K.F_BRANCH; }
+        public int[] uses() { return new int[] {a, b}; }
+        public int[] defs() { return Inst.NO_VALUES; }
     }
 
     /** dst = fmin/fmax a, b with Cranelift's semantics: canonical NaN if either is NaN, -0 below +0. */

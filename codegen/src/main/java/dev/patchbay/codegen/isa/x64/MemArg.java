@@ -37,4 +37,9 @@ final class MemArg {
     static MemArg slotIndex(int slot, int index, int scale, int disp) {
         return new MemArg(-1, slot, disp, index, scale);
     }
+
+    /** m with its base and index vregs replaced (the slot, scale and displacement kept). */
+    static MemArg rebuild(MemArg m, int base, int index) {
+        return new MemArg(base, m.slot, m.disp, index, m.scale);
+    }
 }

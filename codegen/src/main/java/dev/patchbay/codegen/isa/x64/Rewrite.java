@@ -671,10 +671,17 @@ final class Rewrite {
             }
             case F_CMP: {
                 MInst.FCmp m = (MInst.FCmp) m0;
-                boolean swap = FloatEmit.swapsOperands(m.cc());
+                boolean swap = FloatEmit.flags(m.cc()).swapped();
                 useR(swap ? m.b() : m.a(), X14);
                 useR(swap ? m.a() : m.b(), X15);
                 defR(m.dst(), R11);
+                return;
+            }
+            case F_BRANCH: {
+                MInst.FBranch m = (MInst.FBranch) m0;
+                boolean swap = FloatEmit.flags(m.cc()).swapped();
+                useR(swap ? m.b() : m.a(), X14);
+                useR(swap ? m.a() : m.b(), X15);
                 return;
             }
             case F_MINMAX: {
