@@ -30,6 +30,11 @@
  *   get_frame_pointer, get_stack_pointer or get_return_address (they would read the
  *   caller's frame). The caller is not preserve_all (the backend refuses floats there, and
  *   a callee may use them).
+ * - A callee with a loop is inlined only into itself (a recursion, as fib after
+ *   TailRecursion): anywhere else its call costs little next to the loop it runs, and it
+ *   keeps its own frame, profile and breakpoints (demo.c marks collatz_len noinline so
+ *   that the demo can show it as a function; Wasm has lost the attribute, this keeps it).
+ *   A loop-free callee is inlined anywhere, since its call is most of what it costs.
  * - The callee has at most MAX_CALLEE_INSTS instructions, and a call inside an inlined
  *   copy is one level deeper than the call it replaced: nothing is inlined MAX_DEPTH or
  *   more levels deep. A recursion (self or mutual) therefore unrolls at most MAX_DEPTH
@@ -120,10 +125,19 @@ public final class Inliner {
         return new Run(f, bodies).inlineAll(growth, maxDepth);
     }
 
+    /** What a callee allows: inlining at all (ok), and into other functions than itself (no loop). */
+    private record Callee(boolean ok, boolean loops) {}
+
     /** Whether a callee may be inlined anywhere: what it does must mean the same in another frame. */
-    private static boolean inlinable(Function g) {
-        if (g.layout.isEmpty()) return false;
-        if (g.instCount() > MAX_CALLEE_INSTS) return false;
+    private static Callee inlinable(Function g) {
+        if (g.layout.isEmpty() || g.instCount() > MAX_CALLEE_INSTS || !sameInAnyFrame(g)) return new Callee(false, false);
+        Cfg cfg = new Cfg(g);
+        boolean loops = false;
+        for (Block b : g.layout) loops |= cfg.isReachable(b.id) && cfg.isLoopHeader(b.id);
+        return new Callee(true, loops);
+    }
+
+    private static boolean sameInAnyFrame(Function g) {
         for (Block b : g.layout) {
             for (Inst i : b.insts) {
                 switch (i.op) {
@@ -144,7 +158,7 @@ public final class Inliner {
     private static final class Run {
         final Function f;
         final Map<String, Function> bodies;
-        final Map<Function, Boolean> eligible = new IdentityHashMap<>();
+        final Map<Function, Callee> eligible = new IdentityHashMap<>();
         final Set<String> blockNames = new HashSet<>();
         final Set<String> valueNames = new HashSet<>();
         int nextBlockName, nextValueName;
@@ -189,7 +203,8 @@ public final class Inliner {
             if (ef.patchable) return null;
             Function g = bodies.get(ef.name);
             if (g == null || !f.sigRefs.get(ef.sigRef).equals(g.signature)) return null;
-            return eligible.computeIfAbsent(g, Inliner::inlinable) ? g : null;
+            Callee c = eligible.computeIfAbsent(g, Inliner::inlinable);
+            return c.ok && (!c.loops || g.name.equals(f.name)) ? g : null;
         }
 
         Block blockOf(Inst inst) {

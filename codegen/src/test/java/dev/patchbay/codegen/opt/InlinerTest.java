@@ -359,6 +359,40 @@ class InlinerTest {
     }
 
     @Test
+    void aCalleeWithALoopIsInlinedOnlyIntoItself() {
+        String clif = """
+            function %count(i64) -> i64 {
+            block0(v0: i64):
+                v1 = iconst.i64 0
+                jump block1(v0, v1)
+            block1(v2: i64, v3: i64):
+                brif v2, block2, block3
+            block2:
+                v4 = iadd_imm v2, -1
+                v5 = iadd_imm v3, 3
+                jump block1(v4, v5)
+            block3:
+                return v3
+            }
+            function %main(i64) -> i64 {
+                fn0 = %count(i64) -> i64
+            block0(v0: i64):
+                v1 = call fn0(v0)
+                return v1
+            }
+            """;
+        int[] n = new int[2];
+        inlined(parse(clif), Inliner.MAX_GROWTH, Inliner.MAX_DEPTH, n);
+        assertEquals(0, n[1], "the loop keeps its function: main still calls it");
+        // The same loop in a recursion is inlined into its own function, level by level.
+        n = new int[1];
+        List<Function> fib = parse(TailRecursionTest.FIB);
+        TailRecursion.apply(fib.get(0));
+        inlined(fib, Inliner.MAX_GROWTH, 3, n);
+        assertEquals(3, n[0]);
+    }
+
+    @Test
     void compileAtSpeedInlinesAndLeavesItsInputAsItWas() {
         List<Function> module = parse(TailRecursionTest.FIB + """
             function %kernel(i64) -> i64 {
