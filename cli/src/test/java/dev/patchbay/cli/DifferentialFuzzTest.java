@@ -109,7 +109,7 @@ class DifferentialFuzzTest {
     @Test
     void compiledCodeMatchesTheInterpreter() {
         long started = System.nanoTime();
-        int calls = 0, traps = 0, compilations = 0;
+        int calls = 0, traps = 0, compilations = 0, inlinedSeeds = 0;
         for (long seed = FIRST_SEED; seed < FIRST_SEED + SEEDS; seed++) {
             List<Function> reference = RandomProgram.module(seed);
             Interpreter interp = new Interpreter(reference);
@@ -133,21 +133,32 @@ class DifferentialFuzzTest {
                 check(seed, opts, argSets, expected, "all sites on, epoch " + mode.label(), true);
                 compilations++;
             }
-            // OptLevel.SPEED: the helpers are small and called directly, so the Inliner copies
-            // them into their callers (and h0, h1 into the copies of h2).
-            check(seed, CompileOptions.builder().optLevel(OptLevel.SPEED).build(), argSets, expected, "speed", false);
+            CompileOptions speed = CompileOptions.builder().optLevel(OptLevel.SPEED).build();
+            check(seed, false, speed, argSets, expected, "speed", false);
+            // OptLevel.SPEED on the seed's module with small helpers, which the Inliner copies
+            // into their callers (and h0, h1 into the copies of h2), against the interpreter
+            // on that module.
+            Interpreter small = new Interpreter(RandomProgram.module(seed, true));
+            List<Outcome> smallExpected = new ArrayList<>();
+            for (long[] args : argSets) smallExpected.add(interpret(small, args));
+            if (Compiler.compile(RandomProgram.module(seed, true), speed).callSites.size()
+                < Compiler.compile(RandomProgram.module(seed, true), CompileOptions.defaults()).callSites.size()) inlinedSeeds++;
             CompileOptions speedSites = CompileOptions.builder().optLevel(OptLevel.SPEED)
                 .plan(InstrumentationPlan.all().withEpochMode(EpochMode.FUSED)).loopAlign(16).build();
-            check(seed, speedSites, argSets, expected, "speed, all sites idle, epoch fused", false);
-            check(seed, speedSites, argSets, expected, "speed, all sites on, epoch fused", true);
-            compilations += 3;
+            check(seed, true, speed, argSets, smallExpected, "small helpers, speed", false);
+            check(seed, true, speedSites, argSets, smallExpected, "small helpers, speed, all sites idle, epoch fused", false);
+            check(seed, true, speedSites, argSets, smallExpected, "small helpers, speed, all sites on, epoch fused", true);
+            compilations += 4;
             calls += argSets.size();
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        System.out.printf("differential fuzz: %d seeds, %d argument sets (%d trapping) x %d compilations, %.1f s%n",
-            SEEDS, calls, traps, compilations, seconds);
+        System.out.printf("differential fuzz: %d seeds, %d argument sets (%d trapping) x %d compilations, %.1f s; inlining in %d of the small-helper programs%n",
+            SEEDS, calls, traps, compilations, seconds, inlinedSeeds);
         // Most programs must run to the end, or the fuzzer tests little beyond traps.
         assertTrue(traps < calls / 2, traps + " of " + calls + " calls trapped");
+        // And the small-helper programs must inline often (about half do: a helper with a loop
+        // or a big stack slot stays a call), or the SPEED compilations test little beyond the default.
+        assertTrue(inlinedSeeds > SEEDS / 3, "calls were inlined in only " + inlinedSeeds + " of " + SEEDS + " programs with small helpers");
     }
 
     private static Function entry(List<Function> module) {
@@ -167,7 +178,12 @@ class DifferentialFuzzTest {
     }
 
     private void check(long seed, CompileOptions opts, List<long[]> argSets, List<Outcome> expected, String what, boolean sitesOn) {
-        List<Function> fresh = RandomProgram.module(seed);
+        check(seed, false, opts, argSets, expected, what, sitesOn);
+    }
+
+    private void check(long seed, boolean smallHelpers, CompileOptions opts, List<long[]> argSets, List<Outcome> expected, String what,
+                       boolean sitesOn) {
+        List<Function> fresh = RandomProgram.module(seed, smallHelpers);
         Instance inst;
         Store store = new Store(engine);
         try {
@@ -179,7 +195,7 @@ class DifferentialFuzzTest {
                 }
             } catch (RuntimeException e) {
                 throw new AssertionError("seed " + seed + " (" + what + "): compilation failed: " + e + "\n"
-                    + clif(RandomProgram.module(seed)), e);
+                    + clif(RandomProgram.module(seed, smallHelpers)), e);
             }
             for (int i = 0; i < argSets.size(); i++) {
                 if (expected.get(i) == null) continue;
@@ -195,7 +211,7 @@ class DifferentialFuzzTest {
                 boolean same = opts.optLevel() == OptLevel.SPEED ? got.matchesInlined(expected.get(i)) : got.equals(expected.get(i));
                 if (!same) {
                     fail("seed " + seed + " (" + what + "): %f" + Arrays.toString(args) + "\n  interpreter: " + expected.get(i)
-                        + "\n  compiled:    " + got + "\n" + clif(RandomProgram.module(seed)));
+                        + "\n  compiled:    " + got + "\n" + clif(RandomProgram.module(seed, smallHelpers)));
                 }
             }
         } finally {

@@ -52,50 +52,25 @@ class OptLevelCliTest {
     }
 
     /**
-     * The Inliner copies %spin into %main at SPEED, with no entry site of its own: what
-     * keeps the never-ending recursion interruptible is the loop TailRecursion made of it,
-     * which is still a loop in %main and gets its loop-header epoch site there.
+     * At SPEED fib is inlined into itself eight levels deep (Inliner.MAX_DEPTH), each level
+     * with the loop TailRecursion made of it, and no inlined level has an entry site of its
+     * own: what keeps it interruptible is that each of those loops is still a loop, which
+     * gets its loop-header epoch site, and the real calls keep theirs. fib(90) makes about
+     * 10^18 calls, so it ends only when interrupted.
      */
     @Test
-    void anInlinedRecursionThatNeverEndsIsStoppedByTheTimeout(@TempDir Path dir) throws Exception {
-        Path f = dir.resolve("spin.clif");
-        Files.writeString(f, """
-            function %spin(i64) -> i64 {
-                fn0 = %spin(i64) -> i64
-            block0(v0: i64):
-                v1 = icmp_imm eq v0, 0
-                brif v1, block2, block1
-            block1:
-                v2 = iadd_imm v0, -2
-                v5 = iconst.i64 1
-                v3 = call fn0(v2)
-                v4 = iadd v3, v5
-                return v4
-            block2:
-                return v0
-            }
-
-            function %main(i64) -> i64 {
-                fn0 = %spin(i64) -> i64
-            block0(v0: i64):
-                v1 = call fn0(v0)
-                v2 = imul_imm v1, 3
-                return v2
-            }
-            """);
-        String[] c = CliBadInputTest.run("compile", "--opt-level=speed", "--instrument=none", f.toString());
+    void anInlinedRecursionThatDoesNotEndIsStoppedByTheTimeout() {
+        String[] c = CliBadInputTest.run("compile", "--opt-level=speed", "--instrument=epoch", "../examples/fib.clif");
         assertEquals("0", c[0], c[2]);
-        String main = c[1].substring(c[1].indexOf("function %main"));
-        assertEquals(0, main.split(" call 0x", -1).length - 1, "spin is inlined into main: " + main);
-        String[] even = CliBadInputTest.run("run", "--opt-level=speed", f.toString(), "--invoke", "main(10)");
-        assertEquals("0", even[0], even[2]);
-        assertTrue(even[1].startsWith("15"), even[1]);
-        // An odd argument steps over 0 and around the 64-bit ring forever.
+        String fib = c[1].substring(c[1].indexOf("function %fib"));
+        assertEquals(1, fib.split("return from call to %fib", -1).length - 1, "one real call left: " + fib);
+        assertEquals(1, fib.split("epoch \\(on: [0-9a-f ]+\\) at block\\d+ \\(entry\\)", -1).length - 1, fib);
+        assertEquals(dev.patchbay.codegen.opt.Inliner.MAX_DEPTH + 1, fib.split("\\(loop back edge\\)", -1).length - 1,
+            "a loop-header site for fib's own loop and one per inlined level: " + fib);
         long t0 = System.nanoTime();
-        String[] odd = CliBadInputTest.run("run", "--opt-level=speed", f.toString(), "--invoke", "main(7)", "--timeout", "200ms");
-        assertEquals("3", odd[0], odd[1] + odd[2]);
-        assertTrue(odd[2].contains("interrupt"), odd[2]);
-        assertTrue(odd[2].contains("%main"), "the trap is in main's frame, which holds the inlined loop: " + odd[2]);
+        String[] r = CliBadInputTest.run("run", "--opt-level=speed", "../examples/fib.clif", "--invoke", "fib(90)", "--timeout", "200ms");
+        assertEquals("3", r[0], r[1] + r[2]);
+        assertTrue(r[2].contains("interrupt"), r[2]);
         assertTrue(System.nanoTime() - t0 < 30_000_000_000L);
     }
 
