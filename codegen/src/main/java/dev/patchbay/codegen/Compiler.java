@@ -8,6 +8,12 @@
  * verifier and the backend only read IR. A caller may compile the same functions again,
  * with other options, or print them afterwards, and sees what it built
  * (CompilerInputTest).
+ *
+ * At OptLevel.SPEED the copies are optimized before instrumentation: TailRecursion and
+ * ByteFill on each function, then the Inliner across the module, which reads the callees
+ * as those passes left them (so fib inlined into itself brings its loop) and writes each
+ * result into a copy of its own. Instrumentation then sees the inlined code as the
+ * caller's: loop-header epoch sites for its loops, no entry site for an inlined call.
  */
 package dev.patchbay.codegen;
 
