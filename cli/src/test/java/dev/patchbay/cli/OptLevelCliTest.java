@@ -52,7 +52,7 @@ class OptLevelCliTest {
     }
 
     /**
-     * At SPEED fib is inlined into itself eight levels deep (Inliner.MAX_DEPTH), each level
+     * At SPEED fib is inlined into itself Inliner.MAX_DEPTH (4) levels deep, each level
      * with the loop TailRecursion made of it, and no inlined level has an entry site of its
      * own: what keeps it interruptible is that each of those loops is still a loop, which
      * gets its loop-header epoch site, and the real calls keep theirs. fib(90) makes about

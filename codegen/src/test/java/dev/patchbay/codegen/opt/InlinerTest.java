@@ -97,7 +97,7 @@ class InlinerTest {
         Function fib = after.get(0);
         assertEquals(Inliner.MAX_DEPTH, n[0], FunctionPrinter.print(fib));
         assertEquals(1, count(fib, Opcode.CALL), "the innermost level's call stays a real call");
-        // Each inlined level brings its own accumulator loop: nine loop headers in all.
+        // Each inlined level brings its own accumulator loop: MAX_DEPTH + 1 loop headers in all.
         long headers = 0;
         dev.patchbay.codegen.analysis.Cfg cfg = new dev.patchbay.codegen.analysis.Cfg(fib);
         for (Block b : fib.layout) if (cfg.isLoopHeader(b.id)) headers++;
