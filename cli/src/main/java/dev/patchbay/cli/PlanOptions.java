@@ -25,7 +25,7 @@ final class PlanOptions {
     String epochMode = "fused";
 
     @Option(names = "--opt-level", paramLabel = "LEVEL",
-        description = "none (every call in the IR stays a call: exact profiles and backtraces) or speed (also turns self-recursion at the end of a path into a loop, as gcc -O2 does) (default: ${DEFAULT-VALUE}).")
+        description = "none (every call in the IR stays a call: exact profiles and backtraces) or speed (turns self-recursion at the end of a path into a loop and inlines small calls and bounded self-recursion, as gcc -O2 does; inlined calls have no frame or profile count of their own) (default: ${DEFAULT-VALUE}).")
     String optLevel = "none";
 
     OptLevel optLevel() {

@@ -74,10 +74,18 @@ final class WastRunner {
     private final PrintStream out;
     private final Result result = new Result();
 
+    /** The Engine's optimization level: NONE as `patchbay wast` runs; tests run SPEED too. */
+    private final dev.patchbay.codegen.OptLevel optLevel;
+
     WastRunner(Path wast2json, boolean boundsChecks, PrintStream out) {
+        this(wast2json, boundsChecks, out, dev.patchbay.codegen.OptLevel.NONE);
+    }
+
+    WastRunner(Path wast2json, boolean boundsChecks, PrintStream out, dev.patchbay.codegen.OptLevel optLevel) {
         this.wast2json = wast2json;
         this.boundsChecks = boundsChecks;
         this.out = out;
+        this.optLevel = optLevel;
     }
 
     static Path findWast2json() {
@@ -106,7 +114,7 @@ final class WastRunner {
 
     Result run(List<Path> scripts) throws IOException, InterruptedException {
         Path tmp = Files.createTempDirectory("patchbay-wast");
-        try (Engine engine = new Engine()) {
+        try (Engine engine = new Engine(new dev.patchbay.EngineConfig().optLevel(optLevel))) {
             for (Path f : scripts) runScript(engine, f, tmp);
         } finally {
             deleteTree(tmp);

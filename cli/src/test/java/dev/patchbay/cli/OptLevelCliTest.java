@@ -51,6 +51,29 @@ class OptLevelCliTest {
         assertTrue(none[2].contains("stk_ovf") || none[2].contains("stack"), "as written it overflows the stack: " + none[2]);
     }
 
+    /**
+     * At SPEED fib is inlined into itself Inliner.MAX_DEPTH (4) levels deep, each level
+     * with the loop TailRecursion made of it, and no inlined level has an entry site of its
+     * own: what keeps it interruptible is that each of those loops is still a loop, which
+     * gets its loop-header epoch site, and the real calls keep theirs. fib(90) makes about
+     * 10^18 calls, so it ends only when interrupted.
+     */
+    @Test
+    void anInlinedRecursionThatDoesNotEndIsStoppedByTheTimeout() {
+        String[] c = CliBadInputTest.run("compile", "--opt-level=speed", "--instrument=epoch", "../examples/fib.clif");
+        assertEquals("0", c[0], c[2]);
+        String fib = c[1].substring(c[1].indexOf("function %fib"));
+        assertEquals(1, fib.split("return from call to %fib", -1).length - 1, "one real call left: " + fib);
+        assertEquals(1, fib.split("epoch \\(on: [0-9a-f ]+\\) at block\\d+ \\(entry\\)", -1).length - 1, fib);
+        assertEquals(dev.patchbay.codegen.opt.Inliner.MAX_DEPTH + 1, fib.split("\\(loop back edge\\)", -1).length - 1,
+            "a loop-header site for fib's own loop and one per inlined level: " + fib);
+        long t0 = System.nanoTime();
+        String[] r = CliBadInputTest.run("run", "--opt-level=speed", "../examples/fib.clif", "--invoke", "fib(90)", "--timeout", "200ms");
+        assertEquals("3", r[0], r[1] + r[2]);
+        assertTrue(r[2].contains("interrupt"), r[2]);
+        assertTrue(System.nanoTime() - t0 < 30_000_000_000L);
+    }
+
     @Test
     void anUnknownLevelIsBadInput() {
         String[] r = CliBadInputTest.run("compile", "--opt-level=fast", "../examples/fib.clif");

@@ -9,6 +9,7 @@
 package dev.patchbay.cli;
 
 import dev.patchbay.codegen.CompileOptions;
+import dev.patchbay.codegen.OptLevel;
 import dev.patchbay.codegen.instrument.EpochMode;
 import dev.patchbay.codegen.instrument.InstrumentationPlan;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -60,5 +61,21 @@ class PeerSuiteTest {
         RunTests.Counts c = run(opts, log);
         assertEquals(0, c.failed, log.toString(StandardCharsets.UTF_8));
         assertEquals(2438, c.passed);
+    }
+
+    /**
+     * At OptLevel.SPEED the passes run first: a file's functions call each other (call.clif,
+     * the return-area and stack-argument files), so the Inliner copies callees into callers,
+     * and every run line must still pass, with fused sites idle.
+     */
+    @Test
+    void allRunLinesPassAtSpeed() throws Exception {
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        CompileOptions opts = CompileOptions.builder().optLevel(OptLevel.SPEED)
+            .plan(InstrumentationPlan.all().withEpochMode(EpochMode.FUSED)).loopAlign(16).build();
+        RunTests.Counts c = run(opts, log);
+        assertEquals(0, c.failed, log.toString(StandardCharsets.UTF_8));
+        assertEquals(2438, c.passed);
+        assertEquals(3, c.skipped);
     }
 }

@@ -66,6 +66,15 @@ final class RandomProgram {
 
     /** The module for a seed: %h0, %h1, %h2 and the entry %f. */
     static List<Function> module(long seed) {
+        return module(seed, false);
+    }
+
+    /**
+     * The module for a seed, with small helpers if asked: one or two segments and a short
+     * fold of their results, so most come under the Inliner's size limit and OptLevel.SPEED
+     * copies them into their callers. The signatures are the seed's in both shapes.
+     */
+    static List<Function> module(long seed, boolean smallHelpers) {
         Random r = new Random(seed);
         Signature leafSig = randomSignature(r, 6, 2);
         Signature h2Sig = randomSignature(r, 9, 3);
@@ -75,9 +84,11 @@ final class RandomProgram {
         }
         Signature fSig = randomSignature(r, 8, 4);
         List<Function> out = new ArrayList<>();
-        out.add(new FunctionGen("h0", leafSig, r, List.of(), null).build(10));
-        out.add(new FunctionGen("h1", leafSig, r, List.of(), null).build(10));
-        out.add(new FunctionGen("h2", h2Sig, r, List.of(new Callee("h0", leafSig), new Callee("h1", leafSig)), leafSig).build(16));
+        int leaf = smallHelpers ? 1 : 10, mid = smallHelpers ? 2 : 16;
+        out.add(new FunctionGen("h0", leafSig, r, List.of(), null).small(smallHelpers).build(leaf));
+        out.add(new FunctionGen("h1", leafSig, r, List.of(), null).small(smallHelpers).build(leaf));
+        out.add(new FunctionGen("h2", h2Sig, r, List.of(new Callee("h0", leafSig), new Callee("h1", leafSig)), leafSig)
+            .small(smallHelpers).build(mid));
         out.add(new FunctionGen(ENTRY, fSig, r,
             List.of(new Callee("h0", leafSig), new Callee("h1", leafSig), new Callee("h2", h2Sig)), leafSig).build(30));
         return out;
@@ -164,6 +175,13 @@ final class RandomProgram {
         private Map<Type, List<Integer>> pool = new EnumMap<>(Type.class);
         private final List<int[]> slots = new ArrayList<>(); // {slot, size}
         private int budget;
+        /** Fold few values into each result, so the function stays small. */
+        private boolean small;
+
+        FunctionGen small(boolean on) {
+            small = on;
+            return this;
+        }
 
         FunctionGen(String name, Signature sig, Random r, List<Callee> callees, Signature leafSig) {
             this.r = r;
@@ -191,7 +209,7 @@ final class RandomProgram {
             budget = segments;
             body(0);
             int[] rets = new int[sig.returns.size()];
-            for (int i = 0; i < rets.length; i++) rets[i] = fold(sig.returns.get(i).type, 4 + r.nextInt(24));
+            for (int i = 0; i < rets.length; i++) rets[i] = fold(sig.returns.get(i).type, small ? 1 + r.nextInt(3) : 4 + r.nextInt(24));
             b.ret(rets);
             return b.finish();
         }

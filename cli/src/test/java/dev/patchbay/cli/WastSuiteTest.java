@@ -7,6 +7,7 @@
  */
 package dev.patchbay.cli;
 
+import dev.patchbay.codegen.OptLevel;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -25,16 +26,24 @@ class WastSuiteTest {
         WastRunner.LINKS_UNSUPPORTED);
 
     private static WastRunner.Result run(List<Path> files, boolean boundsChecks) throws Exception {
+        return run(files, boundsChecks, OptLevel.NONE);
+    }
+
+    private static WastRunner.Result run(List<Path> files, boolean boundsChecks, OptLevel level) throws Exception {
         Path tool = Wat.tool("wast2json");
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        WastRunner.Result r = new WastRunner(tool, boundsChecks, new PrintStream(buf, true, StandardCharsets.UTF_8)).run(files);
+        WastRunner.Result r = new WastRunner(tool, boundsChecks, new PrintStream(buf, true, StandardCharsets.UTF_8), level).run(files);
         System.out.println(r.passed + " passed, " + r.failed + " failed, " + r.skipped + " skipped " + r.skipReasons);
         return r;
     }
 
     private static void suite(boolean boundsChecks) throws Exception {
+        suite(boundsChecks, OptLevel.NONE);
+    }
+
+    private static void suite(boolean boundsChecks, OptLevel level) throws Exception {
         Path suite = TestPaths.wasmTestsuite();
-        WastRunner.Result r = run(WastRunner.scripts(List.of(suite)), boundsChecks);
+        WastRunner.Result r = run(WastRunner.scripts(List.of(suite)), boundsChecks, level);
         assertEquals(List.of(), r.failures);
         assertTrue(r.passed >= 11_000, "most of the non-float suite runs: " + r.passed + " passed");
         for (String reason : r.skipReasons.keySet()) assertTrue(ALLOWED_SKIPS.contains(reason), "unexpected skip reason: " + reason);
@@ -48,6 +57,17 @@ class WastSuiteTest {
     @Test
     void theSpecSuitePassesWithBoundsChecks() throws Exception {
         suite(true);
+    }
+
+    /**
+     * At OptLevel.SPEED the Inliner copies the suite's small functions into their callers
+     * (call.wast, fac.wast, imported functions' wrappers, memory and table accessors): every
+     * assertion still passes, the exhaustion ones (a recursion that overflows the stack)
+     * included.
+     */
+    @Test
+    void theSpecSuitePassesAtSpeed() throws Exception {
+        suite(false, OptLevel.SPEED);
     }
 
     @Test

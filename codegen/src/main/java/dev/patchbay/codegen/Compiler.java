@@ -8,6 +8,12 @@
  * verifier and the backend only read IR. A caller may compile the same functions again,
  * with other options, or print them afterwards, and sees what it built
  * (CompilerInputTest).
+ *
+ * At OptLevel.SPEED the copies are optimized before instrumentation: TailRecursion and
+ * ByteFill on each function, then the Inliner across the module, which reads the callees
+ * as those passes left them (so fib inlined into itself brings its loop) and writes each
+ * result into a copy of its own. Instrumentation then sees the inlined code as the
+ * caller's: loop-header epoch sites for its loops, no entry site for an inlined call.
  */
 package dev.patchbay.codegen;
 
@@ -18,11 +24,14 @@ import dev.patchbay.codegen.ir.Signature;
 import dev.patchbay.codegen.isa.x64.X64Backend;
 import dev.patchbay.codegen.machinst.CompiledModule;
 import dev.patchbay.codegen.opt.ByteFill;
+import dev.patchbay.codegen.opt.Inliner;
 import dev.patchbay.codegen.opt.TailRecursion;
 import dev.patchbay.codegen.verify.Verifier;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Turns a set of IR functions into one x86-64 module: verifies them, inserts the planned patch
@@ -60,12 +69,35 @@ public final class Compiler {
                 Function c = f.copy();
                 // Before instrumentation, so a loop made from recursion gets its epoch site.
                 if (optimize && (TailRecursion.apply(c) | ByteFill.apply(c) > 0)) Verifier.verifyOrThrow(c);
-                if (!opts.plan().isEmpty()) Instrumenter.instrument(c, opts.plan());
                 copies.add(c);
             }
+            if (optimize) copies = inline(copies);
+            if (!opts.plan().isEmpty()) for (Function c : copies) Instrumenter.instrument(c, opts.plan());
             work = copies;
         }
         return X64Backend.compile(work, opts);
+    }
+
+    /**
+     * Inlines small callees into each function (Inliner). The bodies it copies are the
+     * functions as TailRecursion and ByteFill left them, so fib inlined into fib brings its
+     * loop; each function is inlined into a copy of its own, so every caller reads the same
+     * bodies whatever the order. Before instrumentation: an inlined body brings no site.
+     */
+    private static List<Function> inline(List<Function> optimized) {
+        Map<String, Function> bodies = new HashMap<>();
+        for (Function c : optimized) bodies.putIfAbsent(c.name, c);
+        List<Function> out = new ArrayList<>(optimized.size());
+        for (Function c : optimized) {
+            Function d = c.copy();
+            if (Inliner.apply(d, bodies) > 0) {
+                Verifier.verifyOrThrow(d);
+                out.add(d);
+            } else {
+                out.add(c);
+            }
+        }
+        return out;
     }
 
     /**
