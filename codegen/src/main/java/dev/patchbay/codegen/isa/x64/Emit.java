@@ -209,6 +209,7 @@ final class Emit {
         }
         for (int i = 0, last = -1; i < n; i++) prevSpoken[i] = last = off[i] >= 0 ? i : last;
         dev.patchbay.codegen.ir.Function f = vc.f;
+        int[] runs = new int[16];
         for (int v = 0; v < f.numValues(); v++) {
             dev.patchbay.codegen.ir.Type t = f.valueType(v);
             if (t == null || !f.isDefined(v)) continue;
@@ -221,31 +222,51 @@ final class Emit {
             }
             if (!rw.hasLocation(v)) continue;
             int[] pos = rw.liveRanges(v);
-            List<int[]> runs = new ArrayList<>();
+            // The runs as [first, last] offset pairs in `runs` (reused across values: this
+            // loop allocates only each value's final array).
+            int nr = 0;
+            boolean sorted = true;
             for (int k = 0; k < pos.length; k += 2) {
                 int from = (pos[k] + 1) / 2, to = Math.min(pos[k + 1] / 2, n - 1);
                 if (from > to) continue;
                 for (int i = nextSpoken[from]; i >= 0 && i <= to; i = nextSpoken[runEnd[i] + 1]) {
                     int j = runEnd[i] <= to ? runEnd[i] : prevSpoken[to];
-                    runs.add(new int[] {off[i], off[j]});
+                    if (2 * nr + 2 > runs.length) runs = java.util.Arrays.copyOf(runs, 2 * runs.length + 2);
+                    if (nr > 0 && off[i] < runs[2 * nr - 2]) sorted = false;
+                    runs[2 * nr] = off[i];
+                    runs[2 * nr++ + 1] = off[j];
                     if (runEnd[i] > to) break;
                 }
             }
-            runs.sort((a, b) -> Integer.compare(a[0], b[0]));
-            List<Integer> ranges = new ArrayList<>();
-            for (int[] run : runs) {
-                if (!ranges.isEmpty() && ranges.get(ranges.size() - 1) >= run[0]) {
-                    ranges.set(ranges.size() - 1, Math.max(run[1], ranges.get(ranges.size() - 1)));
+            if (nr == 0) continue;
+            if (!sorted) sortPairs(runs, nr);
+            // Overlapping or touching runs merge.
+            int m = 0;
+            for (int q = 0; q < nr; q++) {
+                int a = runs[2 * q], b = runs[2 * q + 1];
+                if (m > 0 && runs[2 * m - 1] >= a) {
+                    runs[2 * m - 1] = Math.max(b, runs[2 * m - 1]);
                 } else {
-                    ranges.add(run[0]);
-                    ranges.add(run[1]);
+                    runs[2 * m] = a;
+                    runs[2 * m++ + 1] = b;
                 }
             }
-            if (ranges.isEmpty()) continue;
+            int[] ranges = java.util.Arrays.copyOf(runs, 2 * m);
             boolean reg = rw.inRegister(v);
             out.values.add(new dev.patchbay.codegen.machinst.ValueTable.Value(0, v, name, t.bits(),
                 reg ? dev.patchbay.codegen.machinst.ValueTable.Kind.REGISTER : dev.patchbay.codegen.machinst.ValueTable.Kind.FRAME_SLOT,
-                rw.where(v), 0, ranges.stream().mapToInt(Integer::intValue).toArray()));
+                rw.where(v), 0, ranges));
+        }
+    }
+
+    /** Sorts the first n (first, last) pairs of a by first. */
+    private static void sortPairs(int[] a, int n) {
+        long[] keyed = new long[n];
+        for (int q = 0; q < n; q++) keyed[q] = (long) a[2 * q] << 32 | (a[2 * q + 1] & 0xFFFF_FFFFL);
+        java.util.Arrays.sort(keyed);
+        for (int q = 0; q < n; q++) {
+            a[2 * q] = (int) (keyed[q] >>> 32);
+            a[2 * q + 1] = (int) keyed[q];
         }
     }
 

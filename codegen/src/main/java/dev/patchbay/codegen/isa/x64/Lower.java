@@ -329,6 +329,13 @@ final class Lower {
      * definition as zero-extending faults on 5 of its 6 lines), the Wasm spec suite.
      */
     private void elideZeroExtensions() {
+        // Code without a 32-to-64-bit extension (most CLIF) has nothing to elide: skip the
+        // analysis, which allocates per vreg.
+        boolean hasExt = false;
+        for (VCode.VBlock b : vc.blocks) {
+            for (MInst m : b.insts) hasExt |= m.kind() == MInst.K.EXT;
+        }
+        if (!hasExt) return;
         int n = nextVreg;
         boolean[] zx = new boolean[n], no = new boolean[n], defined = new boolean[n];
         List<List<Integer>> dependents = new ArrayList<>(n);
