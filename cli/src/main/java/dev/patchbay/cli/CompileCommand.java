@@ -62,7 +62,7 @@ final class CompileCommand implements Callable<Integer> {
         }
         CompiledModule module;
         if (file.toString().endsWith(".wasm")) {
-            module = compileWasm(file, planOptions.plan(), loopAlign);
+            module = compileWasm(file, planOptions.plan(), planOptions.optLevel(), loopAlign);
         } else {
             Compiled c = compile(file, planOptions, loopAlign);
             module = c == null ? null : c.module;
@@ -77,7 +77,8 @@ final class CompileCommand implements Callable<Integer> {
      * A Wasm module decoded, validated, translated and compiled as CLIF is; a malformed or
      * invalid one prints its byte offset, one the backend refuses prints why (null back).
      */
-    static CompiledModule compileWasm(Path file, dev.patchbay.codegen.instrument.InstrumentationPlan plan, int loopAlign) {
+    static CompiledModule compileWasm(Path file, dev.patchbay.codegen.instrument.InstrumentationPlan plan, dev.patchbay.codegen.OptLevel optLevel,
+                                      int loopAlign) {
         try {
             if (java.nio.file.Files.size(file) > dev.patchbay.Module.MAX_SOURCE_BYTES) {
                 System.err.println(file + ": error: larger than " + (dev.patchbay.Module.MAX_SOURCE_BYTES >> 20) + " MiB");
@@ -93,7 +94,7 @@ final class CompileCommand implements Callable<Integer> {
                     return null;
                 }
             }
-            return Compiler.compile(t.functions(), CompileOptions.builder().plan(plan).loopAlign(loopAlign).build());
+            return Compiler.compile(t.functions(), CompileOptions.builder().plan(plan).optLevel(optLevel).loopAlign(loopAlign).build());
         } catch (java.io.IOException e) {
             System.err.println("patchbay: cannot read " + file + ": " + e.getMessage());
         } catch (dev.patchbay.wasm.WasmException | CompileException e) {

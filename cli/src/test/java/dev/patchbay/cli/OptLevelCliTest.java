@@ -33,6 +33,19 @@ class OptLevelCliTest {
     }
 
     @Test
+    void compileOfAWasmModuleTakesTheOptLevelToo() {
+        // compile X.wasm ignored --opt-level: the disassembly did not show what run compiles.
+        String wasm = "../benchmarks/src/main/resources/kernels/wasm/fib.wasm";
+        String[] none = CliBadInputTest.run("compile", "--instrument=none", wasm);
+        String[] speed = CliBadInputTest.run("compile", "--opt-level=speed", "--instrument=none", wasm);
+        assertEquals("0", none[0], none[2]);
+        assertEquals("0", speed[0], speed[2]);
+        assertTrue(!none[1].equals(speed[1]), "the same code at both levels");
+        int callsNone = none[1].split(" call 0x", -1).length, callsSpeed = speed[1].split(" call 0x", -1).length;
+        assertTrue(callsSpeed > callsNone, "inlining copies fib's calls into its body: " + callsNone + " -> " + callsSpeed);
+    }
+
+    @Test
     void aRecursionThatNeverEndsIsALoopThatTheTimeoutStops(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("forever.clif");
         Files.writeString(f, """
