@@ -16,7 +16,14 @@ public enum AluOp {
         return ordinal();
     }
 
+    /** The mnemonics, made once: the assembler names the op in every size check it makes. */
+    private static final String[] MNEMONICS = new String[values().length];
+
+    static {
+        for (AluOp op : values()) MNEMONICS[op.ordinal()] = op.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
     public String mnemonic() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return MNEMONICS[ordinal()];
     }
 }

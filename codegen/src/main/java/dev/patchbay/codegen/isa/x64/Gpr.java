@@ -14,6 +14,9 @@ public enum Gpr {
     RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI,
     R8, R9, R10, R11, R12, R13, R14, R15;
 
+    /** values() copies its array on every call; the encoder looks registers up per operand. */
+    private static final Gpr[] BY_ENC = values();
+
     private static final String[] LOW8_QWORD = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi"};
     private static final String[] LOW8_DWORD = {"eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"};
     private static final String[] LOW8_WORD = {"ax", "cx", "dx", "bx", "sp", "bp", "si", "di"};
@@ -58,6 +61,6 @@ public enum Gpr {
         if (enc < 0 || enc > 15) {
             throw new IllegalArgumentException("GPR encoding must be 0..15, got " + enc);
         }
-        return values()[enc];
+        return BY_ENC[enc];
     }
 }

@@ -10,6 +10,9 @@ public enum Xmm {
     XMM0, XMM1, XMM2, XMM3, XMM4, XMM5, XMM6, XMM7,
     XMM8, XMM9, XMM10, XMM11, XMM12, XMM13, XMM14, XMM15;
 
+    /** values() copies its array on every call; the encoder looks registers up per operand. */
+    private static final Xmm[] BY_ENC = values();
+
     /** Hardware register number 0..15. */
     public int enc() {
         return ordinal();
@@ -30,7 +33,7 @@ public enum Xmm {
         if (enc < 0 || enc > 15) {
             throw new IllegalArgumentException("XMM encoding must be 0..15, got " + enc);
         }
-        return values()[enc];
+        return BY_ENC[enc];
     }
 
     @Override
