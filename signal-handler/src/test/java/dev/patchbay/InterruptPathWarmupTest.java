@@ -24,23 +24,7 @@ import static org.junit.jupiter.api.Assertions.*;
 class InterruptPathWarmupTest {
     static final EngineConfig EPOCHS = new EngineConfig().epochInterruption(true);
     /** EpochGuests' %runaway and the %outer that calls it, without the guests that need hostcalls. */
-    static final String CLIF = String.join("\n",
-        "function %runaway(i64) -> i64 {",
-        "block0(v0: i64):",
-        "    jump block1(v0)",
-        "block1(v1: i64):",
-        "    v2 = iadd_imm v1, 1",
-        "    brif v2, block1(v2), block2",
-        "block2:",
-        "    return v2",
-        "}",
-        "function %outer(i64) -> i64 {",
-        "    fn0 = %runaway(i64) -> i64",
-        "block0(v0: i64):",
-        "    v1 = call fn0(v0)",
-        "    return v1",
-        "}",
-        "");
+    static final String CLIF = dev.patchbay.epoch.EpochGuests.RUNAWAY_ONLY;
 
     @Test
     void theFirstEpochEngineRehearsesTheInterruptPathInAnEngineOfItsOwn() {

@@ -18,8 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 public final class EpochGuests {
     private EpochGuests() {}
 
-    /** A runaway loop with no calls: loop { brif } (Chicory's interpreter cannot stop this). */
-    public static final String RUNAWAY = String.join("\n",
+    /** %runaway, a loop with no calls (loop { brif }), and %outer, which calls it; no hostcalls. */
+    public static final String RUNAWAY_ONLY = String.join("\n",
         "function %runaway(i64) -> i64 {",
         "block0(v0: i64):",
         "    jump block1(v0)",
@@ -35,6 +35,10 @@ public final class EpochGuests {
         "    v1 = call fn0(v0)",
         "    return v1",
         "}",
+        "");
+
+    /** RUNAWAY_ONLY (Chicory's interpreter cannot stop its loop) and the guests below. */
+    public static final String RUNAWAY = RUNAWAY_ONLY + String.join("\n",
         // sum of 0..n-1, for continueFor
         "function %sum(i64) -> i64 {",
         "block0(v0: i64):",
