@@ -114,6 +114,15 @@ public final class Function {
     }
 
     /**
+     * The name a value was given, if any: what {@link #valueName} says without making the
+     * default {@code v<number>} string (the value table keeps this and names on demand).
+     *
+     * @param v a value number
+     * @return its CLIF name, or null if it was given none
+     */
+    public String givenValueName(int v) { return valueNames[v]; }
+
+    /**
      * The instruction that defines a value.
      *
      * @param v a value number

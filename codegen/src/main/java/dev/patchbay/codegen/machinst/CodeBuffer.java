@@ -116,22 +116,22 @@ public final class CodeBuffer {
     }
 
     private final List<Use> uses = new ArrayList<>();
-    private final List<Integer> labelEpochs = new ArrayList<>();
+    private final IntList labelEpochs = new IntList(64);
     private final List<Relaxable> relaxables = new ArrayList<>();
     private final List<AlignPoint> aligns = new ArrayList<>();
     private boolean relaxed;
     private final List<TrapSite> traps = new ArrayList<>();
-    private final List<Integer> trapEpochs = new ArrayList<>();
+    private final IntList trapEpochs = new IntList(64);
     private final List<CallReturn> callReturns = new ArrayList<>();
-    private final List<Integer> callEpochs = new ArrayList<>();
+    private final IntList callEpochs = new IntList(64);
     private final List<SymbolRef> symbolRefs = new ArrayList<>();
-    private final List<Integer> symbolEpochs = new ArrayList<>();
+    private final IntList symbolEpochs = new IntList(64);
     private final List<Site> sites = new ArrayList<>();
     /** Positions recorded with mark(), for metadata kept outside the buffer (frame rows). */
-    private final List<Integer> marks = new ArrayList<>();
-    private final List<Integer> markEpochs = new ArrayList<>();
+    private final IntList marks = new IntList(64);
+    private final IntList markEpochs = new IntList(64);
     /** Instruction starts (see instructionStart), with their epochs; relax() maps them. */
-    private int[] insns = new int[64], insnEpochs = new int[64];
+    private int[] insns, insnEpochs;
     private int numInsns;
     /** Where each alignment point's padding is and how long, in the final layout; null until relax() moves any. */
     private int[] alignAt, alignPad;
@@ -141,7 +141,7 @@ public final class CodeBuffer {
     private final List<Label> labels = new ArrayList<>();
     // Indexed by label id; null until the label is first used while unbound.
     private final List<List<Fixup>> pending = new ArrayList<>();
-    private final List<Boolean> used = new ArrayList<>();
+    private final java.util.BitSet used = new java.util.BitSet();
 
     /** An empty buffer with room for 256 bytes before it first grows. */
     public CodeBuffer() {
@@ -158,6 +158,9 @@ public final class CodeBuffer {
             throw new IllegalArgumentException("initialCapacity must be positive, got " + initialCapacity);
         }
         data = new byte[initialCapacity];
+        // About one instruction start per four bytes of x86-64 code.
+        insns = new int[Math.max(64, initialCapacity / 4)];
+        insnEpochs = new int[insns.length];
     }
 
     /**
@@ -282,7 +285,6 @@ public final class CodeBuffer {
         Label l = new Label(this, labels.size());
         labels.add(l);
         pending.add(null);
-        used.add(Boolean.FALSE);
         labelEpochs.add(-1);
         return l;
     }
@@ -363,7 +365,7 @@ public final class CodeBuffer {
         }
         checkRange("useLabelRel", fieldOffset, fieldSize);
         Fixup f = new Fixup(fieldOffset, fieldSize, pcAfter);
-        used.set(label.id(), Boolean.TRUE);
+        used.set(label.id());
         uses.add(new Use(label, f, aligns.size()));
         if (label.isBound()) {
             checkRel(label, f, label.offset());
@@ -461,7 +463,7 @@ public final class CodeBuffer {
             if (all[i] >= size) break;
             if (m == 0 || all[i] != all[m - 1]) all[m++] = all[i];
         }
-        return java.util.Arrays.copyOf(all, m);
+        return m == all.length ? all : java.util.Arrays.copyOf(all, m);
     }
 
     /**
@@ -651,7 +653,8 @@ public final class CodeBuffer {
             for (int i = 0; i < n; i++) {
                 if (!isShort[i]) continue;
                 Relaxable r = relaxables.get(i);
-                int from = map(r.start, r.epoch, starts, shrinkPrefix, padDelta) + 2;
+                // The branches before branch i are exactly 0..i-1: no search for its own start.
+                int from = (int) (r.start - shrinkPrefix[i] + padDelta[r.epoch]) + 2;
                 int to = map(r.target.offset(), labelEpochs.get(r.target.id()), starts, shrinkPrefix, padDelta);
                 long rel = (long) to - from;
                 if (rel < Byte.MIN_VALUE || rel > Byte.MAX_VALUE) {
@@ -706,10 +709,11 @@ public final class CodeBuffer {
         for (int i = 0; i < pending.size(); i++) pending.set(i, null);
         data = out;
         size = o;
+        Cursor useCursor = new Cursor(starts, shrinkPrefix, padDelta);
         for (int i = 0; i < uses.size(); i++) {
             Use u = uses.get(i);
             if (shortUse[i]) continue; // a short branch's own field: the rel8 right after its opcode, below
-            int field = map(u.fixup.fieldOffset(), u.epoch, starts, shrinkPrefix, padDelta);
+            int field = useCursor.map(u.fixup.fieldOffset(), u.epoch);
             Fixup f = new Fixup(field, u.fixup.fieldSize(), field + (u.fixup.pcAfter() - u.fixup.fieldOffset()));
             uses.set(i, new Use(u.label, f, u.epoch));
             resolveOrPend(u.label, f);
@@ -736,8 +740,9 @@ public final class CodeBuffer {
             SymbolRef r = symbolRefs.get(i);
             symbolRefs.set(i, new SymbolRef(map(r.field(), symbolEpochs.get(i), starts, shrinkPrefix, padDelta), r.symbol()));
         }
-        for (int i = 0; i < marks.size(); i++) marks.set(i, map(marks.get(i), markEpochs.get(i), starts, shrinkPrefix, padDelta));
-        for (int i = 0; i < numInsns; i++) insns[i] = map(insns[i], insnEpochs[i], starts, shrinkPrefix, padDelta);
+        Cursor markCursor = new Cursor(starts, shrinkPrefix, padDelta), insnCursor = new Cursor(starts, shrinkPrefix, padDelta);
+        for (int i = 0; i < marks.size(); i++) marks.set(i, markCursor.map(marks.get(i), markEpochs.get(i)));
+        for (int i = 0; i < numInsns; i++) insns[i] = insnCursor.map(insns[i], insnEpochs[i]);
         alignAt = new int[aligns.size()];
         alignPad = new int[aligns.size()];
         for (int j = 0; j < aligns.size(); j++) {
@@ -781,6 +786,41 @@ public final class CodeBuffer {
             int at = map(a.start, j, starts, shrinkPrefix, padDelta);
             newPad[j] = (a.alignment - (at & (a.alignment - 1))) & (a.alignment - 1);
             padDelta[j + 1] = padDelta[j] + newPad[j] - a.pad;
+        }
+    }
+
+    /**
+     * map() for a sequence of positions that mostly ascend (marks, instruction starts and
+     * fixups are recorded as the code grows): each search starts from the previous answer,
+     * a few steps instead of a binary search over every branch. Any order is still mapped
+     * right; a position before the previous one searches from the start.
+     */
+    private static final class Cursor {
+        private final int[] starts;
+        private final long[] shrinkPrefix;
+        private final int[] padDelta;
+        /** The number of branches that start before the previous position. */
+        private int lo;
+
+        Cursor(int[] starts, long[] shrinkPrefix, int[] padDelta) {
+            this.starts = starts;
+            this.shrinkPrefix = shrinkPrefix;
+            this.padDelta = padDelta;
+        }
+
+        int map(int x, int epoch) {
+            if (lo > 0 && starts[lo - 1] >= x) lo = 0;
+            int steps = 0;
+            while (lo < starts.length && starts[lo] < x && steps++ < 8) lo++;
+            if (lo < starts.length && starts[lo] < x) {
+                int hi = starts.length;
+                while (lo < hi) {
+                    int mid = (lo + hi) >>> 1;
+                    if (starts[mid] < x) lo = mid + 1;
+                    else hi = mid;
+                }
+            }
+            return (int) (x - shrinkPrefix[lo] + padDelta[epoch]);
         }
     }
 

@@ -43,7 +43,7 @@ public final class ValueTable {
      *
      * @param function the function's index
      * @param value the IR value number (vN)
-     * @param name its display name ({@code v3})
+     * @param name its display name, or null for the default {@code v<value>} ({@link #name()})
      * @param bits its type's width (8, 16, 32 or 64)
      * @param kind where it is kept
      * @param where the register's encoding or the RBP offset (see {@link Kind})
@@ -76,6 +76,15 @@ public final class ValueTable {
         @Override public int[] ranges() { return ranges.clone(); }
 
         /**
+         * The display name. A value without a name of its own is {@code v<value>}, made when
+         * asked: a large function's table holds hundreds of thousands of values, and most are
+         * never shown.
+         *
+         * @return the name
+         */
+        @Override public String name() { return name != null ? name : "v" + value; }
+
+        /**
          * Whether the value is in its location at a stop at an instruction start.
          *
          * @param offset the offset of that instruction in the module's code
@@ -88,14 +97,14 @@ public final class ValueTable {
         }
 
         @Override public boolean equals(Object o) {
-            return o instanceof Value v && v.function == function && v.value == value && v.name.equals(name) && v.bits == bits
+            return o instanceof Value v && v.function == function && v.value == value && v.name().equals(name()) && v.bits == bits
                 && v.kind == kind && v.where == where && v.constant == constant && Arrays.equals(v.ranges, ranges);
         }
 
         @Override public int hashCode() { return 31 * (31 * function + value) + Arrays.hashCode(ranges); }
 
         @Override public String toString() {
-            return name + ":i" + bits + " " + kind + (kind == Kind.CONSTANT ? "=" + constant : "@" + where + " " + Arrays.toString(ranges));
+            return name() + ":i" + bits + " " + kind + (kind == Kind.CONSTANT ? "=" + constant : "@" + where + " " + Arrays.toString(ranges));
         }
     }
 

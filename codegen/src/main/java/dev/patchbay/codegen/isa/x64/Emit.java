@@ -68,19 +68,29 @@ final class Emit {
          * function's start, in offset order; set after relax().
          */
         final List<dev.patchbay.codegen.machinst.LocationTable.Entry> locations = new ArrayList<>();
-        /** The value table's entries (function 0, offsets relative to the function); set after relax(). */
-        final List<dev.patchbay.codegen.machinst.ValueTable.Value> values = new ArrayList<>();
+        /** The value table's entries (offsets relative to the function); set after relax(). */
+        final List<ValueRow> values = new ArrayList<>();
         /** The call frame rows (see UnwindRange), relative to the function's start; set after relax(). */
         final List<dev.patchbay.codegen.machinst.UnwindRange.Row> unwind = new ArrayList<>();
     }
+
+    /**
+     * One value of the value table before the module places the function: a ValueTable.Value
+     * without its function index, with function-relative ranges that assembly shifts in
+     * place (the array is this row's own) and a null name when the IR gave none.
+     */
+    record ValueRow(int value, String name, int bits, dev.patchbay.codegen.machinst.ValueTable.Kind kind, int where, long constant,
+                    int[] ranges) {}
+
+    private static final int[] NO_RANGES = {};
 
     final VCode vc;
     private final Rewrite.Result rw;
     /** The Form of the instruction being encoded. */
     private Rewrite.Form f;
     private final CompileOptions opts;
-    final CodeBuffer buf = new CodeBuffer();
-    private final Assembler asm = new Assembler(buf);
+    final CodeBuffer buf;
+    private final Assembler asm;
     private final Output out = new Output();
     /** Builds the frame rows once relax() has placed the code (see frameRow). */
     private final List<Runnable> frameRows = new ArrayList<>();
@@ -105,6 +115,10 @@ final class Emit {
         this.rw = rw;
         this.opts = opts;
         this.frame = rw.frame;
+        // Sized for about four bytes per instruction, so a large function's buffer does not
+        // double its way up.
+        this.buf = new CodeBuffer(Math.max(256, 4 * vc.insts.size()));
+        this.asm = new Assembler(buf);
         this.blockLabels = new Label[vc.blocks.size()];
         for (int i = 0; i < blockLabels.length; i++) blockLabels[i] = buf.newLabel();
         this.pos = new int[blockLabels.length];
@@ -214,10 +228,10 @@ final class Emit {
             dev.patchbay.codegen.ir.Type t = f.valueType(v);
             if (t == null || !f.isDefined(v)) continue;
             dev.patchbay.codegen.ir.Inst def = f.valueDefInst(v);
-            String name = f.valueName(v);
+            String name = f.givenValueName(v);
             if (def != null && def.op == dev.patchbay.codegen.ir.Opcode.ICONST) {
-                out.values.add(new dev.patchbay.codegen.machinst.ValueTable.Value(0, v, name, t.bits(),
-                    dev.patchbay.codegen.machinst.ValueTable.Kind.CONSTANT, 0, t.signExtend(def.imm), new int[0]));
+                out.values.add(new ValueRow(v, name, t.bits(), dev.patchbay.codegen.machinst.ValueTable.Kind.CONSTANT, 0,
+                    t.signExtend(def.imm), NO_RANGES));
                 continue;
             }
             if (!rw.hasLocation(v)) continue;
@@ -253,7 +267,7 @@ final class Emit {
             }
             int[] ranges = java.util.Arrays.copyOf(runs, 2 * m);
             boolean reg = rw.inRegister(v);
-            out.values.add(new dev.patchbay.codegen.machinst.ValueTable.Value(0, v, name, t.bits(),
+            out.values.add(new ValueRow(v, name, t.bits(),
                 reg ? dev.patchbay.codegen.machinst.ValueTable.Kind.REGISTER : dev.patchbay.codegen.machinst.ValueTable.Kind.FRAME_SLOT,
                 rw.where(v), 0, ranges));
         }

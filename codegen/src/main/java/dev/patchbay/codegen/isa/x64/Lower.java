@@ -215,8 +215,15 @@ final class Lower {
         boolean[] live = new boolean[n];
         int[] paramBlock = new int[n], paramIndex = new int[n];
         Arrays.fill(paramBlock, -1);
-        List<List<BlockCall>> callsTo = new ArrayList<>(f.numBlocks());
-        for (int k = 0; k < f.numBlocks(); k++) callsTo.add(new ArrayList<>());
+        // The block calls into each block, by block id: callsTo[callOff[b] .. callOff[b+1]-1].
+        int nblocks = f.numBlocks();
+        int[] callOff = new int[nblocks + 1];
+        for (Block b : f.layout) {
+            for (Inst i : b.insts) if (i.targets != null) for (BlockCall bc : i.targets) callOff[bc.block + 1]++;
+        }
+        for (int k = 0; k < nblocks; k++) callOff[k + 1] += callOff[k];
+        BlockCall[] callsTo = new BlockCall[callOff[nblocks]];
+        int[] fill = Arrays.copyOf(callOff, nblocks);
         Block entry = f.entryBlock();
         for (Block b : f.layout) {
             for (int k = 0; k < b.params.length; k++) {
@@ -233,13 +240,15 @@ final class Lower {
         for (Block b : f.layout) {
             for (Inst i : b.insts) {
                 if (hasEffect(i)) for (int a : i.args) markLive(a, live, work);
-                if (i.targets != null) for (BlockCall bc : i.targets) callsTo.get(bc.block).add(bc);
+                if (i.targets != null) for (BlockCall bc : i.targets) callsTo[fill[bc.block]++] = bc;
             }
         }
         while (work[n] > 0) {
             int v = work[--work[n]];
             if (paramBlock[v] >= 0) {
-                for (BlockCall bc : callsTo.get(paramBlock[v])) markLive(bc.args[paramIndex[v]], live, work);
+                for (int c = callOff[paramBlock[v]], e = callOff[paramBlock[v] + 1]; c < e; c++) {
+                    markLive(callsTo[c].args[paramIndex[v]], live, work);
+                }
             } else {
                 Inst d = f.valueDefInst(v);
                 if (d != null) for (int a : d.args) markLive(a, live, work);
@@ -500,32 +509,59 @@ final class Lower {
 
     private void removeDeadCode() {
         int[] uses = new int[nextVreg];
-        MInst[] def = new MInst[nextVreg];
-        for (VCode.VBlock b : vc.blocks) {
-            for (MInst m : b.insts) {
+        // Where each vreg is defined: block id << 32 | index in the block (-1: nowhere).
+        long[] def = new long[nextVreg];
+        Arrays.fill(def, -1);
+        int nb = vc.blocks.size();
+        for (int bi = 0; bi < nb; bi++) {
+            List<MInst> insts = vc.blocks.get(bi).insts;
+            for (int k = 0; k < insts.size(); k++) {
+                MInst m = insts.get(k);
                 for (int u : m.uses()) uses[u]++;
-                for (int d : m.defs()) def[d] = m;
+                for (int d : m.defs()) def[d] = (long) bi << 32 | k;
             }
         }
-        Set<MInst> dead = Collections.newSetFromMap(new IdentityHashMap<>());
-        Deque<MInst> work = new ArrayDeque<>();
-        for (VCode.VBlock b : vc.blocks) for (MInst m : b.insts) if (isDead(m, uses)) work.add(m);
-        while (!work.isEmpty()) {
-            MInst m = work.poll();
-            if (dead.contains(m) || !isDead(m, uses)) continue;
-            dead.add(m);
+        // Dead instructions, per block (null: none yet); the worklist holds positions as in def.
+        boolean[][] dead = new boolean[nb][];
+        long[] work = new long[64];
+        int nwork = 0;
+        for (int bi = 0; bi < nb; bi++) {
+            List<MInst> insts = vc.blocks.get(bi).insts;
+            for (int k = 0; k < insts.size(); k++) {
+                if (!isDead(insts.get(k), uses)) continue;
+                if (nwork == work.length) work = Arrays.copyOf(work, 2 * nwork);
+                work[nwork++] = (long) bi << 32 | k;
+            }
+        }
+        boolean any = false;
+        while (nwork > 0) {
+            long at = work[--nwork];
+            int bi = (int) (at >>> 32), k = (int) at;
+            MInst m = vc.blocks.get(bi).insts.get(k);
+            if (dead[bi] != null && dead[bi][k] || !isDead(m, uses)) continue;
+            if (dead[bi] == null) dead[bi] = new boolean[vc.blocks.get(bi).insts.size()];
+            dead[bi][k] = any = true;
             for (int u : m.uses()) {
-                if (--uses[u] == 0 && def[u] != null) work.add(def[u]);
+                if (--uses[u] == 0 && def[u] >= 0) {
+                    if (nwork == work.length) work = Arrays.copyOf(work, 2 * nwork);
+                    work[nwork++] = def[u];
+                }
             }
         }
-        if (dead.isEmpty()) return;
-        for (VCode.VBlock b : vc.blocks) {
+        if (!any) return;
+        for (int bi = 0; bi < nb; bi++) {
+            if (dead[bi] == null) continue;
+            VCode.VBlock b = vc.blocks.get(bi);
             boolean withLocs = b.locs.size() == b.insts.size();
-            for (int i = b.insts.size() - 1; i >= 0; i--) {
-                if (!dead.contains(b.insts.get(i))) continue;
-                b.insts.remove(i);
-                if (withLocs) b.locs.remove(i);
+            int w = 0;
+            for (int k = 0; k < b.insts.size(); k++) {
+                if (dead[bi][k]) continue;
+                b.insts.set(w, b.insts.get(k));
+                if (withLocs) b.locs.set(w, b.locs.get(k));
+                w++;
             }
+            b.insts.subList(w, b.insts.size()).clear();
+            if (withLocs) b.locs.subList(w, b.locs.size()).clear();
         }
     }
 
@@ -543,15 +579,19 @@ final class Lower {
         curBlock = b;
         curBlockInsts = 0;
         for (Inst i : b.insts) if (i.op != Opcode.NOP) curBlockInsts++;
-        Deque<List<MInst>> chunks = new ArrayDeque<>();
-        // Each chunk's IR location, in step with `chunks`: the location table (VBlock.locs).
-        Deque<dev.patchbay.codegen.ir.SourceLoc> chunkLocs = new ArrayDeque<>();
+        // The block's instructions are lowered bottom-up into one reused buffer, a chunk per
+        // IR instruction, and copied out in IR order at the end (chunkStart / chunkLoc: each
+        // chunk's first index in `lowered` and its IR location).
+        List<MInst> lowered = blockBuf;
+        lowered.clear();
+        int nchunks = 0;
         List<Inst> insts = b.insts;
         curColors = new int[insts.size()];
         for (int idx = 0, color = 0; idx < insts.size(); idx++) {
             curColors[idx] = color;
             if (insts.get(idx).op.hasSideEffects()) color++;
         }
+        seq = lowered;
         for (int idx = insts.size() - 1; idx >= 0; idx--) {
             Inst inst = insts.get(idx);
             currentIndex = idx;
@@ -560,31 +600,53 @@ final class Lower {
                 for (int a : inst.args) useCount[a]--;
                 continue;
             }
-            seq = new ArrayList<>();
+            int start = lowered.size();
             lowerInst(inst);
-            chunks.push(seq);
-            chunkLocs.push(isInstrumentation(seq) ? dev.patchbay.codegen.ir.SourceLoc.NONE : inst.loc);
+            nchunks = chunk(nchunks, start, isInstrumentation(lowered, start) ? dev.patchbay.codegen.ir.SourceLoc.NONE : inst.loc);
         }
         if (b == f.entryBlock()) {
-            seq = new ArrayList<>();
+            int start = lowered.size();
             lowerParams(b);
-            chunks.push(seq);
-            chunkLocs.push(dev.patchbay.codegen.ir.SourceLoc.NONE);
+            nchunks = chunk(nchunks, start, dev.patchbay.codegen.ir.SourceLoc.NONE);
         }
-        java.util.Iterator<dev.patchbay.codegen.ir.SourceLoc> li = chunkLocs.iterator();
-        for (List<MInst> c : chunks) {
-            vb.insts.addAll(c);
-            dev.patchbay.codegen.ir.SourceLoc loc = li.next();
-            for (int k = 0; k < c.size(); k++) vb.locs.add(loc.isKnown() ? loc : null);
+        seq = null;
+        if (vb.insts instanceof ArrayList<MInst> al) al.ensureCapacity(vb.insts.size() + lowered.size());
+        for (int c = nchunks - 1; c >= 0; c--) {
+            int from = chunkStart[c], to = c + 1 < nchunks ? chunkStart[c + 1] : lowered.size();
+            dev.patchbay.codegen.ir.SourceLoc loc = chunkLoc[c];
+            for (int k = from; k < to; k++) {
+                vb.insts.add(lowered.get(k));
+                vb.locs.add(loc.isKnown() ? loc : null);
+            }
         }
+        lowered.clear();
+    }
+
+    /** The block buffer lowerBlock reuses, and its chunks' starts and locations. */
+    private final List<MInst> blockBuf = new ArrayList<>();
+    private int[] chunkStart = new int[16];
+    private dev.patchbay.codegen.ir.SourceLoc[] chunkLoc = new dev.patchbay.codegen.ir.SourceLoc[16];
+
+    /** Records chunk n (starting at `start` in the block buffer) and returns n + 1. */
+    private int chunk(int n, int start, dev.patchbay.codegen.ir.SourceLoc loc) {
+        if (n == chunkStart.length) {
+            chunkStart = Arrays.copyOf(chunkStart, 2 * n);
+            chunkLoc = Arrays.copyOf(chunkLoc, 2 * n);
+        }
+        chunkStart[n] = start;
+        chunkLoc[n] = loc;
+        return n + 1;
     }
 
     /**
      * Whether a chunk is a site the instrumentation pass inserted (it carries its block's
      * location, not one of the program's instructions): no location table entry of its own.
      */
-    private static boolean isInstrumentation(List<MInst> chunk) {
-        for (MInst m : chunk) if (m.kind() == MInst.K.SITE && ((MInst.Site) m).siteKind() != SiteKind.CUSTOM) return true;
+    private static boolean isInstrumentation(List<MInst> insts, int from) {
+        for (int k = from; k < insts.size(); k++) {
+            MInst m = insts.get(k);
+            if (m.kind() == MInst.K.SITE && ((MInst.Site) m).siteKind() != SiteKind.CUSTOM) return true;
+        }
         return false;
     }
 

@@ -6,7 +6,14 @@
 package dev.patchbay.codegen.isa.x64;
 
 record Operand(int reg, Mem mem) {
-    static Operand reg(int r) { return new Operand(r, null); }
+    /** One operand per register number: a function's Rewrite asks for one per operand. */
+    private static final Operand[] REGS = new Operand[Abi.XMM_BASE + 16];
+
+    static {
+        for (int r = 0; r < REGS.length; r++) REGS[r] = new Operand(r, null);
+    }
+
+    static Operand reg(int r) { return r >= 0 && r < REGS.length ? REGS[r] : new Operand(r, null); }
 
     static Operand mem(Mem m) { return new Operand(-1, m); }
 

@@ -53,6 +53,8 @@ final class Rewrite {
     private static final int X14 = Abi.xmmReg(Abi.XSCRATCH), X15 = Abi.xmmReg(Abi.XSCRATCH2);
     private static final int RAX = Gpr.RAX.enc(), RCX = Gpr.RCX.enc(), RDX = Gpr.RDX.enc();
     private static final Edit[] NO_EDITS = {};
+    private static final int[] NO_INTS = {};
+    private static final Operand[] NO_OPERANDS = {};
 
     /** One instruction, rewritten: edits around it and its physical operands. */
     static final class Form {
@@ -164,7 +166,8 @@ final class Rewrite {
         threeAddress = false;
         inst(m);
         return new Form(before.isEmpty() ? NO_EDITS : before.toArray(NO_EDITS), after.isEmpty() ? NO_EDITS : after.toArray(NO_EDITS),
-            Arrays.copyOf(vregs, nops), Arrays.copyOf(ops, nops), addr, swapped, threeAddress, Arrays.copyOf(temps, ntemps));
+            nops == 0 ? NO_INTS : Arrays.copyOf(vregs, nops), nops == 0 ? NO_OPERANDS : Arrays.copyOf(ops, nops), addr, swapped,
+            threeAddress, ntemps == 0 ? NO_INTS : Arrays.copyOf(temps, ntemps));
     }
 
     // ---- locations ----
@@ -175,7 +178,18 @@ final class Rewrite {
 
     private int reg(int v) { return alloc.loc[v]; }
 
-    private Mem slot(int v) { return Mem.base(Gpr.RBP, frame.spillOffset(alloc.spillSlot(v))); }
+    private Mem slot(int v) { return slotOperand(v).mem(); }
+
+    /** Per spill slot, its frame operand, made once (Mem and Operand are immutable). */
+    private Operand[] slotOps = new Operand[16];
+
+    private Operand slotOperand(int v) {
+        int s = alloc.spillSlot(v);
+        if (s >= slotOps.length) slotOps = Arrays.copyOf(slotOps, Math.max(s + 1, 2 * slotOps.length));
+        Operand o = slotOps[s];
+        if (o == null) o = slotOps[s] = Operand.mem(Mem.base(Gpr.RBP, frame.spillOffset(s)));
+        return o;
+    }
 
     private long loc(int v) {
         if (unused(v)) throw new IllegalStateException("vreg " + v + " has no location");
@@ -210,7 +224,7 @@ final class Rewrite {
     private Operand rm(int v) {
         Operand o = find(v);
         if (o != null) return o;
-        o = inReg(v) ? Operand.reg(reg(v)) : Operand.mem(slot(v));
+        o = inReg(v) ? Operand.reg(reg(v)) : slotOperand(v);
         put(v, o);
         return o;
     }

@@ -50,9 +50,9 @@ final class VCode {
     final List<VBlock> blocks = new ArrayList<>();
     /** Linear order of blocks (indices into blocks). */
     final List<VBlock> order = new ArrayList<>();
-    final List<MInst> insts = new ArrayList<>();
+    final ArrayList<MInst> insts = new ArrayList<>();
     /** The IR location of each of `insts` (null for none), in step with it. */
-    final List<dev.patchbay.codegen.ir.SourceLoc> locs = new ArrayList<>();
+    final ArrayList<dev.patchbay.codegen.ir.SourceLoc> locs = new ArrayList<>();
     int numVregs;
     /** Preferred physical register per vreg (Gpr enc), or -1. */
     int[] hintReg;
@@ -82,7 +82,13 @@ final class VCode {
     void linearize() {
         insts.clear();
         locs.clear();
-        for (int i = 0; i < order.size(); i++) order.get(i).position = i;
+        int total = 0;
+        for (int i = 0; i < order.size(); i++) {
+            order.get(i).position = i;
+            total += order.get(i).insts.size();
+        }
+        insts.ensureCapacity(total);
+        locs.ensureCapacity(total);
         for (VBlock b : order) {
             b.first = insts.size();
             insts.addAll(b.insts);

@@ -179,7 +179,7 @@ public final class X64Backend {
             for (dev.patchbay.codegen.machinst.LocationTable.Entry e : o.locations) {
                 locations.add(new dev.patchbay.codegen.machinst.LocationTable.Entry(base + e.offset(), i, e.line(), e.col()));
             }
-            for (dev.patchbay.codegen.machinst.ValueTable.Value v : o.values) {
+            for (Emit.ValueRow v : o.values) {
                 int[] r = v.ranges();
                 for (int k = 0; k < r.length; k++) r[k] += base;
                 values.add(new dev.patchbay.codegen.machinst.ValueTable.Value(i, v.value(), v.name(), v.bits(), v.kind(), v.where(), v.constant(), r));
