@@ -153,13 +153,22 @@ public final class CodeBuffer {
      *
      * @param initialCapacity bytes to reserve before the first growth, at least 1
      */
-    public CodeBuffer(int initialCapacity) {
+    public CodeBuffer(int initialCapacity) { this(initialCapacity, initialCapacity / 4); }
+
+    /**
+     * An empty buffer sized for what the caller expects to emit, so that a large function's
+     * arrays are allocated once rather than doubled into place (each doubling of a
+     * megabyte-sized array is a humongous allocation for G1).
+     *
+     * @param initialCapacity bytes to reserve before the first growth, at least 1
+     * @param expectedInstructions instruction starts to reserve room for
+     */
+    public CodeBuffer(int initialCapacity, int expectedInstructions) {
         if (initialCapacity < 1) {
             throw new IllegalArgumentException("initialCapacity must be positive, got " + initialCapacity);
         }
         data = new byte[initialCapacity];
-        // About one instruction start per four bytes of x86-64 code.
-        insns = new int[Math.max(64, initialCapacity / 4)];
+        insns = new int[Math.max(64, expectedInstructions)];
         insnEpochs = new int[insns.length];
     }
 

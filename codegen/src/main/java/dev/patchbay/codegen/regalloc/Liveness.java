@@ -15,7 +15,7 @@
  *     the blocks that touch it: its ranges are those touches and need no dataflow.
  *  2. The other vregs, the globals, get dense numbers and are solved in chunks of 4,096
  *     (64 words): live-in = gen | (live-out & ~kill), live-out = the union of the
- *     successors' live-in, as long[] rows per block. A worklist ordered by postorder
+ *     successors' live-in, as long[] rows per block. A worklist ordered by postorder (IntMinSet)
  *     (successors before predecessors except across back edges) starts at the blocks with
  *     gen bits and only ever visits blocks where some value of the chunk is live, so the
  *     work is about (blocks where the chunk is live) x 64 words and memory one row per
@@ -223,9 +223,8 @@ final class Liveness {
 
     private long[][] rows;
     private long[] zero;
-    /** The worklist (a heap of postorder numbers) and which blocks are on it; empty between passes. */
-    private final LongMinHeap worklist = new LongMinHeap();
-    private boolean[] queued;
+    /** The worklist: the postorder numbers of the blocks on it; empty between passes. */
+    private IntMinSet worklist;
     private long[][] pool = new long[16][];
     private int npool;
     private int[] chunkTouchStart, chunkTouchEnd, chunkStamp;
@@ -268,21 +267,17 @@ final class Liveness {
             }
             chunkTouchEnd[b] = x + 1;
         }
-        // Worklist: a min-heap of postorder numbers, so successors are solved before predecessors.
-        if (queued == null) queued = new boolean[nb];
+        // Worklist: smallest postorder number first, so successors are solved before predecessors.
+        if (worklist == null) worklist = new IntMinSet(nb);
         int[] rowed = new int[16];
         int nrowed = 0;
         for (int x = byChunkOff[stamp - 1]; x < byChunkOff[stamp]; x++) {
             int k = chunkTouches[x], b = tBlock[k];
-            if ((tFlags[k] & EXPOSED) != 0 && !queued[b]) {
-                worklist.push(po[b]);
-                queued[b] = true;
-            }
+            if ((tFlags[k] & EXPOSED) != 0) worklist.add(po[b]);
         }
         long[] tmp = new long[rowWords];
         while (!worklist.isEmpty()) {
-            int b = byPo[(int) worklist.pop()];
-            queued[b] = false;
+            int b = byPo[worklist.pollFirst()];
             liveOut(b, tmp, words);
             if (chunkStamp[b] == stamp) {
                 for (int x = chunkTouchStart[b]; x < chunkTouchEnd[b]; x++) {
@@ -306,10 +301,7 @@ final class Liveness {
             System.arraycopy(tmp, 0, row, 0, words);
             for (int q = predOff[b]; q < predOff[b + 1]; q++) {
                 int p = pred[q];
-                if (!queued[p]) {
-                    queued[p] = true;
-                    worklist.push(po[p]);
-                }
+                worklist.add(po[p]);
             }
         }
         ranges(base, words, stamp, Arrays.copyOf(rowed, nrowed));

@@ -115,9 +115,16 @@ final class Emit {
         this.rw = rw;
         this.opts = opts;
         this.frame = rw.frame;
-        // Sized for about four bytes per instruction, so a large function's buffer does not
-        // double its way up.
-        this.buf = new CodeBuffer(Math.max(256, 4 * vc.insts.size()));
+        // Sized from the instructions and the spill/reload/move edits around them, so a
+        // large function's buffer does not double its way up: a little over what
+        // CompileBenchmark's 200k-instruction functions need (about 4.3 bytes and 1.3
+        // instruction starts per instruction without spills; 15 bytes and 1.4 starts more
+        // per edit).
+        long edits = 0;
+        for (int i = 0; i < rw.numForms(); i++) edits += rw.form(i).before.length + rw.form(i).after.length;
+        long n = vc.insts.size();
+        this.buf = new CodeBuffer((int) Math.min(1 << 30, Math.max(256, 5 * n + 15 * edits)),
+            (int) Math.min(1 << 28, (14 * (n + edits)) / 10));
         this.asm = new Assembler(buf);
         this.blockLabels = new Label[vc.blocks.size()];
         for (int i = 0; i < blockLabels.length; i++) blockLabels[i] = buf.newLabel();
