@@ -275,12 +275,13 @@ public final class LinearScan {
     private Result scan() {
         int[] loc = new int[nv];
         Arrays.fill(loc, Result.UNUSED);
-        int[] order = byStart();
+        // One positions-sized array serves byStart's counts, then the slot lists (slotsEnding).
+        slotsEnding = new int[2 * in.numInsts() + 3];
+        int[] order = byStart(slotsEnding);
         for (int r = 0; r < NUM_REGS; r++) onReg[r] = new int[4];
         Arrays.fill(onRegMinEnd, Integer.MAX_VALUE);
         // Occupied slots by the position where their owner ends (slotsEnding), and the slots
         // whose owners have all ended (freeSlots, reused last-freed first).
-        slotsEnding = new int[2 * in.numInsts() + 2];
         Arrays.fill(slotsEnding, -1);
         int[] freeSlots = new int[16];
         int nfree = 0, numSlots = 0;
@@ -381,9 +382,9 @@ public final class LinearScan {
     }
 
     /** The live vregs by start position, then number: a counting sort over positions. */
-    private int[] byStart() {
+    private int[] byStart(int[] count) {
         int positions = 2 * in.numInsts() + 2, n = 0;
-        int[] count = new int[positions + 1];
+        Arrays.fill(count, 0);
         for (int v = 0; v < nv; v++) {
             if (!iv.isLive(v)) continue;
             count[iv.start(v) + 1]++;

@@ -406,12 +406,17 @@ final class Liveness {
     // ---- step 4: sort and merge ----
 
     private LiveIntervals intervals() {
+        // A counting sort by vreg: off[v + 1] counts v's ranges, then (prefix sums) ends
+        // v's segment; placing from the last range down turns it into the segment's start,
+        // with each vreg's ranges in their original order.
         int[] off = new int[nv + 1];
         for (int r = 0; r < nr; r++) off[rVreg[r] + 1]++;
         for (int v = 0; v < nv; v++) off[v + 1] += off[v];
         long[] packed = new long[nr];
-        int[] fill = Arrays.copyOf(off, nv);
-        for (int r = 0; r < nr; r++) packed[fill[rVreg[r]]++] = (long) rStart[r] << 32 | rEnd[r];
+        for (int r = nr - 1; r >= 0; r--) packed[--off[rVreg[r] + 1]] = (long) rStart[r] << 32 | rEnd[r];
+        // Now off[v + 1] is v's start; shift so that off[v] is, and off[nv] is nr.
+        System.arraycopy(off, 1, off, 0, nv);
+        off[nv] = nr;
         rVreg = rStart = rEnd = null;
         int[] outOff = new int[nv + 1];
         int[] bounds = new int[2 * nr];
@@ -431,6 +436,7 @@ final class Liveness {
             }
             outOff[v + 1] = n;
         }
-        return new LiveIntervals(outOff, Arrays.copyOf(bounds, 2 * n));
+        // bounds is not trimmed: LiveIntervals reads it through outOff only.
+        return new LiveIntervals(outOff, bounds);
     }
 }

@@ -119,9 +119,12 @@ final class Emit {
         // large function's buffer does not double its way up: a little over what
         // CompileBenchmark's 200k-instruction functions need (about 4.3 bytes and 1.3
         // instruction starts per instruction without spills; 15 bytes and 1.4 starts more
-        // per edit).
+        // per edit, about one per operand in a spill slot).
         long edits = 0;
-        for (int i = 0; i < rw.numForms(); i++) edits += rw.form(i).before.length + rw.form(i).after.length;
+        for (MInst m : vc.insts) {
+            for (int u : m.uses()) if (rw.onStack(u)) edits++;
+            for (int d : m.defs()) if (rw.onStack(d)) edits++;
+        }
         long n = vc.insts.size();
         this.buf = new CodeBuffer((int) Math.min(1 << 30, Math.max(256, 5 * n + 15 * edits)),
             (int) Math.min(1 << 28, (14 * (n + edits)) / 10));

@@ -124,8 +124,9 @@ final class Lower {
         this.merged = new boolean[f.numValues()];
         Arrays.fill(defBlock, -1);
         this.nextVreg = f.numValues();
-        // Sized for every IR value up front: hints are written for values as well as temps.
-        this.hintReg = new int[Math.max(64, 2 * f.numValues())];
+        // Sized for every IR value up front (hints are written for values as well as
+        // temps) and a quarter more for temps; temp() grows them if lowering makes more.
+        this.hintReg = new int[Math.max(64, f.numValues() + f.numValues() / 4)];
         this.hintVreg = new int[hintReg.length];
         Arrays.fill(hintReg, -1);
         Arrays.fill(hintVreg, -1);
@@ -188,9 +189,10 @@ final class Lower {
         vc.numVregs = nextVreg;
         elideZeroExtensions();
         removeDeadCode();
-        vc.hintReg = Arrays.copyOf(hintReg, nextVreg);
-        vc.hintVreg = Arrays.copyOf(hintVreg, nextVreg);
-        if (anyFloat) vc.isFloat = Arrays.copyOf(floatVreg, nextVreg);
+        // Handed over, not copied: VCode reads them below numVregs only.
+        vc.hintReg = hintReg;
+        vc.hintVreg = hintVreg;
+        if (anyFloat) vc.isFloat = floatVreg;
         vc.linearize();
         return vc;
     }

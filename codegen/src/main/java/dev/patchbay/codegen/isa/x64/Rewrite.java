@@ -102,24 +102,42 @@ final class Rewrite {
         }
     }
 
-    /** The rewritten function: one Form per VCode instruction, the frame, and where each vreg lives. */
+    /**
+     * The rewritten function: one Form per VCode instruction, the frame, and where each vreg
+     * lives. A Form is made when asked for (the last one is kept, since emission asks for
+     * each instruction's as it encodes it and its helpers ask again): it depends only on
+     * its instruction, the allocation and the frame, so asking twice gives the same Form.
+     * Made up front, the Forms of a 200k-instruction function were a million objects that
+     * lived through emission and that every young collection copied.
+     */
     static final class Result {
         final FrameLayout frame;
-        private final Form[] forms;
+        private final Rewrite rw;
         private final LinearScan.Result alloc;
+        private int lastInst = -1;
+        private Form last;
 
-        private Result(FrameLayout frame, Form[] forms, LinearScan.Result alloc) {
-            this.frame = frame;
-            this.forms = forms;
-            this.alloc = alloc;
+        private Result(Rewrite rw) {
+            this.rw = rw;
+            this.frame = rw.frame;
+            this.alloc = rw.alloc;
         }
 
-        Form form(int inst) { return forms[inst]; }
+        Form form(int inst) {
+            if (inst != lastInst) {
+                last = rw.form(rw.vc.insts.get(inst));
+                lastInst = inst;
+            }
+            return last;
+        }
 
-        int numForms() { return forms.length; }
+        int numForms() { return rw.vc.insts.size(); }
 
         /** True if vreg v was given a location (it is defined or used). */
         boolean hasLocation(int v) { return v < alloc.loc.length && alloc.loc[v] != LinearScan.Result.UNUSED; }
+
+        /** True if vreg v lives in a spill slot. */
+        boolean onStack(int v) { return v >= 0 && v < alloc.loc.length && alloc.loc[v] < 0 && alloc.loc[v] != LinearScan.Result.UNUSED; }
 
         /** For the value table: v's register (allocator number), or its slot's RBP offset. */
         boolean inRegister(int v) { return alloc.loc[v] >= 0; }
@@ -150,10 +168,7 @@ final class Rewrite {
     }
 
     static Result run(VCode vc, LinearScan.Result alloc) {
-        Rewrite rw = new Rewrite(vc, alloc);
-        Form[] forms = new Form[vc.insts.size()];
-        for (int i = 0; i < forms.length; i++) forms[i] = rw.form(vc.insts.get(i));
-        return new Result(rw.frame, forms, alloc);
+        return new Result(new Rewrite(vc, alloc));
     }
 
     private Form form(MInst m) {

@@ -54,6 +54,8 @@ final class VCode {
     /** The IR location of each of `insts` (null for none), in step with it. */
     final ArrayList<dev.patchbay.codegen.ir.SourceLoc> locs = new ArrayList<>();
     int numVregs;
+    // The per-vreg arrays below are read for vregs under numVregs only; they may be longer
+    // (lowering hands over its own, sized with room for temporaries).
     /** Preferred physical register per vreg (Gpr enc), or -1. */
     int[] hintReg;
     /** A vreg whose register this vreg would like to share (copies, block arguments), or -1. */

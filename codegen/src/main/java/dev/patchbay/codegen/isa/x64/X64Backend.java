@@ -106,7 +106,12 @@ public final class X64Backend {
 
     /** `usesXmm`: some function's code holds values in XMM registers, so the hook trampolines save them. */
     private static CompiledModule assemble(List<Function> functions, List<Emit.Output> outs, CompileOptions opts, boolean usesXmm) {
-        CodeBuffer buf = new CodeBuffer();
+        // Room for every function's code and its alignment up front (the trampolines are a
+        // few kilobytes): a large module's buffer is then one allocation, not a doubling
+        // series of megabyte arrays.
+        long room = 16_384;
+        for (Emit.Output o : outs) room += o.code.length + opts.functionAlign() + opts.functionPad();
+        CodeBuffer buf = new CodeBuffer((int) Math.min(1 << 30, room));
         Assembler asm = new Assembler(buf);
         Trampolines tr = new Trampolines(buf, asm, usesXmm);
         Map<String, Integer> symbols = new HashMap<>();
