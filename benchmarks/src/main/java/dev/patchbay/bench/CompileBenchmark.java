@@ -53,7 +53,7 @@ import java.util.concurrent.TimeUnit;
 
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx2g"})
+@Fork(value = 1)
 public class CompileBenchmark {
     /** A CLIF file from Cranelift's run tests, with or without every site kind. */
     @State(Scope.Benchmark)

@@ -118,9 +118,11 @@ public final class Compiler {
      */
     public static String backendRefusal(Function f) {
         boolean floats = usesFloat(f.signature);
-        for (dev.patchbay.codegen.ir.Block b : f.layout) {
-            for (dev.patchbay.codegen.ir.Inst i : b.insts) {
-                if (i.op == dev.patchbay.codegen.ir.Opcode.FMA && !CpuFeatures.hasFma()) return FMA_REFUSAL;
+        // Only a CPU without FMA3 has anything to look for (a pass over a large function's
+        // instructions is milliseconds).
+        if (!CpuFeatures.hasFma()) {
+            for (dev.patchbay.codegen.ir.Block b : f.layout) {
+                for (dev.patchbay.codegen.ir.Inst i : b.insts) if (i.op == dev.patchbay.codegen.ir.Opcode.FMA) return FMA_REFUSAL;
             }
         }
         if (f.signature.callConv == dev.patchbay.codegen.ir.CallConv.PRESERVE_ALL) {
