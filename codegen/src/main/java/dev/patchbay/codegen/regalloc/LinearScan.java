@@ -209,27 +209,37 @@ public final class LinearScan {
     }
 
     private void buildClobbers() {
-        // Two passes over the instructions' masks (count, then fill) rather than copies of
-        // them: most instructions clobber nothing, and two long[numInsts] were megabytes.
-        int n = in.numInsts();
+        // One pass gathers the instructions that clobber anything (most clobber nothing, so
+        // copies of every mask were megabytes), a second lays them out per register.
+        int n = in.numInsts(), m = 0;
+        int[] at = new int[16];
+        long[] early = new long[16], late = new long[16];
         int[] count = new int[NUM_REGS];
         for (int i = 0; i < n; i++) {
-            for (long m = in.earlyClobbers(i) & REG_BITS; m != 0; m &= m - 1) count[Long.numberOfTrailingZeros(m)]++;
-            for (long m = in.lateClobbers(i) & REG_BITS; m != 0; m &= m - 1) count[Long.numberOfTrailingZeros(m)]++;
+            long e = in.earlyClobbers(i) & REG_BITS, l = in.lateClobbers(i) & REG_BITS;
+            if ((e | l) == 0) continue;
+            if (m == at.length) {
+                at = Arrays.copyOf(at, 2 * m);
+                early = Arrays.copyOf(early, 2 * m);
+                late = Arrays.copyOf(late, 2 * m);
+            }
+            at[m] = i;
+            early[m] = e;
+            late[m++] = l;
+            for (long x = e; x != 0; x &= x - 1) count[Long.numberOfTrailingZeros(x)]++;
+            for (long x = l; x != 0; x &= x - 1) count[Long.numberOfTrailingZeros(x)]++;
         }
         for (int r = 0; r < NUM_REGS; r++) clobbers[r] = new int[count[r]];
         Arrays.fill(count, 0);
         // Positions come out sorted: i ascending, early (2i) before late (2i+1).
-        for (int i = 0; i < n; i++) {
-            long early = in.earlyClobbers(i) & REG_BITS, late = in.lateClobbers(i) & REG_BITS;
-            if ((early | late) == 0) continue;
-            for (long m = early; m != 0; m &= m - 1) {
-                int r = Long.numberOfTrailingZeros(m);
-                clobbers[r][count[r]++] = 2 * i;
+        for (int k = 0; k < m; k++) {
+            for (long x = early[k]; x != 0; x &= x - 1) {
+                int r = Long.numberOfTrailingZeros(x);
+                clobbers[r][count[r]++] = 2 * at[k];
             }
-            for (long m = late; m != 0; m &= m - 1) {
-                int r = Long.numberOfTrailingZeros(m);
-                clobbers[r][count[r]++] = 2 * i + 1;
+            for (long x = late[k]; x != 0; x &= x - 1) {
+                int r = Long.numberOfTrailingZeros(x);
+                clobbers[r][count[r]++] = 2 * at[k] + 1;
             }
         }
     }

@@ -77,6 +77,8 @@ final class Lower {
     // the block). Arrays by value, not identity maps by instruction: hashing 200k
     // instructions was a third of a large function's compile time (issue 15).
     private final int[] defBlock, defIndex, defColor;
+    /** Per IR value: it is an iconst's result (set before any block is lowered). */
+    private final boolean[] iconst;
     /** Per IR value: its definition, a load, was merged into its user as a memory operand. */
     private final boolean[] merged;
     /** The position of the instruction being lowered in curBlock, and each position's color. */
@@ -122,6 +124,7 @@ final class Lower {
         this.defIndex = new int[f.numValues()];
         this.defColor = new int[f.numValues()];
         this.merged = new boolean[f.numValues()];
+        this.iconst = new boolean[f.numValues()];
         Arrays.fill(defBlock, -1);
         this.nextVreg = f.numValues();
         // Sized for every IR value up front (hints are written for values as well as
@@ -147,6 +150,7 @@ final class Lower {
         for (Block b : f.layout) {
             int color = 0, index = 0;
             for (Inst i : b.insts) {
+                if (i.op == Opcode.ICONST) iconst[i.results[0]] = true;
                 for (int r : i.results) {
                     defBlock[r] = b.id;
                     defIndex[r] = index;
@@ -217,15 +221,13 @@ final class Lower {
         boolean[] live = new boolean[n];
         int[] paramBlock = new int[n], paramIndex = new int[n];
         Arrays.fill(paramBlock, -1);
-        // The block calls into each block, by block id: callsTo[callOff[b] .. callOff[b+1]-1].
-        int nblocks = f.numBlocks();
-        int[] callOff = new int[nblocks + 1];
-        for (Block b : f.layout) {
-            for (Inst i : b.insts) if (i.targets != null) for (BlockCall bc : i.targets) callOff[bc.block + 1]++;
-        }
-        for (int k = 0; k < nblocks; k++) callOff[k + 1] += callOff[k];
-        BlockCall[] callsTo = new BlockCall[callOff[nblocks]];
-        int[] fill = Arrays.copyOf(callOff, nblocks);
+        // The block calls into each block b: a list from firstCall[b] through nextCall
+        // (-1 ends it), built in the one pass that finds the roots.
+        int[] firstCall = new int[f.numBlocks()];
+        Arrays.fill(firstCall, -1);
+        BlockCall[] calls = new BlockCall[Math.max(16, f.numBlocks())];
+        int[] nextCall = new int[calls.length];
+        int ncalls = 0;
         Block entry = f.entryBlock();
         for (Block b : f.layout) {
             for (int k = 0; k < b.params.length; k++) {
@@ -242,15 +244,22 @@ final class Lower {
         for (Block b : f.layout) {
             for (Inst i : b.insts) {
                 if (hasEffect(i)) for (int a : i.args) markLive(a, live, work);
-                if (i.targets != null) for (BlockCall bc : i.targets) callsTo[fill[bc.block]++] = bc;
+                if (i.targets == null) continue;
+                for (BlockCall bc : i.targets) {
+                    if (ncalls == calls.length) {
+                        calls = Arrays.copyOf(calls, 2 * ncalls);
+                        nextCall = Arrays.copyOf(nextCall, 2 * ncalls);
+                    }
+                    calls[ncalls] = bc;
+                    nextCall[ncalls] = firstCall[bc.block];
+                    firstCall[bc.block] = ncalls++;
+                }
             }
         }
         while (work[n] > 0) {
             int v = work[--work[n]];
             if (paramBlock[v] >= 0) {
-                for (int c = callOff[paramBlock[v]], e = callOff[paramBlock[v] + 1]; c < e; c++) {
-                    markLive(callsTo[c].args[paramIndex[v]], live, work);
-                }
+                for (int c = firstCall[paramBlock[v]]; c >= 0; c = nextCall[c]) markLive(calls[c].args[paramIndex[v]], live, work);
             } else {
                 Inst d = f.valueDefInst(v);
                 if (d != null) for (int a : d.args) markLive(a, live, work);
@@ -717,10 +726,10 @@ final class Lower {
 
     /** The constant an IR value is defined as, or null; temps (vregs past the IR values) are never constants. */
     private Long constOf(int v) {
-        if (v >= f.numValues()) return null;
-        Inst d = f.valueDefInst(v);
-        if (d != null && d.op == Opcode.ICONST) return d.imm;
-        return null;
+        // The bitmap first: most operands are not constants, and their definitions are
+        // often far away in memory (a 200k-instruction function's IR is megabytes).
+        if (v >= f.numValues() || !iconst[v]) return null;
+        return f.valueDefInst(v).imm;
     }
 
     /** The constant as an imm32 usable by an op of the given type, or null. */
