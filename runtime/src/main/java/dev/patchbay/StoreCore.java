@@ -330,17 +330,24 @@ final class StoreCore {
      * executes) and the owner's side puts them back, so the Store ends as it began.
      */
     Trap rehearseInterrupt(LoadedModule inst, long pc) {
+        return rehearse(inst, () -> {
+            if (!handleOrThrow().interrupt()) throw new IllegalStateException("the rehearsal's call is not interruptible");
+            // What the stubs leave for an interrupt unwound at `pc`: the trap code is set by
+            // takeStubInterrupt, as after the real unwind.
+            vmctx.recordBacktrace(pc);
+            return trapOf(inst, EntryStatus.INTERRUPTED);
+        });
+    }
+
+    /** A rehearsal's call on this thread: claimed, started and released as invoke() does, around `body`. */
+    private Trap rehearse(LoadedModule inst, java.util.function.Supplier<Trap> body) {
         Thread me = Thread.currentThread();
         if (ownership.isOwner(me)) throw new IllegalStateException("a rehearsal cannot nest in a call");
         long call = ownership.claim(me);
         try {
             vmctx.setActiveCall(call);
             epoch.callStarted(call, inst);
-            if (!handleOrThrow().interrupt()) throw new IllegalStateException("the rehearsal's call is not interruptible");
-            // What the stubs leave for an interrupt unwound at `pc`: the trap code is set by
-            // takeStubInterrupt, as after the real unwind.
-            vmctx.recordBacktrace(pc);
-            return trapOf(inst, EntryStatus.INTERRUPTED);
+            return body.get();
         } finally {
             release();
         }
@@ -355,12 +362,7 @@ final class StoreCore {
      * Trap. The deadline is gone again when it returns.
      */
     Trap rehearseDeadline(LoadedModule inst, long pc) {
-        Thread me = Thread.currentThread();
-        if (ownership.isOwner(me)) throw new IllegalStateException("a rehearsal cannot nest in a call");
-        long call = ownership.claim(me);
-        try {
-            vmctx.setActiveCall(call);
-            epoch.callStarted(call, inst);
+        return rehearse(inst, () -> {
             handleOrThrow().setEpochDeadline(1);
             engine.incrementEpoch();
             epoch.checkDeadline(engine.currentEpoch(), System.nanoTime());
@@ -369,9 +371,7 @@ final class StoreCore {
             }
             vmctx.recordBacktrace(pc);
             return trapOf(inst, EntryStatus.TRAP);
-        } finally {
-            release();
-        }
+        });
     }
 
     // ---- upcalls from generated code, on the owner thread ----
