@@ -305,13 +305,6 @@ final class Lower {
     }
 
     /**
-     * Removes every instruction without side effects whose results nothing reads. The use
-     * counts above keep a definition whose users have not been lowered yet when it is
-     * reached (a `stack_addr` or `iadd_imm` whose users in later blocks all fold it), so
-     * this is where such a definition goes. A worklist over the definitions of the
-     * operands of what was removed keeps it linear.
-     */
-    /**
      * A Wasm memory index is `uextend.i64` of an i32, lowered as `mov r32, r32` before every
      * access. x86-64 zeroes bits 63..32 of a register that a 32-bit instruction writes, so
      * where the i32 was computed by one, its register already holds the extended value and
@@ -518,6 +511,14 @@ final class Lower {
         return MemArg.rebuild(mem, base, index);
     }
 
+    /**
+     * Removes every instruction without side effects whose results nothing reads. The use
+     * counts above keep a definition whose users have not been lowered yet when it is
+     * reached (a `stack_addr` or `iadd_imm` whose users in later blocks all fold it), so
+     * this is where such a definition goes. A worklist over the definitions of the
+     * operands of what was removed keeps it linear; positions and the dead marks are
+     * arrays (an identity set of instructions was a measurable part of a large compile).
+     */
     private void removeDeadCode() {
         int[] uses = new int[nextVreg];
         // Where each vreg is defined: block id << 32 | index in the block (-1: nowhere).

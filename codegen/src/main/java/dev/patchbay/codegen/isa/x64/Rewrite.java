@@ -131,8 +131,6 @@ final class Rewrite {
             return last;
         }
 
-        int numForms() { return rw.vc.insts.size(); }
-
         /** True if vreg v was given a location (it is defined or used). */
         boolean hasLocation(int v) { return v < alloc.loc.length && alloc.loc[v] != LinearScan.Result.UNUSED; }
 
