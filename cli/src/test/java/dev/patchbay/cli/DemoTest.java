@@ -73,7 +73,14 @@ class DemoTest {
                 double us = Double.parseDouble(lat.group(1));
                 assertTrue(us > 0 && us < 5_000_000, "a latency under 5 s: " + us);
             }
-            assertTrue(p4.matches("(?s).*#0 %f\\d+_collatz_len\\+0x[0-9a-f]+ \\(@0x[0-9a-f]+\\).*#1 %f\\d+_count_steps\\+.*"), "Wasm backtrace:\n" + p4);
+            // The interrupt stops the guest at whichever armed site it reaches first: almost
+            // always the back edge of collatz_len's loop, but now and then count_steps' own
+            // loop between two calls (a fresh-clone CI run on a loaded machine, 2026-12-05:
+            // "#0 %f10_count_steps+0x4e (@0x2ed)  #1 %f85_count_steps_command_export").
+            // Either way the backtrace names the guest frames down to the export.
+            assertTrue(p4.matches("(?s).*#0 %f\\d+_collatz_len\\+0x[0-9a-f]+ \\(@0x[0-9a-f]+\\)\\s+#1 %f\\d+_count_steps\\+.*")
+                || p4.matches("(?s).*#0 %f\\d+_count_steps\\+0x[0-9a-f]+ \\(@0x[0-9a-f]+\\)\\s+#1 %f\\d+_count_steps_command_export\\+.*"),
+                "Wasm backtrace:\n" + p4);
             // At OptLevel.SPEED wasi-libc's sleep, small and loop-free, is inlined into main: the frame
             // below poll_oneoff is clock_nanosleep's (or sleep's, if a build keeps it).
             assertTrue(p4.matches("(?s).*_poll_oneoff\\+.*_(clock_nano|nano)?sleep\\+.*_main\\+.*"), "the sleeping hostcall's backtrace:\n" + p4);
